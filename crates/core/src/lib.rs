@@ -1,0 +1,12 @@
+//! badgateway-core: reads an nginx config, a backend listener table and error-log
+//! lines, and explains why nginx answered 502 (or 504, or 500).
+//!
+//! Pure: no I/O, no printing, no platform dependencies. Output order is deterministic.
+#![forbid(unsafe_code)]
+
+pub mod finding;
+pub mod input;
+pub mod listeners;
+pub mod log;
+
+pub use badgateway_config as config;

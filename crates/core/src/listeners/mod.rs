@@ -1,0 +1,1 @@
+//! Listener tables and backend-side probe outputs (ss, netstat, lsof, systemctl, curl, ...).

@@ -1,0 +1,1 @@
+//! nginx and backend error logs: lines classified into typed, grouped events.
