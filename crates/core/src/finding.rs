@@ -143,7 +143,13 @@ impl Finding {
         self
     }
 
-    pub fn label(mut self, input: InputKind, range: TextRange, message: impl Into<String>, primary: bool) -> Self {
+    pub fn label(
+        mut self,
+        input: InputKind,
+        range: TextRange,
+        message: impl Into<String>,
+        primary: bool,
+    ) -> Self {
         self.labels.push(Label { span: Span::new(input, range), message: message.into(), primary });
         self
     }
