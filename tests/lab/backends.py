@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Deliberately broken upstream servers for the lab (stdlib only).
+
+Run one per process:  python3 backends.py MODE (--tcp HOST:PORT | --unix PATH) [options]
+It logs one line per event to stdout (the harness sends that to backend.log);
+the harness waits for the "listening on" line before it sends requests.
+
+Modes:
+  ok          answers every request with 200
+  close       reads the request, closes (FIN) without answering
+  reset       reads the request, closes with SO_LINGER 0 (RST)
+  slow        reads the request, waits --delay seconds, then answers 200
+  bigheader   answers with one --size byte header
+  badheader   answers with a header whose name contains a space
+  clte        answers with both Content-Length and Transfer-Encoding
+  garbage     answers with bytes that are not HTTP
+  tls         TLS (--cert/--key) then answers 200 (use 'ok' to speak plain HTTP)
+  noaccept    listens with --backlog and never accepts
+  stale       binds a unix socket, then closes it without unlinking (the file stays)
+"""
+import argparse
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+
+
+def log(msg):
+    sys.stdout.write("%s backend[%d]: %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), os.getpid(), msg))
+    sys.stdout.flush()
+
+
+def read_request(conn):
+    data = b""
+    conn.settimeout(5)
+    try:
+        while b"\r\n\r\n" not in data and len(data) < 65536:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    first = data.split(b"\r\n", 1)[0]
+    log("request %r" % first.decode("latin-1"))
+    return data
+
+
+def respond(conn, head, body=b"ok\n"):
+    conn.sendall(head + body)
+
+
+def handle(conn, args):
+    try:
+        read_request(conn)
+        mode = args.mode
+        if mode in ("ok", "tls"):
+            respond(conn, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+        elif mode == "close":
+            log("closing without a response")
+        elif mode == "reset":
+            log("resetting the connection (SO_LINGER 0)")
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        elif mode == "slow":
+            log("sleeping %.1f s before answering" % args.delay)
+            time.sleep(args.delay)
+            respond(conn, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+        elif mode == "bigheader":
+            log("sending a %d byte header" % args.size)
+            big = b"X-Big: " + b"a" * args.size + b"\r\n"
+            respond(conn, b"HTTP/1.1 200 OK\r\n" + big + b"Content-Length: 3\r\nConnection: close\r\n\r\n")
+        elif mode == "badheader":
+            log("sending an invalid header name")
+            respond(conn, b"HTTP/1.1 200 OK\r\nBad Header: yes\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+        elif mode == "clte":
+            log("sending Content-Length and Transfer-Encoding together")
+            respond(
+                conn,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                b"3\r\nok\n\r\n0\r\n\r\n",
+            )
+        elif mode == "garbage":
+            log("sending non-HTTP bytes")
+            conn.sendall(b"\x00\x01\x02 this is not http \xff\xfe\n")
+    except OSError as e:
+        log("connection error: %s" % e)
+    finally:
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+
+def make_socket(args):
+    if args.unix:
+        try:
+            os.unlink(args.unix)
+        except FileNotFoundError:
+            pass
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(args.unix)
+        if args.mode_bits:
+            os.chmod(args.unix, int(args.mode_bits, 8))
+        where = "unix:" + args.unix
+    else:
+        host, _, port = args.tcp.rpartition(":")
+        host = host.strip("[]")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind((host, int(port)))
+        where = args.tcp
+    return s, where
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode")
+    p.add_argument("--tcp")
+    p.add_argument("--unix")
+    p.add_argument("--chmod", dest="mode_bits")
+    p.add_argument("--backlog", type=int, default=16)
+    p.add_argument("--delay", type=float, default=3.0)
+    p.add_argument("--size", type=int, default=16384)
+    p.add_argument("--cert")
+    p.add_argument("--key")
+    p.add_argument("--hold", help="noaccept: HOST:PORT to fill the queue of with held connections")
+    args = p.parse_args()
+
+    s, where = make_socket(args)
+    if args.mode == "stale":
+        s.listen(1)
+        s.close()  # a closed unix socket leaves its file behind: connect() gets ECONNREFUSED
+        log("left a stale socket file at %s and exited" % args.unix)
+        return
+    s.listen(args.backlog)
+    log("%s listening on %s (backlog %d)" % (args.mode, where, args.backlog))
+    if args.mode == "noaccept":
+        held = []
+        if args.hold or args.unix:
+            # Fill the accept queue ourselves so that the next connect() cannot complete.
+            for _ in range(args.backlog + 1):
+                c = socket.socket(s.family, socket.SOCK_STREAM)
+                c.setblocking(False)
+                try:
+                    c.connect(args.unix if args.unix else s.getsockname()[:2])
+                except (BlockingIOError, OSError) as e:
+                    log("filler connect: %s" % e)
+                held.append(c)
+            log("accept queue filled with %d held connections" % len(held))
+        while True:
+            time.sleep(3600)
+    ctx = None
+    if args.mode == "tls":
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+    while True:
+        conn, _ = s.accept()
+        if ctx is not None:
+            try:
+                conn = ctx.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                log("TLS handshake failed: %s" % e)
+                conn.close()
+                continue
+        threading.Thread(target=handle, args=(conn, args), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,459 @@
+#!/usr/bin/env python3
+"""The lab: runs real nginx in front of real (or deliberately broken) backends on
+loopback, makes requests, and captures what a user would paste (nginx -T, ss,
+netstat, error logs) as test fixtures. Stdlib only.
+
+  python3 tests/lab/lab.py capture [--only NAME ...] [--out DIR]
+  python3 tests/lab/lab.py check --bin PATH [--dir DIR] [--only NAME ...]
+  python3 tests/lab/lab.py list
+
+Scenarios live in scenarios.py; see README.md beside this file.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+LAB_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(LAB_DIR))
+DEFAULT_OUT = os.path.join(REPO, "tests", "fixtures", "scenarios")
+LAB_ROOT = "/tmp/badgateway-lab"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# Backends are started with the system python: gunicorn is packaged for it.
+SYS_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+sys.path.insert(0, LAB_DIR)
+import scenarios as catalog  # noqa: E402
+
+NGINX_CONF = """\
+{user}worker_processes 1;
+pid {P}/nginx.pid;
+error_log {P}/error.log info;
+
+events {{
+    worker_connections {worker_connections};
+}}
+
+http {{
+    access_log {P}/access.log;
+    client_body_temp_path {P}/temp/client_body;
+    proxy_temp_path {P}/temp/proxy;
+    fastcgi_temp_path {P}/temp/fastcgi;
+    uwsgi_temp_path {P}/temp/uwsgi;
+    scgi_temp_path {P}/temp/scgi;
+
+{body}
+}}
+"""
+
+
+def expand(value, prefix):
+    """Fill the placeholders a scenario may use in any string."""
+    if isinstance(value, list):
+        return [expand(v, prefix) for v in value]
+    return (
+        value.replace("{P}", prefix)
+        .replace("{LAB}", LAB_DIR)
+        .replace("{PYTHON}", SYS_PYTHON)
+    )
+
+
+def run(cmd, timeout=20):
+    """Run a command and return its stdout+stderr as one text (what `cmd 2>&1` shows)."""
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def kill_group(proc, grace=2.0):
+    """Stop a process started in its own session, and everything in its group."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+    # Children (workers) may outlive a leader that already exited.
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def wait_for_text(path, text, timeout=8.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(path, "rb") as f:
+                if text.encode() in f.read():
+                    return True
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def wait_for_listen(port, timeout=5.0):
+    """Wait until something LISTENs on the port, without connecting (a probe
+    connection would leave a "client closed connection" line in the log)."""
+    want = ":%04X " % port
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(table) as f:
+                    for line in f:
+                        fields = line.split()
+                        if len(fields) > 3 and fields[3] == "0A" and (fields[1] + " ").endswith(want):
+                            return True
+            except FileNotFoundError:
+                pass
+        time.sleep(0.05)
+    return False
+
+
+def request(url, timeout):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except Exception as e:  # the client saw no status: record what it saw instead
+        return "error: %s" % (getattr(e, "reason", None) or e)
+
+
+def make_requests(scn, port):
+    """Each entry of scn['requests'] is (path, concurrency); entries run one after another."""
+    statuses = []
+    for path, concurrency in scn.get("requests", [("/", 1)]):
+        url = "http://127.0.0.1:%d%s" % (port, path)
+        results = [None] * concurrency
+        threads = []
+        for i in range(concurrency):
+            def one(i=i):
+                results[i] = request(url, scn.get("client_timeout", 8))
+            t = threading.Thread(target=one)
+            t.start()
+            threads.append(t)
+            time.sleep(0.02)  # keep the order of arrival stable
+        for t in threads:
+            t.join()
+        statuses.append({"path": path, "statuses": results})
+    return statuses
+
+
+# ---------------------------------------------------------------- listeners
+
+def _port_of(addr):
+    return addr.rpartition(":")[2]
+
+
+def filter_ss_tcp(text, ports):
+    lines = text.splitlines()
+    keep = lines[:1]
+    for line in lines[1:]:
+        f = line.split()
+        if len(f) >= 4 and _port_of(f[3]) in ports:
+            keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
+def filter_ss_unix(text, paths):
+    lines = text.splitlines()
+    keep = lines[:1]
+    for line in lines[1:]:
+        f = line.split()
+        if len(f) >= 5 and f[4] in paths:
+            keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
+def filter_netstat(text, ports):
+    lines = text.splitlines()
+    keep = lines[:2]
+    for line in lines[2:]:
+        f = line.split()
+        if len(f) >= 4 and _port_of(f[3]) in ports:
+            keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
+def capture_listeners(scn, prefix, work):
+    ports = {str(p) for p in scn.get("ports", [])} | {str(scn["listen"])}
+    paths = set(expand(scn.get("socket_paths", []), prefix))
+    _, ss_t = run(["ss", "-tlnp"])
+    _, ss_x = run(["ss", "-xlp"])
+    _, ns = run(["netstat", "-tlnp"])
+    ss_t, ss_x, ns = filter_ss_tcp(ss_t, ports), filter_ss_unix(ss_x, paths), filter_netstat(ns, ports)
+    write(work, "ss-tlnp.txt", ss_t)
+    write(work, "ss-xlp.txt", ss_x)
+    write(work, "netstat-tlnp.txt", ns)
+    paste = "$ sudo ss -tlnp\n" + ss_t + "$ sudo ss -xlp\n" + ss_x
+    for d in expand(scn.get("ls", []), prefix):
+        _, out = run(["ls", "-l", d])
+        paste += "$ ls -l %s\n%s" % (d, out)
+    write(work, "listeners.txt", paste)
+
+
+# ---------------------------------------------------------------- capture
+
+def write(d, name, text):
+    with open(os.path.join(d, name), "w") as f:
+        f.write(text)
+
+
+def nginx_conf(scn, prefix):
+    user = scn.get("user")
+    return NGINX_CONF.format(
+        user=("user %s;\n" % user) if user else "",
+        P=prefix,
+        worker_connections=scn.get("worker_connections", 64),
+        body=expand(scn["http"], prefix).rstrip("\n"),
+    )
+
+
+def capture_one(scn, out_dir):
+    name = scn["name"]
+    prefix = os.path.join(LAB_ROOT, name)
+    shutil.rmtree(prefix, ignore_errors=True)
+    os.makedirs(os.path.join(prefix, "temp"), exist_ok=True)
+    os.chmod(LAB_ROOT, 0o755)
+    os.chmod(prefix, 0o755)
+    for f in scn.get("files", []):
+        dst = expand(f["path"], prefix)
+        os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
+        if "copy" in f:
+            shutil.copy(expand(f["copy"], prefix), dst)
+        else:
+            write(os.path.dirname(dst), os.path.basename(dst), expand(f["text"], prefix))
+    for cmd in scn.get("setup", []):
+        rc, out = run(expand(cmd, prefix))
+        if rc != 0:
+            raise RuntimeError("setup %s failed: %s" % (cmd, out))
+    conf = os.path.join(prefix, "nginx.conf")
+    write(prefix, "nginx.conf", nginx_conf(scn, prefix))
+
+    procs = []
+    meta = {}
+    started = time.time()
+    try:
+        for b in scn.get("backends", []):
+            logpath = os.path.join(prefix, b["log"])
+            logf = open(logpath, "ab")
+            procs.append(
+                subprocess.Popen(
+                    expand(b["cmd"], prefix),
+                    stdout=logf,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    cwd=expand(b.get("cwd", "{P}"), prefix),
+                )
+            )
+            logf.close()
+            if b.get("ready") and not wait_for_text(logpath, b["ready"]):
+                raise RuntimeError("backend %s never logged %r" % (b["log"], b["ready"]))
+        rc_t, out_t = run([NGINX, "-t", "-p", prefix, "-c", conf])
+        if rc_t != 0 or scn.get("keep_nginx_t"):
+            write(prefix, "nginx-t.txt", "$ sudo nginx -t\n" + out_t)
+        statuses = []
+        if rc_t == 0:
+            procs.append(
+                subprocess.Popen(
+                    [NGINX, "-p", prefix, "-c", conf, "-g", "daemon off;"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+            if not wait_for_listen(scn["listen"]):
+                raise RuntimeError("nginx did not listen on %d" % scn["listen"])
+            statuses = make_requests(scn, scn["listen"])
+            time.sleep(scn.get("settle", 0.3))
+        elif not scn.get("config_fails"):
+            raise RuntimeError("nginx -t failed:\n" + out_t)
+        _, dump = run([NGINX, "-T", "-p", prefix, "-c", conf])
+        write(prefix, "nginx-T.txt", dump)
+        capture_listeners(scn, prefix, prefix)
+        meta["statuses"] = statuses
+    finally:
+        for p in reversed(procs):
+            kill_group(p)
+
+    _, version = run([NGINX, "-v"])
+    logs = ["error.log"] + [b["log"] for b in scn.get("backends", []) if b.get("keep_log", True)]
+    logs = [l for l in dict.fromkeys(logs) if os.path.exists(os.path.join(prefix, l))]
+    dest = os.path.join(out_dir, name)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    files = ["nginx-T.txt", "listeners.txt", "ss-tlnp.txt", "ss-xlp.txt", "netstat-tlnp.txt"] + logs
+    if os.path.exists(os.path.join(prefix, "nginx-t.txt")):
+        files.append("nginx-t.txt")
+    for f in files:
+        shutil.copy(os.path.join(prefix, f), os.path.join(dest, f))
+    meta = {
+        "name": name,
+        "description": scn["description"],
+        "cause": scn["cause"],
+        "client": meta["statuses"],
+        "nginx_version": version.strip(),
+        "captured": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expect": scn.get("expect", []),
+        "expect_not": scn.get("expect_not", []),
+        "inputs": {"config": "nginx-T.txt", "listeners": "listeners.txt", "log": logs},
+    }
+    if scn.get("expect_subsets"):
+        meta["expect_subsets"] = scn["expect_subsets"]
+    if scn.get("notes"):
+        meta["notes"] = scn["notes"]
+    with open(os.path.join(dest, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    return meta, time.time() - started
+
+
+def error_lines(dest):
+    try:
+        with open(os.path.join(dest, "error.log")) as f:
+            return [l.rstrip("\n") for l in f if "[notice]" not in l]
+    except FileNotFoundError:
+        return []
+
+
+def cmd_capture(args):
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    chosen = select(args.only)
+    failures = 0
+    for scn in chosen:
+        try:
+            meta, took = capture_one(scn, out)
+        except Exception as e:
+            failures += 1
+            print("FAIL %s: %s" % (scn["name"], e))
+            continue
+        seen = [s for r in meta["client"] for s in r["statuses"]]
+        print("ok   %-28s %5.1fs client=%s" % (scn["name"], took, seen))
+        if args.verbose:
+            for l in error_lines(os.path.join(out, scn["name"])):
+                print("       " + l)
+    return 1 if failures else 0
+
+
+# ---------------------------------------------------------------- check
+
+def diagnose(binary, dest, inputs, parts):
+    cmd = [binary, "diagnose"]
+    tmp = None
+    if "config" in parts:
+        cmd += ["--config", os.path.join(dest, inputs["config"])]
+    if "listeners" in parts:
+        cmd += ["--listeners", os.path.join(dest, inputs["listeners"])]
+    if "log" in parts:
+        tmp = tempfile.NamedTemporaryFile("wb", suffix=".log", delete=False)
+        for name in inputs["log"]:
+            with open(os.path.join(dest, name), "rb") as f:
+                tmp.write(f.read())
+        tmp.close()
+        cmd += ["--log", tmp.name]
+    cmd += ["--format", "json"]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        if tmp:
+            os.unlink(tmp.name)
+    try:
+        data = json.loads(p.stdout.decode("utf-8", "replace"))
+        return sorted({f["code"] for f in data.get("findings", [])}), None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        return None, "exit %d, bad JSON (%s): %s" % (p.returncode, e, p.stderr.decode("utf-8", "replace")[:300])
+
+
+SUBSETS = {"all": ("config", "listeners", "log"), "config+listeners": ("config", "listeners"), "log": ("log",)}
+
+
+def cmd_check(args):
+    d = os.path.abspath(args.dir)
+    names = sorted(n for n in os.listdir(d) if os.path.exists(os.path.join(d, n, "meta.json")))
+    if args.only:
+        names = [n for n in names if n in args.only]
+    passed = failed = 0
+    for name in names:
+        dest = os.path.join(d, name)
+        with open(os.path.join(dest, "meta.json")) as f:
+            meta = json.load(f)
+        runs = [("all", meta.get("expect", []), meta.get("expect_not", []))]
+        for sub, exp in sorted(meta.get("expect_subsets", {}).items()):
+            runs.append((sub, exp.get("expect", []), exp.get("expect_not", [])))
+        for sub, expect, expect_not in runs:
+            label = name if sub == "all" else "%s [%s]" % (name, sub)
+            codes, err = diagnose(args.bin, dest, meta["inputs"], SUBSETS[sub])
+            if err:
+                failed += 1
+                print("FAIL %s: %s" % (label, err))
+                continue
+            missing = [c for c in expect if c not in codes]
+            unwanted = [c for c in expect_not if c in codes]
+            if missing or unwanted:
+                failed += 1
+                print("FAIL %s: got %s; missing %s; must not report %s" % (label, codes, missing, unwanted))
+            else:
+                passed += 1
+                print("ok   %s: %s" % (label, codes))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def select(only):
+    all_s = catalog.SCENARIOS
+    if not only:
+        return all_s
+    known = {s["name"] for s in all_s}
+    unknown = [n for n in only if n not in known]
+    if unknown:
+        sys.exit("unknown scenario(s): %s" % ", ".join(unknown))
+    return [s for s in all_s if s["name"] in only]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("capture", help="run scenarios and write fixtures")
+    c.add_argument("--only", nargs="+")
+    c.add_argument("--out", default=DEFAULT_OUT)
+    c.add_argument("-v", "--verbose", action="store_true", help="print the nginx error lines")
+    k = sub.add_parser("check", help="run badgateway over the fixtures")
+    k.add_argument("--bin", required=True)
+    k.add_argument("--dir", default=DEFAULT_OUT)
+    k.add_argument("--only", nargs="+")
+    sub.add_parser("list", help="list scenarios")
+    args = p.parse_args()
+    if args.cmd == "capture":
+        return cmd_capture(args)
+    if args.cmd == "check":
+        return cmd_check(args)
+    for s in catalog.SCENARIOS:
+        print("%-28s %s" % (s["name"], s["description"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
