@@ -7,6 +7,8 @@ the harness waits for the "listening on" line before it sends requests.
 
 Modes:
   ok          answers every request with 200
+  http400     answers "400 Bad Request" to the first bytes it reads, like an HTTP server
+              (node, nginx) whose parser rejects a request that is not HTTP at once
   close       reads the request, closes (FIN) without answering
   reset       reads the request, closes with SO_LINGER 0 (RST)
   slow        reads the request, waits --delay seconds, then answers 200
@@ -54,8 +56,16 @@ def respond(conn, head, body=b"ok\n"):
 
 def handle(conn, args):
     try:
-        read_request(conn)
         mode = args.mode
+        if mode == "http400":
+            conn.settimeout(5)
+            first = conn.recv(4096)
+            log("received %d bytes that are not an HTTP request (first byte 0x%02x), answering 400"
+                % (len(first), first[0] if first else 0))
+            respond(conn, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\nConnection: close\r\n\r\n",
+                    b"Bad Request\n")
+            return
+        read_request(conn)
         if mode in ("ok", "tls"):
             respond(conn, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
         elif mode == "close":

@@ -11,6 +11,7 @@ Scenarios live in scenarios.py; see README.md beside this file.
 """
 import argparse
 import datetime
+import http.client
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Backends are started with the system python: gunicorn is packaged for it.
 SYS_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, LAB_DIR)
 import scenarios as catalog  # noqa: E402
 
@@ -135,6 +137,8 @@ def request(url, timeout):
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
+    except http.client.BadStatusLine:
+        return "no status line (HTTP/0.9 response)"
     except Exception as e:  # the client saw no status: record what it saw instead
         return "error: %s" % (getattr(e, "reason", None) or e)
 
@@ -236,7 +240,8 @@ def capture_one(scn, out_dir):
     os.makedirs(os.path.join(prefix, "temp"), exist_ok=True)
     os.chmod(LAB_ROOT, 0o755)
     os.chmod(prefix, 0o755)
-    for f in scn.get("files", []):
+    backend_files = [f for b in scn.get("backends", []) for f in b.get("files", [])]
+    for f in scn.get("files", []) + backend_files:
         dst = expand(f["path"], prefix)
         os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
         if "copy" in f:
@@ -268,11 +273,12 @@ def capture_one(scn, out_dir):
                 )
             )
             logf.close()
-            if b.get("ready") and not wait_for_text(logpath, b["ready"]):
+            ready_in = os.path.join(prefix, b.get("ready_in", b["log"]))
+            if b.get("ready") and not wait_for_text(ready_in, b["ready"]):
                 raise RuntimeError("backend %s never logged %r" % (b["log"], b["ready"]))
         rc_t, out_t = run([NGINX, "-t", "-p", prefix, "-c", conf])
         if rc_t != 0 or scn.get("keep_nginx_t"):
-            write(prefix, "nginx-t.txt", "$ sudo nginx -t\n" + out_t)
+            write(prefix, "nginx-t.txt", out_t)
         statuses = []
         if rc_t == 0:
             procs.append(
@@ -300,13 +306,19 @@ def capture_one(scn, out_dir):
 
     _, version = run([NGINX, "-v"])
     logs = ["error.log"] + [b["log"] for b in scn.get("backends", []) if b.get("keep_log", True)]
+    logs += scn.get("extra_logs", [])
     logs = [l for l in dict.fromkeys(logs) if os.path.exists(os.path.join(prefix, l))]
     dest = os.path.join(out_dir, name)
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
     files = ["nginx-T.txt", "listeners.txt", "ss-tlnp.txt", "ss-xlp.txt", "netstat-tlnp.txt"] + logs
+    config_input = "nginx-T.txt"
     if os.path.exists(os.path.join(prefix, "nginx-t.txt")):
         files.append("nginx-t.txt")
+    if scn.get("config_fails"):
+        # nginx -T prints only the error then, so the config input is the file itself.
+        files.append("nginx.conf")
+        config_input = "nginx.conf"
     for f in files:
         shutil.copy(os.path.join(prefix, f), os.path.join(dest, f))
     meta = {
@@ -318,7 +330,7 @@ def capture_one(scn, out_dir):
         "captured": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "expect": scn.get("expect", []),
         "expect_not": scn.get("expect_not", []),
-        "inputs": {"config": "nginx-T.txt", "listeners": "listeners.txt", "log": logs},
+        "inputs": {"config": config_input, "listeners": "listeners.txt", "log": logs},
     }
     if scn.get("expect_subsets"):
         meta["expect_subsets"] = scn["expect_subsets"]

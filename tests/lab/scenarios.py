@@ -39,6 +39,60 @@ def server(port, location):
 """ % (port, location)
 
 
+
+PHP_FPM_CONF = """[global]
+pid = {P}/php-fpm.pid
+error_log = {P}/php-fpm.log
+daemonize = no
+
+[www]
+listen = {P}/run/php-fpm.sock
+listen.mode = 0666
+%s
+"""
+
+PHP_FILES = [
+    {"path": "{P}/www/index.php", "copy": "{LAB}/apps/php/index.php"},
+    {"path": "{P}/www/slow.php", "copy": "{LAB}/apps/php/slow.php"},
+]
+
+
+def php_fpm(pool="pm = static\npm.max_children = 2"):
+    """Real php-fpm8.2 in the foreground, its pid, socket and log inside the prefix."""
+    return {
+        "cmd": ["php-fpm8.2", "--nodaemonize", "--allow-to-run-as-root", "--fpm-config", "{P}/php-fpm.conf"],
+        "log": "php-fpm.stdout",
+        "keep_log": False,
+        "ready": "ready to handle connections",
+        "ready_in": "php-fpm.log",
+        "files": [{"path": "{P}/php-fpm.conf", "text": PHP_FPM_CONF % pool}],
+    }
+
+
+def php_location(fastcgi_pass):
+    return """        root {P}/www;
+        index index.php;
+
+        location ~ \\.php$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+            fastcgi_pass %s;
+        }""" % fastcgi_pass
+
+
+def proxy(port, target, extra=""):
+    """A server on 127.0.0.1:port whose location / proxies to target."""
+    return server(port, """        location / {
+%s            proxy_pass %s;
+        }""" % ("".join("            %s\n" % l for l in extra.splitlines() if l), target))
+
+
+CERT_SETUP = [
+    ["mkdir", "-p", "{P}/tls"],
+    ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+     "-keyout", "{P}/tls/backend.key", "-out", "{P}/tls/backend.crt", "-days", "2", "-subj", "/CN=backend.lab"],
+]
+
 SCENARIOS = [
     {
         "name": "wrong-port",
@@ -56,4 +110,446 @@ SCENARIOS = [
         "expect_not": ["BG201", "BG205"],
         "expect_subsets": {"config+listeners": {"expect": ["BG202"]}},
     },
+    {
+        "name": "backend-not-running",
+        "description": "nothing listens on the port proxy_pass names, nor anywhere else",
+        "cause": "The backend is not running at all: connect() to 127.0.0.1:19011 is refused.",
+        "listen": 19010,
+        "http": proxy(19010, "http://127.0.0.1:19011"),
+        "ports": [19011],
+        "expect": ["BG201"],
+        "expect_not": ["BG202", "BG205"],
+    },
+    {
+        "name": "wrong-address",
+        "description": "gunicorn bound to 127.0.0.2:19021, nginx connects to 127.0.0.1:19021",
+        "cause": "Right port, wrong address: the backend is bound to another loopback address "
+                 "than the one proxy_pass names, so 127.0.0.1:19021 refuses.",
+        "listen": 19020,
+        "http": proxy(19020, "http://127.0.0.1:19021"),
+        "backends": [gunicorn("127.0.0.2:19021")],
+        "ports": [19021],
+        "expect": ["BG203"],
+        "expect_not": ["BG201"],
+    },
+    {
+        "name": "family-v6-backend",
+        "description": "gunicorn on [::1]:19031 only, nginx connects to 127.0.0.1:19031",
+        "cause": "Address family mismatch: the backend listens on IPv6 loopback only (like Node 17+ "
+                 "binding 'localhost'), nginx connects over IPv4 and is refused.",
+        "listen": 19030,
+        "http": proxy(19030, "http://127.0.0.1:19031"),
+        "backends": [gunicorn("[::1]:19031")],
+        "ports": [19031],
+        "expect": ["BG204"],
+        "expect_not": ["BG201"],
+    },
+    {
+        "name": "family-v4-backend",
+        "description": "gunicorn on 127.0.0.1:19041 only, nginx connects to [::1]:19041",
+        "cause": "Address family mismatch, the reverse way: nginx connects to [::1], the backend "
+                 "listens on IPv4 loopback only.",
+        "listen": 19040,
+        "http": proxy(19040, "http://[::1]:19041"),
+        "backends": [gunicorn("127.0.0.1:19041")],
+        "ports": [19041],
+        "expect": ["BG204"],
+        "expect_not": ["BG201"],
+    },
+    {
+        "name": "unix-socket-wrong-path",
+        "description": "php-fpm listens on run/php-fpm.sock, fastcgi_pass names run/php8.2-fpm.sock",
+        "cause": "The unix socket fastcgi_pass names does not exist (2: No such file or directory); "
+                 "php-fpm is running and listening on another path in the same directory.",
+        "listen": 19050,
+        "http": server(19050, php_location("unix:{P}/run/php8.2-fpm.sock")),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "files": PHP_FILES,
+        "backends": [php_fpm()],
+        "extra_logs": ["php-fpm.log"],
+        "socket_paths": ["{P}/run/php-fpm.sock", "{P}/run/php8.2-fpm.sock"],
+        "ls": ["{P}/run"],
+        "requests": [("/index.php", 1)],
+        "expect": ["BG205"],
+        "expect_not": ["BG201", "BG206"],
+    },
+    {
+        "name": "unix-socket-permission",
+        "description": "backend socket is 0660 root:root, nginx workers run as nobody",
+        "cause": "Permission denied on the unix socket (13): the worker user may not write to it.",
+        "listen": 19060,
+        "http": proxy(19060, "http://unix:{P}/run/app.sock"),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "backends": [broken("ok", "--unix", "{P}/run/app.sock", "--chmod", "0660")],
+        "socket_paths": ["{P}/run/app.sock"],
+        "ls": ["{P}/run"],
+        "expect": ["BG206"],
+        "expect_not": ["BG205", "BG201"],
+    },
+    {
+        "name": "unix-socket-stale",
+        "description": "a socket file is left behind by a backend that exited",
+        "cause": "Stale unix socket: the file exists but no process listens on it, so connect() "
+                 "is refused (111) instead of failing with ENOENT.",
+        "listen": 19070,
+        "http": proxy(19070, "http://unix:{P}/run/app.sock"),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "backends": [broken("stale", "--unix", "{P}/run/app.sock", "--chmod", "0666", ready="stale socket")],
+        "socket_paths": ["{P}/run/app.sock"],
+        "ls": ["{P}/run"],
+        "expect": ["BG201"],
+        "expect_not": ["BG205", "BG206"],
+        "notes": "No code of its own in the brief; expected as 'backend not running' (the socket file is stale).",
+    },
+    {
+        "name": "no-live-upstreams",
+        "description": "upstream of two dead servers, two requests",
+        "cause": "Both servers of the upstream refuse; after the first request marks them failed "
+                 "(max_fails=1, fail_timeout=10s), the second gets 'no live upstreams'.",
+        "listen": 19080,
+        "http": """    upstream app_pool {
+        server 127.0.0.1:19081;
+        server 127.0.0.1:19082;
+    }
+
+""" + proxy(19080, "http://app_pool"),
+        "ports": [19081, 19082],
+        "requests": [("/", 1), ("/", 1)],
+        "expect": ["BG210"],
+    },
+    {
+        "name": "unix-backlog-full",
+        "description": "backend never accepts, its unix socket accept queue is full",
+        "cause": "Saturated backend: the unix socket's listen backlog is full, so connect() fails "
+                 "at once with EAGAIN (11: Resource temporarily unavailable).",
+        "listen": 19090,
+        "http": proxy(19090, "http://unix:{P}/run/app.sock"),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "backends": [broken("noaccept", "--unix", "{P}/run/app.sock", "--chmod", "0666", "--backlog", "0",
+                            ready="accept queue filled")],
+        "socket_paths": ["{P}/run/app.sock"],
+        "ls": ["{P}/run"],
+        "expect": ["BG211"],
+        "expect_not": ["BG205", "BG206", "BG201"],
+    },
+    {
+        "name": "php-fpm-max-children",
+        "description": "php-fpm pm.max_children=1, listen.backlog=1, slow script, 6 concurrent requests",
+        "cause": "Saturated php-fpm: its only child is busy, the socket backlog fills, further "
+                 "connects fail with EAGAIN (11) and php-fpm warns it reached pm.max_children.",
+        "listen": 19100,
+        "http": server(19100, php_location("unix:{P}/run/php-fpm.sock")),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "files": PHP_FILES,
+        "backends": [php_fpm("listen.backlog = 1\npm = dynamic\npm.max_children = 1\n"
+                             "pm.start_servers = 1\npm.min_spare_servers = 1\npm.max_spare_servers = 1")],
+        "extra_logs": ["php-fpm.log"],
+        "socket_paths": ["{P}/run/php-fpm.sock"],
+        "ls": ["{P}/run"],
+        "requests": [("/slow.php", 6)],
+        "client_timeout": 15,
+        "settle": 1.2,
+        "expect": ["BG211"],
+        "expect_not": ["BG205", "BG206", "BG201"],
+    },
+    {
+        "name": "worker-connections-too-small",
+        "description": "worker_connections 3 in front of a healthy gunicorn",
+        "cause": "nginx has no free connection slot for the upstream socket: "
+                 "'3 worker_connections are not enough', the client gets 500.",
+        "listen": 19110,
+        "worker_connections": 3,
+        "http": proxy(19110, "http://127.0.0.1:19111"),
+        "backends": [gunicorn("127.0.0.1:19111")],
+        "ports": [19111],
+        "expect": ["BG212"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "proxy-loop",
+        "description": "proxy_pass points at nginx's own listen address",
+        "cause": "Proxy loop: each request proxies to itself until worker_connections run out.",
+        "listen": 19120,
+        "http": proxy(19120, "http://127.0.0.1:19120"),
+        "expect": ["BG213"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "upstream-closes",
+        "description": "backend reads the request and closes the connection without answering",
+        "cause": "The backend closes (FIN) before sending a response header: "
+                 "'upstream prematurely closed connection'.",
+        "listen": 19130,
+        "http": proxy(19130, "http://127.0.0.1:19131"),
+        "backends": [broken("close", "--tcp", "127.0.0.1:19131")],
+        "ports": [19131],
+        "expect": ["BG301"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "gunicorn-worker-timeout",
+        "description": "gunicorn --timeout 1, a view stuck for 10 s (SIGABRT ignored)",
+        "cause": "gunicorn's WORKER TIMEOUT kills the worker (SIGKILL) mid-request; nginx sees the "
+                 "connection close before a header: 'upstream prematurely closed connection'.",
+        "listen": 19140,
+        "http": proxy(19140, "http://127.0.0.1:19141"),
+        "backends": [gunicorn("127.0.0.1:19141", extra=["--timeout", "1"])],
+        "ports": [19141],
+        "requests": [("/stuck", 1)],
+        "client_timeout": 15,
+        "expect": ["BG301"],
+        "expect_not": ["BG201", "BG202", "BG401"],
+    },
+    {
+        "name": "fastcgi-to-http",
+        "description": "fastcgi_pass to an HTTP server",
+        "cause": "Protocol mismatch: nginx speaks FastCGI, the backend answers HTTP; "
+                 "'unsupported FastCGI protocol version: 72' (72 = 'H').",
+        "listen": 19150,
+        "http": server(19150, php_location("127.0.0.1:19151")),
+        "files": PHP_FILES,
+        "backends": [broken("http400", "--tcp", "127.0.0.1:19151")],
+        "ports": [19151],
+        "notes": "The backend is backends.py http400: an HTTP server that rejects non-HTTP bytes at once "
+                 "(as node or nginx do). gunicorn instead waits for a CRLF that FastCGI/TLS never send, "
+                 "so the request hangs until a timeout.",
+        "requests": [("/index.php", 1)],
+        "expect": ["BG302"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "https-to-http",
+        "description": "proxy_pass https:// to an HTTP server speaking plain HTTP",
+        "cause": "Protocol mismatch: nginx starts a TLS handshake, the backend answers plain HTTP; "
+                 "'SSL_do_handshake() failed ... wrong version number'.",
+        "listen": 19160,
+        "http": proxy(19160, "https://127.0.0.1:19161"),
+        "backends": [broken("http400", "--tcp", "127.0.0.1:19161")],
+        "ports": [19161],
+        "notes": "The backend is backends.py http400: an HTTP server that rejects non-HTTP bytes at once "
+                 "(as node or nginx do). gunicorn instead waits for a CRLF that FastCGI/TLS never send, "
+                 "so the request hangs until a timeout.",
+        "expect": ["BG302"],
+        "expect_not": ["BG201", "BG202", "BG305"],
+    },
+    {
+        "name": "grpc-to-http1",
+        "description": "grpc_pass to gunicorn (HTTP/1.1)",
+        "cause": "Protocol mismatch: nginx speaks HTTP/2 (gRPC), the backend answers HTTP/1.1; "
+                 "'upstream sent too large http2 frame' (the length is 'HTT').",
+        "listen": 19170,
+        "http": server(19170, """        location / {
+            grpc_pass grpc://127.0.0.1:19171;
+        }"""),
+        "backends": [gunicorn("127.0.0.1:19171")],
+        "ports": [19171],
+        "expect": ["BG302"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "non-http-response",
+        "description": "backend answers with bytes that are not HTTP",
+        "cause": "The port speaks another protocol: 'upstream sent no valid HTTP/1.0 header', "
+                 "nginx relays the bytes as HTTP/0.9.",
+        "listen": 19180,
+        "http": proxy(19180, "http://127.0.0.1:19181"),
+        "backends": [broken("garbage", "--tcp", "127.0.0.1:19181")],
+        "ports": [19181],
+        "expect": ["BG302"],
+        "expect_not": ["BG201", "BG202"],
+        "notes": "Code choice is the lab's: a non-HTTP answer is a protocol mismatch.",
+    },
+    {
+        "name": "header-too-big",
+        "description": "backend sends a 16 KB response header, proxy_buffer_size 4k",
+        "cause": "'upstream sent too big header': the response header does not fit proxy_buffer_size.",
+        "listen": 19190,
+        "http": proxy(19190, "http://127.0.0.1:19191", "proxy_buffer_size 4k;"),
+        "backends": [broken("bigheader", "--tcp", "127.0.0.1:19191", "--size", "16384")],
+        "ports": [19191],
+        "expect": ["BG303"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "upstream-resets",
+        "description": "backend reads the request and closes with SO_LINGER 0 (RST)",
+        "cause": "'recv() failed (104: Connection reset by peer)' while reading the response header.",
+        "listen": 19200,
+        "http": proxy(19200, "http://127.0.0.1:19201"),
+        "backends": [broken("reset", "--tcp", "127.0.0.1:19201")],
+        "ports": [19201],
+        "expect": ["BG304"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "tls-verify-self-signed",
+        "description": "proxy_ssl_verify on, backend uses a self-signed certificate",
+        "cause": "'upstream SSL certificate verify error: (18:self-signed certificate)'.",
+        "listen": 19210,
+        "http": proxy(19210, "https://127.0.0.1:19211",
+                      "proxy_ssl_verify on;\nproxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;"),
+        "setup": CERT_SETUP,
+        "backends": [broken("tls", "--tcp", "127.0.0.1:19211", "--cert", "{P}/tls/backend.crt",
+                            "--key", "{P}/tls/backend.key")],
+        "ports": [19211],
+        "expect": ["BG305"],
+        "expect_not": ["BG201", "BG202", "BG302"],
+    },
+    {
+        "name": "invalid-header",
+        "description": "backend sends a header name containing a space",
+        "cause": "'upstream sent invalid header' while reading the response header.",
+        "listen": 19220,
+        "http": proxy(19220, "http://127.0.0.1:19221"),
+        "backends": [broken("badheader", "--tcp", "127.0.0.1:19221")],
+        "ports": [19221],
+        "expect": ["BG306"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "content-length-and-chunked",
+        "description": "backend sends both Content-Length and Transfer-Encoding: chunked",
+        "cause": "Ambiguous response framing (CL+TE). nginx 1.22.1 accepts it (200, no error line); "
+                 "newer nginx rejects it with 'upstream sent \"Content-Length\" and "
+                 "\"Transfer-Encoding\" headers at the same time'.",
+        "listen": 19230,
+        "http": proxy(19230, "http://127.0.0.1:19231"),
+        "backends": [broken("clte", "--tcp", "127.0.0.1:19231")],
+        "ports": [19231],
+        "expect": [],
+        "expect_not": ["BG306", "BG201", "BG202"],
+        "notes": "A control on nginx 1.22.1: no error line, so nothing may fire. Recapture on nginx "
+                 ">= 1.23 and this becomes a BG306 case.",
+    },
+    {
+        "name": "read-timeout",
+        "description": "backend answers after 3 s, proxy_read_timeout 1s",
+        "cause": "'upstream timed out (110: Connection timed out) while reading response header', 504.",
+        "listen": 19240,
+        "http": proxy(19240, "http://127.0.0.1:19241", "proxy_read_timeout 1s;"),
+        "backends": [broken("slow", "--tcp", "127.0.0.1:19241", "--delay", "3")],
+        "ports": [19241],
+        "expect": ["BG401"],
+        "expect_not": ["BG201", "BG202", "BG301"],
+    },
+    {
+        "name": "connect-timeout",
+        "description": "backend listen(0) never accepts and its queue is held full, proxy_connect_timeout 1s",
+        "cause": "A full TCP accept queue drops the SYN, connect() never completes: "
+                 "'upstream timed out (110: Connection timed out) while connecting to upstream', 504.",
+        "listen": 19250,
+        "http": proxy(19250, "http://127.0.0.1:19251", "proxy_connect_timeout 1s;"),
+        "backends": [broken("noaccept", "--tcp", "127.0.0.1:19251", "--backlog", "0", "--hold", "1",
+                            ready="accept queue filled")],
+        "ports": [19251],
+        "expect": ["BG402"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "variable-without-resolver",
+        "description": "proxy_pass with a variable host and no resolver directive",
+        "cause": "'no resolver defined to resolve app.internal': a variable in proxy_pass defers "
+                 "name resolution to run time, which needs a resolver.",
+        "listen": 19260,
+        "http": server(19260, """        set $backend app.internal;
+
+        location / {
+            proxy_pass http://$backend:19261;
+        }"""),
+        "ports": [19261],
+        "expect": ["BG208"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "missing-scheme",
+        "description": "proxy_pass 127.0.0.1:19271 without http://",
+        "cause": "nginx refuses the configuration: 'invalid URL prefix'. nginx -t fails, nothing starts.",
+        "listen": 19270,
+        "http": proxy(19270, "127.0.0.1:19271"),
+        "ports": [19271],
+        "config_fails": True,
+        "requests": [],
+        "expect": ["BG102"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "healthy",
+        "description": "nginx in front of a working gunicorn (control: nothing may fire)",
+        "cause": "Nothing is wrong.",
+        "listen": 19280,
+        "http": proxy(19280, "http://127.0.0.1:19281"),
+        "backends": [gunicorn("127.0.0.1:19281")],
+        "ports": [19281],
+        "expect": [],
+    },
+    {
+        "name": "static-404",
+        "description": "a missing static file next to a working gunicorn",
+        "cause": "A plain 404: 'open() ... failed (2: No such file or directory)' is about a file, "
+                 "not a unix socket.",
+        "listen": 19290,
+        "http": server(19290, """        location /static/ {
+            root {P}/www;
+        }
+
+        location / {
+            proxy_pass http://127.0.0.1:19291;
+        }"""),
+        "files": [{"path": "{P}/www/static/app.css", "text": "body { color: black; }\n"}],
+        "backends": [gunicorn("127.0.0.1:19291")],
+        "ports": [19291],
+        "requests": [("/static/missing.css", 1), ("/", 1)],
+        "expect": [],
+        "expect_not": ["BG205"],
+    },
+    {
+        "name": "php-primary-script-unknown",
+        "description": "real php-fpm asked for a script that does not exist",
+        "cause": "'FastCGI sent in stderr: \"Primary script unknown\"' with a 404: the backend works, "
+                 "the script path is wrong.",
+        "listen": 19300,
+        "http": server(19300, php_location("unix:{P}/run/php-fpm.sock")),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "files": PHP_FILES,
+        "backends": [php_fpm()],
+        "extra_logs": ["php-fpm.log"],
+        "socket_paths": ["{P}/run/php-fpm.sock"],
+        "ls": ["{P}/run"],
+        "requests": [("/missing.php", 1), ("/index.php", 1)],
+        "expect": [],
+    },
 ]
+
+# Codes the catalogue expects somewhere: the controls must report none of them.
+CODES = sorted({c for s in SCENARIOS for c in s.get("expect", [])})
+for _s in SCENARIOS:
+    if _s["name"] == "healthy":
+        _s["expect_not"] = CODES
+    elif _s["name"] == "php-primary-script-unknown":
+        _s["expect_not"] = [c for c in CODES if c.startswith("BG2")]
+
+# What each input alone must already show (lab.py check runs these subsets too).
+LOG_ALONE = {
+    "unix-socket-wrong-path": "BG205", "unix-socket-permission": "BG206", "no-live-upstreams": "BG210",
+    "unix-backlog-full": "BG211", "php-fpm-max-children": "BG211", "worker-connections-too-small": "BG212",
+    "upstream-closes": "BG301", "gunicorn-worker-timeout": "BG301", "fastcgi-to-http": "BG302",
+    "https-to-http": "BG302", "grpc-to-http1": "BG302", "non-http-response": "BG302",
+    "header-too-big": "BG303", "upstream-resets": "BG304", "tls-verify-self-signed": "BG305",
+    "invalid-header": "BG306", "read-timeout": "BG401", "connect-timeout": "BG402",
+    "variable-without-resolver": "BG208",
+}
+CONFIG_AND_LISTENERS = {
+    "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203",
+    "family-v6-backend": "BG204", "family-v4-backend": "BG204", "unix-socket-wrong-path": "BG205",
+    "proxy-loop": "BG213", "variable-without-resolver": "BG208", "missing-scheme": "BG102",
+    "unix-socket-stale": "BG201",
+}
+for _s in SCENARIOS:
+    subsets = _s.setdefault("expect_subsets", {})
+    if _s["name"] in LOG_ALONE:
+        subsets["log"] = {"expect": [LOG_ALONE[_s["name"]]]}
+    if _s["name"] in CONFIG_AND_LISTENERS:
+        subsets["config+listeners"] = {"expect": [CONFIG_AND_LISTENERS[_s["name"]]]}
+    if not _s.get("expect"):  # controls: no input alone may fire what the whole must not
+        subsets["log"] = {"expect": [], "expect_not": _s["expect_not"]}
+        subsets["config+listeners"] = {"expect": [], "expect_not": _s["expect_not"]}

@@ -1,3 +1,3 @@
 <?php
-sleep(3);
+sleep(2);
 echo "slow php-fpm\n";
