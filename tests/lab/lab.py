@@ -199,6 +199,17 @@ def filter_netstat(text, ports):
     return "\n".join(keep) + "\n"
 
 
+def filter_lsof(text, ports):
+    lines = text.splitlines()
+    keep = lines[:1]
+    for line in lines[1:]:
+        f = line.split()
+        # NAME is "ADDR:PORT (LISTEN)"
+        if len(f) >= 2 and f[-1] == "(LISTEN)" and _port_of(f[-2]) in ports:
+            keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
 def capture_listeners(scn, prefix, work):
     ports = {str(p) for p in scn.get("ports", [])} | {str(scn["listen"])}
     paths = set(expand(scn.get("socket_paths", []), prefix))
@@ -209,6 +220,8 @@ def capture_listeners(scn, prefix, work):
     write(work, "ss-tlnp.txt", ss_t)
     write(work, "ss-xlp.txt", ss_x)
     write(work, "netstat-tlnp.txt", ns)
+    _, ls_of = run(["lsof", "-nP", "-iTCP", "-sTCP:LISTEN"])
+    write(work, "lsof-tcp-listen.txt", filter_lsof(ls_of, ports))
     paste = "$ sudo ss -tlnp\n" + ss_t + "$ sudo ss -xlp\n" + ss_x
     for d in expand(scn.get("ls", []), prefix):
         _, out = run(["ls", "-l", d])
@@ -311,7 +324,8 @@ def capture_one(scn, out_dir):
     dest = os.path.join(out_dir, name)
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
-    files = ["nginx-T.txt", "listeners.txt", "ss-tlnp.txt", "ss-xlp.txt", "netstat-tlnp.txt"] + logs
+    files = ["nginx-T.txt", "listeners.txt", "ss-tlnp.txt", "ss-xlp.txt", "netstat-tlnp.txt",
+             "lsof-tcp-listen.txt"] + logs
     config_input = "nginx-T.txt"
     if os.path.exists(os.path.join(prefix, "nginx-t.txt")):
         files.append("nginx-t.txt")
@@ -319,6 +333,7 @@ def capture_one(scn, out_dir):
         # nginx -T prints only the error then, so the config input is the file itself.
         files.append("nginx.conf")
         config_input = "nginx.conf"
+        logs.append("nginx-t.txt")  # its [emerg] line is the log evidence
     for f in files:
         shutil.copy(os.path.join(prefix, f), os.path.join(dest, f))
     meta = {
@@ -350,7 +365,15 @@ def error_lines(dest):
         return []
 
 
+REQUIRED_TOOLS = ["nginx", "ss", "netstat", "lsof", "openssl", "/usr/bin/gunicorn", "php-fpm8.2"]
+
+
 def cmd_capture(args):
+    missing = [t for t in REQUIRED_TOOLS if not shutil.which(t, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")]
+    if missing:
+        print("missing tools: %s (install nginx-light python3-gunicorn php8.2-fpm iproute2 net-tools lsof openssl)"
+              % ", ".join(missing))
+        return 2
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     chosen = select(args.only)
@@ -389,6 +412,8 @@ def diagnose(binary, dest, inputs, parts):
     cmd += ["--format", "json"]
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, "could not run %s: %s" % (binary, e)
     finally:
         if tmp:
             os.unlink(tmp.name)

@@ -473,6 +473,49 @@ SCENARIOS = [
         "expect_not": ["BG201", "BG202"],
     },
     {
+        "name": "upstream-name-typo",
+        "description": "proxy_pass http://app_backnd; the upstream is called app_backend",
+        "cause": "nginx refuses the configuration: 'host not found in upstream \"app_backnd\"' "
+                 "(a typo of the upstream name, so nginx tries DNS).",
+        "listen": 19310,
+        "http": """    upstream app_backend {
+        server 127.0.0.1:19311;
+    }
+
+""" + proxy(19310, "http://app_backnd"),
+        "ports": [19311],
+        "config_fails": True,
+        "requests": [],
+        "expect": ["BG103"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "missing-semicolon",
+        "description": "proxy_pass line without its semicolon",
+        "cause": "nginx refuses the configuration: a directive is not terminated by ';'.",
+        "listen": 19320,
+        "http": server(19320, """        location / {
+            proxy_pass http://127.0.0.1:19321
+        }"""),
+        "ports": [19321],
+        "config_fails": True,
+        "requests": [],
+        "expect": ["BG101"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "unknown-directive",
+        "description": "proxy_pas (misspelt) instead of proxy_pass",
+        "cause": "nginx refuses the configuration: 'unknown directive \"proxy_pas\"'.",
+        "listen": 19330,
+        "http": proxy(19330, "http://127.0.0.1:19331").replace("proxy_pass ", "proxy_pas "),
+        "ports": [19331],
+        "config_fails": True,
+        "requests": [],
+        "expect": ["BG104"],
+        "expect_not": ["BG201", "BG202"],
+    },
+    {
         "name": "healthy",
         "description": "nginx in front of a working gunicorn (control: nothing may fire)",
         "cause": "Nothing is wrong.",
@@ -542,6 +585,7 @@ CONFIG_AND_LISTENERS = {
     "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203",
     "family-v6-backend": "BG204", "family-v4-backend": "BG204", "unix-socket-wrong-path": "BG205",
     "proxy-loop": "BG213", "variable-without-resolver": "BG208", "missing-scheme": "BG102",
+    "upstream-name-typo": "BG103", "missing-semicolon": "BG101", "unknown-directive": "BG104",
     "unix-socket-stale": "BG201",
 }
 for _s in SCENARIOS:
