@@ -1,0 +1,1418 @@
+//! Walks the configuration as nginx reads it (includes followed in place, with an explicit
+//! stack): directive contexts and checks (BG102–BG105), and the model with effective settings.
+
+use crate::directives::{self, ValueKind};
+use crate::model::*;
+use crate::range::TextRange;
+use crate::syntax::{End, TokenKind};
+use crate::{Config, Diagnostic, DiagnosticCode};
+use serde::Serialize;
+
+/// The block a directive sits in, as nginx's `cmd_type` sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Context {
+    Main,
+    Events,
+    Http,
+    Server,
+    Location,
+    Upstream,
+    ServerIf,
+    LocationIf,
+    LimitExcept,
+    Stream,
+    StreamServer,
+    StreamUpstream,
+    Mail,
+    MailServer,
+    /// A block read by its own handler (`types`, `map`, `geo`, `split_clients`, Lua code...).
+    Raw,
+    /// Inside a block nginx does not know.
+    Unknown,
+}
+
+impl Context {
+    fn mask(self) -> Option<u32> {
+        use directives::*;
+        Some(match self {
+            Self::Main => MAIN,
+            Self::Events => EVENT,
+            Self::Http => HTTP_MAIN,
+            Self::Server => HTTP_SRV,
+            Self::Location => HTTP_LOC,
+            Self::Upstream => HTTP_UPS,
+            Self::ServerIf => HTTP_SIF,
+            Self::LocationIf => HTTP_LIF,
+            Self::LimitExcept => HTTP_LMT,
+            Self::Stream => STREAM_MAIN,
+            Self::StreamServer => STREAM_SRV,
+            Self::StreamUpstream => STREAM_UPS,
+            Self::Mail => MAIL_MAIN,
+            Self::MailServer => MAIL_SRV,
+            Self::Raw | Self::Unknown => return None,
+        })
+    }
+
+    fn enter(self, name: &[u8]) -> Context {
+        match (self, name) {
+            (Self::Main, b"events") => Self::Events,
+            (Self::Main, b"http") => Self::Http,
+            (Self::Main, b"stream") => Self::Stream,
+            (Self::Main, b"mail") => Self::Mail,
+            (Self::Http, b"server") => Self::Server,
+            (Self::Stream, b"server") => Self::StreamServer,
+            (Self::Mail, b"server") => Self::MailServer,
+            (Self::Http, b"upstream") => Self::Upstream,
+            (Self::Stream, b"upstream") => Self::StreamUpstream,
+            (Self::Server | Self::Location, b"location") => Self::Location,
+            (Self::Server, b"if") => Self::ServerIf,
+            (Self::Location, b"if") => Self::LocationIf,
+            (Self::Location, b"limit_except") => Self::LimitExcept,
+            (_, b"types" | b"map" | b"geo" | b"split_clients" | b"charset_map" | b"match") => Self::Raw,
+            (_, n) if n.ends_with(b"_by_lua_block") => Self::Raw,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+pub(crate) struct Output {
+    pub model: Model,
+    pub diagnostics: Vec<Diagnostic>,
+    pub file_contexts: Vec<Context>,
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    cursor: u32,
+    end: u32,
+    ctx: Context,
+    /// Effective-settings level (http, server, location, if).
+    level: Option<u32>,
+    server: Option<usize>,
+    location: Option<usize>,
+    upstream: Option<usize>,
+    /// The file this frame walks the top of, when it is an included (or root) file.
+    file: Option<u32>,
+    /// Duplicate-detection scope: one per block (includes share their parent's).
+    scope: u32,
+}
+
+struct Level {
+    parent: Option<u32>,
+    /// (setting key, directive index) in order.
+    own: Vec<(u16, u32)>,
+}
+
+struct Walker<'a> {
+    cfg: &'a Config,
+    model: Model,
+    diags: Vec<Diagnostic>,
+    levels: Vec<Level>,
+    scopes: Vec<Vec<&'a [u8]>>,
+    /// Directive ranges of each file's top level.
+    file_tops: Vec<(u32, u32)>,
+    visited: Vec<bool>,
+    active: Vec<u32>,
+    /// Targets: (target index, level) to resolve after the walk.
+    pending_targets: Vec<(usize, Option<u32>, u32)>,
+    /// Upstream `server` hosts to check once all upstream names are known: (upstream, server).
+    stack: Vec<Frame>,
+}
+
+pub(crate) fn run(cfg: &Config) -> Output {
+    let nfiles = cfg.files.len();
+    let mut file_tops = vec![(0u32, 0u32); nfiles];
+    let mut seen = vec![false; nfiles];
+    for (i, d) in cfg.directives.iter().enumerate() {
+        let f = d.file as usize;
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        if let (Some(top), Some(s)) = (file_tops.get_mut(f), seen.get_mut(f)) {
+            if !*s {
+                *top = (i, i);
+                *s = true;
+            }
+            top.1 = i + 1;
+        }
+    }
+    let mut w = Walker {
+        cfg,
+        model: Model::default(),
+        diags: Vec::new(),
+        levels: Vec::new(),
+        scopes: Vec::new(),
+        file_tops,
+        visited: vec![false; nfiles],
+        active: vec![0; nfiles],
+        pending_targets: Vec::new(),
+        stack: Vec::new(),
+    };
+    let mut contexts = vec![Context::Main; nfiles];
+    for f in 0..nfiles {
+        if w.visited.get(f).copied().unwrap_or(true) {
+            continue;
+        }
+        let ctx = w.infer_context(f as u32);
+        if let Some(c) = contexts.get_mut(f) {
+            *c = ctx;
+        }
+        w.walk_root(f as u32, ctx);
+    }
+    w.resolve_targets();
+    w.check_upstream_hosts();
+    Output { model: w.model, diagnostics: w.diags, file_contexts: contexts }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn is_known_directive_start(name: &[u8]) -> bool {
+    directives::lookup(name).is_some()
+}
+
+impl<'a> Walker<'a> {
+    fn name(&self, di: u32) -> &'a [u8] {
+        let cfg: &'a Config = self.cfg;
+        cfg.directives.get(di as usize).map(|d| cfg.name(d)).unwrap_or_default()
+    }
+
+    fn args(&self, di: u32) -> Vec<(&'a [u8], TextRange)> {
+        let cfg: &'a Config = self.cfg;
+        match cfg.directives.get(di as usize) {
+            Some(d) => cfg.arg_tokens(d).iter().map(|&t| cfg.word(t)).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    fn new_scope(&mut self) -> u32 {
+        self.scopes.push(Vec::new());
+        u32::try_from(self.scopes.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    fn new_level(&mut self, parent: Option<u32>) -> u32 {
+        self.levels.push(Level { parent, own: Vec::new() });
+        u32::try_from(self.levels.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Picks the context a file that nothing includes belongs to: the first of main, http,
+    /// server, location in which its directives fit best.
+    fn infer_context(&self, f: u32) -> Context {
+        let Some(&(start, end)) = self.file_tops.get(f as usize) else { return Context::Main };
+        let mut best = (usize::MAX, Context::Main);
+        for ctx in [Context::Main, Context::Http, Context::Server, Context::Location] {
+            let misplaced = self.count_misplaced(start, end, ctx, best.0);
+            if misplaced < best.0 {
+                best = (misplaced, ctx);
+            }
+            if misplaced == 0 {
+                break;
+            }
+        }
+        best.1
+    }
+
+    /// How many directives of a file would be "not allowed here" read in `ctx` (stops at `limit`).
+    fn count_misplaced(&self, start: u32, end: u32, ctx: Context, limit: usize) -> usize {
+        let mut count = 0;
+        let mut stack = vec![(start, end, ctx)];
+        while let Some((cur, stop, ctx)) = stack.pop() {
+            if cur >= stop || count >= limit {
+                continue;
+            }
+            let Some(d) = self.cfg.directives.get(cur as usize) else { continue };
+            if d.parent.is_some() && cur == start && ctx != Context::Main {
+                // not a top-level directive
+            }
+            stack.push((d.subtree_end.max(cur + 1), stop, ctx));
+            let name = self.name(cur);
+            if let (Some(mask), Some(masks)) = (ctx.mask(), directives::lookup(name))
+                && name != b"include"
+                && !masks.iter().any(|m| m & mask != 0)
+            {
+                count += 1;
+            }
+            if d.is_block() {
+                stack.push((cur + 1, d.subtree_end, ctx.enter(name)));
+            }
+        }
+        count
+    }
+
+    fn walk_root(&mut self, f: u32, ctx: Context) {
+        let Some(&(start, end)) = self.file_tops.get(f as usize) else { return };
+        if let Some(v) = self.visited.get_mut(f as usize) {
+            *v = true;
+        }
+        if let Some(a) = self.active.get_mut(f as usize) {
+            *a += 1;
+        }
+        let scope = self.new_scope();
+        let level = match ctx {
+            Context::Http | Context::Server | Context::Location => Some(self.new_level(None)),
+            _ => None,
+        };
+        self.stack.push(Frame {
+            cursor: start,
+            end,
+            ctx,
+            level,
+            server: None,
+            location: None,
+            upstream: None,
+            file: Some(f),
+            scope,
+        });
+        while let Some(frame) = self.stack.last_mut() {
+            if frame.cursor >= frame.end {
+                let done = *frame;
+                self.stack.pop();
+                if let Some(file) = done.file
+                    && let Some(a) = self.active.get_mut(file as usize)
+                {
+                    *a = a.saturating_sub(1);
+                }
+                continue;
+            }
+            let di = frame.cursor;
+            let next = self.cfg.directives.get(di as usize).map_or(frame.end, |d| d.subtree_end.max(di + 1));
+            frame.cursor = next;
+            let frame = *frame;
+            self.visit(di, frame);
+        }
+    }
+
+    fn diag(&mut self, code: DiagnosticCode, message: String, range: TextRange) -> &mut Diagnostic {
+        self.diags.push_mut(Diagnostic {
+            code,
+            message,
+            range,
+            nginx_range: None,
+            suggestion: None,
+            edit: None,
+            after_parse: false,
+        })
+    }
+
+    /// Where nginx reports a directive error: at the token that ended the statement.
+    fn terminator_range(&self, di: u32) -> Option<TextRange> {
+        let d = self.cfg.directives.get(di as usize)?;
+        let t = match d.end {
+            End::Semicolon(t) => t,
+            End::Block { open, .. } => open,
+            End::Missing => return None,
+        };
+        self.cfg.tokens.get(t as usize).map(|t| t.range)
+    }
+
+    fn line(&self, offset: u32) -> usize {
+        self.cfg.newlines.partition_point(|&n| n < offset)
+    }
+
+    /// Reports a directive error on the line nginx names; when an argument on a later line looks
+    /// like the next directive, the mistake is a missing `;` before it.
+    fn directive_error(&mut self, di: u32, message: String, range: TextRange) {
+        let term = self.terminator_range(di);
+        let args = self.args(di);
+        let name_range = self
+            .cfg
+            .directives
+            .get(di as usize)
+            .and_then(|d| self.cfg.tokens.get(d.name as usize))
+            .map(|t| t.range);
+        let mut prev_end = name_range.map_or(range.end, |r| r.end);
+        let mut missing_semicolon = None;
+        for (value, r) in &args {
+            if self.line(r.start) > self.line(prev_end) && is_known_directive_start(value) {
+                missing_semicolon = Some(prev_end);
+                break;
+            }
+            prev_end = r.end;
+        }
+        let range = match missing_semicolon {
+            Some(at) => TextRange::new(at, at),
+            None => range,
+        };
+        let nginx_range = term.filter(|t| self.line(t.start) != self.line(range.start));
+        let d = self.diag(DiagnosticCode::Directive, message, range);
+        d.nginx_range = nginx_range;
+        if let Some(at) = missing_semicolon {
+            d.suggestion = Some("missing \";\"".into());
+            d.edit = Some((TextRange::new(at, at), ";".into()));
+        }
+    }
+
+    fn visit(&mut self, di: u32, frame: Frame) {
+        let Some(d) = self.cfg.directives.get(di as usize) else { return };
+        let name_tok = self.cfg.tokens.get(d.name as usize).copied();
+        let valid_name = name_tok.is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::Quoted));
+        let name = self.name(di);
+        let is_block = d.is_block();
+        let complete = !matches!(d.end, End::Missing);
+        let name_range = name_tok.map(|t| t.range).unwrap_or_default();
+        let subtree_end = d.subtree_end;
+        let d_range = d.range;
+
+        if !valid_name {
+            if is_block {
+                self.push_block(di, subtree_end, Context::Unknown, frame, None, None, None, None);
+            }
+            return;
+        }
+        if name == b"include" && frame.ctx != Context::Raw && frame.ctx != Context::Unknown {
+            self.include(di, frame);
+            return;
+        }
+        let mut ok = complete;
+        if let (Some(mask), true) = (frame.ctx.mask(), complete) {
+            ok = self.check(di, name, mask, is_block, name_range, frame);
+        }
+        if ok && complete {
+            self.model_directive(di, name, frame, d_range);
+        }
+        if is_block {
+            let child = frame.ctx.enter(name);
+            self.enter_block(di, name, child, frame, subtree_end, d_range);
+        }
+    }
+
+    /// nginx's `ngx_conf_handler` checks plus the common value checks. Returns whether the
+    /// directive is valid (so that the model may use it).
+    fn check(
+        &mut self,
+        di: u32,
+        name: &'a [u8],
+        mask: u32,
+        is_block: bool,
+        name_range: TextRange,
+        frame: Frame,
+    ) -> bool {
+        let name_s = text(name);
+        let Some(masks) = directives::lookup(name) else {
+            let suggestion = directives::closest(&name_s).map(str::to_string);
+            self.directive_error(di, format!("unknown directive \"{name_s}\""), name_range);
+            if let (Some(s), Some(d)) = (suggestion, self.diags.last_mut()) {
+                d.edit = Some((name_range, s.clone()));
+                d.suggestion = Some(s);
+            }
+            return false;
+        };
+        let Some(&m) = masks.iter().find(|m| *m & mask != 0) else {
+            self.directive_error(di, format!("\"{name_s}\" directive is not allowed here"), name_range);
+            return false;
+        };
+        if m & directives::BLOCK == 0 && is_block {
+            self.directive_error(
+                di,
+                format!("directive \"{name_s}\" is not terminated by \";\""),
+                name_range,
+            );
+            return false;
+        }
+        if m & directives::BLOCK != 0 && !is_block {
+            self.directive_error(di, format!("directive \"{name_s}\" has no opening \"{{\""), name_range);
+            return false;
+        }
+        let args = self.args(di);
+        if !directives::args_ok(m, args.len()) {
+            self.directive_error(
+                di,
+                format!("invalid number of arguments in \"{name_s}\" directive"),
+                name_range,
+            );
+            return false;
+        }
+        let first = args.first().copied();
+        if let Some(kind) = directives::value_kind(name) {
+            let scope = self.scopes.get_mut(frame.scope as usize);
+            let dup = scope.as_ref().is_some_and(|s| s.contains(&name));
+            if let Some(s) = scope
+                && !dup
+            {
+                s.push(name);
+            }
+            if let Some((v, r)) = first {
+                let v = crate::unescape(v);
+                let valid = match kind {
+                    ValueKind::Flag => v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off"),
+                    ValueKind::Time => directives::parse_time_ms(&v).is_some(),
+                    ValueKind::Size => directives::parse_size(&v, false).is_some(),
+                    ValueKind::Offset => directives::parse_size(&v, true).is_some(),
+                    ValueKind::Number => !v.is_empty() && v.iter().all(u8::is_ascii_digit),
+                };
+                if !valid {
+                    let msg = match kind {
+                        ValueKind::Flag => format!(
+                            "invalid value \"{}\" in \"{name_s}\" directive, it must be \"on\" or \"off\"",
+                            text(&v)
+                        ),
+                        ValueKind::Number => format!("\"{name_s}\" directive invalid number"),
+                        _ => format!("\"{name_s}\" directive invalid value"),
+                    };
+                    self.directive_error(di, msg, r);
+                    return false;
+                }
+            }
+            if dup {
+                self.directive_error(di, format!("\"{name_s}\" directive is duplicate"), name_range);
+                return false;
+            }
+        }
+        match name {
+            b"error_log" => {
+                if let Some((level, r)) = args.get(1).copied() {
+                    const LEVELS: [&[u8]; 8] =
+                        [b"debug", b"info", b"notice", b"warn", b"error", b"crit", b"alert", b"emerg"];
+                    if !LEVELS.contains(&level) && !level.starts_with(b"debug_") {
+                        self.directive_error(di, format!("invalid log level \"{}\"", text(level)), r);
+                        return false;
+                    }
+                }
+            }
+            b"listen" if frame.ctx == Context::Server => {
+                for (p, r) in args.iter().skip(1) {
+                    if !listen_param_ok(p) {
+                        self.directive_error(di, format!("invalid parameter \"{}\"", text(p)), *r);
+                        return false;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(kind) = PassKind::from_directive(name) {
+            if frame.ctx == Context::Location || frame.ctx == Context::LocationIf {
+                let scope = self.scopes.get_mut(frame.scope as usize);
+                let key: &[u8] = b"*_pass";
+                let dup = scope.as_ref().is_some_and(|s| s.contains(&key));
+                if let Some(s) = scope {
+                    s.push(key);
+                }
+                if dup {
+                    self.directive_error(di, format!("\"{name_s}\" directive is duplicate"), name_range);
+                    return false;
+                }
+            }
+            if let Some((url, r)) = first {
+                return self.check_pass(di, kind, url, r);
+            }
+        }
+        true
+    }
+
+    /// BG102: the scheme a `*_pass` needs; "no port" for modules without a default port.
+    fn check_pass(&mut self, di: u32, kind: PassKind, url: &[u8], r: TextRange) -> bool {
+        if url.contains(&b'$') {
+            return true;
+        }
+        let lower = url.to_ascii_lowercase();
+        let scheme_end = find(&lower, b"://");
+        match kind {
+            PassKind::Proxy => {
+                if !(lower.starts_with(b"http://") || lower.starts_with(b"https://")) {
+                    let (edit_range, replacement) = match scheme_end {
+                        Some(k) => (TextRange::new(r.start, r.start + k as u32 + 3), "http://".to_string()),
+                        None => (TextRange::new(r.start, r.start), "http://".to_string()),
+                    };
+                    let d = self.diag(DiagnosticCode::PassScheme, "invalid URL prefix".into(), r);
+                    d.edit = Some((edit_range, replacement));
+                    d.suggestion = Some(format!(
+                        "http://{}",
+                        text(url.get(scheme_end.map_or(0, |k| k + 3)..).unwrap_or_default())
+                    ));
+                    self.fix_nginx_range(di);
+                    return false;
+                }
+            }
+            _ => {
+                let allowed: &[&[u8]] = match kind {
+                    PassKind::Grpc => &[b"grpc://", b"grpcs://"],
+                    PassKind::Uwsgi => &[b"uwsgi://", b"suwsgi://"],
+                    _ => &[],
+                };
+                if let Some(k) = scheme_end
+                    && !allowed.iter().any(|a| lower.starts_with(a))
+                {
+                    let msg = format!("invalid host in upstream \"{}\"", text(url));
+                    let d = self.diag(DiagnosticCode::PassScheme, msg, r);
+                    d.edit = Some((TextRange::new(r.start, r.start + k as u32 + 3), String::new()));
+                    self.fix_nginx_range(di);
+                    return false;
+                }
+                let rest = url.get(scheme_end.map_or(0, |k| k + 3)..).unwrap_or_default();
+                if !rest.starts_with(b"unix:") && !has_port(rest) && !self.is_upstream_name_later(rest) {
+                    let msg = format!("no port in upstream \"{}\"", text(rest));
+                    let d = self.diag(DiagnosticCode::Directive, msg, r);
+                    d.after_parse = true;
+                    self.fix_nginx_range(di);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether a name may be an upstream block (defined anywhere in the paste).
+    fn is_upstream_name_later(&self, host: &[u8]) -> bool {
+        self.cfg.directives.iter().any(|d| {
+            self.cfg.name(d) == b"upstream"
+                && self.cfg.arg_tokens(d).first().is_some_and(|&t| self.cfg.word(t).0 == host)
+        })
+    }
+
+    fn fix_nginx_range(&mut self, di: u32) {
+        let term = self.terminator_range(di);
+        let line = |o: u32| self.line(o);
+        if let (Some(t), Some(last)) = (term, self.diags.last())
+            && line(t.start) != line(last.range.start)
+        {
+            let t = Some(t);
+            if let Some(last) = self.diags.last_mut() {
+                last.nginx_range = t;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_block(
+        &mut self,
+        di: u32,
+        subtree_end: u32,
+        ctx: Context,
+        frame: Frame,
+        level: Option<u32>,
+        server: Option<usize>,
+        location: Option<usize>,
+        upstream: Option<usize>,
+    ) {
+        let scope = self.new_scope();
+        self.stack.push(Frame {
+            cursor: di + 1,
+            end: subtree_end,
+            ctx,
+            level,
+            server: server.or(frame.server),
+            location: location.or(frame.location),
+            upstream,
+            file: None,
+            scope,
+        });
+    }
+
+    fn enter_block(
+        &mut self,
+        di: u32,
+        name: &[u8],
+        child: Context,
+        frame: Frame,
+        subtree_end: u32,
+        range: TextRange,
+    ) {
+        let args = self.args(di);
+        let mut level = frame.level;
+        let (mut server, mut location, mut upstream) = (None, None, None);
+        match child {
+            Context::Http => level = Some(self.new_level(None)),
+            Context::Server | Context::StreamServer => {
+                if child == Context::Server {
+                    level = Some(self.new_level(frame.level));
+                }
+                self.model.servers.push(Server {
+                    range,
+                    listens: Vec::new(),
+                    names: Vec::new(),
+                    stream: child == Context::StreamServer,
+                });
+                server = Some(self.model.servers.len() - 1);
+            }
+            Context::Location if name == b"location" => {
+                level = Some(self.new_level(frame.level));
+                let (modifier, pattern) = match args.as_slice() {
+                    [(m, _), (p, _), ..] => (Some(text(m)), text(p)),
+                    [(p, _)] if p.starts_with(b"@") => (Some("@".to_string()), text(p)),
+                    [(p, _)] => {
+                        let s = text(p);
+                        match ["=", "^~", "~*", "~"].iter().find(|m| s.starts_with(**m) && s.len() > m.len())
+                        {
+                            Some(m) => {
+                                (Some((*m).to_string()), s.get(m.len()..).unwrap_or_default().to_string())
+                            }
+                            None => (None, s),
+                        }
+                    }
+                    [] => (None, String::new()),
+                };
+                self.model.locations.push(Location {
+                    server: frame.server,
+                    parent: frame.location,
+                    modifier,
+                    pattern,
+                    range,
+                });
+                location = Some(self.model.locations.len() - 1);
+            }
+            Context::LocationIf | Context::ServerIf => {
+                if child == Context::LocationIf {
+                    level = Some(self.new_level(frame.level));
+                }
+                let cond = args.iter().map(|(a, _)| text(a)).collect::<Vec<_>>().join(" ");
+                self.model.ifs.push(IfBlock {
+                    condition: cond,
+                    range,
+                    server: frame.server,
+                    location: frame.location,
+                });
+            }
+            Context::Upstream | Context::StreamUpstream => {
+                let (n, nr) = args.first().copied().unwrap_or((b"", range));
+                self.model.upstreams.push(Upstream {
+                    name: text(n),
+                    range,
+                    name_range: nr,
+                    servers: Vec::new(),
+                    keepalive: None,
+                    zone: None,
+                    stream: child == Context::StreamUpstream,
+                });
+                upstream = Some(self.model.upstreams.len() - 1);
+            }
+            Context::Raw if name == b"map" => {
+                if let [(s, _), (v, _), ..] = args.as_slice() {
+                    self.model.maps.push(MapBlock { source: text(s), variable: text(v), range });
+                }
+            }
+            _ => {}
+        }
+        self.push_block(di, subtree_end, child, frame, level, server, location, upstream);
+    }
+
+    fn include(&mut self, di: u32, frame: Frame) {
+        let args = self.args(di);
+        let term = self.terminator_range(di);
+        let d_range = self.cfg.directives.get(di as usize).map(|d| d.range).unwrap_or_default();
+        let [(pattern, pr)] = args.as_slice() else {
+            if frame.ctx.mask().is_some() {
+                let r = self
+                    .cfg
+                    .directives
+                    .get(di as usize)
+                    .and_then(|d| self.cfg.tokens.get(d.name as usize))
+                    .map(|t| t.range);
+                self.directive_error(
+                    di,
+                    "invalid number of arguments in \"include\" directive".into(),
+                    r.unwrap_or(d_range),
+                );
+            }
+            return;
+        };
+        let _ = term;
+        let pattern = text(pattern);
+        let matches = self.resolve_include(&pattern);
+        if matches.is_empty() {
+            let is_glob = pattern.contains(['*', '?', '[']);
+            let dump = self.cfg.files.iter().any(|f| f.header.is_some());
+            if !(dump && is_glob) {
+                let d = self.diag(
+                    DiagnosticCode::IncludeNotPasted,
+                    format!("included file \"{pattern}\" was not pasted: paste it to check it"),
+                    *pr,
+                );
+                d.suggestion = Some(pattern.clone());
+            }
+            return;
+        }
+        // Push in reverse so the first match is walked first.
+        for &f in matches.iter().rev() {
+            if self.active.get(f as usize).copied().unwrap_or(0) > 0 {
+                let path = self.cfg.files.get(f as usize).map(|f| f.path.clone()).unwrap_or_default();
+                self.diag(
+                    DiagnosticCode::IncludeCycle,
+                    format!("include cycle: \"{path}\" includes itself"),
+                    *pr,
+                );
+                continue;
+            }
+            let Some(&(start, end)) = self.file_tops.get(f as usize) else { continue };
+            if let Some(v) = self.visited.get_mut(f as usize) {
+                *v = true;
+            }
+            if let Some(a) = self.active.get_mut(f as usize) {
+                *a += 1;
+            }
+            self.stack.push(Frame { cursor: start, end, file: Some(f), ..frame });
+        }
+    }
+
+    /// The pasted files an include pattern names: absolute patterns match paths; relative ones are
+    /// taken from the main file's directory (nginx's prefix), or matched as a path suffix.
+    fn resolve_include(&self, pattern: &str) -> Vec<u32> {
+        let base = self
+            .cfg
+            .files
+            .first()
+            .and_then(|f| f.path.rfind('/').map(|k| f.path.get(..=k).unwrap_or_default().to_string()));
+        let full = if pattern.starts_with('/') {
+            pattern.to_string()
+        } else {
+            match &base {
+                Some(b) => format!("{b}{pattern}"),
+                None => pattern.to_string(),
+            }
+        };
+        let mut out = Vec::new();
+        for (i, f) in self.cfg.files.iter().enumerate() {
+            if f.path.is_empty() {
+                continue;
+            }
+            let hit = glob_match(full.as_bytes(), f.path.as_bytes())
+                || (!pattern.starts_with('/') && {
+                    // Relative to an unknown prefix: match the last components.
+                    let n = pattern.bytes().filter(|&b| b == b'/').count() + 1;
+                    let tail = f.path.rsplitn(n + 1, '/').take(n).collect::<Vec<_>>();
+                    let tail = tail.into_iter().rev().collect::<Vec<_>>().join("/");
+                    glob_match(pattern.as_bytes(), tail.as_bytes())
+                });
+            if hit {
+                out.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
+        // nginx's glob returns names in sorted order.
+        out.sort_by(|a, b| {
+            let pa = self.cfg.files.get(*a as usize).map(|f| f.path.as_str());
+            let pb = self.cfg.files.get(*b as usize).map(|f| f.path.as_str());
+            pa.cmp(&pb)
+        });
+        out.dedup();
+        out
+    }
+
+    fn model_directive(&mut self, di: u32, name: &'a [u8], frame: Frame, range: TextRange) {
+        let args = self.args(di);
+        let first = args.first().map(|(v, _)| text(&crate::unescape(v)));
+        let setting_str = |v: Option<String>| v.map(|value| Setting { value, range: Some(range) });
+        let setting_u32 = |v: Option<&String>| {
+            v.and_then(|s| s.parse::<u32>().ok()).map(|value| Setting { value, range: Some(range) })
+        };
+        match (frame.ctx, name) {
+            (Context::Main, b"user") => self.model.user = setting_str(first),
+            (Context::Main, b"worker_processes") => self.model.worker_processes = setting_str(first),
+            (Context::Main, b"worker_rlimit_nofile") => {
+                self.model.worker_rlimit_nofile = setting_u32(first.as_ref())
+            }
+            (Context::Events, b"worker_connections") => {
+                self.model.worker_connections = setting_u32(first.as_ref())
+            }
+            (_, b"error_log") => {
+                if let Some(path) = first {
+                    let level = args.get(1).map(|(v, _)| text(v));
+                    self.model.error_logs.push(ErrorLog { path, level, range });
+                }
+            }
+            (_, b"resolver") => {
+                let addresses =
+                    args.iter().filter(|(a, _)| !a.contains(&b'=')).map(|(a, _)| text(a)).collect::<Vec<_>>();
+                self.model.resolvers.push(Resolver {
+                    addresses,
+                    range,
+                    server: frame.server,
+                    location: frame.location,
+                });
+            }
+            (_, b"set") => {
+                if let [(var, _), (value, _), ..] = args.as_slice() {
+                    self.model.sets.push(SetVar {
+                        variable: text(var),
+                        value: text(&crate::unescape(value)),
+                        range,
+                        server: frame.server,
+                        location: frame.location,
+                    });
+                }
+            }
+            (Context::Server, b"listen") => {
+                if let Some(s) = frame.server.and_then(|s| self.model.servers.get_mut(s)) {
+                    s.listens.push(parse_listen(&args, range));
+                }
+            }
+            (Context::StreamServer, b"listen") => {
+                if let Some(s) = frame.server.and_then(|s| self.model.servers.get_mut(s)) {
+                    s.listens.push(parse_listen(&args, range));
+                }
+            }
+            (Context::Server, b"server_name") => {
+                if let Some(s) = frame.server.and_then(|s| self.model.servers.get_mut(s)) {
+                    s.names.extend(args.iter().map(|(a, _)| text(a)));
+                }
+            }
+            (Context::Upstream | Context::StreamUpstream, b"server") => {
+                if let Some(u) = frame.upstream.and_then(|u| self.model.upstreams.get_mut(u))
+                    && let Some(s) = parse_upstream_server(&args, range)
+                {
+                    u.servers.push(s);
+                }
+            }
+            (Context::Upstream, b"keepalive") => {
+                if let Some(u) = frame.upstream.and_then(|u| self.model.upstreams.get_mut(u)) {
+                    u.keepalive = setting_u32(first.as_ref());
+                }
+            }
+            (Context::Upstream | Context::StreamUpstream, b"zone") => {
+                if let Some(u) = frame.upstream.and_then(|u| self.model.upstreams.get_mut(u)) {
+                    u.zone = first;
+                }
+            }
+            _ => {}
+        }
+        if let Some(kind) = PassKind::from_directive(name)
+            && matches!(frame.ctx, Context::Location | Context::LocationIf)
+            && let Some((url, r)) = args.first().copied()
+        {
+            let target = parse_target(kind, url, r, range, frame);
+            self.model.targets.push(target);
+            self.pending_targets.push((self.model.targets.len() - 1, frame.level, di));
+        }
+        if let (Some(level), Some(key)) = (frame.level, setting_key(name))
+            && let Some(l) = self.levels.get_mut(level as usize)
+        {
+            l.own.push((key, di));
+        }
+    }
+
+    /// Links targets to upstream blocks, reports hosts nginx cannot resolve, computes effective settings.
+    fn resolve_targets(&mut self) {
+        let pending = std::mem::take(&mut self.pending_targets);
+        for (ti, level, _di) in pending {
+            let Some(t) = self.model.targets.get(ti) else { continue };
+            let kind = t.kind;
+            let mut host_diag = None;
+            if let TargetHost::Inet { host, port_explicit, host_range, .. } = &t.host {
+                let found =
+                    self.model.upstreams.iter().position(|u| !u.stream && u.name.eq_ignore_ascii_case(host));
+                match found {
+                    Some(index) if !port_explicit => {
+                        if let Some(t) = self.model.targets.get_mut(ti) {
+                            t.host = TargetHost::Upstream { index };
+                        }
+                    }
+                    Some(_) => {}
+                    None if !t.has_variables && !host_looks_resolvable(host) => {
+                        host_diag = Some((host.clone(), *host_range, t.range));
+                    }
+                    None => {}
+                }
+            }
+            if let Some((host, hr, whole)) = host_diag {
+                let suggestion = self.closest_upstream(&host);
+                let term_line_differs = self.line(whole.start) != self.line(hr.start);
+                let d = self.diag(
+                    DiagnosticCode::HostNotFound,
+                    format!("host not found in upstream \"{host}\""),
+                    hr,
+                );
+                d.after_parse = true;
+                if term_line_differs {
+                    d.nginx_range = Some(TextRange::new(whole.start, whole.start));
+                }
+                if let Some(s) = suggestion {
+                    d.edit = Some((hr, s.clone()));
+                    d.suggestion = Some(s);
+                }
+            }
+            let eff = self.effective(kind, level);
+            if let Some(t) = self.model.targets.get_mut(ti) {
+                t.effective = eff;
+            }
+        }
+    }
+
+    fn closest_upstream(&self, host: &str) -> Option<String> {
+        let mut best: Option<(f64, &str)> = None;
+        for u in &self.model.upstreams {
+            let s = strsim::jaro_winkler(host, &u.name);
+            if s >= 0.8 && best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, &u.name));
+            }
+        }
+        best.map(|(_, n)| n.to_string())
+    }
+
+    /// BG103 for `server` lines of upstream blocks (nginx resolves them while reading).
+    fn check_upstream_hosts(&mut self) {
+        let mut found = Vec::new();
+        for u in &self.model.upstreams {
+            for s in &u.servers {
+                if let Address::Inet { host, .. } = &s.address
+                    && !s.resolve
+                    && s.service.is_none()
+                    && !host_looks_resolvable(host)
+                {
+                    found.push((host.clone(), s.address_range));
+                }
+            }
+        }
+        for (host, r) in found {
+            let suggestion = self.closest_upstream(&host);
+            let d =
+                self.diag(DiagnosticCode::HostNotFound, format!("host not found in upstream \"{host}\""), r);
+            d.suggestion = suggestion;
+        }
+    }
+
+    fn effective(&self, kind: PassKind, level: Option<u32>) -> Effective {
+        let m = module_index(kind);
+        let mut found: [Option<u32>; SETTINGS.len()] = [None; SETTINGS.len()];
+        let mut headers: Option<(u32, Vec<u32>)> = None;
+        let mut cur = level;
+        let mut guard = 0usize;
+        while let Some(l) = cur.and_then(|l| self.levels.get(l as usize)) {
+            for &(key, di) in &l.own {
+                let (km, ks) = (key / 32, (key % 32) as usize);
+                if km != m as u16 {
+                    continue;
+                }
+                if ks == HEADER_KEY {
+                    match &mut headers {
+                        None => headers = Some((cur.unwrap_or(0), vec![di])),
+                        Some((lv, list)) if Some(*lv) == cur => list.push(di),
+                        Some(_) => {}
+                    }
+                } else if let Some(slot) = found.get_mut(ks) {
+                    // The last one in a level wins (duplicates are errors anyway).
+                    if slot.is_none() {
+                        *slot = Some(di);
+                    }
+                }
+            }
+            cur = l.parent;
+            guard += 1;
+            if guard > self.levels.len() {
+                break;
+            }
+        }
+        let _ = &found;
+        let get = |k: usize| found.get(k).copied().flatten();
+        let range_of = |di: u32| self.cfg.directives.get(di as usize).map(|d| d.range);
+        let first_arg = |di: u32| self.args(di).first().map(|(v, _)| crate::unescape(v).into_owned());
+        let time = |k: usize, default: u64| match get(k) {
+            Some(di) => Setting {
+                value: first_arg(di).and_then(|v| directives::parse_time_ms(&v)).unwrap_or(default),
+                range: range_of(di),
+            },
+            None => Setting::default_value(default),
+        };
+        let size = |k: usize, default: u64| match get(k) {
+            Some(di) => Setting {
+                value: first_arg(di).and_then(|v| directives::parse_size(&v, false)).unwrap_or(default),
+                range: range_of(di),
+            },
+            None => Setting::default_value(default),
+        };
+        let flag = |k: usize, default: bool| match get(k) {
+            Some(di) => Setting {
+                value: first_arg(di).map_or(default, |v| v.eq_ignore_ascii_case(b"on")),
+                range: range_of(di),
+            },
+            None => Setting::default_value(default),
+        };
+        const PAGE: u64 = 4096;
+        let buffer_size = size(3, PAGE);
+        let buffers = match get(4) {
+            Some(di) => {
+                let a = self.args(di);
+                let n = a
+                    .first()
+                    .and_then(|(v, _)| std::str::from_utf8(v).ok()?.parse::<u32>().ok())
+                    .unwrap_or(8);
+                let s = a.get(1).and_then(|(v, _)| directives::parse_size(v, false)).unwrap_or(PAGE);
+                Setting { value: (n, s), range: range_of(di) }
+            }
+            None => Setting::default_value((8, PAGE)),
+        };
+        let busy_default = 2 * buffer_size.value.max(buffers.value.1);
+        let busy = match kind {
+            PassKind::Grpc | PassKind::Memcached => None,
+            _ => Some(match get(5) {
+                Some(di) => Setting {
+                    value: first_arg(di)
+                        .and_then(|v| directives::parse_size(&v, false))
+                        .unwrap_or(busy_default),
+                    range: range_of(di),
+                },
+                None => Setting::default_value(busy_default),
+            }),
+        };
+        let http_version = match (kind, get(6)) {
+            (PassKind::Proxy, Some(di)) => {
+                Setting { value: first_arg(di).map(|v| text(&v)).unwrap_or_default(), range: range_of(di) }
+            }
+            (PassKind::Proxy, None) => Setting::default_value("1.0".to_string()),
+            (PassKind::Grpc, _) => Setting::default_value("2".to_string()),
+            _ => Setting::default_value(String::new()),
+        };
+        let set_headers = headers
+            .map(|(_, list)| {
+                list.iter()
+                    .filter_map(|&di| {
+                        let a = self.args(di);
+                        let k = a.first().map(|(v, _)| text(&crate::unescape(v)))?;
+                        let v = a.get(1).map(|(v, _)| text(&crate::unescape(v))).unwrap_or_default();
+                        Some((k, v, range_of(di).unwrap_or_default()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let next_upstream = match get(9) {
+            Some(di) => {
+                Setting { value: self.args(di).iter().map(|(v, _)| text(v)).collect(), range: range_of(di) }
+            }
+            None => Setting::default_value(vec!["error".to_string(), "timeout".to_string()]),
+        };
+        Effective {
+            connect_timeout: time(0, 60_000),
+            read_timeout: time(1, 60_000),
+            send_timeout: time(2, 60_000),
+            buffer_size,
+            buffers,
+            busy_buffers_size: busy,
+            http_version,
+            set_headers,
+            ssl_server_name: flag(7, false),
+            ssl_verify: flag(8, false),
+            next_upstream,
+            buffering: flag(10, !matches!(kind, PassKind::Grpc)),
+        }
+    }
+}
+
+/// Settings looked up per module; index = setting key within a module.
+const SETTINGS: [&str; 12] = [
+    "connect_timeout",
+    "read_timeout",
+    "send_timeout",
+    "buffer_size",
+    "buffers",
+    "busy_buffers_size",
+    "http_version",
+    "ssl_server_name",
+    "ssl_verify",
+    "next_upstream",
+    "buffering",
+    "set_header",
+];
+const HEADER_KEY: usize = 11;
+const MODULES: [&str; 6] = ["proxy", "fastcgi", "uwsgi", "scgi", "grpc", "memcached"];
+
+fn module_index(kind: PassKind) -> usize {
+    MODULES.iter().position(|m| *m == kind.prefix()).unwrap_or(0)
+}
+
+/// `proxy_read_timeout` → key for (proxy, read_timeout); `fastcgi_param` counts as the header list.
+fn setting_key(name: &[u8]) -> Option<u16> {
+    let us = name.iter().position(|&b| b == b'_')?;
+    let (module, rest) = name.split_at(us);
+    let rest = rest.get(1..)?;
+    let m = MODULES.iter().position(|m| m.as_bytes() == module)?;
+    let s = if rest == b"param" && matches!(m, 1..=3) {
+        HEADER_KEY
+    } else if rest == b"param" {
+        return None;
+    } else {
+        SETTINGS.iter().position(|s| s.as_bytes() == rest)?
+    };
+    u16::try_from(m * 32 + s).ok()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn has_port(rest: &[u8]) -> bool {
+    let auth = rest.split(|&b| b == b'/').next().unwrap_or_default();
+    let auth = match auth.iter().rposition(|&b| b == b']') {
+        Some(k) => auth.get(k + 1..).unwrap_or_default(),
+        None => auth,
+    };
+    auth.contains(&b':')
+}
+
+/// Hosts nginx may resolve at startup: addresses, `localhost`, and dotted names (which only DNS
+/// can judge). A bare word that is no upstream name fails with "host not found in upstream".
+fn host_looks_resolvable(host: &str) -> bool {
+    host.contains('.')
+        || host.contains(':')
+        || host.eq_ignore_ascii_case("localhost")
+        || host.is_empty()
+        || host == "*"
+}
+
+fn listen_param_ok(p: &[u8]) -> bool {
+    const PLAIN: [&[u8]; 9] = [
+        b"default_server",
+        b"default",
+        b"ssl",
+        b"http2",
+        b"proxy_protocol",
+        b"deferred",
+        b"bind",
+        b"reuseport",
+        b"spdy",
+    ];
+    const PREFIX: [&[u8]; 8] = [
+        b"setfib=",
+        b"fastopen=",
+        b"backlog=",
+        b"rcvbuf=",
+        b"sndbuf=",
+        b"accept_filter=",
+        b"ipv6only=",
+        b"so_keepalive=",
+    ];
+    PLAIN.contains(&p) || PREFIX.iter().any(|x| p.starts_with(x))
+}
+
+fn split_host_port(s: &[u8]) -> (&[u8], Option<&[u8]>) {
+    if s.starts_with(b"[")
+        && let Some(k) = s.iter().position(|&b| b == b']')
+    {
+        let host = s.get(..=k).unwrap_or_default();
+        let rest = s.get(k + 1..).unwrap_or_default();
+        return (host, rest.strip_prefix(b":"));
+    }
+    match s.iter().rposition(|&b| b == b':') {
+        Some(k) if s.iter().filter(|&&b| b == b':').count() == 1 => {
+            (s.get(..k).unwrap_or_default(), s.get(k + 1..))
+        }
+        _ => (s, None),
+    }
+}
+
+fn parse_listen(args: &[(&[u8], TextRange)], range: TextRange) -> Listen {
+    let (a, _) = args.first().copied().unwrap_or((b"", range));
+    let params = args.get(1..).unwrap_or_default();
+    let has = |p: &[u8]| params.iter().any(|(v, _)| *v == p);
+    let mut l = Listen {
+        addr: "*".into(),
+        port: None,
+        unix: None,
+        default_server: has(b"default_server") || has(b"default"),
+        ssl: has(b"ssl"),
+        http2: has(b"http2"),
+        range,
+    };
+    if let Some(path) = a.strip_prefix(b"unix:") {
+        l.unix = Some(text(path));
+        l.addr = text(a);
+    } else if a.iter().all(u8::is_ascii_digit) {
+        l.port = text(a).parse().ok();
+    } else {
+        let (h, p) = split_host_port(a);
+        l.addr = text(h);
+        l.port = match p {
+            Some(p) => text(p).parse().ok(),
+            None => Some(80),
+        };
+    }
+    l
+}
+
+fn parse_upstream_server(args: &[(&[u8], TextRange)], range: TextRange) -> Option<UpstreamServer> {
+    let (a, ar) = args.first().copied()?;
+    let address = if let Some(path) = a.strip_prefix(b"unix:") {
+        Address::Unix { path: text(path) }
+    } else {
+        let (h, p) = split_host_port(a);
+        Address::Inet { host: text(h), port: p.and_then(|p| text(p).parse().ok()) }
+    };
+    let mut s = UpstreamServer {
+        address,
+        range,
+        address_range: ar,
+        weight: None,
+        max_fails: None,
+        fail_timeout: None,
+        backup: false,
+        down: false,
+        resolve: false,
+        service: None,
+    };
+    for (p, _) in args.iter().skip(1) {
+        let p = text(p);
+        if let Some(v) = p.strip_prefix("weight=") {
+            s.weight = v.parse().ok();
+        } else if let Some(v) = p.strip_prefix("max_fails=") {
+            s.max_fails = v.parse().ok();
+        } else if let Some(v) = p.strip_prefix("fail_timeout=") {
+            s.fail_timeout = Some(v.to_string());
+        } else if let Some(v) = p.strip_prefix("service=") {
+            s.service = Some(v.to_string());
+        } else if p == "backup" {
+            s.backup = true;
+        } else if p == "down" {
+            s.down = true;
+        } else if p == "resolve" {
+            s.resolve = true;
+        }
+    }
+    Some(s)
+}
+
+fn parse_target(kind: PassKind, url: &[u8], r: TextRange, range: TextRange, frame: Frame) -> Target {
+    let has_variables = url.contains(&b'$');
+    let lower = url.to_ascii_lowercase();
+    let (scheme, rest_start) = match find(&lower, b"://") {
+        Some(k) if lower.get(..k).is_some_and(|s| s.iter().all(|b| b.is_ascii_alphanumeric())) => {
+            (Some(text(lower.get(..k).unwrap_or_default())), k + 3)
+        }
+        _ => (None, 0),
+    };
+    let rest = url.get(rest_start..).unwrap_or_default();
+    let base = r.start + rest_start as u32;
+    let mut uri = None;
+    let host = if let Some(path) = rest.strip_prefix(b"unix:") {
+        let (p, u) = match path.iter().position(|&b| b == b':') {
+            Some(k) => (path.get(..k).unwrap_or_default(), path.get(k + 1..)),
+            None => (path, None),
+        };
+        uri = u.map(text);
+        let start = base + 5;
+        TargetHost::Unix { path: text(p), path_range: TextRange::new(start, start + p.len() as u32) }
+    } else {
+        let auth_len = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+        let auth = rest.get(..auth_len).unwrap_or_default();
+        if auth_len < rest.len() {
+            uri = Some(text(rest.get(auth_len..).unwrap_or_default()));
+        }
+        if auth.contains(&b'$') {
+            TargetHost::Variable
+        } else {
+            let (h, p) = split_host_port(auth);
+            let default_port = match (kind, scheme.as_deref()) {
+                (PassKind::Proxy, Some("https")) => 443,
+                (PassKind::Proxy, _) => 80,
+                _ => 0,
+            };
+            let port_range = p.map(|p| {
+                let start = base + h.len() as u32 + 1;
+                TextRange::new(start, start + p.len() as u32)
+            });
+            TargetHost::Inet {
+                host: text(h),
+                port: p.and_then(|p| text(p).parse().ok()).unwrap_or(default_port),
+                port_explicit: p.is_some(),
+                host_range: TextRange::new(base, base + h.len() as u32),
+                port_range,
+            }
+        }
+    };
+    Target {
+        kind,
+        range,
+        arg_range: r,
+        raw: text(url),
+        scheme,
+        host,
+        uri,
+        has_variables,
+        server: frame.server,
+        location: frame.location,
+        effective: placeholder_effective(),
+    }
+}
+
+fn placeholder_effective() -> Effective {
+    Effective {
+        connect_timeout: Setting::default_value(60_000),
+        read_timeout: Setting::default_value(60_000),
+        send_timeout: Setting::default_value(60_000),
+        buffer_size: Setting::default_value(4096),
+        buffers: Setting::default_value((8, 4096)),
+        busy_buffers_size: None,
+        http_version: Setting::default_value(String::new()),
+        set_headers: Vec::new(),
+        ssl_server_name: Setting::default_value(false),
+        ssl_verify: Setting::default_value(false),
+        next_upstream: Setting::default_value(Vec::new()),
+        buffering: Setting::default_value(true),
+    }
+}
+
+/// nginx's glob (`*`, `?`, `[...]`; `*` does not cross `/`), iterative with one backtrack point.
+pub(crate) fn glob_match(pat: &[u8], s: &[u8]) -> bool {
+    let (mut p, mut i) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        let c = s.get(i).copied().unwrap_or(0);
+        match pat.get(p).copied() {
+            Some(b'*') => {
+                star = Some((p, i));
+                p += 1;
+                continue;
+            }
+            Some(b'?') if c != b'/' => {
+                p += 1;
+                i += 1;
+                continue;
+            }
+            Some(b'[') => {
+                if let Some((matched, next)) = class_match(pat, p, c) {
+                    if matched {
+                        p = next;
+                        i += 1;
+                        continue;
+                    }
+                } else if c == b'[' {
+                    p += 1;
+                    i += 1;
+                    continue;
+                }
+            }
+            Some(pc) if pc == c && pc != b'?' => {
+                p += 1;
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sp, si)) if s.get(si).is_some_and(|&b| b != b'/') => {
+                star = Some((sp, si + 1));
+                p = sp + 1;
+                i = si + 1;
+            }
+            _ => return false,
+        }
+    }
+    while pat.get(p) == Some(&b'*') {
+        p += 1;
+    }
+    p == pat.len()
+}
+
+fn class_match(pat: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
+    let mut j = start + 1;
+    let negate = matches!(pat.get(j), Some(b'!' | b'^'));
+    if negate {
+        j += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    loop {
+        let b = *pat.get(j)?;
+        if b == b']' && !first {
+            break;
+        }
+        first = false;
+        if pat.get(j + 1) == Some(&b'-') && pat.get(j + 2).is_some_and(|&e| e != b']') {
+            let e = *pat.get(j + 2)?;
+            if b <= c && c <= e {
+                matched = true;
+            }
+            j += 3;
+        } else {
+            if b == c {
+                matched = true;
+            }
+            j += 1;
+        }
+    }
+    Some((matched != negate, j + 1))
+}
