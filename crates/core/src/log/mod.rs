@@ -1,1 +1,1078 @@
 //! nginx and backend error logs: lines classified into typed, grouped events.
+//!
+//! [`parse`] reads whatever was pasted into the log box: nginx error-log lines (bare,
+//! or behind journald/syslog, docker and kubectl prefixes), the stderr of `nginx -t`,
+//! and backend logs (php-fpm, gunicorn, uWSGI, node, systemd). Upstream-related nginx
+//! lines become [`Event`]s grouped into [`EventGroup`]s; backend lines become
+//! [`BackendGroup`]s; nginx lines about anything else are only counted in
+//! [`LogReport::other`], so a static file's `open() ... (2: ...)` never passes for a
+//! missing socket.
+//!
+//! Facts behind the classification: `/work/shared/reference/nginx_upstream_messages.tsv`
+//! (nginx 1.31.5 source, with 1.22 wordings where they differ) and `backend_messages.tsv`.
+
+mod backend;
+mod config_test;
+mod nginx;
+mod prefix;
+mod scan;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+pub use crate::input::TextRange;
+
+use scan::Origin;
+
+/// At most this many sample line ranges are kept per group.
+pub const MAX_SAMPLES: usize = 5;
+/// At most this many unrecognised line ranges are listed (the count is kept in full).
+pub const MAX_UNRECOGNIZED: usize = 1000;
+
+/// What [`parse`] understood of one pasted log.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LogReport {
+    /// Lines in the text (a final line without a newline counts).
+    pub lines: usize,
+    /// Formats seen, with the number of lines of each, in first-seen order. A prefixed
+    /// line counts once for its prefix (e.g. `Journald`) and once for what it carries.
+    pub formats: Vec<(LogFormat, usize)>,
+    /// Upstream-related nginx events, identical ones grouped, in first-seen order.
+    pub groups: Vec<EventGroup>,
+    /// Backend-log events, identical ones grouped, in first-seen order.
+    pub backend: Vec<BackendGroup>,
+    /// `nginx -t` stderr messages and `[emerg]` lines of a failed start.
+    pub config_errors: Vec<ConfigTestError>,
+    /// The verdict printed by `nginx -t`, when it was pasted.
+    pub config_test: Option<ConfigTestOutcome>,
+    /// nginx lines recognised but not about upstreams (static `open()` ENOENT,
+    /// notices, client body too large, client-side I/O errors...).
+    pub other: usize,
+    /// Non-blank lines nothing understood, capped at [`MAX_UNRECOGNIZED`].
+    pub unrecognized: Vec<TextRange>,
+    /// All non-blank lines nothing understood.
+    pub unrecognized_count: usize,
+    /// Access-log lines (nginx's or gunicorn's combined format), grouped by status,
+    /// in first-seen order: a pasted access log still shows how many 502s/504s.
+    pub access: Vec<AccessGroup>,
+}
+
+/// Access-log lines with one status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccessGroup {
+    pub status: u16,
+    pub count: usize,
+    /// `21/Nov/2026:11:05:52 +0000` as written.
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    pub samples: Vec<TextRange>,
+}
+
+impl LogReport {
+    /// Lines of `format` seen.
+    pub fn format_count(&self, format: LogFormat) -> usize {
+        self.formats.iter().find(|(f, _)| *f == format).map_or(0, |(_, n)| *n)
+    }
+
+    /// Total upstream events (sum of group counts).
+    pub fn event_count(&self) -> usize {
+        self.groups.iter().map(|g| g.count).sum()
+    }
+}
+
+/// A kind of line the parser recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// `YYYY/MM/DD HH:MM:SS [level] PID#TID: ...`, or the same without the date
+    /// behind a syslog prefix.
+    NginxError,
+    /// `nginx: [emerg] ... in /path:12`, `nginx: configuration file ... test failed`.
+    NginxTestStderr,
+    /// `Nov 21 11:05:52 host tag[pid]: ` (journalctl short/short-iso, syslog files).
+    Journald,
+    /// `name-1  | ` (docker compose logs).
+    DockerCompose,
+    /// An RFC 3339 timestamp before the line (`docker logs -t`, `kubectl logs --timestamps`).
+    Timestamped,
+    /// `[pod/name/container] ` (`kubectl logs --prefix`).
+    Kubectl,
+    PhpFpm,
+    Gunicorn,
+    Uwsgi,
+    Node,
+    /// `systemctl status` fields and systemd's journal lines about a unit.
+    Systemd,
+    /// `IP - user [21/Nov/2026:11:05:52 +0000] "GET / HTTP/1.1" 502 157 ...`.
+    AccessLog,
+    /// A shell prompt with a command (`user@host:~$ tail /var/log/nginx/error.log`).
+    ShellCommand,
+}
+
+impl LogFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::NginxError => "nginx error log",
+            LogFormat::NginxTestStderr => "nginx -t",
+            LogFormat::Journald => "journald/syslog",
+            LogFormat::DockerCompose => "docker compose",
+            LogFormat::Timestamped => "docker/kubectl timestamps",
+            LogFormat::Kubectl => "kubectl",
+            LogFormat::PhpFpm => "php-fpm",
+            LogFormat::Gunicorn => "gunicorn",
+            LogFormat::Uwsgi => "uWSGI",
+            LogFormat::Node => "node",
+            LogFormat::Systemd => "systemd",
+            LogFormat::AccessLog => "access log",
+            LogFormat::ShellCommand => "shell command",
+        }
+    }
+}
+
+/// nginx's error-log levels (`err_levels[]`, src/core/ngx_log.c).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Emerg,
+    Alert,
+    Crit,
+    Error,
+    Warn,
+    Notice,
+    Info,
+    Debug,
+}
+
+impl Level {
+    pub fn from_bytes(s: &[u8]) -> Option<Level> {
+        Some(match s {
+            b"emerg" => Level::Emerg,
+            b"alert" => Level::Alert,
+            b"crit" => Level::Crit,
+            b"error" => Level::Error,
+            b"warn" => Level::Warn,
+            b"notice" => Level::Notice,
+            b"info" => Level::Info,
+            b"debug" => Level::Debug,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Emerg => "emerg",
+            Level::Alert => "alert",
+            Level::Crit => "crit",
+            Level::Error => "error",
+            Level::Warn => "warn",
+            Level::Notice => "notice",
+            Level::Info => "info",
+            Level::Debug => "debug",
+        }
+    }
+}
+
+/// What nginx was doing, from the ` while ...` part of the line (`log->action`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// `while connecting to upstream`
+    Connecting,
+    /// `while SSL handshaking to upstream`
+    SslHandshaking,
+    /// `while sending request to upstream`
+    SendingRequest,
+    /// `while reading response header from upstream`
+    ReadingResponseHeader,
+    /// `while reading upstream` (the body, after the header was sent to the client)
+    ReadingUpstream,
+    /// `while sending to client`
+    SendingToClient,
+    /// `while proxying upgraded connection` (WebSocket)
+    ProxyingUpgraded,
+    /// `while resolving` (resolver socket lines)
+    Resolving,
+    /// `while reading client request line/headers/body`, `while SSL handshaking`
+    /// (client side), `while waiting for request`, ...: not about an upstream.
+    Client,
+    /// Any other action text.
+    Other,
+}
+
+impl Phase {
+    pub fn from_action(s: &[u8]) -> Phase {
+        match s {
+            b"connecting to upstream" => Phase::Connecting,
+            b"SSL handshaking to upstream" => Phase::SslHandshaking,
+            b"sending request to upstream" => Phase::SendingRequest,
+            b"reading response header from upstream" => Phase::ReadingResponseHeader,
+            b"reading upstream" => Phase::ReadingUpstream,
+            b"sending to client" => Phase::SendingToClient,
+            b"proxying upgraded connection" => Phase::ProxyingUpgraded,
+            b"resolving" => Phase::Resolving,
+            _ if s.starts_with(b"reading client")
+                || s.starts_with(b"reading PROXY protocol")
+                || s.starts_with(b"waiting for request")
+                || s.starts_with(b"sending response to client")
+                || s.starts_with(b"processing HTTP/2")
+                || s.starts_with(b"processing HTTP/3")
+                || s == b"SSL handshaking"
+                || s.starts_with(b"reading client request") =>
+            {
+                Phase::Client
+            }
+            _ => Phase::Other,
+        }
+    }
+
+    /// nginx is talking to (or waiting for) the upstream in this phase.
+    pub fn is_upstream(self) -> bool {
+        matches!(
+            self,
+            Phase::Connecting
+                | Phase::SslHandshaking
+                | Phase::SendingRequest
+                | Phase::ReadingResponseHeader
+                | Phase::ReadingUpstream
+                | Phase::ProxyingUpgraded
+        )
+    }
+
+    /// The response header has already gone to the client: a failure now truncates
+    /// the body but cannot change the status.
+    pub fn after_header(self) -> bool {
+        matches!(self, Phase::ReadingUpstream | Phase::SendingToClient)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Connecting => "connecting to upstream",
+            Phase::SslHandshaking => "SSL handshaking to upstream",
+            Phase::SendingRequest => "sending request to upstream",
+            Phase::ReadingResponseHeader => "reading response header from upstream",
+            Phase::ReadingUpstream => "reading upstream",
+            Phase::SendingToClient => "sending to client",
+            Phase::ProxyingUpgraded => "proxying upgraded connection",
+            Phase::Resolving => "resolving",
+            Phase::Client => "client side",
+            Phase::Other => "other",
+        }
+    }
+}
+
+/// One upstream-related nginx message (nginx_upstream_messages.tsv).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// `connect() failed (111: Connection refused)` (async, TCP) or
+    /// `connect() to X failed (111: ...)` (sync; a stale unix socket file).
+    ConnectRefused,
+    /// Any other connect() errno: 2 ENOENT and 13 EACCES (unix socket, `[crit]`),
+    /// 11 EAGAIN (unix backlog full), 99, 101, 113, kernel 110 (502, not 504).
+    ConnectFailed,
+    /// `upstream timed out (110: Connection timed out)`: nginx's own timer (504 before
+    /// the header).
+    UpstreamTimedOut,
+    /// `no live upstreams`: every peer of the group is marked down; `upstream:` names the group.
+    NoLiveUpstreams,
+    /// `upstream prematurely closed connection`.
+    PrematurelyClosed,
+    /// `upstream prematurely closed FastCGI stdout` / `FastCGI request`.
+    PrematurelyClosedFastcgi,
+    /// `upstream prematurely closed stream` (gRPC).
+    PrematurelyClosedStream,
+    /// `upstream prematurely sent response` (data before the TLS handshake finished).
+    PrematurelySentResponse,
+    /// `recv()/readv()/writev()/send()/sendfile() failed` with 104 ECONNRESET or 32 EPIPE.
+    ConnectionReset,
+    /// The same syscalls with another errno (e.g. kernel 110), or `send() returned zero`.
+    IoFailed,
+    /// `upstream sent too big header` (proxy_buffer_size).
+    TooBigHeader,
+    /// `upstream sent invalid header` (with `: "..."` since 1.23).
+    InvalidHeader,
+    /// `upstream sent invalid status "..."` (FastCGI/uwsgi/SCGI `Status:`).
+    InvalidStatus,
+    /// `upstream sent invalid "Content-Length" header`.
+    InvalidContentLength,
+    /// `upstream sent unknown "Transfer-Encoding"`.
+    UnknownTransferEncoding,
+    /// `upstream sent duplicate header line` (`[error]`: 502; `[warn] ..., ignored`: harmless).
+    DuplicateHeader,
+    /// `upstream sent no valid HTTP/1.0 header`: relayed as HTTP/0.9 (status 009).
+    NoValidHttpHeader,
+    /// `upstream sent "Content-Length" and "Transfer-Encoding" headers at the same time`.
+    ContentLengthAndTransferEncoding,
+    /// `upstream sent HTTP/1.0 response with early hints`.
+    EarlyHintsHttp10,
+    /// `upstream sent too big early hints` ([info], hints dropped).
+    TooBigEarlyHints,
+    /// `upstream sent invalid chunked response` (body phase: truncated).
+    InvalidChunked,
+    /// `upstream sent invalid trailer` / `too big trailers`.
+    InvalidTrailer,
+    /// `upstream sent more data than specified in "Content-Length" header`,
+    /// `upstream sent data after final chunk` ([warn], harmless).
+    ExtraData,
+    /// `SSL_do_handshake() failed (SSL: ...)` while SSL handshaking to upstream.
+    SslHandshakeFailed,
+    /// `upstream SSL certificate verify error: (18:self-signed certificate)`.
+    SslVerifyFailed,
+    /// `upstream SSL certificate does not match "name"`.
+    SslNameMismatch,
+    /// `peer closed connection in SSL handshake` while SSL handshaking to upstream.
+    PeerClosedInSslHandshake,
+    /// `SSL_read() failed` / `SSL_write() failed` talking to the upstream.
+    SslIoFailed,
+    /// `FastCGI sent in stderr: "..."`: the app's own message, usually NOT a 502.
+    FastcgiStderr { primary_script_unknown: bool },
+    /// `upstream sent unsupported FastCGI protocol version: 72` (72 = 'H': an HTTP server).
+    FastcgiProtocolVersion(u32),
+    /// `upstream sent invalid FastCGI record type`, `unexpected FastCGI record`,
+    /// `unexpected FastCGI request id ...`.
+    FastcgiBadRecord,
+    /// `fastcgi request record is too big`, `uwsgi request is too big` (500).
+    RequestTooBig,
+    /// `upstream sent too large http2 frame: 4740180` (0x485454 = "HTT": grpc_pass to HTTP/1).
+    Http2FrameTooLarge(u64),
+    /// gRPC: `upstream sent unexpected http2 frame`, `rejected request with error`,
+    /// `sent goaway with error`, `sent no :status header`.
+    Http2Error,
+    /// `NAME could not be resolved (3: Host not found)` (errno is the resolver's code).
+    CouldNotBeResolved,
+    /// `no resolver defined to resolve NAME`.
+    NoResolverDefined,
+    /// Resolver socket errors (`... while resolving, resolver: ADDR`), `DNS error`.
+    ResolverError,
+    /// `[emerg] host not found in upstream "NAME" in /path:LINE`: nginx does not start.
+    HostNotFoundInUpstream,
+    /// `[emerg]`/runtime `invalid port in upstream "..."` and other `%s in upstream`.
+    InvalidUpstreamUrl,
+    /// `N worker_connections are not enough` while connecting to upstream (500).
+    WorkerConnectionsNotEnough,
+    /// `N worker_connections are not enough, reusing connections` ([warn]).
+    WorkerConnectionsReusing,
+    /// `socket() failed (24: Too many open files)`, `the new socket has number N, but
+    /// only M files are available` (500).
+    TooManyOpenFiles,
+    /// `socket() failed` with another errno (500).
+    SocketFailed,
+    /// `bind(ADDR) failed (99: ...)` for proxy_bind (500).
+    BindFailed,
+    /// `upstream server temporarily disabled` ([warn]; max_fails reached).
+    ServerTemporarilyDisabled,
+    /// `... client prematurely closed connection, so upstream connection is closed too` (499).
+    ClientClosed,
+    /// `invalid URL prefix in "..."` (proxy_pass with variables, 500).
+    InvalidUrlPrefix,
+    /// `no port in upstream "..."` (500).
+    NoPortInUpstream,
+    /// `no upstream configuration` (internal, 500).
+    NoUpstreamConfiguration,
+    /// `invalid local address "..."` (proxy_bind with variables; proceeds without bind).
+    InvalidLocalAddress,
+    /// `connection upgrade in subrequest`.
+    UpgradeInSubrequest,
+    /// A line in an upstream phase or with an `upstream:` field whose message is not
+    /// in the table.
+    Unclassified,
+}
+
+impl EventKind {
+    /// Stable snake_case name (the serde name without payload).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::ConnectRefused => "connect_refused",
+            EventKind::ConnectFailed => "connect_failed",
+            EventKind::UpstreamTimedOut => "upstream_timed_out",
+            EventKind::NoLiveUpstreams => "no_live_upstreams",
+            EventKind::PrematurelyClosed => "prematurely_closed",
+            EventKind::PrematurelyClosedFastcgi => "prematurely_closed_fastcgi",
+            EventKind::PrematurelyClosedStream => "prematurely_closed_stream",
+            EventKind::PrematurelySentResponse => "prematurely_sent_response",
+            EventKind::ConnectionReset => "connection_reset",
+            EventKind::IoFailed => "io_failed",
+            EventKind::TooBigHeader => "too_big_header",
+            EventKind::InvalidHeader => "invalid_header",
+            EventKind::InvalidStatus => "invalid_status",
+            EventKind::InvalidContentLength => "invalid_content_length",
+            EventKind::UnknownTransferEncoding => "unknown_transfer_encoding",
+            EventKind::DuplicateHeader => "duplicate_header",
+            EventKind::NoValidHttpHeader => "no_valid_http_header",
+            EventKind::ContentLengthAndTransferEncoding => "content_length_and_transfer_encoding",
+            EventKind::EarlyHintsHttp10 => "early_hints_http10",
+            EventKind::TooBigEarlyHints => "too_big_early_hints",
+            EventKind::InvalidChunked => "invalid_chunked",
+            EventKind::InvalidTrailer => "invalid_trailer",
+            EventKind::ExtraData => "extra_data",
+            EventKind::SslHandshakeFailed => "ssl_handshake_failed",
+            EventKind::SslVerifyFailed => "ssl_verify_failed",
+            EventKind::SslNameMismatch => "ssl_name_mismatch",
+            EventKind::PeerClosedInSslHandshake => "peer_closed_in_ssl_handshake",
+            EventKind::SslIoFailed => "ssl_io_failed",
+            EventKind::FastcgiStderr { .. } => "fastcgi_stderr",
+            EventKind::FastcgiProtocolVersion(_) => "fastcgi_protocol_version",
+            EventKind::FastcgiBadRecord => "fastcgi_bad_record",
+            EventKind::RequestTooBig => "request_too_big",
+            EventKind::Http2FrameTooLarge(_) => "http2_frame_too_large",
+            EventKind::Http2Error => "http2_error",
+            EventKind::CouldNotBeResolved => "could_not_be_resolved",
+            EventKind::NoResolverDefined => "no_resolver_defined",
+            EventKind::ResolverError => "resolver_error",
+            EventKind::HostNotFoundInUpstream => "host_not_found_in_upstream",
+            EventKind::InvalidUpstreamUrl => "invalid_upstream_url",
+            EventKind::WorkerConnectionsNotEnough => "worker_connections_not_enough",
+            EventKind::WorkerConnectionsReusing => "worker_connections_reusing",
+            EventKind::TooManyOpenFiles => "too_many_open_files",
+            EventKind::SocketFailed => "socket_failed",
+            EventKind::BindFailed => "bind_failed",
+            EventKind::ServerTemporarilyDisabled => "server_temporarily_disabled",
+            EventKind::ClientClosed => "client_closed",
+            EventKind::InvalidUrlPrefix => "invalid_url_prefix",
+            EventKind::NoPortInUpstream => "no_port_in_upstream",
+            EventKind::NoUpstreamConfiguration => "no_upstream_configuration",
+            EventKind::InvalidLocalAddress => "invalid_local_address",
+            EventKind::UpgradeInSubrequest => "upgrade_in_subrequest",
+            EventKind::Unclassified => "unclassified",
+        }
+    }
+}
+
+/// What the client most likely got because of this line (upstream-errors.md §1, §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientStatus {
+    S500,
+    S502,
+    S504,
+    S403,
+    S404,
+    S499,
+    /// `upstream sent no valid HTTP/1.0 header`: relayed as HTTP/0.9, access log `009`.
+    Http09,
+    /// The header had already been sent: the body is cut, the status stays (often 200).
+    Truncated,
+    /// The backend's own status is passed through (FastCGI stderr of a PHP warning...).
+    FromBackend,
+    /// Logged, but this line alone does not fail the request (warnings, retries'
+    /// bookkeeping, resolver socket noise, a WebSocket idle timeout after 101).
+    NotAnError,
+    /// nginx refused its config and did not start (or reload): no HTTP answer at all.
+    NginxNotStarted,
+    Unknown,
+}
+
+impl ClientStatus {
+    /// The HTTP status code, when there is one.
+    pub fn code(self) -> Option<u16> {
+        match self {
+            ClientStatus::S500 => Some(500),
+            ClientStatus::S502 => Some(502),
+            ClientStatus::S504 => Some(504),
+            ClientStatus::S403 => Some(403),
+            ClientStatus::S404 => Some(404),
+            ClientStatus::S499 => Some(499),
+            ClientStatus::Http09 => Some(9),
+            _ => None,
+        }
+    }
+}
+
+/// The `upstream: "..."` field, taken apart (nginx_line_anatomy.md).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct UpstreamField {
+    /// As written, without the quotes.
+    pub raw: String,
+    /// `http`, `https`, `fastcgi`, `uwsgi`, `scgi`, `grpc`, `grpcs`, `memcached`...
+    pub scheme: String,
+    /// `127.0.0.1:8000`, `[::1]:8000`, `unix:/run/php/php-fpm.sock`, or an upstream{} name.
+    pub target: String,
+    /// `127.0.0.1`, `::1` (no brackets), the group name; empty for unix sockets.
+    pub host: String,
+    pub port: Option<u16>,
+    /// `/run/php/php-fpm.sock` for `unix:` targets.
+    pub unix_path: Option<String>,
+    /// The URI after the target (`/refused`; empty for fastcgi/uwsgi/grpc).
+    pub uri: String,
+}
+
+impl UpstreamField {
+    /// Splits `scheme://target/uri`; `None` when there is no `://`.
+    pub fn parse(raw: &[u8]) -> Option<UpstreamField> {
+        let (scheme, target, uri) = split_upstream(raw)?;
+        let (host, port, unix_path) = match target.strip_prefix(b"unix:") {
+            Some(path) => (&b""[..], None, Some(path)),
+            None => {
+                let (host, port) = split_host_port(target);
+                (host, port, None)
+            }
+        };
+        Some(UpstreamField {
+            raw: scan::text(raw),
+            scheme: scan::text(scheme),
+            target: scan::text(target),
+            host: scan::text(host),
+            port,
+            unix_path: unix_path.map(scan::text),
+            uri: scan::text(uri),
+        })
+    }
+
+    pub fn is_unix(&self) -> bool {
+        self.unix_path.is_some()
+    }
+}
+
+/// `scheme://target/uri` -> (scheme, target, uri). A unix target is `unix:` + path,
+/// and nginx writes a `:` after the path even when the URI is empty.
+pub(crate) fn split_upstream(raw: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let (scheme, rest) = scan::split_once(raw, b"://")?;
+    if let Some(path_and_uri) = rest.strip_prefix(b"unix:") {
+        let path_len = memchr::memchr(b':', path_and_uri).unwrap_or(path_and_uri.len());
+        let (target, uri) = rest.split_at_checked(5 + path_len)?;
+        return Some((scheme, target, uri.strip_prefix(b":").unwrap_or(uri)));
+    }
+    let end = memchr::memchr(b'/', rest).unwrap_or(rest.len());
+    let (target, uri) = rest.split_at_checked(end)?;
+    Some((scheme, target, uri))
+}
+
+/// `127.0.0.1:80` -> (`127.0.0.1`, 80); `[::1]:80` -> (`::1`, 80); `group` -> (`group`, None).
+fn split_host_port(target: &[u8]) -> (&[u8], Option<u16>) {
+    if let Some(rest) = target.strip_prefix(b"[") {
+        if let Some((host, after)) = scan::split_once(rest, b"]") {
+            return (host, after.strip_prefix(b":").and_then(scan::parse_u16));
+        }
+        return (target, None);
+    }
+    match scan::rsplit_once(target, b":") {
+        Some((host, port)) if !scan::contains(host, b":") => match scan::parse_u16(port) {
+            Some(p) => (host, Some(p)),
+            None => (target, None),
+        },
+        _ => (target, None),
+    }
+}
+
+/// One upstream-related nginx line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub kind: EventKind,
+    pub level: Level,
+    /// `2026/11/21 11:05:52` as nginx wrote it, or the journald/docker prefix's time
+    /// when the nginx part has none.
+    pub time: Option<String>,
+    pub pid: Option<u32>,
+    pub tid: Option<u64>,
+    pub conn: Option<u64>,
+    /// The OS errno; for `could not be resolved` the resolver's code (3 Host not found,
+    /// 110 Operation timed out).
+    pub errno: Option<u16>,
+    pub errno_text: Option<String>,
+    pub phase: Option<Phase>,
+    /// `%V` of `connect() to %V failed` / `bind(%V) failed`: `unix:/run/php.sock`,
+    /// `127.0.0.1:8000`, `[::1]:8000`; the resolver address of resolver lines.
+    pub peer: Option<String>,
+    /// The name the message is about: `NAME could not be resolved`, `no resolver
+    /// defined to resolve NAME`, `host not found in upstream "NAME"`, `invalid URL
+    /// prefix in "NAME"`, the `does not match "NAME"` of a certificate.
+    pub name: Option<String>,
+    /// Extra text: the FastCGI stderr text, the OpenSSL error, the header nginx
+    /// rejected, the syscall of an I/O error.
+    pub detail: Option<String>,
+    pub upstream: Option<UpstreamField>,
+    pub client: Option<String>,
+    pub server: Option<String>,
+    pub request: Option<String>,
+    pub subrequest: Option<String>,
+    pub host: Option<String>,
+    pub referrer: Option<String>,
+    pub status: ClientStatus,
+    /// The whole line (without its newline).
+    pub range: TextRange,
+    /// The message part, from after `*CONN ` to before `, client:`.
+    pub message_range: TextRange,
+    /// The value of `upstream: "..."`, without the quotes.
+    pub upstream_range: Option<TextRange>,
+}
+
+/// Identical events: same kind, errno, phase, upstream target (scheme + address or
+/// group, not the URI), peer and name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventGroup {
+    /// The first occurrence.
+    pub event: Event,
+    pub count: usize,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    /// Up to [`MAX_SAMPLES`] line ranges: the first ones, and always the last one.
+    pub samples: Vec<TextRange>,
+    /// Number of lines in the group (equals `count`).
+    pub all_ranges_count: usize,
+    /// The distinct client statuses seen in the group, in first-seen order (one,
+    /// except for `FastCGI sent in stderr` lines whose texts differ).
+    pub statuses: Vec<ClientStatus>,
+}
+
+/// A backend-side line (backend_messages.tsv).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendKind {
+    /// `[pool www] server reached pm.max_children setting (5)` (pm=dynamic) or
+    /// `server reached max_children setting` (pm=ondemand).
+    PhpFpmMaxChildren { pool: String, n: u32 },
+    /// `unable to bind listening socket for address '127.0.0.1:9000': Address already
+    /// in use (98)`, `failed to listen to address`.
+    PhpFpmBindFailed { addr: String, errno: Option<u16> },
+    /// `An another FPM instance seems to already listen on ADDR`.
+    PhpFpmAnotherInstance { addr: String },
+    /// `child N, script '...' (request: "...") execution timed out (...), terminating`.
+    PhpFpmExecutionTimedOut,
+    /// `child N exited on signal 11 (SIGSEGV...)` (signal) or `exited with code N`
+    /// (non-zero code; `signal` is None).
+    PhpFpmChildExited { signal: Option<u32> },
+    /// `The maximum number of processes has been reached` (process.max).
+    PhpFpmProcessMax,
+    /// `seems busy (you may need to increase pm.start_servers ...)`.
+    PhpFpmSeemsBusy,
+    /// `Connection disallowed: IP address '...' has been dropped.` (listen.allowed_clients).
+    PhpFpmConnectionDisallowed,
+    /// `failed processes threshold (...) is reached, initiating reload`.
+    PhpFpmRestartThreshold,
+    /// `[CRITICAL] WORKER TIMEOUT (pid:N)`.
+    GunicornWorkerTimeout,
+    /// `Worker (pid:N) was sent SIGKILL! Perhaps out of memory?` (signal name as written).
+    GunicornWorkerKilled { signal: String },
+    /// `Worker (pid:N) exited with code N.`
+    GunicornWorkerExited { code: i32 },
+    /// `Listening at: http://127.0.0.1:8000 (PID)` / `unix:/run/app.sock`.
+    GunicornListening { addr: String },
+    /// `Connection in use: ('127.0.0.1', 8000)` (EADDRINUSE at bind).
+    GunicornConnectionInUse { addr: String },
+    /// `Worker failed to boot.`, `App failed to load.`, `Reason: ...`.
+    GunicornBootFailed,
+    /// `Error handling request GET /x` (the app raised; gunicorn answers 500).
+    GunicornErrorHandlingRequest,
+    /// `*** uWSGI listen queue of socket "127.0.0.1:18301" (fd: 3) full !!! (3/2) ***`.
+    UwsgiListenQueueFull { socket: String },
+    /// `*** HARAKIRI ON WORKER 1 (pid: N, try: 1, graceful: yes) ***`.
+    UwsgiHarakiri,
+    /// `invalid request block size: 21573 (max 4096)...skip` (HTTP sent to a uwsgi socket).
+    UwsgiInvalidBlockSize,
+    /// `DAMN ! worker 1 (pid: N) died, killed by signal 9 :( trying respawn ...`.
+    UwsgiWorkerDied,
+    /// `probably another instance of uWSGI is running on the same address (ADDR).`
+    UwsgiAddressInUse { addr: String },
+    /// `uwsgi socket 0 bound to TCP address 127.0.0.1:3031 fd 3` / `UNIX address`.
+    UwsgiBound { addr: String },
+    /// `your server socket listen backlog is limited to 100 connections`.
+    UwsgiListenBacklog { n: u32 },
+    /// `Error: listen EADDRINUSE: address already in use 127.0.0.1:8000`.
+    NodeEaddrinuse { addr: String },
+    /// `Error: connect ECONNREFUSED 127.0.0.1:5432` (Node as a client).
+    NodeConnectRefused { addr: String },
+    /// `Active: failed (...)`, `UNIT: Failed with result '...'`, `Failed to start UNIT`.
+    SystemdFailed,
+    /// `UNIT: Main process exited, code=exited, status=1/FAILURE`,
+    /// `Main PID: N (code=exited, status=1/FAILURE)`.
+    SystemdMainProcessExited,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackendEvent {
+    pub kind: BackendKind,
+    /// Which program wrote it.
+    pub source: LogFormat,
+    pub time: Option<String>,
+    /// The worker/child pid the line is about, when it names one.
+    pub pid: Option<u32>,
+    /// Extra text: the script of a php-fpm timeout, the signal of a uWSGI death, the
+    /// block size, the systemd unit and status, gunicorn's boot failure reason.
+    pub detail: Option<String>,
+    pub range: TextRange,
+    /// The message part of the line (after the program's own time/level prefix).
+    pub detail_range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackendGroup {
+    pub event: BackendEvent,
+    pub count: usize,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    pub samples: Vec<TextRange>,
+}
+
+/// One message of `nginx -t` (or a failed start): `nginx: [emerg] unknown directive
+/// "x" in /etc/nginx/sites-enabled/app:12`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConfigTestError {
+    pub level: Level,
+    pub message: String,
+    /// `/etc/nginx/sites-enabled/app` of `in /etc/nginx/sites-enabled/app:12`.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub range: TextRange,
+    pub message_range: TextRange,
+}
+
+/// The last line of `nginx -t`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "result")]
+pub enum ConfigTestOutcome {
+    /// `nginx: configuration file /etc/nginx/nginx.conf test is successful`.
+    Successful { file: String, range: TextRange },
+    /// `nginx: configuration file /etc/nginx/nginx.conf test failed`.
+    Failed { file: String, range: TextRange },
+}
+
+/// Reads a pasted log. Never panics; linear in the input; lines that are not
+/// interesting cost no allocation.
+pub fn parse(text: &[u8]) -> LogReport {
+    let mut b = Builder::new(text);
+    let mut start = 0usize;
+    let len = text.len();
+    while start < len {
+        let end = memchr::memchr(b'\n', text.get(start..).unwrap_or_default()).map_or(len, |i| start + i);
+        let line = text.get(start..end).unwrap_or_default();
+        b.line(line);
+        start = end + 1;
+    }
+    b.finish()
+}
+
+/// The grouping key of an event, borrowed from the text: no allocation for repeats.
+#[derive(PartialEq, Eq, Hash)]
+struct EventKey<'a> {
+    kind: EventKind,
+    errno: Option<u16>,
+    phase: Option<Phase>,
+    upstream: Option<(&'a [u8], &'a [u8])>,
+    peer: Option<&'a [u8]>,
+    name: Option<&'a [u8]>,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct BackendKey<'a> {
+    kind: BackendKind,
+    source: LogFormat,
+    detail: Option<&'a [u8]>,
+}
+
+struct Builder<'a> {
+    origin: Origin<'a>,
+    report: LogReport,
+    format_index: HashMap<LogFormat, usize>,
+    event_index: HashMap<EventKey<'a>, usize>,
+    backend_index: HashMap<BackendKey<'a>, usize>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Builder {
+            origin: Origin { text },
+            report: LogReport::default(),
+            format_index: HashMap::new(),
+            event_index: HashMap::new(),
+            backend_index: HashMap::new(),
+        }
+    }
+
+    fn seen(&mut self, format: LogFormat) {
+        let formats = &mut self.report.formats;
+        let i = *self.format_index.entry(format).or_insert_with(|| {
+            formats.push((format, 0));
+            formats.len() - 1
+        });
+        if let Some((_, n)) = formats.get_mut(i) {
+            *n += 1;
+        }
+    }
+
+    fn line(&mut self, raw: &'a [u8]) {
+        self.report.lines += 1;
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let trimmed = line.trim_ascii();
+        if trimmed.is_empty() {
+            return;
+        }
+        let stripped = prefix::strip(trimmed);
+        for p in stripped.formats.iter() {
+            self.seen(p);
+        }
+        let payload = stripped.payload;
+        let ctx = LineCtx { line, prefix_time: stripped.time, tag: stripped.tag };
+
+        if payload.is_empty() {
+            if stripped.formats.is_empty() {
+                self.unrecognized(line);
+            }
+            return;
+        }
+        if let Some(parsed) = nginx::parse_line(payload) {
+            self.seen(LogFormat::NginxError);
+            self.nginx_line(&ctx, &parsed);
+            return;
+        }
+        if let Some(msg) = config_test::parse(payload) {
+            self.seen(LogFormat::NginxTestStderr);
+            self.config_test_line(&ctx, msg);
+            return;
+        }
+        if let Some(found) = backend::parse(payload, ctx.tag) {
+            self.seen(found.source);
+            if let Some(ev) = found.event {
+                self.backend_event(&ctx, found.source, found.time.or(ctx.prefix_time), ev);
+            }
+            return;
+        }
+        if let Some((time, status)) = access_line(payload) {
+            self.seen(LogFormat::AccessLog);
+            self.access(ctx.line, time, status);
+            return;
+        }
+        if prefix::is_shell_command(payload) {
+            self.seen(LogFormat::ShellCommand);
+            return;
+        }
+        if prefix::is_marker(payload) {
+            self.seen(LogFormat::Journald);
+            return;
+        }
+        // A known prefix around text of no interest (`systemd[1]: Starting ...`,
+        // docker-entrypoint chatter) is understood as such, not flagged.
+        if stripped.formats.is_empty() {
+            self.unrecognized(line);
+        }
+    }
+
+    fn unrecognized(&mut self, line: &[u8]) {
+        self.report.unrecognized_count += 1;
+        if self.report.unrecognized.len() < MAX_UNRECOGNIZED {
+            self.report.unrecognized.push(self.origin.range(line));
+        }
+    }
+
+    fn nginx_line(&mut self, ctx: &LineCtx<'a>, parsed: &nginx::Line<'a>) {
+        if parsed.level == Level::Emerg {
+            let (message, file, line) = config_test::split_location(parsed.message);
+            self.report.config_errors.push(ConfigTestError {
+                level: parsed.level,
+                message: scan::text(message),
+                file: file.map(scan::text),
+                line,
+                range: self.origin.range(ctx.line),
+                message_range: self.origin.range(parsed.message),
+            });
+        }
+        match nginx::classify(parsed) {
+            Some(c) => self.event(ctx, parsed, c),
+            None => self.report.other += 1,
+        }
+    }
+
+    fn config_test_line(&mut self, ctx: &LineCtx<'a>, msg: config_test::Message<'a>) {
+        match msg {
+            config_test::Message::Logged { level, message } => {
+                let (text, file, line) = config_test::split_location(message);
+                self.report.config_errors.push(ConfigTestError {
+                    level,
+                    message: scan::text(text),
+                    file: file.map(scan::text),
+                    line,
+                    range: self.origin.range(ctx.line),
+                    message_range: self.origin.range(message),
+                });
+                // Upstream names that fail at load time are evidence too.
+                let as_line = nginx::Line::bare(level, message);
+                if let Some(c) = nginx::classify(&as_line) {
+                    self.event(ctx, &as_line, c);
+                }
+            }
+            config_test::Message::Outcome { ok, file } => {
+                let file = scan::text(file);
+                let range = self.origin.range(ctx.line);
+                self.report.config_test = Some(if ok {
+                    ConfigTestOutcome::Successful { file, range }
+                } else {
+                    ConfigTestOutcome::Failed { file, range }
+                });
+            }
+            config_test::Message::SyntaxOk => {}
+        }
+    }
+
+    fn event(&mut self, ctx: &LineCtx<'a>, parsed: &nginx::Line<'a>, c: nginx::Classified<'a>) {
+        let time_bytes = parsed.time.or(ctx.prefix_time);
+        let line_range = self.origin.range(ctx.line);
+        let upstream_key = parsed.fields.upstream.map(|u| nginx::upstream_key(u));
+        let key = EventKey {
+            kind: c.kind.clone(),
+            errno: parsed.errno,
+            phase: parsed.phase,
+            upstream: upstream_key,
+            peer: c.peer,
+            name: c.name,
+        };
+        if let Some(&i) = self.event_index.get(&key) {
+            if let Some(g) = self.report.groups.get_mut(i) {
+                g.count += 1;
+                g.all_ranges_count += 1;
+                if let Some(t) = time_bytes {
+                    if g.first_time.is_none() {
+                        g.first_time = Some(scan::text(t));
+                    }
+                    g.last_time = Some(scan::text(t));
+                }
+                add_sample(&mut g.samples, line_range);
+                if !g.statuses.contains(&c.status) {
+                    g.statuses.push(c.status);
+                }
+            }
+            return;
+        }
+        let o = self.origin;
+        let f = &parsed.fields;
+        let event = Event {
+            kind: c.kind,
+            level: parsed.level,
+            time: time_bytes.map(scan::text),
+            pid: parsed.pid,
+            tid: parsed.tid,
+            conn: parsed.conn,
+            errno: parsed.errno,
+            errno_text: parsed.errno_text.map(scan::text),
+            phase: parsed.phase,
+            peer: c.peer.map(scan::text),
+            name: c.name.map(scan::text),
+            detail: c.detail.map(scan::text),
+            upstream: f.upstream.and_then(UpstreamField::parse),
+            client: f.client.map(scan::text),
+            server: f.server.map(scan::text),
+            request: f.request.map(scan::text),
+            subrequest: f.subrequest.map(scan::text),
+            host: f.host.map(scan::text),
+            referrer: f.referrer.map(scan::text),
+            status: c.status,
+            range: line_range,
+            message_range: o.range(parsed.message),
+            upstream_range: f.upstream.map(|u| o.range(u)),
+        };
+        let time = event.time.clone();
+        self.report.groups.push(EventGroup {
+            event,
+            count: 1,
+            first_time: time.clone(),
+            last_time: time,
+            samples: vec![line_range],
+            all_ranges_count: 1,
+            statuses: vec![c.status],
+        });
+        self.event_index.insert(key, self.report.groups.len() - 1);
+    }
+
+    fn backend_event(
+        &mut self,
+        ctx: &LineCtx<'a>,
+        source: LogFormat,
+        time: Option<&'a [u8]>,
+        ev: backend::Found<'a>,
+    ) {
+        let line_range = self.origin.range(ctx.line);
+        let key = BackendKey { kind: ev.kind.clone(), source, detail: ev.group_detail };
+        if let Some(&i) = self.backend_index.get(&key) {
+            if let Some(g) = self.report.backend.get_mut(i) {
+                g.count += 1;
+                if let Some(t) = time {
+                    if g.first_time.is_none() {
+                        g.first_time = Some(scan::text(t));
+                    }
+                    g.last_time = Some(scan::text(t));
+                }
+                add_sample(&mut g.samples, line_range);
+            }
+            return;
+        }
+        let time = time.map(scan::text);
+        self.report.backend.push(BackendGroup {
+            event: BackendEvent {
+                kind: ev.kind,
+                source,
+                time: time.clone(),
+                pid: ev.pid,
+                detail: ev.detail.map(scan::text),
+                range: line_range,
+                detail_range: self.origin.range(ev.message),
+            },
+            count: 1,
+            first_time: time.clone(),
+            last_time: time,
+            samples: vec![line_range],
+        });
+        self.backend_index.insert(key, self.report.backend.len() - 1);
+    }
+
+    fn access(&mut self, line: &'a [u8], time: &'a [u8], status: u16) {
+        let range = self.origin.range(line);
+        let time = scan::text(time);
+        if let Some(g) = self.report.access.iter_mut().find(|g| g.status == status) {
+            g.count += 1;
+            g.last_time = Some(time);
+            add_sample(&mut g.samples, range);
+            return;
+        }
+        self.report.access.push(AccessGroup {
+            status,
+            count: 1,
+            first_time: Some(time.clone()),
+            last_time: Some(time),
+            samples: vec![range],
+        });
+    }
+
+    fn finish(self) -> LogReport {
+        self.report
+    }
+}
+
+/// Keeps the first `MAX_SAMPLES - 1` ranges and the latest one.
+fn add_sample(samples: &mut Vec<TextRange>, range: TextRange) {
+    if samples.len() < MAX_SAMPLES {
+        samples.push(range);
+    } else if let Some(last) = samples.last_mut() {
+        *last = range;
+    }
+}
+
+/// `IP - user [21/Nov/2026:11:05:52 +0000] "REQUEST" STATUS ...` -> (time, status).
+fn access_line(p: &[u8]) -> Option<(&[u8], u16)> {
+    let (client, rest) = scan::split_once(p, b" ")?;
+    if client.is_empty() || client.len() > 64 {
+        return None;
+    }
+    let (_, rest) = scan::split_once(rest, b" [")?;
+    if !scan::has_shape(rest, b"DD/AAA/DDDD:DD:DD:DD") {
+        return None;
+    }
+    let (time, rest) = scan::split_once(rest, b"] \"")?;
+    // The request line ends at the first `" ` followed by a 3-digit status.
+    let mut search = rest;
+    while let Some((_, after)) = scan::split_once(search, b"\" ") {
+        let (digits, tail) = scan::leading_digits(after);
+        if digits.len() == 3 && (tail.is_empty() || tail.starts_with(b" ")) {
+            return scan::parse_u16(digits).map(|s| (time, s));
+        }
+        search = after;
+    }
+    None
+}
+
+struct LineCtx<'a> {
+    line: &'a [u8],
+    prefix_time: Option<&'a [u8]>,
+    tag: Option<&'a [u8]>,
+}
+
+#[cfg(test)]
+mod tests;

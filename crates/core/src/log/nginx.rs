@@ -1,0 +1,549 @@
+//! nginx error-log lines: the anatomy (time, level, pid#tid, *conn, message, errno,
+//! `while` action, trailing fields) and the classification of upstream messages.
+//!
+//! Shape (src/core/ngx_log.c:117-156, src/http/ngx_http_request.c:4133-4235):
+//! `DATE TIME [level] PID#TID: *CONN msg[ (errno: text)][ while action], client: C,
+//! server: S[, request: "R"][, subrequest: "U"][, upstream: "UP"][, host: "H"][, referrer: "F"]`
+
+use super::scan::{self, has_shape};
+use super::{ClientStatus, EventKind, Level, Phase};
+
+/// The trailing `, key: value` fields, borrowed from the line.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Fields<'a> {
+    pub(crate) client: Option<&'a [u8]>,
+    pub(crate) server: Option<&'a [u8]>,
+    pub(crate) request: Option<&'a [u8]>,
+    pub(crate) subrequest: Option<&'a [u8]>,
+    pub(crate) upstream: Option<&'a [u8]>,
+    pub(crate) host: Option<&'a [u8]>,
+    pub(crate) referrer: Option<&'a [u8]>,
+    /// `, resolver: ADDR` of resolver socket errors (no client fields there).
+    pub(crate) resolver: Option<&'a [u8]>,
+}
+
+/// One nginx error-log line taken apart, nothing copied.
+pub(crate) struct Line<'a> {
+    pub(crate) time: Option<&'a [u8]>,
+    pub(crate) level: Level,
+    pub(crate) pid: Option<u32>,
+    pub(crate) tid: Option<u64>,
+    pub(crate) conn: Option<u64>,
+    /// From after `*CONN ` to before the fields.
+    pub(crate) message: &'a [u8],
+    /// The message without errno, OpenSSL text and `while` action.
+    pub(crate) head: &'a [u8],
+    pub(crate) errno: Option<u16>,
+    pub(crate) errno_text: Option<&'a [u8]>,
+    /// The `SSL: ...` text that ngx_ssl_error appends.
+    pub(crate) ssl: Option<&'a [u8]>,
+    pub(crate) phase: Option<Phase>,
+    pub(crate) fields: Fields<'a>,
+}
+
+impl<'a> Line<'a> {
+    /// A message without nginx's own prefix (the stderr of `nginx -t`).
+    pub(crate) fn bare(level: Level, message: &'a [u8]) -> Line<'a> {
+        let m = split_message(message);
+        Line {
+            time: None,
+            level,
+            pid: None,
+            tid: None,
+            conn: None,
+            message,
+            head: m.head,
+            errno: m.errno,
+            errno_text: m.errno_text,
+            ssl: m.ssl,
+            phase: m.phase,
+            fields: Fields::default(),
+        }
+    }
+}
+
+/// Parses `[DATE TIME ][level] PID#TID: [*CONN ]message...`. The date is optional
+/// because nginx's syslog output and some journald captures carry only the prefix's.
+pub(crate) fn parse_line(p: &[u8]) -> Option<Line<'_>> {
+    let (time, rest) =
+        if has_shape(p, b"DDDD/DD/DD DD:DD:DD ") { (p.get(..19), p.get(20..)?) } else { (None, p) };
+    let rest = rest.strip_prefix(b"[")?;
+    let close = memchr::memchr(b']', rest.get(..8.min(rest.len()))?)?;
+    let (level, rest) = rest.split_at_checked(close)?;
+    let level = Level::from_bytes(level)?;
+    let rest = rest.strip_prefix(b"] ")?;
+    let (pid, rest) = scan::leading_digits(rest);
+    let pid = scan::parse_u32(pid)?;
+    let rest = rest.strip_prefix(b"#")?;
+    let (tid, rest) = scan::leading_digits(rest);
+    let tid = scan::parse_u64(tid)?;
+    let rest = rest.strip_prefix(b":")?;
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let (conn, rest) = match rest.strip_prefix(b"*") {
+        Some(after) => {
+            let (digits, after) = scan::leading_digits(after);
+            match (scan::parse_u64(digits), after.strip_prefix(b" ")) {
+                (Some(n), Some(after)) => (Some(n), after),
+                _ => (None, rest),
+            }
+        }
+        None => (None, rest),
+    };
+    let (message, fields) = split_fields(rest);
+    let m = split_message(message);
+    Some(Line {
+        time,
+        level,
+        pid: Some(pid),
+        tid: Some(tid),
+        conn,
+        message,
+        head: m.head,
+        errno: m.errno,
+        errno_text: m.errno_text,
+        ssl: m.ssl,
+        phase: m.phase,
+        fields,
+    })
+}
+
+/// Keys after `, client: ` in the order nginx writes them (ngx_http_log_error_handler).
+const KEYS: [&[u8]; 6] = [
+    b", server: ",
+    b", request: \"",
+    b", subrequest: \"",
+    b", upstream: \"",
+    b", host: \"",
+    b", referrer: \"",
+];
+
+fn quoted(v: Option<&[u8]>) -> Option<&[u8]> {
+    v.map(|v| v.strip_suffix(b"\"").unwrap_or(v))
+}
+
+fn split_fields(rest: &[u8]) -> (&[u8], Fields<'_>) {
+    let mut fields = Fields::default();
+    // The last `, client: ` is the field: a FastCGI stderr text in the message may
+    // itself contain the words, the fields after it are nginx's own.
+    if let Some((message, after)) = scan::rsplit_once(rest, b", client: ") {
+        let mut values: [Option<&[u8]>; 7] = [None; 7];
+        let mut current = 0usize;
+        let mut value_start = 0usize;
+        for (i, key) in KEYS.iter().enumerate() {
+            let Some(tail) = after.get(value_start..) else { break };
+            if let Some(at) = scan::find(tail, key) {
+                if let Some(slot) = values.get_mut(current) {
+                    *slot = after.get(value_start..value_start + at);
+                }
+                current = i + 1;
+                value_start += at + key.len();
+            }
+        }
+        if let Some(slot) = values.get_mut(current) {
+            *slot = after.get(value_start..);
+        }
+        let [client, server, request, subrequest, upstream, host, referrer] = values;
+        fields.client = client;
+        fields.server = server;
+        fields.request = quoted(request);
+        fields.subrequest = quoted(subrequest);
+        fields.upstream = quoted(upstream);
+        fields.host = quoted(host);
+        fields.referrer = quoted(referrer);
+        return (message, fields);
+    }
+    if let Some((message, resolver)) = scan::rsplit_once(rest, b", resolver: ") {
+        fields.resolver = Some(resolver);
+        return (message, fields);
+    }
+    (rest, fields)
+}
+
+struct MessageParts<'a> {
+    head: &'a [u8],
+    errno: Option<u16>,
+    errno_text: Option<&'a [u8]>,
+    ssl: Option<&'a [u8]>,
+    phase: Option<Phase>,
+}
+
+/// `head[ (SSL: ...)][ (N: text)][ while action]`.
+fn split_message(message: &[u8]) -> MessageParts<'_> {
+    let (mut core, phase) = match scan::rsplit_once(message, b" while ") {
+        // An action never holds a quote; one here belongs to a quoted FastCGI text.
+        Some((core, action)) if !action.contains(&b'"') => (core, Some(Phase::from_action(action))),
+        _ => (message, None),
+    };
+    let mut errno = None;
+    let mut errno_text = None;
+    let mut ssl = None;
+    if let Some(inner) = trailing_paren(core, b" (") {
+        let (digits, after) = scan::leading_digits(inner);
+        if let (Some(n), Some(text)) = (scan::parse_u16(digits), after.strip_prefix(b": ")) {
+            errno = Some(n);
+            errno_text = Some(text);
+            core = core.get(..core.len().saturating_sub(inner.len() + 3)).unwrap_or(core);
+        }
+    }
+    if let Some(inner) = trailing_paren(core, b" (SSL:") {
+        ssl = Some(inner.strip_prefix(b"SSL: ").unwrap_or(inner));
+        core = core.get(..core.len().saturating_sub(inner.len() + 3)).unwrap_or(core);
+    }
+    MessageParts { head: core, errno, errno_text, ssl, phase }
+}
+
+/// The inside of a final `(...)` that starts at the last `open` (` (` or ` (SSL:`).
+fn trailing_paren<'a>(s: &'a [u8], open: &[u8]) -> Option<&'a [u8]> {
+    let body = s.strip_suffix(b")")?;
+    let at = scan::rfind(body, open)?;
+    body.get(at + 2..)
+}
+
+/// What a line means: its kind, status, and the names it mentions.
+pub(crate) struct Classified<'a> {
+    pub(crate) kind: EventKind,
+    pub(crate) status: ClientStatus,
+    pub(crate) peer: Option<&'a [u8]>,
+    pub(crate) name: Option<&'a [u8]>,
+    pub(crate) detail: Option<&'a [u8]>,
+}
+
+fn quoted_after<'a>(s: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let (_, rest) = scan::split_once(s, key)?;
+    let rest = rest.strip_prefix(b"\"")?;
+    let end = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+    rest.get(..end)
+}
+
+const IO_CALLS: [&[u8]; 6] = [
+    b"recv() failed",
+    b"readv() failed",
+    b"writev() failed",
+    b"send() failed",
+    b"sendfile() failed",
+    b"recv() returned zero",
+];
+
+/// Classifies an upstream-related message; `None` for lines about anything else
+/// (static files, client-side errors, notices), which must never count as evidence.
+pub(crate) fn classify<'a>(l: &Line<'a>) -> Option<Classified<'a>> {
+    let h = l.head;
+    let phase = l.phase;
+    let in_upstream = phase.is_some_and(Phase::is_upstream);
+    let resolving = phase == Some(Phase::Resolving) || l.fields.resolver.is_some();
+    let has_upstream_field = l.fields.upstream.is_some();
+    let mut status_override = None;
+    let mut c = Classified {
+        kind: EventKind::Unclassified,
+        status: ClientStatus::Unknown,
+        peer: None,
+        name: None,
+        detail: None,
+    };
+
+    let kind = if h == b"connect() failed" || h == b"kevent() reported that connect() failed" {
+        if resolving {
+            c.peer = l.fields.resolver;
+            EventKind::ResolverError
+        } else if in_upstream || has_upstream_field {
+            connect_kind(l.errno)
+        } else {
+            return None;
+        }
+    } else if let Some(peer) = h.strip_prefix(b"connect() to ").and_then(|r| r.strip_suffix(b" failed")) {
+        c.peer = Some(peer);
+        if resolving {
+            EventKind::ResolverError
+        } else if in_upstream || has_upstream_field {
+            connect_kind(l.errno)
+        } else {
+            return None;
+        }
+    } else if h == b"upstream timed out" {
+        EventKind::UpstreamTimedOut
+    } else if h == b"no live upstreams" {
+        EventKind::NoLiveUpstreams
+    } else if h == b"upstream prematurely closed connection" {
+        EventKind::PrematurelyClosed
+    } else if h.starts_with(b"upstream prematurely closed FastCGI") {
+        EventKind::PrematurelyClosedFastcgi
+    } else if h == b"upstream prematurely closed stream" {
+        EventKind::PrematurelyClosedStream
+    } else if h == b"upstream prematurely sent response" {
+        EventKind::PrematurelySentResponse
+    } else if IO_CALLS.iter().any(|call| h == *call)
+        || h == b"send() returned zero"
+        || h == b"send() incomplete"
+    {
+        if resolving {
+            c.peer = l.fields.resolver;
+            EventKind::ResolverError
+        } else if in_upstream {
+            c.detail = h.split(|&b| b == b' ').next();
+            if matches!(l.errno, Some(104 | 32)) { EventKind::ConnectionReset } else { EventKind::IoFailed }
+        } else {
+            return None;
+        }
+    } else if let Some(rest) = h.strip_prefix(b"upstream sent ") {
+        upstream_sent(rest, &mut c)
+    } else if h.starts_with(b"upstream rejected request with error") {
+        c.detail = Some(h);
+        EventKind::Http2Error
+    } else if h == b"SSL_do_handshake() failed" {
+        if !in_upstream {
+            return None;
+        }
+        c.detail = l.ssl;
+        EventKind::SslHandshakeFailed
+    } else if let Some(rest) = h.strip_prefix(b"upstream SSL certificate verify error: ") {
+        c.detail = Some(rest.strip_prefix(b"(").and_then(|r| r.strip_suffix(b")")).unwrap_or(rest));
+        EventKind::SslVerifyFailed
+    } else if h.starts_with(b"upstream SSL certificate does not match") {
+        c.name = quoted_after(h, b"match ");
+        EventKind::SslNameMismatch
+    } else if h == b"peer closed connection in SSL handshake" {
+        if !in_upstream {
+            return None;
+        }
+        EventKind::PeerClosedInSslHandshake
+    } else if h.starts_with(b"SSL_read() failed") || h.starts_with(b"SSL_write() failed") {
+        if !in_upstream {
+            return None;
+        }
+        c.detail = l.ssl;
+        EventKind::SslIoFailed
+    } else if let Some(rest) = h.strip_prefix(b"FastCGI sent in stderr: ") {
+        let text = scan::unquote(rest);
+        c.detail = Some(text);
+        EventKind::FastcgiStderr { primary_script_unknown: scan::contains(text, b"Primary script unknown") }
+    } else if let Some(name) = h.strip_suffix(b" could not be resolved") {
+        c.name = Some(name);
+        EventKind::CouldNotBeResolved
+    } else if let Some(name) = h.strip_prefix(b"no resolver defined to resolve ") {
+        c.name = Some(name);
+        EventKind::NoResolverDefined
+    } else if h.starts_with(b"DNS error") || resolving {
+        c.peer = l.fields.resolver;
+        EventKind::ResolverError
+    } else if h.starts_with(b"host not found in upstream ") {
+        c.name = quoted_after(h, b"upstream ");
+        EventKind::HostNotFoundInUpstream
+    } else if h.starts_with(b"no port in upstream ") {
+        c.name = quoted_after(h, b"upstream ");
+        EventKind::NoPortInUpstream
+    } else if h.starts_with(b"invalid URL prefix in ") {
+        c.name = quoted_after(h, b"prefix in ");
+        EventKind::InvalidUrlPrefix
+    } else if scan::contains(h, b" in upstream \"") && !h.starts_with(b"upstream ") {
+        c.name = quoted_after(h, b" in upstream ");
+        c.detail = scan::split_once(h, b" in upstream \"").map(|(what, _)| what);
+        EventKind::InvalidUpstreamUrl
+    } else if scan::contains(h, b" worker_connections are not enough") {
+        if h.ends_with(b", reusing connections") {
+            EventKind::WorkerConnectionsReusing
+        } else {
+            // Without `while connecting to upstream` it was an accept() that failed:
+            // the client connection, not the upstream one (often a proxy loop).
+            if !in_upstream {
+                status_override = Some(ClientStatus::Unknown);
+            }
+            EventKind::WorkerConnectionsNotEnough
+        }
+    } else if h == b"socket() failed" || h.starts_with(b"the new socket has number ") {
+        if !in_upstream {
+            return None;
+        }
+        if h == b"socket() failed" && !matches!(l.errno, Some(23 | 24)) {
+            EventKind::SocketFailed
+        } else {
+            EventKind::TooManyOpenFiles
+        }
+    } else if let Some(addr) = h.strip_prefix(b"bind(").and_then(|r| r.strip_suffix(b") failed")) {
+        if !in_upstream {
+            return None;
+        }
+        c.peer = Some(addr);
+        EventKind::BindFailed
+    } else if h == b"upstream server temporarily disabled" {
+        EventKind::ServerTemporarilyDisabled
+    } else if scan::contains(h, b"client prematurely closed connection") {
+        if !(scan::contains(h, b"so upstream connection is closed too") || in_upstream) {
+            return None;
+        }
+        EventKind::ClientClosed
+    } else if h == b"no upstream configuration" {
+        EventKind::NoUpstreamConfiguration
+    } else if h.starts_with(b"invalid local address ") {
+        c.name = quoted_after(h, b"address ");
+        EventKind::InvalidLocalAddress
+    } else if h == b"connection upgrade in subrequest" {
+        EventKind::UpgradeInSubrequest
+    } else if h.starts_with(b"fastcgi request record is too big") || h.starts_with(b"uwsgi request is too") {
+        EventKind::RequestTooBig
+    } else if h == b"invalid header after joining FastCGI records" {
+        status_override = Some(ClientStatus::S500);
+        EventKind::FastcgiBadRecord
+    } else if h.starts_with(b"client timed out")
+        || h.starts_with(b"an upstream response is buffered to a temporary file")
+        || h.starts_with(b"a client request body is buffered")
+        || phase == Some(Phase::Client)
+    {
+        return None;
+    } else if in_upstream || has_upstream_field {
+        EventKind::Unclassified
+    } else {
+        return None;
+    };
+    c.status = status_override.unwrap_or_else(|| status_of(&kind, l, c.detail));
+    c.kind = kind;
+    Some(c)
+}
+
+fn connect_kind(errno: Option<u16>) -> EventKind {
+    if errno == Some(111) { EventKind::ConnectRefused } else { EventKind::ConnectFailed }
+}
+
+/// `upstream sent ...` messages (proxy, fastcgi, uwsgi, scgi, grpc modules).
+fn upstream_sent<'a>(rest: &'a [u8], c: &mut Classified<'a>) -> EventKind {
+    if rest == b"too big header" {
+        EventKind::TooBigHeader
+    } else if let Some(what) = rest.strip_prefix(b"invalid header") {
+        // 1.23+: `invalid header: "Bad\x20..."`; 1.22: no text.
+        c.detail = what.strip_prefix(b": ").map(scan::unquote);
+        EventKind::InvalidHeader
+    } else if rest.starts_with(b"invalid status") {
+        c.detail = quoted_after(rest, b"status ");
+        EventKind::InvalidStatus
+    } else if rest.starts_with(b"invalid \"Content-Length\" header") {
+        c.detail = quoted_after(rest, b"header: ");
+        EventKind::InvalidContentLength
+    } else if rest.starts_with(b"unknown \"Transfer-Encoding\"") {
+        c.detail = quoted_after(rest, b"\": ");
+        EventKind::UnknownTransferEncoding
+    } else if rest.starts_with(b"duplicate header line") {
+        c.detail = Some(rest);
+        EventKind::DuplicateHeader
+    } else if rest.starts_with(b"no valid HTTP/1.0 header") {
+        EventKind::NoValidHttpHeader
+    } else if rest.starts_with(b"\"Content-Length\" and \"Transfer-Encoding\" headers") {
+        EventKind::ContentLengthAndTransferEncoding
+    } else if rest.starts_with(b"HTTP/1.0 response with early hints") {
+        EventKind::EarlyHintsHttp10
+    } else if rest.starts_with(b"too big early hints") {
+        EventKind::TooBigEarlyHints
+    } else if rest.starts_with(b"invalid chunked response") {
+        EventKind::InvalidChunked
+    } else if rest.starts_with(b"invalid trailer") || rest.starts_with(b"too big trailers") {
+        EventKind::InvalidTrailer
+    } else if rest.starts_with(b"more data than specified") || rest.starts_with(b"data after final chunk") {
+        EventKind::ExtraData
+    } else if let Some(v) = rest.strip_prefix(b"unsupported FastCGI protocol version: ") {
+        EventKind::FastcgiProtocolVersion(scan::parse_u32(scan::leading_digits(v).0).unwrap_or(0))
+    } else if rest.starts_with(b"invalid FastCGI record type")
+        || rest.starts_with(b"unexpected FastCGI")
+        || rest.starts_with(b"invalid FastCGI")
+    {
+        c.detail = Some(rest);
+        EventKind::FastcgiBadRecord
+    } else if let Some(v) = rest.strip_prefix(b"too large http2 frame: ") {
+        EventKind::Http2FrameTooLarge(scan::parse_u64(scan::leading_digits(v).0).unwrap_or(0))
+    } else if scan::contains(rest, b"http2") || rest.starts_with(b"goaway") || rest.starts_with(b"no :status")
+    {
+        c.detail = Some(rest);
+        EventKind::Http2Error
+    } else {
+        c.detail = Some(rest);
+        EventKind::Unclassified
+    }
+}
+
+/// The status the client got because of this line (nginx_upstream_messages.tsv).
+fn status_of(kind: &EventKind, l: &Line<'_>, detail: Option<&[u8]>) -> ClientStatus {
+    use ClientStatus as S;
+    let after_header = l.phase.is_some_and(Phase::after_header);
+    let body_or_502 = if after_header { S::Truncated } else { S::S502 };
+    match kind {
+        EventKind::ConnectRefused | EventKind::ConnectFailed => S::S502,
+        EventKind::UpstreamTimedOut => match l.phase {
+            Some(Phase::ReadingUpstream | Phase::SendingToClient) => S::Truncated,
+            Some(Phase::ProxyingUpgraded) => S::NotAnError,
+            _ => S::S504,
+        },
+        EventKind::NoLiveUpstreams => S::S502,
+        EventKind::PrematurelyClosed
+        | EventKind::PrematurelyClosedFastcgi
+        | EventKind::PrematurelyClosedStream
+        | EventKind::PrematurelySentResponse
+        | EventKind::ConnectionReset
+        | EventKind::IoFailed
+        | EventKind::SslIoFailed => body_or_502,
+        EventKind::TooBigHeader
+        | EventKind::InvalidHeader
+        | EventKind::InvalidStatus
+        | EventKind::InvalidContentLength
+        | EventKind::UnknownTransferEncoding
+        | EventKind::ContentLengthAndTransferEncoding
+        | EventKind::EarlyHintsHttp10
+        | EventKind::FastcgiProtocolVersion(_)
+        | EventKind::FastcgiBadRecord
+        | EventKind::Http2FrameTooLarge(_)
+        | EventKind::Http2Error
+        | EventKind::SslHandshakeFailed
+        | EventKind::SslVerifyFailed
+        | EventKind::SslNameMismatch
+        | EventKind::PeerClosedInSslHandshake => body_or_502,
+        EventKind::DuplicateHeader => {
+            if l.level == Level::Warn || detail.is_some_and(|d| d.ends_with(b", ignored")) {
+                S::NotAnError
+            } else {
+                S::S502
+            }
+        }
+        EventKind::NoValidHttpHeader => S::Http09,
+        EventKind::InvalidChunked | EventKind::InvalidTrailer => S::Truncated,
+        EventKind::TooBigEarlyHints
+        | EventKind::ExtraData
+        | EventKind::ServerTemporarilyDisabled
+        | EventKind::WorkerConnectionsReusing
+        | EventKind::ResolverError
+        | EventKind::InvalidLocalAddress => S::NotAnError,
+        EventKind::FastcgiStderr { primary_script_unknown } => {
+            let text = detail.unwrap_or_default();
+            if *primary_script_unknown {
+                S::S404
+            } else if scan::contains(text, b"Access to the script") {
+                S::S403
+            } else if text.starts_with(b"Unable to open primary script") {
+                if scan::contains(text, b"Permission denied") { S::S403 } else { S::S404 }
+            } else {
+                S::FromBackend
+            }
+        }
+        EventKind::CouldNotBeResolved | EventKind::NoResolverDefined => S::S502,
+        EventKind::HostNotFoundInUpstream | EventKind::InvalidUpstreamUrl | EventKind::NoPortInUpstream
+            if l.level == Level::Emerg =>
+        {
+            S::NginxNotStarted
+        }
+        EventKind::HostNotFoundInUpstream => S::NginxNotStarted,
+        EventKind::InvalidUpstreamUrl
+        | EventKind::NoPortInUpstream
+        | EventKind::InvalidUrlPrefix
+        | EventKind::NoUpstreamConfiguration
+        | EventKind::RequestTooBig
+        | EventKind::WorkerConnectionsNotEnough
+        | EventKind::TooManyOpenFiles
+        | EventKind::SocketFailed
+        | EventKind::BindFailed => S::S500,
+        EventKind::ClientClosed => S::S499,
+        EventKind::UpgradeInSubrequest | EventKind::Unclassified => S::Unknown,
+    }
+}
+
+/// `(scheme, target)` of an `upstream:` value: the grouping key ignores the URI.
+pub(crate) fn upstream_key(raw: &[u8]) -> (&[u8], &[u8]) {
+    match super::split_upstream(raw) {
+        Some((scheme, target, _)) => (scheme, target),
+        None => (raw, b""),
+    }
+}
