@@ -4,9 +4,15 @@
 //! Pure: no I/O, no printing, no platform dependencies. Output order is deterministic.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
+pub mod diagnose;
 pub mod finding;
 pub mod input;
 pub mod listeners;
 pub mod log;
+pub mod view;
+
+pub use analysis::{Analysis, InputSummary, analyze};
+pub use input::{InputKind, Inputs, Span, TextRange};
 
 pub use badgateway_config as config;

@@ -1,1 +1,12 @@
-fn main() {}
+//! The badgateway playground: three inputs, diagnosed as you type, in the browser.
+#![forbid(unsafe_code)]
+
+mod app;
+mod browser;
+mod finding_card;
+mod input_pane;
+mod state;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,139 @@
+//! rustc-style text output: each finding with its evidence quoted from all three
+//! inputs, then the fix as a diff and the commands to apply it.
+
+use annotate_snippets::{Level, Renderer, Snippet};
+use badgateway_core::Analysis;
+use badgateway_core::finding::Severity;
+use badgateway_core::input::InputKind;
+use badgateway_core::view::{DiffTag, EvidenceView, FindingView};
+
+use crate::inputs::Loaded;
+
+pub fn render(analysis: &Analysis<'_>, views: &[FindingView], loaded: &Loaded, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for view in views {
+        out.push_str(&render_one(view, loaded, &renderer));
+        out.push_str("\n\n");
+    }
+    out.push_str(&summary_line(analysis, views));
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> Level {
+    match severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Info,
+    }
+}
+
+fn origin(e: &EvidenceView, loaded: &Loaded) -> String {
+    let name = match e.location.input {
+        InputKind::Config => e.location.file.clone().or_else(|| loaded.config_name.clone()),
+        InputKind::Listeners => loaded.listeners_name.clone(),
+        InputKind::Log => loaded.log_name.clone(),
+    };
+    match name {
+        Some(name) if !name.is_empty() => format!("{} {name}", e.location.input.as_str()),
+        _ => e.location.input.as_str().to_string(),
+    }
+}
+
+/// Clamps a byte range to `text` and to character boundaries.
+fn char_range(text: &str, (start, end): (u32, u32)) -> std::ops::Range<usize> {
+    let mut s = (start as usize).min(text.len());
+    let mut e = (end as usize).min(text.len()).max(s);
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    while !text.is_char_boundary(e) {
+        e += 1;
+    }
+    s..e
+}
+
+fn render_one(view: &FindingView, loaded: &Loaded, renderer: &Renderer) -> String {
+    let lvl = level(view.severity);
+    let origins: Vec<String> = view.evidence.iter().map(|e| origin(e, loaded)).collect();
+    let status = view.status.map(|s| format!("clients get {s} {}", status_text(s)));
+    let confidence = format!("confidence {}%", view.confidence);
+    let mut message = lvl.title(&view.title).id(view.code);
+    for (e, origin) in view.evidence.iter().zip(&origins) {
+        let ann_level = if e.primary { lvl } else { Level::Info };
+        message = message.snippet(
+            Snippet::source(&e.text)
+                .line_start(e.location.line as usize)
+                .origin(origin)
+                .annotation(ann_level.span(char_range(&e.text, e.highlight)).label(&e.label)),
+        );
+    }
+    if !view.message.is_empty() {
+        message = message.footer(Level::Note.title(&view.message));
+    }
+    if let Some(status) = &status {
+        message = message.footer(Level::Note.title(status));
+    }
+    message = message.footer(Level::Note.title(&confidence));
+    let notes: Vec<&String> = view.notes.iter().collect();
+    for n in &notes {
+        message = message.footer(Level::Note.title(n));
+    }
+    let mut text = renderer.render(message).to_string();
+    if let Some(fix) = &view.fix {
+        text.push_str(&format!("\n  = fix: {}\n", fix.summary));
+        for file in &fix.diff {
+            let name = file.file.clone().or_else(|| loaded.config_name.clone()).unwrap_or_else(|| "config".into());
+            text.push_str(&format!("    --- {name}\n    +++ {name} (fixed)\n"));
+            for line in &file.lines {
+                let mark = match line.tag {
+                    DiffTag::Context => ' ',
+                    DiffTag::Removed => '-',
+                    DiffTag::Added => '+',
+                };
+                text.push_str(&format!("    {mark}{}\n", line.text));
+            }
+        }
+        for c in &fix.commands {
+            text.push_str(&format!("    $ {}    # {}\n", c.command, c.purpose));
+        }
+    }
+    for c in &view.next_steps {
+        text.push_str(&format!("\n  = next: {}\n    $ {}\n", c.purpose, c.command));
+    }
+    text.push_str(&format!("  = docs: badgateway explain {}\n", view.code));
+    text
+}
+
+fn status_text(status: u16) -> &'static str {
+    match status {
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        404 => "Not Found",
+        499 => "(client closed the request)",
+        _ => "",
+    }
+}
+
+fn summary_line(analysis: &Analysis<'_>, views: &[FindingView]) -> String {
+    let count = |s: Severity| views.iter().filter(|v| v.severity == s).count();
+    let read: Vec<String> = analysis
+        .summaries()
+        .into_iter()
+        .filter(|s| !s.read_as.is_empty())
+        .map(|s| format!("{}: {}", s.input.map_or("", |i| i.as_str()), s.read_as))
+        .collect();
+    let mut line = format!(
+        "{} error(s), {} warning(s), {} note(s)",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    );
+    if !read.is_empty() {
+        line.push_str(&format!(" — read {}", read.join("; ")));
+    }
+    line
+}

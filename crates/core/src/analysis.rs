@@ -1,0 +1,116 @@
+//! One diagnosis run: parse the three inputs, derive facts, run the rules, rank.
+//! The page, the CLI and the tests all go through [`analyze`].
+
+use std::cell::OnceCell;
+
+use serde::Serialize;
+
+use badgateway_config::Config;
+
+use crate::diagnose::{self, Facts};
+use crate::finding::Finding;
+use crate::listeners::{self, ListenerReport};
+use crate::log::{self, LogReport};
+use crate::input::{InputKind, Inputs, LineIndex, Span, TextRange};
+use crate::view::{FindingView, Location, Locator, finding_view};
+
+/// What one input was read as, for the line under each box ("ss -tlnp, 7 listeners").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct InputSummary {
+    pub input: Option<InputKind>,
+    pub read_as: String,
+    /// Non-blank lines nothing understood, for marking in the box.
+    pub unrecognized: Vec<TextRange>,
+    pub unrecognized_count: usize,
+}
+
+pub struct Analysis<'a> {
+    pub inputs: Inputs<'a>,
+    pub config: Option<Config>,
+    pub listeners: Option<ListenerReport>,
+    pub log: Option<LogReport>,
+    /// Ranked, most likely cause first.
+    pub findings: Vec<Finding>,
+    lines: [OnceCell<LineIndex>; 3],
+}
+
+/// Parses whichever inputs are present and runs every rule.
+pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
+    let config = inputs.has(InputKind::Config).then(|| badgateway_config::parse(inputs.text(InputKind::Config)));
+    let listeners = inputs.has(InputKind::Listeners).then(|| listeners::parse(inputs.text(InputKind::Listeners)));
+    let log = inputs.has(InputKind::Log).then(|| log::parse(inputs.text(InputKind::Log)));
+    let findings = {
+        let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
+        diagnose::run(&facts)
+    };
+    Analysis { inputs, config, listeners, log, findings, lines: Default::default() }
+}
+
+impl<'a> Analysis<'a> {
+    fn index(&self, input: InputKind) -> &LineIndex {
+        let slot = match input {
+            InputKind::Config => &self.lines[0],
+            InputKind::Listeners => &self.lines[1],
+            InputKind::Log => &self.lines[2],
+        };
+        slot.get_or_init(|| LineIndex::new(self.inputs.text(input)))
+    }
+
+    /// Findings, ranked, located for display.
+    pub fn views(&self) -> Vec<FindingView> {
+        self.findings.iter().enumerate().map(|(i, f)| finding_view(i + 1, f, self)).collect()
+    }
+
+    pub fn summaries(&self) -> Vec<InputSummary> {
+        InputKind::ALL
+            .iter()
+            .map(|&k| InputSummary { input: Some(k), ..InputSummary::default() })
+            .collect()
+    }
+}
+
+impl Locator for Analysis<'_> {
+    fn locate(&self, span: Span) -> Location {
+        let mut location = self.locate_in_input(span);
+        if let (InputKind::Config, Some(config)) = (span.input, &self.config) {
+            let pos = config.locate(span.range.start);
+            if !pos.path.is_empty() {
+                location.file = Some(pos.path);
+            }
+            if pos.line > 0 {
+                location.line = pos.line;
+            }
+        }
+        location
+    }
+
+    fn text(&self, input: InputKind) -> &[u8] {
+        self.inputs.text(input)
+    }
+
+    fn line_range(&self, input: InputKind, offset: u32) -> TextRange {
+        let index = self.index(input);
+        index.line_range(self.inputs.text(input), index.line_of(offset))
+    }
+}
+
+impl Analysis<'_> {
+    fn locate_in_input(&self, span: Span) -> Location {
+        let text = self.inputs.text(span.input);
+        let index = self.index(span.input);
+        let (line0, col_bytes) = index.line_col(span.range.start);
+        let line_start = span.range.start.saturating_sub(col_bytes);
+        let prefix = TextRange::new(line_start, span.range.start).slice(text);
+        let column = String::from_utf8_lossy(prefix).chars().count();
+        let input_line = u32::try_from(line0 + 1).unwrap_or(u32::MAX);
+        Location {
+            input: span.input,
+            file: None,
+            line: input_line,
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+            input_line,
+            range: span.range,
+        }
+    }
+
+}

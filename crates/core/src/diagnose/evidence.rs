@@ -1,0 +1,86 @@
+//! Wording and labels shared by the rules: how to name an endpoint, a listener, a
+//! location, and how to cite grouped log events.
+
+use crate::finding::{Command, Finding};
+use crate::input::InputKind;
+use crate::listeners::Listener;
+use crate::log::EventGroup;
+
+use super::facts::{Endpoint, EndpointAddr, Facts};
+
+pub fn endpoint_text(endpoint: &Endpoint) -> String {
+    match &endpoint.addr {
+        EndpointAddr::Tcp { host, port, .. } if host.contains(':') && !host.starts_with('[') => {
+            format!("[{host}]:{port}")
+        }
+        EndpointAddr::Tcp { host, port, .. } => format!("{host}:{port}"),
+        EndpointAddr::Unix { path } => format!("unix:{path}"),
+    }
+}
+
+pub fn listener_address(listener: &Listener) -> String {
+    match (listener.bind.address_text(), listener.bind.path()) {
+        (Some(addr), _) => format!("{addr}:{}", listener.port.map_or("*".into(), |p| p.to_string())),
+        (None, Some(path)) => path,
+        (None, None) => String::from("?"),
+    }
+}
+
+pub fn listener_text(listener: &Listener) -> String {
+    let who = listener.processes.first().map_or_else(
+        || "a process the tool could not name (run it as root to see it)".to_string(),
+        |p| match p.pid {
+            Some(pid) => format!("{} (pid {pid})", p.name),
+            None => p.name.clone(),
+        },
+    );
+    format!("{who} listens on {}", listener_address(listener))
+}
+
+/// `location /api/` of `server app.example` — where the target sits, for messages.
+pub fn target_place(facts: &Facts<'_>, endpoint: &Endpoint) -> String {
+    let Some(config) = facts.config else { return String::new() };
+    let model = config.model();
+    let Some(target) = model.targets.get(endpoint.target) else { return String::new() };
+    let location = target.location.and_then(|l| model.locations.get(l));
+    let server = target.server.and_then(|s| model.servers.get(s));
+    let mut place = match location {
+        Some(l) => match &l.modifier {
+            Some(m) => format!("location {m} {}", l.pattern),
+            None => format!("location {}", l.pattern),
+        },
+        None => String::from("this server"),
+    };
+    if let Some(name) = server.and_then(|s| s.names.first()).filter(|n| !n.is_empty() && n.as_str() != "_") {
+        place.push_str(&format!(" of server {name}"));
+    }
+    place
+}
+
+/// Cites a group of identical log lines: its first sample as evidence, the count and
+/// time span in the label.
+pub fn cite_events(finding: Finding, group: &EventGroup, what: &str) -> Finding {
+    let Some(&first) = group.samples.first() else { return finding };
+    let when = match (&group.first_time, &group.last_time) {
+        (Some(a), Some(b)) if group.count > 1 && a != b => format!(", {} times from {a} to {b}", group.count),
+        _ if group.count > 1 => format!(", {} times", group.count),
+        _ => String::new(),
+    };
+    finding.label(InputKind::Log, first, format!("{what}{when}"), false)
+}
+
+pub fn reload_commands() -> Command {
+    Command::new("check the config and apply it without dropping connections", "sudo nginx -t && sudo systemctl reload nginx")
+}
+
+pub fn paste_listeners() -> Command {
+    Command::new(
+        "paste what listens, so the cause can be proven (run as root to see process names)",
+        "sudo ss -tlnpx",
+    )
+}
+
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}

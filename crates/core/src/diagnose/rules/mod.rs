@@ -1,0 +1,83 @@
+//! The rule catalog. One rule per file, named for the problem it detects; the doc
+//! comment given to `declare_rule!` is the rule's documentation, read by the CLI's
+//! `explain` and the page's rule reference.
+
+use crate::finding::Finding;
+
+use super::Facts;
+
+/// Declares a rule: its documentation (the doc comment), stable code, slug and title.
+/// The documentation is kept as one string for `explain` and the page.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        code: $code:literal,
+        name: $name:literal,
+        title: $title:literal,
+    ) => {
+        pub const INFO: $crate::diagnose::rules::RuleInfo = $crate::diagnose::rules::RuleInfo {
+            code: $code,
+            name: $name,
+            title: $title,
+            docs: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+pub(crate) use declare_rule;
+
+mod backend_listens_on_another_port;
+mod nothing_listens_on_target;
+
+/// What every rule publishes about itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RuleInfo {
+    /// Stable public code, `BG` + family digit + number. Never reused.
+    pub code: &'static str,
+    /// kebab-case name of the problem.
+    pub name: &'static str,
+    pub title: &'static str,
+    /// Markdown: What it detects / Why it causes a 502 / Example / Fix / References.
+    pub docs: &'static str,
+}
+
+pub struct Rule {
+    pub info: RuleInfo,
+    pub check: fn(&Facts<'_>, &mut Vec<Finding>),
+}
+
+/// Every rule, in code order. A retired rule keeps its code here as a tombstone.
+pub const RULES: &[Rule] = &[
+    Rule { info: nothing_listens_on_target::INFO, check: nothing_listens_on_target::check },
+    Rule { info: backend_listens_on_another_port::INFO, check: backend_listens_on_another_port::check },
+];
+
+pub fn info(code: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().map(|r| &r.info).find(|i| i.code.eq_ignore_ascii_case(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_documents_every_section() {
+        for rule in RULES {
+            for section in ["## What it detects", "## Why it causes", "## Example", "## Fix", "## References"] {
+                assert!(rule.info.docs.contains(section), "{} lacks `{section}`", rule.info.code);
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_well_formed_and_ordered() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.info.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "codes must be unique and in order");
+        for c in codes {
+            assert!(c.len() == 5 && c.starts_with("BG") && c[2..].chars().all(|d| d.is_ascii_digit()), "{c}");
+        }
+    }
+}

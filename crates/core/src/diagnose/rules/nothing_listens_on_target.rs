@@ -1,0 +1,126 @@
+use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::log::EventKind;
+
+use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
+use super::super::facts::{EndpointAddr, Facts, TcpReach};
+use super::declare_rule;
+
+declare_rule! {
+    /// ## What it detects
+    /// Nothing listens on the address and port nginx sends requests to, and no
+    /// application server listens anywhere else on the host either: the backend is not
+    /// running (it crashed, failed to start, or was never started).
+    ///
+    /// ## Why it causes a 502
+    /// Every `connect()` nginx makes is refused (`111: Connection refused`). With no
+    /// response to relay, nginx answers **502 Bad Gateway**.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// location / { proxy_pass http://127.0.0.1:8000; }
+    /// ```
+    /// ```text
+    /// $ sudo ss -tlnp          # nothing on :8000, no app server at all
+    /// [error] connect() failed (111: Connection refused) while connecting to upstream, ... upstream: "http://127.0.0.1:8000/"
+    /// ```
+    ///
+    /// ## Fix
+    /// Start the backend and find out why it stopped: `sudo systemctl status myapp`,
+    /// `sudo journalctl -u myapp -n 50`. Then check that it listens where nginx connects:
+    /// `sudo ss -tlnp | grep :8000`.
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+    /// - https://www.freedesktop.org/software/systemd/man/systemctl.html
+    code: "BG201",
+    name: "nothing-listens-on-target",
+    title: "backend not running: nothing listens where nginx connects",
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    if facts.config.is_none() {
+        log_only(facts, out);
+        return;
+    }
+    for endpoint in &facts.endpoints {
+        let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
+        let reach = facts.tcp_reach(endpoint);
+        let refused: Vec<_> =
+            facts.events_for(endpoint).into_iter().filter(|g| g.event.kind == EventKind::ConnectRefused).collect();
+        let proven_by_table = reach == TcpReach::Nothing;
+        let only_log = reach == TcpReach::Unknown && !refused.is_empty() && facts.listeners.is_none();
+        if !proven_by_table && !only_log {
+            continue;
+        }
+        let target = endpoint_text(endpoint);
+        let place = target_place(facts, endpoint);
+        let confidence = match (proven_by_table, refused.is_empty()) {
+            (true, false) => 95,
+            (true, true) => 80,
+            (false, _) => 60,
+        };
+        let mut message = format!(
+            "In {place}, nginx forwards requests to {target}, but nothing listens there, so the connection is \
+             refused and clients get 502 Bad Gateway."
+        );
+        if proven_by_table {
+            message.push_str(" The listener table shows no application server on any other port either: the backend is not running.");
+        } else {
+            message.push_str(" Without the listener table it is not yet proven whether the backend is down or listening somewhere else.");
+        }
+        let mut finding = Finding::new(INFO.code, Severity::Error, format!("nothing listens on {target}: the backend is not running"))
+            .message(message)
+            .confidence(confidence)
+            .status(502)
+            .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+        for group in &refused {
+            finding = cite_events(finding, group, &format!("connection to {target} refused"));
+        }
+        if !proven_by_table {
+            finding = finding.next_step(paste_listeners());
+        }
+        finding = finding.fix(start_backend(*port));
+        out.push(finding);
+    }
+}
+
+/// Only the log: every group of refused connections is a backend that is down or elsewhere.
+fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let Some(log) = facts.log else { return };
+    for group in log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused) {
+        let Some(upstream) = &group.event.upstream else { continue };
+        let target = &upstream.target;
+        let mut finding = Finding::new(INFO.code, Severity::Error, format!("nothing listens on {target}"))
+            .message(format!(
+                "nginx's connections to {target} are refused: nothing listens there, so clients get 502 Bad \
+                 Gateway. Either the backend is down, or it listens on another port or address. Paste the \
+                 listener table and the config to tell which."
+            ))
+            .confidence(60)
+            .status(502);
+        if let Some(range) = group.event.upstream_range {
+            finding = finding.label(InputKind::Log, range, format!("nginx connected to {target}"), true);
+        }
+        finding = cite_events(finding, group, "connection refused");
+        finding = finding.next_step(paste_listeners()).next_step(Command::new(
+            "paste the config, to see where this address comes from",
+            "sudo nginx -T",
+        ));
+        finding = finding.fix(start_backend(upstream.port.unwrap_or(80)));
+        out.push(finding);
+    }
+}
+
+fn start_backend(port: u16) -> Fix {
+    Fix {
+        summary: "start the backend, and find out why it stopped".into(),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands: vec![
+            Command::new("see which services failed, and why", "sudo systemctl --failed"),
+            Command::new("read the backend's last log lines (name your service)", "sudo journalctl -u myapp -n 50 --no-pager"),
+            Command::new("after starting it, check that it listens where nginx connects", format!("sudo ss -tlnp | grep ':{port}'")),
+        ],
+    }
+}

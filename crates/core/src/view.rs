@@ -1,0 +1,248 @@
+//! Findings located for display: file, 1-based line, the quoted line text, and the fix
+//! as a diff. Shared by the CLI's text/JSON/SARIF output and the page, so no front end
+//! computes positions itself. The JSON form is the stable `--format json` contract.
+
+use serde::Serialize;
+
+use crate::finding::{Applicability, Command, Finding, Severity};
+use crate::input::{InputKind, Span, TextRange};
+
+/// Where a span lands, resolved for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub input: InputKind,
+    /// The config file a span falls in (an `nginx -T` dump holds several); `None` elsewhere.
+    pub file: Option<String>,
+    /// 1-based line within `file` (config) or within the pasted text (other inputs).
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// 1-based line within the pasted text: what the page's line numbers show.
+    pub input_line: u32,
+    /// Byte range in the pasted text, for highlighting.
+    pub range: TextRange,
+}
+
+/// One quoted line of evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EvidenceView {
+    #[serde(flatten)]
+    pub location: Location,
+    /// The whole line the span starts on, with invisible characters made visible.
+    pub text: String,
+    /// Byte offsets of the span within `text`'s line (clamped to the line).
+    pub highlight: (u32, u32),
+    pub label: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffTag {
+    Context,
+    Removed,
+    Added,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DiffLine {
+    pub tag: DiffTag,
+    /// 1-based line in the file before the fix (`None` for added lines).
+    pub old_line: Option<u32>,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileDiff {
+    pub file: Option<String>,
+    pub lines: Vec<DiffLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EditView {
+    #[serde(flatten)]
+    pub location: Location,
+    pub replacement: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FixView {
+    pub summary: String,
+    pub applicability: Applicability,
+    pub edits: Vec<EditView>,
+    pub diff: Vec<FileDiff>,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FindingView {
+    pub rank: usize,
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    pub confidence: u8,
+    pub status: Option<u16>,
+    pub evidence: Vec<EvidenceView>,
+    pub notes: Vec<String>,
+    pub fix: Option<FixView>,
+    pub next_steps: Vec<Command>,
+    pub caused_by: Option<&'static str>,
+    /// Link target of the rule's documentation, relative to the page.
+    pub docs: String,
+}
+
+impl FindingView {
+    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        self.evidence.iter().map(|e| Span::new(e.location.input, e.location.range))
+    }
+}
+
+/// Makes characters that could hide or reorder text visible: bidi overrides,
+/// zero-width characters and other format/control characters become `<U+XXXX>`.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
+            || (c.is_control() && c != '\t');
+        if hidden {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Shared finding-to-view conversion input: anything that can place a span.
+pub trait Locator {
+    fn locate(&self, span: Span) -> Location;
+    fn text(&self, input: InputKind) -> &[u8];
+    /// Byte range of the whole (0-based, pasted-text) line containing `offset`.
+    fn line_range(&self, input: InputKind, offset: u32) -> TextRange;
+}
+
+pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> FindingView {
+    let evidence = finding
+        .labels
+        .iter()
+        .map(|label| {
+            let location = at.locate(label.span);
+            let line = at.line_range(label.span.input, label.span.range.start);
+            let text_bytes = line.slice(at.text(label.span.input));
+            let text = visible(&String::from_utf8_lossy(text_bytes));
+            let start = label.span.range.start.saturating_sub(line.start).min(line.len());
+            let end = label.span.range.end.saturating_sub(line.start).min(line.len()).max(start);
+            EvidenceView { location, text, highlight: (start, end), label: label.message.clone(), primary: label.primary }
+        })
+        .collect();
+    let fix = finding.fix.as_ref().map(|fix| FixView {
+        summary: fix.summary.clone(),
+        applicability: fix.applicability,
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| EditView {
+                location: at.locate(Span::new(InputKind::Config, e.range)),
+                replacement: e.replacement.clone(),
+            })
+            .collect(),
+        diff: config_diff(fix, at),
+        commands: fix.commands.clone(),
+    });
+    FindingView {
+        rank,
+        code: finding.code,
+        severity: finding.severity,
+        title: finding.title.clone(),
+        message: finding.message.clone(),
+        confidence: finding.confidence,
+        status: finding.status,
+        evidence,
+        notes: finding.notes.clone(),
+        fix,
+        next_steps: finding.next_steps.clone(),
+        caused_by: finding.caused_by,
+        docs: format!("#/rules/{}", finding.code),
+    }
+}
+
+/// A line diff of the config for a fix: each edited line as removed + added, with one
+/// line of context around it, grouped by config file.
+fn config_diff(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FileDiff> {
+    let text = at.text(InputKind::Config);
+    let mut edits: Vec<_> = fix.edits.iter().collect();
+    edits.sort_by_key(|e| e.range.start);
+    let mut diffs: Vec<FileDiff> = Vec::new();
+    let mut i = 0;
+    while let Some(first) = edits.get(i) {
+        // Lines touched by this group of edits (edits on the same or adjacent lines merge).
+        let start_line = at.line_range(InputKind::Config, first.range.start);
+        let mut end_line = at.line_range(InputKind::Config, first.range.end.max(first.range.start));
+        let mut group_end = i + 1;
+        while let Some(next) = edits.get(group_end) {
+            if next.range.start <= end_line.end.saturating_add(1) {
+                end_line = at.line_range(InputKind::Config, next.range.end.max(next.range.start));
+                group_end += 1;
+            } else {
+                break;
+            }
+        }
+        let old = TextRange::new(start_line.start, end_line.end);
+        let mut new_text = Vec::new();
+        let mut cursor = old.start;
+        for edit in edits.get(i..group_end).unwrap_or_default() {
+            new_text.extend_from_slice(TextRange::new(cursor, edit.range.start).slice(text));
+            new_text.extend_from_slice(edit.replacement.as_bytes());
+            cursor = edit.range.end;
+        }
+        new_text.extend_from_slice(TextRange::new(cursor, old.end).slice(text));
+
+        let first_loc = at.locate(Span::new(InputKind::Config, old));
+        let mut lines = Vec::new();
+        if old.start > 0 {
+            let before = at.line_range(InputKind::Config, old.start.saturating_sub(1));
+            let loc = at.locate(Span::new(InputKind::Config, before));
+            if loc.file == first_loc.file {
+                lines.push(DiffLine { tag: DiffTag::Context, old_line: Some(loc.line), text: lossy(before.slice(text)) });
+            }
+        }
+        for (n, l) in old.slice(text).split(|&b| b == b'\n').enumerate() {
+            let n = u32::try_from(n).unwrap_or(0);
+            lines.push(DiffLine { tag: DiffTag::Removed, old_line: Some(first_loc.line + n), text: lossy(l) });
+        }
+        for l in new_text.split(|&b| b == b'\n') {
+            lines.push(DiffLine { tag: DiffTag::Added, old_line: None, text: lossy(l) });
+        }
+        if (old.end as usize) < text.len() {
+            let after = at.line_range(InputKind::Config, old.end.saturating_add(1));
+            let loc = at.locate(Span::new(InputKind::Config, after));
+            if loc.file == first_loc.file && after.start > old.end {
+                lines.push(DiffLine { tag: DiffTag::Context, old_line: Some(loc.line), text: lossy(after.slice(text)) });
+            }
+        }
+        match diffs.last_mut() {
+            Some(d) if d.file == first_loc.file => d.lines.extend(lines),
+            _ => diffs.push(FileDiff { file: first_loc.file, lines }),
+        }
+        i = group_end;
+    }
+    diffs
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    visible(String::from_utf8_lossy(bytes).trim_end_matches('\r'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_characters_become_visible() {
+        assert_eq!(visible("a\u{202E}b\u{200B}c\td"), "a<U+202E>b<U+200B>c\td");
+        assert_eq!(visible("plain"), "plain");
+    }
+}

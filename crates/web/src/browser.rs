@@ -1,0 +1,34 @@
+//! The few browser APIs the page needs: clipboard, and selecting a span in a textarea.
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlTextAreaElement;
+
+/// Copies `text` to the clipboard. Failure (no permission, insecure context) is silent:
+/// the text is still visible on the page to copy by hand.
+pub fn copy(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _promise = window.navigator().clipboard().write_text(text);
+    }
+}
+
+/// UTF-16 offset of byte offset `byte` in `text`: textarea selections count UTF-16 units.
+pub fn utf16_offset(text: &str, byte: usize) -> u32 {
+    let mut byte = byte.min(text.len());
+    while !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    let units: usize = text.get(..byte).map_or(0, |p| p.encode_utf16().count());
+    u32::try_from(units).unwrap_or(u32::MAX)
+}
+
+/// Selects `start..end` (bytes) in the textarea and scrolls its line into view.
+pub fn select(area: &HtmlTextAreaElement, text: &str, start: usize, end: usize, line: u32, line_height: f64) {
+    let _ = area.focus();
+    let _ = area.set_selection_range(utf16_offset(text, start), utf16_offset(text, end));
+    let top = f64::from(line.saturating_sub(1)) * line_height - f64::from(area.client_height()) / 3.0;
+    area.set_scroll_top(top.max(0.0) as i32);
+}
+
+pub fn textarea(node: &yew::NodeRef) -> Option<HtmlTextAreaElement> {
+    node.get()?.dyn_into::<HtmlTextAreaElement>().ok()
+}

@@ -1,0 +1,129 @@
+//! One ranked finding: what, why, the evidence quoted from the inputs, and the fix.
+
+use badgateway_core::finding::Severity;
+use badgateway_core::view::{DiffTag, EvidenceView, FindingView};
+use badgateway_core::{InputKind, TextRange};
+use yew::prelude::*;
+
+use crate::browser;
+
+#[derive(Properties, PartialEq)]
+pub struct FindingCardProps {
+    pub view: FindingView,
+    pub on_focus: Callback<(InputKind, TextRange)>,
+}
+
+fn split_at_highlight(text: &str, (start, end): (u32, u32)) -> (&str, &str, &str) {
+    let mut s = (start as usize).min(text.len());
+    let mut e = (end as usize).min(text.len()).max(s);
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    while !text.is_char_boundary(e) {
+        e += 1;
+    }
+    (text.get(..s).unwrap_or(""), text.get(s..e).unwrap_or(""), text.get(e..).unwrap_or(""))
+}
+
+fn evidence_item(e: &EvidenceView, on_focus: &Callback<(InputKind, TextRange)>) -> Html {
+    let (before, hit, after) = split_at_highlight(&e.text, e.highlight);
+    let place = match &e.location.file {
+        Some(file) if !file.is_empty() => format!("{} {}:{}", e.location.input.as_str(), file, e.location.line),
+        _ => format!("{}:{}", e.location.input.as_str(), e.location.line),
+    };
+    let onclick = {
+        let on_focus = on_focus.clone();
+        let target = (e.location.input, e.location.range);
+        Callback::from(move |_: MouseEvent| on_focus.emit(target))
+    };
+    html! {
+        <li class={classes!("evidence", e.primary.then_some("primary"))}>
+            <button type="button" class="jump" {onclick} title="Show this line in its box">{place}</button>
+            <code class="quote">{before}<mark>{hit}</mark>{after}</code>
+            <span class="label">{&e.label}</span>
+        </li>
+    }
+}
+
+#[function_component(FindingCard)]
+pub fn finding_card(props: &FindingCardProps) -> Html {
+    let v = &props.view;
+    let severity = match v.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    let status = v.status.map(|s| html! { <span class="status" title="What the client sees">{format!("HTTP {s}")}</span> });
+    let fix = v.fix.as_ref().map(|fix| {
+        let diff_text: String = fix
+            .diff
+            .iter()
+            .flat_map(|f| f.lines.iter())
+            .map(|l| {
+                let mark = match l.tag {
+                    DiffTag::Context => ' ',
+                    DiffTag::Removed => '-',
+                    DiffTag::Added => '+',
+                };
+                format!("{mark}{}\n", l.text)
+            })
+            .collect();
+        let diff = fix.diff.iter().map(|f| {
+            let lines = f.lines.iter().map(|l| {
+                let (class, mark) = match l.tag {
+                    DiffTag::Context => ("ctx", ' '),
+                    DiffTag::Removed => ("del", '-'),
+                    DiffTag::Added => ("add", '+'),
+                };
+                html! { <span class={class}>{format!("{mark}{}\n", l.text)}</span> }
+            });
+            html! {
+                <figure class="diff">
+                    <figcaption>{f.file.clone().unwrap_or_else(|| "config".into())}</figcaption>
+                    <pre>{for lines}</pre>
+                </figure>
+            }
+        });
+        let copy_diff = Callback::from(move |_: MouseEvent| browser::copy(&diff_text));
+        let commands = fix.commands.iter().map(|c| {
+            let cmd = c.command.clone();
+            let onclick = Callback::from(move |_: MouseEvent| browser::copy(&cmd));
+            html! {
+                <li><code>{&c.command}</code>
+                    <button type="button" class="copy" {onclick} aria-label={format!("Copy: {}", c.command)}>{"Copy"}</button>
+                    <span class="purpose">{&c.purpose}</span></li>
+            }
+        });
+        html! {
+            <section class="fix" aria-label="Fix">
+                <h4>{"Fix: "}{&fix.summary}</h4>
+                {for diff}
+                if !fix.diff.is_empty() {
+                    <button type="button" class="copy" onclick={copy_diff}>{"Copy diff"}</button>
+                }
+                if !fix.commands.is_empty() { <ol class="commands">{for commands}</ol> }
+            </section>
+        }
+    });
+    let next = (!v.next_steps.is_empty()).then(|| {
+        let items = v.next_steps.iter().map(|c| html! { <li><code>{&c.command}</code>{" — "}{&c.purpose}</li> });
+        html! { <section class="next"><h4>{"To be sure"}</h4><ul>{for items}</ul></section> }
+    });
+    let evidence = v.evidence.iter().map(|e| evidence_item(e, &props.on_focus));
+    html! {
+        <article class={classes!("finding", severity)} data-code={v.code} aria-labelledby={format!("finding-{}", v.rank)}>
+            <header>
+                <span class={classes!("sev", severity)}>{severity}</span>
+                <a class="code" href={v.docs.clone()}>{v.code}</a>
+                <h3 id={format!("finding-{}", v.rank)}>{&v.title}</h3>
+                {status}
+                <span class="confidence" title="How strongly the evidence supports this">{format!("{}% sure", v.confidence)}</span>
+            </header>
+            <p class="message">{&v.message}</p>
+            if !v.evidence.is_empty() { <ul class="evidence-list" aria-label="Evidence">{for evidence}</ul> }
+            { for v.notes.iter().map(|n| html! { <p class="note">{n}</p> }) }
+            {fix}
+            {next}
+        </article>
+    }
+}

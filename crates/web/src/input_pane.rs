@@ -1,0 +1,120 @@
+//! One input box: line numbers, evidence highlights, what it was read as, and the
+//! command that produces its content on the server.
+
+use std::rc::Rc;
+
+use badgateway_core::{InputKind, InputSummary, TextRange};
+use yew::prelude::*;
+
+use crate::browser;
+
+/// Must match `--line-height` in www/style.css.
+pub const LINE_HEIGHT: f64 = 20.0;
+
+#[derive(Clone, PartialEq)]
+pub struct Highlight {
+    /// 1-based line in the pasted text.
+    pub line: u32,
+    /// Rank of the finding it belongs to (colours the mark).
+    pub finding: usize,
+    pub primary: bool,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct InputPaneProps {
+    pub kind: InputKind,
+    pub title: AttrValue,
+    pub command: AttrValue,
+    pub placeholder: AttrValue,
+    pub value: Rc<str>,
+    pub summary: Option<InputSummary>,
+    pub highlights: Rc<Vec<Highlight>>,
+    /// A span to select, with a counter so clicking the same evidence twice works.
+    pub focus: Option<(TextRange, u64)>,
+    pub on_edit: Callback<(InputKind, String)>,
+}
+
+#[function_component(InputPane)]
+pub fn input_pane(props: &InputPaneProps) -> Html {
+    let area = use_node_ref();
+    let scroll = use_state(|| 0.0f64);
+    let id = format!("input-{}", props.kind.as_str());
+
+    {
+        let area = area.clone();
+        let value = props.value.clone();
+        use_effect_with(props.focus, move |focus| {
+            if let (Some((range, _)), Some(el)) = (focus, browser::textarea(&area)) {
+                let line = 1 + value.as_bytes().iter().take(range.start as usize).filter(|&&b| b == b'\n').count();
+                let line = u32::try_from(line).unwrap_or(u32::MAX);
+                browser::select(&el, &value, range.start as usize, range.end as usize, line, LINE_HEIGHT);
+            }
+        });
+    }
+
+    let on_input = {
+        let on_edit = props.on_edit.clone();
+        let kind = props.kind;
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+                on_edit.emit((kind, el.value()));
+            }
+        })
+    };
+    let on_scroll = {
+        let scroll = scroll.clone();
+        let area = area.clone();
+        Callback::from(move |_: Event| {
+            if let Some(el) = browser::textarea(&area) {
+                scroll.set(f64::from(el.scroll_top()));
+            }
+        })
+    };
+    let copy_command = {
+        let command = props.command.clone();
+        Callback::from(move |_: MouseEvent| browser::copy(&command))
+    };
+
+    let lines = props.value.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
+    let gutter = use_memo(lines, |&lines| {
+        let mut s = String::with_capacity(lines * 6);
+        for n in 1..=lines {
+            s.push_str(&n.to_string());
+            s.push('\n');
+        }
+        s
+    });
+    let offset = format!("transform: translateY({}px)", -*scroll);
+    let marks = props.highlights.iter().map(|h| {
+        let top = f64::from(h.line.saturating_sub(1)) * LINE_HEIGHT;
+        let class = classes!("mark", format!("f{}", (h.finding - 1) % 6), h.primary.then_some("primary"));
+        html! { <div class={class} style={format!("top: {top}px")}></div> }
+    });
+    let summary = props.summary.as_ref().filter(|s| !s.read_as.is_empty()).map(|s| {
+        let unknown = (s.unrecognized_count > 0)
+            .then(|| html! { <span class="unknown">{format!(" · {} line(s) not understood", s.unrecognized_count)}</span> });
+        html! { <p class="read-as" data-testid={format!("read-as-{}", props.kind.as_str())}>{"Read as: "}{&s.read_as}{unknown}</p> }
+    });
+
+    html! {
+        <section class="pane" aria-labelledby={format!("{id}-label")}>
+            <header class="pane-head">
+                <label id={format!("{id}-label")} for={id.clone()}>{&props.title}</label>
+                <span class="hint">
+                    <code>{&props.command}</code>
+                    <button type="button" class="copy" onclick={copy_command}
+                        aria-label={format!("Copy the command: {}", props.command)}>{"Copy"}</button>
+                </span>
+            </header>
+            <div class="editor">
+                <pre class="gutter" aria-hidden="true" style={offset.clone()}>{(*gutter).clone()}</pre>
+                <div class="marks" aria-hidden="true" style={offset}>{for marks}</div>
+                <textarea id={id} ref={area} spellcheck="false" autocomplete="off" wrap="off"
+                    data-testid={format!("textarea-{}", props.kind.as_str())}
+                    placeholder={props.placeholder.clone()}
+                    value={props.value.to_string()} oninput={on_input} onscroll={on_scroll} />
+            </div>
+            {summary}
+        </section>
+    }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs what `make serve` / `make test` need, idempotently: each step first checks
+# whether its tool is already there at the pinned version, so a warm run costs seconds.
+#
+#   scripts/bootstrap.sh web    wasm target, trunk, wasm-bindgen CLI, wasm-opt
+#   scripts/bootstrap.sh test   web + Debian packages (nginx, backends, Chromium) + e2e node modules
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=versions.env
+. "$root/scripts/versions.env"
+tools="$root/.tools"
+export PATH="$HOME/.cargo/bin:$tools/node_modules/.bin:$PATH"
+
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+need_root_cmd() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+wasm_target() {
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then return; fi
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+}
+
+trunk_tool() {
+  if trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION\$"; then return; fi
+  say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
+  cargo install --locked "trunk@$TRUNK_VERSION" --no-default-features --features rustls
+}
+
+wasm_bindgen_tool() {
+  local locked
+  locked=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' "$root/Cargo.lock" 2>/dev/null || true)
+  if [ -n "$locked" ] && [ "$locked" != "$WASM_BINDGEN_VERSION" ]; then
+    say "Cargo.lock has wasm-bindgen $locked but scripts/versions.env pins $WASM_BINDGEN_VERSION: make them equal"
+    exit 1
+  fi
+  if wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then return; fi
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 6 minutes)"
+  # Not --locked: the registry copy lacks a pinned dependency of it.
+  cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+}
+
+node_tools() {
+  local want_pw="${1:-}"
+  mkdir -p "$tools"
+  if [ ! -f "$tools/package.json" ]; then
+    printf '{ "name": "badgateway-tools", "private": true }\n' > "$tools/package.json"
+  fi
+  local pkgs=()
+  if ! "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    pkgs+=("binaryen@$BINARYEN_VERSION")
+  fi
+  if [ -n "$want_pw" ] && [ "$(node -p "require('$tools/node_modules/playwright-core/package.json').version" 2>/dev/null)" != "$PLAYWRIGHT_CORE_VERSION" ]; then
+    pkgs+=("playwright-core@$PLAYWRIGHT_CORE_VERSION")
+  fi
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    say "npm install ${pkgs[*]}"
+    (cd "$tools" && npm install --no-audit --no-fund --silent "${pkgs[@]}")
+  fi
+}
+
+apt_packages() {
+  local missing=()
+  for p in $APT_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return; fi
+  say "apt-get install ${missing[*]}"
+  need_root_cmd apt-get update -qq
+  need_root_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+case "${1:-test}" in
+  web)
+    wasm_target; trunk_tool; wasm_bindgen_tool; node_tools ;;
+  test)
+    apt_packages; wasm_target; trunk_tool; wasm_bindgen_tool; node_tools playwright ;;
+  *)
+    say "usage: $0 web|test"; exit 2 ;;
+esac

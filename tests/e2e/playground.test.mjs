@@ -1,0 +1,72 @@
+// The playground in real headless Chromium: paste the three inputs of a real capture
+// and see the diagnosis, its evidence and its fix.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, scenario, paste } from './harness.mjs';
+
+let server;
+let context;
+before(async () => { server = await serve(); context = await launch(); });
+after(async () => { await context?.close(); server?.close(); });
+
+test('wrong-port capture: BG202 with evidence from all three inputs and the port 3000 fix', async () => {
+  const { page, requests, errors } = await open(context, server.url);
+  const s = await scenario('wrong-port');
+  await paste(page, 'config', s.config);
+  await paste(page, 'listeners', s.listeners);
+  await paste(page, 'log', s.log);
+  const card = page.locator('article.finding[data-code="BG202"]');
+  await card.waitFor({ timeout: 10000 });
+  const text = await card.innerText();
+  assert.match(text, /BG202/);
+  assert.match(text, /proxy_pass http:\/\/127\.0\.0\.1:3000;/, 'the fix rewrites proxy_pass to port 3000');
+  const evidence = await card.locator('.evidence .jump').allInnerTexts();
+  for (const input of ['config', 'listeners', 'log']) {
+    assert.ok(evidence.some((e) => e.startsWith(input)), `evidence from ${input}: ${evidence.join(' | ')}`);
+  }
+  // Nothing but the page's own origin was contacted.
+  const foreign = requests.filter((u) => !u.startsWith(server.origin));
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
+});
+
+test('diagnosis keeps working with the network cut after load', async () => {
+  const { page } = await open(context, server.url);
+  await context.setOffline(true);
+  try {
+    const s = await scenario('wrong-port');
+    await paste(page, 'config', s.config);
+    await paste(page, 'listeners', s.listeners);
+    await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+    // Editing the listeners so port 8000 is served makes the finding go away.
+    await paste(page, 'listeners', s.listeners.replace('127.0.0.1:3000 ', '127.0.0.1:8000 '));
+    await page.locator('article.finding[data-code="BG202"]').waitFor({ state: 'detached', timeout: 10000 });
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('clicking evidence selects that line in its box', async () => {
+  const { page } = await open(context, server.url);
+  const s = await scenario('wrong-port');
+  await paste(page, 'config', s.config);
+  await paste(page, 'listeners', s.listeners);
+  await paste(page, 'log', s.log);
+  const card = page.locator('article.finding[data-code="BG202"]');
+  await card.waitFor({ timeout: 10000 });
+  await card.locator('.evidence .jump', { hasText: /^config/ }).first().click();
+  const selected = await page.$eval('[data-testid="textarea-config"]', (el) => el.value.slice(el.selectionStart, el.selectionEnd));
+  assert.match(selected, /proxy_pass|127\.0\.0\.1:8000/);
+});
+
+test('pasted markup is shown as text, never run', async () => {
+  const { page, errors } = await open(context, server.url);
+  await page.evaluate(() => { window.__pwned = false; });
+  const evil = 'server { location / { proxy_pass http://<img src=x onerror="window.__pwned=true">:8000; } }\n<script>window.__pwned=true</script>';
+  await paste(page, 'config', evil);
+  await paste(page, 'log', '2026/11/21 11:33:33 [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: <script>window.__pwned=true</script>, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8000/", host: "x"\n');
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__pwned), false);
+  assert.equal(await page.locator('img[src="x"]').count(), 0);
+  assert.deepEqual(errors.filter((e) => !/Content Security Policy/.test(e)), []);
+});
