@@ -1,1 +1,607 @@
-//! Listener tables and backend-side probe outputs (ss, netstat, lsof, systemctl, curl, ...).
+//! Listener tables and backend-side probe outputs (ss, netstat, lsof, docker ps, ls -l,
+//! systemctl, journalctl, curl, telnet, ufw, iptables, nft, getsebool, SELinux AVC, ps).
+//!
+//! [`parse`] reads a whole paste: several command outputs, shell prompts and unrelated
+//! text mixed together. Each line is read on its own (one pass, no backtracking over
+//! earlier lines), with a little state carried from prompts and header lines: the
+//! command a prompt names, the columns a header announces, the directory `ls` lists.
+//! Every item keeps the byte range of the line it came from.
+
+mod addr;
+mod backend;
+mod probes;
+mod scan;
+mod tables;
+#[cfg(test)]
+mod tests;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use serde::Serialize;
+
+pub use crate::input::TextRange;
+pub use backend::{AppServer, BackendKind, backend_kind};
+
+use scan::Line;
+
+/// Which tool's output a section of the paste was read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Format {
+    SsTcp,
+    SsUnix,
+    Netstat,
+    NetstatUnix,
+    Lsof,
+    LsofUnix,
+    DockerPs,
+    LsSockets,
+    SystemctlStatus,
+    Journalctl,
+    Curl,
+    Telnet,
+    Ufw,
+    Iptables,
+    Nft,
+    Getsebool,
+    AvcDenial,
+    Ps,
+}
+
+impl Format {
+    /// Short name of the command as people type it, for "read as: ss -tlnp, 7 listeners".
+    pub fn label(&self) -> &'static str {
+        match self {
+            Format::SsTcp => "ss -tlnp",
+            Format::SsUnix => "ss -xlp",
+            Format::Netstat => "netstat -tlnp",
+            Format::NetstatUnix => "netstat -xlp",
+            Format::Lsof => "lsof -iTCP -sTCP:LISTEN",
+            Format::LsofUnix => "lsof -U",
+            Format::DockerPs => "docker ps",
+            Format::LsSockets => "ls -l",
+            Format::SystemctlStatus => "systemctl status",
+            Format::Journalctl => "journalctl",
+            Format::Curl => "curl",
+            Format::Telnet => "telnet",
+            Format::Ufw => "ufw status",
+            Format::Iptables => "iptables -S",
+            Format::Nft => "nft list ruleset",
+            Format::Getsebool => "getsebool",
+            Format::AvcDenial => "SELinux AVC",
+            Format::Ps => "ps",
+        }
+    }
+}
+
+/// A run of consecutive lines read as one tool's output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub format: Format,
+    /// From the header (or first row) to the last line read as this format.
+    pub range: TextRange,
+    /// Listeners, socket files or facts produced by this section.
+    pub rows: usize,
+    /// The command as typed on a prompt line just before the output (`sudo ss -tlnp`), if any.
+    pub command: Option<TextRange>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SocketKind {
+    Tcp,
+    Udp,
+    Unix,
+}
+
+/// What a socket is bound to, as precisely as the tool said.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Bind {
+    Ipv4(Ipv4Addr),
+    /// Includes v4-mapped addresses (`[::ffff:127.0.0.1]`); see [`Bind::mapped_v4`].
+    Ipv6(Ipv6Addr),
+    /// `0.0.0.0`
+    AnyV4,
+    /// `::`. `v6only`: ss `*` = `Some(false)` (dual-stack), ss `[::]` = `Some(true)`,
+    /// netstat `:::` / lsof `*` with TYPE IPv6 = `None` (the tool cannot tell).
+    AnyV6 {
+        v6only: Option<bool>,
+    },
+    /// A wildcard whose family the tool did not say (lsof `*` without TYPE, docker).
+    Any,
+    Unix(String),
+    /// Abstract unix socket name, without the leading `@`.
+    Abstract(String),
+}
+
+impl Bind {
+    /// The IPv4 address of a v4-mapped IPv6 bind (`::ffff:127.0.0.1`), or of a plain v4 bind.
+    pub fn mapped_v4(&self) -> Option<Ipv4Addr> {
+        match self {
+            Bind::Ipv4(a) => Some(*a),
+            Bind::Ipv6(a) => a.to_ipv4_mapped(),
+            _ => None,
+        }
+    }
+
+    pub fn is_wildcard(&self) -> bool {
+        matches!(self, Bind::AnyV4 | Bind::AnyV6 { .. } | Bind::Any)
+    }
+
+    /// The address as ss would print it (`127.0.0.1`, `[::1]`, `0.0.0.0`, `[::]`, `*`),
+    /// `None` for unix sockets.
+    pub fn address_text(&self) -> Option<String> {
+        match self {
+            Bind::Ipv4(a) => Some(a.to_string()),
+            Bind::Ipv6(a) => Some(format!("[{a}]")),
+            Bind::AnyV4 => Some("0.0.0.0".to_owned()),
+            Bind::AnyV6 { .. } => Some("[::]".to_owned()),
+            Bind::Any => Some("*".to_owned()),
+            Bind::Unix(_) | Bind::Abstract(_) => None,
+        }
+    }
+
+    /// Unix socket path (`/run/php/php8.2-fpm.sock`, or `@name` for an abstract socket).
+    pub fn path(&self) -> Option<String> {
+        match self {
+            Bind::Unix(p) => Some(p.clone()),
+            Bind::Abstract(n) => Some(format!("@{n}")),
+            _ => None,
+        }
+    }
+}
+
+/// A process that holds the socket.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ProcessRef {
+    /// comm (ss), program name (netstat, may be a rewritten argv like `nginx: master`),
+    /// COMMAND (lsof), container name (docker ps).
+    pub name: String,
+    pub pid: Option<u32>,
+    pub fd: Option<u32>,
+    pub user: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Listener {
+    pub kind: SocketKind,
+    pub bind: Bind,
+    pub port: Option<u16>,
+    /// Device binding (`127.0.0.53%lo` -> `lo`).
+    pub interface: Option<String>,
+    /// `LISTEN`, `UNCONN`, `LISTENING` as printed; `None` when the tool printed none.
+    pub state: Option<String>,
+    pub recv_q: Option<u32>,
+    pub send_q: Option<u32>,
+    /// Empty when the tool could not see the owner (`-` in netstat, no `users:` in ss).
+    pub processes: Vec<ProcessRef>,
+    /// docker ps: the container port a published host port forwards to.
+    pub container_port: Option<u16>,
+    pub format: Format,
+    pub range: TextRange,
+    pub addr_range: TextRange,
+}
+
+impl Listener {
+    /// Recv-Q above Send-Q on a listening socket: the accept queue is full.
+    pub fn backlog_full(&self) -> bool {
+        let listening = self.state.as_deref().is_none_or(|s| s.starts_with("LISTEN"));
+        match (self.recv_q, self.send_q) {
+            (Some(r), Some(s)) => listening && r > s,
+            _ => false,
+        }
+    }
+
+    pub fn is_listening(&self) -> bool {
+        match self.kind {
+            SocketKind::Udp => true,
+            _ => self.state.as_deref().is_none_or(|s| s.starts_with("LISTEN")),
+        }
+    }
+
+    /// Would a TCP/UDP connection to `ip:port` reach this socket? Wildcard, family,
+    /// v4-mapped and dual-stack rules; a `::` whose V6ONLY flag the tool did not show
+    /// counts as dual-stack (the Linux default, net.ipv6.bindv6only=0). See
+    /// [`Listener::accepts_certainly`] to tell that case apart.
+    pub fn accepts(&self, ip: IpAddr, port: u16) -> bool {
+        self.accepts_certainly(ip, port).unwrap_or(true)
+    }
+
+    /// Like [`Listener::accepts`], but `None` when the answer depends on a V6ONLY
+    /// flag the tool did not print (netstat `:::`, lsof `*` IPv6).
+    pub fn accepts_certainly(&self, ip: IpAddr, port: u16) -> Option<bool> {
+        if self.kind == SocketKind::Unix || self.port != Some(port) {
+            return Some(false);
+        }
+        let ip = ip.to_canonical();
+        match (&self.bind, ip) {
+            (Bind::Ipv4(a), IpAddr::V4(v)) => Some(*a == v),
+            (Bind::Ipv6(a), IpAddr::V4(v)) => Some(a.to_ipv4_mapped() == Some(v)),
+            (Bind::Ipv6(a), IpAddr::V6(v)) => Some(*a == v),
+            (Bind::Ipv4(_), IpAddr::V6(_)) => Some(false),
+            (Bind::AnyV4, IpAddr::V4(_)) => Some(true),
+            (Bind::AnyV4, IpAddr::V6(_)) => Some(false),
+            (Bind::AnyV6 { .. }, IpAddr::V6(_)) => Some(true),
+            (Bind::AnyV6 { v6only }, IpAddr::V4(_)) => v6only.map(|only| !only),
+            (Bind::Any, _) => Some(true),
+            (Bind::Unix(_) | Bind::Abstract(_), _) => Some(false),
+        }
+    }
+
+    /// Does this listener serve the unix socket `path` (`/run/php/x.sock` or `@abstract`)?
+    pub fn serves_path(&self, path: &str) -> bool {
+        match &self.bind {
+            Bind::Unix(p) => p == path,
+            Bind::Abstract(n) => path.strip_prefix('@') == Some(n.as_str()),
+            _ => false,
+        }
+    }
+}
+
+/// A file from an `ls -l` listing (sockets and anything else listed beside them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SocketFile {
+    /// Directory + name when the listing said which directory, else the name as printed.
+    pub path: String,
+    pub owner: String,
+    pub group: String,
+    /// Permission bits including setuid/setgid/sticky (`srw-rw----` -> 0o660).
+    pub mode: u32,
+    /// The file type letter is `s`.
+    pub is_socket: bool,
+    pub is_dir: bool,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ProbeTool {
+    Curl,
+    Telnet,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum FirewallTool {
+    Ufw,
+    Iptables,
+    Nft,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum FirewallAction {
+    Allow,
+    Deny,
+    Reject,
+    Drop,
+    /// ufw LIMIT: allowed, rate limited.
+    Limit,
+}
+
+impl FirewallAction {
+    pub fn blocks(self) -> bool {
+        matches!(self, FirewallAction::Deny | FirewallAction::Reject | FirewallAction::Drop)
+    }
+}
+
+/// A typed fact from a probe the 502 guides tell people to run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "fact", rename_all = "snake_case")]
+pub enum ProbeFact {
+    /// `systemctl status UNIT`. `active` is the first word of `Active:` (active, failed,
+    /// activating, inactive, deactivating, reloading) or `not-found`.
+    ServiceStatus {
+        unit: String,
+        active: String,
+        /// The word in parentheses: running, dead, exited, auto-restart, ...
+        sub: Option<String>,
+        main_pid: Option<u32>,
+        /// `Result: exit-code`, `code=exited, status=78/CONFIG`, ...
+        exit_reason: Option<String>,
+        range: TextRange,
+    },
+    /// A journal line (`journalctl -u`, or the tail `systemctl status` prints).
+    JournalLine {
+        unit: Option<String>,
+        pid: Option<u32>,
+        message_range: TextRange,
+        range: TextRange,
+    },
+    /// `curl -v`/`curl -I`/`telnet` against the backend directly.
+    DirectProbe {
+        tool: ProbeTool,
+        /// `host:port` (or host only when the tool did not say), or a unix socket path.
+        target: String,
+        connected: bool,
+        /// `Connection refused`, `Connection timed out`, ...
+        errno_text: Option<String>,
+        /// `HTTP/1.1 200 OK`
+        status_line: Option<String>,
+        tls: bool,
+        range: TextRange,
+    },
+    /// A firewall rule or policy that touches a port (port `None`: all ports / chain policy).
+    FirewallRule {
+        tool: FirewallTool,
+        port: Option<u16>,
+        /// Last port of a range (`6000:6007`), `None` for a single port.
+        port_last: Option<u16>,
+        proto: Option<String>,
+        action: FirewallAction,
+        source: Option<String>,
+        /// iptables/nft chain (`INPUT`, `input`), ufw direction (`IN`, `OUT`).
+        chain: Option<String>,
+        /// Input interface (`-i lo`, `iif "lo"`).
+        interface: Option<String>,
+        /// A chain policy or ufw `Default:` line rather than a rule.
+        is_policy: bool,
+        range: TextRange,
+    },
+    /// `Status: active|inactive` from ufw.
+    FirewallStatus {
+        tool: FirewallTool,
+        active: bool,
+        range: TextRange,
+    },
+    SelinuxBoolean {
+        name: String,
+        on: bool,
+        range: TextRange,
+    },
+    /// `type=AVC ... avc: denied { name_connect } ... comm="nginx" dest=8000 ...`
+    AvcDenial {
+        permission: String,
+        comm: String,
+        target_port: Option<u16>,
+        /// `path="/run/php/php-fpm.sock"` for unix socket denials.
+        path: Option<String>,
+        scontext: Option<String>,
+        tcontext: Option<String>,
+        tclass: Option<String>,
+        range: TextRange,
+    },
+    /// A row of `ps aux` / `ps -ef`.
+    Process {
+        user: String,
+        pid: u32,
+        command: String,
+        is_nginx_worker: bool,
+        is_nginx_master: bool,
+        range: TextRange,
+    },
+    /// docker ps: a container port that is exposed but not published on the host.
+    ExposedPort {
+        container: String,
+        port: u16,
+        proto: String,
+        range: TextRange,
+    },
+}
+
+impl ProbeFact {
+    pub fn range(&self) -> TextRange {
+        match self {
+            ProbeFact::ServiceStatus { range, .. }
+            | ProbeFact::JournalLine { range, .. }
+            | ProbeFact::DirectProbe { range, .. }
+            | ProbeFact::FirewallRule { range, .. }
+            | ProbeFact::FirewallStatus { range, .. }
+            | ProbeFact::SelinuxBoolean { range, .. }
+            | ProbeFact::AvcDenial { range, .. }
+            | ProbeFact::Process { range, .. }
+            | ProbeFact::ExposedPort { range, .. } => *range,
+        }
+    }
+}
+
+/// Everything read from the listeners paste.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ListenerReport {
+    pub sections: Vec<Section>,
+    pub listeners: Vec<Listener>,
+    pub socket_files: Vec<SocketFile>,
+    pub facts: Vec<ProbeFact>,
+    /// Non-blank lines nothing understood (the page marks them).
+    pub unrecognized: Vec<TextRange>,
+    /// Shell prompt / command lines (`user@host:~$ sudo ss -tlnp`): understood, not data.
+    pub commands: Vec<TextRange>,
+}
+
+impl ListenerReport {
+    /// Listeners that would accept a connection to `ip:port`.
+    pub fn listeners_accepting(&self, ip: IpAddr, port: u16) -> impl Iterator<Item = &Listener> {
+        self.listeners.iter().filter(move |l| l.is_listening() && l.accepts(ip, port))
+    }
+
+    /// Listeners on a unix socket path (`@name` for abstract ones).
+    pub fn listeners_on_path<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Listener> {
+        self.listeners.iter().filter(move |l| l.serves_path(path))
+    }
+}
+
+fn siblings(a: Format, b: Format) -> bool {
+    matches!(
+        (a, b),
+        (Format::Lsof, Format::LsofUnix)
+            | (Format::LsofUnix, Format::Lsof)
+            | (Format::SsTcp, Format::SsUnix)
+            | (Format::SsUnix, Format::SsTcp)
+    )
+}
+
+/// Parses a listeners paste. Never panics; linear in the input.
+pub fn parse(text: &[u8]) -> ListenerReport {
+    let mut reader = Reader::new(text);
+    for line in scan::lines(text) {
+        reader.line(line);
+    }
+    reader.finish()
+}
+
+/// What the last prompt or header said about the lines that follow.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Mode {
+    #[default]
+    None,
+    /// ss inet table; `state`: whether the State column is present.
+    SsInet {
+        state: bool,
+    },
+    SsUnix,
+    Netstat,
+    NetstatUnix,
+    Lsof,
+    Docker {
+        ports_col: Option<usize>,
+        names_col: Option<usize>,
+    },
+    Ls {
+        dir: Option<String>,
+    },
+    Systemctl {
+        fact: Option<usize>,
+        /// From `systemctl status UNIT`, used when the bullet line was not pasted.
+        unit: Option<String>,
+    },
+    Journal,
+    Curl {
+        fact: Option<usize>,
+        /// From the command's URL or `--unix-socket`.
+        target: Option<String>,
+    },
+    Telnet {
+        fact: Option<usize>,
+        host: Option<String>,
+        port: Option<String>,
+    },
+    Ufw,
+    Iptables,
+    Nft {
+        chain: Option<String>,
+    },
+    Getsebool,
+    Ps {
+        ef: bool,
+    },
+    /// A command we know but whose output is not ours to read (e.g. `cat`, `grep`).
+    Other,
+}
+
+pub(crate) struct Reader<'a> {
+    pub(crate) text: &'a [u8],
+    pub(crate) report: ListenerReport,
+    pub(crate) mode: Mode,
+    /// The command of the last prompt line, waiting for its output's first section.
+    pending_command: Option<TextRange>,
+    current: Option<Section>,
+    pub(crate) toks: Vec<(usize, usize)>,
+    /// The last command was `lsof -U`.
+    pub(crate) lsof_unix_hint: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            report: ListenerReport::default(),
+            mode: Mode::None,
+            pending_command: None,
+            current: None,
+            toks: Vec::with_capacity(32),
+            lsof_unix_hint: false,
+        }
+    }
+
+    fn item_count(&self) -> usize {
+        self.report.listeners.len() + self.report.socket_files.len() + self.report.facts.len()
+    }
+
+    fn line(&mut self, line: Line<'a>) {
+        if line.bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return;
+        }
+        if let Some(cmd) = scan::command_line(line) {
+            self.close_section();
+            self.lsof_unix_hint = cmd.program == b"lsof" && scan::has_short_flag(cmd.args, b'U');
+            self.mode = tables::mode_for_command(self.text, cmd);
+            self.mode_for_probe_command(cmd);
+            self.pending_command = Some(cmd.range);
+            self.report.commands.push(line.range());
+            return;
+        }
+        let before = self.item_count();
+        match self.read_line(line) {
+            Some(format) => {
+                let produced = self.item_count() - before;
+                self.note(format, line.range(), produced);
+            }
+            None => {
+                self.close_section();
+                self.report.unrecognized.push(line.range());
+            }
+        }
+    }
+
+    /// Tries the current mode's reader first (it knows the columns), then every reader
+    /// whose rows describe themselves.
+    fn read_line(&mut self, line: Line<'a>) -> Option<Format> {
+        if let Some(f) = tables::header(self, line) {
+            return Some(f);
+        }
+        if let Some(f) = self.read_in_mode(line) {
+            return Some(f);
+        }
+        tables::row_any(self, line).or_else(|| probes::line_any(self, line))
+    }
+
+    fn read_in_mode(&mut self, line: Line<'a>) -> Option<Format> {
+        match self.mode {
+            Mode::None | Mode::Other => None,
+            Mode::SsInet { .. }
+            | Mode::SsUnix
+            | Mode::Netstat
+            | Mode::NetstatUnix
+            | Mode::Lsof
+            | Mode::Docker { .. }
+            | Mode::Ls { .. } => tables::row_in_mode(self, line),
+            _ => probes::line_in_mode(self, line),
+        }
+    }
+
+    fn mode_for_probe_command(&mut self, cmd: scan::Command) {
+        if let Some(m) = probes::mode_for_command(self.text, cmd) {
+            self.mode = m;
+        }
+    }
+
+    /// Adds a recognised line to the running section, starting a new one when the format changes.
+    fn note(&mut self, format: Format, range: TextRange, produced: usize) {
+        match &mut self.current {
+            // A header read before its rows said which of two sibling tables it was:
+            // `COMMAND PID ...` is shared by `lsof -i` and `lsof -U`, ss prints one header for both.
+            Some(s) if s.rows == 0 && s.format != format && siblings(s.format, format) => {
+                s.format = format;
+                s.range = s.range.cover(range);
+                s.rows += produced;
+            }
+            Some(s) if s.format == format => {
+                s.range = s.range.cover(range);
+                s.rows += produced;
+            }
+            _ => {
+                self.close_section();
+                self.current =
+                    Some(Section { format, range, rows: produced, command: self.pending_command.take() });
+            }
+        }
+    }
+
+    fn close_section(&mut self) {
+        if let Some(s) = self.current.take() {
+            self.report.sections.push(s);
+        }
+    }
+
+    fn finish(mut self) -> ListenerReport {
+        self.close_section();
+        self.report
+    }
+}

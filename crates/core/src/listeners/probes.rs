@@ -1,0 +1,1050 @@
+//! Probe outputs the 502 guides ask for: systemctl, journalctl, curl, telnet, ufw,
+//! iptables, nft, getsebool, SELinux AVC lines and ps. Each becomes a [`ProbeFact`].
+
+use super::scan::{
+    Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, kv, lossy,
+    parse_u16, parse_u32, tok, tokens,
+};
+use super::{FirewallAction, FirewallTool, Format, Mode, ProbeFact, ProbeTool, Reader, TextRange};
+
+pub(crate) fn mode_for_command(_text: &[u8], cmd: Command<'_>) -> Option<Mode> {
+    Some(match cmd.program {
+        b"systemctl" => {
+            let mut words = cmd.args.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty());
+            if !words.any(|w| w == b"status") {
+                return None;
+            }
+            let unit = words.find(|w| !w.starts_with(b"-")).map(unit_name);
+            Mode::Systemctl { fact: None, unit }
+        }
+        b"journalctl" => Mode::Journal,
+        b"curl" => Mode::Curl { fact: None, target: curl_target(cmd.args) },
+        b"telnet" => {
+            let mut ops =
+                cmd.args.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty() && !w.starts_with(b"-"));
+            let host = ops.next().map(lossy);
+            let port = ops.next().map(lossy);
+            Mode::Telnet { fact: None, host, port }
+        }
+        b"ufw" => Mode::Ufw,
+        b"iptables" | b"ip6tables" | b"iptables-save" => Mode::Iptables,
+        b"nft" => Mode::Nft { chain: None },
+        b"getsebool" => Mode::Getsebool,
+        b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
+        _ => return None,
+    })
+}
+
+/// `php8.2-fpm` -> `php8.2-fpm.service`; names with a unit suffix are kept.
+fn unit_name(w: &[u8]) -> String {
+    const SUFFIXES: &[&str] = &[
+        ".service", ".socket", ".target", ".timer", ".mount", ".scope", ".slice", ".path", ".swap", ".device",
+    ];
+    let s = lossy(w);
+    if SUFFIXES.iter().any(|suf| s.ends_with(suf)) { s } else { format!("{s}.service") }
+}
+
+fn is_unit(w: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(w);
+    [".service", ".socket", ".target", ".timer", ".mount", ".scope", ".slice", ".path"]
+        .iter()
+        .any(|x| s.ends_with(x))
+        && w.len() > 8
+}
+
+/// `http://127.0.0.1:8000/x` -> `127.0.0.1:8000`; `--unix-socket /p.sock` -> `/p.sock`.
+fn curl_target(args: &[u8]) -> Option<String> {
+    let words: Vec<&[u8]> = args.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect();
+    if let Some(i) = words.iter().position(|w| *w == b"--unix-socket" || *w == b"--abstract-unix-socket") {
+        return words.get(i + 1).map(|p| lossy(trim_quotes(p)));
+    }
+    let url = words.iter().map(|w| trim_quotes(w)).find(|w| contains(w, b"://")).or_else(|| {
+        first_operand(args).map(trim_quotes).filter(|w| w.first().is_some_and(u8::is_ascii_alphanumeric))
+    })?;
+    let (https, rest) = match find(url, b"://") {
+        Some(i) => (url.starts_with(b"https"), url.get(i + 3..).unwrap_or_default()),
+        None => (false, url),
+    };
+    let end = rest.iter().position(|c| *c == b'/' || *c == b'?').unwrap_or(rest.len());
+    let host = rest.get(..end).unwrap_or_default();
+    let host = host.rsplit(|c| *c == b'@').next().unwrap_or(host);
+    let has_port = match host.iter().rposition(|c| *c == b':') {
+        Some(c) => host.get(c + 1..).is_some_and(is_digits) && !host.ends_with(b"]"),
+        None => false,
+    };
+    if has_port {
+        Some(lossy(host))
+    } else {
+        Some(format!("{}:{}", lossy(host), if https { 443 } else { 80 }))
+    }
+}
+
+fn trim_quotes(w: &[u8]) -> &[u8] {
+    let w = w.strip_prefix(b"'").or_else(|| w.strip_prefix(b"\"")).unwrap_or(w);
+    w.strip_suffix(b"'").or_else(|| w.strip_suffix(b"\"")).unwrap_or(w)
+}
+
+pub(crate) fn line_in_mode(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    if let Some(f) = avc(r, line) {
+        return Some(f);
+    }
+    match &r.mode {
+        Mode::Systemctl { .. } => systemctl(r, line, true),
+        Mode::Journal => journal(r, line, Format::Journalctl),
+        Mode::Curl { .. } => curl(r, line, true),
+        Mode::Telnet { .. } => telnet(r, line, true),
+        Mode::Ufw => ufw(r, line, true),
+        Mode::Iptables => iptables(r, line, true),
+        Mode::Nft { .. } => nft(r, line, true),
+        Mode::Getsebool => getsebool(r, line),
+        Mode::Ps { ef } => {
+            let ef = *ef;
+            ps(r, line, Some(ef))
+        }
+        _ => None,
+    }
+}
+
+/// Lines that identify their tool without a prompt or header.
+pub(crate) fn line_any(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    avc(r, line)
+        .or_else(|| systemctl(r, line, false))
+        .or_else(|| curl(r, line, false))
+        .or_else(|| telnet(r, line, false))
+        .or_else(|| getsebool(r, line))
+        .or_else(|| iptables(r, line, false))
+        .or_else(|| ufw(r, line, false))
+        .or_else(|| nft(r, line, false))
+        .or_else(|| ps(r, line, None))
+        .or_else(|| journal(r, line, Format::Journalctl))
+}
+
+// ---------------------------------------------------------------- systemctl
+
+const BULLETS: &[&[u8]] = &["●".as_bytes(), "○".as_bytes(), "×".as_bytes(), "↻".as_bytes(), b"*"];
+
+const STATUS_KEYS: &[&[u8]] = &[
+    b"Loaded:",
+    b"Active:",
+    b"Docs:",
+    b"Main PID:",
+    b"Tasks:",
+    b"Memory:",
+    b"CPU:",
+    b"CGroup:",
+    b"Process:",
+    b"Status:",
+    b"TriggeredBy:",
+    b"Triggers:",
+    b"Invocation:",
+    b"Drop-In:",
+    b"Condition:",
+    b"Warning:",
+    b"IP:",
+    b"IO:",
+    b"Listen:",
+    b"Accepted:",
+    b"Connected:",
+    b"Notice:",
+];
+
+fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+    let b = line.bytes;
+    let t = b.trim_ascii_start();
+    let lead = b.len() - t.len();
+    // `● php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager`
+    for bullet in BULLETS {
+        if let Some(after) = t.strip_prefix(*bullet).and_then(|a| a.strip_prefix(b" ")) {
+            let end = after.iter().position(u8::is_ascii_whitespace).unwrap_or(after.len());
+            let unit = after.get(..end).unwrap_or_default();
+            if is_unit(unit) {
+                r.report.facts.push(ProbeFact::ServiceStatus {
+                    unit: lossy(unit),
+                    active: "unknown".to_owned(),
+                    sub: None,
+                    main_pid: None,
+                    exit_reason: None,
+                    range: line.range(),
+                });
+                r.mode = Mode::Systemctl { fact: Some(r.report.facts.len() - 1), unit: Some(lossy(unit)) };
+                return Some(Format::SystemctlStatus);
+            }
+        }
+    }
+    // `Unit nginx.service could not be found.`
+    if let Some(rest) = t.strip_prefix(b"Unit ") {
+        if let Some(end) = find(rest, b" could not be found") {
+            let unit = rest.get(..end).unwrap_or_default();
+            r.report.facts.push(ProbeFact::ServiceStatus {
+                unit: lossy(unit),
+                active: "not-found".to_owned(),
+                sub: None,
+                main_pid: None,
+                exit_reason: None,
+                range: line.range(),
+            });
+            return Some(Format::SystemctlStatus);
+        }
+    }
+    let key = STATUS_KEYS.iter().find(|k| t.starts_with(k)).copied();
+    let Some(key) = key else {
+        if in_mode {
+            // CGroup tree (`├─1234 /usr/sbin/php-fpm ...`) and the journal tail.
+            if t.starts_with("├─".as_bytes())
+                || t.starts_with("└─".as_bytes())
+                || t.starts_with("│".as_bytes())
+            {
+                extend_service(r, line.range());
+                return Some(Format::SystemctlStatus);
+            }
+            return journal(r, line, Format::SystemctlStatus);
+        }
+        return None;
+    };
+    // Outside a systemctl block only `Active:` and `Loaded:` are specific enough.
+    if !in_mode && key != b"Active:" && key != b"Loaded:" {
+        return None;
+    }
+    let value = t.get(key.len()..).unwrap_or_default().trim_ascii();
+    let _ = lead;
+    let idx = match r.mode {
+        Mode::Systemctl { fact: Some(i), .. } => i,
+        _ => {
+            let unit = match &r.mode {
+                Mode::Systemctl { unit: Some(u), .. } => u.clone(),
+                _ => String::new(),
+            };
+            r.report.facts.push(ProbeFact::ServiceStatus {
+                unit: unit.clone(),
+                active: "unknown".to_owned(),
+                sub: None,
+                main_pid: None,
+                exit_reason: None,
+                range: line.range(),
+            });
+            let i = r.report.facts.len() - 1;
+            r.mode = Mode::Systemctl { fact: Some(i), unit: Some(unit) };
+            i
+        }
+    };
+    extend_service(r, line.range());
+    if let Some(ProbeFact::ServiceStatus { active, sub, main_pid, exit_reason, .. }) =
+        r.report.facts.get_mut(idx)
+    {
+        match key {
+            b"Active:" => {
+                let word_end = value.iter().position(u8::is_ascii_whitespace).unwrap_or(value.len());
+                *active = lossy(value.get(..word_end).unwrap_or_default());
+                let parens = paren_groups(value);
+                *sub = parens.first().map(|p| lossy(p));
+                if let Some(res) = parens.iter().find(|p| p.starts_with(b"Result:")) {
+                    *exit_reason = Some(lossy(res));
+                }
+            }
+            b"Main PID:" => {
+                let word_end = value.iter().position(u8::is_ascii_whitespace).unwrap_or(value.len());
+                *main_pid = parse_u32(value.get(..word_end).unwrap_or_default());
+                if let Some(p) = paren_groups(value).into_iter().find(|p| contains(p, b"code=")) {
+                    *exit_reason = Some(lossy(p));
+                }
+            }
+            b"Process:" => {
+                if exit_reason.is_none()
+                    && contains(value, b"status=")
+                    && !contains(value, b"status=0/SUCCESS")
+                {
+                    if let Some(p) = paren_groups(value).into_iter().rev().find(|p| contains(p, b"code=")) {
+                        *exit_reason = Some(lossy(p));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(Format::SystemctlStatus)
+}
+
+fn extend_service(r: &mut Reader<'_>, range: TextRange) {
+    if let Mode::Systemctl { fact: Some(i), .. } = r.mode {
+        if let Some(ProbeFact::ServiceStatus { range: fr, .. }) = r.report.facts.get_mut(i) {
+            *fr = fr.cover(range);
+        }
+    }
+}
+
+/// Top-level `( ... )` groups, without the parentheses.
+fn paren_groups(v: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in v.iter().enumerate() {
+        match c {
+            b'(' => {
+                if depth == 0 {
+                    start = i + 1;
+                }
+                depth += 1;
+            }
+            b')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push(v.get(start..i).unwrap_or_default());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- journal
+
+/// `Nov 21 11:00:00 web1 php-fpm8.2[1234]: message` (short, short-precise, syslog) or
+/// `2026-11-21T11:00:00+0000 web1 tag[pid]: message` (short-iso, rsyslog).
+fn journal(r: &mut Reader<'_>, line: Line<'_>, format: Format) -> Option<Format> {
+    let b = line.bytes;
+    let t = b.trim_ascii_start();
+    if t.starts_with(b"-- ")
+        && (contains(t, b"Logs begin")
+            || contains(t, b"Journal begins")
+            || contains(t, b"No entries")
+            || contains(t, b"Boot "))
+    {
+        return Some(format);
+    }
+    let mut toks = std::mem::take(&mut r.toks);
+    tokens(b, &mut toks);
+    let host_idx = if is_month(tok(b, &toks, 0)) && is_digits(tok(b, &toks, 1)) && is_clock(tok(b, &toks, 2))
+    {
+        Some(3)
+    } else {
+        let d = tok(b, &toks, 0);
+        (d.len() >= 19 && d.get(4) == Some(&b'-') && d.get(10) == Some(&b'T')).then_some(1)
+    };
+    let tag_idx = host_idx.map(|h| h + 1);
+    let parsed = tag_idx.and_then(|ti| {
+        let tag = tok(b, &toks, ti);
+        let &(_, te) = toks.get(ti)?;
+        let tag = tag.strip_suffix(b":")?;
+        let (name, pid) = match memchr::memchr(b'[', tag) {
+            Some(o) => {
+                let (n, p) = tag.split_at(o);
+                (n, parse_u32(p.get(1..)?.strip_suffix(b"]")?))
+            }
+            None => (tag, None),
+        };
+        if name.is_empty() {
+            return None;
+        }
+        let ms = te + b.get(te..).unwrap_or_default().iter().take_while(|c| c.is_ascii_whitespace()).count();
+        Some((name, pid, ms))
+    });
+    r.toks = toks;
+    let (name, pid, ms) = parsed?;
+    let message = b.get(ms..).unwrap_or_default();
+    let mut unit = lossy(name);
+    if name == b"systemd" {
+        // `systemd[1]: php8.2-fpm.service: Main process exited, ...` is about that unit.
+        let end = message.iter().position(u8::is_ascii_whitespace).unwrap_or(message.len());
+        if let Some(u) = message.get(..end).and_then(|w| w.strip_suffix(b":")) {
+            if is_unit(u) {
+                unit = lossy(u);
+            }
+        }
+    }
+    r.report.facts.push(ProbeFact::JournalLine {
+        unit: Some(unit),
+        pid,
+        message_range: line.sub(ms, b.len()),
+        range: line.range(),
+    });
+    extend_service(r, line.range());
+    Some(format)
+}
+
+// ---------------------------------------------------------------- curl
+
+fn curl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+    let b = line.bytes;
+    let t = b.trim_ascii_end();
+    let info = t.strip_prefix(b"* ").map(<[u8]>::trim_ascii_start);
+    // Lines specific enough to start a curl section on their own.
+    let trying = info.and_then(|i| i.strip_prefix(b"Trying "));
+    let connected = info.and_then(|i| i.strip_prefix(b"Connected to "));
+    let conn_failed =
+        info.filter(|i| i.starts_with(b"connect to ") || i.starts_with(b"Failed to connect to "));
+    let curl_err = t.strip_prefix(b"curl: (");
+    let bare_status = is_status_line(t);
+    let closing = info.filter(|i| {
+        i.starts_with(b"Closing connection")
+            || (i.starts_with(b"Connection #") && contains(i, b"left intact"))
+    });
+    let specific = trying.is_some()
+        || connected.is_some()
+        || conn_failed.is_some()
+        || curl_err.is_some()
+        || closing.is_some()
+        || bare_status;
+    if !in_mode && !specific {
+        return None;
+    }
+    let cmd_target = match &r.mode {
+        Mode::Curl { target, .. } => target.clone(),
+        _ => None,
+    };
+    let open = match r.mode {
+        Mode::Curl { fact: Some(i), .. } => Some(i),
+        _ => None,
+    };
+    let generic = info.is_some()
+        || t.starts_with(b"> ")
+        || t.starts_with(b"< ")
+        || t == b">"
+        || t == b"<"
+        || t.starts_with(b"{ [")
+        || t.starts_with(b"} [")
+        || t.starts_with(b"HTTP/");
+    let header_line = in_mode && open.is_some() && is_header_line(t);
+    if !specific && !generic && !header_line {
+        return None;
+    }
+    // A new `Trying` after a finished attempt (connected, or answered) is a new probe;
+    // `Trying` after a failed address is the same curl run trying the next one.
+    let finished = |i: usize| {
+        matches!(
+            r.report.facts.get(i),
+            Some(
+                ProbeFact::DirectProbe { connected: true, .. }
+                    | ProbeFact::DirectProbe { status_line: Some(_), .. }
+            )
+        )
+    };
+    let open = match open {
+        Some(i) if trying.is_some() && finished(i) => None,
+        o => o,
+    };
+    let idx = match open {
+        Some(i) => i,
+        None => {
+            r.report.facts.push(ProbeFact::DirectProbe {
+                tool: ProbeTool::Curl,
+                target: cmd_target.clone().unwrap_or_default(),
+                connected: false,
+                errno_text: None,
+                status_line: None,
+                tls: false,
+                range: line.range(),
+            });
+            r.report.facts.len() - 1
+        }
+    };
+    let mut close = false;
+    if let Some(ProbeFact::DirectProbe {
+        target, connected: c, errno_text, status_line, tls, range, ..
+    }) = r.report.facts.get_mut(idx)
+    {
+        *range = range.cover(line.range());
+        if let Some(tr) = trying {
+            let tr = tr.trim_ascii();
+            let tr = tr.strip_suffix(b"...").unwrap_or(tr);
+            if target.is_empty() || !*c {
+                *target = lossy(tr);
+            }
+        } else if let Some(cn) = connected {
+            // `Connected to localhost (127.0.0.1) port 8000 (#0)`
+            *c = true;
+            let ip = paren_groups(cn).first().map(|p| lossy(p));
+            let port = find(cn, b" port ").and_then(|o| {
+                let rest = cn.get(o + 6..)?;
+                let end = rest.iter().position(|c| !c.is_ascii_digit()).unwrap_or(rest.len());
+                rest.get(..end).map(lossy)
+            });
+            if let (Some(ip), Some(port)) = (ip, port) {
+                if ip.starts_with('/') {
+                    *target = ip;
+                } else if ip.contains(':') {
+                    *target = format!("[{ip}]:{port}");
+                } else {
+                    *target = format!("{ip}:{port}");
+                }
+            }
+        } else if let Some(f) = conn_failed {
+            if let Some(o) = f.iter().rposition(|c| *c == b':') {
+                let text = f.get(o + 1..).unwrap_or_default().trim_ascii();
+                if f.starts_with(b"connect to ") || errno_text.is_none() {
+                    *errno_text = Some(lossy(text));
+                }
+            }
+        } else if let Some(e) = curl_err {
+            close = true;
+            if !*c || errno_text.is_none() {
+                let msg = e
+                    .iter()
+                    .position(|c| *c == b')')
+                    .and_then(|o| e.get(o + 1..))
+                    .unwrap_or_default()
+                    .trim_ascii();
+                let text = match msg.iter().rposition(|c| *c == b':') {
+                    Some(o) => msg.get(o + 1..).unwrap_or_default().trim_ascii(),
+                    None => msg,
+                };
+                if errno_text.is_none()
+                    || contains(e, b"(56)")
+                    || contains(e, b"(52)")
+                    || contains(e, b"(28)")
+                {
+                    *errno_text = Some(lossy(text));
+                }
+            }
+        } else if closing.is_some() {
+            // `Closing connection` comes before curl's own `curl: (7) ...` line: keep open.
+            close = info.is_some_and(|i| contains(i, b"left intact"));
+        } else if let Some(s) = t
+            .strip_prefix(b"< ")
+            .filter(|s| s.starts_with(b"HTTP/"))
+            .or_else(|| t.starts_with(b"HTTP/").then_some(t))
+        {
+            *status_line = Some(lossy(s.trim_ascii()));
+            // curl -I prints no "Connected" line: a status line proves the connection.
+            *c = true;
+        }
+        if info.is_some_and(|i| contains(i, b"TLS") || contains(i, b"SSL connection")) {
+            *tls = true;
+        }
+    }
+    r.mode = Mode::Curl { fact: if close { None } else { Some(idx) }, target: cmd_target };
+    Some(Format::Curl)
+}
+
+/// `HTTP/1.1 502 Bad Gateway`, `HTTP/2 200`
+fn is_status_line(t: &[u8]) -> bool {
+    let Some(rest) = t.strip_prefix(b"HTTP/") else { return false };
+    let sp = rest.iter().position(|c| *c == b' ').unwrap_or(rest.len());
+    let code = rest.get(sp + 1..).unwrap_or_default();
+    sp > 0 && sp <= 3 && code.get(..3).is_some_and(is_digits) && code.get(3).is_none_or(|c| *c == b' ')
+}
+
+/// `Content-Type: text/plain` as curl -I prints response headers.
+fn is_header_line(t: &[u8]) -> bool {
+    match memchr::memchr(b':', t) {
+        Some(o) if o > 0 => {
+            t.get(..o).is_some_and(|n| n.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-'))
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------- telnet
+
+fn telnet(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    let trying = t.strip_prefix(b"Trying ").and_then(|h| h.strip_suffix(b"..."));
+    let connected = t.strip_prefix(b"Connected to ").map(|h| h.strip_suffix(b".").unwrap_or(h));
+    let failed = t.strip_prefix(b"telnet: ").filter(|m| contains(m, b"connect"));
+    let other = t.starts_with(b"Escape character is") || t.starts_with(b"Connection closed by foreign host");
+    if trying.is_none() && connected.is_none() && failed.is_none() && !(other && in_mode) {
+        return None;
+    }
+    let (mode_fact, host, port) = match &r.mode {
+        Mode::Telnet { fact, host, port } => (*fact, host.clone(), port.clone()),
+        _ => (None, None, None),
+    };
+    let idx = match (mode_fact, trying) {
+        (Some(i), None) => i,
+        (Some(i), Some(_))
+            if !matches!(r.report.facts.get(i), Some(ProbeFact::DirectProbe { connected: true, .. })) =>
+        {
+            i
+        }
+        _ => {
+            r.report.facts.push(ProbeFact::DirectProbe {
+                tool: ProbeTool::Telnet,
+                target: String::new(),
+                connected: false,
+                errno_text: None,
+                status_line: None,
+                tls: false,
+                range: line.range(),
+            });
+            r.report.facts.len() - 1
+        }
+    };
+    if let Some(ProbeFact::DirectProbe { target, connected: c, errno_text, range, .. }) =
+        r.report.facts.get_mut(idx)
+    {
+        *range = range.cover(line.range());
+        if let Some(h) = trying.or(connected) {
+            let h = lossy(h);
+            let h = match &port {
+                Some(p) if h.contains(':') => format!("[{h}]:{p}"),
+                Some(p) => format!("{h}:{p}"),
+                None => host.clone().map_or(h.clone(), |_| h.clone()),
+            };
+            if connected.is_some() {
+                *c = true;
+            }
+            if target.is_empty() || connected.is_none() {
+                *target = h;
+            }
+        }
+        if let Some(m) = failed {
+            if let Some(o) = m.iter().rposition(|c| *c == b':') {
+                *errno_text = Some(lossy(m.get(o + 1..).unwrap_or_default().trim_ascii()));
+            }
+        }
+    }
+    r.mode = Mode::Telnet { fact: Some(idx), host, port };
+    Some(Format::Telnet)
+}
+
+// ---------------------------------------------------------------- ufw
+
+fn ufw_action(w: &[u8]) -> Option<FirewallAction> {
+    Some(match w {
+        b"ALLOW" => FirewallAction::Allow,
+        b"DENY" => FirewallAction::Deny,
+        b"REJECT" => FirewallAction::Reject,
+        b"LIMIT" => FirewallAction::Limit,
+        _ => return None,
+    })
+}
+
+fn ufw(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+    let b = line.bytes;
+    let t = b.trim_ascii();
+    if let Some(v) = t.strip_prefix(b"Status: ") {
+        let v = v.trim_ascii();
+        if v == b"active" || v == b"inactive" {
+            r.report.facts.push(ProbeFact::FirewallStatus {
+                tool: FirewallTool::Ufw,
+                active: v == b"active",
+                range: line.range(),
+            });
+            r.mode = Mode::Ufw;
+            return Some(Format::Ufw);
+        }
+        return None;
+    }
+    if in_mode {
+        if t.starts_with(b"Logging:")
+            || t.starts_with(b"New profiles:")
+            || (t.starts_with(b"To") && contains(t, b"Action") && contains(t, b"From"))
+            || t.iter().all(|c| *c == b'-' || *c == b' ')
+        {
+            return Some(Format::Ufw);
+        }
+        if let Some(d) = t.strip_prefix(b"Default:") {
+            // `Default: deny (incoming), allow (outgoing), disabled (routed)`
+            for part in d.split(|c| *c == b',') {
+                let part = part.trim_ascii();
+                if let Some(word) = part.strip_suffix(b"(incoming)") {
+                    let action = match word.trim_ascii() {
+                        b"deny" => Some(FirewallAction::Deny),
+                        b"reject" => Some(FirewallAction::Reject),
+                        b"allow" => Some(FirewallAction::Allow),
+                        _ => None,
+                    };
+                    if let Some(action) = action {
+                        r.report.facts.push(ProbeFact::FirewallRule {
+                            tool: FirewallTool::Ufw,
+                            port: None,
+                            port_last: None,
+                            proto: None,
+                            action,
+                            source: None,
+                            chain: Some("IN".to_owned()),
+                            interface: None,
+                            is_policy: true,
+                            range: line.range(),
+                        });
+                    }
+                }
+            }
+            return Some(Format::Ufw);
+        }
+    }
+    // `[ 1] 8000/tcp    DENY IN    Anywhere`
+    let mut body = t;
+    let mut body_off = b.len() - b.trim_ascii_start().len();
+    if body.starts_with(b"[") {
+        if let Some(c) = memchr::memchr(b']', body) {
+            let rest = body.get(c + 1..).unwrap_or_default();
+            body_off += c + 1 + (rest.len() - rest.trim_ascii_start().len());
+            body = rest.trim_ascii_start();
+        }
+    }
+    let _ = body_off;
+    let mut toks = Vec::new();
+    tokens(body, &mut toks);
+    let ai = (0..toks.len()).find(|&i| ufw_action(tok(body, &toks, i)).is_some())?;
+    if ai == 0 {
+        return None;
+    }
+    let action = ufw_action(tok(body, &toks, ai))?;
+    let mut from_i = ai + 1;
+    let dir = Some(tok(body, &toks, ai + 1)).filter(|d| matches!(*d, b"IN" | b"OUT" | b"FWD"));
+    if dir.is_some() {
+        from_i += 1;
+    }
+    let to = tok(body, &toks, 0);
+    let (ports, proto) = match memchr::memchr(b'/', to) {
+        Some(o) => (to.get(..o).unwrap_or_default(), Some(lossy(to.get(o + 1..).unwrap_or_default()))),
+        None => (to, None),
+    };
+    let port_like = ports.iter().all(|c| c.is_ascii_digit() || *c == b',' || *c == b':') && !ports.is_empty();
+    if !in_mode && !port_like {
+        return None;
+    }
+    let iface = (0..ai).find(|&i| tok(body, &toks, i) == b"on").map(|i| lossy(tok(body, &toks, i + 1)));
+    let source = toks.get(from_i).map(|&(s, _)| lossy(body.get(s..).unwrap_or_default().trim_ascii()));
+    let chain = Some(dir.map_or_else(|| "IN".to_owned(), lossy));
+    let push = |r: &mut Reader<'_>, port: Option<u16>, last: Option<u16>| {
+        r.report.facts.push(ProbeFact::FirewallRule {
+            tool: FirewallTool::Ufw,
+            port,
+            port_last: last,
+            proto: proto.clone(),
+            action,
+            source: source.clone(),
+            chain: chain.clone(),
+            interface: iface.clone(),
+            is_policy: false,
+            range: line.range(),
+        });
+    };
+    if port_like {
+        for p in ports.split(|c| *c == b',') {
+            match memchr::memchr(b':', p) {
+                Some(o) => push(
+                    r,
+                    parse_u16(p.get(..o).unwrap_or_default()),
+                    parse_u16(p.get(o + 1..).unwrap_or_default()),
+                ),
+                None => push(r, parse_u16(p), None),
+            }
+        }
+    } else {
+        // An application profile (`Nginx Full`) or `Anywhere`: no port we can name.
+        push(r, None, None);
+    }
+    r.mode = Mode::Ufw;
+    Some(Format::Ufw)
+}
+
+// ---------------------------------------------------------------- iptables
+
+fn ipt_action(w: &[u8]) -> Option<FirewallAction> {
+    Some(match w {
+        b"ACCEPT" => FirewallAction::Allow,
+        b"DROP" => FirewallAction::Drop,
+        b"REJECT" => FirewallAction::Reject,
+        _ => return None,
+    })
+}
+
+fn iptables(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    if in_mode
+        && (t.starts_with(b"*")
+            || t == b"COMMIT"
+            || t.starts_with(b"# ")
+            || t.starts_with(b"-N ")
+            || t.starts_with(b"-X"))
+    {
+        return Some(Format::Iptables);
+    }
+    let mut toks = Vec::new();
+    tokens(t, &mut toks);
+    let w = |i: usize| tok(t, &toks, i);
+    // `-P INPUT DROP` and iptables-save's `:INPUT DROP [0:0]`
+    let policy = if w(0) == b"-P" {
+        Some((w(1), w(2)))
+    } else if in_mode && t.starts_with(b":") {
+        Some((w(0).get(1..).unwrap_or_default(), w(1)))
+    } else {
+        None
+    };
+    if let Some((chain, target)) = policy {
+        let action = ipt_action(target)?;
+        r.report.facts.push(ProbeFact::FirewallRule {
+            tool: FirewallTool::Iptables,
+            port: None,
+            port_last: None,
+            proto: None,
+            action,
+            source: None,
+            chain: Some(lossy(chain)),
+            interface: None,
+            is_policy: true,
+            range: line.range(),
+        });
+        r.mode = Mode::Iptables;
+        return Some(Format::Iptables);
+    }
+    if w(0) != b"-A" && w(0) != b"-I" {
+        return None;
+    }
+    let chain = lossy(w(1));
+    let mut proto = None;
+    let mut source = None;
+    let mut iface = None;
+    let mut ports: Option<&[u8]> = None;
+    let mut target = None;
+    let mut i = 2;
+    while i < toks.len() {
+        match w(i) {
+            b"-p" | b"--protocol" => proto = Some(lossy(w(i + 1))),
+            b"-s" | b"--source" => source = Some(lossy(w(i + 1))),
+            b"-i" | b"--in-interface" => iface = Some(lossy(w(i + 1))),
+            b"--dport" | b"--dports" | b"--destination-port" | b"--destination-ports" => {
+                ports = Some(w(i + 1))
+            }
+            b"-j" | b"--jump" => target = Some(w(i + 1)),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    r.mode = Mode::Iptables;
+    let Some(action) = target.and_then(ipt_action) else { return Some(Format::Iptables) };
+    let mut push = |port: Option<u16>, last: Option<u16>| {
+        r.report.facts.push(ProbeFact::FirewallRule {
+            tool: FirewallTool::Iptables,
+            port,
+            port_last: last,
+            proto: proto.clone(),
+            action,
+            source: source.clone(),
+            chain: Some(chain.clone()),
+            interface: iface.clone(),
+            is_policy: false,
+            range: line.range(),
+        });
+    };
+    match ports {
+        Some(ps) => {
+            for p in ps.split(|c| *c == b',') {
+                match memchr::memchr(b':', p) {
+                    Some(o) => push(
+                        parse_u16(p.get(..o).unwrap_or_default()),
+                        parse_u16(p.get(o + 1..).unwrap_or_default()),
+                    ),
+                    None => push(parse_u16(p), None),
+                }
+            }
+        }
+        None => push(None, None),
+    }
+    Some(Format::Iptables)
+}
+
+// ---------------------------------------------------------------- nft
+
+fn nft(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    let mut toks = Vec::new();
+    tokens(t, &mut toks);
+    let w = |i: usize| tok(t, &toks, i);
+    if w(0) == b"table" && t.ends_with(b"{") {
+        r.mode = Mode::Nft { chain: None };
+        return Some(Format::Nft);
+    }
+    if !in_mode {
+        return None;
+    }
+    if w(0) == b"chain" {
+        r.mode = Mode::Nft { chain: Some(lossy(w(1))) };
+        return Some(Format::Nft);
+    }
+    let chain = match &r.mode {
+        Mode::Nft { chain } => chain.clone(),
+        _ => None,
+    };
+    if t == b"}" || t.is_empty() {
+        return Some(Format::Nft);
+    }
+    if w(0) == b"type" && contains(t, b"hook") {
+        if let Some(o) = find(t, b"policy ") {
+            let p = t.get(o + 7..).unwrap_or_default();
+            let p = p.strip_suffix(b";").unwrap_or(p).trim_ascii();
+            if let Some(action) = nft_verdict(p) {
+                r.report.facts.push(ProbeFact::FirewallRule {
+                    tool: FirewallTool::Nft,
+                    port: None,
+                    port_last: None,
+                    proto: None,
+                    action,
+                    source: None,
+                    chain: chain.clone(),
+                    interface: None,
+                    is_policy: true,
+                    range: line.range(),
+                });
+            }
+        }
+        return Some(Format::Nft);
+    }
+    let action = toks.iter().rev().find_map(|&(s, e)| nft_verdict(t.get(s..e).unwrap_or_default()));
+    let Some(action) = action else { return Some(Format::Nft) };
+    let mut proto = None;
+    let mut source = None;
+    let mut iface = None;
+    let mut ports: Vec<(Option<u16>, Option<u16>)> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        match w(i) {
+            b"iif" | b"iifname" => iface = Some(lossy(trim_quotes(w(i + 1)))),
+            b"saddr" => source = Some(lossy(w(i + 1))),
+            b"dport" => {
+                proto = (i > 0).then(|| lossy(w(i - 1))).filter(|p| p == "tcp" || p == "udp" || p == "th");
+                if w(i + 1) == b"{" {
+                    let mut j = i + 2;
+                    while j < toks.len() && w(j) != b"}" {
+                        let p = w(j);
+                        let p = p.strip_suffix(b",").unwrap_or(p);
+                        ports.push(nft_port(p));
+                        j += 1;
+                    }
+                    i = j;
+                } else {
+                    ports.push(nft_port(w(i + 1)));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if ports.is_empty() && iface.is_none() {
+        return Some(Format::Nft);
+    }
+    if ports.is_empty() {
+        ports.push((None, None));
+    }
+    for (port, last) in ports {
+        r.report.facts.push(ProbeFact::FirewallRule {
+            tool: FirewallTool::Nft,
+            port,
+            port_last: last,
+            proto: proto.clone(),
+            action,
+            source: source.clone(),
+            chain: chain.clone(),
+            interface: iface.clone(),
+            is_policy: false,
+            range: line.range(),
+        });
+    }
+    Some(Format::Nft)
+}
+
+fn nft_port(p: &[u8]) -> (Option<u16>, Option<u16>) {
+    match memchr::memchr(b'-', p) {
+        Some(o) => (parse_u16(p.get(..o).unwrap_or_default()), parse_u16(p.get(o + 1..).unwrap_or_default())),
+        None => (parse_u16(p), None),
+    }
+}
+
+fn nft_verdict(w: &[u8]) -> Option<FirewallAction> {
+    Some(match w {
+        b"accept" => FirewallAction::Allow,
+        b"drop" => FirewallAction::Drop,
+        b"reject" => FirewallAction::Reject,
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------- SELinux
+
+/// `httpd_can_network_connect --> off`
+fn getsebool(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    if t.starts_with(b"getsebool: ") {
+        return Some(Format::Getsebool);
+    }
+    let o = find(t, b" --> ")?;
+    let name = t.get(..o)?.trim_ascii();
+    let value = t.get(o + 5..)?.trim_ascii();
+    let on = match value {
+        b"on" => true,
+        b"off" => false,
+        _ => return None,
+    };
+    if name.is_empty() || !name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        return None;
+    }
+    r.report.facts.push(ProbeFact::SelinuxBoolean { name: lossy(name), on, range: line.range() });
+    Some(Format::Getsebool)
+}
+
+/// `type=AVC msg=audit(...): avc:  denied  { name_connect } for pid=1 comm="nginx" dest=8000 ...`,
+/// also behind a syslog prefix (`kernel: audit: type=1400 audit(...): avc: denied ...`).
+/// ausearch's companion lines (`type=SYSCALL`, `----`, `time->`) are read as part of it.
+fn avc(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    if let Some(o) = find(t, b"avc:") {
+        let rest = t.get(o + 4..).unwrap_or_default();
+        if !contains(rest, b"denied") {
+            return Some(Format::AvcDenial);
+        }
+        let open = memchr::memchr(b'{', rest)?;
+        let close = memchr::memchr(b'}', rest)?;
+        let perm = rest.get(open + 1..close)?.trim_ascii();
+        let f = |k: &[u8]| kv(rest, k).map(lossy);
+        r.report.facts.push(ProbeFact::AvcDenial {
+            permission: lossy(perm),
+            comm: f(b"comm=").unwrap_or_default(),
+            target_port: kv(rest, b"dest=").and_then(parse_u16),
+            path: f(b"path="),
+            scontext: f(b"scontext="),
+            tcontext: f(b"tcontext="),
+            tclass: f(b"tclass="),
+            range: line.range(),
+        });
+        return Some(Format::AvcDenial);
+    }
+    if (t.starts_with(b"type=") && contains(t, b"msg=audit(")) || t.starts_with(b"time->") || t == b"----" {
+        return Some(Format::AvcDenial);
+    }
+    None
+}
+
+// ---------------------------------------------------------------- ps
+
+fn ps(r: &mut Reader<'_>, line: Line<'_>, ef: Option<bool>) -> Option<Format> {
+    let b = line.bytes;
+    let mut toks = Vec::new();
+    tokens(b, &mut toks);
+    let w = |i: usize| tok(b, &toks, i);
+    let is_pct = |x: &[u8]| x.contains(&b'.') && x.iter().all(|c| c.is_ascii_digit() || *c == b'.');
+    let aux = is_digits(w(1))
+        && is_pct(w(2))
+        && is_pct(w(3))
+        && is_digits(w(4))
+        && is_digits(w(5))
+        && toks.len() >= 11;
+    let ps_time =
+        |x: &[u8]| x.contains(&b':') && x.iter().all(|c| c.is_ascii_digit() || *c == b':' || *c == b'-');
+    let ef_shape = is_digits(w(1)) && is_digits(w(2)) && is_digits(w(3)) && ps_time(w(6)) && toks.len() >= 8;
+    let cmd_tok = match ef {
+        Some(false) if aux => 10,
+        Some(true) if ef_shape => 7,
+        None if aux => 10,
+        None if ef_shape => 7,
+        _ => return None,
+    };
+    let pid = parse_u32(w(1))?;
+    let &(cs, _) = toks.get(cmd_tok)?;
+    let command = line.rest(cs);
+    r.report.facts.push(ProbeFact::Process {
+        user: lossy(w(0)),
+        pid,
+        command: lossy(command),
+        is_nginx_worker: command.starts_with(b"nginx: worker process"),
+        is_nginx_master: command.starts_with(b"nginx: master process"),
+        range: line.range(),
+    });
+    r.mode = Mode::Ps { ef: cmd_tok == 7 };
+    Some(Format::Ps)
+}

@@ -1,0 +1,779 @@
+//! Socket tables: ss, netstat, lsof, docker ps, and `ls -l` of a socket directory.
+
+use super::addr::{Family, Tool, parse_host, parse_inet};
+use super::scan::{
+    Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, lossy,
+    parse_u16, parse_u32, tok, tokens,
+};
+use super::{Bind, Format, Listener, Mode, ProbeFact, ProcessRef, Reader, SocketFile, SocketKind, TextRange};
+
+/// The mode a command line puts the reader in (tables only; probes are decided in `probes`).
+pub(crate) fn mode_for_command(_text: &[u8], cmd: Command<'_>) -> Mode {
+    match cmd.program {
+        b"ss" if has_short_flag(cmd.args, b'x') => Mode::SsUnix,
+        b"ss" => Mode::SsInet { state: true },
+        b"netstat" if has_short_flag(cmd.args, b'x') => Mode::NetstatUnix,
+        b"netstat" => Mode::Netstat,
+        b"lsof" => Mode::Lsof,
+        b"docker" | b"podman" => Mode::Docker { ports_col: None, names_col: None },
+        b"ls" => Mode::Ls { dir: first_operand(cmd.args).filter(|d| d.starts_with(b"/")).map(lossy) },
+        b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
+        _ => Mode::Other,
+    }
+}
+
+/// Header and banner lines of the tables (and `ps`, whose header sets the column layout).
+pub(crate) fn header(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let b = line.bytes.trim_ascii_start();
+    let has = |n: &[u8]| contains(b, n);
+    if (b.starts_with(b"Netid") || b.starts_with(b"State") || b.starts_with(b"Recv-Q"))
+        && has(b"Local Address:Port")
+    {
+        let state = has(b"State");
+        if matches!(r.mode, Mode::SsUnix) {
+            return Some(Format::SsUnix);
+        }
+        r.mode = Mode::SsInet { state };
+        return Some(Format::SsTcp);
+    }
+    if b.starts_with(b"Active Internet connections") || b.starts_with(b"Proto Recv-Q Send-Q") {
+        r.mode = Mode::Netstat;
+        return Some(Format::Netstat);
+    }
+    if b.starts_with(b"Active UNIX domain sockets") || b.starts_with(b"Proto RefCnt Flags") {
+        r.mode = Mode::NetstatUnix;
+        return Some(Format::NetstatUnix);
+    }
+    if b.starts_with(b"(Not all processes could be identified")
+        || b.starts_with(b"will not be shown, you would have to be root")
+    {
+        return Some(Format::Netstat);
+    }
+    if b.starts_with(b"COMMAND") && has(b"PID") && has(b"NAME") {
+        let unix = matches!(r.mode, Mode::Lsof) && r.lsof_unix_hint;
+        r.mode = Mode::Lsof;
+        return Some(if unix { Format::LsofUnix } else { Format::Lsof });
+    }
+    if b.starts_with(b"CONTAINER ID") || b.starts_with(b"CONTAINER  ID") {
+        let chars = |at: usize| line.get(0, at).iter().filter(|c| (**c & 0xC0) != 0x80).count();
+        let ports_col = find(line.bytes, b"PORTS").map(chars);
+        let names_col = find(line.bytes, b"NAMES").map(chars);
+        r.mode = Mode::Docker { ports_col, names_col };
+        return Some(Format::DockerPs);
+    }
+    if b.starts_with(b"USER") && has(b"PID") && has(b"%CPU") && has(b"COMMAND") {
+        r.mode = Mode::Ps { ef: false };
+        return Some(Format::Ps);
+    }
+    if b.starts_with(b"UID") && has(b"PID") && has(b"PPID") && has(b"CMD") {
+        r.mode = Mode::Ps { ef: true };
+        return Some(Format::Ps);
+    }
+    if let Some(n) = b.strip_prefix(b"total ") {
+        let n = n.trim_ascii();
+        if !n.is_empty() && n.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b',') {
+            if !matches!(r.mode, Mode::Ls { .. }) {
+                r.mode = Mode::Ls { dir: None };
+            }
+            return Some(Format::LsSockets);
+        }
+    }
+    if let Mode::Ls { dir } = &mut r.mode {
+        // `ls -l /run/php /run/gunicorn` prints `/run/php:` before each listing.
+        if b.starts_with(b"/") && b.ends_with(b":") && !b.iter().any(u8::is_ascii_whitespace) {
+            *dir = Some(lossy(b.get(..b.len() - 1).unwrap_or_default()));
+            return Some(Format::LsSockets);
+        }
+    }
+    None
+}
+
+pub(crate) fn row_in_mode(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    match &r.mode {
+        Mode::SsInet { .. } | Mode::SsUnix => ss_row(r, line),
+        Mode::Netstat | Mode::NetstatUnix => netstat_row(r, line),
+        Mode::Lsof => lsof_row(r, line),
+        Mode::Docker { .. } => docker_row(r, line, true),
+        Mode::Ls { .. } => ls_row(r, line),
+        _ => None,
+    }
+}
+
+/// Rows that say by themselves which tool printed them.
+pub(crate) fn row_any(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    ss_row(r, line)
+        .or_else(|| netstat_row(r, line))
+        .or_else(|| lsof_row(r, line))
+        .or_else(|| ls_row(r, line))
+        .or_else(|| docker_row(r, line, false))
+}
+
+const SS_NETIDS: &[&[u8]] = &[
+    b"tcp", b"udp", b"raw", b"u_str", b"u_dgr", b"u_seq", b"sctp", b"mptcp", b"nl", b"p_raw", b"p_dgr",
+    b"v_str",
+];
+
+const SS_STATES: &[&[u8]] = &[
+    b"LISTEN",
+    b"UNCONN",
+    b"ESTAB",
+    b"SYN-SENT",
+    b"SYN-RECV",
+    b"FIN-WAIT-1",
+    b"FIN-WAIT-2",
+    b"TIME-WAIT",
+    b"CLOSE-WAIT",
+    b"LAST-ACK",
+    b"CLOSING",
+    b"CLOSED",
+    b"UNKNOWN",
+];
+
+fn ss_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let b = line.bytes;
+    let mut toks = std::mem::take(&mut r.toks);
+    tokens(b, &mut toks);
+    let out = ss_row_toks(r, line, &toks);
+    r.toks = toks;
+    out
+}
+
+fn ss_row_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+    let b = line.bytes;
+    let mut i = 0;
+    let netid = Some(tok(b, t, 0)).filter(|w| SS_NETIDS.contains(w));
+    if netid.is_some() {
+        i += 1;
+    }
+    let state = Some(tok(b, t, i)).filter(|w| SS_STATES.contains(w));
+    if state.is_some() {
+        i += 1;
+    }
+    let stateless_ok = matches!(r.mode, Mode::SsInet { state: false, .. });
+    if netid.is_none() && state.is_none() && !stateless_ok {
+        return None;
+    }
+    let recv_q = parse_u32(tok(b, t, i))?;
+    let send_q = parse_u32(tok(b, t, i + 1))?;
+    i += 2;
+    let local = tok(b, t, i);
+    let unix = match netid {
+        Some(n) => n.starts_with(b"u_"),
+        None => {
+            matches!(r.mode, Mode::SsUnix)
+                || local.starts_with(b"/")
+                || (local.starts_with(b"@") && is_digits(tok(b, t, i + 1)))
+        }
+    };
+    let state_s = state.map(lossy);
+    let &(ls, le) = t.get(i)?;
+    if unix {
+        // `path inode peer peer-inode [users:(...)]`
+        if !is_digits(tok(b, t, i + 1)) || t.len() < i + 4 {
+            return None;
+        }
+        let processes = t.get(i + 4).map(|&(s, _)| parse_ss_users(line.rest(s))).unwrap_or_default();
+        let bind = if let Some(name) = local.strip_prefix(b"@") {
+            Some(Bind::Abstract(lossy(name)))
+        } else if local == b"*" {
+            None // unnamed socket: not a listener anyone can connect to
+        } else {
+            Some(Bind::Unix(lossy(local)))
+        };
+        if let Some(bind) = bind {
+            r.report.listeners.push(Listener {
+                kind: SocketKind::Unix,
+                bind,
+                port: None,
+                interface: None,
+                state: state_s,
+                recv_q: Some(recv_q),
+                send_q: Some(send_q),
+                processes,
+                container_port: None,
+                format: Format::SsUnix,
+                range: line.range(),
+                addr_range: line.sub(ls, le),
+            });
+        }
+        if !matches!(r.mode, Mode::SsUnix) {
+            r.mode = Mode::SsUnix;
+        }
+        return Some(Format::SsUnix);
+    }
+    let addr = parse_inet(local, Tool::Ss)?;
+    parse_inet(tok(b, t, i + 1), Tool::Ss)?;
+    let processes = t.get(i + 2).map(|&(s, _)| parse_ss_users(line.rest(s))).unwrap_or_default();
+    let kind = match netid {
+        Some(b"udp") => Some(SocketKind::Udp),
+        Some(b"tcp" | b"mptcp" | b"sctp") => Some(SocketKind::Tcp),
+        Some(_) => None,
+        None if state == Some(b"UNCONN") => Some(SocketKind::Udp),
+        None => Some(SocketKind::Tcp),
+    };
+    let listening = matches!(state, None | Some(b"LISTEN" | b"UNCONN"));
+    if let (Some(kind), true) = (kind, listening) {
+        r.report.listeners.push(Listener {
+            kind,
+            bind: addr.bind,
+            port: addr.port,
+            interface: addr.interface,
+            state: state_s,
+            recv_q: Some(recv_q),
+            send_q: Some(send_q),
+            processes,
+            container_port: None,
+            format: Format::SsTcp,
+            range: line.range(),
+            addr_range: line.sub(ls, le),
+        });
+    }
+    if !matches!(r.mode, Mode::SsInet { .. }) {
+        r.mode = Mode::SsInet { state: state.is_some() };
+    }
+    Some(Format::SsTcp)
+}
+
+/// `users:(("nginx",pid=21532,fd=6),("nginx",pid=20846,fd=6))`
+pub(crate) fn parse_ss_users(rest: &[u8]) -> Vec<ProcessRef> {
+    let mut out = Vec::new();
+    let Some(at) = find(rest, b"users:(") else { return out };
+    let mut s = rest.get(at + 7..).unwrap_or_default();
+    while let Some(open) = find(s, b"(\"") {
+        let after = s.get(open + 2..).unwrap_or_default();
+        let Some(close_q) = find(after, b"\",") else { break };
+        let name = after.get(..close_q).unwrap_or_default();
+        let fields = after.get(close_q + 2..).unwrap_or_default();
+        let end = memchr::memchr(b')', fields).unwrap_or(fields.len());
+        let mut p = ProcessRef { name: lossy(name), pid: None, fd: None, user: None };
+        for kv in fields.get(..end).unwrap_or_default().split(|c| *c == b',') {
+            if let Some(v) = kv.strip_prefix(b"pid=") {
+                p.pid = parse_u32(v);
+            } else if let Some(v) = kv.strip_prefix(b"fd=") {
+                p.fd = parse_u32(v);
+            }
+        }
+        out.push(p);
+        s = fields.get(end..).unwrap_or_default();
+    }
+    out
+}
+
+const NETSTAT_PROTOS: &[&[u8]] =
+    &[b"tcp", b"tcp6", b"udp", b"udp6", b"udpl", b"udpl6", b"raw", b"raw6", b"sctp", b"sctp6"];
+
+fn netstat_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let mut toks = std::mem::take(&mut r.toks);
+    tokens(line.bytes, &mut toks);
+    let out = if tok(line.bytes, &toks, 0) == b"unix" {
+        netstat_unix_toks(r, line, &toks)
+    } else {
+        netstat_inet_toks(r, line, &toks)
+    };
+    r.toks = toks;
+    out
+}
+
+/// `PID/Program name` column: `20846/nginx: master`, or `-`.
+fn netstat_program(col: &[u8]) -> Vec<ProcessRef> {
+    let col = col.trim_ascii();
+    let Some(slash) = memchr::memchr(b'/', col) else { return Vec::new() };
+    let (pid, name) = col.split_at(slash);
+    let Some(pid) = parse_u32(pid) else { return Vec::new() };
+    let name = name.get(1..).unwrap_or_default().trim_ascii();
+    vec![ProcessRef { name: lossy(name), pid: Some(pid), fd: None, user: None }]
+}
+
+fn netstat_inet_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+    let b = line.bytes;
+    let proto = tok(b, t, 0);
+    if !NETSTAT_PROTOS.contains(&proto) {
+        return None;
+    }
+    let recv_q = parse_u32(tok(b, t, 1))?;
+    let send_q = parse_u32(tok(b, t, 2))?;
+    let v6 = proto.ends_with(b"6");
+    let tool = Tool::Netstat { v6 };
+    let addr = parse_inet(tok(b, t, 3), tool)?;
+    parse_inet(tok(b, t, 4), tool)?;
+    let &(ls, le) = t.get(3)?;
+    let next = tok(b, t, 5);
+    let is_state = !next.is_empty()
+        && next.iter().all(|c| c.is_ascii_uppercase() || *c == b'_' || c.is_ascii_digit())
+        && !next.contains(&b'/')
+        && next != b"-"
+        && !is_digits(next);
+    let state = is_state.then(|| lossy(next));
+    let prog_tok = if is_state { 6 } else { 5 };
+    let processes = t.get(prog_tok).map(|&(s, _)| netstat_program(line.rest(s))).unwrap_or_default();
+    let kind = if proto.starts_with(b"udp") {
+        Some(SocketKind::Udp)
+    } else if proto.starts_with(b"tcp") || proto.starts_with(b"sctp") {
+        Some(SocketKind::Tcp)
+    } else {
+        None
+    };
+    let listening = match kind {
+        Some(SocketKind::Udp) => true,
+        _ => state.as_deref().is_none_or(|s| s == "LISTEN"),
+    };
+    if let (Some(kind), true) = (kind, listening) {
+        r.report.listeners.push(Listener {
+            kind,
+            bind: addr.bind,
+            port: addr.port,
+            interface: addr.interface,
+            state,
+            recv_q: Some(recv_q),
+            send_q: Some(send_q),
+            processes,
+            container_port: None,
+            format: Format::Netstat,
+            range: line.range(),
+            addr_range: line.sub(ls, le),
+        });
+    }
+    r.mode = Mode::Netstat;
+    Some(Format::Netstat)
+}
+
+const NETSTAT_UNIX_STATES: &[&[u8]] =
+    &[b"LISTENING", b"CONNECTED", b"CONNECTING", b"DISCONNECTING", b"FREE", b"UNKNOWN"];
+
+/// `unix  2      [ ACC ]     STREAM     LISTENING     42817    21880/python3        /srv/app.sock`
+fn netstat_unix_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+    let b = line.bytes;
+    parse_u32(tok(b, t, 1))?;
+    if !tok(b, t, 2).starts_with(b"[") {
+        return None;
+    }
+    let close = (2..t.len()).find(|&i| tok(b, t, i).ends_with(b"]"))?;
+    let mut i = close + 1;
+    let _sock_type = tok(b, t, i);
+    i += 1;
+    let state = Some(tok(b, t, i)).filter(|w| NETSTAT_UNIX_STATES.contains(w));
+    if state.is_some() {
+        i += 1;
+    }
+    parse_u64_tok(tok(b, t, i))?;
+    i += 1;
+    let (path, path_range, processes) = match t.get(i) {
+        None => (None, None, Vec::new()),
+        Some(&(s, _)) => {
+            let rest = line.rest(s);
+            if rest.starts_with(b"/") || rest.starts_with(b"@") {
+                (Some(rest), Some(line.sub(s, s + rest.len())), Vec::new())
+            } else {
+                // netstat pads `PID/Program name` to 20 columns; the name may hold spaces.
+                let split = if rest.len() > 20 && rest.get(19..21).is_some_and(|w| w.contains(&b' ')) {
+                    Some(20)
+                } else {
+                    rest.iter()
+                        .enumerate()
+                        .rev()
+                        .find(|&(j, c)| (*c == b'/' || *c == b'@') && j > 0 && rest.get(j - 1) == Some(&b' '))
+                        .map(|(j, _)| j)
+                };
+                match split {
+                    Some(j) => {
+                        let (prog, p) = rest.split_at_checked(j).unwrap_or((rest, b""));
+                        let lead = p.iter().take_while(|c| c.is_ascii_whitespace()).count();
+                        let p = p.trim_ascii();
+                        let ps = s + j + lead;
+                        let path = (!p.is_empty()).then_some(p);
+                        (path, path.map(|p| line.sub(ps, ps + p.len())), netstat_program(prog))
+                    }
+                    None => (None, None, netstat_program(rest)),
+                }
+            }
+        }
+    };
+    let listening = state == Some(b"LISTENING") || contains(line.get(t.get(2)?.0, t.get(close)?.1), b"ACC");
+    if let (Some(path), Some(pr), true) = (path, path_range, listening) {
+        let bind = match path.strip_prefix(b"@") {
+            Some(n) => Bind::Abstract(lossy(n)),
+            None => Bind::Unix(lossy(path)),
+        };
+        r.report.listeners.push(Listener {
+            kind: SocketKind::Unix,
+            bind,
+            port: None,
+            interface: None,
+            state: state.map(lossy),
+            recv_q: None,
+            send_q: None,
+            processes,
+            container_port: None,
+            format: Format::NetstatUnix,
+            range: line.range(),
+            addr_range: pr,
+        });
+    }
+    r.mode = Mode::NetstatUnix;
+    Some(Format::NetstatUnix)
+}
+
+fn parse_u64_tok(b: &[u8]) -> Option<u64> {
+    super::scan::parse_u64(b)
+}
+
+/// `COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME`
+fn lsof_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let mut toks = std::mem::take(&mut r.toks);
+    tokens(line.bytes, &mut toks);
+    let out = lsof_row_toks(r, line, &toks);
+    r.toks = toks;
+    out
+}
+
+fn lsof_row_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+    let b = line.bytes;
+    if t.len() < 9 {
+        return None;
+    }
+    let pid = parse_u32(tok(b, t, 1))?;
+    let typ = tok(b, t, 4);
+    let fd_tok = tok(b, t, 3);
+    let fd_digits = fd_tok.iter().take_while(|c| c.is_ascii_digit()).count();
+    let fd = parse_u32(fd_tok.get(..fd_digits).unwrap_or_default());
+    let process =
+        ProcessRef { name: lossy(tok(b, t, 0)), pid: Some(pid), fd, user: Some(lossy(tok(b, t, 2))) };
+    let &(ns, _) = t.get(8)?;
+    let name = line.rest(ns);
+    let state = name
+        .iter()
+        .rposition(|c| *c == b'(')
+        .and_then(|o| name.get(o + 1..))
+        .and_then(|s| s.strip_suffix(b")"))
+        .map(lossy);
+    let first_end = name.iter().position(u8::is_ascii_whitespace).unwrap_or(name.len());
+    let first = name.get(..first_end).unwrap_or_default();
+    let addr_range = line.sub(ns, ns + first_end);
+    match typ {
+        b"IPv4" | b"IPv6" => {
+            let node = tok(b, t, 7);
+            let kind = match node {
+                b"TCP" => SocketKind::Tcp,
+                b"UDP" => SocketKind::Udp,
+                _ => return None,
+            };
+            let family = if typ == b"IPv4" { Family::V4 } else { Family::V6 };
+            if contains(first, b"->") {
+                return Some(Format::Lsof); // a connection, not a listener
+            }
+            let addr = parse_inet(first, Tool::Lsof { family: Some(family) })?;
+            let listening = kind == SocketKind::Udp || state.as_deref().is_none_or(|s| s == "LISTEN");
+            if listening {
+                r.report.listeners.push(Listener {
+                    kind,
+                    bind: addr.bind,
+                    port: addr.port,
+                    interface: addr.interface,
+                    state,
+                    recv_q: None,
+                    send_q: None,
+                    processes: vec![process],
+                    container_port: None,
+                    format: Format::Lsof,
+                    range: line.range(),
+                    addr_range,
+                });
+            }
+            r.mode = Mode::Lsof;
+            Some(Format::Lsof)
+        }
+        b"unix" => {
+            if !tok(b, t, 5).starts_with(b"0x") {
+                return None;
+            }
+            let bind = if let Some(n) = first.strip_prefix(b"@") {
+                Some(Bind::Abstract(lossy(n)))
+            } else if first.starts_with(b"/") {
+                Some(Bind::Unix(lossy(first)))
+            } else {
+                None
+            };
+            if let (Some(bind), false) = (bind, contains(name, b"->")) {
+                r.report.listeners.push(Listener {
+                    kind: SocketKind::Unix,
+                    bind,
+                    port: None,
+                    interface: None,
+                    state,
+                    recv_q: None,
+                    send_q: None,
+                    processes: vec![process],
+                    container_port: None,
+                    format: Format::LsofUnix,
+                    range: line.range(),
+                    addr_range,
+                });
+            }
+            r.mode = Mode::Lsof;
+            Some(Format::LsofUnix)
+        }
+        _ => None,
+    }
+}
+
+/// A docker ps row. With the header's column positions the PORTS cell is cut out
+/// exactly; without a header, the row must start with a container id.
+fn docker_row(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+    let b = line.bytes;
+    let (ports_col, names_col) = match &r.mode {
+        Mode::Docker { ports_col, names_col } if in_mode => (*ports_col, *names_col),
+        _ => (None, None),
+    };
+    let first_end = b.iter().position(u8::is_ascii_whitespace).unwrap_or(b.len());
+    let first = b.get(..first_end).unwrap_or_default();
+    let is_id = first.len() >= 12 && first.iter().all(u8::is_ascii_hexdigit);
+    if !is_id {
+        return None;
+    }
+    // docker pads columns by characters (the COMMAND cell often holds a `…`), so the
+    // header's column positions are character counts, turned into byte offsets per row.
+    let names_at = names_col.and_then(|c| char_to_byte(b, c));
+    let name_start = match names_at {
+        Some(c) if c < b.len() => c,
+        _ => b.iter().rposition(u8::is_ascii_whitespace).map_or(b.len(), |p| p + 1),
+    };
+    let name = line.rest(name_start);
+    let (ps, pe) = match ports_col.and_then(|c| char_to_byte(b, c)) {
+        Some(c) if c < name_start => (c, name_start),
+        _ => (first_end, name_start),
+    };
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    tokens(line.get(ps, pe), &mut items);
+    for (s, e) in items {
+        let (s, e) = (s + ps, e + ps);
+        let entry = line.get(s, e);
+        let entry = entry.strip_suffix(b",").unwrap_or(entry);
+        docker_port(
+            r,
+            line,
+            entry,
+            TextRange::from_usize(line.start + s, line.start + s + entry.len()),
+            name,
+        );
+    }
+    r.mode = Mode::Docker { ports_col, names_col };
+    Some(Format::DockerPs)
+}
+
+/// Byte offset of the `n`th character (UTF-8), `None` past the end.
+fn char_to_byte(b: &[u8], n: usize) -> Option<usize> {
+    b.iter().enumerate().filter(|(_, c)| (**c & 0xC0) != 0x80).map(|(i, _)| i).nth(n)
+}
+
+/// At most this many entries from one `a-b` range: a range is a fact about the
+/// container, not a reason to make a paste grow without bound.
+const MAX_RANGE: u32 = 256;
+
+fn docker_port(r: &mut Reader<'_>, line: Line<'_>, entry: &[u8], range: TextRange, name: &[u8]) {
+    let Some(slash) = entry.iter().rposition(|c| *c == b'/') else { return };
+    let (ports, proto) = entry.split_at(slash);
+    let proto = proto.get(1..).unwrap_or_default();
+    let kind = match proto {
+        b"tcp" => SocketKind::Tcp,
+        b"udp" => SocketKind::Udp,
+        b"sctp" => SocketKind::Tcp,
+        _ => return,
+    };
+    let container = lossy(name);
+    match find(ports, b"->") {
+        Some(arrow) => {
+            let (host, cport) = ports.split_at(arrow);
+            let cport = cport.get(2..).unwrap_or_default();
+            let Some(colon) = host.iter().rposition(|c| *c == b':') else { return };
+            let (ip, hport) = host.split_at(colon);
+            let Some((bind, interface)) = parse_host(ip, Tool::Docker) else { return };
+            let Some((h0, h1)) = port_range(hport.get(1..).unwrap_or_default()) else { return };
+            let (c0, _) = port_range(cport).unwrap_or((0, 0));
+            for (k, p) in (u32::from(h0)..=u32::from(h1)).take(MAX_RANGE as usize).enumerate() {
+                let port = u16::try_from(p).ok();
+                let cp = u32::from(c0)
+                    .checked_add(u32::try_from(k).unwrap_or(0))
+                    .and_then(|v| u16::try_from(v).ok());
+                r.report.listeners.push(Listener {
+                    kind,
+                    bind: bind.clone(),
+                    port,
+                    interface: interface.clone(),
+                    state: None,
+                    recv_q: None,
+                    send_q: None,
+                    processes: vec![ProcessRef { name: container.clone(), pid: None, fd: None, user: None }],
+                    container_port: if c0 == 0 { None } else { cp },
+                    format: Format::DockerPs,
+                    range: line.range(),
+                    addr_range: range,
+                });
+            }
+        }
+        None => {
+            let Some((p0, p1)) = port_range(ports) else { return };
+            for p in (u32::from(p0)..=u32::from(p1)).take(MAX_RANGE as usize) {
+                if let Ok(port) = u16::try_from(p) {
+                    r.report.facts.push(ProbeFact::ExposedPort {
+                        container: container.clone(),
+                        port,
+                        proto: lossy(proto),
+                        range,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// `8080` or `9998-9999`.
+fn port_range(b: &[u8]) -> Option<(u16, u16)> {
+    match memchr::memchr(b'-', b) {
+        Some(d) => {
+            let (a, z) = b.split_at(d);
+            let (a, z) = (parse_u16(a)?, parse_u16(z.get(1..)?)?);
+            (a <= z).then_some((a, z))
+        }
+        None => parse_u16(b).map(|p| (p, p)),
+    }
+}
+
+/// `srw-rw---- 1 root www-data 0 Nov 21 11:31 php-fpm.sock`
+fn ls_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let mut toks = std::mem::take(&mut r.toks);
+    tokens(line.bytes, &mut toks);
+    let out = ls_row_toks(r, line, &toks);
+    r.toks = toks;
+    out
+}
+
+fn ls_row_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+    let b = line.bytes;
+    let (type_char, mode) = parse_mode(tok(b, t, 0))?;
+    parse_u32(tok(b, t, 1))?;
+    let owner = tok(b, t, 2);
+    let group = tok(b, t, 3);
+    let mut i = 4;
+    // size, or `major, minor` for devices
+    if tok(b, t, i).ends_with(b",") {
+        i += 1;
+    }
+    if !is_digits(tok(b, t, i)) && !tok(b, t, i).iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.') {
+        return None;
+    }
+    i += 1;
+    let d = tok(b, t, i);
+    if is_month(d) {
+        // `Nov 21 11:31` or `Nov 21  2025`
+        if !is_digits(tok(b, t, i + 1)) {
+            return None;
+        }
+        let y = tok(b, t, i + 2);
+        if !(is_clock(y) || (is_digits(y) && y.len() == 4)) {
+            return None;
+        }
+        i += 3;
+    } else if d.len() == 10 && d.get(4) == Some(&b'-') {
+        // long-iso `2026-11-21 11:31`, full-iso adds a zone token
+        i += 2;
+        let z = tok(b, t, i);
+        if (z.starts_with(b"+") || z.starts_with(b"-")) && z.len() == 5 {
+            i += 1;
+        }
+    } else {
+        return None;
+    }
+    let &(ns, _) = t.get(i)?;
+    let mut name = line.rest(ns);
+    if let Some(arrow) = find(name, b" -> ") {
+        name = name.get(..arrow).unwrap_or_default();
+    }
+    let dir = match &r.mode {
+        Mode::Ls { dir } => dir.clone(),
+        _ => None,
+    };
+    let path = if name.starts_with(b"/") {
+        lossy(name)
+    } else {
+        match (&dir, name) {
+            (Some(d), b".") => d.clone(),
+            (Some(d), _) => format!("{}/{}", d.trim_end_matches('/'), lossy(name)),
+            (None, _) => lossy(name),
+        }
+    };
+    r.report.socket_files.push(SocketFile {
+        path,
+        owner: lossy(owner),
+        group: lossy(group),
+        mode,
+        is_socket: type_char == b's',
+        is_dir: type_char == b'd',
+        range: line.range(),
+    });
+    if !matches!(r.mode, Mode::Ls { .. }) {
+        r.mode = Mode::Ls { dir: None };
+    }
+    Some(Format::LsSockets)
+}
+
+/// `srwxr-x---` (+ optional `.`, `+`, `@`) -> (type letter, permission bits).
+fn parse_mode(m: &[u8]) -> Option<(u8, u32)> {
+    let m = match m.len() {
+        10 => m,
+        11 if matches!(m.last(), Some(b'.' | b'+' | b'@')) => m.get(..10)?,
+        _ => return None,
+    };
+    let (&ty, perms) = m.split_first()?;
+    if !b"-dlcbsp".contains(&ty) {
+        return None;
+    }
+    let mut bits = 0u32;
+    for (k, c) in perms.iter().enumerate() {
+        let shift = 8 - u32::try_from(k).ok()?; // r w x of user, group, other
+        let slot = k % 3;
+        let bit = 1u32 << shift;
+        match (slot, c) {
+            (_, b'-') => {}
+            (0, b'r') | (1, b'w') | (2, b'x') => bits |= bit,
+            (2, b's' | b't') => {
+                bits |= bit | special_bit(k);
+            }
+            (2, b'S' | b'T') => bits |= special_bit(k),
+            _ => return None,
+        }
+    }
+    Some((ty, bits))
+}
+
+/// setuid for the user triplet, setgid for group, sticky for other.
+fn special_bit(k: usize) -> u32 {
+    match k / 3 {
+        0 => 0o4000,
+        1 => 0o2000,
+        _ => 0o1000,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes() {
+        assert_eq!(parse_mode(b"srw-rw----"), Some((b's', 0o660)));
+        assert_eq!(parse_mode(b"drwxr-xr-x"), Some((b'd', 0o755)));
+        assert_eq!(parse_mode(b"drwxrwxrwt"), Some((b'd', 0o1777)));
+        assert_eq!(parse_mode(b"-rwsr-Sr-T."), Some((b'-', 0o7744)));
+        assert_eq!(parse_mode(b"hello-worl"), None);
+    }
+
+    #[test]
+    fn users_column() {
+        let p = parse_ss_users(br#"users:(("nginx",pid=21532,fd=6),("nginx",pid=20846,fd=6)) ino:1"#);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[1].pid, Some(20846));
+        assert_eq!(p[1].fd, Some(6));
+        assert!(parse_ss_users(b"").is_empty());
+        assert!(parse_ss_users(b"users:((\"x").is_empty());
+    }
+}
