@@ -18,6 +18,8 @@ Modes:
   garbage     answers with bytes that are not HTTP
   tls         TLS (--cert/--key) then answers 200 (use 'ok' to speak plain HTTP)
   noaccept    listens with --backlog and never accepts
+  dns-nxdomain  UDP DNS server that answers every query with NXDOMAIN (rcode 3)
+  dns-silent    UDP DNS server that reads queries and never answers
   stale       binds a unix socket, then closes it without unlinking (the file stays)
 """
 import argparse
@@ -103,6 +105,31 @@ def handle(conn, args):
             pass
 
 
+def serve_dns(args):
+    host, _, port = args.tcp.rpartition(":")
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((host, int(port)))
+    log("%s listening on udp %s" % (args.mode, args.tcp))
+    while True:
+        query, peer = u.recvfrom(2048)
+        if len(query) < 12:
+            continue
+        # question name, for the log
+        labels, i = [], 12
+        while i < len(query) and query[i] != 0:
+            labels.append(query[i + 1:i + 1 + query[i]].decode("ascii", "replace"))
+            i += 1 + query[i]
+        qtype = int.from_bytes(query[i + 1:i + 3], "big")
+        name = ".".join(labels)
+        if args.mode == "dns-silent":
+            log("query %s type %d: not answering" % (name, qtype))
+            continue
+        log("query %s type %d: NXDOMAIN" % (name, qtype))
+        # same id, QR|RD|RA and rcode 3, the question echoed, no answers
+        header = query[:2] + b"\x81\x83" + b"\x00\x01\x00\x00\x00\x00\x00\x00"
+        u.sendto(header + query[12:i + 5], peer)
+
+
 def make_socket(args):
     if args.unix:
         try:
@@ -141,6 +168,9 @@ def main():
     p.add_argument("--hold", help="noaccept: HOST:PORT to fill the queue of with held connections")
     args = p.parse_args()
 
+    if args.mode.startswith("dns-"):
+        serve_dns(args)
+        return
     s, where = make_socket(args)
     if args.mode == "stale":
         s.listen(1)

@@ -288,7 +288,9 @@ def capture_one(scn, out_dir):
             logf.close()
             ready_in = os.path.join(prefix, b.get("ready_in", b["log"]))
             if b.get("ready") and not wait_for_text(ready_in, b["ready"]):
-                raise RuntimeError("backend %s never logged %r" % (b["log"], b["ready"]))
+                with open(ready_in, "rb") as f:
+                    tail = f.read()[-600:].decode("utf-8", "replace")
+                raise RuntimeError("backend %s never logged %r; its log ends:\n%s" % (b["log"], b["ready"], tail))
         rc_t, out_t = run([NGINX, "-t", "-p", prefix, "-c", conf])
         if rc_t != 0 or scn.get("keep_nginx_t"):
             write(prefix, "nginx-t.txt", out_t)

@@ -461,6 +461,60 @@ SCENARIOS = [
         "expect_not": ["BG201", "BG202"],
     },
     {
+        "name": "resolver-nxdomain",
+        "description": "proxy_pass with a variable host, resolver says the name does not exist",
+        "cause": "'app.internal could not be resolved (3: Host not found)': run-time DNS failure "
+                 "(a fake DNS server on loopback answers NXDOMAIN).",
+        "listen": 19340,
+        "http": server(19340, """        resolver 127.0.0.1:19341 ipv6=off;
+        resolver_timeout 1s;
+        set $backend app.internal;
+
+        location / {
+            proxy_pass http://$backend:19342;
+        }"""),
+        "backends": [broken("dns-nxdomain", "--tcp", "127.0.0.1:19341", log="dns.log")],
+        "ports": [19342],
+        "expect": [],
+        "expect_not": ["BG208", "BG201", "BG202"],
+        "notes": "No code in the brief's catalogue for run-time DNS failures; a resolver is defined, "
+                 "so BG208 must not fire.",
+    },
+    {
+        "name": "resolver-timeout",
+        "description": "proxy_pass with a variable host, the resolver never answers, resolver_timeout 1s",
+        "cause": "'app.internal could not be resolved (110: Operation timed out)': a 502, not a 504.",
+        "listen": 19350,
+        "http": server(19350, """        resolver 127.0.0.1:19351 ipv6=off;
+        resolver_timeout 1s;
+        set $backend app.internal;
+
+        location / {
+            proxy_pass http://$backend:19352;
+        }"""),
+        "backends": [broken("dns-silent", "--tcp", "127.0.0.1:19351", log="dns.log")],
+        "ports": [19352],
+        "expect": [],
+        "expect_not": ["BG208", "BG401", "BG402", "BG201", "BG202"],
+        "notes": "No code in the brief's catalogue for run-time DNS failures; errno 110 here is the "
+                 "resolver's, the client gets 502, so no timeout (BG4xx) code may fire.",
+    },
+    {
+        "name": "tls-name-mismatch",
+        "description": "proxy_ssl_verify on, certificate trusted but issued for backend.lab, proxy_pass https://127.0.0.1",
+        "cause": "'upstream SSL certificate does not match \"127.0.0.1\"': proxy_ssl_name defaults to "
+                 "the host in proxy_pass.",
+        "listen": 19360,
+        "http": proxy(19360, "https://127.0.0.1:19361",
+                      "proxy_ssl_verify on;\nproxy_ssl_trusted_certificate {P}/tls/backend.crt;"),
+        "setup": CERT_SETUP,
+        "backends": [broken("tls", "--tcp", "127.0.0.1:19361", "--cert", "{P}/tls/backend.crt",
+                            "--key", "{P}/tls/backend.key")],
+        "ports": [19361],
+        "expect": ["BG305"],
+        "expect_not": ["BG201", "BG202", "BG302"],
+    },
+    {
         "name": "missing-scheme",
         "description": "proxy_pass 127.0.0.1:19271 without http://",
         "cause": "nginx refuses the configuration: 'invalid URL prefix'. nginx -t fails, nothing starts.",
@@ -579,6 +633,7 @@ LOG_ALONE = {
     "https-to-http": "BG302", "grpc-to-http1": "BG302", "non-http-response": "BG302",
     "header-too-big": "BG303", "upstream-resets": "BG304", "tls-verify-self-signed": "BG305",
     "invalid-header": "BG306", "read-timeout": "BG401", "connect-timeout": "BG402",
+    "tls-name-mismatch": "BG305",
     "variable-without-resolver": "BG208",
 }
 CONFIG_AND_LISTENERS = {
