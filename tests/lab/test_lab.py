@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Tests of the lab itself (no nginx needed): listener filters, the check command,
+and the integrity of the committed fixtures.  python3 tests/lab/test_lab.py"""
+import contextlib
+import io
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab  # noqa: E402
+import scenarios  # noqa: E402
+
+SS_T = """State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess
+LISTEN 0      128          0.0.0.0:2024       0.0.0.0:*
+LISTEN 0      2048       127.0.0.1:3000       0.0.0.0:*    users:(("gunicorn",pid=1,fd=5))
+LISTEN 0      5              [::1]:19031         [::]:*    users:(("python3",pid=2,fd=4))
+LISTEN 0      511        127.0.0.1:19000      0.0.0.0:*    users:(("nginx",pid=3,fd=5))
+"""
+SS_X = """Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess
+u_str LISTEN 0      4096   /run/php/php8.2-fpm.sock 33767            * 0    users:(("php-fpm8.2",pid=4,fd=10))
+u_str LISTEN 0      16     /tmp/other.sock 33768            * 0    users:(("x",pid=5,fd=3))
+"""
+NETSTAT = """Active Internet connections (only servers)
+Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name
+tcp        0      0 127.0.0.1:3000          0.0.0.0:*               LISTEN      1/python3
+tcp        0      0 0.0.0.0:2024            0.0.0.0:*               LISTEN      -
+tcp6       0      0 ::1:19031               :::*                    LISTEN      2/python3
+"""
+LSOF = """COMMAND    PID   USER   FD   TYPE DEVICE SIZE/OFF NODE NAME
+gunicorn 28056   root    5u  IPv4  50800      0t0  TCP 127.0.0.1:3000 (LISTEN)
+sshd       100   root    3u  IPv4  50801      0t0  TCP *:22 (LISTEN)
+"""
+
+
+class Filters(unittest.TestCase):
+    def test_ss_tcp_keeps_header_and_scenario_ports(self):
+        out = lab.filter_ss_tcp(SS_T, {"3000", "19031"}).splitlines()
+        self.assertEqual(len(out), 3)
+        self.assertTrue(out[0].startswith("State"))
+        self.assertIn("127.0.0.1:3000", out[1])
+        self.assertIn("[::1]:19031", out[2])
+
+    def test_ss_unix_keeps_named_paths(self):
+        out = lab.filter_ss_unix(SS_X, {"/run/php/php8.2-fpm.sock"}).splitlines()
+        self.assertEqual(len(out), 2)
+        self.assertIn("php8.2-fpm.sock", out[1])
+
+    def test_netstat_keeps_two_header_lines(self):
+        out = lab.filter_netstat(NETSTAT, {"19031"}).splitlines()
+        self.assertEqual(len(out), 3)
+        self.assertIn("::1:19031", out[2])
+
+    def test_lsof(self):
+        out = lab.filter_lsof(LSOF, {"3000"}).splitlines()
+        self.assertEqual(len(out), 2)
+        self.assertIn("127.0.0.1:3000", out[1])
+
+
+FAKE_BIN = """#!/usr/bin/env python3
+import json, sys
+a = sys.argv
+assert a[1] == "diagnose" and a[-2:] == ["--format", "json"]
+codes = ["BG202"] if "--listeners" in a else []
+print(json.dumps({"findings": [{"code": c, "severity": "error"} for c in codes]}))
+"""
+
+
+class Check(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.bin = os.path.join(self.tmp, "fake")
+        with open(self.bin, "w") as f:
+            f.write(FAKE_BIN)
+        os.chmod(self.bin, os.stat(self.bin).st_mode | stat.S_IXUSR)
+        self.dir = os.path.join(self.tmp, "fx")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def fixture(self, name, meta):
+        d = os.path.join(self.dir, name)
+        os.makedirs(d)
+        for f in ("nginx-T.txt", "listeners.txt", "error.log", "gunicorn.log"):
+            with open(os.path.join(d, f), "w") as fh:
+                fh.write("x\n")
+        meta.setdefault("inputs", {"config": "nginx-T.txt", "listeners": "listeners.txt",
+                                   "log": ["error.log", "gunicorn.log"]})
+        with open(os.path.join(d, "meta.json"), "w") as fh:
+            json.dump(meta, fh)
+
+    def run_check(self):
+        args = type("A", (), {"bin": self.bin, "dir": self.dir, "only": None})()
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            rc = lab.cmd_check(args)
+        return rc, buf.getvalue().splitlines()
+
+    def test_pass_and_fail_and_subsets(self):
+        self.fixture("a", {"expect": ["BG202"], "expect_not": ["BG201"],
+                           "expect_subsets": {"log": {"expect": [], "expect_not": ["BG202"]}}})
+        self.fixture("b", {"expect": ["BG205"]})
+        rc, lines = self.run_check()
+        self.assertEqual(rc, 1)
+        self.assertEqual(lines[-1], "2 passed, 1 failed")
+        self.assertTrue(any(l.startswith("FAIL b") for l in lines))
+
+    def test_all_pass(self):
+        self.fixture("a", {"expect": ["BG202"]})
+        rc, lines = self.run_check()
+        self.assertEqual((rc, lines[-1]), (0, "1 passed, 0 failed"))
+
+
+class Fixtures(unittest.TestCase):
+    """The committed fixtures are complete and say what the catalogue says."""
+
+    def test_every_scenario_has_a_complete_fixture(self):
+        for scn in scenarios.SCENARIOS:
+            d = os.path.join(lab.DEFAULT_OUT, scn["name"])
+            with self.subTest(scn["name"]):
+                with open(os.path.join(d, "meta.json")) as f:
+                    meta = json.load(f)
+                for key in ("name", "description", "cause", "client", "nginx_version", "captured",
+                            "expect", "expect_not", "inputs"):
+                    self.assertIn(key, meta)
+                self.assertEqual(meta["expect"], scn.get("expect", []))
+                inputs = meta["inputs"]
+                for f in [inputs["config"], inputs["listeners"], *inputs["log"]]:
+                    self.assertTrue(os.path.exists(os.path.join(d, f)), f)
+                # the stable prefix: paths in the dump are the same on every run
+                with open(os.path.join(d, inputs["config"])) as f:
+                    self.assertIn("/tmp/badgateway-lab/%s/" % scn["name"], f.read())
+
+    def test_wrong_port_evidence(self):
+        d = os.path.join(lab.DEFAULT_OUT, "wrong-port")
+        log = open(os.path.join(d, "error.log")).read()
+        self.assertIn("connect() failed (111: Connection refused) while connecting to upstream", log)
+        self.assertIn('upstream: "http://127.0.0.1:8000/"', log)
+        self.assertIn("127.0.0.1:3000", open(os.path.join(d, "listeners.txt")).read())
+        self.assertIn("proxy_pass http://127.0.0.1:8000;", open(os.path.join(d, "nginx-T.txt")).read())
+
+
+if __name__ == "__main__":
+    unittest.main()
