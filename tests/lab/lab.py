@@ -189,6 +189,17 @@ def filter_ss_unix(text, paths):
     return "\n".join(keep) + "\n"
 
 
+def filter_ss_mixed(text, ports, paths):
+    """`ss -tlnpx`: a Netid column first, then TCP and unix rows mixed."""
+    lines = text.splitlines()
+    keep = lines[:1]
+    for line in lines[1:]:
+        f = line.split()
+        if len(f) >= 5 and (f[4] in paths or (f[0] == "tcp" and _port_of(f[4]) in ports)):
+            keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
 def filter_netstat(text, ports):
     lines = text.splitlines()
     keep = lines[:2]
@@ -220,6 +231,8 @@ def capture_listeners(scn, prefix, work):
     write(work, "ss-tlnp.txt", ss_t)
     write(work, "ss-xlp.txt", ss_x)
     write(work, "netstat-tlnp.txt", ns)
+    _, mixed = run(["ss", "-tlnpx"])
+    write(work, "ss-tlnpx.txt", filter_ss_mixed(mixed, ports, paths))
     _, ls_of = run(["lsof", "-nP", "-iTCP", "-sTCP:LISTEN"])
     write(work, "lsof-tcp-listen.txt", filter_lsof(ls_of, ports))
     paste = "$ sudo ss -tlnp\n" + ss_t + "$ sudo ss -xlp\n" + ss_x
@@ -327,7 +340,7 @@ def capture_one(scn, out_dir):
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
     files = ["nginx-T.txt", "listeners.txt", "ss-tlnp.txt", "ss-xlp.txt", "netstat-tlnp.txt",
-             "lsof-tcp-listen.txt"] + logs
+             "ss-tlnpx.txt", "lsof-tcp-listen.txt"] + logs
     config_input = "nginx-T.txt"
     if os.path.exists(os.path.join(prefix, "nginx-t.txt")):
         files.append("nginx-t.txt")

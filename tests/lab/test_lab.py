@@ -56,6 +56,17 @@ class Filters(unittest.TestCase):
         self.assertEqual(len(out), 3)
         self.assertIn("::1:19031", out[2])
 
+    def test_ss_mixed(self):
+        text = ("Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n"
+                "u_str LISTEN 0      4096   /run/a.sock 1 * 0 users:((\"php-fpm8.2\",pid=4,fd=10))\n"
+                "u_str LISTEN 0      4096   /run/b.sock 2 * 0 users:((\"x\",pid=5,fd=10))\n"
+                "tcp   LISTEN 0      2048   127.0.0.1:3000 0.0.0.0:* users:((\"gunicorn\",pid=1,fd=5))\n"
+                "tcp   LISTEN 0      128    0.0.0.0:2024 0.0.0.0:*\n")
+        out = lab.filter_ss_mixed(text, {"3000"}, {"/run/a.sock"}).splitlines()
+        self.assertEqual(len(out), 3)
+        self.assertIn("/run/a.sock", out[1])
+        self.assertIn("127.0.0.1:3000", out[2])
+
     def test_lsof(self):
         out = lab.filter_lsof(LSOF, {"3000"}).splitlines()
         self.assertEqual(len(out), 2)
