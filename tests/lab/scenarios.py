@@ -301,6 +301,26 @@ SCENARIOS = [
         "expect_not": ["BG201", "BG202", "BG401"],
     },
     {
+        "name": "php-fpm-terminate-timeout",
+        "description": "php-fpm request_terminate_timeout = 1s, a script that sleeps 2 s",
+        "cause": "php-fpm kills the child running the script ('execution timed out ... terminating'); "
+                 "on the unix socket nginx sees a reset: 'recv() failed (104: Connection reset by peer) "
+                 "while reading response header from upstream'.",
+        "listen": 19370,
+        "http": server(19370, php_location("unix:{P}/run/php-fpm.sock")),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "files": PHP_FILES,
+        "backends": [php_fpm("pm = static\npm.max_children = 2\nrequest_terminate_timeout = 1s")],
+        "extra_logs": ["php-fpm.log"],
+        "socket_paths": ["{P}/run/php-fpm.sock"],
+        "ls": ["{P}/run"],
+        "requests": [("/slow.php", 1)],
+        "settle": 0.5,
+        "expect": ["BG304"],
+        "expect_not": ["BG205", "BG206", "BG201", "BG401"],
+        "notes": "The nginx line is a reset (BG304), not a premature close; the php-fpm log names the cause.",
+    },
+    {
         "name": "fastcgi-to-http",
         "description": "fastcgi_pass to an HTTP server",
         "cause": "Protocol mismatch: nginx speaks FastCGI, the backend answers HTTP; "
@@ -633,7 +653,7 @@ LOG_ALONE = {
     "https-to-http": "BG302", "grpc-to-http1": "BG302", "non-http-response": "BG302",
     "header-too-big": "BG303", "upstream-resets": "BG304", "tls-verify-self-signed": "BG305",
     "invalid-header": "BG306", "read-timeout": "BG401", "connect-timeout": "BG402",
-    "tls-name-mismatch": "BG305",
+    "tls-name-mismatch": "BG305", "php-fpm-terminate-timeout": "BG304",
     "variable-without-resolver": "BG208",
 }
 CONFIG_AND_LISTENERS = {
