@@ -166,10 +166,8 @@ fn php_fpm(p: &[u8], tagged: bool) -> Option<Parsed<'_>> {
 
 fn fpm_level(s: &[u8]) -> Option<(&[u8], &[u8])> {
     for level in FPM_LEVELS {
-        if let Some(rest) = s.strip_prefix(level) {
-            if let Some(msg) = rest.strip_prefix(b": ") {
-                return Some((level, msg));
-            }
+        if let Some(msg) = s.strip_prefix(level).and_then(|rest| rest.strip_prefix(b": ")) {
+            return Some((level, msg));
         }
         if let Some(msg) =
             s.strip_prefix(b"[").and_then(|r| r.strip_prefix(level)).and_then(|r| r.strip_prefix(b"] "))
@@ -332,10 +330,10 @@ fn uwsgi_message(msg: &[u8]) -> Option<Found<'_>> {
 fn node(p: &[u8]) -> Option<Parsed<'_>> {
     let event = if let Some(addr) = p.strip_prefix(b"Error: listen EADDRINUSE: address already in use ") {
         Some(Found::new(BackendKind::NodeEaddrinuse { addr: scan::text(addr.trim_ascii()) }, p))
-    } else if let Some(addr) = p.strip_prefix(b"Error: connect ECONNREFUSED ") {
-        Some(Found::new(BackendKind::NodeConnectRefused { addr: scan::text(addr.trim_ascii()) }, p))
     } else {
-        None
+        p.strip_prefix(b"Error: connect ECONNREFUSED ").map(|addr| {
+            Found::new(BackendKind::NodeConnectRefused { addr: scan::text(addr.trim_ascii()) }, p)
+        })
     };
     let known = event.is_some()
         || (p.starts_with(b"at ") && (scan::contains(p, b"(node:") || scan::contains(p, b"node:")))

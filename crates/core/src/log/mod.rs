@@ -906,7 +906,7 @@ impl<'a> Builder<'a> {
     fn event(&mut self, ctx: &LineCtx<'a>, parsed: &nginx::Line<'a>, c: nginx::Classified<'a>) {
         let time_bytes = parsed.time.or(ctx.prefix_time);
         let line_range = self.origin.range(ctx.line);
-        let upstream_key = parsed.fields.upstream.map(|u| nginx::upstream_key(u));
+        let upstream_key = parsed.fields.upstream.map(nginx::upstream_key);
         let key = EventKey {
             kind: c.kind.clone(),
             errno: parsed.errno,

@@ -271,10 +271,7 @@ pub(crate) fn classify<'a>(l: &Line<'a>) -> Option<Classified<'a>> {
         EventKind::PrematurelyClosedStream
     } else if h == b"upstream prematurely sent response" {
         EventKind::PrematurelySentResponse
-    } else if IO_CALLS.iter().any(|call| h == *call)
-        || h == b"send() returned zero"
-        || h == b"send() incomplete"
-    {
+    } else if IO_CALLS.contains(&h) || h == b"send() returned zero" || h == b"send() incomplete" {
         if resolving {
             c.peer = l.fields.resolver;
             EventKind::ResolverError
@@ -520,7 +517,10 @@ fn status_of(kind: &EventKind, l: &Line<'_>, detail: Option<&[u8]>) -> ClientSta
             }
         }
         EventKind::CouldNotBeResolved | EventKind::NoResolverDefined => S::S502,
-        EventKind::HostNotFoundInUpstream | EventKind::InvalidUpstreamUrl | EventKind::NoPortInUpstream
+        EventKind::HostNotFoundInUpstream
+        | EventKind::InvalidUpstreamUrl
+        | EventKind::NoPortInUpstream
+        | EventKind::InvalidUrlPrefix
             if l.level == Level::Emerg =>
         {
             S::NginxNotStarted

@@ -118,7 +118,7 @@ fn compose(s: &[u8]) -> Option<&[u8]> {
     if spaces == 0 {
         return None;
     }
-    let rest = skip_ansi(after.get(spaces..)?).strip_prefix(b"|")?;
+    let rest = skip_ansi(skip_ansi(after.get(spaces..)?).strip_prefix(b"|")?);
     Some(rest.strip_prefix(b" ").unwrap_or(rest))
 }
 
@@ -174,7 +174,7 @@ fn bsd_time(s: &[u8]) -> Option<(&[u8], &[u8])> {
 /// `host tag[pid]: ` or `host tag: ` -> (tag, payload).
 fn host_tag(s: &[u8]) -> Option<(&[u8], &[u8])> {
     let host_len = memchr::memchr(b' ', s)?;
-    if host_len == 0 || host_len > 255 {
+    if host_len == 0 || host_len > 255 || s.get(..host_len)?.contains(&b'/') {
         return None;
     }
     let rest = s.get(host_len + 1..)?;
@@ -182,7 +182,7 @@ fn host_tag(s: &[u8]) -> Option<(&[u8], &[u8])> {
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@' | b'/'))
         .count();
-    if tag_len == 0 {
+    if tag_len == 0 || !rest.first()?.is_ascii_alphabetic() {
         return None;
     }
     let (tag, after) = rest.split_at_checked(tag_len)?;

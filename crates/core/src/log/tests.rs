@@ -1,4 +1,998 @@
-//! Unit tests of the log parser on hand-typed corner cases (marked) and lines from
-//! the reference files (real nginx 1.31.5 output).
+//! Tests of the log parser. Acceptance: the lab's real captures under
+//! tests/fixtures/scenarios (nginx 1.22.1, gunicorn 20.1.0, php-fpm 8.2). Reference
+//! lines (nginx 1.31.5) and hand-typed corner cases (marked) live in tests/fixtures/log.
 
 use super::*;
+
+fn repo_file(rel: &str) -> Vec<u8> {
+    let path = format!("{}/../../tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn kinds(r: &LogReport) -> Vec<(EventKind, usize)> {
+    r.groups.iter().map(|g| (g.event.kind.clone(), g.count)).collect()
+}
+
+fn only_group(r: &LogReport) -> &EventGroup {
+    assert_eq!(r.groups.len(), 1, "groups: {:#?}", kinds(r));
+    &r.groups[0]
+}
+
+fn one(line: &str) -> Event {
+    let r = parse(line.as_bytes());
+    only_group(&r).event.clone()
+}
+
+fn target(e: &Event) -> &str {
+    e.upstream.as_ref().map(|u| u.target.as_str()).unwrap_or("")
+}
+
+// ------------------------------------------------------------------ lab scenarios
+
+/// One real scenario: the nginx event it must produce, nothing else upstream-related.
+struct Expect {
+    scenario: &'static str,
+    kind: EventKind,
+    level: Level,
+    errno: Option<u16>,
+    phase: Option<Phase>,
+    target: &'static str,
+    status: ClientStatus,
+}
+
+#[test]
+fn lab_scenarios_single_event() {
+    use ClientStatus as S;
+    use EventKind as K;
+    let unix = |name: &str| format!("unix:/tmp/badgateway-lab/{name}/run/");
+    let cases = [
+        Expect {
+            scenario: "backend-not-running",
+            kind: K::ConnectRefused,
+            level: Level::Error,
+            errno: Some(111),
+            phase: Some(Phase::Connecting),
+            target: "127.0.0.1:19011",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "wrong-port",
+            kind: K::ConnectRefused,
+            level: Level::Error,
+            errno: Some(111),
+            phase: Some(Phase::Connecting),
+            target: "127.0.0.1:8000",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "wrong-address",
+            kind: K::ConnectRefused,
+            level: Level::Error,
+            errno: Some(111),
+            phase: Some(Phase::Connecting),
+            target: "127.0.0.1:19021",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "family-v6-backend",
+            kind: K::ConnectRefused,
+            level: Level::Error,
+            errno: Some(111),
+            phase: Some(Phase::Connecting),
+            target: "127.0.0.1:19031",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "family-v4-backend",
+            kind: K::ConnectRefused,
+            level: Level::Error,
+            errno: Some(111),
+            phase: Some(Phase::Connecting),
+            target: "[::1]:19041",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "connect-timeout",
+            kind: K::UpstreamTimedOut,
+            level: Level::Error,
+            errno: Some(110),
+            phase: Some(Phase::Connecting),
+            target: "127.0.0.1:19251",
+            status: S::S504,
+        },
+        Expect {
+            scenario: "read-timeout",
+            kind: K::UpstreamTimedOut,
+            level: Level::Error,
+            errno: Some(110),
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19241",
+            status: S::S504,
+        },
+        Expect {
+            scenario: "upstream-closes",
+            kind: K::PrematurelyClosed,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19131",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "gunicorn-worker-timeout",
+            kind: K::PrematurelyClosed,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19141",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "upstream-resets",
+            kind: K::ConnectionReset,
+            level: Level::Error,
+            errno: Some(104),
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19201",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "fastcgi-to-http",
+            kind: K::FastcgiProtocolVersion(72),
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19151",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "grpc-to-http1",
+            kind: K::Http2FrameTooLarge(4_740_180),
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19171",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "header-too-big",
+            kind: K::TooBigHeader,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19191",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "invalid-header",
+            kind: K::InvalidHeader,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19221",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "non-http-response",
+            kind: K::NoValidHttpHeader,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "127.0.0.1:19181",
+            status: S::Http09,
+        },
+        Expect {
+            scenario: "https-to-http",
+            kind: K::SslHandshakeFailed,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::SslHandshaking),
+            target: "127.0.0.1:19161",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "tls-verify-self-signed",
+            kind: K::SslVerifyFailed,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::SslHandshaking),
+            target: "127.0.0.1:19211",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "tls-name-mismatch",
+            kind: K::SslNameMismatch,
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::SslHandshaking),
+            target: "127.0.0.1:19361",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "worker-connections-too-small",
+            kind: K::WorkerConnectionsNotEnough,
+            level: Level::Alert,
+            errno: None,
+            phase: Some(Phase::Connecting),
+            target: "127.0.0.1:19111",
+            status: S::S500,
+        },
+        Expect {
+            scenario: "variable-without-resolver",
+            kind: K::NoResolverDefined,
+            level: Level::Error,
+            errno: None,
+            phase: None,
+            target: "",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "resolver-nxdomain",
+            kind: K::CouldNotBeResolved,
+            level: Level::Error,
+            errno: Some(3),
+            phase: None,
+            target: "",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "resolver-timeout",
+            kind: K::CouldNotBeResolved,
+            level: Level::Error,
+            errno: Some(110),
+            phase: None,
+            target: "",
+            status: S::S502,
+        },
+        Expect {
+            scenario: "php-primary-script-unknown",
+            kind: K::FastcgiStderr { primary_script_unknown: true },
+            level: Level::Error,
+            errno: None,
+            phase: Some(Phase::ReadingResponseHeader),
+            target: "unix:/tmp/badgateway-lab/php-primary-script-unknown/run/php-fpm.sock",
+            status: S::S404,
+        },
+    ];
+    for c in &cases {
+        let text = repo_file(&format!("scenarios/{}/error.log", c.scenario));
+        let r = parse(&text);
+        let g = only_group(&r);
+        let e = &g.event;
+        let what = c.scenario;
+        assert_eq!(e.kind, c.kind, "{what}");
+        assert_eq!(e.level, c.level, "{what}");
+        assert_eq!(e.errno, c.errno, "{what}");
+        assert_eq!(e.phase, c.phase, "{what}");
+        assert_eq!(target(e), c.target, "{what}");
+        assert_eq!(e.status, c.status, "{what}");
+        // nginx 1.22 from Debian: pid#tid with a real tid.
+        assert_eq!(e.pid.map(u64::from), e.tid, "{what}");
+        // Every other line is nginx's own start/stop chatter, recognised, not upstream.
+        assert_eq!(r.unrecognized_count, 0, "{what}");
+        assert_eq!(r.format_count(LogFormat::NginxError), r.lines, "{what}");
+        assert_eq!(r.other + g.count, r.lines, "{what}");
+        assert_eq!(e.range.slice(&text).last(), Some(&b'"'), "{what}: range is the whole line");
+    }
+    let _ = unix;
+}
+
+#[test]
+fn lab_unix_socket_scenarios() {
+    let cases: [(&str, EventKind, Level, u16, &str); 4] = [
+        ("unix-socket-wrong-path", EventKind::ConnectFailed, Level::Crit, 2, "php8.2-fpm.sock"),
+        ("unix-socket-permission", EventKind::ConnectFailed, Level::Crit, 13, "app.sock"),
+        ("unix-socket-stale", EventKind::ConnectRefused, Level::Error, 111, "app.sock"),
+        ("unix-backlog-full", EventKind::ConnectFailed, Level::Error, 11, "app.sock"),
+    ];
+    for (scenario, kind, level, errno, sock) in cases {
+        let r = parse(&repo_file(&format!("scenarios/{scenario}/error.log")));
+        let e = &only_group(&r).event;
+        let path = format!("/tmp/badgateway-lab/{scenario}/run/{sock}");
+        assert_eq!(e.kind, kind, "{scenario}");
+        assert_eq!(e.level, level, "{scenario}");
+        assert_eq!(e.errno, Some(errno), "{scenario}");
+        assert_eq!(e.peer.as_deref(), Some(format!("unix:{path}").as_str()), "{scenario}");
+        let up = e.upstream.as_ref().unwrap();
+        assert_eq!(up.unix_path.as_deref(), Some(path.as_str()), "{scenario}");
+        assert_eq!(e.status, ClientStatus::S502);
+    }
+}
+
+#[test]
+fn lab_php_fpm_max_children_groups_three_eagain_lines() {
+    let r = parse(&repo_file("scenarios/php-fpm-max-children/error.log"));
+    let g = only_group(&r);
+    assert_eq!(g.event.kind, EventKind::ConnectFailed);
+    assert_eq!(g.event.errno, Some(11));
+    assert_eq!(g.count, 3);
+    assert_eq!(g.samples.len(), 3);
+    assert_eq!(g.event.upstream.as_ref().unwrap().scheme, "fastcgi");
+    assert!(g.first_time.is_some() && g.last_time.is_some());
+
+    let fpm = parse(&repo_file("scenarios/php-fpm-max-children/php-fpm.log"));
+    assert_eq!(fpm.format_count(LogFormat::PhpFpm), fpm.lines);
+    assert_eq!(fpm.backend.len(), 1);
+    assert_eq!(fpm.backend[0].event.kind, BackendKind::PhpFpmMaxChildren { pool: "www".into(), n: 1 });
+    assert!(fpm.backend[0].event.time.as_deref().unwrap().contains("-Nov-2026 "));
+}
+
+#[test]
+fn lab_no_live_upstreams_names_the_group() {
+    let r = parse(&repo_file("scenarios/no-live-upstreams/error.log"));
+    let k: Vec<EventKind> = r.groups.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(
+        k,
+        [
+            EventKind::ConnectRefused,
+            EventKind::ServerTemporarilyDisabled,
+            EventKind::ConnectRefused,
+            EventKind::ServerTemporarilyDisabled,
+            EventKind::NoLiveUpstreams
+        ]
+    );
+    let nolive = &r.groups[4].event;
+    assert_eq!(target(nolive), "app_pool");
+    assert_eq!(nolive.upstream.as_ref().unwrap().port, None);
+    assert_eq!(nolive.status, ClientStatus::S502);
+    assert_eq!(r.groups[1].event.status, ClientStatus::NotAnError);
+    // Two peers: two groups, because the upstream address is part of the key.
+    assert_ne!(target(&r.groups[0].event), target(&r.groups[2].event));
+}
+
+#[test]
+fn lab_proxy_loop() {
+    let r = parse(&repo_file("scenarios/proxy-loop/error.log"));
+    let k: Vec<EventKind> = r.groups.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(k, [EventKind::WorkerConnectionsNotEnough, EventKind::ConnectionReset]);
+    // Without `while connecting to upstream` it was accept() that ran out.
+    assert_eq!(r.groups[0].event.phase, None);
+    assert_eq!(r.groups[0].event.status, ClientStatus::Unknown);
+}
+
+#[test]
+fn lab_controls_have_no_upstream_events() {
+    // healthy: 200; static-404: open() ENOENT of a static file; content-length-and-chunked:
+    // nginx 1.22 accepts CL+TE silently.
+    for scenario in ["healthy", "static-404", "content-length-and-chunked"] {
+        let r = parse(&repo_file(&format!("scenarios/{scenario}/error.log")));
+        assert!(r.groups.is_empty(), "{scenario}: {:?}", kinds(&r));
+        assert_eq!(r.other, r.lines, "{scenario}");
+        assert_eq!(r.unrecognized_count, 0);
+    }
+    let r = parse(&repo_file("scenarios/static-404/error.log"));
+    let text = repo_file("scenarios/static-404/error.log");
+    assert!(text.windows(7).any(|w| w == b"open() "), "the fixture holds the static open() line");
+    assert!(r.config_errors.is_empty());
+}
+
+#[test]
+fn lab_gunicorn_logs() {
+    let r = parse(&repo_file("scenarios/gunicorn-worker-timeout/gunicorn.log"));
+    assert_eq!(r.format_count(LogFormat::Gunicorn), r.lines);
+    let k: Vec<&BackendKind> = r.backend.iter().map(|g| &g.event.kind).collect();
+    // gunicorn 20.1 wording: `Worker with pid N was terminated due to signal 9`.
+    assert_eq!(
+        k[..3],
+        [
+            &BackendKind::GunicornListening { addr: "http://127.0.0.1:19141".into() },
+            &BackendKind::GunicornWorkerTimeout,
+            &BackendKind::GunicornWorkerKilled { signal: "SIGKILL".into() },
+        ]
+    );
+    // The worker that timed out is the one killed.
+    assert!(r.backend[1].event.pid.is_some());
+    assert_eq!(r.backend[1].event.pid, r.backend[2].event.pid);
+
+    for (scenario, addr) in [
+        ("wrong-port", "http://127.0.0.1:3000"),
+        ("wrong-address", "http://127.0.0.2:19021"),
+        ("family-v6-backend", "http://[::1]:19031"),
+        ("family-v4-backend", "http://127.0.0.1:19041"),
+    ] {
+        let r = parse(&repo_file(&format!("scenarios/{scenario}/gunicorn.log")));
+        assert_eq!(
+            r.backend[0].event.kind,
+            BackendKind::GunicornListening { addr: addr.into() },
+            "{scenario}"
+        );
+        assert_eq!(r.unrecognized_count, 0, "{scenario}");
+    }
+    // gunicorn's access log lines beside its error log.
+    let r = parse(&repo_file("scenarios/healthy/gunicorn.log"));
+    assert_eq!(r.unrecognized_count, 0);
+    assert_eq!(r.access.len(), 1);
+    assert_eq!(r.access[0].status, 200);
+}
+
+#[test]
+fn lab_nginx_t_outputs() {
+    let cases: [(&str, &str, u32, Option<EventKind>); 4] = [
+        ("missing-scheme", "invalid URL prefix", 22, Some(EventKind::InvalidUrlPrefix)),
+        ("missing-semicolon", "unexpected \"}\"", 23, None),
+        ("unknown-directive", "unknown directive \"proxy_pas\"", 22, None),
+        (
+            "upstream-name-typo",
+            "host not found in upstream \"app_backnd\"",
+            26,
+            Some(EventKind::HostNotFoundInUpstream),
+        ),
+    ];
+    for (scenario, message, line, event) in cases {
+        let text = repo_file(&format!("scenarios/{scenario}/nginx-t.txt"));
+        let r = parse(&text);
+        assert_eq!(r.config_errors.len(), 1, "{scenario}");
+        let c = &r.config_errors[0];
+        assert_eq!(c.level, Level::Emerg);
+        assert_eq!(c.message, message, "{scenario}");
+        assert_eq!(c.file.as_deref(), Some(format!("/tmp/badgateway-lab/{scenario}/nginx.conf").as_str()));
+        assert_eq!(c.line, Some(line));
+        assert!(matches!(r.config_test, Some(ConfigTestOutcome::Failed { .. })), "{scenario}");
+        assert_eq!(r.groups.first().map(|g| g.event.kind.clone()), event, "{scenario}");
+        if let Some(g) = r.groups.first() {
+            assert_eq!(g.event.status, ClientStatus::NginxNotStarted);
+        }
+        assert_eq!(r.unrecognized_count, 0);
+    }
+    let r = parse(&repo_file("scenarios/upstream-name-typo/nginx-t.txt"));
+    assert_eq!(r.groups[0].event.name.as_deref(), Some("app_backnd"));
+}
+
+// ------------------------------------------------------------------ reference lines (nginx 1.31.5)
+
+#[test]
+fn reference_lines_classify() {
+    use ClientStatus as S;
+    use EventKind as K;
+    let text = repo_file("log/nginx-1.31.5-reference.log");
+    let r = parse(&text);
+    assert_eq!(r.unrecognized_count, 0);
+    assert_eq!(r.other, 0, "every reference line is upstream-related");
+    let got: Vec<(K, S)> = r.groups.iter().map(|g| (g.event.kind.clone(), g.event.status)).collect();
+    let want = [
+        (K::ConnectRefused, S::S502),
+        (K::ResolverError, S::NotAnError),
+        (K::CouldNotBeResolved, S::S502),
+        (K::PrematurelyClosed, S::S502),
+        (K::ConnectionReset, S::S502),
+        (K::UpstreamTimedOut, S::S504),
+        (K::UpstreamTimedOut, S::S504),
+        (K::UpstreamTimedOut, S::S504),
+        (K::UpstreamTimedOut, S::S504),
+        (K::ConnectionReset, S::S502),
+        (K::PrematurelyClosed, S::Truncated),
+        (K::ClientClosed, S::S499),
+        (K::UpstreamTimedOut, S::NotAnError),
+        (K::ConnectFailed, S::S502),
+        (K::WorkerConnectionsNotEnough, S::S500),
+        (K::NoLiveUpstreams, S::S502),
+        (K::TooManyOpenFiles, S::S500),
+        (K::BindFailed, S::S500),
+        (K::ConnectFailed, S::S502),
+        (K::ConnectFailed, S::S502),
+        (K::SslVerifyFailed, S::S502),
+        (K::SslHandshakeFailed, S::S502),
+        (K::PeerClosedInSslHandshake, S::S502),
+        (K::FastcgiProtocolVersion(72), S::S502),
+        (K::Http2FrameTooLarge(4_740_180), S::S502),
+        (K::FastcgiStderr { primary_script_unknown: true }, S::S404),
+        (K::NoValidHttpHeader, S::Http09),
+        (K::ContentLengthAndTransferEncoding, S::S502),
+        (K::InvalidHeader, S::S502),
+        (K::TooBigHeader, S::S502),
+        (K::CouldNotBeResolved, S::S502),
+        (K::NoResolverDefined, S::S502),
+        (K::ServerTemporarilyDisabled, S::NotAnError),
+        (K::ConnectFailed, S::S502),
+        (K::SslNameMismatch, S::S502),
+    ];
+    assert_eq!(got, want);
+
+    let e = |i: usize| &r.groups[i].event;
+    // Line 1, field by field.
+    let first = e(0);
+    assert_eq!(first.time.as_deref(), Some("2026/11/21 11:05:52"));
+    assert_eq!((first.pid, first.tid, first.conn), (Some(20848), Some(0), Some(1)));
+    assert_eq!(first.errno_text.as_deref(), Some("Connection refused"));
+    assert_eq!(first.client.as_deref(), Some("127.0.0.1"));
+    assert_eq!(first.server.as_deref(), Some("lab.example"));
+    assert_eq!(first.request.as_deref(), Some("GET /refused HTTP/1.1"));
+    assert_eq!(first.host.as_deref(), Some("lab.example"));
+    assert_eq!(first.referrer.as_deref(), Some("http://lab.example/start"));
+    let up = first.upstream.as_ref().unwrap();
+    assert_eq!(
+        (up.scheme.as_str(), up.host.as_str(), up.port, up.uri.as_str()),
+        ("http", "127.0.0.1", Some(18001), "/refused")
+    );
+    assert_eq!(first.upstream_range.unwrap().slice(&text), b"http://127.0.0.1:18001/refused");
+    assert_eq!(
+        first.message_range.slice(&text),
+        b"connect() failed (111: Connection refused) while connecting to upstream"
+    );
+    // Resolver line: no *conn, the resolver address as peer.
+    assert_eq!(e(1).conn, None);
+    assert_eq!(e(1).phase, Some(Phase::Resolving));
+    assert_eq!(e(1).peer.as_deref(), Some("127.0.0.1:18054"));
+    assert_eq!(e(2).name.as_deref(), Some("nonexistent.invalid"));
+    assert_eq!(e(2).upstream, None);
+    assert_eq!(e(9).detail.as_deref(), Some("writev()"));
+    assert_eq!(e(9).errno, Some(32));
+    assert_eq!(e(12).phase, Some(Phase::ProxyingUpgraded));
+    assert_eq!(e(13).peer.as_deref(), Some("unix:/srv/lab/sock/missing.sock"));
+    assert_eq!(e(13).level, Level::Crit);
+    assert_eq!(target(e(15)), "two_down");
+    assert_eq!(e(17).peer.as_deref(), Some("192.0.2.99"));
+    assert_eq!(e(19).peer.as_deref(), Some("224.0.0.1:80"));
+    assert_eq!(e(20).detail.as_deref(), Some("18:self-signed certificate"));
+    assert_eq!(e(21).detail.as_deref(), Some("error:0A00010B:SSL routines::wrong version number"));
+    assert_eq!(e(22).errno, Some(104));
+    let fpm = e(25).upstream.as_ref().unwrap();
+    assert_eq!(
+        (fpm.scheme.as_str(), fpm.unix_path.as_deref(), fpm.uri.as_str()),
+        ("fastcgi", Some("/run/php/php-fpm.sock"), "")
+    );
+    assert_eq!(e(28).detail.as_deref(), Some("Bad\\x20..."));
+    assert_eq!(e(30).errno_text.as_deref(), Some("Operation timed out"));
+    assert_eq!(e(31).name.as_deref(), Some("app.internal"));
+    assert_eq!(e(33).errno, Some(11));
+    assert_eq!(e(34).name.as_deref(), Some("backend.example"));
+}
+
+#[test]
+fn reference_backend_lines() {
+    let r = parse(&repo_file("log/backend-reference.log"));
+    assert_eq!(r.unrecognized_count, 0, "{:?}", r.unrecognized);
+    let k: Vec<BackendKind> = r.backend.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(
+        k,
+        [
+            BackendKind::PhpFpmMaxChildren { pool: "www".into(), n: 5 },
+            BackendKind::PhpFpmBindFailed { addr: "127.0.0.1:9000".into(), errno: Some(98) },
+            BackendKind::PhpFpmChildExited { signal: Some(11) },
+            BackendKind::PhpFpmExecutionTimedOut,
+            BackendKind::PhpFpmConnectionDisallowed,
+            BackendKind::GunicornListening { addr: "http://127.0.0.1:18100".into() },
+            BackendKind::GunicornWorkerTimeout,
+            BackendKind::GunicornErrorHandlingRequest,
+            BackendKind::GunicornWorkerKilled { signal: "SIGKILL".into() },
+            BackendKind::GunicornConnectionInUse { addr: "127.0.0.1:18008".into() },
+            BackendKind::UwsgiHarakiri,
+            BackendKind::UwsgiListenQueueFull { socket: "127.0.0.1:18301".into() },
+            BackendKind::UwsgiWorkerDied,
+            BackendKind::UwsgiInvalidBlockSize,
+            BackendKind::UwsgiAddressInUse { addr: "127.0.0.1:3031".into() },
+            BackendKind::UwsgiListenBacklog { n: 100 },
+            BackendKind::NodeEaddrinuse { addr: "127.0.0.1:18008".into() },
+            BackendKind::NodeEaddrinuse { addr: ":::8766".into() },
+            BackendKind::NodeConnectRefused { addr: "127.0.0.1:18001".into() },
+        ]
+    );
+    // pm=dynamic and pm=ondemand wordings are one group.
+    assert_eq!(r.backend[0].count, 2);
+    let ev = |i: usize| &r.backend[i].event;
+    assert_eq!(ev(3).detail.as_deref(), Some("/var/www/html/slow.php"));
+    assert_eq!(ev(3).pid, Some(4242));
+    assert_eq!(ev(2).detail.as_deref(), Some("SIGSEGV - core dumped"));
+    assert_eq!(ev(6).pid, Some(23726));
+    assert_eq!(ev(10).pid, Some(24635));
+    assert_eq!(ev(10).time.as_deref(), Some("Sat Nov 21 11:11:23 2026"));
+    assert_eq!(ev(12).detail.as_deref(), Some("killed by signal 9"));
+    assert_eq!(ev(13).detail.as_deref(), Some("21573"));
+    assert_eq!(ev(0).source, LogFormat::PhpFpm);
+    assert_eq!(ev(10).source, LogFormat::Uwsgi);
+    assert_eq!(ev(16).source, LogFormat::Node);
+}
+
+// ------------------------------------------------------------------ prefixes [hand-typed]
+
+#[test]
+fn journald_paste() {
+    let text = repo_file("log/journald-nginx.log");
+    let r = parse(&text);
+    assert_eq!(
+        r.unrecognized_count,
+        0,
+        "{:?}",
+        r.unrecognized.iter().map(|u| scan::text(u.slice(&text))).collect::<Vec<_>>()
+    );
+    assert_eq!(r.format_count(LogFormat::Journald), r.lines);
+    let k: Vec<(EventKind, usize)> = kinds(&r);
+    assert_eq!(
+        k,
+        [
+            (EventKind::HostNotFoundInUpstream, 1),
+            (EventKind::ConnectRefused, 2),
+            (EventKind::ConnectFailed, 1)
+        ]
+    );
+    assert_eq!(r.groups[0].event.name.as_deref(), Some("backend:8000"));
+    assert_eq!(r.groups[0].event.time.as_deref(), Some("Nov 21 11:05:40"), "the prefix's time");
+    let refused = &r.groups[1];
+    assert_eq!(refused.first_time.as_deref(), Some("2026/11/21 11:05:52"));
+    assert_eq!(refused.last_time.as_deref(), Some("2026/11/21 11:05:53"));
+    assert_eq!(refused.event.pid, Some(1235));
+    // `nginx:` syslog output without nginx's own date.
+    let crit = &r.groups[2].event;
+    assert_eq!(crit.time.as_deref(), Some("Nov 21 11:05:54"));
+    assert_eq!(crit.level, Level::Crit);
+    assert_eq!(crit.peer.as_deref(), Some("unix:/run/php/php8.2-fpm.sock"));
+    assert_eq!(r.config_errors.len(), 1);
+    assert_eq!(r.config_errors[0].file.as_deref(), Some("/etc/nginx/sites-enabled/app"));
+    assert_eq!(r.config_errors[0].line, Some(12));
+    assert!(matches!(r.config_test, Some(ConfigTestOutcome::Failed { .. })));
+    let b: Vec<BackendKind> = r.backend.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(
+        b,
+        [
+            BackendKind::SystemdFailed,
+            BackendKind::SystemdMainProcessExited,
+            BackendKind::SystemdFailed,
+            BackendKind::PhpFpmBindFailed { addr: "/run/php/php8.2-fpm.sock".into(), errno: Some(2) },
+        ]
+    );
+    // `Failed with result` and `Failed to start` of one unit group together.
+    assert_eq!(r.backend[0].count, 2);
+    assert_eq!(
+        r.backend[1].event.detail.as_deref(),
+        Some("Main process exited, code=exited, status=78/CONFIG")
+    );
+    assert_eq!(r.backend[3].event.source, LogFormat::PhpFpm);
+    assert_eq!(r.backend[0].event.time.as_deref(), Some("Nov 21 11:05:40"));
+}
+
+#[test]
+fn docker_compose_paste() {
+    let text = repo_file("log/docker-compose.log");
+    let r = parse(&text);
+    assert_eq!(r.unrecognized_count, 0);
+    assert_eq!(r.format_count(LogFormat::DockerCompose), 6);
+    assert_eq!(r.format_count(LogFormat::Timestamped), 6);
+    let g = only_group(&r);
+    assert_eq!(g.count, 2, "same upstream target, different URIs: one group");
+    assert_eq!(target(&g.event), "172.18.0.3:8000");
+    assert_eq!(g.event.range.slice(&text).len(), text.split(|&b| b == b'\n').nth(1).unwrap().len());
+    assert_eq!(r.access.len(), 1);
+    assert_eq!((r.access[0].status, r.access[0].count), (502, 2));
+    assert_eq!(r.backend.len(), 1);
+}
+
+#[test]
+fn nginx_t_stderr_distro_form() {
+    let r = parse(&repo_file("log/nginx-t-stderr.txt"));
+    assert_eq!(r.unrecognized_count, 0);
+    assert_eq!(r.format_count(LogFormat::ShellCommand), 1);
+    assert_eq!(r.config_errors.len(), 2);
+    assert_eq!(r.config_errors[0].level, Level::Warn);
+    assert_eq!(r.config_errors[1].message, "unknown directive \"proxy_passs\"");
+    assert_eq!(r.config_errors[1].line, Some(12));
+    assert!(r.groups.is_empty());
+    match &r.config_test {
+        Some(ConfigTestOutcome::Failed { file, .. }) => assert_eq!(file, "/etc/nginx/nginx.conf"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn other_prefixes_hand_typed() {
+    // kubectl --prefix, raw syslog with <PRI>, journalctl -o short-iso.
+    let lines = [
+        "[pod/web-7d9c/nginx] 2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
+        "<163>Nov 21 11:05:52 web1 nginx: 2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
+        "2026-11-21T11:05:52+0000 web1 nginx[7]: 2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
+        "2026-11-21T11:05:52.123456789Z 2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
+    ];
+    let text = lines.join("\r\n");
+    let r = parse(text.as_bytes());
+    let g = only_group(&r);
+    assert_eq!(g.count, 4);
+    assert_eq!(g.event.kind, EventKind::NoLiveUpstreams);
+    assert_eq!(r.format_count(LogFormat::Kubectl), 1);
+    assert_eq!(r.format_count(LogFormat::Journald), 2);
+    assert_eq!(r.format_count(LogFormat::Timestamped), 1);
+    // CRLF: the range stops before the \r.
+    assert!(!g.event.range.slice(text.as_bytes()).ends_with(b"\r"));
+}
+
+// ------------------------------------------------------------------ not upstream evidence [hand-typed]
+
+#[test]
+fn lines_about_other_things_are_not_events() {
+    let lines = [
+        // A static file: errno 2 must not read as a missing socket.
+        r#"2026/11/21 11:05:52 [error] 12#12: *1 open() "/var/www/html/favicon.ico" failed (2: No such file or directory), client: 1.2.3.4, server: _, request: "GET /favicon.ico HTTP/1.1", host: "x""#,
+        r#"2026/11/21 11:05:52 [error] 12#12: *2 client intended to send too large body: 2000000 bytes, client: 1.2.3.4, server: _, request: "POST /upload HTTP/1.1", host: "x""#,
+        r#"2026/11/21 11:05:52 [info] 12#12: *3 writev() failed (32: Broken pipe) while sending to client, client: 1.2.3.4, server: _, request: "GET /big HTTP/1.1", host: "x""#,
+        r#"2026/11/21 11:05:52 [info] 12#12: *4 recv() failed (104: Connection reset by peer) while reading client request line, client: 1.2.3.4, server: 0.0.0.0:80"#,
+        r#"2026/11/21 11:05:52 [crit] 12#12: *5 SSL_do_handshake() failed (SSL: error:0A00006C:SSL routines::bad key share) while SSL handshaking, client: 1.2.3.4, server: 0.0.0.0:443"#,
+        r#"2026/11/21 11:05:52 [info] 12#12: *6 peer closed connection in SSL handshake while SSL handshaking, client: 1.2.3.4, server: 0.0.0.0:443"#,
+        r#"2026/11/21 11:05:52 [notice] 12#12: signal process started"#,
+        r#"2026/11/21 11:05:52 [warn] 12#12: *7 a client request body is buffered to a temporary file /var/cache/nginx/client_temp/0000000001, client: 1.2.3.4, server: _, request: "POST / HTTP/1.1", host: "x""#,
+        r#"2026/11/21 11:05:52 [warn] 12#12: *8 an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/0000000001 while reading upstream, client: 1.2.3.4, server: _, request: "GET /big HTTP/1.1", upstream: "http://127.0.0.1:8000/big", host: "x""#,
+        r#"2026/11/21 11:05:52 [error] 12#12: *9 "/var/www/html/index.html" is not found (2: No such file or directory), client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", host: "x""#,
+        r#"2026/11/21 11:05:52 [emerg] 12#12: bind() to 0.0.0.0:80 failed (98: Address already in use)"#,
+        r#"2026/11/21 11:05:52 [info] 12#12: *10 client timed out (110: Connection timed out) while proxying upgraded connection, client: 1.2.3.4, server: _, request: "GET /ws HTTP/1.1", upstream: "http://127.0.0.1:8000/ws", host: "x""#,
+    ];
+    let r = parse(lines.join("\n").as_bytes());
+    assert!(r.groups.is_empty(), "{:#?}", kinds(&r));
+    assert_eq!(r.other, lines.len());
+    assert_eq!(r.unrecognized_count, 0);
+    // The [emerg] of a failed start is kept as a config error, without a location.
+    assert_eq!(r.config_errors.len(), 1);
+    assert_eq!(r.config_errors[0].file, None);
+}
+
+// ------------------------------------------------------------------ corner cases [hand-typed]
+
+#[test]
+fn nginx_1_22_wordings_and_thread_ids() {
+    // 1.22 prints `upstream sent invalid header` without the quoted text.
+    let e = one(
+        r#"2026/11/21 11:05:52 [error] 4242#4242: *1 upstream sent invalid header while reading response header from upstream, client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8000/", host: "x""#,
+    );
+    assert_eq!(e.kind, EventKind::InvalidHeader);
+    assert_eq!(e.detail, None);
+    assert_eq!((e.pid, e.tid), (Some(4242), Some(4242)));
+}
+
+#[test]
+fn fastcgi_stderr_texts_and_statuses() {
+    let line = |msg: &str| {
+        format!(
+            r#"2026/11/21 11:05:52 [error] 1#1: *1 FastCGI sent in stderr: "{msg}" while reading response header from upstream, client: 1.2.3.4, server: _, request: "GET /a.php HTTP/1.1", upstream: "fastcgi://127.0.0.1:9000", host: "x""#
+        )
+    };
+    let e = one(&line(
+        "PHP message: PHP Warning:  Undefined variable $x while parsing, client: nobody in /var/www/a.php on line 3",
+    ));
+    assert_eq!(e.kind, EventKind::FastcgiStderr { primary_script_unknown: false });
+    assert_eq!(e.status, ClientStatus::FromBackend);
+    assert_eq!(
+        e.phase,
+        Some(Phase::ReadingResponseHeader),
+        "a ` while ` inside the quoted text is not the action"
+    );
+    assert_eq!(e.client.as_deref(), Some("1.2.3.4"));
+    assert_eq!(e.upstream.as_ref().unwrap().target, "127.0.0.1:9000");
+    assert!(e.detail.unwrap().ends_with("on line 3"));
+    assert_eq!(
+        one(&line("Unable to open primary script: /var/www/x.php (Permission denied)")).status,
+        ClientStatus::S403
+    );
+    assert_eq!(
+        one(&line("Unable to open primary script: /var/www/x.php (No such file or directory)")).status,
+        ClientStatus::S404
+    );
+    assert_eq!(
+        one(&line(
+            "Access to the script '/var/www/up/x.jpg' has been denied (see security.limit_extensions)"
+        ))
+        .status,
+        ClientStatus::S403
+    );
+}
+
+#[test]
+fn statuses_depend_on_phase() {
+    let base = |msg: &str, phase: &str| {
+        format!(
+            r#"2026/11/21 11:05:52 [error] 1#1: *1 {msg} while {phase}, client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8000/", host: "x""#
+        )
+    };
+    // The kernel's 110 on connect() is 502, nginx's own timer is 504.
+    let e = one(&base("connect() failed (110: Connection timed out)", "connecting to upstream"));
+    assert_eq!((e.kind, e.status), (EventKind::ConnectFailed, ClientStatus::S502));
+    let e = one(&base("recv() failed (110: Connection timed out)", "reading response header from upstream"));
+    assert_eq!((e.kind, e.status), (EventKind::IoFailed, ClientStatus::S502));
+    let e = one(&base("upstream timed out (110: Connection timed out)", "reading upstream"));
+    assert_eq!(e.status, ClientStatus::Truncated);
+    let e = one(&base("upstream sent invalid chunked response", "reading upstream"));
+    assert_eq!((e.kind, e.status), (EventKind::InvalidChunked, ClientStatus::Truncated));
+    let e = one(&base(
+        "upstream sent duplicate header line: \"Content-Length: 1\", previous value: \"Content-Length: 2\"",
+        "reading response header from upstream",
+    ));
+    assert_eq!((e.kind, e.status), (EventKind::DuplicateHeader, ClientStatus::S502));
+    let e =
+        one(&base("upstream sent more data than specified in \"Content-Length\" header", "reading upstream"));
+    assert_eq!((e.kind, e.status), (EventKind::ExtraData, ClientStatus::NotAnError));
+    let e = one(&base("something new in nginx 2.0", "reading response header from upstream"));
+    assert_eq!((e.kind, e.status), (EventKind::Unclassified, ClientStatus::Unknown));
+    let e = one(&base("upstream prematurely closed FastCGI stdout", "reading response header from upstream"));
+    assert_eq!((e.kind, e.status), (EventKind::PrematurelyClosedFastcgi, ClientStatus::S502));
+    let e = one(
+        r#"2026/11/21 11:05:52 [error] 1#1: *1 invalid URL prefix in "backend:8000", client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", host: "x""#,
+    );
+    assert_eq!(
+        (e.kind, e.status, e.name.as_deref()),
+        (EventKind::InvalidUrlPrefix, ClientStatus::S500, Some("backend:8000"))
+    );
+    let e = one(
+        r#"2026/11/21 11:05:52 [error] 1#1: *1 no port in upstream "backend", client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", host: "x""#,
+    );
+    assert_eq!((e.kind, e.status), (EventKind::NoPortInUpstream, ClientStatus::S500));
+    let e = one(
+        r#"2026/11/21 11:05:52 [emerg] 1#1: invalid port in upstream "backend:99999" in /etc/nginx/conf.d/a.conf:3"#,
+    );
+    assert_eq!(
+        (e.kind, e.status, e.name.as_deref()),
+        (EventKind::InvalidUpstreamUrl, ClientStatus::NginxNotStarted, Some("backend:99999"))
+    );
+}
+
+#[test]
+fn ipv6_upstreams() {
+    let e = one(
+        r#"2026/11/21 11:05:52 [error] 1#0: *1 connect() failed (111: Connection refused) while connecting to upstream, client: ::1, server: _, request: "GET /a HTTP/1.1", upstream: "http://[::1]:8000/a", host: "localhost""#,
+    );
+    let up = e.upstream.unwrap();
+    assert_eq!((up.target.as_str(), up.host.as_str(), up.port), ("[::1]:8000", "::1", Some(8000)));
+    assert_eq!(e.client.as_deref(), Some("::1"));
+}
+
+#[test]
+fn grouping_keeps_first_and_last() {
+    let mut text = String::new();
+    for i in 0..20 {
+        text.push_str(&format!(
+            "2026/11/21 11:05:{i:02} [error] 1#0: *{i} connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: _, request: \"GET /{i} HTTP/1.1\", upstream: \"http://127.0.0.1:8000/{i}\", host: \"x\"\n"
+        ));
+    }
+    let r = parse(text.as_bytes());
+    let g = only_group(&r);
+    assert_eq!((g.count, g.all_ranges_count), (20, 20));
+    assert_eq!(g.samples.len(), MAX_SAMPLES);
+    assert_eq!(g.first_time.as_deref(), Some("2026/11/21 11:05:00"));
+    assert_eq!(g.last_time.as_deref(), Some("2026/11/21 11:05:19"));
+    assert!(g.samples.last().unwrap().slice(text.as_bytes()).ends_with(b"\"x\""));
+    assert!(scan::contains(g.samples.last().unwrap().slice(text.as_bytes()), b"*19 "));
+    assert_eq!(g.event.conn, Some(0), "the event is the first occurrence");
+}
+
+#[test]
+fn unrecognized_lines_are_listed_and_capped() {
+    let mut text = String::from("hello\n\n   \nworld\n");
+    for _ in 0..(MAX_UNRECOGNIZED + 5) {
+        text.push_str("noise\n");
+    }
+    let r = parse(text.as_bytes());
+    assert_eq!(r.unrecognized_count, MAX_UNRECOGNIZED + 7);
+    assert_eq!(r.unrecognized.len(), MAX_UNRECOGNIZED);
+    assert_eq!(r.unrecognized[0].slice(text.as_bytes()), b"hello");
+    assert_eq!(r.lines, MAX_UNRECOGNIZED + 9);
+}
+
+#[test]
+fn truncated_and_non_utf8_lines() {
+    // nginx cuts at 2048 bytes, possibly inside a quoted field; bytes need not be UTF-8.
+    let mut line = b"2026/11/21 11:05:52 [error] 1#0: *1 upstream prematurely closed connection while reading response header from upstream, client: 1.2.3.4, server: _, request: \"GET /\xff\xfe HTTP/1.1\", upstream: \"http://127.0.0.1:8000/".to_vec();
+    line.extend(std::iter::repeat_n(b'a', 3000));
+    let r = parse(&line);
+    let e = &only_group(&r).event;
+    assert_eq!(e.kind, EventKind::PrematurelyClosed);
+    assert_eq!(e.upstream.as_ref().unwrap().target, "127.0.0.1:8000");
+    assert!(e.request.as_ref().unwrap().contains('\u{fffd}'));
+}
+
+/// Mutations of real lines (cut, byte flips, junk) must never panic, and ranges
+/// must stay inside the text.
+#[test]
+fn never_panics_on_mutated_input() {
+    let mut seeds = Vec::new();
+    for f in [
+        "log/nginx-1.31.5-reference.log",
+        "log/backend-reference.log",
+        "log/journald-nginx.log",
+        "log/docker-compose.log",
+    ] {
+        seeds.extend(repo_file(f).split(|&b| b == b'\n').map(<[u8]>::to_vec));
+    }
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..3000 {
+        let seed = &seeds[(next() as usize) % seeds.len()];
+        let mut s = seed.clone();
+        match round % 4 {
+            0 => s.truncate((next() as usize) % (s.len() + 1)),
+            1 => {
+                for _ in 0..4 {
+                    if !s.is_empty() {
+                        let i = (next() as usize) % s.len();
+                        s[i] = next() as u8;
+                    }
+                }
+            }
+            2 => {
+                let i = (next() as usize) % (s.len() + 1);
+                let junk: &[u8] = [
+                    &b"("[..],
+                    b")",
+                    b"\"",
+                    b", client: ",
+                    b" while ",
+                    b"://",
+                    b"unix:",
+                    b"[",
+                    b"]",
+                    b"\xff",
+                ][(next() as usize) % 10];
+                s.splice(i..i, junk.iter().copied());
+            }
+            _ => s = s.iter().rev().copied().collect(),
+        }
+        let r = parse(&s);
+        let n = s.len() as u32;
+        for g in &r.groups {
+            assert!(g.event.range.end <= n && g.event.message_range.end <= n);
+            assert!(g.event.range.start <= g.event.range.end);
+        }
+        for u in &r.unrecognized {
+            assert!(u.end <= n);
+        }
+    }
+}
+
+#[test]
+fn report_serializes() {
+    let r = parse(&repo_file("log/journald-nginx.log"));
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["groups"][1]["event"]["kind"], "connect_refused");
+    assert_eq!(json["groups"][1]["event"]["status"], "s502");
+    assert_eq!(json["groups"][1]["count"], 2);
+    assert_eq!(EventKind::FastcgiStderr { primary_script_unknown: true }.name(), "fastcgi_stderr");
+}
+
+/// Linear time: 100,000 lines (about 30 MB) with a mix of upstream errors, notices
+/// and backend lines. The timing figure is measured in release builds
+/// (`cargo test --release -- --ignored log_speed`); in debug this only checks grouping.
+#[test]
+fn large_log_groups_instead_of_listing() {
+    let text = big_log(20_000);
+    let r = parse(&text);
+    assert_eq!(r.lines, 20_000);
+    assert!(r.groups.len() <= 8, "{:?}", kinds(&r));
+    assert_eq!(r.event_count() + r.other + r.backend.iter().map(|g| g.count).sum::<usize>(), 20_000);
+}
+
+#[test]
+#[ignore = "timing; run with --release"]
+fn log_speed() {
+    let text = big_log(100_000);
+    let start = std::time::Instant::now();
+    let r = parse(&text);
+    let elapsed = start.elapsed();
+    eprintln!("100k lines, {} bytes: {elapsed:?}, {} groups", text.len(), r.groups.len());
+    assert!(elapsed.as_millis() < 1000);
+}
+
+fn big_log(lines: usize) -> Vec<u8> {
+    let pad = "x".repeat(120);
+    let mut out = Vec::with_capacity(lines * 310);
+    for i in 0..lines {
+        let line = match i % 5 {
+            0 => format!(
+                "2026/11/21 11:05:52 [error] 1234#1234: *{i} connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.{}, server: app.example.com, request: \"GET /api/{i}?q={pad} HTTP/1.1\", upstream: \"http://127.0.0.1:8000/api/{i}\", host: \"app.example.com\", referrer: \"https://app.example.com/\"",
+                i % 250
+            ),
+            1 => format!(
+                "2026/11/21 11:05:53 [error] 1234#1234: *{i} upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.9, server: app.example.com, request: \"GET /slow/{i}?q={pad} HTTP/1.1\", upstream: \"http://127.0.0.1:8001/slow/{i}\", host: \"app.example.com\""
+            ),
+            2 => format!(
+                "2026/11/21 11:05:54 [error] 1234#1234: *{i} open() \"/var/www/html/{i}-{pad}.png\" failed (2: No such file or directory), client: 203.0.113.9, server: app.example.com, request: \"GET /{i}.png HTTP/1.1\", host: \"app.example.com\""
+            ),
+            3 => format!(
+                "Nov 21 11:05:55 web1 nginx[1234]: 2026/11/21 11:05:55 [crit] 1234#1234: *{i} connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.9, server: app.example.com, request: \"GET /index.php?{pad} HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"app.example.com\""
+            ),
+            _ => {
+                format!("[2026-11-21 11:09:47 +0000] [23724] [CRITICAL] WORKER TIMEOUT (pid:{i}) {pad}{pad}")
+            }
+        };
+        out.extend_from_slice(line.as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
