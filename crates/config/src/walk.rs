@@ -95,10 +95,16 @@ struct Frame {
     file: Option<u32>,
     /// Duplicate-detection scope: one per block (includes share their parent's).
     scope: u32,
+    /// The block directive whose children this frame walks (None for a file's top).
+    block: Option<u32>,
+    /// Inside `map { }`: entries are `value result;`.
+    in_map: bool,
 }
 
 struct Level {
     parent: Option<u32>,
+    /// The enclosing `http` block directive (where nginx reports merge errors).
+    http: Option<u32>,
     /// (setting key, directive index) in order.
     own: Vec<(u16, u32)>,
 }
@@ -157,6 +163,7 @@ pub(crate) fn run(cfg: &Config) -> Output {
         }
         w.walk_root(f as u32, ctx);
     }
+    w.check_buffers();
     w.resolve_targets();
     w.check_upstream_hosts();
     Output { model: w.model, diagnostics: w.diags, file_contexts: contexts }
@@ -190,7 +197,8 @@ impl<'a> Walker<'a> {
     }
 
     fn new_level(&mut self, parent: Option<u32>) -> u32 {
-        self.levels.push(Level { parent, own: Vec::new() });
+        let http = parent.and_then(|p| self.levels.get(p as usize)).and_then(|l| l.http);
+        self.levels.push(Level { parent, http, own: Vec::new() });
         u32::try_from(self.levels.len() - 1).unwrap_or(u32::MAX)
     }
 
@@ -198,6 +206,25 @@ impl<'a> Walker<'a> {
     /// server, location in which its directives fit best.
     fn infer_context(&self, f: u32) -> Context {
         let Some(&(start, end)) = self.file_tops.get(f as usize) else { return Context::Main };
+        // Evidence of a main file: blocks and directives that only exist there.
+        let mut i = start;
+        while i < end {
+            let name = self.name(i);
+            if matches!(
+                name,
+                b"events"
+                    | b"http"
+                    | b"stream"
+                    | b"mail"
+                    | b"worker_processes"
+                    | b"user"
+                    | b"pid"
+                    | b"load_module"
+            ) {
+                return Context::Main;
+            }
+            i = self.cfg.directives.get(i as usize).map_or(end, |d| d.subtree_end.max(i + 1));
+        }
         let mut best = (usize::MAX, Context::Main);
         for ctx in [Context::Main, Context::Http, Context::Server, Context::Location] {
             let misplaced = self.count_misplaced(start, end, ctx, best.0);
@@ -261,11 +288,14 @@ impl<'a> Walker<'a> {
             upstream: None,
             file: Some(f),
             scope,
+            block: None,
+            in_map: false,
         });
         while let Some(frame) = self.stack.last_mut() {
             if frame.cursor >= frame.end {
                 let done = *frame;
                 self.stack.pop();
+                self.block_closed(done);
                 if let Some(file) = done.file
                     && let Some(a) = self.active.get_mut(file as usize)
                 {
@@ -358,7 +388,16 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        if name == b"include" && frame.ctx != Context::Raw && frame.ctx != Context::Unknown {
+        if frame.ctx == Context::Raw {
+            self.raw_entry(di, name, is_block, frame);
+            if is_block {
+                self.push_block(di, subtree_end, Context::Unknown, frame, None, None, None, None);
+            }
+            if name != b"include" {
+                return;
+            }
+        }
+        if name == b"include" && frame.ctx != Context::Unknown {
             self.include(di, frame);
             return;
         }
@@ -458,12 +497,22 @@ impl<'a> Walker<'a> {
             }
         }
         match name {
-            b"error_log" => {
-                if let Some((level, r)) = args.get(1).copied() {
-                    const LEVELS: [&[u8]; 8] =
-                        [b"debug", b"info", b"notice", b"warn", b"error", b"crit", b"alert", b"emerg"];
-                    if !LEVELS.contains(&level) && !level.starts_with(b"debug_") {
-                        self.directive_error(di, format!("invalid log level \"{}\"", text(level)), r);
+            b"error_log" | b"keepalive_timeout" | b"access_log" | b"expires" | b"resolver"
+            | b"add_header" | b"add_trailer" | b"fastcgi_param" | b"uwsgi_param" | b"scgi_param"
+            | b"grpc_set_header" => {
+                if let Some((msg, r, code)) = self.value_problem(name, &args) {
+                    if code == DiagnosticCode::Directive {
+                        self.directive_error(di, msg, r);
+                    } else {
+                        self.diag(code, msg, r);
+                    }
+                    return false;
+                }
+            }
+            b"server" if matches!(frame.ctx, Context::Upstream | Context::StreamUpstream) => {
+                for (p, r) in args.iter().skip(1) {
+                    if !upstream_param_ok(p) {
+                        self.directive_error(di, format!("invalid parameter \"{}\"", text(p)), *r);
                         return false;
                     }
                 }
@@ -481,7 +530,7 @@ impl<'a> Walker<'a> {
         if let Some(kind) = PassKind::from_directive(name) {
             if frame.ctx == Context::Location || frame.ctx == Context::LocationIf {
                 let scope = self.scopes.get_mut(frame.scope as usize);
-                let key: &[u8] = b"*_pass";
+                let key: &[u8] = name;
                 let dup = scope.as_ref().is_some_and(|s| s.contains(&key));
                 if let Some(s) = scope {
                     s.push(key);
@@ -492,7 +541,26 @@ impl<'a> Walker<'a> {
                 }
             }
             if let Some((url, r)) = first {
-                return self.check_pass(di, kind, url, r);
+                if !self.check_pass(di, kind, url, r) {
+                    return false;
+                }
+                if kind == PassKind::Proxy && !url.contains(&b'$') && self.proxy_uri_forbidden(frame) {
+                    let after_scheme = find(url, b"://").map_or(0, |k| k + 3);
+                    let rest = url.get(after_scheme..).unwrap_or_default();
+                    let rest = rest.strip_prefix(b"unix:").map_or(rest, |p| {
+                        p.iter().position(|&b| b == b':').and_then(|k| p.get(k..)).unwrap_or_default()
+                    });
+                    if rest.iter().any(|&b| b == b'/' || b == b':')
+                        && rest.iter().position(|&b| b == b'/').is_some()
+                    {
+                        self.directive_error(
+                            di,
+                            "\"proxy_pass\" cannot have URI part in location given by regular expression, or inside named location, or inside \"if\" statement, or inside \"limit_except\" block".into(),
+                            r,
+                        );
+                        return false;
+                    }
+                }
             }
         }
         true
@@ -594,6 +662,8 @@ impl<'a> Walker<'a> {
             upstream,
             file: None,
             scope,
+            block: Some(di),
+            in_map: ctx == Context::Raw && self.name(di) == b"map",
         });
     }
 
@@ -610,7 +680,13 @@ impl<'a> Walker<'a> {
         let mut level = frame.level;
         let (mut server, mut location, mut upstream) = (None, None, None);
         match child {
-            Context::Http => level = Some(self.new_level(None)),
+            Context::Http => {
+                let l = self.new_level(None);
+                if let Some(level) = self.levels.get_mut(l as usize) {
+                    level.http = Some(di);
+                }
+                level = Some(l);
+            }
             Context::Server | Context::StreamServer => {
                 if child == Context::Server {
                     level = Some(self.new_level(frame.level));
@@ -625,6 +701,7 @@ impl<'a> Walker<'a> {
             }
             Context::Location if name == b"location" => {
                 level = Some(self.new_level(frame.level));
+                self.check_nested_location(di, frame, &args);
                 let (modifier, pattern) = match args.as_slice() {
                     [(m, _), (p, _), ..] => (Some(text(m)), text(p)),
                     [(p, _)] if p.starts_with(b"@") => (Some("@".to_string()), text(p)),
@@ -877,6 +954,176 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Where nginx forbids a URI part in `proxy_pass`: regex and named locations, `if`, `limit_except`.
+    fn proxy_uri_forbidden(&self, frame: Frame) -> bool {
+        if matches!(frame.ctx, Context::LocationIf | Context::LimitExcept) {
+            return true;
+        }
+        frame
+            .location
+            .and_then(|l| self.model.locations.get(l))
+            .is_some_and(|l| matches!(l.modifier.as_deref(), Some("~" | "~*" | "@")))
+    }
+
+    /// A block's `}` was reached: checks nginx makes when a block ends.
+    fn block_closed(&mut self, done: Frame) {
+        let (Some(block), None) = (done.block, done.file) else { return };
+        if matches!(done.ctx, Context::Upstream | Context::StreamUpstream) {
+            let empty =
+                done.upstream.and_then(|u| self.model.upstreams.get(u)).is_some_and(|u| u.servers.is_empty());
+            let close = self.cfg.directives.get(block as usize).and_then(|d| match d.end {
+                End::Block { close: Some(c), .. } => self.cfg.tokens.get(c as usize).map(|t| t.range),
+                _ => None,
+            });
+            if let (true, Some(close)) = (empty, close) {
+                let r =
+                    done.upstream.and_then(|u| self.model.upstreams.get(u)).map_or(close, |u| u.name_range);
+                let d = self.diag(DiagnosticCode::Directive, "no servers are inside upstream".into(), r);
+                d.nginx_range = Some(close);
+            }
+        }
+    }
+
+    /// An entry of a block read by its own handler (`map`, `types`...): nginx refuses a nested
+    /// block, and a `map` entry needs a value and a result.
+    fn raw_entry(&mut self, di: u32, name: &[u8], is_block: bool, frame: Frame) {
+        if is_block {
+            let r = self.terminator_range(di).unwrap_or_default();
+            self.diag(DiagnosticCode::Syntax, "unexpected \"{\"".into(), r);
+            return;
+        }
+        if frame.in_map && name != b"include" {
+            let n = self.args(di).len();
+            let ok = n == 1 || (n == 0 && matches!(name, b"hostnames" | b"volatile"));
+            if !ok {
+                let r = self.cfg.directives.get(di as usize).map(|d| d.range).unwrap_or_default();
+                self.directive_error(di, "invalid number of the map parameters".into(), r);
+            }
+        }
+    }
+
+    /// nginx's rules for a location inside a location.
+    fn check_nested_location(&mut self, di: u32, frame: Frame, args: &[(&[u8], TextRange)]) {
+        if frame.ctx != Context::Location {
+            return;
+        }
+        let Some(parent) = frame.location.and_then(|l| self.model.locations.get(l)) else { return };
+        let (pmod, ppat) = (parent.modifier.clone(), parent.pattern.clone());
+        let (modifier, pattern): (Option<&[u8]>, &[u8]) = match args {
+            [(m, _), (p, _), ..] => (Some(*m), *p),
+            [(p, _)] => {
+                let m = [&b"="[..], b"^~", b"~*", b"~"]
+                    .into_iter()
+                    .find(|m| p.starts_with(m) && p.len() > m.len());
+                (m, p.get(m.map_or(0, <[u8]>::len)..).unwrap_or_default())
+            }
+            [] => return,
+        };
+        let pattern_s = text(pattern);
+        let r = self.cfg.directives.get(di as usize).map(|d| d.range).unwrap_or_default();
+        let msg = if pmod.as_deref() == Some("=") {
+            format!("location \"{pattern_s}\" cannot be inside the exact location \"{ppat}\"")
+        } else if pmod.as_deref() == Some("@") {
+            format!("location \"{pattern_s}\" cannot be inside the named location \"{ppat}\"")
+        } else if pattern.starts_with(b"@") {
+            format!("named location \"{pattern_s}\" can be on server level only")
+        } else if !matches!(modifier, Some(b"~" | b"~*")) && !pattern.starts_with(ppat.as_bytes()) {
+            format!("location \"{pattern_s}\" is outside location \"{ppat}\"")
+        } else {
+            return;
+        };
+        let name_r = self
+            .cfg
+            .directives
+            .get(di as usize)
+            .and_then(|d| self.cfg.tokens.get(d.name as usize))
+            .map_or(r, |t| t.range);
+        self.directive_error(di, msg, name_r);
+    }
+
+    /// The buffer checks nginx makes when it merges each level's settings (reported on the line
+    /// of the `http` block's `}`).
+    fn check_buffers(&mut self) {
+        const PAGE: u64 = 4096;
+        // Per level and module (proxy, fastcgi, uwsgi, scgi): the directive setting buffer_size,
+        // buffers, busy_buffers_size, inherited.
+        let mut resolved: Vec<[[Option<u32>; 3]; 4]> = Vec::with_capacity(self.levels.len());
+        let mut reported: Vec<String> = Vec::new();
+        for li in 0..self.levels.len() {
+            let Some(level) = self.levels.get(li) else { break };
+            let mut cur = level.parent.and_then(|p| resolved.get(p as usize)).copied().unwrap_or_default();
+            for &(key, di) in &level.own {
+                let (m, k) = ((key / 32) as usize, (key % 32) as usize);
+                if let (Some(slot), true) =
+                    (cur.get_mut(m).and_then(|mm| mm.get_mut(k.wrapping_sub(3))), (3..=5).contains(&k))
+                {
+                    *slot = Some(di);
+                }
+            }
+            resolved.push(cur);
+            let http_close =
+                level.http.and_then(|h| self.cfg.directives.get(h as usize)).and_then(|d| match d.end {
+                    End::Block { close: Some(c), .. } => self.cfg.tokens.get(c as usize).map(|t| t.range),
+                    _ => None,
+                });
+            for (m, slots) in cur.iter().enumerate() {
+                if slots.iter().all(Option::is_none) {
+                    continue;
+                }
+                let prefix = MODULES.get(m).copied().unwrap_or("proxy");
+                let first = |di: Option<u32>| {
+                    di.and_then(|di| self.args(di).first().map(|(v, _)| crate::unescape(v).into_owned()))
+                };
+                let buffer_size =
+                    first(slots[0]).and_then(|v| directives::parse_size(&v, false)).unwrap_or(PAGE);
+                let (num, bsize) = match slots[1] {
+                    Some(di) => {
+                        let a = self.args(di);
+                        let n = a
+                            .first()
+                            .and_then(|(v, _)| std::str::from_utf8(v).ok()?.parse::<u64>().ok())
+                            .unwrap_or(8);
+                        let sz = a.get(1).and_then(|(v, _)| directives::parse_size(v, false)).unwrap_or(PAGE);
+                        (n, sz)
+                    }
+                    None => (8, PAGE),
+                };
+                let size = buffer_size.max(bsize);
+                let busy =
+                    first(slots[2]).and_then(|v| directives::parse_size(&v, false)).unwrap_or(2 * size);
+                let (msg, at) = if num < 2 {
+                    (format!("there must be at least 2 \"{prefix}_buffers\""), slots[1])
+                } else if busy < size {
+                    (
+                        format!(
+                            "\"{prefix}_busy_buffers_size\" must be equal to or greater than the maximum of the value of \"{prefix}_buffer_size\" and one of the \"{prefix}_buffers\""
+                        ),
+                        slots[2],
+                    )
+                } else if busy > (num - 1) * bsize {
+                    (
+                        format!(
+                            "\"{prefix}_busy_buffers_size\" must be less than the size of all \"{prefix}_buffers\" minus one buffer"
+                        ),
+                        slots[2].or(slots[0]).or(slots[1]),
+                    )
+                } else {
+                    continue;
+                };
+                if reported.contains(&msg) {
+                    continue;
+                }
+                reported.push(msg.clone());
+                let r = at
+                    .and_then(|di| self.cfg.directives.get(di as usize))
+                    .map(|d| d.range)
+                    .unwrap_or_default();
+                let d = self.diag(DiagnosticCode::Directive, msg, r);
+                d.nginx_range = http_close;
+            }
+        }
+    }
+
     /// Links targets to upstream blocks, reports hosts nginx cannot resolve, computes effective settings.
     fn resolve_targets(&mut self) {
         let pending = std::mem::take(&mut self.pending_targets);
@@ -1081,6 +1328,110 @@ impl<'a> Walker<'a> {
             buffering: flag(10, !matches!(kind, PassKind::Grpc)),
         }
     }
+}
+
+impl Walker<'_> {
+    /// Value checks of directives with their own handlers, in nginx's wording.
+    fn value_problem(
+        &self,
+        name: &[u8],
+        args: &[(&[u8], TextRange)],
+    ) -> Option<(String, TextRange, DiagnosticCode)> {
+        let name_s = text(name);
+        let bad = |msg: String, r: TextRange| Some((msg, r, DiagnosticCode::Directive));
+        match name {
+            b"error_log" => {
+                const LEVELS: [&[u8]; 8] =
+                    [b"debug", b"info", b"notice", b"warn", b"error", b"crit", b"alert", b"emerg"];
+                for (level, r) in args.iter().skip(1) {
+                    if !LEVELS.contains(level) && !level.starts_with(b"debug_") {
+                        return bad(format!("invalid log level \"{}\"", text(level)), *r);
+                    }
+                }
+            }
+            b"keepalive_timeout" => {
+                for (v, r) in args {
+                    if directives::parse_time_ms(v).is_none() {
+                        return bad(format!("\"{name_s}\" directive invalid value"), *r);
+                    }
+                }
+            }
+            b"access_log" => {
+                if args.first().is_some_and(|(v, _)| *v == b"off") {
+                    if let Some((v, r)) = args.get(1) {
+                        return bad(format!("invalid parameter \"{}\"", text(v)), *r);
+                    }
+                } else {
+                    for (v, r) in args.iter().skip(2) {
+                        let ok =
+                            [&b"buffer="[..], b"gzip", b"flush=", b"if="].iter().any(|p| v.starts_with(p));
+                        if !ok {
+                            return bad(format!("invalid parameter \"{}\"", text(v)), *r);
+                        }
+                    }
+                }
+            }
+            b"expires" => {
+                let (v, r) = match args {
+                    [(m, _), (v, r)] if *m == b"modified" => (*v, *r),
+                    [(v, r)] => (*v, *r),
+                    [_, (_, r)] => return bad(format!("\"{name_s}\" directive invalid value"), *r),
+                    _ => return None,
+                };
+                let ok = matches!(v, b"epoch" | b"max" | b"off")
+                    || v.contains(&b'$')
+                    || directives::parse_time_ms(
+                        v.strip_prefix(b"@")
+                            .or_else(|| v.strip_prefix(b"-"))
+                            .or_else(|| v.strip_prefix(b"+"))
+                            .unwrap_or(v),
+                    )
+                    .is_some();
+                if !ok {
+                    return bad(format!("\"{name_s}\" directive invalid value"), r);
+                }
+            }
+            b"add_header" | b"add_trailer" => {
+                if let Some((v, r)) = args.get(2)
+                    && *v != b"always"
+                {
+                    return bad(format!("invalid parameter \"{}\"", text(v)), *r);
+                }
+            }
+            b"fastcgi_param" | b"uwsgi_param" | b"scgi_param" => {
+                if let Some((v, r)) = args.get(2)
+                    && *v != b"if_not_empty"
+                {
+                    return bad(format!("invalid parameter \"{}\"", text(v)), *r);
+                }
+            }
+            b"resolver" => {
+                for (v, r) in args {
+                    if v.contains(&b'=') {
+                        continue;
+                    }
+                    let (host, _) = split_host_port(v);
+                    let host = text(host);
+                    if !host_looks_resolvable(&host) {
+                        return Some((
+                            format!("host not found in resolver \"{}\"", text(v)),
+                            *r,
+                            DiagnosticCode::HostNotFound,
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+fn upstream_param_ok(p: &[u8]) -> bool {
+    const PLAIN: [&[u8]; 4] = [b"backup", b"down", b"resolve", b"drain"];
+    const PREFIX: [&[u8]; 7] =
+        [b"weight=", b"max_fails=", b"fail_timeout=", b"max_conns=", b"service=", b"route=", b"slow_start="];
+    PLAIN.contains(&p) || PREFIX.iter().any(|x| p.starts_with(x))
 }
 
 /// Settings looked up per module; index = setting key within a module.

@@ -1,0 +1,300 @@
+//! `nginx -t` parity: the real nginx (Debian's nginx-light) and badgateway read valid configs and
+//! broken variants generated from them; both must call a config broken in the same cases, on the
+//! same line. Set BADGATEWAY_REQUIRE_NGINX=1 to make a missing nginx a failure instead of a skip.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use badgateway_config::parse;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Valid configs using only what nginx-light has, no files, users or names outside the prefix
+/// (`localhost` is the only name resolved).
+const BASES: &[&str] = &[
+    r#"worker_processes 1;
+error_log logs/error.log warn;
+events {
+    worker_connections 512;
+}
+http {
+    default_type application/octet-stream;
+    sendfile on;
+    keepalive_timeout 65;
+    access_log off;
+    upstream app {
+        server 127.0.0.1:8000 weight=2 max_fails=3 fail_timeout=10s;
+        server 127.0.0.1:8001 backup;
+        keepalive 16;
+    }
+    server {
+        listen 127.0.0.1:8080 default_server;
+        server_name example.test www.example.test;
+        client_max_body_size 10m;
+        location / {
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header Connection "";
+            proxy_read_timeout 30s;
+            proxy_buffers 16 8k;
+        }
+        location ~ \.php$ {
+            fastcgi_pass 127.0.0.1:9000;
+            fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+            fastcgi_read_timeout 120;
+        }
+        location = /health {
+            return 200 "ok\n";
+        }
+    }
+}
+"#,
+    r#"events {
+}
+http {
+    access_log off;
+    resolver 127.0.0.1 valid=30s;
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        '' close;
+    }
+    proxy_connect_timeout 5s;
+    proxy_buffering off;
+    server {
+        listen 8081;
+        server_name api.test;
+        set $backend "http://127.0.0.1:9001";
+        location /api/ {
+            proxy_pass http://localhost:9002/v1/;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_send_timeout 1m30s;
+        }
+        location /dyn {
+            proxy_pass $backend;
+        }
+        location /grpc {
+            grpc_pass grpc://127.0.0.1:50051;
+            grpc_read_timeout 300s;
+        }
+        location /py {
+            uwsgi_pass unix:/run/uwsgi.sock;
+            uwsgi_buffer_size 8k;
+        }
+        location /upload {
+            limit_except GET POST {
+                deny all;
+            }
+            if ($request_method = POST) {
+                return 405;
+            }
+            proxy_pass http://127.0.0.1:9003;
+        }
+    }
+}
+"#,
+    r#"pcre_jit on;
+worker_processes auto;
+events {
+    worker_connections 1024;
+    multi_accept on;
+}
+http {
+    access_log off;
+    gzip on;
+    gzip_types text/plain application/json;
+    upstream php {
+        server unix:/run/php/php-fpm.sock;
+    }
+    server {
+        listen 127.0.0.1:8082;
+        root /srv/www;
+        index index.php index.html;
+        location / {
+            try_files $uri $uri/ /index.php?$args;
+        }
+        location ~ \.php$ {
+            fastcgi_pass php;
+            fastcgi_index index.php;
+            fastcgi_buffers 8 16k;
+            fastcgi_buffer_size 32k;
+        }
+        location /static/ {
+            expires 7d;
+            add_header Cache-Control "public";
+        }
+    }
+}
+"#,
+];
+
+fn nginx() -> Option<PathBuf> {
+    for p in ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"] {
+        if Path::new(p).exists() {
+            return Some(PathBuf::from(p));
+        }
+    }
+    None
+}
+
+/// nginx's verdict: Some(line) when it fails (0 when it names no line), None when it accepts.
+fn nginx_verdict(nginx: &Path, dir: &Path, text: &str) -> Option<u32> {
+    let conf = dir.join("nginx.conf");
+    std::fs::write(&conf, text).unwrap();
+    let out = Command::new(nginx)
+        .arg("-t")
+        .arg("-q")
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(&conf)
+        .arg("-g")
+        .arg("pid nginx.pid;")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        return None;
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("[emerg]"))
+        .and_then(|l| {
+            l.rsplit_once(&format!("{}:", conf.display())).map(|(_, n)| n.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    Some(line)
+}
+
+fn our_verdict(text: &str) -> Option<(u32, String)> {
+    let cfg = parse(text.as_bytes());
+    assert_eq!(cfg.print(), text.as_bytes());
+    cfg.first_error().map(|d| (cfg.locate(d.reported_range().start).line, d.message.clone()))
+}
+
+/// Broken and harmless variants of a valid config, each with a label.
+fn variants(base: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = base.lines().collect();
+    let join = |ls: &[String]| ls.join("\n") + "\n";
+    let owned: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+    let mut out = vec![("original".to_string(), base.to_string())];
+    let mut replaced = Vec::new();
+    let mut with = |label: String, i: usize, new: String| replaced.push((label, i, new));
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let n = i + 1;
+        if t.is_empty() {
+            continue;
+        }
+        let words: Vec<&str> = t.trim_end_matches([';', '{']).split_whitespace().collect();
+        if t.ends_with(';') {
+            with(format!("line {n}: deleted ';'"), i, line.trim_end_matches(';').to_string());
+            with(
+                format!("line {n}: extra argument"),
+                i,
+                format!("{};", line.trim_end_matches(';').trim_end()).replace(';', " extra;"),
+            );
+            if words.len() >= 2 {
+                let cut = line.trim_end_matches(';').rsplit_once(' ').unwrap().0;
+                with(format!("line {n}: missing argument"), i, format!("{cut};"));
+            }
+            with(format!("line {n}: comment after"), i, format!("{line}  # note ; {{ }} \"quoted\""));
+            if words.len() >= 2 && !words[1].contains(['"', '\'', '(', '$', '\\']) && words[0] != "if" {
+                with(
+                    format!("line {n}: quoted argument"),
+                    i,
+                    line.replacen(words[1], &format!("\"{}\"", words[1]), 1),
+                );
+            }
+            with(
+                format!("line {n}: quoted name"),
+                i,
+                format!("{indent}'{}'{}", words[0], &t[words[0].len()..]),
+            );
+        }
+        if t.ends_with('{') {
+            with(format!("line {n}: deleted '{{'"), i, line.trim_end_matches('{').to_string());
+        }
+        if t == "}" {
+            with(format!("line {n}: deleted '}}'"), i, String::new());
+        }
+        if t != "}" {
+            with(format!("line {n}: stray quote"), i, format!("{indent}\"{t}"));
+            let mut name = words[0].to_string();
+            name.insert(1, 'x');
+            with(format!("line {n}: misspelt name"), i, format!("{indent}{name}{}", &t[words[0].len()..]));
+            with(format!("line {n}: blank line before"), i, format!("\n{line}"));
+        }
+        if t.contains("http://") {
+            with(format!("line {n}: missing scheme"), i, line.replacen("http://", "", 1));
+        }
+        // Misplaced: move this statement into every other block opening line.
+        if t.ends_with(';') {
+            for (j, other) in lines.iter().enumerate() {
+                if other.trim().ends_with('{') && j + 1 != i && j != i {
+                    let mut ls = owned.clone();
+                    let moved = ls.remove(i);
+                    let at = if j < i { j + 1 } else { j };
+                    ls.insert(at, moved);
+                    out.push((format!("line {n}: moved after line {}", j + 1), join(&ls)));
+                }
+            }
+        }
+    }
+    for (label, i, new) in replaced {
+        let mut ls = owned.clone();
+        ls[i] = new;
+        out.push((label, join(&ls)));
+    }
+    out
+}
+
+#[test]
+fn badgateway_agrees_with_nginx_t() {
+    let Some(nginx) = nginx() else {
+        if std::env::var("BADGATEWAY_REQUIRE_NGINX").as_deref() == Ok("1") {
+            panic!("nginx is not installed and BADGATEWAY_REQUIRE_NGINX=1");
+        }
+        eprintln!("nginx not installed: parity test skipped");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("badgateway-parity-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    let mut total = 0;
+    let mut verdict_agree = 0;
+    let mut line_agree = 0;
+    let mut broken = 0;
+    let mut mismatches = Vec::new();
+    for (b, base) in BASES.iter().enumerate() {
+        assert_eq!(nginx_verdict(&nginx, &dir, base), None, "base config {b} must be valid for nginx");
+        for (label, text) in variants(base) {
+            total += 1;
+            let theirs = nginx_verdict(&nginx, &dir, &text);
+            let ours = our_verdict(&text);
+            if theirs.is_some() {
+                broken += 1;
+            }
+            let same_verdict = theirs.is_some() == ours.is_some();
+            let same_line = match (&theirs, &ours) {
+                (Some(l), Some((m, _))) => *l == 0 || l == m,
+                (None, None) => true,
+                _ => false,
+            };
+            verdict_agree += usize::from(same_verdict);
+            line_agree += usize::from(same_line);
+            if !same_line {
+                mismatches.push(format!("base {b}, {label}: nginx {theirs:?}, badgateway {ours:?}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let rate = line_agree as f64 / total as f64 * 100.0;
+    println!(
+        "nginx -t parity: {total} configs ({broken} broken for nginx); same verdict {verdict_agree}/{total}; \
+         same verdict and line {line_agree}/{total} = {rate:.2}%"
+    );
+    for m in &mismatches {
+        println!("  mismatch: {m}");
+    }
+    assert!(mismatches.is_empty(), "{} disagreements:\n{}", mismatches.len(), mismatches.join("\n"));
+}
