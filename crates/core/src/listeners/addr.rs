@@ -44,7 +44,11 @@ pub(crate) fn parse_inet(tok: &[u8], tool: Tool) -> Option<Addr> {
     } else if let Some(p) = parse_u16(port) {
         Some(p)
     } else {
-        Some(service_port(port)?)
+        // A service name ss/netstat printed without -n; unknown ones leave the port open.
+        if port.is_empty() || !port.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_') {
+            return None;
+        }
+        service_port(port)
     };
     let (host, bracketed, interface) = split_host(host)?;
     let bind = host_bind(host, bracketed, tool)?;
@@ -173,6 +177,8 @@ mod tests {
         assert_eq!(a.interface.as_deref(), Some("eth0"));
         assert!(parse_inet(b"hello", Tool::Ss).is_none());
         assert!(parse_inet(b"foo:bar", Tool::Ss).is_none());
+        assert_eq!(ss("0.0.0.0:unknown-svc").port, None);
+        assert!(parse_inet(b"0.0.0.0:", Tool::Ss).is_none());
     }
 
     #[test]

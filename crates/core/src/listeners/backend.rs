@@ -77,14 +77,14 @@ pub fn backend_kind(process_name_or_cmdline: &str) -> BackendKind {
     for (i, w) in words.iter().enumerate() {
         let b = base(w);
         if i > 0 && w.starts_with('-') {
-            if *w == "-m" {
-                if let Some(m) = words.get(i + 1) {
-                    if let Some(k) = by_name(m) {
-                        return k;
-                    }
-                    if m.starts_with("http.server") || m.starts_with("simplehttpserver") {
-                        return BackendKind::AppServer(AppServer::PythonHttpServer);
-                    }
+            if *w == "-m"
+                && let Some(m) = words.get(i + 1)
+            {
+                if let Some(k) = by_name(m) {
+                    return k;
+                }
+                if m.starts_with("http.server") || m.starts_with("simplehttpserver") {
+                    return BackendKind::AppServer(AppServer::PythonHttpServer);
                 }
             }
             continue;
@@ -109,7 +109,7 @@ pub fn backend_kind(process_name_or_cmdline: &str) -> BackendKind {
 fn by_name(b: &str) -> Option<BackendKind> {
     use AppServer as A;
     use BackendKind::{AppServer as App, Database, Nginx, SystemDaemon};
-    let b = b.trim_end_matches(|c: char| c == ',' || c == ')');
+    let b = b.trim_end_matches([',', ')']);
     let app = |a| Some(App(a));
     match b {
         "nginx" | "openresty" => Some(Nginx),

@@ -73,6 +73,29 @@ impl Format {
     }
 }
 
+impl Format {
+    /// What one row of this format becomes, for "ss -tlnp: 7 listeners" (singular).
+    pub fn item_noun(&self) -> &'static str {
+        match self {
+            Format::SsTcp
+            | Format::SsUnix
+            | Format::Netstat
+            | Format::NetstatUnix
+            | Format::Lsof
+            | Format::LsofUnix
+            | Format::DockerPs => "listener",
+            Format::LsSockets => "file",
+            Format::SystemctlStatus => "service fact",
+            Format::Journalctl => "journal line",
+            Format::Curl | Format::Telnet => "probe",
+            Format::Ufw | Format::Iptables | Format::Nft => "firewall rule",
+            Format::Getsebool => "boolean",
+            Format::AvcDenial => "denial",
+            Format::Ps => "process",
+        }
+    }
+}
+
 /// A run of consecutive lines read as one tool's output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Section {

@@ -151,7 +151,6 @@ const STATUS_KEYS: &[&[u8]] = &[
 fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let b = line.bytes;
     let t = b.trim_ascii_start();
-    let lead = b.len() - t.len();
     // `● php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager`
     for bullet in BULLETS {
         if let Some(after) = t.strip_prefix(*bullet).and_then(|a| a.strip_prefix(b" ")) {
@@ -172,19 +171,19 @@ fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format
         }
     }
     // `Unit nginx.service could not be found.`
-    if let Some(rest) = t.strip_prefix(b"Unit ") {
-        if let Some(end) = find(rest, b" could not be found") {
-            let unit = rest.get(..end).unwrap_or_default();
-            r.report.facts.push(ProbeFact::ServiceStatus {
-                unit: lossy(unit),
-                active: "not-found".to_owned(),
-                sub: None,
-                main_pid: None,
-                exit_reason: None,
-                range: line.range(),
-            });
-            return Some(Format::SystemctlStatus);
-        }
+    if let Some(rest) = t.strip_prefix(b"Unit ")
+        && let Some(end) = find(rest, b" could not be found")
+    {
+        let unit = rest.get(..end).unwrap_or_default();
+        r.report.facts.push(ProbeFact::ServiceStatus {
+            unit: lossy(unit),
+            active: "not-found".to_owned(),
+            sub: None,
+            main_pid: None,
+            exit_reason: None,
+            range: line.range(),
+        });
+        return Some(Format::SystemctlStatus);
     }
     let key = STATUS_KEYS.iter().find(|k| t.starts_with(k)).copied();
     let Some(key) = key else {
@@ -206,7 +205,6 @@ fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format
         return None;
     }
     let value = t.get(key.len()..).unwrap_or_default().trim_ascii();
-    let _ = lead;
     let idx = match r.mode {
         Mode::Systemctl { fact: Some(i), .. } => i,
         _ => {
@@ -248,14 +246,13 @@ fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format
                     *exit_reason = Some(lossy(p));
                 }
             }
-            b"Process:" => {
+            b"Process:"
                 if exit_reason.is_none()
                     && contains(value, b"status=")
-                    && !contains(value, b"status=0/SUCCESS")
-                {
-                    if let Some(p) = paren_groups(value).into_iter().rev().find(|p| contains(p, b"code=")) {
-                        *exit_reason = Some(lossy(p));
-                    }
+                    && !contains(value, b"status=0/SUCCESS") =>
+            {
+                if let Some(p) = paren_groups(value).into_iter().rev().find(|p| contains(p, b"code=")) {
+                    *exit_reason = Some(lossy(p));
                 }
             }
             _ => {}
@@ -265,10 +262,10 @@ fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format
 }
 
 fn extend_service(r: &mut Reader<'_>, range: TextRange) {
-    if let Mode::Systemctl { fact: Some(i), .. } = r.mode {
-        if let Some(ProbeFact::ServiceStatus { range: fr, .. }) = r.report.facts.get_mut(i) {
-            *fr = fr.cover(range);
-        }
+    if let Mode::Systemctl { fact: Some(i), .. } = r.mode
+        && let Some(ProbeFact::ServiceStatus { range: fr, .. }) = r.report.facts.get_mut(i)
+    {
+        *fr = fr.cover(range);
     }
 }
 
@@ -346,10 +343,10 @@ fn journal(r: &mut Reader<'_>, line: Line<'_>, format: Format) -> Option<Format>
     if name == b"systemd" {
         // `systemd[1]: php8.2-fpm.service: Main process exited, ...` is about that unit.
         let end = message.iter().position(u8::is_ascii_whitespace).unwrap_or(message.len());
-        if let Some(u) = message.get(..end).and_then(|w| w.strip_suffix(b":")) {
-            if is_unit(u) {
-                unit = lossy(u);
-            }
+        if let Some(u) = message.get(..end).and_then(|w| w.strip_suffix(b":"))
+            && is_unit(u)
+        {
+            unit = lossy(u);
         }
     }
     r.report.facts.push(ProbeFact::JournalLine {
@@ -578,7 +575,7 @@ fn telnet(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
             let h = match &port {
                 Some(p) if h.contains(':') => format!("[{h}]:{p}"),
                 Some(p) => format!("{h}:{p}"),
-                None => host.clone().map_or(h.clone(), |_| h.clone()),
+                None => h,
             };
             if connected.is_some() {
                 *c = true;
@@ -587,10 +584,10 @@ fn telnet(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
                 *target = h;
             }
         }
-        if let Some(m) = failed {
-            if let Some(o) = m.iter().rposition(|c| *c == b':') {
-                *errno_text = Some(lossy(m.get(o + 1..).unwrap_or_default().trim_ascii()));
-            }
+        if let Some(m) = failed
+            && let Some(o) = m.iter().rposition(|c| *c == b':')
+        {
+            *errno_text = Some(lossy(m.get(o + 1..).unwrap_or_default().trim_ascii()));
         }
     }
     r.mode = Mode::Telnet { fact: Some(idx), host, port };
@@ -665,15 +662,11 @@ fn ufw(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
     }
     // `[ 1] 8000/tcp    DENY IN    Anywhere`
     let mut body = t;
-    let mut body_off = b.len() - b.trim_ascii_start().len();
-    if body.starts_with(b"[") {
-        if let Some(c) = memchr::memchr(b']', body) {
-            let rest = body.get(c + 1..).unwrap_or_default();
-            body_off += c + 1 + (rest.len() - rest.trim_ascii_start().len());
-            body = rest.trim_ascii_start();
-        }
+    if body.starts_with(b"[")
+        && let Some(c) = memchr::memchr(b']', body)
+    {
+        body = body.get(c + 1..).unwrap_or_default().trim_ascii_start();
     }
-    let _ = body_off;
     let mut toks = Vec::new();
     tokens(body, &mut toks);
     let ai = (0..toks.len()).find(|&i| ufw_action(tok(body, &toks, i)).is_some())?;

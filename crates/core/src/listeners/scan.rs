@@ -179,10 +179,11 @@ pub(crate) fn command_line(line: Line<'_>) -> Option<Command<'_>> {
     let mut i = 0;
     while i + 1 < limit {
         let c = b.get(i).copied().unwrap_or(0);
-        if matches!(c, b'$' | b'#' | b'%' | b'>') && b.get(i + 1) == Some(&b' ') {
-            if let Some(cmd) = command_at(line, i + 2, false) {
-                return Some(cmd);
-            }
+        if matches!(c, b'$' | b'#' | b'%' | b'>')
+            && b.get(i + 1) == Some(&b' ')
+            && let Some(cmd) = command_at(line, i + 2, false)
+        {
+            return Some(cmd);
         }
         i += 1;
     }
