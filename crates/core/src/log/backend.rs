@@ -78,7 +78,11 @@ fn gunicorn_message(msg: &[u8]) -> Option<Found<'_>> {
         let pid = scan::parse_u32(scan::leading_digits(rest).0);
         if let Some((_, sig)) = scan::split_once(rest, b"was sent ") {
             let name = sig.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-            let signal = scan::text(sig.get(..name).unwrap_or_default());
+            let signal = sig.get(..name).unwrap_or_default();
+            if matches!(signal, b"SIGTERM" | b"SIGQUIT" | b"SIGINT" | b"SIGHUP") {
+                return None;
+            }
+            let signal = scan::text(signal);
             return Some(Found::new(BackendKind::GunicornWorkerKilled { signal }, msg).pid(pid));
         }
         if let Some((_, code)) = scan::split_once(rest, b"exited with code ") {
@@ -92,7 +96,12 @@ fn gunicorn_message(msg: &[u8]) -> Option<Found<'_>> {
     if let Some(rest) = msg.strip_prefix(b"Worker with pid ") {
         let pid = scan::parse_u32(scan::leading_digits(rest).0);
         let (_, sig) = scan::split_once(rest, b"due to signal ")?;
-        let signal = signal_name(scan::parse_u32(scan::leading_digits(sig).0).unwrap_or(0));
+        let number = scan::parse_u32(scan::leading_digits(sig).0).unwrap_or(0);
+        // SIGTERM/SIGQUIT/SIGINT/SIGHUP are the arbiter's graceful stops and reloads.
+        if matches!(number, 1 | 2 | 3 | 15) {
+            return None;
+        }
+        let signal = signal_name(number);
         return Some(Found::new(BackendKind::GunicornWorkerKilled { signal }, msg).pid(pid));
     }
     if let Some(rest) = msg.strip_prefix(b"Connection in use: ") {

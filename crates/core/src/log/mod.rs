@@ -642,7 +642,9 @@ pub enum BackendKind {
     PhpFpmRestartThreshold,
     /// `[CRITICAL] WORKER TIMEOUT (pid:N)`.
     GunicornWorkerTimeout,
-    /// `Worker (pid:N) was sent SIGKILL! Perhaps out of memory?` (signal name as written).
+    /// `Worker (pid:N) was sent SIGKILL! Perhaps out of memory?` (signal name as written;
+    /// gunicorn 20's `Worker with pid N was terminated due to signal 9` is named too).
+    /// Graceful stops (SIGTERM, SIGQUIT, SIGINT, SIGHUP) are not events.
     GunicornWorkerKilled { signal: String },
     /// `Worker (pid:N) exited with code N.`
     GunicornWorkerExited { code: i32 },

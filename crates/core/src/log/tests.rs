@@ -371,9 +371,10 @@ fn lab_gunicorn_logs() {
     let r = parse(&repo_file("scenarios/gunicorn-worker-timeout/gunicorn.log"));
     assert_eq!(r.format_count(LogFormat::Gunicorn), r.lines);
     let k: Vec<&BackendKind> = r.backend.iter().map(|g| &g.event.kind).collect();
-    // gunicorn 20.1 wording: `Worker with pid N was terminated due to signal 9`.
+    // gunicorn 20.1 wording: `Worker with pid N was terminated due to signal 9`; the
+    // SIGTERM of the final shutdown is not an event.
     assert_eq!(
-        k[..3],
+        k,
         [
             &BackendKind::GunicornListening { addr: "http://127.0.0.1:19141".into() },
             &BackendKind::GunicornWorkerTimeout,
@@ -403,6 +404,30 @@ fn lab_gunicorn_logs() {
     assert_eq!(r.unrecognized_count, 0);
     assert_eq!(r.access.len(), 1);
     assert_eq!(r.access[0].status, 200);
+    assert!(r.backend.iter().all(|g| matches!(g.event.kind, BackendKind::GunicornListening { .. })));
+}
+
+#[test]
+fn lab_php_fpm_terminate_timeout() {
+    let r = parse(&repo_file("scenarios/php-fpm-terminate-timeout/error.log"));
+    let e = &only_group(&r).event;
+    assert_eq!(
+        (e.kind.clone(), e.errno, e.status),
+        (EventKind::ConnectionReset, Some(104), ClientStatus::S502)
+    );
+    assert_eq!(e.phase, Some(Phase::ReadingResponseHeader));
+    assert!(e.upstream.as_ref().unwrap().is_unix());
+
+    let fpm = parse(&repo_file("scenarios/php-fpm-terminate-timeout/php-fpm.log"));
+    assert_eq!(fpm.unrecognized_count, 0);
+    let k: Vec<BackendKind> = fpm.backend.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(
+        k,
+        [BackendKind::PhpFpmExecutionTimedOut, BackendKind::PhpFpmChildExited { signal: Some(15) }]
+    );
+    let timed_out = &fpm.backend[0].event;
+    assert!(timed_out.detail.as_deref().unwrap().ends_with("/slow.php"));
+    assert_eq!(timed_out.pid, fpm.backend[1].event.pid, "the child that timed out is the one that exited");
 }
 
 #[test]
