@@ -54,9 +54,12 @@ fn read(path: Option<&PathBuf>, flag: &str) -> Result<Option<Vec<u8>>, String> {
     let Some(path) = path else { return Ok(None) };
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read {flag} from stdin: {e}"))?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read {flag} from stdin: {e}"))?;
     } else {
-        bytes = std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {}", path.display(), io_reason(&e)))?;
+        bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read {flag} {}: {}", path.display(), io_reason(&e)))?;
     }
     Ok(Some(bytes))
 }
@@ -67,5 +70,15 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied (try sudo)".into(),
         std::io::ErrorKind::IsADirectory => "is a directory".into(),
         _ => e.to_string(),
+    }
+}
+
+impl Loaded {
+    pub fn inputs(&self) -> badgateway_core::Inputs<'_> {
+        badgateway_core::Inputs {
+            config: self.config.as_deref(),
+            listeners: self.listeners.as_deref(),
+            log: self.log.as_deref(),
+        }
     }
 }

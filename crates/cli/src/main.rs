@@ -1,13 +1,15 @@
 //! The `badgateway` command: the core's diagnosis on the server, in CI and in scripts.
 
 mod inputs;
+mod inspect;
 mod text;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+use badgateway_core::analyze;
+use badgateway_core::diagnose::rules;
 use badgateway_core::finding::Severity;
-use badgateway_core::{Inputs, analyze};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -31,7 +33,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Diagnose from any subset of the three inputs
-    #[command(after_help = "Exit status: 0 no error-level finding, 1 error-level findings, 2 usage or input error.")]
+    #[command(
+        after_help = "Exit status: 0 no error-level finding, 1 error-level findings, 2 usage or input error."
+    )]
     Diagnose {
         #[command(flatten)]
         files: InputFiles,
@@ -44,6 +48,22 @@ enum Command {
         /// Print nothing; only the exit status tells
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Show what was understood of each input (targets, listeners, log events)
+    Inspect {
+        #[command(flatten)]
+        files: InputFiles,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print a rule's documentation (`badgateway explain BG202`), or the catalog
+    Explain {
+        /// A code such as BG202
+        code: Option<String>,
+        /// List every code with its title
+        #[arg(long)]
+        list: bool,
     },
 }
 
@@ -89,18 +109,34 @@ fn main() -> ExitCode {
     }
 }
 
+fn print(out: &str) {
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
+        Command::Inspect { files, format } => {
+            let loaded = files.load()?;
+            let analysis = analyze(loaded.inputs());
+            let understood = inspect::understood(&analysis);
+            match format {
+                Format::Json => {
+                    print(&(serde_json::to_string_pretty(&understood).map_err(|e| e.to_string())? + "\n"))
+                }
+                Format::Text => print(&inspect::text(&understood)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { code, list } => explain(code.as_deref(), list),
         Command::Diagnose { files, format, min_severity, quiet } => {
             let loaded = files.load()?;
-            let inputs = Inputs {
-                config: loaded.config.as_deref(),
-                listeners: loaded.listeners.as_deref(),
-                log: loaded.log.as_deref(),
-            };
-            let analysis = analyze(inputs);
-            let views: Vec<_> =
-                analysis.views().into_iter().filter(|v| v.severity.weight() >= min_severity.weight()).collect();
+            let analysis = analyze(loaded.inputs());
+            let views: Vec<_> = analysis
+                .views()
+                .into_iter()
+                .filter(|v| v.severity.weight() >= min_severity.weight())
+                .collect();
             let failed = views.iter().any(|v| v.severity == Severity::Error);
             if !quiet {
                 let out = match format {
@@ -114,11 +150,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         text::render(&analysis, &views, &loaded, color)
                     }
                 };
-                let mut stdout = std::io::stdout().lock();
-                // A closed pipe (`| head`) is not an error worth a message.
-                let _ = stdout.write_all(out.as_bytes());
+                print(&out);
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
     }
+}
+
+fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, String> {
+    if list || code.is_none() {
+        let mut out = String::new();
+        for rule in rules::RULES {
+            out.push_str(&format!("{}  {:<40} {}\n", rule.info.code, rule.info.name, rule.info.title));
+        }
+        print(&out);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let code = code.unwrap_or_default();
+    let Some(info) = rules::info(code) else {
+        return Err(format!("no rule {code}; `badgateway explain --list` shows them all"));
+    };
+    print(&format!("{}: {}\n\n{}", info.code, info.title, info.docs.replace("\n ", "\n")));
+    Ok(ExitCode::SUCCESS)
 }

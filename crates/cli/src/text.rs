@@ -84,7 +84,8 @@ fn render_one(view: &FindingView, loaded: &Loaded, renderer: &Renderer) -> Strin
     if let Some(fix) = &view.fix {
         text.push_str(&format!("\n  = fix: {}\n", fix.summary));
         for file in &fix.diff {
-            let name = file.file.clone().or_else(|| loaded.config_name.clone()).unwrap_or_else(|| "config".into());
+            let name =
+                file.file.clone().or_else(|| loaded.config_name.clone()).unwrap_or_else(|| "config".into());
             text.push_str(&format!("    --- {name}\n    +++ {name} (fixed)\n"));
             for line in &file.lines {
                 let mark = match line.tag {

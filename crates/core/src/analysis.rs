@@ -9,9 +9,9 @@ use badgateway_config::Config;
 
 use crate::diagnose::{self, Facts};
 use crate::finding::Finding;
+use crate::input::{InputKind, Inputs, LineIndex, Span, TextRange};
 use crate::listeners::{self, ListenerReport};
 use crate::log::{self, LogReport};
-use crate::input::{InputKind, Inputs, LineIndex, Span, TextRange};
 use crate::view::{FindingView, Location, Locator, finding_view};
 
 /// What one input was read as, for the line under each box ("ss -tlnp, 7 listeners").
@@ -36,8 +36,10 @@ pub struct Analysis<'a> {
 
 /// Parses whichever inputs are present and runs every rule.
 pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
-    let config = inputs.has(InputKind::Config).then(|| badgateway_config::parse(inputs.text(InputKind::Config)));
-    let listeners = inputs.has(InputKind::Listeners).then(|| listeners::parse(inputs.text(InputKind::Listeners)));
+    let config =
+        inputs.has(InputKind::Config).then(|| badgateway_config::parse(inputs.text(InputKind::Config)));
+    let listeners =
+        inputs.has(InputKind::Listeners).then(|| listeners::parse(inputs.text(InputKind::Listeners)));
     let log = inputs.has(InputKind::Log).then(|| log::parse(inputs.text(InputKind::Log)));
     let findings = {
         let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
@@ -61,12 +63,109 @@ impl<'a> Analysis<'a> {
         self.findings.iter().enumerate().map(|(i, f)| finding_view(i + 1, f, self)).collect()
     }
 
+    /// What each given input was read as, and what in it was not understood.
     pub fn summaries(&self) -> Vec<InputSummary> {
-        InputKind::ALL
-            .iter()
-            .map(|&k| InputSummary { input: Some(k), ..InputSummary::default() })
-            .collect()
+        let mut out = Vec::new();
+        if let Some(config) = &self.config {
+            out.push(InputSummary {
+                input: Some(InputKind::Config),
+                read_as: config_summary(config),
+                unrecognized: Vec::new(),
+                unrecognized_count: 0,
+            });
+        }
+        if let Some(listeners) = &self.listeners {
+            out.push(InputSummary {
+                input: Some(InputKind::Listeners),
+                read_as: listeners_summary(listeners),
+                unrecognized: listeners.unrecognized.clone(),
+                unrecognized_count: listeners.unrecognized.len(),
+            });
+        }
+        if let Some(log) = &self.log {
+            out.push(InputSummary {
+                input: Some(InputKind::Log),
+                read_as: log_summary(log),
+                unrecognized: log.unrecognized.clone(),
+                unrecognized_count: log.unrecognized_count,
+            });
+        }
+        out
     }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `2314` -> `2,314`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn config_summary(config: &Config) -> String {
+    use badgateway_config::InputShape;
+    let model = config.model();
+    let shape = match config.kind() {
+        InputShape::Dump { files } => format!("nginx -T dump, {}", plural(files, "file", "files")),
+        InputShape::SingleFile => "nginx.conf".to_string(),
+        InputShape::Snippet { context } => {
+            format!("a part of a config, read at {context:?} level").to_lowercase()
+        }
+    };
+    let mut parts = vec![shape];
+    if !model.servers.is_empty() {
+        parts.push(plural(model.servers.len(), "server", "servers"));
+    }
+    if !model.upstreams.is_empty() {
+        parts.push(plural(model.upstreams.len(), "upstream", "upstreams"));
+    }
+    parts.push(plural(model.targets.len(), "backend target", "backend targets"));
+    let errors = config.diagnostics().iter().filter(|d| d.code.is_error()).count();
+    if errors > 0 {
+        parts.push(plural(errors, "error nginx -t would report", "errors nginx -t would report"));
+    }
+    parts.join(", ")
+}
+
+fn listeners_summary(report: &ListenerReport) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for section in &report.sections {
+        let label = section.format.label();
+        let part = format!("{label}: {}", plural(section.rows, "row", "rows"));
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    if parts.is_empty() {
+        return "nothing recognised (paste `ss -tlnp`, `ss -xlp`, netstat or lsof output)".to_string();
+    }
+    format!("{} ({})", parts.join("; "), plural(report.listeners.len(), "listener", "listeners"))
+}
+
+fn log_summary(log: &LogReport) -> String {
+    let kinds = log.groups.len() + log.backend.len();
+    let formats: Vec<&str> = log.formats.iter().map(|(f, _)| f.as_str()).collect();
+    let mut s = format!(
+        "{}, {}",
+        plural(log.lines, "line", "lines"),
+        plural(kinds, "kind of event", "kinds of event")
+    );
+    if !formats.is_empty() {
+        s = format!("{}: {s}", formats.join(" + "));
+    }
+    if !log.config_errors.is_empty() {
+        s.push_str(&format!(", {}", plural(log.config_errors.len(), "nginx -t error", "nginx -t errors")));
+    }
+    s
 }
 
 impl Locator for Analysis<'_> {
@@ -112,5 +211,4 @@ impl Analysis<'_> {
             range: span.range,
         }
     }
-
 }

@@ -135,7 +135,13 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
             let text = visible(&String::from_utf8_lossy(text_bytes));
             let start = label.span.range.start.saturating_sub(line.start).min(line.len());
             let end = label.span.range.end.saturating_sub(line.start).min(line.len()).max(start);
-            EvidenceView { location, text, highlight: (start, end), label: label.message.clone(), primary: label.primary }
+            EvidenceView {
+                location,
+                text,
+                highlight: (start, end),
+                label: label.message.clone(),
+                primary: label.primary,
+            }
         })
         .collect();
     let fix = finding.fix.as_ref().map(|fix| FixView {
@@ -206,12 +212,20 @@ fn config_diff(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FileDiff> {
             let before = at.line_range(InputKind::Config, old.start.saturating_sub(1));
             let loc = at.locate(Span::new(InputKind::Config, before));
             if loc.file == first_loc.file {
-                lines.push(DiffLine { tag: DiffTag::Context, old_line: Some(loc.line), text: lossy(before.slice(text)) });
+                lines.push(DiffLine {
+                    tag: DiffTag::Context,
+                    old_line: Some(loc.line),
+                    text: lossy(before.slice(text)),
+                });
             }
         }
         for (n, l) in old.slice(text).split(|&b| b == b'\n').enumerate() {
             let n = u32::try_from(n).unwrap_or(0);
-            lines.push(DiffLine { tag: DiffTag::Removed, old_line: Some(first_loc.line + n), text: lossy(l) });
+            lines.push(DiffLine {
+                tag: DiffTag::Removed,
+                old_line: Some(first_loc.line + n),
+                text: lossy(l),
+            });
         }
         for l in new_text.split(|&b| b == b'\n') {
             lines.push(DiffLine { tag: DiffTag::Added, old_line: None, text: lossy(l) });
@@ -220,7 +234,11 @@ fn config_diff(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FileDiff> {
             let after = at.line_range(InputKind::Config, old.end.saturating_add(1));
             let loc = at.locate(Span::new(InputKind::Config, after));
             if loc.file == first_loc.file && after.start > old.end {
-                lines.push(DiffLine { tag: DiffTag::Context, old_line: Some(loc.line), text: lossy(after.slice(text)) });
+                lines.push(DiffLine {
+                    tag: DiffTag::Context,
+                    old_line: Some(loc.line),
+                    text: lossy(after.slice(text)),
+                });
             }
         }
         match diffs.last_mut() {

@@ -59,7 +59,9 @@ pub fn app() -> Html {
     };
     let on_focus = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |(kind, range): (InputKind, TextRange)| dispatcher.dispatch(Action::Focus(kind, range)))
+        Callback::from(move |(kind, range): (InputKind, TextRange)| {
+            dispatcher.dispatch(Action::Focus(kind, range))
+        })
     };
 
     let outcome = state.outcome.clone();
@@ -84,8 +86,12 @@ pub fn app() -> Html {
         }
     });
     let pending = state.generation != state.diagnosed;
-    let anything = !(state.config.trim().is_empty() && state.listeners.trim().is_empty() && state.log.trim().is_empty());
-    let findings = outcome.findings.iter().map(|v| html! { <FindingCard view={v.clone()} on_focus={on_focus.clone()} /> });
+    let anything =
+        !(state.config.trim().is_empty() && state.listeners.trim().is_empty() && state.log.trim().is_empty());
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|v| html! { <FindingCard view={v.clone()} on_focus={on_focus.clone()} /> });
     let empty = if !anything {
         html! { <p class="empty">{"Paste what you have — any of the three boxes is enough to start. Nothing you paste leaves this page."}</p> }
     } else if outcome.findings.is_empty() && !pending {

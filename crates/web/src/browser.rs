@@ -32,3 +32,24 @@ pub fn select(area: &HtmlTextAreaElement, text: &str, start: usize, end: usize, 
 pub fn textarea(node: &yew::NodeRef) -> Option<HtmlTextAreaElement> {
     node.get()?.dyn_into::<HtmlTextAreaElement>().ok()
 }
+
+/// Sets one CSS property through the CSSOM. The page's Content-Security-Policy forbids
+/// `style` attributes, but not script-set styles.
+pub fn set_style(node: &yew::NodeRef, property: &str, value: &str) {
+    if let Some(el) = node.cast::<web_sys::HtmlElement>() {
+        let _ = el.style().set_property(property, value);
+    }
+}
+
+/// Positions every child of `container` that has a `data-top` attribute (pixels).
+pub fn place_children(container: &yew::NodeRef) {
+    let Some(parent) = container.cast::<web_sys::Element>() else { return };
+    let children = parent.children();
+    for i in 0..children.length() {
+        let Some(child) = children.item(i) else { continue };
+        let Some(top) = child.get_attribute("data-top") else { continue };
+        if let Ok(el) = child.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.style().set_property("top", &format!("{top}px"));
+        }
+    }
+}

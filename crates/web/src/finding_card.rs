@@ -28,7 +28,9 @@ fn split_at_highlight(text: &str, (start, end): (u32, u32)) -> (&str, &str, &str
 fn evidence_item(e: &EvidenceView, on_focus: &Callback<(InputKind, TextRange)>) -> Html {
     let (before, hit, after) = split_at_highlight(&e.text, e.highlight);
     let place = match &e.location.file {
-        Some(file) if !file.is_empty() => format!("{} {}:{}", e.location.input.as_str(), file, e.location.line),
+        Some(file) if !file.is_empty() => {
+            format!("{} {}:{}", e.location.input.as_str(), file, e.location.line)
+        }
         _ => format!("{}:{}", e.location.input.as_str(), e.location.line),
     };
     let onclick = {
@@ -53,7 +55,9 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         Severity::Warning => "warning",
         Severity::Info => "info",
     };
-    let status = v.status.map(|s| html! { <span class="status" title="What the client sees">{format!("HTTP {s}")}</span> });
+    let status = v
+        .status
+        .map(|s| html! { <span class="status" title="What the client sees">{format!("HTTP {s}")}</span> });
     let fix = v.fix.as_ref().map(|fix| {
         let diff_text: String = fix
             .diff
@@ -106,7 +110,8 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         }
     });
     let next = (!v.next_steps.is_empty()).then(|| {
-        let items = v.next_steps.iter().map(|c| html! { <li><code>{&c.command}</code>{" — "}{&c.purpose}</li> });
+        let items =
+            v.next_steps.iter().map(|c| html! { <li><code>{&c.command}</code>{" — "}{&c.purpose}</li> });
         html! { <section class="next"><h4>{"To be sure"}</h4><ul>{for items}</ul></section> }
     });
     let evidence = v.evidence.iter().map(|e| evidence_item(e, &props.on_focus));

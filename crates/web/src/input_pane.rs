@@ -37,7 +37,8 @@ pub struct InputPaneProps {
 #[function_component(InputPane)]
 pub fn input_pane(props: &InputPaneProps) -> Html {
     let area = use_node_ref();
-    let scroll = use_state(|| 0.0f64);
+    let gutter_ref = use_node_ref();
+    let marks_ref = use_node_ref();
     let id = format!("input-{}", props.kind.as_str());
 
     {
@@ -45,7 +46,8 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         let value = props.value.clone();
         use_effect_with(props.focus, move |focus| {
             if let (Some((range, _)), Some(el)) = (focus, browser::textarea(&area)) {
-                let line = 1 + value.as_bytes().iter().take(range.start as usize).filter(|&&b| b == b'\n').count();
+                let line =
+                    1 + value.as_bytes().iter().take(range.start as usize).filter(|&&b| b == b'\n').count();
                 let line = u32::try_from(line).unwrap_or(u32::MAX);
                 browser::select(&el, &value, range.start as usize, range.end as usize, line, LINE_HEIGHT);
             }
@@ -61,15 +63,23 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
             }
         })
     };
+    // Scrolling moves the gutter and the marks with the text, without a re-render.
     let on_scroll = {
-        let scroll = scroll.clone();
         let area = area.clone();
+        let gutter_ref = gutter_ref.clone();
+        let marks_ref = marks_ref.clone();
         Callback::from(move |_: Event| {
             if let Some(el) = browser::textarea(&area) {
-                scroll.set(f64::from(el.scroll_top()));
+                let shift = format!("translateY({}px)", -el.scroll_top());
+                browser::set_style(&gutter_ref, "transform", &shift);
+                browser::set_style(&marks_ref, "transform", &shift);
             }
         })
     };
+    {
+        let marks_ref = marks_ref.clone();
+        use_effect_with(props.highlights.clone(), move |_| browser::place_children(&marks_ref));
+    }
     let copy_command = {
         let command = props.command.clone();
         Callback::from(move |_: MouseEvent| browser::copy(&command))
@@ -84,11 +94,10 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         }
         s
     });
-    let offset = format!("transform: translateY({}px)", -*scroll);
     let marks = props.highlights.iter().map(|h| {
         let top = f64::from(h.line.saturating_sub(1)) * LINE_HEIGHT;
         let class = classes!("mark", format!("f{}", (h.finding - 1) % 6), h.primary.then_some("primary"));
-        html! { <div class={class} style={format!("top: {top}px")}></div> }
+        html! { <div class={class} data-top={top.to_string()}></div> }
     });
     let summary = props.summary.as_ref().filter(|s| !s.read_as.is_empty()).map(|s| {
         let unknown = (s.unrecognized_count > 0)
@@ -107,8 +116,8 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
                 </span>
             </header>
             <div class="editor">
-                <pre class="gutter" aria-hidden="true" style={offset.clone()}>{(*gutter).clone()}</pre>
-                <div class="marks" aria-hidden="true" style={offset}>{for marks}</div>
+                <pre class="gutter" aria-hidden="true" ref={gutter_ref}>{(*gutter).clone()}</pre>
+                <div class="marks" aria-hidden="true" ref={marks_ref}>{for marks}</div>
                 <textarea id={id} ref={area} spellcheck="false" autocomplete="off" wrap="off"
                     data-testid={format!("textarea-{}", props.kind.as_str())}
                     placeholder={props.placeholder.clone()}

@@ -60,7 +60,9 @@ pub fn target_place(facts: &Facts<'_>, endpoint: &Endpoint) -> String {
 /// Cites a group of identical log lines: its first sample as evidence, the count and
 /// time span in the label.
 pub fn cite_events(finding: Finding, group: &EventGroup, what: &str) -> Finding {
-    let Some(&first) = group.samples.first() else { return finding };
+    // The first line is cited by its message, not its whole length of client fields.
+    let first =
+        if group.event.message_range.is_empty() { group.event.range } else { group.event.message_range };
     let when = match (&group.first_time, &group.last_time) {
         (Some(a), Some(b)) if group.count > 1 && a != b => format!(", {} times from {a} to {b}", group.count),
         _ if group.count > 1 => format!(", {} times", group.count),
@@ -70,7 +72,10 @@ pub fn cite_events(finding: Finding, group: &EventGroup, what: &str) -> Finding 
 }
 
 pub fn reload_commands() -> Command {
-    Command::new("check the config and apply it without dropping connections", "sudo nginx -t && sudo systemctl reload nginx")
+    Command::new(
+        "check the config and apply it without dropping connections",
+        "sudo nginx -t && sudo systemctl reload nginx",
+    )
 }
 
 pub fn paste_listeners() -> Command {
@@ -78,9 +83,4 @@ pub fn paste_listeners() -> Command {
         "paste what listens, so the cause can be proven (run as root to see process names)",
         "sudo ss -tlnpx",
     )
-}
-
-pub fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }

@@ -16,8 +16,14 @@ use crate::log::{EventGroup, LogReport};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EndpointAddr {
     /// `ips` is empty when the host is a name we cannot resolve offline.
-    Tcp { host: String, port: u16, ips: Vec<IpAddr> },
-    Unix { path: String },
+    Tcp {
+        host: String,
+        port: u16,
+        ips: Vec<IpAddr>,
+    },
+    Unix {
+        path: String,
+    },
 }
 
 /// One concrete address nginx sends requests to.
@@ -115,7 +121,9 @@ impl<'a> Facts<'a> {
             return false;
         }
         if listener.processes.is_empty() {
-            return listener.port.is_some_and(|p| p >= 1024 && !matches!(p, 3306 | 5432 | 6379 | 11211 | 27017));
+            return listener
+                .port
+                .is_some_and(|p| p >= 1024 && !matches!(p, 3306 | 5432 | 6379 | 11211 | 27017));
         }
         listener.processes.iter().any(|p| crate::listeners::backend_kind(&p.name).is_app())
     }
@@ -125,17 +133,22 @@ impl<'a> Facts<'a> {
         if self.listeners.is_none_or(|l| l.listeners.is_empty()) || ips.is_empty() {
             return TcpReach::Unknown;
         }
-        let accepting: Vec<usize> =
-            self.tcp_on_port(*port).filter(|(_, l)| ips.iter().any(|ip| l.accepts(*ip, *port))).map(|(i, _)| i).collect();
+        let accepting: Vec<usize> = self
+            .tcp_on_port(*port)
+            .filter(|(_, l)| ips.iter().any(|ip| l.accepts(*ip, *port)))
+            .map(|(i, _)| i)
+            .collect();
         if !accepting.is_empty() {
             return TcpReach::Listening(accepting);
         }
-        let same_port: Vec<(usize, &Listener)> = self.tcp_on_port(*port).filter(|(_, l)| !self.is_nginx(l)).collect();
+        let same_port: Vec<(usize, &Listener)> =
+            self.tcp_on_port(*port).filter(|(_, l)| !self.is_nginx(l)).collect();
         let same_family = |l: &Listener| {
             let v4 = l.bind.mapped_v4().is_some() || matches!(l.bind, crate::listeners::Bind::AnyV4);
             ips.iter().any(|ip| ip.to_canonical().is_ipv4() == v4)
         };
-        let other_address: Vec<usize> = same_port.iter().filter(|(_, l)| same_family(l)).map(|(i, _)| *i).collect();
+        let other_address: Vec<usize> =
+            same_port.iter().filter(|(_, l)| same_family(l)).map(|(i, _)| *i).collect();
         if !other_address.is_empty() {
             return TcpReach::OtherAddress(other_address);
         }
@@ -249,7 +262,9 @@ fn endpoints(config: &Config) -> Vec<Endpoint> {
                 for (s, server) in upstream.servers.iter().enumerate() {
                     let written = server.address_range.slice(src);
                     let (addr, port_range, host_end) = match &server.address {
-                        Address::Unix { path } => (EndpointAddr::Unix { path: path.clone() }, None, server.address_range.end),
+                        Address::Unix { path } => {
+                            (EndpointAddr::Unix { path: path.clone() }, None, server.address_range.end)
+                        }
                         Address::Inet { host, port } => {
                             let port = port.unwrap_or(80);
                             let colon = written.iter().rposition(|&b| b == b':').filter(|&c| {
@@ -257,9 +272,14 @@ fn endpoints(config: &Config) -> Vec<Endpoint> {
                                     && written.get(c + 1..).unwrap_or_default().iter().all(u8::is_ascii_digit)
                             });
                             let at = server.address_range.start;
-                            let port_range = colon.map(|c| TextRange::new(at + c as u32 + 1, server.address_range.end));
+                            let port_range =
+                                colon.map(|c| TextRange::new(at + c as u32 + 1, server.address_range.end));
                             let host_end = colon.map_or(server.address_range.end, |c| at + c as u32);
-                            (EndpointAddr::Tcp { host: host.clone(), port, ips: literal_ips(host) }, port_range, host_end)
+                            (
+                                EndpointAddr::Tcp { host: host.clone(), port, ips: literal_ips(host) },
+                                port_range,
+                                host_end,
+                            )
                         }
                     };
                     out.push(Endpoint {

@@ -1,6 +1,7 @@
 //! The diagnosis: facts from the three inputs, the rules over them, and the ranking
 //! that puts the most likely cause first.
 
+mod config_errors;
 mod evidence;
 mod facts;
 pub mod rules;

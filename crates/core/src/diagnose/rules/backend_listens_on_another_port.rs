@@ -3,10 +3,9 @@ use crate::input::InputKind;
 use crate::log::EventKind;
 
 use super::super::evidence::{
-    capitalize, cite_events, endpoint_text, listener_address, listener_text, reload_commands, target_place,
+    cite_events, endpoint_text, listener_address, listener_text, reload_commands, target_place,
 };
 use super::super::facts::{EndpointAddr, Facts, TcpReach};
-use super::declare_rule;
 
 declare_rule! {
     /// ## What it detects
@@ -49,8 +48,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let Some(best) = candidates.first().and_then(|&i| facts.listener(i)) else { continue };
         let Some(new_port) = best.port else { continue };
         let target = endpoint_text(endpoint);
-        let refused: Vec<_> =
-            facts.events_for(endpoint).into_iter().filter(|g| g.event.kind == EventKind::ConnectRefused).collect();
+        let refused: Vec<_> = facts
+            .events_for(endpoint)
+            .into_iter()
+            .filter(|g| g.event.kind == EventKind::ConnectRefused)
+            .collect();
 
         let mut confidence = if refused.is_empty() { 75 } else { 92 };
         if candidates.len() > 1 {
@@ -64,9 +66,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         )
         .message(format!(
             "In {place}, nginx forwards requests to {target}, where nothing listens, so every connection is \
-             refused and clients get 502 Bad Gateway. {} on the same host: the port nginx uses and the port the \
-             backend binds disagree.",
-            capitalize(&listener_text(best))
+             refused and clients get 502 Bad Gateway. On the same host, {}: the port nginx uses and the port \
+             the backend binds disagree.",
+            listener_text(best)
         ))
         .confidence(confidence)
         .status(502);
@@ -84,7 +86,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         for &other in candidates.iter().skip(1) {
             if let Some(l) = facts.listener(other) {
-                finding = finding.note(format!("Also a candidate: {} ({}).", listener_text(l), listener_address(l)));
+                finding = finding.note(format!(
+                    "Also a candidate: {} ({}).",
+                    listener_text(l),
+                    listener_address(l)
+                ));
             }
         }
         let edit = match endpoint.port_range {

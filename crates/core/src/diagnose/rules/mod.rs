@@ -24,10 +24,13 @@ macro_rules! declare_rule {
     };
 }
 
-pub(crate) use declare_rule;
-
+mod backend_host_not_found;
 mod backend_listens_on_another_port;
+mod config_syntax_error;
+mod directive_rejected;
+mod include_not_pasted;
 mod nothing_listens_on_target;
+mod pass_without_scheme;
 
 /// What every rule publishes about itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -48,6 +51,11 @@ pub struct Rule {
 
 /// Every rule, in code order. A retired rule keeps its code here as a tombstone.
 pub const RULES: &[Rule] = &[
+    Rule { info: config_syntax_error::INFO, check: config_syntax_error::check },
+    Rule { info: pass_without_scheme::INFO, check: pass_without_scheme::check },
+    Rule { info: backend_host_not_found::INFO, check: backend_host_not_found::check },
+    Rule { info: directive_rejected::INFO, check: directive_rejected::check },
+    Rule { info: include_not_pasted::INFO, check: include_not_pasted::check },
     Rule { info: nothing_listens_on_target::INFO, check: nothing_listens_on_target::check },
     Rule { info: backend_listens_on_another_port::INFO, check: backend_listens_on_another_port::check },
 ];
@@ -63,7 +71,8 @@ mod tests {
     #[test]
     fn every_rule_documents_every_section() {
         for rule in RULES {
-            for section in ["## What it detects", "## Why it causes", "## Example", "## Fix", "## References"] {
+            for section in ["## What it detects", "## Why it causes", "## Example", "## Fix", "## References"]
+            {
                 assert!(rule.info.docs.contains(section), "{} lacks `{section}`", rule.info.code);
             }
         }

@@ -4,7 +4,6 @@ use crate::log::EventKind;
 
 use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
 use super::super::facts::{EndpointAddr, Facts, TcpReach};
-use super::declare_rule;
 
 declare_rule! {
     /// ## What it detects
@@ -46,8 +45,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
-        let refused: Vec<_> =
-            facts.events_for(endpoint).into_iter().filter(|g| g.event.kind == EventKind::ConnectRefused).collect();
+        let refused: Vec<_> = facts
+            .events_for(endpoint)
+            .into_iter()
+            .filter(|g| g.event.kind == EventKind::ConnectRefused)
+            .collect();
         let proven_by_table = reach == TcpReach::Nothing;
         let only_log = reach == TcpReach::Unknown && !refused.is_empty() && facts.listeners.is_none();
         if !proven_by_table && !only_log {
@@ -69,11 +71,15 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         } else {
             message.push_str(" Without the listener table it is not yet proven whether the backend is down or listening somewhere else.");
         }
-        let mut finding = Finding::new(INFO.code, Severity::Error, format!("nothing listens on {target}: the backend is not running"))
-            .message(message)
-            .confidence(confidence)
-            .status(502)
-            .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+        let mut finding = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("nothing listens on {target}: the backend is not running"),
+        )
+        .message(message)
+        .confidence(confidence)
+        .status(502)
+        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
         for group in &refused {
             finding = cite_events(finding, group, &format!("connection to {target} refused"));
         }
@@ -119,8 +125,14 @@ fn start_backend(port: u16) -> Fix {
         edits: Vec::new(),
         commands: vec![
             Command::new("see which services failed, and why", "sudo systemctl --failed"),
-            Command::new("read the backend's last log lines (name your service)", "sudo journalctl -u myapp -n 50 --no-pager"),
-            Command::new("after starting it, check that it listens where nginx connects", format!("sudo ss -tlnp | grep ':{port}'")),
+            Command::new(
+                "read the backend's last log lines (name your service)",
+                "sudo journalctl -u myapp -n 50 --no-pager",
+            ),
+            Command::new(
+                "after starting it, check that it listens where nginx connects",
+                format!("sudo ss -tlnp | grep ':{port}'"),
+            ),
         ],
     }
 }

@@ -1,0 +1,77 @@
+//! Turns the config parser's `nginx -t`-style diagnostics into findings. Each BG1xx
+//! rule file supplies its wording; the mapping (labels, fix, commands) lives here once.
+
+use badgateway_config::DiagnosticCode;
+
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::input::InputKind;
+
+use super::Facts;
+
+pub struct Wording {
+    pub code: &'static str,
+    /// Why this kind of mistake matters, in plain words.
+    pub explanation: &'static str,
+    pub severity: Severity,
+    pub applicability: Applicability,
+}
+
+pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, out: &mut Vec<Finding>) {
+    let Some(config) = facts.config else { return };
+    for d in config.diagnostics().iter().filter(|d| kinds.contains(&d.code)) {
+        let position = config.locate(d.reported_range().start);
+        let place = if position.path.is_empty() {
+            format!("line {}", position.line)
+        } else {
+            format!("{}:{}", position.path, position.line)
+        };
+        let mut finding = Finding::new(wording.code, wording.severity, d.message.clone())
+            .message(wording.explanation)
+            .confidence(if wording.severity == Severity::Error { 95 } else { 100 })
+            .label(InputKind::Config, d.range, label_for(d.code), true);
+        if let Some(reported) = d.nginx_range.filter(|r| r.start != d.range.start) {
+            finding = finding.label(InputKind::Config, reported, format!("nginx -t names {place}"), false);
+        }
+        if wording.severity == Severity::Error {
+            finding = finding.note(format!(
+                "`nginx -t` fails with: nginx: [emerg] {} in {place}. A reload keeps the old config running; a \
+                 restart leaves nginx stopped.",
+                d.message
+            ));
+        }
+        if let Some(s) = &d.suggestion {
+            finding = finding.note(format!("Did you mean `{s}`?"));
+        }
+        if let Some((range, text)) = &d.edit {
+            finding = finding.fix(Fix {
+                summary: match &d.suggestion {
+                    Some(s) => format!("use `{s}`"),
+                    None => "correct the config as nginx expects".into(),
+                },
+                applicability: wording.applicability,
+                edits: vec![Edit { range: *range, replacement: text.clone() }],
+                commands: vec![Command::new(
+                    "check the config, then apply it",
+                    "sudo nginx -t && sudo systemctl reload nginx",
+                )],
+            });
+        } else if wording.severity == Severity::Error {
+            finding = finding.next_step(Command::new(
+                "see every error nginx reports, with its file and line",
+                "sudo nginx -t",
+            ));
+        }
+        out.push(finding);
+    }
+}
+
+fn label_for(code: DiagnosticCode) -> &'static str {
+    match code {
+        DiagnosticCode::Syntax => "nginx cannot read this",
+        DiagnosticCode::PassScheme => "no http:// (or other scheme) here",
+        DiagnosticCode::HostNotFound => "not an upstream name nor an address",
+        DiagnosticCode::Directive => "nginx rejects this directive",
+        DiagnosticCode::IncludeNotPasted => "this file was not pasted",
+        DiagnosticCode::IncludeCycle => "includes itself",
+    }
+}
