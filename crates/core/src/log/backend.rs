@@ -390,6 +390,9 @@ fn systemd(p: &[u8], tagged: bool) -> Option<Parsed<'_>> {
         b"Mem peak: ",
     ];
     if STATUS_FIELDS.iter().any(|f| p.starts_with(f))
+        || p.starts_with("├─".as_bytes())
+        || p.starts_with("└─".as_bytes())
+        || p.starts_with("│ ".as_bytes())
         || (p.starts_with("● ".as_bytes())
             || p.starts_with("× ".as_bytes())
             || p.starts_with("○ ".as_bytes()))

@@ -94,6 +94,9 @@ pub enum LogFormat {
     Journald,
     /// `name-1  | ` (docker compose logs).
     DockerCompose,
+    /// `/var/log/nginx/error.log:` or `12:` before an nginx line (`grep -H`, `grep -n`),
+    /// and `==> file <==` headers of `tail` on several files.
+    GrepPrefix,
     /// An RFC 3339 timestamp before the line (`docker logs -t`, `kubectl logs --timestamps`).
     Timestamped,
     /// `[pod/name/container] ` (`kubectl logs --prefix`).
@@ -119,6 +122,7 @@ impl LogFormat {
             LogFormat::DockerCompose => "docker compose",
             LogFormat::Timestamped => "docker/kubectl timestamps",
             LogFormat::Kubectl => "kubectl",
+            LogFormat::GrepPrefix => "grep/tail file prefix",
             LogFormat::PhpFpm => "php-fpm",
             LogFormat::Gunicorn => "gunicorn",
             LogFormat::Uwsgi => "uWSGI",
@@ -840,6 +844,10 @@ impl<'a> Builder<'a> {
         }
         if prefix::is_marker(payload) {
             self.seen(LogFormat::Journald);
+            return;
+        }
+        if prefix::is_file_header(payload) {
+            self.seen(LogFormat::GrepPrefix);
             return;
         }
         // A known prefix around text of no interest (`systemd[1]: Starting ...`,

@@ -56,6 +56,11 @@ pub(crate) fn strip(line: &[u8]) -> Stripped<'_> {
             out.payload = rest;
             continue;
         }
+        if let Some(rest) = grep_file(s) {
+            out.formats.push(LogFormat::GrepPrefix);
+            out.payload = rest;
+            continue;
+        }
         if let Some((time, rest)) = rfc3339(s) {
             out.time = Some(time);
             if let Some((tag, rest)) = host_tag(rest) {
@@ -120,6 +125,28 @@ fn compose(s: &[u8]) -> Option<&[u8]> {
     }
     let rest = skip_ansi(skip_ansi(after.get(spaces..)?).strip_prefix(b"|")?);
     Some(rest.strip_prefix(b" ").unwrap_or(rest))
+}
+
+/// `/var/log/nginx/error.log:2026/11/21 ...` (`grep -r`, `grep -H`) and
+/// `1234:2026/11/21 ...` (`grep -n`): only before an nginx date.
+fn grep_file(s: &[u8]) -> Option<&[u8]> {
+    let colon = memchr::memchr(b':', s.get(..s.len().min(300))?)?;
+    let name = s.get(..colon)?;
+    if name.is_empty() || name.contains(&b' ') {
+        return None;
+    }
+    let mut rest = s.get(colon + 1..)?;
+    // `grep -rn`: `file:12:2026/...`
+    let (digits, after) = scan::leading_digits(rest);
+    if !digits.is_empty() && after.starts_with(b":") && !has_shape(rest, b"DDDD/DD/DD DD:DD:DD") {
+        rest = after.get(1..)?;
+    }
+    has_shape(rest, b"DDDD/DD/DD DD:DD:DD [").then_some(rest)
+}
+
+/// `==> /var/log/nginx/error.log <==` (tail of several files).
+pub(crate) fn is_file_header(s: &[u8]) -> bool {
+    s.starts_with(b"==> ") && s.ends_with(b" <==")
 }
 
 /// `[pod/web-7d9c/nginx] payload` (`kubectl logs --prefix`).
@@ -293,6 +320,16 @@ mod tests {
 
         let s = strip(b"[pod/web-abc/nginx] 2026/11/21");
         assert_eq!(s.payload, b"2026/11/21");
+
+        let line = b"2026/11/21 11:05:52 [error] 1#0: x";
+        for prefixed in
+            [&b"/var/log/nginx/error.log:"[..], b"error.log.1:", b"/var/log/nginx/error.log:12:", b"12:"]
+        {
+            let mut l = prefixed.to_vec();
+            l.extend_from_slice(line);
+            assert_eq!(strip(&l).payload, line);
+        }
+        assert!(is_file_header(b"==> /var/log/nginx/error.log <=="));
 
         // Not prefixes.
         assert!(strip(b"[2026-11-21 11:09:41 +0000] [1] [INFO] x").formats.is_empty());

@@ -749,8 +749,9 @@ fn lines_about_other_things_are_not_events() {
 // ------------------------------------------------------------------ corner cases [hand-typed]
 
 #[test]
-fn nginx_1_22_wordings_and_thread_ids() {
-    // 1.22 prints `upstream sent invalid header` without the quoted text.
+fn old_nginx_wordings_and_thread_ids() {
+    // nginx before 1.21.1 printed `upstream sent invalid header` without the quoted
+    // text (1.22.1 of the lab prints it: see the invalid-header scenario).
     let e = one(
         r#"2026/11/21 11:05:52 [error] 4242#4242: *1 upstream sent invalid header while reading response header from upstream, client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8000/", host: "x""#,
     );
@@ -1020,4 +1021,31 @@ fn big_log(lines: usize) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+#[test]
+fn systemctl_status_paste() {
+    let text = repo_file("log/systemctl-status.txt");
+    let r = parse(&text);
+    let unrec: Vec<String> = r.unrecognized.iter().map(|u| scan::text(u.slice(&text))).collect();
+    assert_eq!(r.unrecognized_count, 0, "{unrec:#?}");
+    assert_eq!(r.format_count(LogFormat::ShellCommand), 1);
+    let b: Vec<BackendKind> = r.backend.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(
+        b,
+        [
+            BackendKind::SystemdFailed,
+            BackendKind::SystemdFailed,
+            BackendKind::PhpFpmMaxChildren { pool: "www".into(), n: 5 },
+        ]
+    );
+    assert_eq!(
+        r.backend[0].event.detail.as_deref(),
+        Some("failed (Result: exit-code) since Sat 2026-11-21 11:05:40 UTC; 5s ago")
+    );
+    // `Failed with result` and `Failed to start` of nginx.service are one group.
+    assert_eq!(r.backend[1].count, 2);
+    assert_eq!(r.config_errors.len(), 1);
+    assert_eq!(r.config_errors[0].line, Some(12));
+    assert!(matches!(r.config_test, Some(ConfigTestOutcome::Failed { .. })));
 }
