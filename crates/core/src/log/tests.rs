@@ -1049,3 +1049,62 @@ fn systemctl_status_paste() {
     assert_eq!(r.config_errors[0].line, Some(12));
     assert!(matches!(r.config_test, Some(ConfigTestOutcome::Failed { .. })));
 }
+
+/// Real nginx 1.22.1 lines for what happens after the header, client aborts and
+/// client-side errors (tests/fixtures/log/capture.py).
+#[test]
+fn captured_nginx_1_22_after_header_and_client_side() {
+    use ClientStatus as S;
+    use EventKind as K;
+    let text = repo_file("log/nginx-1.22-captured.log");
+    let r = parse(&text);
+    assert_eq!(r.unrecognized_count, 0);
+    let got: Vec<(K, S, Option<Phase>)> =
+        r.groups.iter().map(|g| (g.event.kind.clone(), g.event.status, g.event.phase)).collect();
+    assert_eq!(
+        got,
+        [
+            (K::PrematurelyClosed, S::Truncated, Some(Phase::ReadingUpstream)),
+            (K::ClientClosed, S::S499, Some(Phase::SendingRequest)),
+            (K::ConnectRefused, S::S502, Some(Phase::Connecting)),
+            (K::ServerTemporarilyDisabled, S::NotAnError, Some(Phase::Connecting)),
+            (K::ConnectionReset, S::S502, Some(Phase::SendingRequest)),
+        ]
+    );
+    assert_eq!(r.groups[2].event.upstream.as_ref().unwrap().host, "::1");
+    // The backend's close races nginx's writev: EPIPE or ECONNRESET, both ConnectionReset.
+    assert!(matches!(r.groups[4].event.errno, Some(32 | 104)));
+    assert_eq!(r.groups[1].event.level, Level::Info);
+    // Not upstream evidence: `client closed connection while waiting for request`, the
+    // static file's open() (13: Permission denied), the 413 body, start/stop notices.
+    assert_eq!(r.other + r.event_count(), r.lines);
+    assert!(r.other >= 3 + 10);
+
+    let access = parse(&repo_file("log/nginx-1.22-captured.access.log"));
+    let statuses: Vec<(u16, usize)> = access.access.iter().map(|g| (g.status, g.count)).collect();
+    assert_eq!(statuses, [(200, 2), (499, 1), (403, 1), (413, 1), (502, 1)]);
+    assert_eq!(access.format_count(LogFormat::AccessLog), 6);
+}
+
+#[test]
+fn captured_node_stderr() {
+    let text = repo_file("log/node-captured.log");
+    let r = parse(&text);
+    let unrec: Vec<String> = r.unrecognized.iter().map(|u| scan::text(u.slice(&text))).collect();
+    let b: Vec<BackendKind> = r.backend.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(
+        b,
+        [
+            BackendKind::NodeEaddrinuse { addr: "127.0.0.1:19610".into() },
+            BackendKind::NodeConnectRefused { addr: "127.0.0.1:19611".into() }
+        ]
+    );
+    // The stack and the error object around it are node's too; only the lone braces
+    // and carets are left over.
+    assert!(
+        unrec
+            .iter()
+            .all(|l| matches!(l.trim(), "^" | "}" | "address: '127.0.0.1'," | "port: 19610" | "port: 19611")),
+        "{unrec:#?}"
+    );
+}
