@@ -33,6 +33,9 @@ pub enum AppServer {
     Perl,
     Caddy,
     Apache,
+    /// docker-proxy, rootlessport, slirp4netns, pasta, conmon: forwards a published
+    /// port into a container, so it stands for the app inside.
+    ContainerProxy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -132,12 +135,15 @@ fn by_name(b: &str) -> Option<BackendKind> {
         "apache2" | "httpd" => app(A::Apache),
         "rails" | "rackup" | "thin" | "falcon" => app(A::Ruby),
         "flask" | "django-admin" | "manage.py" | "granian" => app(A::Python),
+        "docker-proxy" | "rootlessport" | "slirp4netns" | "pasta" | "pasta.avx2" | "conmon" => {
+            app(A::ContainerProxy)
+        }
         "sshd" | "systemd-resolve" | "systemd-resolved" | "systemd" | "init" | "dnsmasq" | "chronyd"
         | "ntpd" | "cupsd" | "rpcbind" | "rpc.statd" | "master" | "postfix" | "exim" | "exim4"
         | "sendmail" | "dovecot" | "avahi-daemon" | "dhclient" | "named" | "unbound" | "containerd"
-        | "dockerd" | "docker-proxy" | "rsyslogd" | "snmpd" | "smbd" | "nmbd" | "cron"
-        | "systemd-network" | "systemd-networkd" | "tailscaled" | "cockpit-ws" | "xinetd" | "vsftpd"
-        | "proftpd" | "exim4-daemon" => Some(SystemDaemon),
+        | "dockerd" | "rsyslogd" | "snmpd" | "smbd" | "nmbd" | "cron" | "systemd-network"
+        | "systemd-networkd" | "tailscaled" | "cockpit-ws" | "xinetd" | "vsftpd" | "proftpd"
+        | "exim4-daemon" => Some(SystemDaemon),
         "postgres" | "postmaster" | "mysqld" | "mariadbd" | "mysql" | "redis-server" | "redis"
         | "memcached" | "mongod" | "mongos" | "clickhouse-server" | "elasticsearch" | "valkey-server"
         | "keydb-server" | "etcd" | "rabbitmq-server" | "epmd" | "influxd" | "couchdb" => Some(Database),
@@ -203,6 +209,11 @@ mod tests {
         assert_eq!(backend_kind("postgres"), Database);
         assert_eq!(backend_kind("redis-server"), Database);
         assert_eq!(backend_kind("mysqld"), Database);
+        assert_eq!(backend_kind("docker-proxy"), AppServer(A::ContainerProxy));
+        assert_eq!(
+            backend_kind("/usr/bin/docker-proxy -proto tcp -host-ip 0.0.0.0"),
+            AppServer(A::ContainerProxy)
+        );
         assert_eq!(backend_kind("myapp"), Unknown);
         assert_eq!(backend_kind(""), Unknown);
         assert!(backend_kind("myapp").may_be_app());

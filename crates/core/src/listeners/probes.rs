@@ -473,25 +473,25 @@ fn curl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
                 }
             }
         } else if let Some(e) = curl_err {
+            // `curl: (7) Failed to connect to ::1 port 8000 after 0 ms: Connection refused`,
+            // `curl: (56) Recv failure: Connection reset by peer`, `curl: (35) OpenSSL ...`.
             close = true;
-            if !*c || errno_text.is_none() {
-                let msg = e
-                    .iter()
-                    .position(|c| *c == b')')
-                    .and_then(|o| e.get(o + 1..))
-                    .unwrap_or_default()
-                    .trim_ascii();
-                let text = match msg.iter().rposition(|c| *c == b':') {
-                    Some(o) => msg.get(o + 1..).unwrap_or_default().trim_ascii(),
-                    None => msg,
-                };
-                if errno_text.is_none()
-                    || contains(e, b"(56)")
-                    || contains(e, b"(52)")
-                    || contains(e, b"(28)")
-                {
-                    *errno_text = Some(lossy(text));
-                }
+            let close_paren = e.iter().position(|c| *c == b')');
+            let code = close_paren.and_then(|o| e.get(..o)).and_then(parse_u32);
+            let msg = close_paren.and_then(|o| e.get(o + 1..)).unwrap_or_default().trim_ascii();
+            let text = if msg.starts_with(b"Failed to connect") || msg.starts_with(b"Recv failure") {
+                msg.iter()
+                    .rposition(|c| *c == b':')
+                    .and_then(|o| msg.get(o + 1..))
+                    .unwrap_or(msg)
+                    .trim_ascii()
+            } else {
+                msg
+            };
+            // After a connection, curl's own line names what went wrong next (TLS, reset,
+            // empty reply, timeout); before one, the `connect to ... failed` line was better.
+            if errno_text.is_none() || (*c && code != Some(7)) {
+                *errno_text = Some(lossy(text));
             }
         } else if closing.is_some() {
             // `Closing connection` comes before curl's own `curl: (7) ...` line: keep open.

@@ -33,6 +33,23 @@ fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(a, b, c, d))
 }
 
+/// pid of the first process in the captured `ps -ef` whose command starts with `prefix`:
+/// the captures are re-made by capture.py, so pids are looked up, never written down.
+fn pid_of(prefix: &str) -> u32 {
+    parse(fixture!("captured/ps_ef.txt"))
+        .facts
+        .iter()
+        .find_map(|f| match f {
+            ProbeFact::Process { pid, command, .. } if command.starts_with(prefix) => Some(*pid),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn listeners_py() -> u32 {
+    pid_of("/root/.pyenv/versions/3.11.7/bin/python3 /tmp/badgateway-listeners/listeners.py")
+}
+
 const LO: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const LO6: IpAddr = IpAddr::V6(Ipv6Addr::LOCALHOST);
 
@@ -72,7 +89,7 @@ fn check_ss_inet(src: &[u8], r: &ListenerReport, with_processes: bool) {
         assert_eq!(g.processes[0].name, "gunicorn");
         assert_eq!(
             one(r, 17001).processes[0],
-            ProcessRef { name: "python3".into(), pid: Some(19052), fd: Some(3), user: None }
+            ProcessRef { name: "python3".into(), pid: Some(listeners_py()), fd: Some(3), user: None }
         );
     } else {
         assert!(r.listeners.iter().all(|l| l.processes.is_empty()));
@@ -119,7 +136,7 @@ fn ss_as_non_root_shows_no_foreign_processes() {
     assert_eq!(r.listeners.len(), 10);
     let nginx = one(&r, 17080);
     assert_eq!(nginx.processes.len(), 1);
-    assert_eq!(nginx.processes[0].pid, Some(19057));
+    assert_eq!(nginx.processes[0].pid, Some(pid_of("nginx: worker process")));
     assert!(one(&r, 17010).processes.is_empty());
 }
 
@@ -128,7 +145,7 @@ fn ss_unix_captured() {
     for (src, procs) in [(fixture!("captured/ss_xlp.txt"), true), (fixture!("captured/ss_xl.txt"), false)] {
         let r = parse(src);
         assert!(r.unrecognized.is_empty());
-        assert_eq!(formats(&r), vec![(Format::SsUnix, 5)]);
+        assert_eq!(formats(&r), vec![(Format::SsUnix, 6)]);
         assert!(r.listeners.iter().all(|l| l.kind == SocketKind::Unix && l.port.is_none()));
         let full: Vec<_> = r.listeners_on_path("/tmp/badgateway-listeners/sock/full.sock").collect();
         assert_eq!(full.len(), 1);
@@ -168,7 +185,7 @@ fn check_netstat_inet(src: &[u8], r: &ListenerReport, root: bool) {
     assert_eq!(nginx.processes.len(), 1);
     if root {
         assert_eq!(nginx.processes[0].name, "nginx: master");
-        assert_eq!(one(r, 17001).processes[0].pid, Some(19052));
+        assert_eq!(one(r, 17001).processes[0].pid, Some(listeners_py()));
     } else {
         assert_eq!(nginx.processes[0].name, "nginx: worker");
         assert!(one(r, 17001).processes.is_empty());
@@ -197,10 +214,10 @@ fn netstat_unix_captured() {
     let src = fixture!("captured/netstat_xlp.txt");
     let r = parse(src);
     assert!(r.unrecognized.is_empty());
-    assert_eq!(formats(&r), vec![(Format::NetstatUnix, 5)]);
+    assert_eq!(formats(&r), vec![(Format::NetstatUnix, 6)]);
     let fpm = r.listeners_on_path("/tmp/badgateway-listeners/sock/php-fpm.sock").next().unwrap();
     assert_eq!(fpm.processes[0].name, "php-fpm: mast");
-    assert_eq!(fpm.processes[0].pid, Some(19054));
+    assert_eq!(fpm.processes[0].pid, Some(pid_of("php-fpm: master process")));
     assert_eq!(text(src, fpm.addr_range), "/tmp/badgateway-listeners/sock/php-fpm.sock");
     assert!(r.listeners_on_path("@badgateway-abstract").next().is_some());
     assert!(r.listeners.iter().all(|l| l.recv_q.is_none() && !l.backlog_full()));
@@ -219,15 +236,20 @@ fn lsof_captured() {
     let nginx = on_port(&r, 17080);
     assert_eq!(nginx.len(), 2);
     assert_eq!(
-        nginx[1].processes[0],
-        ProcessRef { name: "nginx".into(), pid: Some(19057), fd: Some(4), user: Some("nobody".into()) }
+        nginx.iter().find(|l| l.processes[0].user.as_deref() == Some("nobody")).unwrap().processes[0],
+        ProcessRef {
+            name: "nginx".into(),
+            pid: Some(pid_of("nginx: worker process")),
+            fd: Some(4),
+            user: Some("nobody".into())
+        }
     );
     assert_eq!(text(src, nginx[0].addr_range), "127.0.0.1:17080");
 
     let src = fixture!("captured/lsof_U.txt");
     let r = parse(src);
     assert!(r.unrecognized.is_empty());
-    assert_eq!(formats(&r), vec![(Format::LsofUnix, 7)]);
+    assert_eq!(formats(&r), vec![(Format::LsofUnix, 9)]);
     assert_eq!(r.listeners_on_path("/tmp/badgateway-listeners/sock/php-fpm.sock").count(), 3);
     assert_eq!(r.listeners_on_path("@badgateway-abstract").count(), 1);
 }
@@ -237,13 +259,15 @@ fn ls_socket_dir_captured() {
     let src = fixture!("captured/ls_l_sock.txt");
     let r = parse(src);
     assert!(r.unrecognized.is_empty());
-    assert_eq!(formats(&r), vec![(Format::LsSockets, 5)]);
-    let f = &r.socket_files[2];
+    assert_eq!(formats(&r), vec![(Format::LsSockets, 6)]);
+    let file = |n: &str| r.socket_files.iter().find(|f| f.path == n).unwrap();
+    let f = file("php-fpm.sock");
     assert_eq!(
         (f.path.as_str(), f.owner.as_str(), f.group.as_str(), f.mode, f.is_socket),
         ("php-fpm.sock", "root", "www-data", 0o660, true)
     );
-    assert_eq!(r.socket_files[3].mode, 0o600);
+    assert_eq!(file("private.sock").mode, 0o600);
+    assert_eq!(file("gunicorn.sock").mode, 0o777);
 }
 
 #[test]
@@ -295,6 +319,21 @@ fn curl_captured() {
     assert_eq!(probe(&r), ("127.0.0.1:17999", false, Some("Connection refused"), None));
     let r = parse(fixture!("captured/curl_v_nginx_502.txt"));
     assert_eq!(probe(&r), ("127.0.0.1:17080", true, None, Some("HTTP/1.1 502 Bad Gateway")));
+    let r = parse(fixture!("captured/curl_v_ipv6_refused.txt"));
+    assert!(r.unrecognized.is_empty());
+    assert_eq!(probe(&r), ("[::1]:17010", false, Some("Connection refused"), None));
+    let r = parse(fixture!("captured/curl_v_unix_socket.txt"));
+    assert!(r.unrecognized.is_empty());
+    assert_eq!(
+        probe(&r),
+        ("/tmp/badgateway-listeners/sock/gunicorn.sock", true, None, Some("HTTP/1.1 200 OK"))
+    );
+    let r = parse(fixture!("captured/curl_v_tls_to_plain.txt"));
+    assert!(r.unrecognized.is_empty());
+    assert!(
+        matches!(&r.facts[..], [ProbeFact::DirectProbe { connected: true, tls: true, status_line: None, errno_text: Some(e), .. }]
+        if e.contains("SSL_ERROR_SYSCALL"))
+    );
     let r = parse(fixture!("captured/curl_I_live.txt"));
     assert!(r.unrecognized.is_empty());
     assert_eq!(probe(&r), ("", true, None, Some("HTTP/1.1 200 OK")));
@@ -309,7 +348,7 @@ fn mixed_paste_captured() {
     let r = parse(src);
     assert_eq!(
         formats(&r),
-        vec![(Format::SsTcp, 10), (Format::LsSockets, 5), (Format::NetstatUnix, 5), (Format::Curl, 1)]
+        vec![(Format::SsTcp, 10), (Format::LsSockets, 6), (Format::NetstatUnix, 6), (Format::Curl, 1)]
     );
     assert_eq!(r.commands.len(), 4);
     assert_eq!(text(src, r.sections[0].command.unwrap()), "ss -tlnp");
