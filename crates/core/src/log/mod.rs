@@ -772,6 +772,10 @@ struct Builder<'a> {
     format_index: HashMap<LogFormat, usize>,
     event_index: HashMap<EventKey<'a>, usize>,
     backend_index: HashMap<BackendKey<'a>, usize>,
+    /// The latest time of each group, as borrowed text until finish().
+    event_last: Vec<Option<&'a [u8]>>,
+    backend_last: Vec<Option<&'a [u8]>>,
+    access_last: Vec<&'a [u8]>,
 }
 
 impl<'a> Builder<'a> {
@@ -782,6 +786,9 @@ impl<'a> Builder<'a> {
             format_index: HashMap::new(),
             event_index: HashMap::new(),
             backend_index: HashMap::new(),
+            event_last: Vec::new(),
+            backend_last: Vec::new(),
+            access_last: Vec::new(),
         }
     }
 
@@ -933,7 +940,10 @@ impl<'a> Builder<'a> {
                     if g.first_time.is_none() {
                         g.first_time = Some(scan::text(t));
                     }
-                    g.last_time = Some(scan::text(t));
+                    // Copied once, in finish(): repeats cost no allocation.
+                    if let Some(last) = self.event_last.get_mut(i) {
+                        *last = Some(t);
+                    }
                 }
                 add_sample(&mut g.samples, line_range);
                 if !g.statuses.contains(&c.status) {
@@ -979,6 +989,7 @@ impl<'a> Builder<'a> {
             all_ranges_count: 1,
             statuses: vec![c.status],
         });
+        self.event_last.push(time_bytes);
         self.event_index.insert(key, self.report.groups.len() - 1);
     }
 
@@ -998,12 +1009,15 @@ impl<'a> Builder<'a> {
                     if g.first_time.is_none() {
                         g.first_time = Some(scan::text(t));
                     }
-                    g.last_time = Some(scan::text(t));
+                    if let Some(last) = self.backend_last.get_mut(i) {
+                        *last = Some(t);
+                    }
                 }
                 add_sample(&mut g.samples, line_range);
             }
             return;
         }
+        self.backend_last.push(time);
         let time = time.map(scan::text);
         self.report.backend.push(BackendGroup {
             event: BackendEvent {
@@ -1025,13 +1039,16 @@ impl<'a> Builder<'a> {
 
     fn access(&mut self, line: &'a [u8], time: &'a [u8], status: u16) {
         let range = self.origin.range(line);
-        let time = scan::text(time);
-        if let Some(g) = self.report.access.iter_mut().find(|g| g.status == status) {
-            g.count += 1;
-            g.last_time = Some(time);
-            add_sample(&mut g.samples, range);
+        if let Some(i) = self.report.access.iter().position(|g| g.status == status) {
+            if let (Some(g), Some(last)) = (self.report.access.get_mut(i), self.access_last.get_mut(i)) {
+                g.count += 1;
+                *last = time;
+                add_sample(&mut g.samples, range);
+            }
             return;
         }
+        self.access_last.push(time);
+        let time = scan::text(time);
         self.report.access.push(AccessGroup {
             status,
             count: 1,
@@ -1041,7 +1058,16 @@ impl<'a> Builder<'a> {
         });
     }
 
-    fn finish(self) -> LogReport {
+    fn finish(mut self) -> LogReport {
+        for (g, last) in self.report.groups.iter_mut().zip(&self.event_last) {
+            g.last_time = last.map(scan::text);
+        }
+        for (g, last) in self.report.backend.iter_mut().zip(&self.backend_last) {
+            g.last_time = last.map(scan::text);
+        }
+        for (g, last) in self.report.access.iter_mut().zip(&self.access_last) {
+            g.last_time = Some(scan::text(last));
+        }
         self.report
     }
 }
