@@ -280,7 +280,8 @@ pub enum EventKind {
     UpstreamTimedOut,
     /// `no live upstreams`: every peer of the group is marked down; `upstream:` names the group.
     NoLiveUpstreams,
-    /// `upstream prematurely closed connection`.
+    /// `upstream prematurely closed connection` (and BSD's `kevent() reported that
+    /// upstream closed connection`).
     PrematurelyClosed,
     /// `upstream prematurely closed FastCGI stdout` / `FastCGI request`.
     PrematurelyClosedFastcgi,

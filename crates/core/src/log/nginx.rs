@@ -263,7 +263,9 @@ pub(crate) fn classify<'a>(l: &Line<'a>) -> Option<Classified<'a>> {
         EventKind::UpstreamTimedOut
     } else if h == b"no live upstreams" {
         EventKind::NoLiveUpstreams
-    } else if h == b"upstream prematurely closed connection" {
+    } else if h == b"upstream prematurely closed connection"
+        || h == b"kevent() reported that upstream closed connection"
+    {
         EventKind::PrematurelyClosed
     } else if h.starts_with(b"upstream prematurely closed FastCGI") {
         EventKind::PrematurelyClosedFastcgi

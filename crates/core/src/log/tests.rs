@@ -1108,3 +1108,105 @@ fn captured_node_stderr() {
         "{unrec:#?}"
     );
 }
+
+/// Every message of nginx_upstream_messages.tsv, its placeholders filled in, must be
+/// classified (not `Unclassified`, not "other"), except the client-side ones.
+#[test]
+fn every_reference_message_is_classified() {
+    let tsv = String::from_utf8(repo_file("log/nginx_upstream_messages.tsv")).unwrap();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for row in tsv.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let (level, format, context, status) = (cols[2], cols[3], cols[4], cols[5]);
+        let level = level.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("error");
+        let level = if Level::from_bytes(level.as_bytes()).is_some() { level } else { "error" };
+        let mut message = format
+            .replace(
+                "%V could not be resolved (%i: %s)",
+                "backend.internal could not be resolved (3: Host not found)",
+            )
+            .replace("%s in upstream \"%V\"", "invalid port in upstream \"backend:99999\"")
+            .replace(
+                "\"%V: %V\", previous value: \"%V: %V\"",
+                "\"Content-Length: 1\", previous value: \"Content-Length: 2\"",
+            )
+            .replace("(%l:%s)", "(18:self-signed certificate)")
+            .replace("\"%*s\\x%02xd...\"", "\"Bad\\x20...\"")
+            .replace(
+                "(SSL: <openssl error queue>)",
+                "(SSL: error:0A00010B:SSL routines::wrong version number)",
+            )
+            .replace("(SSL: ...)", "(SSL: error:0A000126:SSL routines::unexpected eof while reading)")
+            .replace(
+                "DNS error (%ui: %s), query id:%ui, name:\"%*s\"",
+                "DNS error (1: Format error), query id:7, name:\"x\"",
+            )
+            .replace("bind(%V)", "bind(192.0.2.99)")
+            .replace("%V", "127.0.0.1:8000")
+            .replace("%ui", "3")
+            .replace("%uz", "70000")
+            .replace("%d", "72")
+            .replace("%s", "x");
+        // The errno nginx appends for these.
+        for (prefix, errno) in [
+            ("socket() failed", " (24: Too many open files)"),
+            ("bind(", " (99: Cannot assign requested address)"),
+            ("connect() to ", " (111: Connection refused)"),
+            ("connect() failed", " (111: Connection refused)"),
+            ("kevent() reported that connect() failed", " (111: Connection refused)"),
+            ("recv() failed", " (104: Connection reset by peer)"),
+            ("readv() failed", " (104: Connection reset by peer)"),
+            ("writev() failed", " (32: Broken pipe)"),
+            ("send() failed", " (104: Connection reset by peer)"),
+            ("sendfile() failed", " (32: Broken pipe)"),
+        ] {
+            if message.starts_with(prefix) && !message.contains(" (1") {
+                message.push_str(errno);
+            }
+        }
+        let first_context = context.split(" | ").next().unwrap_or("").split(" / ").next().unwrap_or("");
+        let (action, fields) = if let Some(resolver) =
+            first_context.strip_prefix("while resolving, resolver: ")
+        {
+            (
+                " while resolving".to_string(),
+                format!(
+                    ", resolver: {}",
+                    resolver.split(' ').next().unwrap_or("").replace("%V", "127.0.0.53:53")
+                ),
+            )
+        } else if let Some(a) = first_context.strip_prefix("while ") {
+            let a = a.split(" (").next().unwrap_or(a);
+            (format!(" while {a}"), ", client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"x\"".to_string())
+        } else if first_context.starts_with("current action") {
+            (" while sending request to upstream".to_string(), ", client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"x\"".to_string())
+        } else {
+            (
+                String::new(),
+                ", client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", host: \"x\"".to_string(),
+            )
+        };
+        let line = format!("2026/11/21 11:05:52 [{level}] 1#1: *1 {message}{action}{fields}");
+        let r = parse(line.as_bytes());
+        checked += 1;
+        let client_side = message.starts_with("client timed out") || message.starts_with("cache file");
+        match r.groups.first() {
+            _ if client_side => {}
+            Some(g) if g.event.kind != EventKind::Unclassified => {
+                // Spot-check the status column's leading number against ours.
+                let want = status.split(|c: char| !c.is_ascii_digit()).next().unwrap_or("");
+                let ours = g.event.status.code().map(|c| c.to_string()).unwrap_or_default();
+                if ["500", "502", "504", "499"].contains(&want)
+                    && want != ours
+                    && !status.contains("unless retried")
+                {
+                    failures.push(format!("status {ours} != {want}: {line}"));
+                }
+            }
+            _ => failures.push(format!("not classified: {line}")),
+        }
+    }
+    assert!(checked >= 80, "{checked}");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
