@@ -1,12 +1,12 @@
 //! Byte ranges into the original text: the one way every layer points at input.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A half-open byte range `start..end` into one input text.
 ///
 /// Offsets are `u32`: inputs are capped far below 4 GiB, and half-size ranges keep
 /// token and span tables small.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct TextRange {
     pub start: u32,
     pub end: u32,

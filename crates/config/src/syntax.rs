@@ -400,7 +400,8 @@ impl FileParser<'_> {
             });
             self.new_directive(End::Missing, last.end);
         }
-        if let Some(first_unclosed) = self.stack.first().map(|o| o.directive) {
+        let eof_reported = self.tree.errors.iter().any(|e| e.nginx_range == Some(eof));
+        if let (Some(first_unclosed), false) = (self.stack.first().map(|o| o.directive), eof_reported) {
             let r = self.tree.directives.get(first_unclosed as usize).map(|d| d.range).unwrap_or_default();
             self.error("unexpected end of file, expecting \"}\"".into(), r, Some(eof));
         }
