@@ -104,13 +104,15 @@ fn gunicorn_message(msg: &[u8]) -> Option<Found<'_>> {
         let signal = signal_name(number);
         return Some(Found::new(BackendKind::GunicornWorkerKilled { signal }, msg).pid(pid));
     }
-    if let Some(rest) = msg.strip_prefix(b"Connection in use: ") {
+    // `Can't connect to` is the last word after five `Connection in use`: same group.
+    if let Some(rest) =
+        msg.strip_prefix(b"Connection in use: ").or_else(|| msg.strip_prefix(b"Can't connect to "))
+    {
         return Some(Found::new(BackendKind::GunicornConnectionInUse { addr: python_addr(rest) }, msg));
     }
     if msg.starts_with(b"Worker failed to boot")
         || msg.starts_with(b"App failed to load")
         || msg.starts_with(b"Reason: ")
-        || msg.starts_with(b"Can't connect to ")
         || msg.starts_with(b"Exception in worker process")
     {
         return Some(Found::new(BackendKind::GunicornBootFailed, msg).detail(Some(msg)));
@@ -332,6 +334,24 @@ fn uwsgi_message(msg: &[u8]) -> Option<Found<'_>> {
         return Some(Found::new(BackendKind::UwsgiListenBacklog { n }, msg));
     }
     None
+}
+
+// ---------------------------------------------------------------- Python tracebacks
+
+pub(crate) fn is_traceback_start(p: &[u8]) -> bool {
+    p == b"Traceback (most recent call last):"
+}
+
+/// `ModuleNotFoundError: No module named 'x'`, `socket.timeout: timed out`: the line
+/// that ends a traceback.
+pub(crate) fn is_exception_line(p: &[u8]) -> bool {
+    let name_len = p.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')).count();
+    let Some((name, rest)) = p.split_at_checked(name_len) else { return false };
+    (name.ends_with(b"Error")
+        || name.ends_with(b"Exception")
+        || name.ends_with(b"Exit")
+        || name.ends_with(b"timeout"))
+        && (rest.is_empty() || rest.starts_with(b":"))
 }
 
 // ---------------------------------------------------------------- node

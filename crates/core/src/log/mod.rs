@@ -27,6 +27,8 @@ use scan::Origin;
 
 /// At most this many sample line ranges are kept per group.
 pub const MAX_SAMPLES: usize = 5;
+/// A traceback longer than this is not followed further.
+const MAX_TRACEBACK_LINES: usize = 500;
 /// At most this many unrecognised line ranges are listed (the count is kept in full).
 pub const MAX_UNRECOGNIZED: usize = 1000;
 
@@ -107,6 +109,9 @@ pub enum LogFormat {
     Node,
     /// `systemctl status` fields and systemd's journal lines about a unit.
     Systemd,
+    /// A Python traceback (gunicorn, uWSGI apps): from `Traceback (most recent call
+    /// last):` to the exception line.
+    PythonTraceback,
     /// `IP - user [21/Nov/2026:11:05:52 +0000] "GET / HTTP/1.1" 502 157 ...`.
     AccessLog,
     /// A shell prompt with a command (`user@host:~$ tail /var/log/nginx/error.log`).
@@ -128,6 +133,7 @@ impl LogFormat {
             LogFormat::Uwsgi => "uWSGI",
             LogFormat::Node => "node",
             LogFormat::Systemd => "systemd",
+            LogFormat::PythonTraceback => "Python traceback",
             LogFormat::AccessLog => "access log",
             LogFormat::ShellCommand => "shell command",
         }
@@ -777,6 +783,8 @@ struct Builder<'a> {
     event_last: Vec<Option<&'a [u8]>>,
     backend_last: Vec<Option<&'a [u8]>>,
     access_last: Vec<&'a [u8]>,
+    /// Lines a traceback may still take (0: not in one).
+    traceback_left: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -790,6 +798,7 @@ impl<'a> Builder<'a> {
             event_last: Vec::new(),
             backend_last: Vec::new(),
             access_last: Vec::new(),
+            traceback_left: 0,
         }
     }
 
@@ -817,6 +826,24 @@ impl<'a> Builder<'a> {
         }
         let payload = stripped.payload;
         let ctx = LineCtx { line, prefix_time: stripped.time, tag: stripped.tag };
+
+        // Inside a traceback every line belongs to it until the exception line, unless a
+        // timestamped log line interrupts it.
+        if self.traceback_left > 0 {
+            let log_line = payload.first().is_some_and(|b| *b == b'[' || b.is_ascii_digit());
+            if !log_line {
+                self.seen(LogFormat::PythonTraceback);
+                self.traceback_left =
+                    if backend::is_exception_line(payload) { 0 } else { self.traceback_left - 1 };
+                return;
+            }
+            self.traceback_left = 0;
+        }
+        if backend::is_traceback_start(payload) {
+            self.seen(LogFormat::PythonTraceback);
+            self.traceback_left = MAX_TRACEBACK_LINES;
+            return;
+        }
 
         if payload.is_empty() {
             if stripped.formats.is_empty() {

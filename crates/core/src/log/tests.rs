@@ -1210,3 +1210,23 @@ fn every_reference_message_is_classified() {
     assert!(checked >= 80, "{checked}");
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Real gunicorn 20.1.0 stderr (tests/fixtures/log/capture.py).
+#[test]
+fn captured_gunicorn_bind_and_boot_failures() {
+    let text = repo_file("log/gunicorn-captured.log");
+    let r = parse(&text);
+    let unrec: Vec<String> = r.unrecognized.iter().map(|u| scan::text(u.slice(&text))).collect();
+    assert_eq!(r.unrecognized_count, 0, "{unrec:#?}");
+    assert!(r.format_count(LogFormat::PythonTraceback) > 10);
+    let k: Vec<(BackendKind, usize)> = r.backend.iter().map(|g| (g.event.kind.clone(), g.count)).collect();
+    assert_eq!(
+        k,
+        [
+            (BackendKind::GunicornConnectionInUse { addr: "127.0.0.1:19620".into() }, 6),
+            (BackendKind::GunicornListening { addr: "http://127.0.0.1:19621".into() }, 1),
+            (BackendKind::GunicornBootFailed, 2),
+        ]
+    );
+    assert_eq!(r.backend[2].event.detail.as_deref(), Some("Exception in worker process"));
+}
