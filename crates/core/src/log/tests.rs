@@ -1230,3 +1230,23 @@ fn captured_gunicorn_bind_and_boot_failures() {
     );
     assert_eq!(r.backend[2].event.detail.as_deref(), Some("Exception in worker process"));
 }
+
+/// Real php-fpm 8.2 log (tests/fixtures/log/capture.py).
+#[test]
+fn captured_php_fpm_bind_and_crashes() {
+    let text = repo_file("log/php-fpm-captured.log");
+    let r = parse(&text);
+    assert_eq!(r.unrecognized_count, 0);
+    assert_eq!(r.format_count(LogFormat::PhpFpm), r.lines);
+    let k: Vec<BackendKind> = r.backend.iter().map(|g| g.event.kind.clone()).collect();
+    assert_eq!(
+        k,
+        [
+            BackendKind::PhpFpmBindFailed { addr: "127.0.0.1:19630".into(), errno: Some(98) },
+            BackendKind::PhpFpmChildExited { signal: Some(11) },
+            BackendKind::PhpFpmChildExited { signal: Some(9) },
+        ]
+    );
+    assert_eq!(r.backend[1].event.detail.as_deref(), Some("SIGSEGV"));
+    assert!(r.backend[2].event.pid.is_some());
+}
