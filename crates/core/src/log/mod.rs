@@ -495,7 +495,8 @@ impl ClientStatus {
 pub struct UpstreamField {
     /// As written, without the quotes.
     pub raw: String,
-    /// `http`, `https`, `fastcgi`, `uwsgi`, `scgi`, `grpc`, `grpcs`, `memcached`...
+    /// `http`, `https`, `fastcgi`, `uwsgi`, `scgi`, `grpc`, `grpcs`, `memcached`...;
+    /// empty for the stream module's bare `upstream: "127.0.0.1:5433"`.
     pub scheme: String,
     /// `127.0.0.1:8000`, `[::1]:8000`, `unix:/run/php/php-fpm.sock`, or an upstream{} name.
     pub target: String,
@@ -509,7 +510,7 @@ pub struct UpstreamField {
 }
 
 impl UpstreamField {
-    /// Splits `scheme://target/uri`; `None` when there is no `://`.
+    /// Splits `scheme://target/uri` (or a bare `host:port`); `None` when empty.
     pub fn parse(raw: &[u8]) -> Option<UpstreamField> {
         let (scheme, target, uri) = split_upstream(raw)?;
         let (host, port, unix_path) = match target.strip_prefix(b"unix:") {
@@ -538,7 +539,11 @@ impl UpstreamField {
 /// `scheme://target/uri` -> (scheme, target, uri). A unix target is `unix:` + path,
 /// and nginx writes a `:` after the path even when the URI is empty.
 pub(crate) fn split_upstream(raw: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
-    let (scheme, rest) = scan::split_once(raw, b"://")?;
+    // The stream module writes the bare peer: `upstream: "127.0.0.1:5433"`.
+    let (scheme, rest) = scan::split_once(raw, b"://").unwrap_or((b"", raw));
+    if rest.is_empty() {
+        return None;
+    }
     if let Some(path_and_uri) = rest.strip_prefix(b"unix:") {
         let path_len = memchr::memchr(b':', path_and_uri).unwrap_or(path_and_uri.len());
         let (target, uri) = rest.split_at_checked(5 + path_len)?;

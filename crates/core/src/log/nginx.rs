@@ -117,8 +117,14 @@ const KEYS: [&[u8]; 6] = [
     b", referrer: \"",
 ];
 
+/// A quoted value runs to its last quote: the request line may hold quotes itself,
+/// and the stream module writes unquoted `, bytes from/to ...` after `upstream: "..."`.
+/// Without a closing quote (a line cut at 2048 bytes) the value runs to the end.
 fn quoted(v: Option<&[u8]>) -> Option<&[u8]> {
-    v.map(|v| v.strip_suffix(b"\"").unwrap_or(v))
+    v.map(|v| match memchr::memrchr(b'"', v) {
+        Some(end) => v.get(..end).unwrap_or(v),
+        None => v,
+    })
 }
 
 fn split_fields(rest: &[u8]) -> (&[u8], Fields<'_>) {

@@ -1250,3 +1250,22 @@ fn captured_php_fpm_bind_and_crashes() {
     assert_eq!(r.backend[1].event.detail.as_deref(), Some("SIGSEGV"));
     assert!(r.backend[2].event.pid.is_some());
 }
+
+#[test]
+fn stream_module_and_subrequest_fields() {
+    // [hand-typed] stream{} proxy: bare upstream, byte counters after it.
+    let e = one(
+        r#"2026/11/21 11:05:52 [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: 0.0.0.0:5432, upstream: "127.0.0.1:5433", bytes from/to client:0/0, bytes from/to upstream:0/0"#,
+    );
+    assert_eq!(e.kind, EventKind::ConnectRefused);
+    let up = e.upstream.unwrap();
+    assert_eq!((up.scheme.as_str(), up.target.as_str(), up.port), ("", "127.0.0.1:5433", Some(5433)));
+    // [hand-typed] auth_request subrequest; a quote inside the request line.
+    let e = one(
+        r#"2026/11/21 11:05:52 [error] 1#1: *7 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: _, request: "GET /a"b HTTP/1.1", subrequest: "/auth", upstream: "http://127.0.0.1:9000/auth", host: "x""#,
+    );
+    assert_eq!(e.request.as_deref(), Some("GET /a\"b HTTP/1.1"));
+    assert_eq!(e.subrequest.as_deref(), Some("/auth"));
+    assert_eq!(e.upstream.unwrap().uri, "/auth");
+    assert_eq!(e.host.as_deref(), Some("x"));
+}
