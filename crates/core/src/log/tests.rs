@@ -1269,3 +1269,54 @@ fn stream_module_and_subrequest_fields() {
     assert_eq!(e.upstream.unwrap().uri, "/auth");
     assert_eq!(e.host.as_deref(), Some("x"));
 }
+
+/// Every scenario the lab has captured (whatever their number): the statuses the real
+/// client got must be the statuses our events predict. A 502/504/500 needs an event
+/// that gives it; a run where the client got no 5xx must have no event predicting one.
+#[test]
+fn lab_client_statuses_agree_with_predicted_statuses() {
+    let dir = format!("{}/../../tests/fixtures/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("meta.json").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 38, "{names:?}");
+    for name in &names {
+        let meta: serde_json::Value =
+            serde_json::from_slice(&repo_file(&format!("scenarios/{name}/meta.json"))).unwrap();
+        let logs: Vec<&str> =
+            meta["inputs"]["log"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+        let got: Vec<u64> = meta["client"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["statuses"].as_array().unwrap().iter().filter_map(serde_json::Value::as_u64))
+            .collect();
+        let mut predicted = Vec::new();
+        for log in &logs {
+            let text = repo_file(&format!("scenarios/{name}/{log}"));
+            let r = parse(&text);
+            if *log == "error.log" || *log == "nginx-t.txt" {
+                assert_eq!(r.unrecognized_count, 0, "{name}/{log}");
+            }
+            predicted.extend(r.groups.iter().flat_map(|g| g.statuses.iter().filter_map(|s| s.code())));
+        }
+        for status in [500u16, 502, 504] {
+            if got.contains(&u64::from(status)) {
+                assert!(
+                    predicted.contains(&status),
+                    "{name}: client got {status}, events predict {predicted:?}"
+                );
+            }
+        }
+        if !got.iter().any(|s| *s >= 500) {
+            assert!(
+                predicted.iter().all(|s| *s < 500),
+                "{name}: client got {got:?}, events predict {predicted:?}"
+            );
+        }
+    }
+}
