@@ -39,6 +39,7 @@ pub enum Format {
     Journalctl,
     Curl,
     Telnet,
+    Netcat,
     Ufw,
     Iptables,
     Nft,
@@ -63,6 +64,7 @@ impl Format {
             Format::Journalctl => "journalctl",
             Format::Curl => "curl",
             Format::Telnet => "telnet",
+            Format::Netcat => "nc -zv",
             Format::Ufw => "ufw status",
             Format::Iptables => "iptables -S",
             Format::Nft => "nft list ruleset",
@@ -87,7 +89,7 @@ impl Format {
             Format::LsSockets => "file",
             Format::SystemctlStatus => "service fact",
             Format::Journalctl => "journal line",
-            Format::Curl | Format::Telnet => "probe",
+            Format::Curl | Format::Telnet | Format::Netcat => "probe",
             Format::Ufw | Format::Iptables | Format::Nft => "firewall rule",
             Format::Getsebool => "boolean",
             Format::AvcDenial => "denial",
@@ -280,6 +282,8 @@ pub struct SocketFile {
 pub enum ProbeTool {
     Curl,
     Telnet,
+    /// `nc -zv HOST PORT` (OpenBSD netcat wording)
+    Netcat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -440,6 +444,10 @@ impl ListenerReport {
     }
 }
 
+fn is_ss(f: Format) -> bool {
+    matches!(f, Format::SsTcp | Format::SsUnix)
+}
+
 fn siblings(a: Format, b: Format) -> bool {
     matches!(
         (a, b),
@@ -567,6 +575,10 @@ impl<'a> Reader<'a> {
     /// whose rows describe themselves.
     fn read_line(&mut self, line: Line<'a>) -> Option<Format> {
         if let Some(f) = tables::header(self, line) {
+            // A header after rows starts the next table, even of the same tool.
+            if self.current.as_ref().is_some_and(|s| s.rows > 0) {
+                self.close_section();
+            }
             return Some(f);
         }
         if let Some(f) = self.read_in_mode(line) {
@@ -605,7 +617,8 @@ impl<'a> Reader<'a> {
                 s.range = s.range.cover(range);
                 s.rows += produced;
             }
-            Some(s) if s.format == format => {
+            // `ss -tlnpx` prints tcp and u_str rows in one table (with a Netid column).
+            Some(s) if s.format == format || (is_ss(s.format) && is_ss(format)) => {
                 s.range = s.range.cover(range);
                 s.rows += produced;
             }

@@ -111,6 +111,7 @@ pub(crate) fn line_any(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
         .or_else(|| systemctl(r, line, false))
         .or_else(|| curl(r, line, false))
         .or_else(|| telnet(r, line, false))
+        .or_else(|| netcat(r, line))
         .or_else(|| getsebool(r, line))
         .or_else(|| iptables(r, line, false))
         .or_else(|| ufw(r, line, false))
@@ -592,6 +593,53 @@ fn telnet(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
     }
     r.mode = Mode::Telnet { fact: Some(idx), host, port };
     Some(Format::Telnet)
+}
+
+// ---------------------------------------------------------------- netcat
+
+/// `Connection to 127.0.0.1 8000 port [tcp/*] succeeded!` and
+/// `nc: connect to 127.0.0.1 port 8000 (tcp) failed: Connection refused`.
+fn netcat(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    let mut toks = Vec::new();
+    tokens(t, &mut toks);
+    let w = |i: usize| tok(t, &toks, i);
+    let (host, port, connected, errno) = if w(0) == b"Connection" && w(1) == b"to" && w(4) == b"port" {
+        if !t.ends_with(b"succeeded!") {
+            return None;
+        }
+        (w(2), w(3), true, None)
+    } else if w(0) == b"nc:" && w(1) == b"connect" && w(2) == b"to" && w(4) == b"port" {
+        let o = find(t, b") ")?;
+        let rest = t.get(o + 2..)?;
+        let errno =
+            rest.iter().position(|c| *c == b':').and_then(|c| rest.get(c + 1..)).map(<[u8]>::trim_ascii);
+        (
+            w(3),
+            w(5),
+            false,
+            errno.map(|e| if rest.starts_with(b"timed out") { b"timed out".as_slice() } else { e }),
+        )
+    } else {
+        return None;
+    };
+    parse_u16(port)?;
+    let host = lossy(host);
+    let target = if host.contains(':') {
+        format!("[{host}]:{}", lossy(port))
+    } else {
+        format!("{host}:{}", lossy(port))
+    };
+    r.report.facts.push(ProbeFact::DirectProbe {
+        tool: ProbeTool::Netcat,
+        target,
+        connected,
+        errno_text: errno.map(lossy),
+        status_line: None,
+        tls: false,
+        range: line.range(),
+    });
+    Some(Format::Netcat)
 }
 
 // ---------------------------------------------------------------- ufw

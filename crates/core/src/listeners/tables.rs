@@ -16,7 +16,7 @@ pub(crate) fn mode_for_command(_text: &[u8], cmd: Command<'_>) -> Mode {
         b"netstat" => Mode::Netstat,
         b"lsof" => Mode::Lsof,
         b"docker" | b"podman" => Mode::Docker { ports_col: None, names_col: None },
-        b"ls" => Mode::Ls { dir: first_operand(cmd.args).filter(|d| d.starts_with(b"/")).map(lossy) },
+        b"ls" => Mode::Ls { dir: first_operand(cmd.args).filter(|d| d.starts_with(b"/")).map(dir_name) },
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
         _ => Mode::Other,
     }
@@ -81,7 +81,7 @@ pub(crate) fn header(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
     if let Mode::Ls { dir } = &mut r.mode {
         // `ls -l /run/php /run/gunicorn` prints `/run/php:` before each listing.
         if b.starts_with(b"/") && b.ends_with(b":") && !b.iter().any(u8::is_ascii_whitespace) {
-            *dir = Some(lossy(b.get(..b.len() - 1).unwrap_or_default()));
+            *dir = Some(dir_name(b.get(..b.len() - 1).unwrap_or_default()));
             return Some(Format::LsSockets);
         }
     }
@@ -636,6 +636,13 @@ fn port_range(b: &[u8]) -> Option<(u16, u16)> {
         }
         None => parse_u16(b).map(|p| (p, p)),
     }
+}
+
+/// `/run/php/` -> `/run/php` (the root stays `/`).
+fn dir_name(d: &[u8]) -> String {
+    let s = lossy(d);
+    let t = s.trim_end_matches('/');
+    if t.is_empty() { "/".to_owned() } else { t.to_owned() }
 }
 
 /// `srw-rw---- 1 root www-data 0 Nov 21 11:31 php-fpm.sock`

@@ -438,6 +438,91 @@ fn ss_corner_cases() {
 }
 
 #[test]
+fn tables_split_at_headers_and_mixed_ss_stays_one() {
+    // Two outputs pasted back to back without prompts: two sections.
+    let mut src = fixture!("captured/ss_tlnp.txt").to_vec();
+    src.extend_from_slice(fixture!("captured/ss_xlp.txt"));
+    src.extend_from_slice(fixture!("captured/netstat_tlnp.txt"));
+    src.extend_from_slice(fixture!("captured/netstat_xlp.txt"));
+    let r = parse(&src);
+    assert_eq!(
+        formats(&r),
+        vec![(Format::SsTcp, 10), (Format::SsUnix, 6), (Format::Netstat, 10), (Format::NetstatUnix, 6)]
+    );
+    // `ss -tlnpx`: one table with tcp and u_str rows.
+    let src = b"Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess
+tcp   LISTEN 0      511        127.0.0.1:80         0.0.0.0:*    users:((\"nginx\",pid=2,fd=6))
+u_str LISTEN 0      4096   /run/php/php8.2-fpm.sock 4242  * 0    users:((\"php-fpm8.2\",pid=3,fd=8))
+tcp   LISTEN 0      2048       127.0.0.1:8000       0.0.0.0:*    users:((\"gunicorn\",pid=4,fd=5))
+";
+    let r = parse(src);
+    assert_eq!(formats(&r), vec![(Format::SsTcp, 3)]);
+    assert_eq!(r.listeners[1].kind, SocketKind::Unix);
+    assert_eq!(r.listeners[2].processes[0].name, "gunicorn");
+}
+
+#[test]
+fn grep_filtered_outputs_without_headers() {
+    let src = b"$ sudo ls -la /run/php/
+total 4
+drwxr-xr-x  2 www-data www-data  80 Nov 21 11:02 .
+drwxr-xr-x 30 root     root     880 Nov 21 10:58 ..
+-rw-r--r--  1 root     root       4 Nov 21 11:02 php8.2-fpm.pid
+srw-rw----  1 www-data www-data   0 Nov 21 11:02 php8.2-fpm.sock
+lrwxrwxrwx  1 root     root      30 Nov 21 11:02 php-fpm.sock -> /etc/alternatives/php-fpm.sock
+$ ls -ld /run/gunicorn
+drwx------ 2 app app 60 2026-11-21 11:02 /run/gunicorn
+$ sudo lsof -i :8000
+gunicorn 1234 app    5u  IPv4  41342      0t0  TCP 127.0.0.1:8000 (LISTEN)
+nginx    1301 www-data 12u IPv4 41999     0t0  TCP 127.0.0.1:51000->127.0.0.1:8000 (ESTABLISHED)
+$ netstat -anp | grep 8000
+tcp        0      0 127.0.0.1:8000          0.0.0.0:*               LISTEN      1234/gunicorn: mast
+tcp        0      0 127.0.0.1:51000         127.0.0.1:8000          ESTABLISHED 1301/nginx: worker 
+$ ps aux | grep -E 'nginx|gunicorn'
+root        1300  0.0  0.1  55280  1524 ?        Ss   10:58   0:00 nginx: master process /usr/sbin/nginx -g daemon on; master_process on;
+www-data    1301  0.0  0.2  55912  5380 ?        S    10:58   0:00 nginx: worker process
+app         1234  0.1  1.2 101234 25000 ?        Ss   10:58   0:02 /srv/app/venv/bin/python3 /srv/app/venv/bin/gunicorn app:app
+$ docker ps | grep web
+3f4e1a2b9c0d   myapp:latest   \"gunicorn -b 0.0.0.0\"   2 hours ago   Up 2 hours   0.0.0.0:8080->8000/tcp   web
+";
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    let files: Vec<_> =
+        r.socket_files.iter().map(|f| (f.path.as_str(), f.mode, f.is_socket, f.is_dir)).collect();
+    assert_eq!(
+        files,
+        vec![
+            ("/run/php", 0o755, false, true),
+            ("/run/php/..", 0o755, false, true),
+            ("/run/php/php8.2-fpm.pid", 0o644, false, false),
+            ("/run/php/php8.2-fpm.sock", 0o660, true, false),
+            ("/run/php/php-fpm.sock", 0o777, false, false),
+            ("/run/gunicorn", 0o700, false, true),
+        ]
+    );
+    // lsof and netstat: the LISTEN rows are listeners, the connections are not.
+    let on8000: Vec<_> = r.listeners.iter().filter(|l| l.port == Some(8000)).map(|l| l.format).collect();
+    assert_eq!(on8000, vec![Format::Lsof, Format::Netstat]);
+    assert_eq!(r.listeners[1].processes[0].name, "gunicorn: mast");
+    let workers: Vec<_> = r
+        .facts
+        .iter()
+        .filter_map(|f| match f {
+            ProbeFact::Process { user, is_nginx_worker: true, .. } => Some(user.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(workers, vec!["www-data"]);
+    let web = r.listeners.iter().find(|l| l.format == Format::DockerPs).unwrap();
+    assert_eq!((web.port, web.container_port), (Some(8080), Some(8000)));
+    assert_eq!(r.sections.len(), 6);
+}
+
+#[test]
 fn systemctl_status_handwritten() {
     let src = fixture!("handwritten/systemctl_status_failed.txt");
     let r = parse(src);
@@ -606,6 +691,30 @@ fn telnet_handwritten() {
     assert_eq!(
         probes,
         vec![("127.0.0.1:8000", false, Some("Connection refused")), ("[::1]:9000", true, None)]
+    );
+}
+
+#[test]
+fn netcat_handwritten() {
+    let r = parse(fixture!("handwritten/nc.txt"));
+    assert!(r.unrecognized.is_empty());
+    let probes: Vec<_> = r
+        .facts
+        .iter()
+        .filter_map(|f| match f {
+            ProbeFact::DirectProbe { tool: ProbeTool::Netcat, target, connected, errno_text, .. } => {
+                Some((target.as_str(), *connected, errno_text.as_deref()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        probes,
+        vec![
+            ("127.0.0.1:8000", false, Some("Connection refused")),
+            ("127.0.0.1:9000", true, None),
+            ("[::1]:8000", false, Some("timed out")),
+        ]
     );
 }
 
