@@ -308,7 +308,9 @@ fn uwsgi_message(msg: &[u8]) -> Option<Found<'_>> {
         return Some(Found::new(BackendKind::UwsgiHarakiri, msg).pid(number_after(msg, b"(pid:")));
     }
     if msg.starts_with(b"DAMN ! worker ") {
-        let how = scan::between(msg, b") died", b" :(").map(|h| h.strip_prefix(b", ").unwrap_or(h));
+        // `died, killed by signal 9`, `MISTERIOUSLY killed by signal 9` (2.0.30),
+        // `MYSTERIOUSLY ...` (later), `died :(`.
+        let how = scan::between(msg, b") ", b" :(").map(|h| h.strip_prefix(b"died, ").unwrap_or(h));
         return Some(
             Found::new(BackendKind::UwsgiWorkerDied, msg).pid(number_after(msg, b"(pid:")).detail(how),
         );

@@ -518,6 +518,9 @@ fn status_of(kind: &EventKind, l: &Line<'_>, detail: Option<&[u8]>) -> ClientSta
                 S::S404
             } else if scan::contains(text, b"Access to the script") {
                 S::S403
+            } else if scan::contains(text, b"PHP Fatal error") || scan::contains(text, b"PHP Parse error") {
+                // php-fpm answers 500 after a fatal error.
+                S::S500
             } else if text.starts_with(b"Unable to open primary script") {
                 if scan::contains(text, b"Permission denied") { S::S403 } else { S::S404 }
             } else {

@@ -1320,3 +1320,17 @@ fn lab_client_statuses_agree_with_predicted_statuses() {
         }
     }
 }
+
+#[test]
+fn uwsgi_worker_death_wordings() {
+    // [hand-typed] from the format strings of uWSGI 2.0.30 and HEAD (backend_messages.tsv).
+    let r = parse(
+        b"DAMN ! worker 2 (pid: 77) MISTERIOUSLY killed by signal 9 :( trying respawn ...\n\
+          DAMN ! worker 3 (pid: 78) MYSTERIOUSLY killed by signal 11 :( trying respawn ...\n\
+          DAMN ! worker 1 (pid: 76) died :( trying respawn ...\n",
+    );
+    let g = &r.backend[0];
+    assert_eq!((g.event.kind.clone(), g.count), (BackendKind::UwsgiWorkerDied, 3));
+    assert_eq!(g.event.detail.as_deref(), Some("MISTERIOUSLY killed by signal 9"));
+    assert_eq!(g.event.pid, Some(77));
+}
