@@ -59,7 +59,7 @@ fn render_one(view: &FindingView, loaded: &Loaded, renderer: &Renderer) -> Strin
     let origins: Vec<String> = view.evidence.iter().map(|e| origin(e, loaded)).collect();
     let status = view.status.map(|s| format!("clients get {s} {}", status_text(s)));
     let confidence = format!("confidence {}%", view.confidence);
-    let mut message = lvl.title(&view.title).id(view.code);
+    let mut message = lvl.title(&view.title).id(&view.code);
     for (e, origin) in view.evidence.iter().zip(&origins) {
         let ann_level = if e.primary { lvl } else { Level::Info };
         message = message.snippet(

@@ -3,7 +3,7 @@
 
 use std::cell::OnceCell;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use badgateway_config::Config;
 
@@ -15,7 +15,7 @@ use crate::log::{self, LogReport};
 use crate::view::{FindingView, Location, Locator, finding_view};
 
 /// What one input was read as, for the line under each box ("ss -tlnp, 7 listeners").
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputSummary {
     pub input: Option<InputKind>,
     pub read_as: String,

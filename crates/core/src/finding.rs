@@ -1,11 +1,11 @@
 //! A finding is data: code, severity, evidence spans, explanation and fix. Only the
 //! front ends turn it into text or HTML.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::input::{InputKind, Span, TextRange};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Explains a failure the user sees, or a config nginx would refuse.
@@ -37,7 +37,7 @@ impl Severity {
 
 /// How much a fix can be trusted to be applied without a human reading it
 /// (ruff's applicability levels).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Applicability {
     /// Applying it cannot change behaviour in any way the user did not ask for.
@@ -65,7 +65,7 @@ pub struct Edit {
 }
 
 /// A shell command with the reason to run it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Command {
     pub purpose: String,
     pub command: String,

@@ -1,11 +1,11 @@
 //! The three pasted inputs, spans into them, and line lookup for rendering.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use badgateway_config::TextRange;
 
 /// Which of the three pastes a span points into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InputKind {
     Config,

@@ -10,6 +10,7 @@ pub mod finding;
 pub mod input;
 pub mod listeners;
 pub mod log;
+pub mod share;
 pub mod view;
 
 pub use analysis::{Analysis, InputSummary, analyze};

@@ -2,13 +2,13 @@
 //! as a diff. Shared by the CLI's text/JSON/SARIF output and the page, so no front end
 //! computes positions itself. The JSON form is the stable `--format json` contract.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::finding::{Applicability, Command, Finding, Severity};
 use crate::input::{InputKind, Span, TextRange};
 
 /// Where a span lands, resolved for people.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub input: InputKind,
     /// The config file a span falls in (an `nginx -T` dump holds several); `None` elsewhere.
@@ -24,7 +24,7 @@ pub struct Location {
 }
 
 /// One quoted line of evidence.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceView {
     #[serde(flatten)]
     pub location: Location,
@@ -36,7 +36,7 @@ pub struct EvidenceView {
     pub primary: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DiffTag {
     Context,
@@ -44,7 +44,7 @@ pub enum DiffTag {
     Added,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiffLine {
     pub tag: DiffTag,
     /// 1-based line in the file before the fix (`None` for added lines).
@@ -52,20 +52,20 @@ pub struct DiffLine {
     pub text: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileDiff {
     pub file: Option<String>,
     pub lines: Vec<DiffLine>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditView {
     #[serde(flatten)]
     pub location: Location,
     pub replacement: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixView {
     pub summary: String,
     pub applicability: Applicability,
@@ -74,10 +74,10 @@ pub struct FixView {
     pub commands: Vec<Command>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingView {
     pub rank: usize,
-    pub code: &'static str,
+    pub code: String,
     pub severity: Severity,
     pub title: String,
     pub message: String,
@@ -87,7 +87,7 @@ pub struct FindingView {
     pub notes: Vec<String>,
     pub fix: Option<FixView>,
     pub next_steps: Vec<Command>,
-    pub caused_by: Option<&'static str>,
+    pub caused_by: Option<String>,
     /// Link target of the rule's documentation, relative to the page.
     pub docs: String,
 }
@@ -114,6 +114,51 @@ pub fn visible(text: &str) -> String {
         }
     }
     out
+}
+
+/// Longest quoted excerpt, in characters, before it is cut around the highlight.
+const EXCERPT_CHARS: usize = 110;
+/// Characters of context kept before the highlight when a line is cut.
+const EXCERPT_LEAD: usize = 36;
+
+/// The part of a line worth quoting: without its indentation, and cut to a window
+/// around the highlight when long (`…` marks a cut). Returns the text and the byte
+/// range of the highlight within it; hidden characters are made visible.
+pub fn excerpt(line: &[u8], start: usize, end: usize) -> (String, (u32, u32)) {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end_matches('\r');
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let (start, end) = (floor(start), floor(end.max(start)));
+    let indent = text.len() - text.trim_start().len();
+    let mut from = indent.min(start);
+    let mut to = text.len();
+    if text.get(from..to).map_or(0, |t| t.chars().count()) > EXCERPT_CHARS {
+        let lead: usize = text.get(from..start).map_or(0, |t| t.chars().count());
+        if lead > EXCERPT_LEAD {
+            let skip = lead - EXCERPT_LEAD;
+            from = text.get(from..).and_then(|t| t.char_indices().nth(skip)).map_or(from, |(i, _)| from + i);
+        }
+        to = text
+            .get(from..)
+            .and_then(|t| t.char_indices().nth(EXCERPT_CHARS))
+            .map_or(text.len(), |(i, _)| from + i);
+        to = to.max(end.min(text.len()));
+    }
+    let part = |a: usize, b: usize| visible(text.get(a.min(b)..b).unwrap_or(""));
+    let cut_before = if from > indent { "…" } else { "" };
+    let cut_after = if to < text.len() { "…" } else { "" };
+    let before = format!("{cut_before}{}", part(from, start.max(from)));
+    let hit = part(start.max(from), end.min(to).max(start.max(from)));
+    let after = format!("{}{cut_after}", part(end.min(to).max(start.max(from)), to));
+    let h0 = u32::try_from(before.len()).unwrap_or(0);
+    let h1 = h0 + u32::try_from(hit.len()).unwrap_or(0);
+    (format!("{before}{hit}{after}"), (h0, h1))
 }
 
 /// Shared finding-to-view conversion input: anything that can place a span.
@@ -160,7 +205,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
     });
     FindingView {
         rank,
-        code: finding.code,
+        code: finding.code.to_string(),
         severity: finding.severity,
         title: finding.title.clone(),
         message: finding.message.clone(),
@@ -170,7 +215,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
         notes: finding.notes.clone(),
         fix,
         next_steps: finding.next_steps.clone(),
-        caused_by: finding.caused_by,
+        caused_by: finding.caused_by.map(str::to_string),
         docs: format!("#/rules/{}", finding.code),
     }
 }
@@ -257,6 +302,21 @@ fn lossy(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_drop_indentation_and_cut_long_lines_around_the_highlight() {
+        let (t, h) = excerpt(b"        proxy_pass http://127.0.0.1:8000;", 36, 40);
+        assert_eq!(t, "proxy_pass http://127.0.0.1:8000;");
+        assert_eq!(&t[h.0 as usize..h.1 as usize], "8000");
+        let long = format!("{}connect() failed (111){}", "x".repeat(200), "y".repeat(200));
+        let (t, h) = excerpt(long.as_bytes(), 200, 222);
+        assert!(t.starts_with('…') && t.ends_with('…'), "{t}");
+        assert_eq!(&t[h.0 as usize..h.1 as usize], "connect() failed (111)");
+        assert!(t.chars().count() <= EXCERPT_CHARS + 2);
+        let (t, h) = excerpt("a\u{202E}b".as_bytes(), 0, 1);
+        assert_eq!(t, "a<U+202E>b");
+        assert_eq!(h, (0, 1));
+    }
 
     #[test]
     fn hidden_characters_become_visible() {

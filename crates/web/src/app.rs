@@ -6,12 +6,13 @@ use badgateway_core::{InputKind, TextRange};
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
+use crate::diagnosis_worker::DiagnosisWorker;
 use crate::finding_card::FindingCard;
 use crate::input_pane::{Highlight, InputPane};
 use crate::state::{Action, Playground};
 
 /// Wait this long after the last keystroke before diagnosing.
-const DEBOUNCE_MS: u32 = 120;
+const DEBOUNCE_MS: u32 = 40;
 
 struct PaneSpec {
     kind: InputKind,
@@ -44,11 +45,31 @@ const PANES: [PaneSpec; 3] = [
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(Playground::default);
+    let worker = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| DiagnosisWorker::spawn(move |reply| dispatcher.dispatch(Action::Reply(reply))))
+    };
 
+    // After the last keystroke settles, and whenever the worker is free again, send it
+    // the newest inputs. Old timers are dropped with their effect: the latest input wins.
     {
         let dispatcher = state.dispatcher();
-        use_effect_with(state.generation, move |_| {
-            let timer = Timeout::new(DEBOUNCE_MS, move || dispatcher.dispatch(Action::Diagnose));
+        let worker = worker.clone();
+        let snapshot = (*state).clone();
+        use_effect_with((state.generation, state.in_flight), move |_| {
+            let timer = snapshot.wants_diagnosis().then(|| {
+                Timeout::new(DEBOUNCE_MS, move || {
+                    if let Some(worker) = worker.as_ref() {
+                        worker.send(
+                            snapshot.generation,
+                            &snapshot.config,
+                            &snapshot.listeners,
+                            &snapshot.log,
+                        );
+                        dispatcher.dispatch(Action::Sent(snapshot.generation));
+                    }
+                })
+            });
             move || drop(timer)
         });
     }

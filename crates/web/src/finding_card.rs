@@ -116,10 +116,10 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
     });
     let evidence = v.evidence.iter().map(|e| evidence_item(e, &props.on_focus));
     html! {
-        <article class={classes!("finding", severity)} data-code={v.code} aria-labelledby={format!("finding-{}", v.rank)}>
+        <article class={classes!("finding", severity)} data-code={v.code.clone()} aria-labelledby={format!("finding-{}", v.rank)}>
             <header>
                 <span class={classes!("sev", severity)}>{severity}</span>
-                <a class="code" href={v.docs.clone()}>{v.code}</a>
+                <a class="code" href={v.docs.clone()}>{&v.code}</a>
                 <h3 id={format!("finding-{}", v.rank)}>{&v.title}</h3>
                 {status}
                 <span class="confidence" title="How strongly the evidence supports this">{format!("{}% sure", v.confidence)}</span>

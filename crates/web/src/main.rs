@@ -3,8 +3,10 @@
 
 mod app;
 mod browser;
+mod diagnosis_worker;
 mod finding_card;
 mod input_pane;
+mod protocol;
 mod state;
 
 fn main() {

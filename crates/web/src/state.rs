@@ -2,15 +2,13 @@
 
 use std::rc::Rc;
 
-use badgateway_core::view::FindingView;
-use badgateway_core::{InputKind, InputSummary, Inputs, TextRange, analyze};
+use badgateway_core::{InputKind, TextRange};
 use yew::Reducible;
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Outcome {
-    pub findings: Vec<FindingView>,
-    pub summaries: Vec<InputSummary>,
-}
+use crate::protocol::Reply;
+
+/// The diagnosis shown: the worker's latest reply.
+pub type Outcome = Reply;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Playground {
@@ -21,6 +19,9 @@ pub struct Playground {
     pub generation: u64,
     /// The generation `outcome` was computed from.
     pub diagnosed: u64,
+    /// The generation the worker is diagnosing now. One job at a time: when it
+    /// returns, the latest input is sent, never a backlog of stale ones.
+    pub in_flight: Option<u64>,
     pub outcome: Rc<Outcome>,
     /// The evidence span the user clicked, to scroll to and highlight.
     pub focus: Option<(InputKind, TextRange, u64)>,
@@ -28,27 +29,24 @@ pub struct Playground {
 
 pub enum Action {
     Edit(InputKind, String),
-    Diagnose,
+    /// The inputs of this generation were posted to the worker.
+    Sent(u64),
+    Reply(Reply),
     Focus(InputKind, TextRange),
 }
 
 impl Playground {
+    /// Edits the worker has not seen yet, and the worker is free to take them.
+    pub fn wants_diagnosis(&self) -> bool {
+        self.in_flight.is_none() && self.diagnosed < self.generation
+    }
+
     pub fn text(&self, kind: InputKind) -> &Rc<str> {
         match kind {
             InputKind::Config => &self.config,
             InputKind::Listeners => &self.listeners,
             InputKind::Log => &self.log,
         }
-    }
-
-    fn diagnose(&self) -> Outcome {
-        let inputs = Inputs {
-            config: Some(self.config.as_bytes()),
-            listeners: Some(self.listeners.as_bytes()),
-            log: Some(self.log.as_bytes()),
-        };
-        let analysis = analyze(inputs);
-        Outcome { findings: analysis.views(), summaries: analysis.summaries() }
     }
 }
 
@@ -68,12 +66,13 @@ impl Reducible for Playground {
                 next.generation += 1;
                 next.focus = None;
             }
-            Action::Diagnose => {
-                if next.diagnosed == next.generation {
-                    return self;
+            Action::Sent(id) => next.in_flight = Some(id),
+            Action::Reply(reply) => {
+                next.in_flight = None;
+                if reply.id >= next.diagnosed {
+                    next.diagnosed = reply.id;
+                    next.outcome = Rc::new(reply);
                 }
-                next.outcome = Rc::new(next.diagnose());
-                next.diagnosed = next.generation;
             }
             Action::Focus(kind, range) => {
                 let n = next.focus.map_or(0, |f| f.2 + 1);
