@@ -856,7 +856,12 @@ impl<'a> Builder<'a> {
             }
             return;
         }
-        if let Some(parsed) = nginx::parse_line(payload) {
+        // `nginx: [error] 1#1: ...` is nginx's syslog output with its tag left on.
+        let nginx_payload = match payload.strip_prefix(b"nginx: ") {
+            Some(rest) if rest.starts_with(b"[") && nginx::parse_line(rest).is_some() => rest,
+            _ => payload,
+        };
+        if let Some(parsed) = nginx::parse_line(nginx_payload) {
             self.seen(LogFormat::NginxError);
             self.nginx_line(&ctx, &parsed);
             return;

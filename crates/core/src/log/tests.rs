@@ -701,6 +701,7 @@ fn nginx_t_stderr_distro_form() {
 fn other_prefixes_hand_typed() {
     // kubectl --prefix, raw syslog with <PRI>, journalctl -o short-iso.
     let lines = [
+        "nginx: [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
         "[pod/web-7d9c/nginx] 2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
         "<163>Nov 21 11:05:52 web1 nginx: 2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
         "2026-11-21T11:05:52+0000 web1 nginx[7]: 2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"",
@@ -709,7 +710,8 @@ fn other_prefixes_hand_typed() {
     let text = lines.join("\r\n");
     let r = parse(text.as_bytes());
     let g = only_group(&r);
-    assert_eq!(g.count, 4);
+    assert_eq!(g.count, 5);
+    assert!(r.config_errors.is_empty());
     assert_eq!(g.event.kind, EventKind::NoLiveUpstreams);
     assert_eq!(r.format_count(LogFormat::Kubectl), 1);
     assert_eq!(r.format_count(LogFormat::Journald), 2);
