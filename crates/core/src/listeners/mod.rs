@@ -44,6 +44,10 @@ pub enum Format {
     Iptables,
     Nft,
     Getsebool,
+    /// `getenforce`, `sestatus`
+    SelinuxStatus,
+    /// `semanage port -l`
+    SemanagePort,
     AvcDenial,
     Ps,
 }
@@ -69,6 +73,8 @@ impl Format {
             Format::Iptables => "iptables -S",
             Format::Nft => "nft list ruleset",
             Format::Getsebool => "getsebool",
+            Format::SelinuxStatus => "getenforce",
+            Format::SemanagePort => "semanage port -l",
             Format::AvcDenial => "SELinux AVC",
             Format::Ps => "ps",
         }
@@ -92,6 +98,8 @@ impl Format {
             Format::Curl | Format::Telnet | Format::Netcat => "probe",
             Format::Ufw | Format::Iptables | Format::Nft => "firewall rule",
             Format::Getsebool => "boolean",
+            Format::SelinuxStatus => "SELinux mode",
+            Format::SemanagePort => "port type",
             Format::AvcDenial => "denial",
             Format::Ps => "process",
         }
@@ -373,6 +381,18 @@ pub enum ProbeFact {
         on: bool,
         range: TextRange,
     },
+    /// `getenforce` / `sestatus`: `enforcing`, `permissive` or `disabled` (lower case).
+    SelinuxMode {
+        mode: String,
+        range: TextRange,
+    },
+    /// `semanage port -l`: `http_port_t tcp 80, 81, 443, 8008-8009` (ranges as `(first, last)`).
+    SelinuxPortType {
+        type_name: String,
+        proto: String,
+        ports: Vec<(u16, u16)>,
+        range: TextRange,
+    },
     /// `type=AVC ... avc: denied { name_connect } ... comm="nginx" dest=8000 ...`
     AvcDenial {
         permission: String,
@@ -412,6 +432,8 @@ impl ProbeFact {
             | ProbeFact::FirewallRule { range, .. }
             | ProbeFact::FirewallStatus { range, .. }
             | ProbeFact::SelinuxBoolean { range, .. }
+            | ProbeFact::SelinuxMode { range, .. }
+            | ProbeFact::SelinuxPortType { range, .. }
             | ProbeFact::AvcDenial { range, .. }
             | ProbeFact::Process { range, .. }
             | ProbeFact::ExposedPort { range, .. } => *range,
@@ -546,7 +568,9 @@ impl<'a> Reader<'a> {
     }
 
     fn line(&mut self, line: Line<'a>) {
-        if line.bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        let trimmed = line.bytes.trim_ascii();
+        // Blank lines, and the fences of a markdown code block the paste was copied from.
+        if trimmed.is_empty() || trimmed.starts_with(b"```") || trimmed.starts_with(b"~~~") {
             return;
         }
         if let Some(cmd) = scan::command_line(line) {

@@ -113,6 +113,8 @@ pub(crate) fn line_any(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
         .or_else(|| telnet(r, line, false))
         .or_else(|| netcat(r, line))
         .or_else(|| getsebool(r, line))
+        .or_else(|| selinux_status(r, line))
+        .or_else(|| semanage_port(r, line))
         .or_else(|| iptables(r, line, false))
         .or_else(|| ufw(r, line, false))
         .or_else(|| nft(r, line, false))
@@ -997,6 +999,71 @@ fn nft_verdict(w: &[u8]) -> Option<FirewallAction> {
 }
 
 // ---------------------------------------------------------------- SELinux
+
+/// `Enforcing` (getenforce) or `Current mode:   enforcing` (sestatus); other sestatus lines
+/// are read as part of it.
+fn selinux_status(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    let mode = match t {
+        b"Enforcing" | b"Permissive" | b"Disabled" => Some(t),
+        _ => t.strip_prefix(b"Current mode:").map(<[u8]>::trim_ascii),
+    };
+    if let Some(m) = mode {
+        r.report
+            .facts
+            .push(ProbeFact::SelinuxMode { mode: lossy(m).to_ascii_lowercase(), range: line.range() });
+        return Some(Format::SelinuxStatus);
+    }
+    if t.starts_with(b"SELinux status:") {
+        if t.ends_with(b"disabled") {
+            r.report.facts.push(ProbeFact::SelinuxMode { mode: "disabled".to_owned(), range: line.range() });
+        }
+        return Some(Format::SelinuxStatus);
+    }
+    const SESTATUS: &[&[u8]] = &[
+        b"SELinuxfs mount:",
+        b"SELinux root directory:",
+        b"Loaded policy name:",
+        b"Mode from config file:",
+        b"Policy MLS status:",
+        b"Policy deny_unknown status:",
+        b"Memory protection checking:",
+        b"Max kernel policy version:",
+    ];
+    SESTATUS.iter().any(|k| t.starts_with(k)).then_some(Format::SelinuxStatus)
+}
+
+/// `http_port_t                    tcp      80, 81, 443, 488, 8008, 8009, 8443, 9000`
+fn semanage_port(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    if t.starts_with(b"SELinux Port Type") {
+        return Some(Format::SemanagePort);
+    }
+    let mut toks = Vec::new();
+    tokens(t, &mut toks);
+    let name = tok(t, &toks, 0);
+    let proto = tok(t, &toks, 1);
+    if !name.ends_with(b"_t") || !matches!(proto, b"tcp" | b"udp" | b"sctp" | b"dccp") {
+        return None;
+    }
+    let &(ps, _) = toks.get(2)?;
+    let mut ports = Vec::new();
+    for p in t.get(ps..)?.split(|c| *c == b',') {
+        let p = p.trim_ascii();
+        let range = match memchr::memchr(b'-', p) {
+            Some(o) => (parse_u16(p.get(..o)?)?, parse_u16(p.get(o + 1..)?)?),
+            None => (parse_u16(p)?, parse_u16(p)?),
+        };
+        ports.push(range);
+    }
+    r.report.facts.push(ProbeFact::SelinuxPortType {
+        type_name: lossy(name),
+        proto: lossy(proto),
+        ports,
+        range: line.range(),
+    });
+    Some(Format::SemanagePort)
+}
 
 /// `httpd_can_network_connect --> off`
 fn getsebool(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {

@@ -157,6 +157,9 @@ const PROGRAMS: &[&[u8]] = &[
     b"iptables-save",
     b"nft",
     b"getsebool",
+    b"getenforce",
+    b"sestatus",
+    b"semanage",
     b"ps",
     b"ausearch",
     b"cat",
@@ -226,7 +229,18 @@ fn command_at(line: Line<'_>, mut at: usize, bare: bool) -> Option<Command<'_>> 
             || first_arg.starts_with(b"-")
             || first_arg.starts_with(b"/")
             || first_arg.starts_with(b"http")
-            || matches!(base, b"systemctl" | b"telnet" | b"getsebool" | b"nc" | b"docker" | b"nft")
+            || matches!(
+                base,
+                b"systemctl"
+                    | b"telnet"
+                    | b"getsebool"
+                    | b"nc"
+                    | b"docker"
+                    | b"nft"
+                    | b"semanage"
+                    | b"getenforce"
+                    | b"sestatus"
+            )
             || (base == b"ps" && first_arg.iter().all(u8::is_ascii_alphabetic) && first_arg.len() <= 4);
         if !ok || line.bytes.len() > 300 {
             return None;

@@ -90,6 +90,9 @@ pub(crate) fn header(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
 
 pub(crate) fn row_in_mode(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
     match &r.mode {
+        // `ss -i`/`-m`/`-e` print details on tab-indented continuation lines.
+        Mode::SsInet { .. } if line.bytes.starts_with(b"\t") => Some(Format::SsTcp),
+        Mode::SsUnix if line.bytes.starts_with(b"\t") => Some(Format::SsUnix),
         Mode::SsInet { .. } | Mode::SsUnix => ss_row(r, line),
         Mode::Netstat | Mode::NetstatUnix => netstat_row(r, line),
         Mode::Lsof => lsof_row(r, line),

@@ -523,6 +523,18 @@ $ docker ps | grep web
 }
 
 #[test]
+fn markdown_fences_and_ss_details_are_not_noise() {
+    let src = b"```console\n$ ss -tlnpm\nState  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\nLISTEN 0      2048       127.0.0.1:8000       0.0.0.0:*    users:((\"gunicorn\",pid=4,fd=5))\n\t skmem:(r0,rb131072,t0,tb16384,f0,w0,o0,bl0,d0)\n```\n";
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    assert_eq!(formats(&r), vec![(Format::SsTcp, 1)]);
+}
+
+#[test]
 fn systemctl_status_handwritten() {
     let src = fixture!("handwritten/systemctl_status_failed.txt");
     let r = parse(src);
@@ -675,6 +687,40 @@ fn selinux_handwritten() {
 }
 
 #[test]
+fn selinux_status_handwritten() {
+    let r = parse(fixture!("handwritten/selinux_status.txt"));
+    assert!(r.unrecognized.is_empty());
+    let modes: Vec<_> = r
+        .facts
+        .iter()
+        .filter_map(|f| match f {
+            ProbeFact::SelinuxMode { mode, .. } => Some(mode.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(modes, vec!["enforcing", "enforcing"]);
+    let http = r
+        .facts
+        .iter()
+        .find_map(|f| match f {
+            ProbeFact::SelinuxPortType { type_name, ports, .. } if type_name == "http_port_t" => Some(ports),
+            _ => None,
+        })
+        .unwrap();
+    assert!(http.contains(&(8008, 8008)) && http.contains(&(9000, 9000)));
+    assert!(!http.iter().any(|&(a, b)| (a..=b).contains(&8000)));
+    assert_eq!(
+        formats(&r),
+        vec![
+            (Format::SelinuxStatus, 1),
+            (Format::SelinuxStatus, 1),
+            (Format::SemanagePort, 2),
+            (Format::SemanagePort, 1)
+        ]
+    );
+}
+
+#[test]
 fn telnet_handwritten() {
     let r = parse(fixture!("handwritten/telnet.txt"));
     assert!(r.unrecognized.is_empty());
@@ -768,6 +814,7 @@ fn large_table_is_linear() {
     let start = std::time::Instant::now();
     let r = parse(&src);
     let took = start.elapsed();
+    eprintln!("100000 ss rows: {took:?}");
     assert_eq!(r.listeners.len(), 100_000);
     assert_eq!(formats(&r), vec![(Format::SsTcp, 100_000)]);
     // Well under a second in release; generous for unoptimised test builds on a shared machine.
