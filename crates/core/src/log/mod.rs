@@ -1131,15 +1131,14 @@ fn access_line(p: &[u8]) -> Option<(&[u8], u16)> {
     }
     let (time, rest) = scan::split_once(rest, b"] \"")?;
     // The request line ends at the first `" ` followed by a 3-digit status.
-    let mut search = rest;
-    while let Some((_, after)) = scan::split_once(search, b"\" ") {
-        let (digits, tail) = scan::leading_digits(after);
+    memchr::memmem::find_iter(rest, b"\" ").find_map(|at| {
+        let (digits, tail) = scan::leading_digits(rest.get(at + 2..)?);
         if digits.len() == 3 && (tail.is_empty() || tail.starts_with(b" ")) {
-            return scan::parse_u16(digits).map(|s| (time, s));
+            scan::parse_u16(digits).map(|s| (time, s))
+        } else {
+            None
         }
-        search = after;
-    }
-    None
+    })
 }
 
 struct LineCtx<'a> {

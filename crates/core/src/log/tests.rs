@@ -995,6 +995,29 @@ fn log_speed() {
     let elapsed = start.elapsed();
     eprintln!("100k lines, {} bytes: {elapsed:?}, {} groups", text.len(), r.groups.len());
     assert!(elapsed.as_millis() < 1000);
+
+    // Hostile shapes stay linear: one 30 MB line of `" x` (access-log status search),
+    // a 30 MB line of field keys, a million lines of noise.
+    let quotes: Vec<u8> = b"1.2.3.4 - - [21/Nov/2026:11:05:52 +0000] \""
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b"\" x".iter().copied(), 10_000_000).flatten())
+        .collect();
+    let keys: Vec<u8> = b"2026/11/21 11:05:52 [error] 1#0: *1 "
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b", client: x while ".iter().copied(), 1_700_000).flatten())
+        .collect();
+    let noise: Vec<u8> = std::iter::repeat_n(b"hello world $ foo # bar | baz\n".iter().copied(), 1_000_000)
+        .flatten()
+        .collect();
+    for (name, text) in [("quotes", quotes), ("keys", keys), ("noise", noise)] {
+        let start = std::time::Instant::now();
+        parse(&text);
+        let elapsed = start.elapsed();
+        eprintln!("{name}: {} bytes: {elapsed:?}", text.len());
+        assert!(elapsed.as_millis() < 1000, "{name}");
+    }
 }
 
 fn big_log(lines: usize) -> Vec<u8> {
