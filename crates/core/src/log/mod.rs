@@ -249,10 +249,10 @@ impl Phase {
         )
     }
 
-    /// The response header has already gone to the client: a failure now truncates
-    /// the body but cannot change the status.
+    /// The response header has already gone to the client (or the connection was
+    /// upgraded with 101): a failure now cuts the body but cannot change the status.
     pub fn after_header(self) -> bool {
-        matches!(self, Phase::ReadingUpstream | Phase::SendingToClient)
+        matches!(self, Phase::ReadingUpstream | Phase::SendingToClient | Phase::ProxyingUpgraded)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -813,6 +813,8 @@ fn statuses_depend_on_phase() {
     assert_eq!((e.kind, e.status), (EventKind::IoFailed, ClientStatus::S502));
     let e = one(&base("upstream timed out (110: Connection timed out)", "reading upstream"));
     assert_eq!(e.status, ClientStatus::Truncated);
+    let e = one(&base("recv() failed (104: Connection reset by peer)", "proxying upgraded connection"));
+    assert_eq!((e.kind, e.status), (EventKind::ConnectionReset, ClientStatus::Truncated));
     let e = one(&base("upstream sent invalid chunked response", "reading upstream"));
     assert_eq!((e.kind, e.status), (EventKind::InvalidChunked, ClientStatus::Truncated));
     let e = one(&base(
