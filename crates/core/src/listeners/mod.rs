@@ -482,7 +482,7 @@ fn siblings(a: Format, b: Format) -> bool {
 
 /// Parses a listeners paste. Never panics; linear in the input.
 pub fn parse(text: &[u8]) -> ListenerReport {
-    let mut reader = Reader::new(text);
+    let mut reader = Reader::new();
     for line in scan::lines(text) {
         reader.line(line);
     }
@@ -538,8 +538,7 @@ pub(crate) enum Mode {
     Other,
 }
 
-pub(crate) struct Reader<'a> {
-    pub(crate) text: &'a [u8],
+pub(crate) struct Reader {
     pub(crate) report: ListenerReport,
     pub(crate) mode: Mode,
     /// The command of the last prompt line, waiting for its output's first section.
@@ -550,10 +549,9 @@ pub(crate) struct Reader<'a> {
     pub(crate) lsof_unix_hint: bool,
 }
 
-impl<'a> Reader<'a> {
-    fn new(text: &'a [u8]) -> Self {
+impl Reader {
+    fn new() -> Self {
         Self {
-            text,
             report: ListenerReport::default(),
             mode: Mode::None,
             pending_command: None,
@@ -567,7 +565,7 @@ impl<'a> Reader<'a> {
         self.report.listeners.len() + self.report.socket_files.len() + self.report.facts.len()
     }
 
-    fn line(&mut self, line: Line<'a>) {
+    fn line(&mut self, line: Line<'_>) {
         let trimmed = line.bytes.trim_ascii();
         // Blank lines, and the fences of a markdown code block the paste was copied from.
         if trimmed.is_empty() || trimmed.starts_with(b"```") || trimmed.starts_with(b"~~~") {
@@ -576,7 +574,7 @@ impl<'a> Reader<'a> {
         if let Some(cmd) = scan::command_line(line) {
             self.close_section();
             self.lsof_unix_hint = cmd.program == b"lsof" && scan::has_short_flag(cmd.args, b'U');
-            self.mode = tables::mode_for_command(self.text, cmd);
+            self.mode = tables::mode_for_command(cmd);
             self.mode_for_probe_command(cmd);
             self.pending_command = Some(cmd.range);
             self.report.commands.push(line.range());
@@ -597,7 +595,7 @@ impl<'a> Reader<'a> {
 
     /// Tries the current mode's reader first (it knows the columns), then every reader
     /// whose rows describe themselves.
-    fn read_line(&mut self, line: Line<'a>) -> Option<Format> {
+    fn read_line(&mut self, line: Line<'_>) -> Option<Format> {
         if let Some(f) = tables::header(self, line) {
             // A header after rows starts the next table, even of the same tool.
             if self.current.as_ref().is_some_and(|s| s.rows > 0) {
@@ -611,7 +609,7 @@ impl<'a> Reader<'a> {
         tables::row_any(self, line).or_else(|| probes::line_any(self, line))
     }
 
-    fn read_in_mode(&mut self, line: Line<'a>) -> Option<Format> {
+    fn read_in_mode(&mut self, line: Line<'_>) -> Option<Format> {
         match self.mode {
             Mode::None | Mode::Other => None,
             Mode::SsInet { .. }
@@ -626,7 +624,7 @@ impl<'a> Reader<'a> {
     }
 
     fn mode_for_probe_command(&mut self, cmd: scan::Command) {
-        if let Some(m) = probes::mode_for_command(self.text, cmd) {
+        if let Some(m) = probes::mode_for_command(cmd) {
             self.mode = m;
         }
     }

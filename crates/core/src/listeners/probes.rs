@@ -7,7 +7,7 @@ use super::scan::{
 };
 use super::{FirewallAction, FirewallTool, Format, Mode, ProbeFact, ProbeTool, Reader, TextRange};
 
-pub(crate) fn mode_for_command(_text: &[u8], cmd: Command<'_>) -> Option<Mode> {
+pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
     Some(match cmd.program {
         b"systemctl" => {
             let mut words = cmd.args.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty());
@@ -84,7 +84,7 @@ fn trim_quotes(w: &[u8]) -> &[u8] {
     w.strip_suffix(b"'").or_else(|| w.strip_suffix(b"\"")).unwrap_or(w)
 }
 
-pub(crate) fn line_in_mode(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+pub(crate) fn line_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     if let Some(f) = avc(r, line) {
         return Some(f);
     }
@@ -106,7 +106,7 @@ pub(crate) fn line_in_mode(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format>
 }
 
 /// Lines that identify their tool without a prompt or header.
-pub(crate) fn line_any(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+pub(crate) fn line_any(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     avc(r, line)
         .or_else(|| systemctl(r, line, false))
         .or_else(|| curl(r, line, false))
@@ -151,7 +151,7 @@ const STATUS_KEYS: &[&[u8]] = &[
     b"Notice:",
 ];
 
-fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+fn systemctl(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let b = line.bytes;
     let t = b.trim_ascii_start();
     // `● php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager`
@@ -264,7 +264,7 @@ fn systemctl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format
     Some(Format::SystemctlStatus)
 }
 
-fn extend_service(r: &mut Reader<'_>, range: TextRange) {
+fn extend_service(r: &mut Reader, range: TextRange) {
     if let Mode::Systemctl { fact: Some(i), .. } = r.mode
         && let Some(ProbeFact::ServiceStatus { range: fr, .. }) = r.report.facts.get_mut(i)
     {
@@ -301,7 +301,7 @@ fn paren_groups(v: &[u8]) -> Vec<&[u8]> {
 
 /// `Nov 21 11:00:00 web1 php-fpm8.2[1234]: message` (short, short-precise, syslog) or
 /// `2026-11-21T11:00:00+0000 web1 tag[pid]: message` (short-iso, rsyslog).
-fn journal(r: &mut Reader<'_>, line: Line<'_>, format: Format) -> Option<Format> {
+fn journal(r: &mut Reader, line: Line<'_>, format: Format) -> Option<Format> {
     let b = line.bytes;
     let t = b.trim_ascii_start();
     if t.starts_with(b"-- ")
@@ -364,7 +364,7 @@ fn journal(r: &mut Reader<'_>, line: Line<'_>, format: Format) -> Option<Format>
 
 // ---------------------------------------------------------------- curl
 
-fn curl(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+fn curl(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let b = line.bytes;
     let t = b.trim_ascii_end();
     let info = t.strip_prefix(b"* ").map(<[u8]>::trim_ascii_start);
@@ -536,7 +536,7 @@ fn is_header_line(t: &[u8]) -> bool {
 
 // ---------------------------------------------------------------- telnet
 
-fn telnet(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+fn telnet(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     let trying = t.strip_prefix(b"Trying ").and_then(|h| h.strip_suffix(b"..."));
     let connected = t.strip_prefix(b"Connected to ").map(|h| h.strip_suffix(b".").unwrap_or(h));
@@ -601,7 +601,7 @@ fn telnet(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
 
 /// `Connection to 127.0.0.1 8000 port [tcp/*] succeeded!` and
 /// `nc: connect to 127.0.0.1 port 8000 (tcp) failed: Connection refused`.
-fn netcat(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn netcat(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     let mut toks = Vec::new();
     tokens(t, &mut toks);
@@ -656,7 +656,7 @@ fn ufw_action(w: &[u8]) -> Option<FirewallAction> {
     })
 }
 
-fn ufw(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+fn ufw(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let b = line.bytes;
     let t = b.trim_ascii();
     if let Some(v) = t.strip_prefix(b"Status: ") {
@@ -741,7 +741,7 @@ fn ufw(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let iface = (0..ai).find(|&i| tok(body, &toks, i) == b"on").map(|i| lossy(tok(body, &toks, i + 1)));
     let source = toks.get(from_i).map(|&(s, _)| lossy(body.get(s..).unwrap_or_default().trim_ascii()));
     let chain = Some(dir.map_or_else(|| "IN".to_owned(), lossy));
-    let push = |r: &mut Reader<'_>, port: Option<u16>, last: Option<u16>| {
+    let push = |r: &mut Reader, port: Option<u16>, last: Option<u16>| {
         r.report.facts.push(ProbeFact::FirewallRule {
             tool: FirewallTool::Ufw,
             port,
@@ -785,7 +785,7 @@ fn ipt_action(w: &[u8]) -> Option<FirewallAction> {
     })
 }
 
-fn iptables(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     if in_mode
         && (t.starts_with(b"*")
@@ -885,7 +885,7 @@ fn iptables(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format>
 
 // ---------------------------------------------------------------- nft
 
-fn nft(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+fn nft(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     let mut toks = Vec::new();
     tokens(t, &mut toks);
@@ -1002,7 +1002,7 @@ fn nft_verdict(w: &[u8]) -> Option<FirewallAction> {
 
 /// `Enforcing` (getenforce) or `Current mode:   enforcing` (sestatus); other sestatus lines
 /// are read as part of it.
-fn selinux_status(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn selinux_status(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     let mode = match t {
         b"Enforcing" | b"Permissive" | b"Disabled" => Some(t),
@@ -1034,7 +1034,7 @@ fn selinux_status(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
 }
 
 /// `http_port_t                    tcp      80, 81, 443, 488, 8008, 8009, 8443, 9000`
-fn semanage_port(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn semanage_port(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     if t.starts_with(b"SELinux Port Type") {
         return Some(Format::SemanagePort);
@@ -1066,7 +1066,7 @@ fn semanage_port(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
 }
 
 /// `httpd_can_network_connect --> off`
-fn getsebool(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn getsebool(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     if t.starts_with(b"getsebool: ") {
         return Some(Format::Getsebool);
@@ -1089,7 +1089,7 @@ fn getsebool(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
 /// `type=AVC msg=audit(...): avc:  denied  { name_connect } for pid=1 comm="nginx" dest=8000 ...`,
 /// also behind a syslog prefix (`kernel: audit: type=1400 audit(...): avc: denied ...`).
 /// ausearch's companion lines (`type=SYSCALL`, `----`, `time->`) are read as part of it.
-fn avc(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn avc(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     if let Some(o) = find(t, b"avc:") {
         let rest = t.get(o + 4..).unwrap_or_default();
@@ -1120,7 +1120,7 @@ fn avc(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
 
 // ---------------------------------------------------------------- ps
 
-fn ps(r: &mut Reader<'_>, line: Line<'_>, ef: Option<bool>) -> Option<Format> {
+fn ps(r: &mut Reader, line: Line<'_>, ef: Option<bool>) -> Option<Format> {
     let b = line.bytes;
     let mut toks = Vec::new();
     tokens(b, &mut toks);

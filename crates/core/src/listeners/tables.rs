@@ -8,7 +8,7 @@ use super::scan::{
 use super::{Bind, Format, Listener, Mode, ProbeFact, ProcessRef, Reader, SocketFile, SocketKind, TextRange};
 
 /// The mode a command line puts the reader in (tables only; probes are decided in `probes`).
-pub(crate) fn mode_for_command(_text: &[u8], cmd: Command<'_>) -> Mode {
+pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
     match cmd.program {
         b"ss" if has_short_flag(cmd.args, b'x') => Mode::SsUnix,
         b"ss" => Mode::SsInet { state: true },
@@ -23,7 +23,7 @@ pub(crate) fn mode_for_command(_text: &[u8], cmd: Command<'_>) -> Mode {
 }
 
 /// Header and banner lines of the tables (and `ps`, whose header sets the column layout).
-pub(crate) fn header(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let b = line.bytes.trim_ascii_start();
     let has = |n: &[u8]| contains(b, n);
     if (b.starts_with(b"Netid") || b.starts_with(b"State") || b.starts_with(b"Recv-Q"))
@@ -88,7 +88,7 @@ pub(crate) fn header(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
     None
 }
 
-pub(crate) fn row_in_mode(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+pub(crate) fn row_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     match &r.mode {
         // `ss -i`/`-m`/`-e` print details on tab-indented continuation lines.
         Mode::SsInet { .. } if line.bytes.starts_with(b"\t") => Some(Format::SsTcp),
@@ -103,7 +103,7 @@ pub(crate) fn row_in_mode(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> 
 }
 
 /// Rows that say by themselves which tool printed them.
-pub(crate) fn row_any(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+pub(crate) fn row_any(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     ss_row(r, line)
         .or_else(|| netstat_row(r, line))
         .or_else(|| lsof_row(r, line))
@@ -132,7 +132,7 @@ const SS_STATES: &[&[u8]] = &[
     b"UNKNOWN",
 ];
 
-fn ss_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn ss_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let b = line.bytes;
     let mut toks = std::mem::take(&mut r.toks);
     tokens(b, &mut toks);
@@ -141,7 +141,7 @@ fn ss_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
     out
 }
 
-fn ss_row_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
     let b = line.bytes;
     let mut i = 0;
     let netid = Some(tok(b, t, 0)).filter(|w| SS_NETIDS.contains(w));
@@ -265,7 +265,7 @@ pub(crate) fn parse_ss_users(rest: &[u8]) -> Vec<ProcessRef> {
 const NETSTAT_PROTOS: &[&[u8]] =
     &[b"tcp", b"tcp6", b"udp", b"udp6", b"udpl", b"udpl6", b"raw", b"raw6", b"sctp", b"sctp6"];
 
-fn netstat_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn netstat_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let mut toks = std::mem::take(&mut r.toks);
     tokens(line.bytes, &mut toks);
     let out = if tok(line.bytes, &toks, 0) == b"unix" {
@@ -287,7 +287,7 @@ fn netstat_program(col: &[u8]) -> Vec<ProcessRef> {
     vec![ProcessRef { name: lossy(name), pid: Some(pid), fd: None, user: None }]
 }
 
-fn netstat_inet_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
     let b = line.bytes;
     let proto = tok(b, t, 0);
     if !NETSTAT_PROTOS.contains(&proto) {
@@ -344,7 +344,7 @@ const NETSTAT_UNIX_STATES: &[&[u8]] =
     &[b"LISTENING", b"CONNECTED", b"CONNECTING", b"DISCONNECTING", b"FREE", b"UNKNOWN"];
 
 /// `unix  2      [ ACC ]     STREAM     LISTENING     42817    21880/python3        /srv/app.sock`
-fn netstat_unix_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+fn netstat_unix_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
     let b = line.bytes;
     parse_u32(tok(b, t, 1))?;
     if !tok(b, t, 2).starts_with(b"[") {
@@ -421,7 +421,7 @@ fn parse_u64_tok(b: &[u8]) -> Option<u64> {
 }
 
 /// `COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME`
-fn lsof_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn lsof_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let mut toks = std::mem::take(&mut r.toks);
     tokens(line.bytes, &mut toks);
     let out = lsof_row_toks(r, line, &toks);
@@ -429,7 +429,7 @@ fn lsof_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
     out
 }
 
-fn lsof_row_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+fn lsof_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
     let b = line.bytes;
     if t.len() < 9 {
         return None;
@@ -521,7 +521,7 @@ fn lsof_row_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Op
 
 /// A docker ps row. With the header's column positions the PORTS cell is cut out
 /// exactly; without a header, the row must start with a container id.
-fn docker_row(r: &mut Reader<'_>, line: Line<'_>, in_mode: bool) -> Option<Format> {
+fn docker_row(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let b = line.bytes;
     let (ports_col, names_col) = match &r.mode {
         Mode::Docker { ports_col, names_col } if in_mode => (*ports_col, *names_col),
@@ -572,7 +572,7 @@ fn char_to_byte(b: &[u8], n: usize) -> Option<usize> {
 /// container, not a reason to make a paste grow without bound.
 const MAX_RANGE: u32 = 256;
 
-fn docker_port(r: &mut Reader<'_>, line: Line<'_>, entry: &[u8], range: TextRange, name: &[u8]) {
+fn docker_port(r: &mut Reader, line: Line<'_>, entry: &[u8], range: TextRange, name: &[u8]) {
     let Some(slash) = entry.iter().rposition(|c| *c == b'/') else { return };
     let (ports, proto) = entry.split_at(slash);
     let proto = proto.get(1..).unwrap_or_default();
@@ -649,7 +649,7 @@ fn dir_name(d: &[u8]) -> String {
 }
 
 /// `srw-rw---- 1 root www-data 0 Nov 21 11:31 php-fpm.sock`
-fn ls_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
+fn ls_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let mut toks = std::mem::take(&mut r.toks);
     tokens(line.bytes, &mut toks);
     let out = ls_row_toks(r, line, &toks);
@@ -657,7 +657,7 @@ fn ls_row(r: &mut Reader<'_>, line: Line<'_>) -> Option<Format> {
     out
 }
 
-fn ls_row_toks(r: &mut Reader<'_>, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
+fn ls_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
     let b = line.bytes;
     let (type_char, mode) = parse_mode(tok(b, t, 0))?;
     parse_u32(tok(b, t, 1))?;

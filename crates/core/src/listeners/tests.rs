@@ -848,3 +848,17 @@ mod props {
         }
     }
 }
+
+#[test]
+fn report_serializes_to_json() {
+    let mut src = fixture!("captured/paste_mixed.txt").to_vec();
+    src.extend_from_slice(fixture!("handwritten/systemctl_status_failed.txt"));
+    src.extend_from_slice(fixture!("handwritten/avc_denied.txt"));
+    src.extend_from_slice(fixture!("handwritten/docker_ps.txt"));
+    let r = parse(&src);
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["listeners"][0]["kind"], "tcp");
+    assert_eq!(json["listeners"][0]["bind"]["type"], "any_v4");
+    assert!(json["facts"].as_array().unwrap().iter().any(|f| f["fact"] == "avc_denial"));
+    assert_eq!(serde_json::to_value(backend_kind("gunicorn")).unwrap()["server"], "gunicorn");
+}
