@@ -9,8 +9,52 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use badgateway_config::{Address, Config, PassKind, TargetHost};
 
 use crate::input::{Inputs, TextRange};
-use crate::listeners::{Listener, ListenerReport, SocketKind};
-use crate::log::{EventGroup, LogReport};
+use crate::listeners::{Format, Listener, ListenerReport, ProbeFact, SocketFile, SocketKind};
+use crate::log::{EventGroup, EventKind, LogReport};
+
+/// What the listener paste says about a unix-socket endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnixReach {
+    /// A process listens on the path (indices into `listeners`).
+    Listening(Vec<usize>),
+    /// The socket file exists (`ls -l`, index into `socket_files`) but nothing listens on it.
+    Stale(usize),
+    /// Nothing listens on the path. `listeners`: unix listeners of plausible backends,
+    /// best first (same directory, then same backend kind, then the closest name);
+    /// `files`: socket files seen by `ls -l` in the same directory.
+    Missing { listeners: Vec<usize>, files: Vec<usize> },
+    /// No unix listing and no `ls -l` of the socket's directory.
+    Unknown,
+}
+
+/// Can the nginx worker user connect to a socket file?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketAccess {
+    Allowed,
+    /// The mode bits that apply to this user lack `w`.
+    Denied,
+    /// Only the group's bits allow it, and group membership is not known.
+    DependsOnGroup,
+}
+
+/// Who nginx's workers run as, and where that was learnt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerUser {
+    pub name: String,
+    /// Group from `user NAME GROUP;`, when written.
+    pub group: Option<String>,
+    pub source: WorkerUserSource,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerUserSource {
+    /// `user` in the config (its range).
+    Config(TextRange),
+    /// A `ps` row of an nginx worker process (the row's range).
+    Ps(TextRange),
+    /// nginx's built-in default (`nobody`), when the master runs as root.
+    Default,
+}
 
 /// Where nginx connects.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +213,304 @@ impl<'a> Facts<'a> {
         if other_port.is_empty() { TcpReach::Nothing } else { TcpReach::OtherPort(other_port) }
     }
 
+    /// Did the paste list unix sockets at all (`ss -xlp`, `netstat -xlp`, `lsof -U`, even with no rows)?
+    pub fn unix_listed(&self) -> bool {
+        self.listeners.is_some_and(|l| {
+            l.sections
+                .iter()
+                .any(|s| matches!(s.format, Format::SsUnix | Format::NetstatUnix | Format::LsofUnix))
+                || l.listeners.iter().any(|x| x.kind == SocketKind::Unix)
+        })
+    }
+
+    /// The `ls -l` entry for a path, if listed.
+    pub fn socket_file(&self, path: &str) -> Option<(usize, &'a SocketFile)> {
+        self.listeners?.socket_files.iter().enumerate().find(|(_, f)| f.path == path)
+    }
+
+    /// Was the directory of `path` listed by `ls -l` (some entry in it, or the directory itself)?
+    fn dir_listed(&self, path: &str) -> bool {
+        let dir = parent_dir(path);
+        self.listeners.is_some_and(|l| {
+            l.socket_files.iter().any(|f| parent_dir(&f.path) == dir || (f.is_dir && f.path == dir))
+        })
+    }
+
+    pub fn unix_reach(&self, endpoint: &Endpoint) -> UnixReach {
+        let EndpointAddr::Unix { path } = &endpoint.addr else { return UnixReach::Unknown };
+        let Some(report) = self.listeners else { return UnixReach::Unknown };
+        let listening: Vec<usize> = report
+            .listeners
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.serves_path(path) && l.is_listening())
+            .map(|(i, _)| i)
+            .collect();
+        if !listening.is_empty() {
+            return UnixReach::Listening(listening);
+        }
+        let file = self.socket_file(path);
+        if !self.unix_listed() {
+            // Without a unix listing, only a directory listing without the file proves it missing.
+            return if file.is_none() && self.dir_listed(path) {
+                UnixReach::Missing { listeners: Vec::new(), files: self.files_beside(path) }
+            } else {
+                UnixReach::Unknown
+            };
+        }
+        if let Some((i, f)) = file {
+            if f.is_socket {
+                return UnixReach::Stale(i);
+            }
+        }
+        let dir = parent_dir(path);
+        let wanted = match endpoint.kind {
+            PassKind::FastCgi => Some(crate::listeners::AppServer::PhpFpm),
+            _ => None,
+        };
+        let mut scored: Vec<(u32, usize)> = report
+            .listeners
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.kind == SocketKind::Unix && l.is_listening() && !self.is_nginx(l))
+            .filter_map(|(i, l)| {
+                let other = l.bind.path()?;
+                if other.starts_with('@') {
+                    return None;
+                }
+                let app = l.processes.iter().find_map(|p| match crate::listeners::backend_kind(&p.name) {
+                    crate::listeners::BackendKind::AppServer(a) => Some(a),
+                    _ => None,
+                });
+                let known = app.is_some() || l.processes.is_empty();
+                if !known {
+                    return None;
+                }
+                let mut score = 0u32;
+                if parent_dir(&other) == dir {
+                    score += 100;
+                }
+                if wanted.is_some() && app == wanted {
+                    score += 50;
+                }
+                let similarity = strsim::normalized_levenshtein(file_name(path), file_name(&other));
+                score += (similarity * 40.0) as u32;
+                Some((score, i))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // One row per socket: lsof lists a socket once per process.
+        let mut seen = Vec::new();
+        let listeners = scored
+            .into_iter()
+            .map(|(_, i)| i)
+            .filter(|&i| {
+                let p = report.listeners.get(i).and_then(|l| l.bind.path());
+                if seen.contains(&p) {
+                    false
+                } else {
+                    seen.push(p);
+                    true
+                }
+            })
+            .collect();
+        UnixReach::Missing { listeners, files: self.files_beside(path) }
+    }
+
+    fn files_beside(&self, path: &str) -> Vec<usize> {
+        let dir = parent_dir(path);
+        self.listeners
+            .map(|l| {
+                l.socket_files
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.is_socket && parent_dir(&f.path) == dir && f.path != path)
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Who nginx's workers run as: `ps` rows of nginx workers first (what really runs),
+    /// then the config's `user`, then nginx's default `nobody`.
+    pub fn worker_user(&self) -> WorkerUser {
+        if let Some(l) = self.listeners {
+            for fact in &l.facts {
+                if let ProbeFact::Process { user, is_nginx_worker: true, range, .. } = fact {
+                    return WorkerUser {
+                        name: user.clone(),
+                        group: None,
+                        source: WorkerUserSource::Ps(*range),
+                    };
+                }
+            }
+        }
+        if let Some(setting) = self.config.and_then(|c| c.model().user.as_ref()) {
+            let mut words = setting.value.split_whitespace();
+            let name = words.next().unwrap_or("nobody").to_string();
+            let group = words.next().map(str::to_string);
+            if let Some(range) = setting.range {
+                return WorkerUser { name, group, source: WorkerUserSource::Config(range) };
+            }
+        }
+        WorkerUser { name: "nobody".into(), group: None, source: WorkerUserSource::Default }
+    }
+
+    /// Unix permission check of a socket file for the worker user (connect needs `w`).
+    pub fn socket_access(file: &SocketFile, user: &WorkerUser) -> SocketAccess {
+        if user.name == "root" {
+            return SocketAccess::Allowed;
+        }
+        if file.owner == user.name {
+            return if file.mode & 0o200 != 0 { SocketAccess::Allowed } else { SocketAccess::Denied };
+        }
+        let group_w = file.mode & 0o020 != 0;
+        let other_w = file.mode & 0o002 != 0;
+        if other_w {
+            return SocketAccess::Allowed;
+        }
+        let in_group = user.group.as_deref() == Some(file.group.as_str()) || file.group == user.name;
+        match (group_w, in_group) {
+            (false, _) => SocketAccess::Denied,
+            (true, true) => SocketAccess::Allowed,
+            (true, false) => SocketAccess::DependsOnGroup,
+        }
+    }
+
+    /// The `server {}` of this nginx that would take a connection to this endpoint: its own
+    /// `listen` on the same address and port (proxy loop). Index into `model.servers`.
+    pub fn own_server_for(&self, endpoint: &Endpoint) -> Option<usize> {
+        let model = self.config?.model();
+        let mut candidates: Vec<(bool, usize)> = Vec::new();
+        for (s, server) in model.servers.iter().enumerate() {
+            for listen in &server.listens {
+                let hit = match &endpoint.addr {
+                    EndpointAddr::Unix { path } => listen.unix.as_deref() == Some(path.as_str()),
+                    EndpointAddr::Tcp { port, ips, .. } => {
+                        listen.unix.is_none()
+                            && listen.port == Some(*port)
+                            && listen_accepts(&listen.addr, ips)
+                    }
+                };
+                if hit {
+                    candidates.push((listen.default_server, s));
+                }
+            }
+            if server.listens.is_empty() {
+                if let EndpointAddr::Tcp { port: 80, ips, .. } = &endpoint.addr {
+                    if ips.iter().any(|ip| ip.is_ipv4()) {
+                        candidates.push((false, s));
+                    }
+                }
+            }
+        }
+        candidates.iter().find(|(d, _)| *d).or(candidates.first()).map(|(_, s)| *s)
+    }
+
+    /// Targets of this nginx that lead back to the server that holds them, directly or
+    /// through other server blocks of the same nginx: `(endpoint index, hops)`.
+    pub fn loops(&self) -> Vec<(usize, usize)> {
+        let Some(config) = self.config else { return Vec::new() };
+        let model = config.model();
+        let mut out = Vec::new();
+        for (e, endpoint) in self.endpoints.iter().enumerate() {
+            let Some(start) = model.targets.get(endpoint.target).and_then(|t| t.server) else { continue };
+            let mut at = self.own_server_for(endpoint);
+            let mut hops = 1;
+            let mut visited = vec![start];
+            while let Some(server) = at {
+                if server == start {
+                    out.push((e, hops));
+                    break;
+                }
+                if visited.contains(&server) || hops > 8 {
+                    break;
+                }
+                visited.push(server);
+                hops += 1;
+                // Follow the next server's targets only when all of them go back into this nginx.
+                let next: Vec<Option<usize>> = self
+                    .endpoints
+                    .iter()
+                    .filter(|x| model.targets.get(x.target).and_then(|t| t.server) == Some(server))
+                    .map(|x| self.own_server_for(x))
+                    .collect();
+                at = match next.as_slice() {
+                    [one] => *one,
+                    _ => None,
+                };
+            }
+        }
+        out
+    }
+
+    /// Endpoints of the `upstream {}` block named `name`.
+    pub fn upstream_members(&self, name: &str) -> Vec<&Endpoint> {
+        let Some(config) = self.config else { return Vec::new() };
+        let Some(index) = config.model().upstreams.iter().position(|u| u.name == name) else {
+            return Vec::new();
+        };
+        let mut seen = Vec::new();
+        self.endpoints
+            .iter()
+            .filter(|e| e.upstream_server.is_some_and(|(u, _)| u == index))
+            .filter(|e| {
+                let key = e.upstream_server;
+                if seen.contains(&key) {
+                    false
+                } else {
+                    seen.push(key);
+                    true
+                }
+            })
+            .collect()
+    }
+
+    /// The edit that replaces the host of a TCP endpoint with `new_host` (`127.0.0.2`,
+    /// `[::1]`, `::1`), keeping the brackets IPv6 needs.
+    pub fn host_edit(&self, endpoint: &Endpoint, new_host: &str) -> Option<crate::finding::Edit> {
+        let src = self.config?.source();
+        let (mut start, mut end) = (endpoint.range.start, endpoint.host_end);
+        let before = start.checked_sub(1).and_then(|i| src.get(i as usize)).copied();
+        let after = src.get(end as usize).copied();
+        if before == Some(b'[') && after == Some(b']') {
+            start -= 1;
+            end += 1;
+        }
+        let bare = new_host.trim_start_matches('[').trim_end_matches(']');
+        let replacement = if bare.contains(':') { format!("[{bare}]") } else { bare.to_string() };
+        (end >= start).then(|| crate::finding::Edit { range: TextRange::new(start, end), replacement })
+    }
+
+    /// `curl`/`telnet` probes of `host:port` in the listeners paste (`host` with or without brackets).
+    pub fn direct_probes(&self, host: &str, port: u16) -> Vec<&'a ProbeFact> {
+        let Some(report) = self.listeners else { return Vec::new() };
+        let want = literal_ips(host);
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        report
+            .facts
+            .iter()
+            .filter(|f| {
+                let ProbeFact::DirectProbe { target, .. } = f else { return false };
+                let (h, p) = split_host_port(target);
+                if p.is_some_and(|p| p != port) {
+                    return false;
+                }
+                match h.parse::<IpAddr>() {
+                    Ok(ip) => want.iter().any(|w| w.to_canonical() == ip.to_canonical()),
+                    Err(_) => h.eq_ignore_ascii_case(bare),
+                }
+            })
+            .collect()
+    }
+
+    /// Log groups of one kind.
+    pub fn events_of(&self, kind: &EventKind) -> impl Iterator<Item = &'a EventGroup> + '_ {
+        let groups = self.log.map(|l| l.groups.as_slice()).unwrap_or_default();
+        let kind = kind.clone();
+        groups.iter().filter(move |g| g.event.kind == kind)
+    }
+
     /// Log event groups whose upstream (or sync-connect peer) is this endpoint.
     pub fn events_for(&self, endpoint: &Endpoint) -> Vec<&'a EventGroup> {
         let Some(log) = self.log else { return Vec::new() };
@@ -200,6 +542,27 @@ fn event_names(group: &EventGroup, endpoint: &Endpoint) -> bool {
                 Ok(ip) => ips.iter().any(|e| e.to_canonical() == ip.to_canonical()),
                 Err(_) => host.eq_ignore_ascii_case(ehost),
             }
+        }
+    }
+}
+
+fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, f)| f)
+}
+
+/// Would `listen ADDR:port` take a connection to one of `ips`?
+fn listen_accepts(addr: &str, ips: &[IpAddr]) -> bool {
+    let bare = addr.trim_start_matches('[').trim_end_matches(']');
+    match bare {
+        "*" | "" | "0.0.0.0" => ips.iter().any(|ip| ip.to_canonical().is_ipv4()),
+        "::" => !ips.is_empty(),
+        _ => {
+            let own = literal_ips(bare);
+            ips.iter().any(|ip| own.iter().any(|o| o.to_canonical() == ip.to_canonical()))
         }
     }
 }

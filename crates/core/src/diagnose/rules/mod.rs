@@ -24,13 +24,24 @@ macro_rules! declare_rule {
     };
 }
 
+mod address_resolved_once_at_start;
+mod backend_bound_to_another_address;
 mod backend_host_not_found;
 mod backend_listens_on_another_port;
+mod backend_on_other_address_family;
+mod backend_saturated;
 mod config_syntax_error;
+mod connection_blocked;
 mod directive_rejected;
 mod include_not_pasted;
+mod nginx_out_of_connections;
+mod no_live_upstreams;
 mod nothing_listens_on_target;
+mod pass_variable_without_resolver;
 mod pass_without_scheme;
+mod proxy_loop;
+mod unix_socket_missing;
+mod unix_socket_permission_denied;
 
 /// What every rule publishes about itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -58,6 +69,17 @@ pub const RULES: &[Rule] = &[
     Rule { info: include_not_pasted::INFO, check: include_not_pasted::check },
     Rule { info: nothing_listens_on_target::INFO, check: nothing_listens_on_target::check },
     Rule { info: backend_listens_on_another_port::INFO, check: backend_listens_on_another_port::check },
+    Rule { info: backend_bound_to_another_address::INFO, check: backend_bound_to_another_address::check },
+    Rule { info: backend_on_other_address_family::INFO, check: backend_on_other_address_family::check },
+    Rule { info: unix_socket_missing::INFO, check: unix_socket_missing::check },
+    Rule { info: unix_socket_permission_denied::INFO, check: unix_socket_permission_denied::check },
+    Rule { info: connection_blocked::INFO, check: connection_blocked::check },
+    Rule { info: pass_variable_without_resolver::INFO, check: pass_variable_without_resolver::check },
+    Rule { info: address_resolved_once_at_start::INFO, check: address_resolved_once_at_start::check },
+    Rule { info: no_live_upstreams::INFO, check: no_live_upstreams::check },
+    Rule { info: backend_saturated::INFO, check: backend_saturated::check },
+    Rule { info: nginx_out_of_connections::INFO, check: nginx_out_of_connections::check },
+    Rule { info: proxy_loop::INFO, check: proxy_loop::check },
 ];
 
 pub fn info(code: &str) -> Option<&'static RuleInfo> {

@@ -3,7 +3,8 @@ use crate::input::InputKind;
 use crate::log::EventKind;
 
 use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
-use super::super::facts::{EndpointAddr, Facts, TcpReach};
+use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
+use crate::listeners::ProbeFact;
 
 declare_rule! {
     /// ## What it detects
@@ -43,6 +44,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         return;
     }
     for endpoint in &facts.endpoints {
+        if let EndpointAddr::Unix { path } = &endpoint.addr {
+            stale_socket(facts, endpoint, path, out);
+            continue;
+        }
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
         let refused: Vec<_> = facts
@@ -86,9 +91,94 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         if !proven_by_table {
             finding = finding.next_step(paste_listeners());
         }
+        finding = service_evidence(facts, finding);
         finding = finding.fix(start_backend(*port));
         out.push(finding);
     }
+}
+
+/// A unix socket file that exists while nothing listens on it: the backend exited (or
+/// crashed) without removing it. `connect()` to it is refused.
+fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Vec<Finding>) {
+    let refused: Vec<_> = facts
+        .events_for(endpoint)
+        .into_iter()
+        .filter(|g| g.event.kind == EventKind::ConnectRefused)
+        .collect();
+    let reach = facts.unix_reach(endpoint);
+    let file = match reach {
+        UnixReach::Stale(i) => facts.listeners.and_then(|l| l.socket_files.get(i)),
+        UnixReach::Unknown if !refused.is_empty() => None,
+        _ => return,
+    };
+    let place = target_place(facts, endpoint);
+    let mut finding = Finding::new(
+        INFO.code,
+        Severity::Error,
+        format!("nothing listens on unix:{path}: the socket file is left over, the backend is not running"),
+    )
+    .message(format!(
+        "In {place}, nginx connects to the unix socket {path}. The socket file exists, but no process listens on          it (the backend exited or crashed without removing it), so the connection is refused and clients get          502 Bad Gateway."
+    ))
+    .confidence(match (file.is_some(), refused.is_empty()) {
+        (true, false) => 95,
+        (true, true) => 82,
+        _ => 75,
+    })
+    .status(502)
+    .label(InputKind::Config, endpoint.range, format!("nginx connects to unix:{path}"), true);
+    if let Some(f) = file {
+        finding = finding.label(
+            InputKind::Listeners,
+            f.range,
+            "the socket file exists, but no process listens on it (not in ss -xlp)",
+            false,
+        );
+    }
+    for group in &refused {
+        finding = cite_events(finding, group, &format!("connection to unix:{path} refused"));
+    }
+    if file.is_none() {
+        finding =
+            finding.next_step(Command::new("paste the unix sockets that are listening", "sudo ss -xlp"));
+    }
+    finding = service_evidence(facts, finding);
+    finding = finding.fix(Fix {
+        summary: "start the backend (it recreates its socket), and find out why it stopped".into(),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands: vec![
+            Command::new("see which services failed, and why", "sudo systemctl --failed"),
+            Command::new(
+                "read the backend's last log lines (name your service)",
+                "sudo journalctl -u myapp -n 50 --no-pager",
+            ),
+            Command::new(
+                "after starting it, check that it listens on the socket",
+                format!("sudo ss -xlp | grep '{path}'"),
+            ),
+        ],
+    });
+    out.push(finding);
+}
+
+/// `systemctl status` of a failed or stopped service proves the backend is down and says why.
+fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
+    let Some(report) = facts.listeners else { return finding };
+    for fact in &report.facts {
+        let ProbeFact::ServiceStatus { unit, active, exit_reason, range, .. } = fact else { continue };
+        if unit.starts_with("nginx") || !matches!(active.as_str(), "failed" | "inactive" | "activating") {
+            continue;
+        }
+        let why = exit_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        finding = finding
+            .label(InputKind::Listeners, *range, format!("{unit} is {active}{why}"), false)
+            .note(format!(
+                "systemctl shows {unit} {active}{why}: read why with `sudo journalctl -u {unit} -n 50 --no-pager`."
+            ));
+        finding.confidence = finding.confidence.saturating_add(3).min(99);
+    }
+    finding
 }
 
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.

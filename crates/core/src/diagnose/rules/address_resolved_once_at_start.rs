@@ -1,0 +1,175 @@
+use std::net::IpAddr;
+
+use badgateway_config::TargetHost;
+
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::log::{EventGroup, EventKind, Phase};
+
+use super::super::evidence::{cite_events, endpoint_text, reload_commands, target_place};
+use super::super::facts::{EndpointAddr, Facts};
+
+declare_rule! {
+    /// ## What it detects
+    /// `proxy_pass` (or an `upstream` `server`) names a host, nginx resolved it once when it
+    /// started, and connections now fail to the address it got then: typically a Docker
+    /// or Kubernetes container that was recreated with a new IP while nginx kept running.
+    /// Evidence: the log's `upstream:` shows an IP that fails (refused, no route, timed out)
+    /// for a target the config names by host name.
+    ///
+    /// ## Why it causes a 502
+    /// nginx keeps using the old address until it is reloaded; nothing (or something
+    /// else) is there now, so connections fail and clients get **502 Bad Gateway** (504
+    /// when the old address silently drops packets).
+    ///
+    /// ## Example
+    /// ```nginx
+    /// location / { proxy_pass http://app:8000; }
+    /// ```
+    /// ```text
+    /// [error] connect() failed (113: No route to host) while connecting to upstream, ... upstream: "http://172.18.0.3:8000/"
+    /// ```
+    ///
+    /// ## Fix
+    /// Reload nginx now (`sudo nginx -s reload` resolves again). For good, make nginx
+    /// re-resolve: `resolver 127.0.0.11 valid=10s;` (Docker's DNS) with the host in a
+    /// variable (`set $app app; proxy_pass http://$app:8000;`), or, in an `upstream` with
+    /// a `zone`, `server app:8000 resolve;` (nginx 1.27.3+).
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
+    /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#resolve
+    code: "BG209",
+    name: "address-resolved-once-at-start",
+    title: "stale address: a host name resolved once at start",
+}
+
+fn is_connect_failure(group: &EventGroup) -> bool {
+    let e = &group.event;
+    match e.kind {
+        EventKind::ConnectRefused => true,
+        EventKind::ConnectFailed => matches!(e.errno, Some(101 | 110 | 111 | 113)),
+        EventKind::UpstreamTimedOut => e.phase == Some(Phase::Connecting),
+        _ => false,
+    }
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let Some(config) = facts.config else { return };
+    let Some(log) = facts.log else { return };
+    let model = config.model();
+    let src = config.source();
+    for endpoint in &facts.endpoints {
+        let EndpointAddr::Tcp { host, port, ips } = &endpoint.addr else { continue };
+        // Only names nginx resolves at start: not IPs, not localhost, not re-resolved servers.
+        if !ips.is_empty() || host.is_empty() {
+            continue;
+        }
+        let resolved_later = endpoint
+            .upstream_server
+            .and_then(|(u, s)| model.upstreams.get(u).and_then(|u| u.servers.get(s)))
+            .is_some_and(|s| s.resolve);
+        if resolved_later {
+            continue;
+        }
+        // Failures to an IP on this port that no literal endpoint of the config names.
+        let failures: Vec<&EventGroup> = log
+            .groups
+            .iter()
+            .filter(|g| is_connect_failure(g))
+            .filter(|g| {
+                let Some(u) = &g.event.upstream else { return false };
+                let Ok(ip) = u.host.parse::<IpAddr>() else { return false };
+                u.port == Some(*port)
+                    && !facts.endpoints.iter().any(|other| match &other.addr {
+                        EndpointAddr::Tcp { ips, .. } => {
+                            ips.iter().any(|x| x.to_canonical() == ip.to_canonical())
+                        }
+                        EndpointAddr::Unix { .. } => false,
+                    })
+            })
+            .collect();
+        let Some(first) = failures.first() else { continue };
+        let old = first.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+        let target = endpoint_text(endpoint);
+        let place = target_place(facts, endpoint);
+        let mut f = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("nginx still connects to {old}, the address {host} had when nginx started"),
+        )
+        .message(format!(
+            "In {place}, nginx forwards requests to {target}. nginx resolved {host} once, when it started, and \
+             keeps connecting to that address ({old}), which now fails: if {host} is a container that was \
+             recreated, it has a new address. Clients get 502 Bad Gateway until nginx resolves the name again."
+        ))
+        .confidence(62)
+        .status(502)
+        .label(InputKind::Config, endpoint.range, format!("{host} is resolved once, at start"), true);
+        for g in &failures {
+            f = cite_events(f, g, "connection to the old address failed");
+        }
+        f = f.next_step(Command::new(
+            "compare with the address the name has now",
+            format!("getent hosts {host}; docker inspect -f '{{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}{{{{end}}}}' {host}"),
+        ));
+        let mut fix = Fix {
+            summary: format!("resolve {host} at request time, with a resolver and a variable"),
+            applicability: Applicability::Unsafe,
+            edits: Vec::new(),
+            commands: vec![
+                Command::new(
+                    "now: make nginx resolve the name again",
+                    "sudo nginx -t && sudo nginx -s reload",
+                ),
+                Command::new(
+                    "the DNS server to use in `resolver` (Docker: 127.0.0.11)",
+                    "grep ^nameserver /etc/resolv.conf",
+                ),
+                reload_commands(),
+            ],
+        };
+        if let Some(target_def) = model.targets.get(endpoint.target) {
+            if endpoint.upstream_server.is_none() && matches!(target_def.host, TargetHost::Inet { .. }) {
+                let indent = line_indent(src, target_def.range.start);
+                let var = "$backend_host";
+                let scheme = target_def.scheme.clone().map(|s| format!("{s}://")).unwrap_or_default();
+                let uri = target_def.uri.clone().unwrap_or_default();
+                fix.edits.push(Edit {
+                    range: target_def.range,
+                    replacement: format!(
+                        "resolver 127.0.0.11 valid=10s;\n{indent}set {var} {host};\n{indent}{} {scheme}{var}:{port}{uri};",
+                        target_def.kind.directive()
+                    ),
+                });
+                if !uri.is_empty() {
+                    f = f.note(
+                        "With a variable in proxy_pass, a URI part replaces the whole request URI: check the \
+                         paths still map as before.",
+                    );
+                }
+            } else {
+                fix.commands.insert(
+                    1,
+                    Command::new(
+                        "in the upstream block (needs a zone and a resolver in http {})",
+                        format!("zone backends 64k;\nserver {host}:{port} resolve;"),
+                    ),
+                );
+            }
+        }
+        out.push(f.fix(fix));
+    }
+}
+
+fn line_indent(src: &[u8], at: u32) -> String {
+    let before = src.get(..at as usize).unwrap_or_default();
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    before
+        .get(line_start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .map(|&b| b as char)
+        .collect()
+}

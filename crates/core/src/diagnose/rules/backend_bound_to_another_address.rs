@@ -1,0 +1,116 @@
+use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::log::EventKind;
+
+use super::super::evidence::{cite_events, endpoint_text, listener_text, reload_commands, target_place};
+use super::super::facts::{EndpointAddr, Facts, TcpReach};
+use super::backend_on_other_address_family::probe_labels;
+
+declare_rule! {
+    /// ## What it detects
+    /// Something listens on the port nginx connects to, but bound to another address of
+    /// the same family: the backend binds `127.0.0.2`, a LAN address or a container's IP,
+    /// while nginx connects to `127.0.0.1` (or the other way round).
+    ///
+    /// ## Why it causes a 502
+    /// A socket bound to one address does not accept connections to another, so nginx's
+    /// `connect()` is refused (`111: Connection refused`) and, with no response to relay,
+    /// nginx answers **502 Bad Gateway**. A `curl` to the address the backend binds works,
+    /// which makes this one look like an nginx problem.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// location / { proxy_pass http://127.0.0.1:8000; }
+    /// ```
+    /// ```text
+    /// LISTEN 0 2048 127.0.0.2:8000 0.0.0.0:* users:(("gunicorn",pid=10352,fd=5))
+    /// [error] connect() failed (111: Connection refused) while connecting to upstream, ... upstream: "http://127.0.0.1:8000/"
+    /// ```
+    ///
+    /// ## Fix
+    /// Point nginx at the address the backend binds (`proxy_pass http://127.0.0.2:8000;`), or
+    /// bind the backend where nginx connects (`gunicorn --bind 127.0.0.1:8000`; `0.0.0.0`
+    /// only if it must be reachable from other hosts). Then
+    /// `sudo nginx -t && sudo systemctl reload nginx`.
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+    /// - https://docs.gunicorn.org/en/stable/settings.html#bind
+    code: "BG203",
+    name: "backend-bound-to-another-address",
+    title: "wrong address: the backend listens on this port, but on another address",
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    for endpoint in &facts.endpoints {
+        let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
+        let TcpReach::OtherAddress(candidates) = facts.tcp_reach(endpoint) else { continue };
+        let Some(best) = candidates.first().and_then(|&i| facts.listener(i)) else { continue };
+        let Some(address) = best.bind.address_text() else { continue };
+        let target = endpoint_text(endpoint);
+        let refused: Vec<_> = facts
+            .events_for(endpoint)
+            .into_iter()
+            .filter(|g| g.event.kind == EventKind::ConnectRefused)
+            .collect();
+        let place = target_place(facts, endpoint);
+        let mut confidence: u8 = if refused.is_empty() { 80 } else { 94 };
+        if !facts.is_plausible_backend(best) {
+            confidence -= 20;
+        }
+        let mut finding = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("nginx connects to {target}, but the backend listens on {address}:{port}"),
+        )
+        .message(format!(
+            "In {place}, nginx forwards requests to {target}. Something listens on port {port}, but bound to \
+             {address}, and a socket bound to one address does not accept connections to another: nginx's \
+             connections are refused and clients get 502 Bad Gateway."
+        ))
+        .confidence(confidence)
+        .status(502)
+        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true)
+        .label(InputKind::Listeners, best.addr_range, listener_text(best), false);
+        for group in &refused {
+            finding = cite_events(finding, group, &format!("connection to {target} refused"));
+        }
+        finding = probe_labels(facts, finding, endpoint, &address, *port);
+        if refused.is_empty() && facts.log.is_none() {
+            finding = finding.next_step(Command::new(
+                "confirm that nginx's connections are refused",
+                format!("sudo grep 'upstream' /var/log/nginx/error.log | grep ':{port}' | tail -n 5"),
+            ));
+        }
+        let connect_to = address.clone();
+        let mut fix = Fix {
+            summary: format!("send requests to {connect_to}:{port}, where the backend listens"),
+            applicability: if candidates.len() == 1 { Applicability::Safe } else { Applicability::Unsafe },
+            edits: Vec::new(),
+            commands: vec![
+                Command::new(
+                    "check that the backend answers there",
+                    format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' http://{connect_to}:{port}/"),
+                ),
+                reload_commands(),
+            ],
+        };
+        if let Some(edit) = facts.host_edit(endpoint, &address) {
+            fix.edits.push(edit);
+        }
+        finding = finding.fix(fix).note(format!(
+            "Or bind the backend to the address nginx uses (gunicorn: --bind {}:{port}; node: \
+             server.listen({port}, '{}')) and restart it.",
+            endpoint_host(endpoint),
+            endpoint_host(endpoint)
+        ));
+        out.push(finding);
+    }
+}
+
+fn endpoint_host(endpoint: &super::super::facts::Endpoint) -> String {
+    match &endpoint.addr {
+        EndpointAddr::Tcp { host, .. } => host.clone(),
+        EndpointAddr::Unix { path } => path.clone(),
+    }
+}

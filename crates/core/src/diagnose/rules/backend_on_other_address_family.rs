@@ -1,0 +1,302 @@
+use std::net::IpAddr;
+
+use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::listeners::{Bind, Listener, ProbeFact};
+use crate::log::EventKind;
+
+use super::super::evidence::{cite_events, endpoint_text, listener_text, reload_commands, target_place};
+use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach};
+
+declare_rule! {
+    /// ## What it detects
+    /// nginx and the backend disagree on the address family: nginx connects to IPv4
+    /// (`127.0.0.1`) while the backend listens on IPv6 only (`[::1]`), or the other way
+    /// round. Two common ways in: Node 17+ `listen(port, 'localhost')` binds `::1` only;
+    /// `proxy_pass http://localhost:8000` makes nginx try `[::1]` first (glibc's address
+    /// order) while the backend listens on `127.0.0.1` only.
+    ///
+    /// ## Why it causes a 502
+    /// A socket bound to `::1` does not accept connections to `127.0.0.1` (and a v4 socket
+    /// never accepts IPv6), so nginx's `connect()` is refused (`111: Connection refused`)
+    /// and the client gets **502 Bad Gateway**. With `localhost`, nginx retries the
+    /// IPv4 address, so most requests succeed, the log shows a refused connection to
+    /// `[::1]` about every 10 s, and requests fail outright when the v4 attempt fails too.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// location / { proxy_pass http://127.0.0.1:8000; }
+    /// ```
+    /// ```text
+    /// LISTEN 0 2048 [::1]:8000 [::]:* users:(("node",pid=10373,fd=5))
+    /// [error] connect() failed (111: Connection refused) while connecting to upstream, ... upstream: "http://127.0.0.1:8000/"
+    /// ```
+    ///
+    /// ## Fix
+    /// Connect to the address the backend binds (`proxy_pass http://[::1]:8000;`), or make
+    /// the backend listen on the family nginx uses (`server.listen(8000, '127.0.0.1')`,
+    /// `gunicorn --bind 127.0.0.1:8000`). Prefer an IP literal to `localhost` in
+    /// `proxy_pass`. Then `sudo nginx -t && sudo systemctl reload nginx`.
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+    /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
+    /// - https://github.com/nodejs/node/pull/39987
+    code: "BG204",
+    name: "backend-on-other-address-family",
+    title: "address-family mismatch: IPv4 vs IPv6",
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    for endpoint in &facts.endpoints {
+        let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
+        match facts.tcp_reach(endpoint) {
+            TcpReach::OtherFamily(candidates) => whole_family(facts, endpoint, *port, &candidates, out),
+            TcpReach::Listening(_) if ips.len() > 1 => partly(facts, endpoint, *port, ips, out),
+            TcpReach::Unknown if ips.len() > 1 && facts.listeners.is_none() => {
+                partly_from_log(facts, endpoint, *port, ips, out)
+            }
+            _ => {}
+        }
+    }
+}
+
+fn family(ip: IpAddr) -> &'static str {
+    if ip.to_canonical().is_ipv4() { "IPv4" } else { "IPv6" }
+}
+
+/// The address to write in `proxy_pass` to reach this listener.
+fn connect_address(listener: &Listener, loopback_target: bool) -> Option<String> {
+    match &listener.bind {
+        Bind::Ipv4(a) => Some(a.to_string()),
+        Bind::Ipv6(a) => Some(format!("[{a}]")),
+        Bind::AnyV4 if loopback_target => Some("127.0.0.1".into()),
+        Bind::AnyV6 { .. } if loopback_target => Some("[::1]".into()),
+        _ => None,
+    }
+}
+
+fn whole_family(
+    facts: &Facts<'_>,
+    endpoint: &Endpoint,
+    port: u16,
+    candidates: &[usize],
+    out: &mut Vec<Finding>,
+) {
+    let EndpointAddr::Tcp { ips, .. } = &endpoint.addr else { return };
+    let Some(best) = candidates.first().and_then(|&i| facts.listener(i)) else { return };
+    let Some(ip) = ips.first() else { return };
+    let loopback = ips.iter().all(|i| i.is_loopback() || i.to_canonical().is_loopback());
+    let target = endpoint_text(endpoint);
+    let (nginx_family, backend_family) =
+        if ip.to_canonical().is_ipv4() { ("IPv4", "IPv6") } else { ("IPv6", "IPv4") };
+    let refused: Vec<_> = facts
+        .events_for(endpoint)
+        .into_iter()
+        .filter(|g| g.event.kind == EventKind::ConnectRefused)
+        .collect();
+    let place = target_place(facts, endpoint);
+    let mut confidence: u8 = if refused.is_empty() { 82 } else { 94 };
+    if !facts.is_plausible_backend(best) {
+        confidence -= 20;
+    }
+    let mut finding = Finding::new(
+        INFO.code,
+        Severity::Error,
+        format!("nginx connects over {nginx_family} to {target}, but the backend listens on {backend_family} only"),
+    )
+    .message(format!(
+        "In {place}, nginx forwards requests to {target} ({nginx_family}). On port {port}, {}: that socket does \
+         not accept {nginx_family} connections, so nginx's connections are refused and clients get 502 Bad \
+         Gateway.",
+        listener_text(best)
+    ))
+    .confidence(confidence)
+    .status(502)
+    .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true)
+    .label(InputKind::Listeners, best.addr_range, listener_text(best), false);
+    for group in &refused {
+        finding = cite_events(finding, group, &format!("connection to {target} refused"));
+    }
+    let new_host = connect_address(best, loopback);
+    if let Some(host) = &new_host {
+        finding = probe_labels(facts, finding, endpoint, host, port);
+    }
+    if refused.is_empty() && facts.log.is_none() {
+        finding = finding.next_step(Command::new(
+            "confirm that nginx's connections are refused",
+            format!("sudo grep 'upstream' /var/log/nginx/error.log | grep ':{port}' | tail -n 5"),
+        ));
+    }
+    let mut fix = Fix {
+        summary: match &new_host {
+            Some(h) => format!("connect to {h}:{port}, where the backend listens"),
+            None => format!("make nginx and the backend use the same address family on port {port}"),
+        },
+        applicability: if new_host.is_some() && candidates.len() == 1 {
+            Applicability::Safe
+        } else {
+            Applicability::DisplayOnly
+        },
+        edits: Vec::new(),
+        commands: vec![reload_commands()],
+    };
+    if let Some(edit) = new_host.as_deref().and_then(|h| facts.host_edit(endpoint, h)) {
+        fix.edits.push(edit);
+    }
+    if let Some(h) = &new_host {
+        fix.commands.insert(
+            0,
+            Command::new(
+                "check that the backend answers there",
+                format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' http://{h}:{port}/"),
+            ),
+        );
+    }
+    let v4 = if nginx_family == "IPv4" { "127.0.0.1" } else { "::1" };
+    finding = finding.fix(fix).note(format!(
+        "Or make the backend listen where nginx connects: node `server.listen({port}, '{v4}')` (since Node 17, \
+         'localhost' may mean ::1 only), gunicorn `--bind {}:{port}`, or a dual-stack `[::]:{port}`.",
+        if v4.contains(':') { format!("[{v4}]") } else { v4.to_string() }
+    ));
+    out.push(finding);
+}
+
+/// `localhost` (or a name with both families): nginx tries every address in order; some
+/// of them are refused, the others work.
+fn partly(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out: &mut Vec<Finding>) {
+    let Some(report) = facts.listeners else { return };
+    let (ok, refused_ips): (Vec<IpAddr>, Vec<IpAddr>) =
+        ips.iter().partition(|ip| report.listeners_accepting(**ip, port).next().is_some());
+    let (Some(good), Some(bad)) = (ok.first(), refused_ips.first()) else { return };
+    if family(*good) == family(*bad) {
+        return;
+    }
+    let listener = report.listeners_accepting(*good, port).next();
+    let refused: Vec<_> = facts
+        .events_for(endpoint)
+        .into_iter()
+        .filter(|g| g.event.kind == EventKind::ConnectRefused)
+        .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host.parse::<IpAddr>().ok() == Some(*bad)))
+        .collect();
+    push_partly(
+        facts,
+        endpoint,
+        port,
+        *good,
+        *bad,
+        listener,
+        &refused,
+        if refused.is_empty() { 70 } else { 88 },
+        out,
+    );
+}
+
+/// No listener table: the log shows refusals for one family of a two-family name only.
+fn partly_from_log(
+    facts: &Facts<'_>,
+    endpoint: &Endpoint,
+    port: u16,
+    ips: &[IpAddr],
+    out: &mut Vec<Finding>,
+) {
+    let events = facts.events_for(endpoint);
+    let refused_host = |g: &&crate::log::EventGroup| {
+        g.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok()).map(|ip| ip.to_canonical())
+    };
+    let refused: Vec<_> =
+        events.iter().filter(|g| g.event.kind == EventKind::ConnectRefused).copied().collect();
+    let bad: Vec<IpAddr> = refused.iter().filter_map(refused_host).collect();
+    let Some(first_bad) = bad.first() else { return };
+    if !bad.iter().all(|ip| family(*ip) == family(*first_bad)) {
+        return;
+    }
+    let Some(good) = ips.iter().find(|ip| family(**ip) != family(*first_bad)) else { return };
+    let mut finding_refused = refused;
+    finding_refused.retain(|g| refused_host(g).is_some());
+    push_partly(facts, endpoint, port, *good, *first_bad, None, &finding_refused, 65, out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_partly(
+    facts: &Facts<'_>,
+    endpoint: &Endpoint,
+    port: u16,
+    good: IpAddr,
+    bad: IpAddr,
+    listener: Option<&Listener>,
+    refused: &[&crate::log::EventGroup],
+    confidence: u8,
+    out: &mut Vec<Finding>,
+) {
+    let target = endpoint_text(endpoint);
+    let place = target_place(facts, endpoint);
+    let good_text = if good.is_ipv6() { format!("[{good}]") } else { good.to_string() };
+    let bad_text = if bad.is_ipv6() { format!("[{bad}]") } else { bad.to_string() };
+    let mut finding = Finding::new(
+        INFO.code,
+        Severity::Warning,
+        format!("{target} also means {bad_text}, where nothing listens: nginx's first try is refused"),
+    )
+    .message(format!(
+        "In {place}, nginx forwards requests to {target}. nginx resolves the name once, at start, to every \
+         address it has and tries them in order, {bad_text} first. The backend listens on {} only, so the \
+         connection to {bad_text} is refused; nginx retries on {good_text}, so most requests succeed, but the \
+         error log fills with refused connections (the address is disabled for 10 s, then tried again), and \
+         a request whose other attempt fails too gets 502 Bad Gateway.",
+        family(good)
+    ))
+    .confidence(confidence)
+    .status(502)
+    .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+    if let Some(l) = listener {
+        finding = finding.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
+    }
+    for group in refused {
+        finding = cite_events(finding, group, &format!("connection to {bad_text}:{port} refused"));
+    }
+    let mut fix = Fix {
+        summary: format!("connect to {good_text}:{port} instead of a name that also means {bad_text}"),
+        applicability: Applicability::Safe,
+        edits: Vec::new(),
+        commands: vec![reload_commands()],
+    };
+    if let Some(edit) = facts.host_edit(endpoint, &good_text) {
+        fix.edits.push(edit);
+    }
+    out.push(finding.fix(fix));
+}
+
+/// Labels `curl`/`telnet` probes as proof: one that reaches `address:port` directly,
+/// and one to nginx's own target that is refused too.
+pub(super) fn probe_labels(
+    facts: &Facts<'_>,
+    mut finding: Finding,
+    endpoint: &Endpoint,
+    address: &str,
+    port: u16,
+) -> Finding {
+    for fact in facts.direct_probes(address, port) {
+        if let ProbeFact::DirectProbe { connected: true, range, target, .. } = fact {
+            finding = finding.label(
+                InputKind::Listeners,
+                *range,
+                format!("connecting to {target} directly works: the backend is up, at this address"),
+                false,
+            );
+        }
+    }
+    if let EndpointAddr::Tcp { host, port: p, .. } = &endpoint.addr {
+        for fact in facts.direct_probes(host, *p) {
+            if let ProbeFact::DirectProbe { connected: false, range, target, .. } = fact {
+                finding = finding.label(
+                    InputKind::Listeners,
+                    *range,
+                    format!("connecting to {target}, the address nginx uses, fails the same way"),
+                    false,
+                );
+            }
+        }
+    }
+    finding
+}

@@ -1,0 +1,228 @@
+use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::input::{InputKind, TextRange};
+use crate::listeners::Listener;
+use crate::log::{BackendKind, EventGroup, EventKind, Phase};
+
+use super::super::evidence::{cite_events, endpoint_text, listener_text, target_place};
+use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
+use super::unix_socket_missing::unix_path;
+
+declare_rule! {
+    /// ## What it detects
+    /// The backend is up but cannot take more connections: every worker is busy and its
+    /// listen queue (backlog) is full. Signs: `connect() to unix:... failed (11: Resource
+    /// temporarily unavailable)` (a full unix-socket backlog), a listening socket whose
+    /// Recv-Q exceeds its Send-Q in `ss -l`, php-fpm's `server reached pm.max_children`,
+    /// uWSGI's `listen queue of socket ... full`. Over TCP a full backlog drops the SYN,
+    /// which nginx sees as a connect timeout.
+    ///
+    /// ## Why it causes a 502
+    /// On a unix socket, Linux refuses the connection with EAGAIN when the accept queue
+    /// is full, and nginx answers **502 Bad Gateway** at once. Over TCP the connection
+    /// attempt hangs until `proxy_connect_timeout` and the client gets **504**. Either way
+    /// the backend is too slow or has too few workers for the load.
+    ///
+    /// ## Example
+    /// ```text
+    /// [error] connect() to unix:/run/php/php-fpm.sock failed (11: Resource temporarily unavailable) while connecting to upstream
+    /// WARNING: [pool www] server reached pm.max_children setting (5), consider raising it
+    /// u_str LISTEN 129 128 /run/php/php-fpm.sock ...
+    /// ```
+    ///
+    /// ## Fix
+    /// Give the backend more capacity or make requests faster: php-fpm `pm.max_children`
+    /// (mind the memory per child) and `listen.backlog`; gunicorn `--workers`, `--threads`,
+    /// `--backlog`; uWSGI `--processes` and `--listen` (raise `net.core.somaxconn` too).
+    /// Find the slow requests first (php-fpm `slowlog`, gunicorn access log times).
+    ///
+    /// ## References
+    /// - https://www.php.net/manual/en/install.fpm.configuration.php
+    /// - https://docs.gunicorn.org/en/stable/settings.html#workers
+    /// - https://uwsgi-docs.readthedocs.io/en/latest/articles/TheArtOfGracefulReloading.html
+    code: "BG211",
+    name: "backend-saturated",
+    title: "backend saturated: every worker busy, listen queue full",
+}
+
+fn is_eagain(group: &EventGroup) -> bool {
+    group.event.kind == EventKind::ConnectFailed && group.event.errno == Some(11)
+}
+
+/// Backend log lines that say it ran out of workers.
+fn backend_signs(facts: &Facts<'_>) -> Vec<(TextRange, String)> {
+    let Some(log) = facts.log else { return Vec::new() };
+    log.backend
+        .iter()
+        .filter_map(|g| {
+            let text = match &g.event.kind {
+                BackendKind::PhpFpmMaxChildren { pool, n } => {
+                    format!("php-fpm pool {pool} reached pm.max_children ({n}), {} times", g.count)
+                }
+                BackendKind::PhpFpmSeemsBusy => "php-fpm says the pool seems busy".into(),
+                BackendKind::PhpFpmProcessMax => "php-fpm reached process.max".into(),
+                BackendKind::UwsgiListenQueueFull { socket } => {
+                    format!("uWSGI's listen queue of {socket} is full")
+                }
+                _ => return None,
+            };
+            Some((g.event.range, text))
+        })
+        .collect()
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let signs = backend_signs(facts);
+    if facts.config.is_none() {
+        let Some(log) = facts.log else { return };
+        let eagain: Vec<&EventGroup> = log.groups.iter().filter(|g| is_eagain(g)).collect();
+        let Some(first) = eagain.first() else {
+            if let Some((range, text)) = signs.first() {
+                let f = Finding::new(INFO.code, Severity::Warning, "the backend ran out of workers")
+                    .message(format!(
+                        "The backend's log says it ran out of capacity ({text}): requests queue, and once its \
+                         listen queue is full nginx gets errors (502 on a unix socket, 504 over TCP)."
+                    ))
+                    .confidence(60)
+                    .label(InputKind::Log, *range, text.clone(), true)
+                    .fix(fix(None));
+                out.push(f);
+            }
+            return;
+        };
+        let path = unix_path(first).unwrap_or_default();
+        let range = first.event.upstream_range.unwrap_or(first.event.message_range);
+        let mut f = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("the backend's queue at {path} is full"),
+        )
+        .message(format!(
+            "nginx's connections to the unix socket {path} fail with \"Resource temporarily unavailable\": \
+                 the backend's listen queue is full because every worker is busy, so Linux refuses new \
+                 connections and clients get 502 Bad Gateway."
+        ))
+        .confidence(if signs.is_empty() { 85 } else { 95 })
+        .status(502)
+        .label(InputKind::Log, range, format!("nginx connected to unix:{path}"), true);
+        for g in &eagain {
+            f = cite_events(f, g, "queue full (EAGAIN)");
+        }
+        for (range, text) in &signs {
+            f = f.label(InputKind::Log, *range, text.clone(), false);
+        }
+        out.push(f.next_step(super::super::evidence::paste_listeners()).fix(fix(None)));
+        return;
+    }
+    for endpoint in &facts.endpoints {
+        let eagain: Vec<&EventGroup> =
+            facts.events_for(endpoint).into_iter().filter(|g| is_eagain(g)).collect();
+        let timeouts: Vec<&EventGroup> = facts
+            .events_for(endpoint)
+            .into_iter()
+            .filter(|g| {
+                g.event.kind == EventKind::UpstreamTimedOut && g.event.phase == Some(Phase::Connecting)
+            })
+            .collect();
+        let full = full_listener(facts, endpoint);
+        let unix = matches!(endpoint.addr, EndpointAddr::Unix { .. });
+        let (confidence, severity, status) =
+            match (unix, eagain.is_empty(), full.is_some(), timeouts.is_empty()) {
+                (true, false, _, _) => {
+                    (if full.is_some() || !signs.is_empty() { 96 } else { 88 }, Severity::Error, 502)
+                }
+                (true, true, true, _) => (75, Severity::Error, 502),
+                (false, _, true, false) => (88, Severity::Error, 504),
+                (false, _, true, true) => (70, Severity::Warning, 504),
+                _ => continue,
+            };
+        let target = endpoint_text(endpoint);
+        let place = target_place(facts, endpoint);
+        let message = if unix {
+            format!(
+                "In {place}, nginx connects to {target}. The backend's listen queue is full (every worker is \
+                 busy and the backlog overflowed), so Linux refuses new connections on the unix socket with \
+                 \"Resource temporarily unavailable\" and clients get 502 Bad Gateway."
+            )
+        } else {
+            format!(
+                "In {place}, nginx connects to {target}. The backend's accept queue is full (Recv-Q above the \
+                 backlog), so the kernel drops nginx's connection attempts; they hang until \
+                 proxy_connect_timeout and clients get 504 Gateway Time-out."
+            )
+        };
+        let mut f = Finding::new(
+            INFO.code,
+            severity,
+            format!("the backend at {target} is saturated: its listen queue is full"),
+        )
+        .message(message)
+        .confidence(confidence)
+        .status(status)
+        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+        if let Some(l) = full {
+            f = f.label(
+                InputKind::Listeners,
+                l.range,
+                format!(
+                    "{}: {} connections wait, the backlog holds {}",
+                    listener_text(l),
+                    l.recv_q.unwrap_or(0),
+                    l.send_q.unwrap_or(0)
+                ),
+                false,
+            );
+        }
+        for g in &eagain {
+            f = cite_events(f, g, "queue full (EAGAIN)");
+        }
+        for g in &timeouts {
+            f = cite_events(f, g, "connect timed out: the SYN was dropped");
+        }
+        for (range, text) in &signs {
+            f = f.label(InputKind::Log, *range, text.clone(), false);
+        }
+        out.push(f.fix(fix(Some(endpoint))));
+    }
+}
+
+/// The endpoint's listener when its accept queue is full.
+fn full_listener<'a>(facts: &Facts<'a>, endpoint: &Endpoint) -> Option<&'a Listener> {
+    let indices = match (&endpoint.addr, facts.tcp_reach(endpoint), facts.unix_reach(endpoint)) {
+        (EndpointAddr::Tcp { .. }, TcpReach::Listening(v), _) => v,
+        (EndpointAddr::Unix { .. }, _, UnixReach::Listening(v)) => v,
+        _ => return None,
+    };
+    indices.iter().filter_map(|&i| facts.listener(i)).find(|l| l.backlog_full())
+}
+
+fn fix(endpoint: Option<&Endpoint>) -> Fix {
+    let php = endpoint.is_some_and(|e| e.kind == badgateway_config::PassKind::FastCgi);
+    let mut commands = vec![
+        Command::new(
+            "php-fpm: in the pool file, raise the number of children (mind memory per child) and the queue",
+            "pm.max_children = 20\nlisten.backlog = 511",
+        ),
+        Command::new(
+            "gunicorn: more workers (2 x cores + 1 is the usual start) and a larger queue",
+            "gunicorn --workers 5 --backlog 2048 app:app",
+        ),
+        Command::new(
+            "uWSGI: more processes and a larger listen queue",
+            "uwsgi --processes 8 --listen 1024 ...",
+        ),
+        Command::new("the kernel caps every backlog at net.core.somaxconn", "sysctl net.core.somaxconn"),
+        Command::new(
+            "watch the queue while it happens (Recv-Q above Send-Q = full)",
+            "sudo ss -lnx; sudo ss -lnt",
+        ),
+    ];
+    if !php {
+        commands.rotate_left(1);
+    }
+    Fix {
+        summary: "give the backend more workers (or faster requests) and a larger listen queue".into(),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands,
+    }
+}

@@ -1,0 +1,190 @@
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::log::{EventGroup, EventKind};
+
+use super::super::evidence::{cite_events, reload_commands};
+use super::super::facts::Facts;
+use super::proxy_loop::log_shows_loop;
+
+declare_rule! {
+    /// ## What it detects
+    /// nginx itself ran out of a resource while opening the connection to the backend:
+    /// `N worker_connections are not enough` (too small `worker_connections`),
+    /// `socket() failed (24: Too many open files)` (the worker's file limit), or
+    /// `connect() ... failed (99: Cannot assign requested address)` (no free local
+    /// ephemeral port, usually thousands of short upstream connections in TIME_WAIT).
+    ///
+    /// ## Why it causes a 502
+    /// It usually shows as **500 Internal Server Error**, not 502: the request fails
+    /// inside nginx before any connection to the backend exists. Out of ephemeral ports,
+    /// `connect()` fails and the client gets 502. The backend is fine.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events { worker_connections 64; }
+    /// ```
+    /// ```text
+    /// [alert] 64 worker_connections are not enough while connecting to upstream, ... upstream: "http://127.0.0.1:8000/"
+    /// ```
+    ///
+    /// ## Fix
+    /// Raise `worker_connections` (each proxied request uses two: client and upstream) and
+    /// `worker_rlimit_nofile` with it (systemd: `LimitNOFILE=`). For ephemeral ports, reuse
+    /// upstream connections: an `upstream {}` with `keepalive 32;`, `proxy_http_version 1.1;`
+    /// and `proxy_set_header Connection "";`. If the count explodes for no reason, look for a
+    /// proxy loop (BG213).
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/ngx_core_module.html#worker_connections
+    /// - https://nginx.org/en/docs/ngx_core_module.html#worker_rlimit_nofile
+    /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive
+    code: "BG212",
+    name: "nginx-out-of-connections",
+    title: "nginx out of connections, files or local ports (500)",
+}
+
+/// `3` of `3 worker_connections are not enough`.
+fn logged_limit(facts: &Facts<'_>, group: &EventGroup) -> Option<u32> {
+    let text = facts.inputs.log?;
+    let m = group.event.message_range;
+    let msg = text.get(m.start as usize..m.end as usize)?;
+    let digits: Vec<u8> = msg.iter().take_while(|b| b.is_ascii_digit()).copied().collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let Some(log) = facts.log else { return };
+    let model = facts.config.map(|c| c.model());
+    let looping = log_shows_loop(facts);
+    for group in &log.groups {
+        let e = &group.event;
+        let (title, what, status) = match (&e.kind, e.errno) {
+            (EventKind::WorkerConnectionsNotEnough, _) => {
+                let n = logged_limit(facts, group);
+                let configured = model.map(|m| m.worker_connections.as_ref().map_or(512, |s| s.value));
+                // The config pasted now allows more than the log's limit: it was raised since.
+                if let (Some(n), Some(c)) = (n, configured) {
+                    if c > n {
+                        continue;
+                    }
+                }
+                (
+                    format!(
+                        "worker_connections ({}) are not enough",
+                        n.map_or("?".into(), |n| n.to_string())
+                    ),
+                    "every worker connection is in use (each proxied request needs two: the client's and the \
+                     backend's), so nginx cannot open a connection to the backend",
+                    500,
+                )
+            }
+            (EventKind::TooManyOpenFiles, _) => (
+                "nginx's worker ran out of file descriptors (24: Too many open files)".to_string(),
+                "the worker reached its open-file limit (RLIMIT_NOFILE), so it cannot create the socket to the \
+                 backend",
+                500,
+            ),
+            (EventKind::ConnectFailed, Some(99)) => (
+                "no free local port to connect to the backend (99: Cannot assign requested address)"
+                    .to_string(),
+                "every local ephemeral port towards this backend is taken (typically by connections in \
+                 TIME_WAIT, one per short-lived upstream connection)",
+                502,
+            ),
+            _ => continue,
+        };
+        let mut f = Finding::new(INFO.code, Severity::Error, title)
+            .message(format!(
+                "nginx itself ran out of a resource: {what}. The request fails inside nginx and the client gets \
+                 {status}{}; the backend is not at fault.",
+                if status == 500 { " Internal Server Error (not 502)" } else { " Bad Gateway" }
+            ))
+            .confidence(if looping { 70 } else { 92 })
+            .status(status);
+        let primary_in_config = match (&e.kind, model) {
+            (EventKind::WorkerConnectionsNotEnough, Some(m)) => {
+                m.worker_connections.as_ref().and_then(|s| s.range)
+            }
+            (EventKind::TooManyOpenFiles, Some(m)) => m.worker_rlimit_nofile.as_ref().and_then(|s| s.range),
+            _ => None,
+        };
+        match primary_in_config {
+            Some(range) => {
+                f = f.label(InputKind::Config, range, "the limit nginx hit", true);
+                f = cite_events(f, group, "limit reached");
+            }
+            None => {
+                f = f.label(InputKind::Log, e.message_range, "the limit nginx hit", true);
+                if group.count > 1 {
+                    f = f.note(format!("{} such lines.", group.count));
+                }
+            }
+        }
+        if looping {
+            f = f.caused_by("BG213").note(
+                "nginx connects to itself (BG213): every request opens another, until the connections run out. \
+                 Fix the loop; raising the limit would not help.",
+            );
+        }
+        f = f.fix(fix_for(&e.kind, primary_in_config));
+        out.push(f);
+    }
+}
+
+fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
+    match kind {
+        EventKind::WorkerConnectionsNotEnough => Fix {
+            summary: "raise worker_connections (and the open-file limit with it)".into(),
+            applicability: if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly },
+            edits: range
+                .map(|r| vec![Edit { range: r, replacement: "worker_connections 4096;".into() }])
+                .unwrap_or_default(),
+            commands: vec![
+                Command::new(
+                    "in the main context, let each worker open enough files (2 per proxied connection)",
+                    "worker_rlimit_nofile 16384;",
+                ),
+                Command::new(
+                    "without a worker_connections line: add it in events { }",
+                    "events { worker_connections 4096; }",
+                ),
+                reload_commands(),
+            ],
+        },
+        EventKind::TooManyOpenFiles => Fix {
+            summary: "raise the workers' open-file limit".into(),
+            applicability: if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly },
+            edits: range
+                .map(|r| vec![Edit { range: r, replacement: "worker_rlimit_nofile 65535;".into() }])
+                .unwrap_or_default(),
+            commands: vec![
+                Command::new("in the main context of nginx.conf", "worker_rlimit_nofile 65535;"),
+                Command::new(
+                    "and in systemd (sudo systemctl edit nginx), then restart nginx",
+                    "[Service]\nLimitNOFILE=65535",
+                ),
+                Command::new(
+                    "see the limit a worker has now",
+                    "grep 'open files' /proc/$(pgrep -f 'nginx: worker' | head -n1)/limits",
+                ),
+            ],
+        },
+        _ => Fix {
+            summary: "reuse upstream connections instead of opening one per request".into(),
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+            commands: vec![
+                Command::new(
+                    "an upstream block with idle keepalive connections",
+                    "upstream app { server 127.0.0.1:8000; keepalive 32; }",
+                ),
+                Command::new(
+                    "and in the location that proxies to it",
+                    "proxy_pass http://app;\nproxy_http_version 1.1;\nproxy_set_header Connection \"\";",
+                ),
+                Command::new("count connections in TIME_WAIT", "ss -tan state time-wait | wc -l"),
+                Command::new("widen the local port range if needed", "sysctl net.ipv4.ip_local_port_range"),
+            ],
+        },
+    }
+}

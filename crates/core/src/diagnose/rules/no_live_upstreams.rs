@@ -1,0 +1,183 @@
+use crate::finding::{Applicability, Code, Command, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::log::{EventGroup, EventKind, Phase};
+
+use super::super::evidence::{cite_events, endpoint_text};
+use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
+
+declare_rule! {
+    /// ## What it detects
+    /// nginx logs `no live upstreams`: every server of an `upstream {}` group (or every
+    /// address a name resolved to) is marked failed, so nginx does not even try them. This
+    /// is a consequence: the servers failed first (refused, timed out, reset), each failure
+    /// counted against `max_fails` (default 1) within `fail_timeout` (default 10 s). The
+    /// finding points to that root cause.
+    ///
+    /// ## Why it causes a 502
+    /// With no server left to try, nginx answers **502 Bad Gateway** at once, without
+    /// connecting, until `fail_timeout` expires and a server is tried again. So a short
+    /// outage of the backend keeps failing requests for up to 10 s after it recovered.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// upstream app_pool { server 127.0.0.1:8001; server 127.0.0.1:8002; }
+    /// ```
+    /// ```text
+    /// [error] connect() failed (111: Connection refused) while connecting to upstream, ... upstream: "http://127.0.0.1:8001/"
+    /// [warn] upstream server temporarily disabled while connecting to upstream, ... upstream: "http://127.0.0.1:8001/"
+    /// [error] no live upstreams while connecting to upstream, ... upstream: "http://app_pool/"
+    /// ```
+    ///
+    /// ## Fix
+    /// Fix why the servers failed (the linked finding). For flapping backends, tune
+    /// `server ... max_fails=3 fail_timeout=5s;`, and add a `backup` server if there is one.
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_fails
+    /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#fail_timeout
+    code: "BG210",
+    name: "no-live-upstreams",
+    title: "no live upstreams: every server of the group is marked failed",
+}
+
+/// The code of the rule that explains one failed connection or response.
+pub(super) fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Code> {
+    let e = &group.event;
+    let unix = e.peer.as_deref().is_some_and(|p| p.starts_with("unix:"))
+        || e.upstream.as_ref().is_some_and(|u| u.is_unix());
+    Some(match (&e.kind, e.errno) {
+        (EventKind::ConnectRefused, _) => {
+            // The listener table may know better than "nothing listens".
+            let endpoint = facts
+                .endpoints
+                .iter()
+                .find(|ep| facts.events_for(ep).iter().any(|g| std::ptr::eq(*g, group)));
+            return Some(endpoint.map_or("BG201", |ep| endpoint_cause(facts, ep).unwrap_or("BG201")));
+        }
+        (EventKind::ConnectFailed, Some(2)) => "BG205",
+        (EventKind::ConnectFailed, Some(13)) if unix => "BG206",
+        (EventKind::ConnectFailed, Some(13 | 113 | 101 | 110)) => "BG207",
+        (EventKind::ConnectFailed, Some(11)) => "BG211",
+        (EventKind::ConnectFailed, Some(99)) => "BG212",
+        (EventKind::UpstreamTimedOut, _) if e.phase == Some(Phase::Connecting) => "BG402",
+        (EventKind::UpstreamTimedOut, _) => "BG401",
+        (EventKind::PrematurelyClosed, _) => "BG301",
+        (EventKind::ConnectionReset, _) => "BG304",
+        _ => return None,
+    })
+}
+
+/// The cause the listener table gives for an endpoint that cannot be reached.
+fn endpoint_cause(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<Code> {
+    match &endpoint.addr {
+        EndpointAddr::Tcp { .. } => match facts.tcp_reach(endpoint) {
+            TcpReach::Nothing => Some("BG201"),
+            TcpReach::OtherPort(_) => Some("BG202"),
+            TcpReach::OtherAddress(_) => Some("BG203"),
+            TcpReach::OtherFamily(_) => Some("BG204"),
+            TcpReach::Listening(_) | TcpReach::Unknown => None,
+        },
+        EndpointAddr::Unix { .. } => match facts.unix_reach(endpoint) {
+            UnixReach::Stale(_) => Some("BG201"),
+            UnixReach::Missing { .. } => Some("BG205"),
+            _ => None,
+        },
+    }
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let Some(log) = facts.log else { return };
+    for group in log.groups.iter().filter(|g| g.event.kind == EventKind::NoLiveUpstreams) {
+        let name = group.event.upstream.as_ref().map(|u| u.host.clone()).unwrap_or_default();
+        let members = facts.upstream_members(&name);
+        let upstream = facts.config.and_then(|c| c.model().upstreams.iter().find(|u| u.name == name));
+        // The causes: the members' own failures, else any connection failure in the log.
+        let mut causes: Vec<(Code, &EventGroup)> = Vec::new();
+        for m in &members {
+            for g in facts.events_for(m) {
+                if let Some(code) = failure_cause(facts, g) {
+                    causes.push((code, g));
+                }
+            }
+        }
+        if causes.is_empty() {
+            for g in log.groups.iter().filter(|g| g.event.kind != EventKind::NoLiveUpstreams) {
+                if let Some(code) = failure_cause(facts, g) {
+                    causes.push((code, g));
+                }
+            }
+        }
+        let static_cause = members.iter().find_map(|m| endpoint_cause(facts, m));
+        let cause = causes.first().map(|(c, _)| *c).or(static_cause);
+        let mut finding = Finding::new(
+            INFO.code,
+            if cause.is_some() { Severity::Warning } else { Severity::Error },
+            format!("no live upstreams in {name}: every server is marked failed"),
+        )
+        .message(format!(
+            "nginx did not even try to connect: every server of {name} had failed {} within its fail_timeout \
+             (default 10 s), so nginx marked them all down and answered 502 Bad Gateway at once. This is a \
+             consequence; {}",
+            "max_fails times (default 1)",
+            match cause {
+                Some(c) => format!("the servers failed first ({c} explains why), fix that."),
+                None => "find why the servers failed: the lines before this one in the error log say.".into(),
+            }
+        ))
+        .confidence(if cause.is_some() { 90 } else { 80 })
+        .status(502);
+        match upstream {
+            Some(u) => {
+                finding = finding.label(InputKind::Config, u.name_range, format!("upstream {name}"), true);
+                finding = cite_events(finding, group, "no live upstreams");
+            }
+            None => {
+                let range = group.event.upstream_range.unwrap_or(group.event.message_range);
+                finding =
+                    finding.label(InputKind::Log, range, format!("every server of {name} is down"), true);
+                finding = cite_events(finding, group, "no live upstreams");
+            }
+        }
+        for disabled in facts.events_of(&EventKind::ServerTemporarilyDisabled) {
+            let target = disabled.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+            finding = cite_events(finding, disabled, &format!("{target} marked failed"));
+        }
+        for (code, g) in causes.iter().take(4) {
+            let target = g.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+            finding = cite_events(finding, g, &format!("{target} failed first ({code})"));
+        }
+        for m in &members {
+            if let Some(code) = endpoint_cause(facts, m) {
+                finding = finding.note(format!("{}: {code}.", endpoint_text(m)));
+            }
+        }
+        if let Some(c) = cause {
+            finding = finding.caused_by(c);
+        }
+        if members.len() == 1 {
+            finding = finding.note(
+                "A group with one server is never marked failed by max_fails; this group has more servers than \
+                 the config shows, or the name resolved to several addresses.",
+            );
+        }
+        finding = finding.fix(Fix {
+            summary: "fix why the servers failed; then tune how long a failed server is skipped".into(),
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+            commands: vec![
+                Command::new(
+                    "see the failures that marked the servers down",
+                    "sudo grep -B1 'temporarily disabled' /var/log/nginx/error.log | tail -n 20",
+                ),
+                Command::new(
+                    "optionally, tolerate short hiccups (in each server line of the upstream block)",
+                    "server 127.0.0.1:8001 max_fails=3 fail_timeout=5s;",
+                ),
+            ],
+        });
+        if facts.listeners.is_none() {
+            finding = finding.next_step(super::super::evidence::paste_listeners());
+        }
+        out.push(finding);
+    }
+}

@@ -1,0 +1,234 @@
+use badgateway_config::{Model, Target, TargetHost};
+
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::input::{InputKind, TextRange};
+use crate::log::EventKind;
+
+use super::super::evidence::{cite_events, reload_commands};
+use super::super::facts::{Facts, literal_ips};
+
+declare_rule! {
+    /// ## What it detects
+    /// A `proxy_pass` (or `fastcgi_pass`, `grpc_pass`, ...) whose host is a variable
+    /// (`proxy_pass http://$backend:8000;`, with `set $backend app.internal;`) while no
+    /// `resolver` applies to it. With a variable, nginx resolves the name at request time,
+    /// with its own resolver, not at start with the system's.
+    ///
+    /// ## Why it causes a 502
+    /// Without a `resolver`, nginx cannot look the name up at request time: it logs
+    /// `no resolver defined to resolve app.internal` and answers **502 Bad Gateway** to
+    /// every request that uses this target. `nginx -t` does not warn.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// set $backend app.internal;
+    /// location / { proxy_pass http://$backend:8000; }
+    /// ```
+    /// ```text
+    /// [error] no resolver defined to resolve app.internal, client: 127.0.0.1, server: _, request: "GET / HTTP/1.1"
+    /// ```
+    ///
+    /// ## Fix
+    /// Add a `resolver` where the target is (or in `http {}`): `resolver 127.0.0.53
+    /// valid=30s;` on systemd-resolved hosts, `resolver 127.0.0.11 valid=10s;` in Docker,
+    /// `resolver kube-dns.kube-system.svc.cluster.local valid=10s;` in Kubernetes. Or, if
+    /// the name never changes, write it in `proxy_pass` without a variable (resolved once at start).
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
+    /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+    code: "BG208",
+    name: "pass-variable-without-resolver",
+    title: "name resolved at request time, but no resolver is defined",
+}
+
+/// What the variable in a target's host stands for, when a `set` says so.
+enum VarHost {
+    /// A DNS name: needs a resolver.
+    Name(String),
+    /// An IP literal or an `upstream {}` name: no DNS at request time.
+    NoDns,
+    /// Set from a request variable or not set in the config: may or may not need one.
+    Unknown(String),
+}
+
+/// `$backend` of `http://$backend:8000/x` (the first variable of the host part).
+fn host_variable(raw: &str) -> Option<&str> {
+    let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
+    let auth = rest.split('/').next().unwrap_or(rest);
+    let start = auth.find('$')?;
+    let var = auth.get(start + 1..)?;
+    let var = var.trim_start_matches('{');
+    let end = var.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(var.len());
+    var.get(..end).filter(|v| !v.is_empty())
+}
+
+fn var_host(model: &Model, target: &Target) -> VarHost {
+    let Some(var) = host_variable(&target.raw) else { return VarHost::Unknown(String::new()) };
+    let set = model.sets.iter().rev().find(|s| {
+        s.variable.trim_start_matches('$') == var
+            && (s.location.is_none() || s.location == target.location)
+            && (s.server.is_none() || s.server == target.server)
+    });
+    let Some(set) = set else { return VarHost::Unknown(format!("${var}")) };
+    let value = set.value.as_str();
+    if value.contains('$') {
+        return VarHost::Unknown(format!("${var}"));
+    }
+    let (host, _) = super::super::facts::split_host_port(value);
+    if !literal_ips(host).is_empty() || model.upstreams.iter().any(|u| u.name == host) {
+        VarHost::NoDns
+    } else {
+        VarHost::Name(host.to_string())
+    }
+}
+
+/// Is a `resolver` in effect for this target (http level, its server, its location or a parent)?
+fn has_resolver(model: &Model, target: &Target) -> bool {
+    model.resolvers.iter().any(|r| {
+        if r.server.is_some() && r.server != target.server {
+            return false;
+        }
+        let Some(rl) = r.location else { return true };
+        let mut at = target.location;
+        let mut steps = 0;
+        while let Some(l) = at {
+            if l == rl {
+                return true;
+            }
+            at = model.locations.get(l).and_then(|x| x.parent);
+            steps += 1;
+            if steps > 64 {
+                break;
+            }
+        }
+        false
+    })
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let no_resolver_events: Vec<_> = facts.events_of(&EventKind::NoResolverDefined).collect();
+    let Some(config) = facts.config else {
+        for group in &no_resolver_events {
+            let name = group.event.name.clone().unwrap_or_default();
+            let finding = Finding::new(
+                INFO.code,
+                Severity::Error,
+                format!("no resolver is defined to look up {name} at request time"),
+            )
+            .message(format!(
+                "nginx has to resolve {name} while handling the request (a variable in `proxy_pass` makes it \
+                 do that), but no `resolver` is defined, so every such request gets 502 Bad Gateway."
+            ))
+            .confidence(92)
+            .status(502)
+            .label(
+                InputKind::Log,
+                group.event.message_range,
+                format!("no resolver for {name}"),
+                true,
+            );
+            let finding = cite_events(finding, group, "no resolver defined")
+                .next_step(Command::new(
+                    "paste the config, to see where the variable is used",
+                    "sudo nginx -T",
+                ))
+                .fix(Fix {
+                    summary: "add a resolver nginx can use at request time".into(),
+                    applicability: Applicability::DisplayOnly,
+                    edits: Vec::new(),
+                    commands: vec![
+                        Command::new(
+                            "find the system's DNS server (systemd-resolved: 127.0.0.53; Docker: 127.0.0.11)",
+                            "grep ^nameserver /etc/resolv.conf",
+                        ),
+                        Command::new(
+                            "then add to the server or http block",
+                            "resolver 127.0.0.53 valid=30s;",
+                        ),
+                        reload_commands(),
+                    ],
+                });
+            out.push(finding);
+        }
+        return;
+    };
+    let model = config.model();
+    let src = config.source();
+    for target in &model.targets {
+        if target.host != TargetHost::Variable || has_resolver(model, target) {
+            continue;
+        }
+        let (name, confidence) = match var_host(model, target) {
+            VarHost::NoDns => continue,
+            VarHost::Name(n) => (n, if no_resolver_events.is_empty() { 85 } else { 97 }),
+            VarHost::Unknown(v) => {
+                // Only the log can say that the variable held a name.
+                if no_resolver_events.is_empty() {
+                    continue;
+                }
+                (v, 85)
+            }
+        };
+        let events: Vec<_> = no_resolver_events
+            .iter()
+            .filter(|g| {
+                g.event.name.as_deref() == Some(name.as_str())
+                    || name.starts_with('$')
+                    || g.event.name.is_none()
+            })
+            .collect();
+        let mut finding = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("{} resolves {name} at request time, but no resolver is defined", target.kind.directive()),
+        )
+        .message(format!(
+            "This {} has a variable in its host, so nginx resolves {name} for each request with its own \
+             resolver, not at start with the system's. No `resolver` applies here, so nginx logs \"no resolver \
+             defined\" and every request through it gets 502 Bad Gateway.",
+            target.kind.directive()
+        ))
+        .confidence(confidence)
+        .status(502)
+        .label(InputKind::Config, target.arg_range, format!("the host is resolved at request time"), true);
+        for group in events {
+            finding = cite_events(finding, group, "no resolver defined");
+        }
+        let indent = line_indent(src, target.range.start);
+        finding = finding
+            .fix(Fix {
+                summary: "add a resolver for request-time lookups (use your system's DNS server)".into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    range: TextRange::new(target.range.start, target.range.start),
+                    replacement: format!("resolver 127.0.0.53 valid=30s;\n{indent}"),
+                }],
+                commands: vec![
+                    Command::new(
+                        "find the system's DNS server to put in `resolver` (Docker: 127.0.0.11)",
+                        "grep ^nameserver /etc/resolv.conf",
+                    ),
+                    reload_commands(),
+                ],
+            })
+            .note(format!(
+                "If {name} never changes address, `proxy_pass` can name it directly (no variable): nginx then \
+                 resolves it once, at start, with the system's resolver."
+            ));
+        out.push(finding);
+    }
+}
+
+/// The spaces/tabs before `at` on its line.
+fn line_indent(src: &[u8], at: u32) -> String {
+    let before = src.get(..at as usize).unwrap_or_default();
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    before
+        .get(line_start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .map(|&b| b as char)
+        .collect()
+}

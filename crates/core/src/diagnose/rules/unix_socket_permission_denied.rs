@@ -1,0 +1,263 @@
+use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::listeners::{ProbeFact, SocketFile};
+use crate::log::{EventGroup, EventKind};
+
+use super::super::evidence::{cite_events, target_place};
+use super::super::facts::{EndpointAddr, Facts, SocketAccess, UnixReach, WorkerUser, WorkerUserSource};
+use super::unix_socket_missing::unix_path;
+
+declare_rule! {
+    /// ## What it detects
+    /// The nginx worker's user may not connect to the backend's unix socket: the socket's
+    /// owner, group and mode (`ls -l`) leave that user without write permission, or the
+    /// error log shows `connect() to unix:... failed (13: Permission denied)`. The worker
+    /// user comes from `user` in the config, from `ps`, or nginx's default (`nobody`;
+    /// Debian and Ubuntu packages set `www-data`).
+    ///
+    /// ## Why it causes a 502
+    /// Connecting to a unix socket needs write permission on the socket file (and search
+    /// permission on every parent directory). Without it `connect()` fails at once with
+    /// `(13: Permission denied)`, logged at `[crit]`, and the client gets
+    /// **502 Bad Gateway**, while the backend runs fine.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// user www-data;
+    /// location / { proxy_pass http://unix:/run/app/app.sock; }
+    /// ```
+    /// ```text
+    /// srw-rw---- 1 root root 0 Nov 21 11:39 app.sock
+    /// [crit] connect() to unix:/run/app/app.sock failed (13: Permission denied) while connecting to upstream
+    /// ```
+    ///
+    /// ## Fix
+    /// Let the backend create its socket for nginx's group:
+    /// php-fpm pool `listen.owner = www-data`, `listen.group = www-data`, `listen.mode = 0660`;
+    /// gunicorn `--umask 007` and run it with nginx's group (`Group=www-data` in its unit);
+    /// a systemd `.socket` unit `SocketUser=`, `SocketGroup=www-data`, `SocketMode=0660`.
+    /// Restart the backend, then check with `sudo -u www-data test -w SOCKET && echo ok`
+    /// and `namei -l SOCKET` (parent directories).
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/ngx_core_module.html#user
+    /// - https://www.php.net/manual/en/install.fpm.configuration.php
+    /// - https://docs.gunicorn.org/en/stable/settings.html#umask
+    /// - https://www.freedesktop.org/software/systemd/man/systemd.socket.html
+    code: "BG206",
+    name: "unix-socket-permission-denied",
+    title: "unix socket permission denied for nginx's worker user",
+}
+
+pub(super) fn is_eacces(group: &EventGroup) -> bool {
+    group.event.kind == EventKind::ConnectFailed && group.event.errno == Some(13)
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let user = facts.worker_user();
+    if facts.config.is_none() {
+        let Some(log) = facts.log else { return };
+        for group in log.groups.iter().filter(|g| is_eacces(g)) {
+            let Some(path) = unix_path(group) else { continue };
+            let range = group.event.upstream_range.unwrap_or(group.event.message_range);
+            let finding = Finding::new(
+                INFO.code,
+                Severity::Error,
+                format!("nginx's workers may not connect to {path}: permission denied"),
+            )
+            .message(format!(
+                "nginx connects to the unix socket {path} and gets \"Permission denied\": the user its workers \
+                 run as may not write to the socket (or enter a directory above it), so clients get 502 Bad \
+                 Gateway while the backend itself runs fine."
+            ))
+            .confidence(88)
+            .status(502)
+            .label(InputKind::Log, range, format!("nginx connected to unix:{path}"), true);
+            let finding = cite_events(finding, group, "permission denied")
+                .next_step(Command::new(
+                    "paste the socket's owner and mode, and who nginx's workers run as",
+                    format!("ls -l {path}; namei -l {path}; ps -o user,cmd -C nginx"),
+                ))
+                .fix(fix(&path, &user, None));
+            out.push(finding);
+        }
+        return;
+    }
+    for endpoint in &facts.endpoints {
+        let EndpointAddr::Unix { path } = &endpoint.addr else { continue };
+        let denied: Vec<&EventGroup> =
+            facts.events_for(endpoint).into_iter().filter(|g| is_eacces(g)).collect();
+        let reach = facts.unix_reach(endpoint);
+        if matches!(reach, UnixReach::Missing { .. } | UnixReach::Stale(_)) {
+            continue;
+        }
+        let file = facts.socket_file(path).map(|(_, f)| f);
+        let access = file.map(|f| Facts::socket_access(f, &user));
+        let avc = avc_for(facts, path);
+        let (confidence, severity) = match (access, denied.is_empty(), avc.is_some()) {
+            (Some(SocketAccess::Denied), false, _) => (97, Severity::Error),
+            (Some(SocketAccess::Denied), true, _) => (85, Severity::Error),
+            (Some(SocketAccess::DependsOnGroup), false, _) => (92, Severity::Error),
+            (Some(SocketAccess::DependsOnGroup), true, _) => (45, Severity::Warning),
+            (Some(SocketAccess::Allowed), false, true) => (85, Severity::Error),
+            (Some(SocketAccess::Allowed), _, _) => continue,
+            (None, false, _) => (88, Severity::Error),
+            (None, true, true) => (80, Severity::Error),
+            (None, true, false) => continue,
+        };
+        let place = target_place(facts, endpoint);
+        let mut message = format!(
+            "In {place}, nginx connects to the unix socket {path}. nginx's workers run as {}{}",
+            user.name,
+            match user.source {
+                WorkerUserSource::Config(_) => " (the `user` directive)",
+                WorkerUserSource::Ps(_) => " (ps)",
+                WorkerUserSource::Default =>
+                    " (nginx's default when started as root: there is no `user` directive)",
+            }
+        );
+        match (file, access) {
+            (Some(f), Some(SocketAccess::DependsOnGroup)) => message.push_str(&format!(
+                ", and the socket is {} {}:{}: only members of group {} may connect.",
+                mode_text(f),
+                f.owner,
+                f.group,
+                f.group
+            )),
+            (Some(f), Some(SocketAccess::Denied)) => message.push_str(&format!(
+                ", and the socket is {} {}:{}, which gives that user no write permission.",
+                mode_text(f),
+                f.owner,
+                f.group
+            )),
+            _ => message.push('.'),
+        }
+        message.push_str(
+            " Connecting to a unix socket needs write permission on it, so connect() fails with \"Permission \
+             denied\" and clients get 502 Bad Gateway while the backend runs fine.",
+        );
+        if avc.is_some() {
+            message.push_str(" SELinux denies it as well (an AVC denial names this socket).");
+        }
+        let mut finding = Finding::new(
+            INFO.code,
+            severity,
+            format!("nginx's workers ({}) may not connect to {path}", user.name),
+        )
+        .message(message)
+        .confidence(confidence)
+        .status(502)
+        .label(InputKind::Config, endpoint.range, format!("nginx connects to unix:{path}"), true);
+        if let Some(f) = file {
+            finding = finding.label(
+                InputKind::Listeners,
+                f.range,
+                format!("{} {}:{}: writable by {}", mode_text(f), f.owner, f.group, writers(f)),
+                false,
+            );
+        }
+        match user.source {
+            WorkerUserSource::Config(range) => {
+                finding = finding.label(InputKind::Config, range, format!("workers run as {}", user.name), false)
+            }
+            WorkerUserSource::Ps(range) => {
+                finding =
+                    finding.label(InputKind::Listeners, range, format!("an nginx worker runs as {}", user.name), false)
+            }
+            WorkerUserSource::Default => {
+                finding = finding.note(
+                    "There is no `user` directive, so workers run as nobody when nginx starts as root (Debian's \
+                     and Ubuntu's packaged nginx.conf sets `user www-data;`). Confirm with `ps -o user,cmd -C nginx`.",
+                )
+            }
+        }
+        if let Some(range) = avc {
+            finding = finding.label(InputKind::Listeners, range, "SELinux denied this connection", false);
+        }
+        for group in &denied {
+            finding = cite_events(finding, group, "permission denied");
+        }
+        if file.is_none() {
+            finding = finding.next_step(Command::new(
+                "paste the socket's owner and mode",
+                format!("ls -l {path}; namei -l {path}"),
+            ));
+        }
+        finding = finding.fix(fix(path, &user, file));
+        out.push(finding);
+    }
+}
+
+fn avc_for(facts: &Facts<'_>, path: &str) -> Option<crate::input::TextRange> {
+    facts.listeners?.facts.iter().find_map(|f| match f {
+        ProbeFact::AvcDenial { path: Some(p), range, .. } if p == path || path.ends_with(p.as_str()) => {
+            Some(*range)
+        }
+        _ => None,
+    })
+}
+
+fn mode_text(f: &SocketFile) -> String {
+    let bit = |m: u32, c: char| if f.mode & m != 0 { c } else { '-' };
+    format!(
+        "s{}{}{}{}{}{}{}{}{}",
+        bit(0o400, 'r'),
+        bit(0o200, 'w'),
+        bit(0o100, 'x'),
+        bit(0o040, 'r'),
+        bit(0o020, 'w'),
+        bit(0o010, 'x'),
+        bit(0o004, 'r'),
+        bit(0o002, 'w'),
+        bit(0o001, 'x')
+    )
+}
+
+fn writers(f: &SocketFile) -> String {
+    let mut who = vec![format!("{} (owner)", f.owner)];
+    if f.mode & 0o020 != 0 {
+        who.push(format!("group {}", f.group));
+    }
+    if f.mode & 0o002 != 0 {
+        who.push("everyone".into());
+    }
+    if f.mode & 0o200 == 0 {
+        who.remove(0);
+    }
+    if who.is_empty() { "nobody but root".into() } else { who.join(", ") }
+}
+
+fn fix(path: &str, user: &WorkerUser, file: Option<&SocketFile>) -> Fix {
+    let u = &user.name;
+    let g = user.group.clone().unwrap_or_else(|| if u == "nobody" { "nogroup".into() } else { u.clone() });
+    let mut commands = vec![
+        Command::new(
+            "php-fpm: in the pool file (/etc/php/*/fpm/pool.d/www.conf), then restart php-fpm",
+            format!("listen.owner = {u}\nlisten.group = {g}\nlisten.mode = 0660"),
+        ),
+        Command::new(
+            "gunicorn: create the socket group-writable and run it with nginx's group (in its systemd unit: Group=)",
+            format!("gunicorn --bind unix:{path} --umask 007 --group {g} app:app"),
+        ),
+        Command::new(
+            "systemd socket unit: in the [Socket] section, then systemctl daemon-reload and restart the socket",
+            format!("SocketGroup={g}\nSocketMode=0660"),
+        ),
+        Command::new(
+            "check: can the worker user write to it, and enter every directory above it?",
+            format!("sudo -u {u} test -w {path} && echo ok; namei -l {path}"),
+        ),
+    ];
+    if file.is_some_and(|f| f.owner != *u) {
+        commands.push(Command::new(
+            "a quick test only (the backend recreates the socket on restart)",
+            format!("sudo chgrp {g} {path} && sudo chmod g+w {path}"),
+        ));
+    }
+    Fix {
+        summary: format!("let {u}, nginx's worker user, write to the socket"),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands,
+    }
+}
