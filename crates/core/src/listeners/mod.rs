@@ -216,13 +216,22 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Recv-Q above Send-Q on a listening socket: the accept queue is full.
+    /// Recv-Q above Send-Q on a listening socket in ss: the accept queue is full (ss
+    /// prints the backlog as Send-Q). netstat reads /proc/net/tcp, whose tx_queue is 0
+    /// for a listener, so its Send-Q says nothing and this is false for netstat rows;
+    /// see [`Listener::queued`].
     pub fn backlog_full(&self) -> bool {
-        let listening = self.state.as_deref().is_none_or(|s| s.starts_with("LISTEN"));
+        let ss = matches!(self.format, Format::SsTcp | Format::SsUnix);
         match (self.recv_q, self.send_q) {
-            (Some(r), Some(s)) => listening && r > s,
+            (Some(r), Some(s)) => ss && self.is_listening() && self.kind != SocketKind::Udp && r > s,
             _ => false,
         }
+    }
+
+    /// Connections waiting in the accept queue of a listening socket (Recv-Q), when the
+    /// tool printed it (ss, netstat).
+    pub fn queued(&self) -> Option<u32> {
+        if self.kind == SocketKind::Udp || !self.is_listening() { None } else { self.recv_q }
     }
 
     pub fn is_listening(&self) -> bool {
