@@ -469,6 +469,29 @@ impl ListenerReport {
         self.listeners.iter().filter(move |l| l.is_listening() && l.accepts(ip, port))
     }
 
+    /// The user nginx workers run as, from `ps` rows (`nginx: worker process`) or lsof's
+    /// USER column on an nginx listener that is not root.
+    pub fn nginx_worker_user(&self) -> Option<&str> {
+        self.facts
+            .iter()
+            .find_map(|f| match f {
+                ProbeFact::Process { user, is_nginx_worker: true, .. } => Some(user.as_str()),
+                _ => None,
+            })
+            .or_else(|| {
+                self.listeners
+                    .iter()
+                    .flat_map(|l| l.processes.iter())
+                    .filter(|p| p.name.starts_with("nginx"))
+                    .find_map(|p| p.user.as_deref().filter(|u| *u != "root"))
+            })
+    }
+
+    /// The `ls -l` entry for `path`, if the listing showed it.
+    pub fn socket_file(&self, path: &str) -> Option<&SocketFile> {
+        self.socket_files.iter().find(|f| f.path == path)
+    }
+
     /// Listeners on a unix socket path (`@name` for abstract ones).
     pub fn listeners_on_path<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Listener> {
         self.listeners.iter().filter(move |l| l.serves_path(path))

@@ -249,6 +249,8 @@ fn lsof_captured() {
     );
     assert_eq!(text(src, nginx[0].addr_range), "127.0.0.1:17080");
 
+    assert_eq!(r.nginx_worker_user(), Some("nobody"));
+
     let src = fixture!("captured/lsof_U.txt");
     let r = parse(src);
     assert!(r.unrecognized.is_empty());
@@ -289,6 +291,7 @@ fn ps_captured() {
                 _ => None,
             })
             .collect();
+        assert_eq!(r.nginx_worker_user(), Some("nobody"));
         let worker = procs.iter().find(|p| p.3).unwrap();
         assert_eq!((worker.0, worker.2), ("nobody", "nginx: worker process"));
         assert_eq!(procs.iter().filter(|p| p.4).count(), 1);
@@ -361,7 +364,7 @@ fn mixed_paste_captured() {
     // `ls -l DIR/` then relative names: the directory is joined in.
     let fpm = r.socket_files.iter().find(|f| f.path.ends_with("php-fpm.sock")).unwrap();
     assert_eq!(fpm.path, "/tmp/badgateway-listeners/sock/php-fpm.sock");
-    assert!(r.socket_files.iter().any(|f| f.path == "/tmp/badgateway-listeners/sock/stale.sock"));
+    assert!(r.socket_file("/tmp/badgateway-listeners/sock/stale.sock").is_some_and(|f| f.is_socket));
     // stale.sock exists as a file but nothing listens on it.
     assert_eq!(r.listeners_on_path("/tmp/badgateway-listeners/sock/stale.sock").count(), 0);
     for l in &r.listeners {
