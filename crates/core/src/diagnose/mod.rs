@@ -4,6 +4,7 @@
 mod config_errors;
 mod evidence;
 mod facts;
+mod response;
 pub mod rules;
 
 pub use facts::{Endpoint, EndpointAddr, Facts, TcpReach, literal_ips, split_host_port};

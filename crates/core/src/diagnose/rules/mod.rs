@@ -30,18 +30,28 @@ mod backend_host_not_found;
 mod backend_listens_on_another_port;
 mod backend_on_other_address_family;
 mod backend_saturated;
+mod backend_speaks_another_protocol;
 mod config_syntax_error;
 mod connection_blocked;
 mod directive_rejected;
 mod include_not_pasted;
+mod log_line_is_not_a_502;
 mod nginx_out_of_connections;
 mod no_live_upstreams;
 mod nothing_listens_on_target;
 mod pass_variable_without_resolver;
 mod pass_without_scheme;
 mod proxy_loop;
+mod response_header_too_big;
+mod risky_upstream_settings;
 mod unix_socket_missing;
 mod unix_socket_permission_denied;
+mod upstream_closed_before_response;
+mod upstream_connect_timeout;
+mod upstream_read_timeout;
+mod upstream_reset_connection;
+mod upstream_sent_invalid_response;
+mod upstream_tls_verification_failed;
 
 /// What every rule publishes about itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -80,6 +90,16 @@ pub const RULES: &[Rule] = &[
     Rule { info: backend_saturated::INFO, check: backend_saturated::check },
     Rule { info: nginx_out_of_connections::INFO, check: nginx_out_of_connections::check },
     Rule { info: proxy_loop::INFO, check: proxy_loop::check },
+    Rule { info: upstream_closed_before_response::INFO, check: upstream_closed_before_response::check },
+    Rule { info: backend_speaks_another_protocol::INFO, check: backend_speaks_another_protocol::check },
+    Rule { info: response_header_too_big::INFO, check: response_header_too_big::check },
+    Rule { info: upstream_reset_connection::INFO, check: upstream_reset_connection::check },
+    Rule { info: upstream_tls_verification_failed::INFO, check: upstream_tls_verification_failed::check },
+    Rule { info: upstream_sent_invalid_response::INFO, check: upstream_sent_invalid_response::check },
+    Rule { info: log_line_is_not_a_502::INFO, check: log_line_is_not_a_502::check },
+    Rule { info: upstream_read_timeout::INFO, check: upstream_read_timeout::check },
+    Rule { info: upstream_connect_timeout::INFO, check: upstream_connect_timeout::check },
+    Rule { info: risky_upstream_settings::INFO, check: risky_upstream_settings::check },
 ];
 
 pub fn info(code: &str) -> Option<&'static RuleInfo> {

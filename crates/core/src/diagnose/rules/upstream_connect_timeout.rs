@@ -1,0 +1,226 @@
+use std::net::IpAddr;
+
+use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::input::InputKind;
+use crate::listeners::{Listener, ProbeFact};
+use crate::log::{EventGroup, EventKind, Phase};
+
+use super::super::Facts;
+use super::super::evidence::{listener_text, paste_listeners};
+use super::super::facts::EndpointAddr;
+use super::super::response::{
+    Incident, address_text, endpoint_at, incidents, locate, pass_kind, place_text, setting_origin, target_of,
+    time_text,
+};
+
+declare_rule! {
+    /// ## What it detects
+    /// nginx could not even open the connection in time: `upstream timed out (110:
+    /// Connection timed out) while connecting to upstream` (or `while SSL handshaking to
+    /// upstream`), after `proxy_connect_timeout` (60s by default). The SYN went
+    /// unanswered: a firewall drops packets, the host is gone, or the backend's accept
+    /// queue is full (the kernel drops SYNs then). A listener row with Recv-Q above
+    /// Send-Q (`LISTEN 129 128`) proves the full queue. Also the kernel's variant,
+    /// `connect() failed (110: Connection timed out)`, which is a 502.
+    ///
+    /// ## Why it causes a 504
+    /// nginx's connect timer expiring gives **504 Gateway Timeout**. When it is the
+    /// kernel that gives up on the SYN (`connect() failed (110)`), nginx treats it as an
+    /// error and the client gets **502**.
+    ///
+    /// ## Example
+    /// ```text
+    /// LISTEN 129  128  127.0.0.1:8000  0.0.0.0:*  users:(("gunicorn",pid=812,fd=5))
+    /// [error] upstream timed out (110: Connection timed out) while connecting to upstream, ... upstream: "http://127.0.0.1:8000/"
+    /// ```
+    ///
+    /// ## Fix
+    /// A full queue: the backend accepts too slowly. Add workers (gunicorn `--workers`,
+    /// php-fpm `pm.max_children`), find what blocks them, and raise the backlog
+    /// (gunicorn `--backlog`, `net.core.somaxconn`). A firewall: allow nginx's host to
+    /// the backend port. A remote host: check it is up and routable.
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout
+    /// - https://docs.gunicorn.org/en/stable/settings.html#backlog
+    /// - https://man7.org/linux/man-pages/man2/listen.2.html
+    code: "BG402",
+    name: "upstream-connect-timeout",
+    title: "nginx could not connect in time: SYNs unanswered (504)",
+}
+
+fn classify(g: &EventGroup) -> Option<bool> {
+    let e = &g.event;
+    match (&e.kind, e.phase) {
+        (EventKind::UpstreamTimedOut, Some(Phase::Connecting | Phase::SslHandshaking)) => Some(true),
+        (EventKind::ConnectFailed, _) if e.errno == Some(110) => Some(false),
+        _ => None,
+    }
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    for incident in incidents(facts, |g| classify(g).is_some()) {
+        let Some(nginx_timer) = classify(incident.group) else { continue };
+        let kind = pass_kind(facts, &incident);
+        let directive = format!("{}_connect_timeout", kind.prefix());
+        let target = address_text(facts, &incident);
+        let place = place_text(facts, &incident);
+        let config_target = endpoint_at(facts, &incident).and_then(|e| target_of(facts, e));
+        let value = config_target.map_or_else(
+            || "60s by default".to_string(),
+            |t| {
+                format!(
+                    "{}{}",
+                    time_text(t.effective.connect_timeout.value),
+                    setting_origin(&t.effective.connect_timeout)
+                )
+            },
+        );
+        let (ip, port) = address(facts, &incident);
+        let rows: Vec<&Listener> = match (facts.listeners, ip, port) {
+            (Some(l), Some(ip), Some(port)) => {
+                l.listeners_accepting(ip, port).filter(|l| l.is_listening()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let full: Vec<&&Listener> = rows.iter().filter(|l| l.backlog_full()).collect();
+        let firewall: Vec<&ProbeFact> = facts
+            .listeners
+            .map(|l| {
+                l.facts
+                    .iter()
+                    .filter(|f| match f {
+                        ProbeFact::FirewallRule { port: p, port_last, action, .. } => {
+                            action.blocks()
+                                && port.is_some_and(|want| match (p, port_last) {
+                                    (Some(a), Some(b)) => (*a..=*b).contains(&want),
+                                    (Some(a), None) => *a == want,
+                                    (None, _) => false,
+                                })
+                        }
+                        _ => false,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        let mut message = if nginx_timer {
+            format!(
+                "{place} tried to connect to {target}, and no connection was established within {directive} \
+                 ({value}): the SYN went unanswered. This is nginx's own timer, so the client got 504 Gateway \
+                 Timeout, not 502."
+            )
+        } else {
+            format!(
+                "{place} tried to connect to {target}, and the operating system gave up on the SYN (connect() \
+                 failed, 110: Connection timed out). This is the kernel's timer, not {directive}, so the client \
+                 got 502 Bad Gateway, not 504."
+            )
+        };
+        let confidence;
+        if let Some(row) = full.first() {
+            message.push_str(&format!(
+                " The listener table proves why: {}, and its accept queue is full (Recv-Q {} > Send-Q {}), so the \
+                 kernel drops new SYNs. The backend accepts connections more slowly than they arrive: its workers \
+                 are busy or stuck.",
+                listener_text(row),
+                row.recv_q.unwrap_or_default(),
+                row.send_q.unwrap_or_default()
+            ));
+            confidence = 95;
+        } else if !firewall.is_empty() {
+            message.push_str(
+                " A firewall rule in the paste blocks this port, and a dropped SYN is never answered.",
+            );
+            confidence = 85;
+        } else if !rows.is_empty() {
+            message.push_str(
+                " The backend listens and its queue is not full in the pasted table (it may have drained since): a \
+                 firewall dropping packets, or a backend that was overloaded at the time, are the usual causes.",
+            );
+            confidence = 70;
+        } else {
+            message.push_str(
+                " Usual causes: a firewall that drops (rather than rejects) packets, a host that is down or \
+                 unroutable, or a backend whose accept queue is full.",
+            );
+            confidence = 70;
+        }
+        let mut finding = Finding::new(
+            INFO.code,
+            Severity::Error,
+            if nginx_timer {
+                format!("connecting to {target} timed out ({directive}): 504")
+            } else {
+                format!("connecting to {target} timed out in the kernel: 502, not 504")
+            },
+        )
+        .message(message)
+        .confidence(confidence)
+        .status(if nginx_timer { 504 } else { 502 });
+        finding = locate(finding, facts, &incident, "the connection was not established in time");
+        for row in &full {
+            finding = finding.label(
+                InputKind::Listeners,
+                row.range,
+                format!(
+                    "accept queue full: Recv-Q {} > Send-Q (backlog) {}",
+                    row.recv_q.unwrap_or_default(),
+                    row.send_q.unwrap_or_default()
+                ),
+                false,
+            );
+        }
+        for f in &firewall {
+            finding =
+                finding.label(InputKind::Listeners, f.range(), "this rule blocks the backend port", false);
+        }
+        if !full.is_empty() {
+            finding = finding.fix(Fix {
+                summary: "let the backend accept faster: more workers, find what blocks them, a larger backlog".into(),
+                applicability: Applicability::DisplayOnly,
+                edits: Vec::new(),
+                commands: vec![
+                    Command::new(
+                        "watch the queue (Recv-Q) of the backend's socket",
+                        format!("sudo ss -tlnp 'sport = :{}'", port.unwrap_or_default()),
+                    ),
+                    Command::new(
+                        "more workers and a larger backlog (gunicorn; php-fpm: pm.max_children, listen.backlog)",
+                        "gunicorn --workers 4 --backlog 2048 ...; sudo sysctl net.core.somaxconn",
+                    ),
+                ],
+            });
+        } else {
+            if facts.listeners.is_none() {
+                finding = finding.next_step(paste_listeners());
+            }
+            finding = finding.next_step(Command::new(
+                "look for firewall rules that drop packets to the backend port",
+                format!(
+                    "sudo iptables -S | grep -E 'DROP|{}'; sudo nft list ruleset | grep -i drop",
+                    port.unwrap_or_default()
+                ),
+            ));
+            finding = finding.next_step(Command::new(
+                "try the connection from the nginx host, with a short timeout",
+                format!("curl -sS -m 5 -o /dev/null -w '%{{http_code}}\\n' http://{target}/"),
+            ));
+        }
+        out.push(finding);
+    }
+}
+
+/// The IP and port the line is about: the config's endpoint, else the log's `upstream:`.
+fn address(facts: &Facts<'_>, incident: &Incident<'_>) -> (Option<IpAddr>, Option<u16>) {
+    if let Some(e) = endpoint_at(facts, incident) {
+        if let EndpointAddr::Tcp { ips, port, .. } = &e.addr {
+            // The log names the address nginx actually tried.
+            let tried = incident.group.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok());
+            return (tried.or_else(|| ips.first().copied()), Some(*port));
+        }
+        return (None, None);
+    }
+    let u = incident.group.event.upstream.as_ref();
+    (u.and_then(|u| u.host.parse().ok()), u.and_then(|u| u.port))
+}

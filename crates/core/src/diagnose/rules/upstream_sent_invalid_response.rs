@@ -1,0 +1,111 @@
+use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::log::{EventGroup, EventKind, Level};
+
+use super::super::Facts;
+use super::super::response::{address_text, incidents, locate, place_text};
+
+declare_rule! {
+    /// ## What it detects
+    /// The backend answered in HTTP, but its response header breaks HTTP's rules and
+    /// nginx refuses it: `upstream sent invalid header` (a bad character in a header
+    /// name or value), `invalid status` (a FastCGI/uwsgi `Status:` that is not a
+    /// number), `invalid "Content-Length" header`, `unknown "Transfer-Encoding"`, a
+    /// duplicate header that must be unique (`[error] upstream sent duplicate header
+    /// line`), `"Content-Length" and "Transfer-Encoding" headers at the same time`
+    /// (nginx 1.23+), or an HTTP/1.0 response with early hints. Body-phase errors
+    /// (`invalid chunked response`, `invalid trailer`) are reported as cut bodies.
+    ///
+    /// ## Why it causes a 502
+    /// An invalid header is a sign of a broken or smuggled response; nginx will not pass
+    /// it on, so the client gets **502 Bad Gateway**. Errors in the body come after the
+    /// status was sent: the status stays and the body is cut.
+    ///
+    /// ## Example
+    /// ```text
+    /// [error] upstream sent invalid header: "Bad\x20..." while reading response header from upstream, ... upstream: "http://127.0.0.1:8000/"
+    /// ```
+    ///
+    /// ## Fix
+    /// Fix the backend's headers: look at the raw response with
+    /// `curl -sv http://127.0.0.1:8000/ -o /dev/null` and correct the header the line
+    /// quotes (names without spaces or underscores-by-mistake, one Content-Length, no
+    /// Content-Length with chunked encoding, a numeric `Status:`). nginx has no switch to
+    /// accept them (`ignore_invalid_headers` is about client requests).
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html
+    /// - https://www.rfc-editor.org/rfc/rfc9112#section-6.3
+    code: "BG306",
+    name: "upstream-sent-invalid-response",
+    title: "the backend's response header is invalid",
+}
+
+fn describe(g: &EventGroup) -> Option<(&'static str, bool)> {
+    let e = &g.event;
+    let truncated = e.phase.is_some_and(|p| p.after_header());
+    let what = match e.kind {
+        EventKind::InvalidHeader => "a header nginx cannot parse",
+        EventKind::InvalidStatus => "a Status that is not a valid status code",
+        EventKind::InvalidContentLength => "an invalid Content-Length header",
+        EventKind::UnknownTransferEncoding => "a Transfer-Encoding nginx does not know",
+        // `[warn] ..., ignored` is harmless.
+        EventKind::DuplicateHeader if e.level <= Level::Error => "a duplicate header that must appear once",
+        EventKind::ContentLengthAndTransferEncoding => "both Content-Length and Transfer-Encoding",
+        EventKind::EarlyHintsHttp10 => "early hints (103) in an HTTP/1.0 response",
+        EventKind::InvalidChunked => "an invalid chunked body",
+        EventKind::InvalidTrailer => "an invalid trailer",
+        _ => return None,
+    };
+    Some((what, truncated))
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    for incident in incidents(facts, |g| describe(g).is_some()) {
+        let Some((what, truncated)) = describe(incident.group) else { continue };
+        let target = address_text(facts, &incident);
+        let place = place_text(facts, &incident);
+        let quoted = incident.group.event.detail.clone().map(|d| format!(" ({d})")).unwrap_or_default();
+        let message = if truncated {
+            format!(
+                "{place} was relaying the response from {target} when the body turned out invalid: {what}{quoted}. \
+                 The status had already been sent, so the body is cut short."
+            )
+        } else {
+            format!(
+                "{place} got a response from {target} with {what}{quoted}. nginx refuses to pass on an invalid \
+                 response header, so the client got 502 Bad Gateway. The backend must send a valid header; nginx \
+                 has no setting to accept it."
+            )
+        };
+        let mut finding = Finding::new(
+            INFO.code,
+            if truncated { Severity::Warning } else { Severity::Error },
+            format!("{target} sent {what}"),
+        )
+        .message(message)
+        .confidence(95);
+        if !truncated {
+            finding = finding.status(502);
+        }
+        finding = locate(finding, facts, &incident, &format!("the backend sent {what}"));
+        let uri =
+            incident.group.event.upstream.as_ref().map(|u| u.uri.clone()).filter(|u| u.starts_with('/'));
+        let url = match incident.group.event.upstream.as_ref().map(|u| u.scheme.as_str()) {
+            Some("http" | "https") | None => {
+                let scheme = incident.group.event.upstream.as_ref().map_or("http", |u| u.scheme.as_str());
+                format!("{scheme}://{target}{}", uri.unwrap_or_else(|| "/".into()))
+            }
+            Some(_) => "https://your.site/failing-url".to_string(),
+        };
+        finding = finding.fix(Fix {
+            summary: "fix the header the backend sends (nginx will not relay it as is)".into(),
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+            commands: vec![Command::new(
+                "look at the raw response header the backend sends",
+                format!("curl -sv --http1.1 '{url}' -o /dev/null 2>&1 | grep '^<'"),
+            )],
+        });
+        out.push(finding);
+    }
+}
