@@ -123,7 +123,20 @@ struct Walker<'a> {
     pending_targets: Vec<(usize, Option<u32>, u32)>,
     /// Upstream `server` hosts to check once all upstream names are known: (upstream, server).
     stack: Vec<Frame>,
+    include_cache: std::collections::HashMap<String, Vec<u32>>,
+    /// Every `upstream` name in the paste (a `*_pass` may name one defined later).
+    upstream_names: std::collections::HashSet<&'a [u8]>,
+    lookup_cache: std::collections::HashMap<&'a [u8], Lookup>,
+    /// `$name` uses in http contexts, in order, and the names the configuration defines.
+    var_uses: Vec<(&'a [u8], TextRange)>,
+    var_defs: std::collections::HashSet<&'a [u8]>,
+    /// Modules that define variables we cannot see (Lua, Perl, njs, unknown directives).
+    vars_opaque: bool,
+    /// An `http {}` block was read in the main context (a whole configuration, not a snippet).
+    saw_http: bool,
 }
+
+type Lookup = (Option<&'static [u32]>, Option<ValueKind>);
 
 pub(crate) fn run(cfg: &Config) -> Output {
     let nfiles = cfg.files.len();
@@ -151,6 +164,18 @@ pub(crate) fn run(cfg: &Config) -> Output {
         active: vec![0; nfiles],
         pending_targets: Vec::new(),
         stack: Vec::new(),
+        include_cache: std::collections::HashMap::new(),
+        lookup_cache: std::collections::HashMap::new(),
+        var_uses: Vec::new(),
+        var_defs: std::collections::HashSet::new(),
+        vars_opaque: false,
+        saw_http: false,
+        upstream_names: cfg
+            .directives
+            .iter()
+            .filter(|d| cfg.name(d) == b"upstream")
+            .filter_map(|d| cfg.arg_tokens(d).first().map(|&t| cfg.word(t).0))
+            .collect(),
     };
     let mut contexts = vec![Context::Main; nfiles];
     for f in 0..nfiles {
@@ -163,6 +188,7 @@ pub(crate) fn run(cfg: &Config) -> Output {
         }
         w.walk_root(f as u32, ctx);
     }
+    w.check_variables();
     w.check_buffers();
     w.resolve_targets();
     w.check_upstream_hosts();
@@ -189,6 +215,14 @@ impl<'a> Walker<'a> {
             Some(d) => cfg.arg_tokens(d).iter().map(|&t| cfg.word(t)).collect(),
             None => Vec::new(),
         }
+    }
+
+    /// The directive table entry and value kind of a name, memoised (names repeat a lot).
+    fn lookup(&mut self, name: &'a [u8]) -> Lookup {
+        *self
+            .lookup_cache
+            .entry(name)
+            .or_insert_with(|| (directives::lookup(name), directives::value_kind(name)))
     }
 
     fn new_scope(&mut self) -> u32 {
@@ -388,6 +422,19 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        if matches!(
+            frame.ctx,
+            Context::Http
+                | Context::Server
+                | Context::Location
+                | Context::LocationIf
+                | Context::ServerIf
+                | Context::LimitExcept
+                | Context::Upstream
+                | Context::Raw
+        ) {
+            self.collect_variables(di, name, frame.ctx == Context::Raw);
+        }
         if frame.ctx == Context::Raw {
             self.raw_entry(di, name, is_block, frame);
             if is_block {
@@ -425,8 +472,9 @@ impl<'a> Walker<'a> {
         name_range: TextRange,
         frame: Frame,
     ) -> bool {
-        let name_s = text(name);
-        let Some(masks) = directives::lookup(name) else {
+        let name_s = String::from_utf8_lossy(name);
+        let (masks, value_kind) = self.lookup(name);
+        let Some(masks) = masks else {
             let suggestion = directives::closest(&name_s).map(str::to_string);
             self.directive_error(di, format!("unknown directive \"{name_s}\""), name_range);
             if let (Some(s), Some(d)) = (suggestion, self.diags.last_mut()) {
@@ -451,8 +499,27 @@ impl<'a> Walker<'a> {
             self.directive_error(di, format!("directive \"{name_s}\" has no opening \"{{\""), name_range);
             return false;
         }
-        let args = self.args(di);
-        if !directives::args_ok(m, args.len()) {
+        let arg_tokens =
+            self.cfg.directives.get(di as usize).map(|d| self.cfg.arg_tokens(d)).unwrap_or_default();
+        let needs_all = matches!(
+            name,
+            b"error_log"
+                | b"keepalive_timeout"
+                | b"access_log"
+                | b"expires"
+                | b"resolver"
+                | b"add_header"
+                | b"add_trailer"
+                | b"fastcgi_param"
+                | b"uwsgi_param"
+                | b"scgi_param"
+                | b"grpc_set_header"
+                | b"server"
+                | b"listen"
+        );
+        let args = if needs_all { self.args(di) } else { Vec::new() };
+        let first = arg_tokens.first().map(|&t| self.cfg.word(t));
+        if !directives::args_ok(m, arg_tokens.len()) {
             self.directive_error(
                 di,
                 format!("invalid number of arguments in \"{name_s}\" directive"),
@@ -460,8 +527,7 @@ impl<'a> Walker<'a> {
             );
             return false;
         }
-        let first = args.first().copied();
-        if let Some(kind) = directives::value_kind(name) {
+        if let Some(kind) = value_kind {
             let scope = self.scopes.get_mut(frame.scope as usize);
             let dup = scope.as_ref().is_some_and(|s| s.contains(&name));
             if let Some(s) = scope
@@ -620,10 +686,7 @@ impl<'a> Walker<'a> {
 
     /// Whether a name may be an upstream block (defined anywhere in the paste).
     fn is_upstream_name_later(&self, host: &[u8]) -> bool {
-        self.cfg.directives.iter().any(|d| {
-            self.cfg.name(d) == b"upstream"
-                && self.cfg.arg_tokens(d).first().is_some_and(|&t| self.cfg.word(t).0 == host)
-        })
+        self.upstream_names.contains(host)
     }
 
     fn fix_nginx_range(&mut self, di: u32) {
@@ -681,6 +744,7 @@ impl<'a> Walker<'a> {
         let (mut server, mut location, mut upstream) = (None, None, None);
         match child {
             Context::Http => {
+                self.saw_http = true;
                 let l = self.new_level(None);
                 if let Some(level) = self.levels.get_mut(l as usize) {
                     level.http = Some(di);
@@ -821,7 +885,16 @@ impl<'a> Walker<'a> {
 
     /// The pasted files an include pattern names: absolute patterns match paths; relative ones are
     /// taken from the main file's directory (nginx's prefix), or matched as a path suffix.
-    fn resolve_include(&self, pattern: &str) -> Vec<u32> {
+    fn resolve_include(&mut self, pattern: &str) -> Vec<u32> {
+        if let Some(hit) = self.include_cache.get(pattern) {
+            return hit.clone();
+        }
+        let out = self.resolve_include_uncached(pattern);
+        self.include_cache.insert(pattern.to_string(), out.clone());
+        out
+    }
+
+    fn resolve_include_uncached(&self, pattern: &str) -> Vec<u32> {
         let base = self
             .cfg
             .files
@@ -835,6 +908,16 @@ impl<'a> Walker<'a> {
                 None => pattern.to_string(),
             }
         };
+        let is_glob = pattern.contains(['*', '?', '[']);
+        if !is_glob && (pattern.starts_with('/') || base.is_some()) {
+            return self
+                .cfg
+                .files
+                .iter()
+                .position(|f| f.path == full)
+                .map(|i| vec![i as u32])
+                .unwrap_or_default();
+        }
         let mut out = Vec::new();
         for (i, f) in self.cfg.files.iter().enumerate() {
             if f.path.is_empty() {
@@ -863,6 +946,29 @@ impl<'a> Walker<'a> {
     }
 
     fn model_directive(&mut self, di: u32, name: &'a [u8], frame: Frame, range: TextRange) {
+        let interesting = matches!(
+            name,
+            b"user"
+                | b"worker_processes"
+                | b"worker_rlimit_nofile"
+                | b"worker_connections"
+                | b"error_log"
+                | b"resolver"
+                | b"set"
+                | b"listen"
+                | b"server_name"
+                | b"server"
+                | b"keepalive"
+                | b"zone"
+        ) || PassKind::from_directive(name).is_some();
+        if !interesting {
+            if let (Some(level), Some(key)) = (frame.level, setting_key(name))
+                && let Some(l) = self.levels.get_mut(level as usize)
+            {
+                l.own.push((key, di));
+            }
+            return;
+        }
         let args = self.args(di);
         let first = args.first().map(|(v, _)| text(&crate::unescape(v)));
         let setting_str = |v: Option<String>| v.map(|value| Setting { value, range: Some(range) });
@@ -963,6 +1069,93 @@ impl<'a> Walker<'a> {
             .location
             .and_then(|l| self.model.locations.get(l))
             .is_some_and(|l| matches!(l.modifier.as_deref(), Some("~" | "~*" | "@")))
+    }
+
+    /// Records `$var` uses and definitions of one directive.
+    fn collect_variables(&mut self, di: u32, name: &'a [u8], raw: bool) {
+        let cfg: &'a Config = self.cfg;
+        let Some(d) = cfg.directives.get(di as usize) else { return };
+        let toks = cfg.arg_tokens(d);
+        if name.windows(3).any(|w| w == b"lua") || name.starts_with(b"perl") || name.starts_with(b"js_") {
+            self.vars_opaque = true;
+        }
+        let def_index = match name {
+            _ if raw => None,
+            b"set" | b"perl_set" | b"js_set" | b"auth_request_set" | b"set_by_lua" | b"set_by_lua_file"
+            | b"set_by_lua_block" | b"geo"
+                if name != b"geo" || toks.len() == 1 =>
+            {
+                Some(0)
+            }
+            b"geo" => Some(1),
+            b"map" | b"split_clients" => Some(1),
+            _ => None,
+        };
+        let name_tok = if raw { Some(d.name) } else { None };
+        for (i, &t) in name_tok.iter().chain(toks.iter()).enumerate() {
+            let (v, r) = cfg.word(t);
+            if memchr::memchr3(b'$', b'?', b'<', v).is_none() {
+                continue;
+            }
+            let is_def = def_index.is_some_and(|k| k + usize::from(raw) == i);
+            // Named regex captures define variables.
+            for pat in [&b"?<"[..], b"?P<", b"?'"] {
+                let mut rest = v;
+                while let Some(k) = find(rest, pat) {
+                    let after = rest.get(k + pat.len()..).unwrap_or_default();
+                    let len = after.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+                    if len > 0 {
+                        self.var_defs.insert(after.get(..len).unwrap_or_default());
+                    }
+                    rest = after;
+                }
+            }
+            let mut k = 0;
+            while let Some(off) = v.get(k..).and_then(|rest| memchr::memchr(b'$', rest)) {
+                let at = k + off + 1;
+                let (start, braced) = if v.get(at) == Some(&b'{') { (at + 1, true) } else { (at, false) };
+                let len = v
+                    .get(start..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                k = start + len;
+                if len == 0 || (braced && v.get(start + len) != Some(&b'}')) {
+                    continue;
+                }
+                let var = v.get(start..start + len).unwrap_or_default();
+                let vr = TextRange::new(
+                    r.start + at as u32 - 1,
+                    r.start + (start + len + usize::from(braced)) as u32,
+                );
+                if is_def {
+                    self.var_defs.insert(var);
+                } else {
+                    self.var_uses.push((var, vr));
+                }
+            }
+        }
+    }
+
+    /// nginx: `unknown "x" variable` (found after reading the whole configuration, no line).
+    fn check_variables(&mut self) {
+        // A snippet uses variables defined in the parts that were not pasted.
+        let opaque = !self.saw_http
+            || self.vars_opaque
+            || self.diags.iter().any(|d| d.message.starts_with("unknown directive"));
+        if opaque {
+            return;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let uses = std::mem::take(&mut self.var_uses);
+        for (var, r) in uses {
+            if directives::is_builtin_variable(var) || self.var_defs.contains(var) || !seen.insert(var) {
+                continue;
+            }
+            let d = self.diag(DiagnosticCode::Directive, format!("unknown \"{}\" variable", text(var)), r);
+            d.after_parse = true;
+        }
     }
 
     /// A block's `}` was reached: checks nginx makes when a block ends.
@@ -1127,13 +1320,18 @@ impl<'a> Walker<'a> {
     /// Links targets to upstream blocks, reports hosts nginx cannot resolve, computes effective settings.
     fn resolve_targets(&mut self) {
         let pending = std::mem::take(&mut self.pending_targets);
+        let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, u) in self.model.upstreams.iter().enumerate() {
+            if !u.stream {
+                by_name.entry(u.name.to_ascii_lowercase()).or_insert(i);
+            }
+        }
         for (ti, level, _di) in pending {
             let Some(t) = self.model.targets.get(ti) else { continue };
             let kind = t.kind;
             let mut host_diag = None;
             if let TargetHost::Inet { host, port_explicit, host_range, .. } = &t.host {
-                let found =
-                    self.model.upstreams.iter().position(|u| !u.stream && u.name.eq_ignore_ascii_case(host));
+                let found = by_name.get(&host.to_ascii_lowercase()).copied();
                 match found {
                     Some(index) if !port_explicit => {
                         if let Some(t) = self.model.targets.get_mut(ti) {
