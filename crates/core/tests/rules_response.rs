@@ -334,7 +334,7 @@ fn bg303_header_too_big() {
 #[test]
 fn bg303_inserts_at_the_target_when_set_above_hand_written() {
     // Hand-written: fastcgi, buffer set at server level, target inside `if`.
-    let config = b"http {\n  server {\n    listen 80;\n    fastcgi_buffer_size 4k;\n    location ~ \\.php$ {\n        if ($x) {\n            fastcgi_pass unix:/run/php/php-fpm.sock;\n        }\n    }\n  }\n}\n";
+    let config = b"http {\n  server {\n    listen 80;\n    fastcgi_buffer_size 4k;\n    location ~ \\.php$ {\n        if ($http_x) {\n            fastcgi_pass unix:/run/php/php-fpm.sock;\n        }\n    }\n  }\n}\n";
     let log = b"2026/11/21 11:39:39 [error] 1#1: *1 upstream sent too big header while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET /a.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php-fpm.sock:\", host: \"x\"\n";
     let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
     let a = analyze(s.all());
@@ -343,7 +343,7 @@ fn bg303_inserts_at_the_target_when_set_above_hand_written() {
     let fixed = assert_settles(&s, f);
     assert!(fixed.contains("fastcgi_buffer_size 4k;"), "server level untouched:\n{fixed}");
     let at = fixed.find("fastcgi_buffer_size 16k;").expect(&fixed);
-    assert!(at < fixed.find("if ($x)").unwrap(), "inserted before the if block:\n{fixed}");
+    assert!(at < fixed.find("if ($http_x)").unwrap(), "inserted before the if block:\n{fixed}");
 }
 
 // ---------------------------------------------------------------- BG304
@@ -496,7 +496,7 @@ fn bg401_read_timeout_is_a_504() {
     let a = analyze(s.log_only());
     let f = only(&a, "BG401");
     assert_eq!(f.status, Some(504));
-    assert!(f.message.contains("60s by default"));
+    assert!(f.message.contains("60s unless set"));
 }
 
 #[test]
@@ -603,4 +603,42 @@ fn every_code_is_documented_and_explainable() {
             badgateway_core::diagnose::rules::info(code).unwrap_or_else(|| panic!("{code} registered"));
         assert!(info.docs.contains("## Why it causes"), "{code}");
     }
+}
+
+#[test]
+fn bg501_gunicorn_timeout_shorter_than_read_timeout() {
+    // Hand-written from the real captures (ps_aux.txt, ss_tlnp.txt) with `--timeout 30` added.
+    let listeners = b"State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\nLISTEN 0      2048            127.0.0.1:17010      0.0.0.0:*    users:((\"gunicorn\",pid=27674,fd=6),(\"gunicorn\",pid=27660,fd=6))\nUSER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\nroot     27660  8.1  0.1  35244 29472 ?        S    11:42   0:00 /usr/bin/python3 /usr/bin/gunicorn --chdir /srv/app -b 127.0.0.1:17010 --timeout 30 -w 1 app:app\n";
+    let config = b"http { server { listen 80; location / { proxy_read_timeout 120s; proxy_pass http://127.0.0.1:17010; } } }\n";
+    let a = analyze(Inputs { config: Some(config), listeners: Some(listeners), log: None });
+    let f = only(&a, "BG501");
+    assert!(f.title.contains("gunicorn"), "{}", f.title);
+    assert!(f.message.contains("after 30 s") && f.message.contains("120s"), "{}", f.message);
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:17010".into()));
+
+    // nginx's default 60s above 30s is the same risk; 30s against 20s is not.
+    let shorter = b"http { server { listen 80; location / { proxy_read_timeout 20s; proxy_pass http://127.0.0.1:17010; } } }\n";
+    let a = analyze(Inputs { config: Some(shorter), listeners: Some(listeners), log: None });
+    assert!(!codes(&a).contains(&"BG501"), "{:#?}", a.findings);
+}
+
+#[test]
+fn lines_about_a_resolved_name_find_the_named_server() {
+    // Hand-written: nginx logs the address `app.internal` resolved to.
+    let config = b"http {\n  upstream app {\n    server app.internal:8000;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n  }\n}\n";
+    let log = b"2026/11/21 11:39:32 [error] 1#1: *1 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.7:8000/\", host: \"x\"\n";
+    let a = analyze(Inputs { config: Some(config), listeners: None, log: Some(log) });
+    let f = only(&a, "BG301");
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "app.internal:8000".into()));
+    assert!(f.message.starts_with("In location /"), "{}", f.message);
+}
+
+#[test]
+fn bg301_notes_the_keepalive_race_hand_written() {
+    let config = b"http {\n  upstream app {\n    server 127.0.0.1:3000;\n    keepalive 8;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n        proxy_pass http://app;\n    }\n  }\n}\n";
+    let log = b"2026/11/21 11:39:32 [error] 1#1: *1 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: _, request: \"POST /form HTTP/1.1\", upstream: \"http://127.0.0.1:3000/form\", host: \"x\"\n";
+    let a = analyze(Inputs { config: Some(config), listeners: None, log: Some(log) });
+    let f = only(&a, "BG301");
+    assert!(f.notes.iter().any(|n| n.contains("keepalive_timeout")), "{:#?}", f.notes);
+    assert!(!codes(&a).contains(&"BG501"));
 }

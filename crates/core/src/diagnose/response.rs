@@ -47,9 +47,24 @@ pub fn incidents<'a>(facts: &Facts<'a>, want: impl Fn(&EventGroup) -> bool) -> V
         if same_address && found.is_none() {
             continue;
         }
+        let found = found.or_else(|| by_resolved_name(facts, group));
         out.push(Incident { group, endpoint: found });
     }
     out
+}
+
+/// nginx logs the address a host name resolved to (`server app.internal:8000;` logs
+/// `10.0.0.7:8000`). When exactly one named endpoint has the line's port and protocol,
+/// the line is about it.
+fn by_resolved_name(facts: &Facts<'_>, group: &EventGroup) -> Option<usize> {
+    let upstream = group.event.upstream.as_ref()?;
+    upstream.host.parse::<std::net::IpAddr>().ok()?;
+    let mut candidates = facts.endpoints.iter().enumerate().filter(|(_, e)| {
+        matches!(&e.addr, EndpointAddr::Tcp { ips, port, .. } if ips.is_empty() && Some(*port) == upstream.port)
+            && scheme_matches(facts, e, group)
+    });
+    let (first, _) = candidates.next()?;
+    if candidates.next().is_some() { None } else { Some(first) }
 }
 
 /// Does the line's `upstream: "scheme://..."` agree with how the config reaches the endpoint?
@@ -396,15 +411,4 @@ impl<'a> DirectiveEdits<'a> {
         self.edits.sort_by_key(|e| (e.range.start, e.range.end));
         self.edits
     }
-}
-
-/// Is this TCP endpoint one of nginx's own `listen` addresses (a proxy loop)?
-pub fn is_own_listen(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
-    let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { return false };
-    let Some(config) = facts.config else { return false };
-    config.model().servers.iter().filter(|s| !s.stream).flat_map(|s| s.listens.iter()).any(|l| {
-        l.port == Some(*port)
-            && (matches!(l.addr.as_str(), "*" | "0.0.0.0" | "[::]" | "")
-                || super::facts::literal_ips(&l.addr).iter().any(|a| ips.contains(a)))
-    })
 }

@@ -92,7 +92,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                         time_text(ms),
                         if default { ", the default" } else { "" }
                     ),
-                    None => format!("nginx's {}_read_timeout (60s by default)", kind.prefix()),
+                    None => format!("nginx's {}_read_timeout (60s unless set)", kind.prefix()),
                 };
                 let backend_limit = first.limit_seconds().map_or_else(
                     || "The backend's time limit".to_string(),
@@ -168,6 +168,20 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 commands,
             });
         }
+        if causes.is_empty() && !truncated && pooled(facts, incident) {
+            finding = finding.note(
+                "This upstream keeps idle connections (keepalive). A backend that closes idle connections sooner \
+                 than nginx's keepalive_timeout (60s by default) can close one just as nginx reuses it: nginx \
+                 retries idempotent requests, but a POST gets this 502. Set keepalive_timeout in the upstream block \
+                 below the backend's idle timeout (node: server.keepAliveTimeout, 5s by default).",
+            );
+        }
         out.push(finding);
     }
+}
+
+/// Does the endpoint belong to an `upstream {}` with `keepalive`?
+fn pooled(facts: &Facts<'_>, incident: &super::super::response::Incident<'_>) -> bool {
+    let Some((u, _)) = endpoint_at(facts, incident).and_then(|e| e.upstream_server) else { return false };
+    facts.config.and_then(|c| c.model().upstreams.get(u)).is_some_and(|u| u.keepalive.is_some())
 }

@@ -67,7 +67,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let place = place_text(facts, &incident);
         let config_target = endpoint_at(facts, &incident).and_then(|e| target_of(facts, e));
         let value = config_target.map_or_else(
-            || "60s by default".to_string(),
+            || "60s unless set".to_string(),
             |t| {
                 format!(
                     "{}{}",

@@ -94,7 +94,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             if timer == Timer::Send { &t.effective.send_timeout } else { &t.effective.read_timeout }
         });
         let value = setting.map_or_else(
-            || "60s by default".to_string(),
+            || "60s unless set".to_string(),
             |s| format!("{}{}", time_text(s.value), setting_origin(s)),
         );
         let (title, status, mut message) = match timer {

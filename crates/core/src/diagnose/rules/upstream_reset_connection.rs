@@ -3,8 +3,8 @@ use crate::log::{BackendKind, EventKind, Phase};
 
 use super::super::Facts;
 use super::super::response::{
-    address_text, backend_groups, backend_kills, cite_backend, endpoint_at, incidents, is_own_listen, locate,
-    pass_kind, place_text, program_fits, target_of, time_text,
+    address_text, backend_groups, backend_kills, cite_backend, endpoint_at, incidents, locate, pass_kind,
+    place_text, program_fits, target_of, time_text,
 };
 
 declare_rule! {
@@ -64,7 +64,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             _ => "104: Connection reset by peer",
         };
         let endpoint = endpoint_at(facts, incident);
-        let is_loop = endpoint.is_some_and(|e| is_own_listen(facts, e));
+        let is_loop = endpoint.is_some_and(|e| facts.own_server_for(e).is_some());
         let causes: Vec<_> = kills.iter().filter(|(k, _)| program_fits(kind, k.program())).collect();
         let read_timeout = endpoint.and_then(|e| target_of(facts, e)).map(|t| t.effective.read_timeout.value);
 
@@ -89,7 +89,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         } else if let Some((first, _)) = causes.first() {
             message.push_str(&format!(" The backend's log says why: {}.", first.describe()));
             if first.is_timeout() {
-                let nginx = read_timeout.map_or_else(|| "60s by default".to_string(), time_text);
+                let nginx = read_timeout.map_or_else(|| "60s unless set".to_string(), time_text);
                 message.push_str(&format!(
                     " That limit is shorter than nginx's {}_read_timeout ({nginx}): the backend gives up first and \
                      the client gets a 502 instead of a 504.",
