@@ -258,10 +258,10 @@ impl<'a> Facts<'a> {
                 UnixReach::Unknown
             };
         }
-        if let Some((i, f)) = file {
-            if f.is_socket {
-                return UnixReach::Stale(i);
-            }
+        if let Some((i, f)) = file
+            && f.is_socket
+        {
+            return UnixReach::Stale(i);
         }
         let dir = parent_dir(path);
         let wanted = match endpoint.kind {
@@ -370,9 +370,12 @@ impl<'a> Facts<'a> {
             return SocketAccess::Allowed;
         }
         let in_group = user.group.as_deref() == Some(file.group.as_str()) || file.group == user.name;
+        // Service users are not members of root's group.
+        let privileged_group = matches!(file.group.as_str(), "root" | "wheel");
         match (group_w, in_group) {
             (false, _) => SocketAccess::Denied,
             (true, true) => SocketAccess::Allowed,
+            (true, false) if privileged_group => SocketAccess::Denied,
             (true, false) => SocketAccess::DependsOnGroup,
         }
     }
@@ -396,12 +399,11 @@ impl<'a> Facts<'a> {
                     candidates.push((listen.default_server, s));
                 }
             }
-            if server.listens.is_empty() {
-                if let EndpointAddr::Tcp { port: 80, ips, .. } = &endpoint.addr {
-                    if ips.iter().any(|ip| ip.is_ipv4()) {
-                        candidates.push((false, s));
-                    }
-                }
+            if server.listens.is_empty()
+                && let EndpointAddr::Tcp { port: 80, ips, .. } = &endpoint.addr
+                && ips.iter().any(|ip| ip.is_ipv4())
+            {
+                candidates.push((false, s));
             }
         }
         candidates.iter().find(|(d, _)| *d).or(candidates.first()).map(|(_, s)| *s)
@@ -569,10 +571,10 @@ fn listen_accepts(addr: &str, ips: &[IpAddr]) -> bool {
 
 /// `127.0.0.1:80` / `[::1]:80` / `host` -> (host without brackets, port).
 pub fn split_host_port(text: &str) -> (&str, Option<u16>) {
-    if let Some(rest) = text.strip_prefix('[') {
-        if let Some((host, after)) = rest.split_once(']') {
-            return (host, after.strip_prefix(':').and_then(|p| p.parse().ok()));
-        }
+    if let Some(rest) = text.strip_prefix('[')
+        && let Some((host, after)) = rest.split_once(']')
+    {
+        return (host, after.strip_prefix(':').and_then(|p| p.parse().ok()));
     }
     match text.rsplit_once(':') {
         Some((h, p)) if !h.contains(':') => match p.parse() {

@@ -152,8 +152,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 fix.commands.insert(
                     1,
                     Command::new(
-                        "in the upstream block (needs a zone and a resolver in http {})",
-                        format!("zone backends 64k;\nserver {host}:{port} resolve;"),
+                        format!(
+                            "in the upstream block, add `zone backends 64k;` and `server {host}:{port} resolve;` (nginx \
+                             1.27.3+, with a resolver in http {{}}), then check and reload"
+                        ),
+                        "sudoedit /etc/nginx/nginx.conf",
                     ),
                 );
             }

@@ -72,6 +72,7 @@ fn backend_signs(facts: &Facts<'_>) -> Vec<(TextRange, String)> {
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let signs = backend_signs(facts);
+    let php_signs = signs.iter().any(|(_, t)| t.starts_with("php-fpm"));
     if facts.config.is_none() {
         let Some(log) = facts.log else { return };
         let eagain: Vec<&EventGroup> = log.groups.iter().filter(|g| is_eagain(g)).collect();
@@ -84,7 +85,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                     ))
                     .confidence(60)
                     .label(InputKind::Log, *range, text.clone(), true)
-                    .fix(fix(None));
+                    .fix(fix(php_signs));
                 out.push(f);
             }
             return;
@@ -110,7 +111,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         for (range, text) in &signs {
             f = f.label(InputKind::Log, *range, text.clone(), false);
         }
-        out.push(f.next_step(super::super::evidence::paste_listeners()).fix(fix(None)));
+        let php = php_signs || first.event.upstream.as_ref().is_some_and(|u| u.scheme == "fastcgi");
+        out.push(f.next_step(super::super::evidence::paste_listeners()).fix(fix(php)));
         return;
     }
     for endpoint in &facts.endpoints {
@@ -181,7 +183,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         for (range, text) in &signs {
             f = f.label(InputKind::Log, *range, text.clone(), false);
         }
-        out.push(f.fix(fix(Some(endpoint))));
+        out.push(f.fix(fix(endpoint.kind == badgateway_config::PassKind::FastCgi || php_signs)));
     }
 }
 
@@ -195,12 +197,12 @@ fn full_listener<'a>(facts: &Facts<'a>, endpoint: &Endpoint) -> Option<&'a Liste
     indices.iter().filter_map(|&i| facts.listener(i)).find(|l| l.backlog_full())
 }
 
-fn fix(endpoint: Option<&Endpoint>) -> Fix {
-    let php = endpoint.is_some_and(|e| e.kind == badgateway_config::PassKind::FastCgi);
+fn fix(php: bool) -> Fix {
     let mut commands = vec![
         Command::new(
-            "php-fpm: in the pool file, raise the number of children (mind memory per child) and the queue",
-            "pm.max_children = 20\nlisten.backlog = 511",
+            "php-fpm: in the pool file, raise pm.max_children (mind the memory per child) and listen.backlog \
+             (e.g. 511), then restart php-fpm",
+            "sudoedit /etc/php/*/fpm/pool.d/www.conf && sudo systemctl restart 'php*-fpm'",
         ),
         Command::new(
             "gunicorn: more workers (2 x cores + 1 is the usual start) and a larger queue",

@@ -63,10 +63,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 let n = logged_limit(facts, group);
                 let configured = model.map(|m| m.worker_connections.as_ref().map_or(512, |s| s.value));
                 // The config pasted now allows more than the log's limit: it was raised since.
-                if let (Some(n), Some(c)) = (n, configured) {
-                    if c > n {
-                        continue;
-                    }
+                if let (Some(n), Some(c)) = (n, configured)
+                    && c > n
+                {
+                    continue;
                 }
                 (
                     format!(
@@ -126,7 +126,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                  Fix the loop; raising the limit would not help.",
             );
         }
-        f = f.fix(fix_for(&e.kind, primary_in_config));
+        // In a loop the fix is BG213's: a larger limit would only feed the loop.
+        if !looping {
+            f = f.fix(fix_for(&e.kind, primary_in_config));
+        }
         out.push(f);
     }
 }
@@ -141,12 +144,10 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                 .unwrap_or_default(),
             commands: vec![
                 Command::new(
-                    "in the main context, let each worker open enough files (2 per proxied connection)",
-                    "worker_rlimit_nofile 16384;",
-                ),
-                Command::new(
-                    "without a worker_connections line: add it in events { }",
-                    "events { worker_connections 4096; }",
+                    "let each worker open enough files (2 per proxied connection): `worker_rlimit_nofile 16384;` in \
+                     the main context; without a worker_connections line, add `worker_connections 4096;` in \
+                     events { }",
+                    "sudoedit /etc/nginx/nginx.conf",
                 ),
                 reload_commands(),
             ],
@@ -158,10 +159,13 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                 .map(|r| vec![Edit { range: r, replacement: "worker_rlimit_nofile 65535;".into() }])
                 .unwrap_or_default(),
             commands: vec![
-                Command::new("in the main context of nginx.conf", "worker_rlimit_nofile 65535;"),
                 Command::new(
-                    "and in systemd (sudo systemctl edit nginx), then restart nginx",
-                    "[Service]\nLimitNOFILE=65535",
+                    "without a worker_rlimit_nofile line: add `worker_rlimit_nofile 65535;` in the main context",
+                    "sudoedit /etc/nginx/nginx.conf",
+                ),
+                Command::new(
+                    "and nginx's systemd limit: add `[Service]` and `LimitNOFILE=65535`, then restart nginx",
+                    "sudo systemctl edit nginx && sudo systemctl restart nginx",
                 ),
                 Command::new(
                     "see the limit a worker has now",
@@ -175,12 +179,10 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
             edits: Vec::new(),
             commands: vec![
                 Command::new(
-                    "an upstream block with idle keepalive connections",
-                    "upstream app { server 127.0.0.1:8000; keepalive 32; }",
-                ),
-                Command::new(
-                    "and in the location that proxies to it",
-                    "proxy_pass http://app;\nproxy_http_version 1.1;\nproxy_set_header Connection \"\";",
+                    "keep idle connections to the backend: an `upstream app { server 127.0.0.1:8000; keepalive 32; }` \
+                     and, where it is used, `proxy_pass http://app;`, `proxy_http_version 1.1;`, \
+                     `proxy_set_header Connection \"\";`",
+                    "sudoedit /etc/nginx/nginx.conf && sudo nginx -t && sudo systemctl reload nginx",
                 ),
                 Command::new("count connections in TIME_WAIT", "ss -tan state time-wait | wc -l"),
                 Command::new("widen the local port range if needed", "sysctl net.ipv4.ip_local_port_range"),

@@ -170,8 +170,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                     "sudo grep -B1 'temporarily disabled' /var/log/nginx/error.log | tail -n 20",
                 ),
                 Command::new(
-                    "optionally, tolerate short hiccups (in each server line of the upstream block)",
-                    "server 127.0.0.1:8001 max_fails=3 fail_timeout=5s;",
+                    "optionally, tolerate short hiccups: add `max_fails=3 fail_timeout=5s` to each server line of \
+                     the upstream block, then check and reload",
+                    "sudo nginx -t && sudo systemctl reload nginx",
                 ),
             ],
         });

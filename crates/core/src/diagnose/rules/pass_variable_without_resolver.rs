@@ -143,8 +143,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                             "grep ^nameserver /etc/resolv.conf",
                         ),
                         Command::new(
-                            "then add to the server or http block",
-                            "resolver 127.0.0.53 valid=30s;",
+                            "then add `resolver 127.0.0.53 valid=30s;` (that address) to the server or http block",
+                            "sudoedit /etc/nginx/nginx.conf",
                         ),
                         reload_commands(),
                     ],
@@ -191,7 +191,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         ))
         .confidence(confidence)
         .status(502)
-        .label(InputKind::Config, target.arg_range, format!("the host is resolved at request time"), true);
+        .label(InputKind::Config, target.arg_range, "the host is resolved at request time", true);
         for group in events {
             finding = cite_events(finding, group, "no resolver defined");
         }

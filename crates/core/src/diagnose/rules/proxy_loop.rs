@@ -120,10 +120,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         if let Some(l) = listen {
             f = f.label(InputKind::Config, l.range, "nginx itself listens here", false);
         }
-        if let (EndpointAddr::Tcp { port, .. }, Some(_)) = (&endpoint.addr, facts.listeners) {
-            if let Some((_, l)) = facts.tcp_on_port(*port).find(|(_, l)| facts.is_nginx(l)) {
-                f = f.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
-            }
+        if let (EndpointAddr::Tcp { port, .. }, Some(_)) = (&endpoint.addr, facts.listeners)
+            && let Some((_, l)) = facts.tcp_on_port(*port).find(|(_, l)| facts.is_nginx(l))
+        {
+            f = f.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
         }
         for g in &exhausted {
             f = cite_events(f, g, "worker connections exhausted by the loop");

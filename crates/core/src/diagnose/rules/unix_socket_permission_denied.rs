@@ -232,16 +232,22 @@ fn fix(path: &str, user: &WorkerUser, file: Option<&SocketFile>) -> Fix {
     let g = user.group.clone().unwrap_or_else(|| if u == "nobody" { "nogroup".into() } else { u.clone() });
     let mut commands = vec![
         Command::new(
-            "php-fpm: in the pool file (/etc/php/*/fpm/pool.d/www.conf), then restart php-fpm",
-            format!("listen.owner = {u}\nlisten.group = {g}\nlisten.mode = 0660"),
+            format!(
+                "php-fpm: in the pool file set `listen.owner = {u}`, `listen.group = {g}`, `listen.mode = 0660`, \
+                 then restart php-fpm"
+            ),
+            "sudoedit /etc/php/*/fpm/pool.d/www.conf && sudo systemctl restart 'php*-fpm'",
         ),
         Command::new(
             "gunicorn: create the socket group-writable and run it with nginx's group (in its systemd unit: Group=)",
             format!("gunicorn --bind unix:{path} --umask 007 --group {g} app:app"),
         ),
         Command::new(
-            "systemd socket unit: in the [Socket] section, then systemctl daemon-reload and restart the socket",
-            format!("SocketGroup={g}\nSocketMode=0660"),
+            format!(
+                "systemd socket unit: in its [Socket] section set `SocketGroup={g}` and `SocketMode=0660`, then \
+                 restart the socket"
+            ),
+            "sudo systemctl edit myapp.socket && sudo systemctl restart myapp.socket",
         ),
         Command::new(
             "check: can the worker user write to it, and enter every directory above it?",

@@ -1,0 +1,679 @@
+//! BG201-BG213 (cannot connect, resources) on the lab's real scenarios
+//! (tests/fixtures/scenarios: real nginx 1.22.1, gunicorn, php-fpm and broken python
+//! backends), whole and in the lab's subsets, plus hand-written corners (marked
+//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, no route,
+//! stale container addresses, localhost resolving to ::1 first, EMFILE, EADDRNOTAVAIL.
+//! Every fix with edits is applied and the result re-analysed (convergence).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::PathBuf;
+
+use badgateway_core::finding::{Applicability, Finding, Severity, apply_edits};
+use badgateway_core::{Analysis, InputKind, Inputs, analyze};
+
+const MINE: &[&str] = &[
+    "BG201", "BG202", "BG203", "BG204", "BG205", "BG206", "BG207", "BG208", "BG209", "BG210", "BG211",
+    "BG212", "BG213",
+];
+
+struct Scenario {
+    config: Option<Vec<u8>>,
+    listeners: Option<Vec<u8>>,
+    log: Option<Vec<u8>>,
+    meta: serde_json::Value,
+}
+
+fn scenarios_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/scenarios")
+}
+
+/// The inputs as the lab's `check` gives them (meta.json's `inputs`).
+fn load(name: &str) -> Scenario {
+    let d = scenarios_dir().join(name);
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("meta.json")).unwrap()).unwrap();
+    let inputs = &meta["inputs"];
+    let read = |f: &str| std::fs::read(d.join(f)).unwrap();
+    let config = inputs["config"].as_str().map(read);
+    let listeners = inputs["listeners"].as_str().map(read);
+    let log = inputs["log"].as_array().map(|files| {
+        let mut all = Vec::new();
+        for f in files {
+            all.extend(read(f.as_str().unwrap()));
+            if all.last() != Some(&b'\n') {
+                all.push(b'\n');
+            }
+        }
+        all
+    });
+    Scenario { config, listeners, log, meta }
+}
+
+impl Scenario {
+    fn all(&self) -> Inputs<'_> {
+        Inputs {
+            config: self.config.as_deref(),
+            listeners: self.listeners.as_deref(),
+            log: self.log.as_deref(),
+        }
+    }
+    fn log_only(&self) -> Inputs<'_> {
+        Inputs { config: None, listeners: None, log: self.log.as_deref() }
+    }
+    fn static_only(&self) -> Inputs<'_> {
+        Inputs { config: self.config.as_deref(), listeners: self.listeners.as_deref(), log: None }
+    }
+}
+
+fn codes(a: &Analysis<'_>) -> Vec<&'static str> {
+    a.findings.iter().map(|f| f.code).collect()
+}
+
+fn mine(a: &Analysis<'_>) -> Vec<&'static str> {
+    let mut c: Vec<&'static str> = codes(a).into_iter().filter(|c| MINE.contains(c)).collect();
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
+fn first<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
+    a.findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code} in {:#?}", a.findings))
+}
+
+fn primary_text(a: &Analysis<'_>, f: &Finding) -> (InputKind, String) {
+    let primaries: Vec<_> = f.labels.iter().filter(|l| l.primary).collect();
+    assert_eq!(primaries.len(), 1, "exactly one primary label in {f:#?}");
+    let label = primaries[0];
+    let text = a.inputs.text(label.span.input);
+    let s = &text[label.span.range.start as usize..label.span.range.end as usize];
+    (label.span.input, String::from_utf8_lossy(s).into_owned())
+}
+
+fn label_texts(a: &Analysis<'_>, f: &Finding, input: InputKind) -> Vec<String> {
+    f.labels
+        .iter()
+        .filter(|l| l.span.input == input)
+        .map(|l| {
+            let text = a.inputs.text(input);
+            String::from_utf8_lossy(&text[l.span.range.start as usize..l.span.range.end as usize])
+                .into_owned()
+        })
+        .collect()
+}
+
+/// Applies the fix of the first `code` finding to the config, re-analyses with the same
+/// listeners and log, and asserts the finding is gone. Returns the fixed config.
+fn converges(inputs: Inputs<'_>, code: &str) -> Vec<u8> {
+    let a = analyze(inputs);
+    let f = first(&a, code);
+    let fix = f.fix.as_ref().expect("a fix");
+    assert!(!fix.edits.is_empty(), "{code} fix has edits");
+    let config = inputs.config.unwrap();
+    let fixed = apply_edits(config, &fix.edits).expect("edits apply");
+    let again = analyze(Inputs { config: Some(&fixed), ..inputs });
+    assert!(
+        !codes(&again).contains(&code),
+        "{code} still reported after its fix:\n{}\n{:#?}",
+        String::from_utf8_lossy(&fixed),
+        again.findings
+    );
+    assert!(
+        again.config.as_ref().unwrap().first_error().is_none(),
+        "the fixed config still loads: {:?}",
+        again.config.as_ref().unwrap().first_error()
+    );
+    fixed
+}
+
+// ---------------------------------------------------------------- acceptance: the lab
+
+/// Every scenario: the codes of this area that meta.json expects are reported, the ones it
+/// forbids are not, in the whole run and in each subset; and no code of this area fires
+/// where neither the lab nor this file expects it.
+#[test]
+fn lab_scenarios_expect_and_expect_not() {
+    // Consequences or second opinions this area adds on purpose, beyond meta.json.
+    let extra: &[(&str, &str, &[&str])] = &[
+        ("connect-timeout", "all", &["BG211"]),
+        ("no-live-upstreams", "all", &["BG201"]),
+        ("no-live-upstreams", "log", &["BG201"]),
+        ("no-live-upstreams", "config+listeners", &["BG201"]),
+        ("proxy-loop", "all", &["BG212"]),
+        ("proxy-loop", "log", &["BG212", "BG213"]),
+        ("wrong-port", "log", &["BG201"]),
+        ("wrong-address", "log", &["BG201"]),
+        ("family-v4-backend", "log", &["BG201"]),
+        ("family-v6-backend", "log", &["BG201"]),
+        ("backend-not-running", "log", &["BG201"]),
+        ("unix-socket-stale", "log", &["BG201"]),
+        ("unix-socket-permission", "config+listeners", &["BG206"]),
+        ("unix-backlog-full", "config+listeners", &["BG211"]),
+        ("php-fpm-max-children", "config+listeners", &[]),
+        ("connect-timeout", "config+listeners", &["BG211"]),
+    ];
+    let mut checked = 0;
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let s = load(&name);
+        let mut runs = vec![("all", s.all(), s.meta["expect"].clone(), s.meta["expect_not"].clone())];
+        runs.push(("log", s.log_only(), serde_json::Value::Null, serde_json::Value::Null));
+        runs.push(("config+listeners", s.static_only(), serde_json::Value::Null, serde_json::Value::Null));
+        for run in runs.iter_mut().skip(1) {
+            let sub = &s.meta["expect_subsets"][run.0];
+            run.2 = sub["expect"].clone();
+            run.3 = sub["expect_not"].clone();
+        }
+        for (sub, inputs, expect, expect_not) in runs {
+            if inputs.config.is_none() && inputs.log.is_none() && inputs.listeners.is_none() {
+                continue;
+            }
+            let a = analyze(inputs);
+            let got = mine(&a);
+            let list = |v: &serde_json::Value| -> Vec<String> {
+                v.as_array()
+                    .map(|x| x.iter().map(|c| c.as_str().unwrap().to_string()).collect())
+                    .unwrap_or_default()
+            };
+            for c in list(&expect).iter().filter(|c| MINE.contains(&c.as_str())) {
+                assert!(got.contains(&c.as_str()), "{name} [{sub}]: missing {c}, got {got:?}");
+            }
+            for c in list(&expect_not) {
+                assert!(!got.contains(&c.as_str()), "{name} [{sub}]: must not report {c}, got {got:?}");
+            }
+            // Nothing unexpected of this area.
+            let whole_expect = list(&s.meta["expect"]);
+            let allowed: Vec<&str> = extra
+                .iter()
+                .filter(|(n, r, _)| *n == name && *r == sub)
+                .flat_map(|(_, _, c)| c.iter().copied())
+                .collect();
+            for c in &got {
+                let expected_here = list(&expect).iter().any(|e| e == c)
+                    || (expect.is_null() && whole_expect.iter().any(|e| e == c) && sub != "all");
+                assert!(
+                    expected_here || allowed.contains(c) || whole_expect.iter().any(|e| e == c),
+                    "{name} [{sub}]: unexpected {c} (got {got:?})"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 38 * 2, "ran {checked} checks");
+}
+
+#[test]
+fn controls_stay_silent() {
+    for name in [
+        "healthy",
+        "static-404",
+        "php-primary-script-unknown",
+        "content-length-and-chunked",
+        "resolver-nxdomain",
+        "resolver-timeout",
+    ] {
+        let s = load(name);
+        for (sub, inputs) in [("all", s.all()), ("log", s.log_only()), ("config+listeners", s.static_only())]
+        {
+            let a = analyze(inputs);
+            assert!(mine(&a).is_empty(), "{name} [{sub}]: {:?}", mine(&a));
+        }
+    }
+}
+
+#[test]
+fn bg203_wrong_address() {
+    let s = load("wrong-address");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG203");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.status, Some(502));
+        assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19021".into()));
+        assert_eq!(label_texts(&a, f, InputKind::Listeners), vec!["127.0.0.2:19021"]);
+        let fix = f.fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fix.edits[0].replacement, "127.0.0.2");
+        assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG202"));
+    }
+    let a = analyze(s.all());
+    assert!(first(&a, "BG203").confidence > analyze(s.static_only()).findings[0].confidence);
+    let fixed = converges(s.all(), "BG203");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://127.0.0.2:19021;"));
+    // After the fix nothing of this area is left.
+    let again = analyze(Inputs { config: Some(&fixed), listeners: s.listeners.as_deref(), log: None });
+    assert!(mine(&again).is_empty(), "{:?}", mine(&again));
+}
+
+#[test]
+fn bg204_backend_on_ipv6_only() {
+    let s = load("family-v6-backend");
+    let a = analyze(s.all());
+    let f = first(&a, "BG204");
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19031".into()));
+    assert_eq!(f.fix.as_ref().unwrap().edits[0].replacement, "[::1]");
+    assert!(f.title.contains("IPv6 only"), "{}", f.title);
+    let fixed = converges(s.all(), "BG204");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://[::1]:19031;"));
+    assert_eq!(
+        mine(&analyze(Inputs { config: Some(&fixed), listeners: s.listeners.as_deref(), log: None })),
+        [""; 0]
+    );
+}
+
+#[test]
+fn bg204_backend_on_ipv4_only() {
+    let s = load("family-v4-backend");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG204");
+        let (input, text) = primary_text(&a, f);
+        assert_eq!(input, InputKind::Config);
+        assert!(text.contains("::1") && text.ends_with("19041"), "{text}");
+    }
+    let fixed = converges(s.all(), "BG204");
+    assert!(
+        String::from_utf8_lossy(&fixed).contains("proxy_pass http://127.0.0.1:19041;"),
+        "{}",
+        String::from_utf8_lossy(&fixed)
+    );
+}
+
+#[test]
+fn bg205_unix_socket_at_another_path() {
+    let s = load("unix-socket-wrong-path");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG205");
+        let (input, text) = primary_text(&a, f);
+        assert_eq!(input, InputKind::Config);
+        assert!(text.ends_with("/run/php8.2-fpm.sock"), "{text}");
+        let fix = f.fix.as_ref().unwrap();
+        assert!(fix.edits[0].replacement.ends_with("/run/php-fpm.sock"), "{:?}", fix.edits);
+        assert!(f.title.contains("php-fpm.sock"), "{}", f.title);
+        assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG206"));
+    }
+    // Log only: the ENOENT line alone names the missing socket.
+    let a = analyze(s.log_only());
+    let f = first(&a, "BG205");
+    assert_eq!(primary_text(&a, f).0, InputKind::Log);
+    assert!(f.next_steps.iter().any(|c| c.command.contains("ss -xlp")));
+    converges(s.all(), "BG205");
+}
+
+#[test]
+fn bg206_unix_socket_permission() {
+    let s = load("unix-socket-permission");
+    let a = analyze(s.all());
+    let f = first(&a, "BG206");
+    assert!(f.confidence >= 95, "{}", f.confidence);
+    assert!(f.title.contains("nobody"), "{}", f.title);
+    let ls = label_texts(&a, f, InputKind::Listeners);
+    assert!(ls.iter().any(|l| l.starts_with("srw-rw---- 1 root root")), "{ls:?}");
+    let fix = f.fix.as_ref().unwrap();
+    assert_eq!(fix.applicability, Applicability::DisplayOnly);
+    assert!(fix.commands.iter().any(|c| c.purpose.contains("listen.owner = nobody")));
+    assert!(fix.commands.iter().any(|c| c.command.contains("--umask 007")));
+    assert!(fix.commands.iter().any(|c| c.purpose.contains("SocketMode=0660")));
+    // The static check alone (mode 0660 root:root, workers as nobody) already says it.
+    let a = analyze(s.static_only());
+    assert_eq!(first(&a, "BG206").severity, Severity::Error);
+    // Log only.
+    let a = analyze(s.log_only());
+    let f = first(&a, "BG206");
+    assert_eq!(primary_text(&a, f).0, InputKind::Log);
+    assert!(!codes(&a).contains(&"BG205"));
+}
+
+#[test]
+fn bg201_stale_unix_socket() {
+    let s = load("unix-socket-stale");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG201");
+        assert!(primary_text(&a, f).1.ends_with("/run/app.sock"));
+        assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.starts_with("srw-rw-rw-")));
+        assert!(!codes(&a).contains(&"BG205") && !codes(&a).contains(&"BG206"));
+    }
+}
+
+#[test]
+fn bg210_no_live_upstreams_points_at_the_cause() {
+    let s = load("no-live-upstreams");
+    for inputs in [s.all(), s.log_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG210");
+        assert_eq!(f.caused_by, Some("BG201"));
+        assert_eq!(f.status, Some(502));
+        let pos = |c: &str| a.findings.iter().position(|f| f.code == c).unwrap();
+        assert!(pos("BG201") < pos("BG210"), "the cause ranks first: {:?}", codes(&a));
+    }
+    let a = analyze(s.all());
+    assert_eq!(primary_text(&a, first(&a, "BG210")), (InputKind::Config, "app_pool".into()));
+    let a = analyze(s.log_only());
+    assert_eq!(primary_text(&a, first(&a, "BG210")), (InputKind::Log, "http://app_pool/".into()));
+}
+
+#[test]
+fn bg211_unix_backlog_full() {
+    let s = load("unix-backlog-full");
+    let a = analyze(s.all());
+    let f = first(&a, "BG211");
+    assert_eq!(f.status, Some(502));
+    assert!(f.confidence >= 95);
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.starts_with("u_str LISTEN 1      0")));
+    let a = analyze(s.log_only());
+    assert_eq!(primary_text(&a, first(&a, "BG211")).0, InputKind::Log);
+    assert!(!codes(&a).contains(&"BG205") && !codes(&a).contains(&"BG201"));
+}
+
+#[test]
+fn bg211_php_fpm_max_children() {
+    let s = load("php-fpm-max-children");
+    for inputs in [s.all(), s.log_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG211");
+        assert!(
+            label_texts(&a, f, InputKind::Log).iter().any(|l| l.contains("server reached pm.max_children")),
+            "{:#?}",
+            f.labels
+        );
+        assert!(f.fix.as_ref().unwrap().commands[0].purpose.contains("pm.max_children"));
+    }
+}
+
+#[test]
+fn bg211_tcp_backlog_full_is_a_connect_timeout() {
+    let s = load("connect-timeout");
+    let a = analyze(s.all());
+    let f = first(&a, "BG211");
+    assert_eq!(f.status, Some(504));
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19251".into()));
+}
+
+#[test]
+fn bg212_worker_connections() {
+    let s = load("worker-connections-too-small");
+    let a = analyze(s.all());
+    let f = first(&a, "BG212");
+    assert_eq!(f.status, Some(500));
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "worker_connections 3;".into()));
+    assert!(f.caused_by.is_none());
+    let fixed = converges(s.all(), "BG212");
+    assert!(String::from_utf8_lossy(&fixed).contains("worker_connections 4096;"));
+    let a = analyze(s.log_only());
+    assert_eq!(primary_text(&a, first(&a, "BG212")).0, InputKind::Log);
+    assert!(!codes(&a).contains(&"BG213"));
+}
+
+#[test]
+fn bg213_proxy_loop() {
+    let s = load("proxy-loop");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG213");
+        assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19120".into()));
+        assert!(label_texts(&a, f, InputKind::Config).contains(&"listen 127.0.0.1:19120;".to_string()));
+        assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG202"));
+    }
+    // The worker_connections alert is a consequence of the loop, ranked below it, without a fix of its own.
+    let a = analyze(s.all());
+    let f = first(&a, "BG212");
+    assert_eq!(f.caused_by, Some("BG213"));
+    assert!(f.fix.is_none());
+    let pos = |c: &str| a.findings.iter().position(|f| f.code == c).unwrap();
+    assert!(pos("BG213") < pos("BG212"));
+    // Log only: the upstream is the very address the client reached nginx at.
+    let a = analyze(s.log_only());
+    let f = first(&a, "BG213");
+    assert_eq!(primary_text(&a, f), (InputKind::Log, "http://127.0.0.1:19120/".into()));
+    assert_eq!(first(&a, "BG212").caused_by, Some("BG213"));
+}
+
+#[test]
+fn bg208_variable_without_resolver() {
+    let s = load("variable-without-resolver");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG208");
+        assert_eq!(primary_text(&a, f), (InputKind::Config, "http://$backend:19261".into()));
+        assert!(f.title.contains("app.internal"), "{}", f.title);
+    }
+    let fixed = converges(s.all(), "BG208");
+    assert!(String::from_utf8_lossy(&fixed).contains("resolver 127.0.0.53 valid=30s;\n"));
+    let a = analyze(s.log_only());
+    let f = first(&a, "BG208");
+    assert_eq!(primary_text(&a, f).0, InputKind::Log);
+    assert!(f.title.contains("app.internal"));
+}
+
+// ---------------------------------------------------------------- hand-written corners
+
+fn hand(config: &str, listeners: &str, log: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    (config.as_bytes().to_vec(), listeners.as_bytes().to_vec(), log.as_bytes().to_vec())
+}
+
+fn inputs<'a>(t: &'a (Vec<u8>, Vec<u8>, Vec<u8>)) -> Inputs<'a> {
+    let opt = |v: &'a Vec<u8>| (!v.is_empty()).then_some(v.as_slice());
+    Inputs { config: opt(&t.0), listeners: opt(&t.1), log: opt(&t.2) }
+}
+
+const SS_HEADER: &str = "State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n";
+
+fn server(body: &str) -> String {
+    format!("events {{}}\nhttp {{\n    server {{\n        listen 80;\n{body}\n    }}\n}}\n")
+}
+
+/// Hand-written: localhost is tried as [::1] first; the backend listens on IPv4 only.
+#[test]
+fn bg204_localhost_resolves_to_ipv6_first() {
+    let t = hand(
+        &server("        location / { proxy_pass http://localhost:8000; }"),
+        &format!(
+            "{SS_HEADER}LISTEN 0      2048       127.0.0.1:8000      0.0.0.0:*    users:((\"gunicorn\",pid=21133,fd=5))\n"
+        ),
+        "2026/11/21 11:39:19 [error] 10405#10405: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://[::1]:8000/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG204");
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "localhost:8000".into()));
+    assert!(label_texts(&a, f, InputKind::Log).len() == 1);
+    assert!(!codes(&a).contains(&"BG201"));
+    let fixed = converges(inputs(&t), "BG204");
+    assert!(String::from_utf8_lossy(&fixed).contains("http://127.0.0.1:8000;"));
+    // Without the listener table, the log alone (refused on ::1 only) says the same.
+    let t2 = (t.0.clone(), Vec::new(), t.2.clone());
+    assert!(codes(&analyze(inputs(&t2))).contains(&"BG204"));
+}
+
+/// Hand-written: a dual-stack backend serves localhost on both families: nothing to say.
+#[test]
+fn bg204_not_for_a_dual_stack_backend() {
+    let t = hand(
+        &server("        location / { proxy_pass http://localhost:8000; }"),
+        &format!(
+            "{SS_HEADER}LISTEN 0      2048       *:8000      *:*    users:((\"node\",pid=21133,fd=5))\n"
+        ),
+        "",
+    );
+    assert!(mine(&analyze(inputs(&t))).is_empty(), "{:?}", analyze(inputs(&t)).findings);
+}
+
+/// Hand-written: SELinux EACCES over TCP, proven by getsebool.
+#[test]
+fn bg207_selinux_denies_tcp_connect() {
+    let t = hand(
+        &server("        location / { proxy_pass http://127.0.0.1:8080; }"),
+        &format!(
+            "{SS_HEADER}LISTEN 0      2048       127.0.0.1:8080      0.0.0.0:*    users:((\"gunicorn\",pid=21133,fd=5))\n\
+             [root@web1 ~]# getsebool httpd_can_network_connect\nhttpd_can_network_connect --> off\n"
+        ),
+        "2026/11/21 11:15:02 [crit] 1231#1231: *1 connect() to 127.0.0.1:8080 failed (13: Permission denied) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8080/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG207");
+    assert!(f.title.contains("SELinux"), "{}", f.title);
+    assert!(f.confidence >= 95);
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("--> off")));
+    assert!(
+        f.fix
+            .as_ref()
+            .unwrap()
+            .commands
+            .iter()
+            .any(|c| c.command.contains("setsebool -P httpd_can_network_connect 1"))
+    );
+    assert!(!codes(&a).contains(&"BG206"), "a TCP EACCES is not a socket file permission");
+    // Log only.
+    let t2 = (Vec::new(), Vec::new(), t.2.clone());
+    let a = analyze(inputs(&t2));
+    assert!(first(&a, "BG207").next_steps.iter().any(|c| c.command.contains("getsebool")));
+}
+
+/// Hand-written: no route to the backend's host.
+#[test]
+fn bg207_no_route_to_host() {
+    let t = hand(
+        &server("        location / { proxy_pass http://10.0.0.5:8080; }"),
+        "",
+        "2026/11/21 11:15:02 [error] 1231#1231: *1 connect() failed (113: No route to host) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.5:8080/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG207");
+    assert!(f.title.contains("no route"), "{}", f.title);
+    assert!(f.next_steps.iter().any(|c| c.command.contains("ufw")));
+    assert!(!codes(&a).contains(&"BG201"));
+}
+
+/// Hand-written: an active ufw denies the backend's port.
+#[test]
+fn bg207_firewall_rule_on_the_port() {
+    let t = hand(
+        &server("        location / { proxy_pass http://10.0.0.5:8080; }"),
+        "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n",
+        "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.5:8080/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG207");
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("DENY")), "{:#?}", f.labels);
+    assert_eq!(f.severity, Severity::Error);
+}
+
+/// Hand-written: a container recreated with a new IP; nginx resolved `app` once at start.
+#[test]
+fn bg209_stale_container_address() {
+    let t = hand(
+        &server("        location / {\n            proxy_pass http://app:8000;\n        }"),
+        "",
+        "2026/11/21 11:15:02 [error] 1231#1231: *1 connect() failed (113: No route to host) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:8000/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG209");
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "app:8000".into()));
+    assert!(f.title.contains("172.18.0.3:8000"), "{}", f.title);
+    let fixed = converges(inputs(&t), "BG209");
+    let text = String::from_utf8_lossy(&fixed);
+    assert!(text.contains("resolver 127.0.0.11 valid=10s;"), "{text}");
+    assert!(text.contains("set $backend_host app;"), "{text}");
+    assert!(text.contains("proxy_pass http://$backend_host:8000;"), "{text}");
+    // An IP literal is not resolved at start: no BG209.
+    let t2 = hand(
+        &server("        location / { proxy_pass http://172.18.0.3:8000; }"),
+        "",
+        &String::from_utf8_lossy(&t.2),
+    );
+    assert!(!codes(&analyze(inputs(&t2))).contains(&"BG209"));
+}
+
+/// Hand-written: EMFILE and EADDRNOTAVAIL.
+#[test]
+fn bg212_files_and_ephemeral_ports() {
+    let log = "2026/11/21 11:15:02 [alert] 1231#1231: *9 socket() failed (24: Too many open files) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"example.com\"\n\
+               2026/11/21 11:15:03 [crit] 1231#1231: *10 connect() to 127.0.0.1:8000 failed (99: Cannot assign requested address) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"example.com\"\n";
+    let t = (Vec::new(), Vec::new(), log.as_bytes().to_vec());
+    let a = analyze(inputs(&t));
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == "BG212").collect();
+    assert_eq!(found.len(), 2, "{:#?}", a.findings);
+    assert!(found.iter().any(|f| f.status == Some(500) && f.title.contains("file descriptors")));
+    assert!(found.iter().any(|f| f.status == Some(502) && f.title.contains("local port")));
+    assert!(
+        found.iter().any(|f| f
+            .fix
+            .as_ref()
+            .unwrap()
+            .commands
+            .iter()
+            .any(|c| c.purpose.contains("keepalive")))
+    );
+}
+
+/// Hand-written: BG208 stays silent when a resolver applies or the variable holds an IP/upstream.
+#[test]
+fn bg208_not_when_resolvable() {
+    for body in [
+        "        resolver 127.0.0.53;\n        set $b app.internal;\n        location / { proxy_pass http://$b:8000; }",
+        "        set $b 127.0.0.1;\n        location / { proxy_pass http://$b:8000; }",
+        "        location / { proxy_pass http://$host:8000; }",
+    ] {
+        let t = hand(&server(body), "", "");
+        assert!(!codes(&analyze(inputs(&t))).contains(&"BG208"), "{body}");
+    }
+    // http-level resolver.
+    let cfg = "events {}\nhttp {\n    resolver 127.0.0.11;\n    server {\n        set $b app;\n        location / { proxy_pass http://$b; }\n    }\n}\n";
+    let t = hand(cfg, "", "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG208"));
+}
+
+/// Hand-written: proxying to another server block of the same nginx is not a loop; a
+/// chain that comes back is.
+#[test]
+fn bg213_only_for_real_loops() {
+    let cfg = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:80;\n        location / { proxy_pass http://127.0.0.1:8080; }\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / { root /srv/www; }\n    }\n}\n";
+    let t = hand(cfg, "", "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG213"));
+    let cfg = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:80;\n        location / { proxy_pass http://127.0.0.1:8080; }\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / { proxy_pass http://127.0.0.1:80; }\n    }\n}\n";
+    let t = hand(cfg, "", "");
+    let a = analyze(inputs(&t));
+    assert_eq!(a.findings.iter().filter(|f| f.code == "BG213").count(), 2, "{:#?}", a.findings);
+}
+
+/// Hand-written: the socket is group-writable for nginx's own group: no BG206.
+#[test]
+fn bg206_not_when_the_group_matches() {
+    let t = hand(
+        "user www-data;\nevents {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://unix:/run/app/app.sock; }\n    }\n}\n",
+        "$ sudo ss -xlp\nNetid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\nu_str LISTEN 0      16     /run/app/app.sock 92567            * 0    users:((\"gunicorn\",pid=10487,fd=3))\n$ ls -l /run/app\ntotal 0\nsrw-rw---- 1 app www-data 0 Nov 21 11:39 app.sock\n",
+        "",
+    );
+    let a = analyze(inputs(&t));
+    assert!(mine(&a).is_empty(), "{:#?}", a.findings);
+    // The same socket owned by group `app`: www-data may not write it.
+    let t2 = (
+        String::from_utf8_lossy(&t.0).into_owned().into_bytes(),
+        String::from_utf8_lossy(&t.1).replace("app www-data", "app app").into_bytes(),
+        Vec::new(),
+    );
+    let a = analyze(inputs(&t2));
+    let f = first(&a, "BG206");
+    assert!(label_texts(&a, f, InputKind::Config).contains(&"user www-data;".to_string()), "{:#?}", f.labels);
+}
+
+/// Hand-written: `systemctl status` of a failed service is cited by BG201.
+#[test]
+fn bg201_cites_a_failed_service() {
+    let status = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/listeners/handwritten/systemctl_status_failed.txt"),
+    )
+    .unwrap();
+    let t = hand(
+        &server("        location / { proxy_pass http://127.0.0.1:9000; }"),
+        &format!(
+            "{SS_HEADER}LISTEN 0      511        0.0.0.0:80      0.0.0.0:*    users:((\"nginx\",pid=1,fd=5))\n{status}"
+        ),
+        "",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG201");
+    assert!(f.notes.iter().any(|n| n.contains("php8.2-fpm.service failed")), "{:#?}", f.notes);
+}
