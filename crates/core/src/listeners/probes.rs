@@ -3,7 +3,7 @@
 
 use super::scan::{
     Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, kv, lossy,
-    parse_u16, parse_u32, tok, tokens,
+    parse_u16, parse_u32, tok, tokens, word,
 };
 use super::{FirewallAction, FirewallTool, Format, Mode, ProbeFact, ProbeTool, Reader, TextRange};
 
@@ -312,6 +312,10 @@ fn journal(r: &mut Reader, line: Line<'_>, format: Format) -> Option<Format> {
     {
         return Some(format);
     }
+    let w0 = word(b, 0);
+    if !is_month(w0) && !(w0.len() >= 19 && w0.get(4) == Some(&b'-')) {
+        return None;
+    }
     let mut toks = std::mem::take(&mut r.toks);
     tokens(b, &mut toks);
     let host_idx = if is_month(tok(b, &toks, 0)) && is_digits(tok(b, &toks, 1)) && is_clock(tok(b, &toks, 2))
@@ -603,6 +607,9 @@ fn telnet(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
 /// `nc: connect to 127.0.0.1 port 8000 (tcp) failed: Connection refused`.
 fn netcat(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let t = line.bytes.trim_ascii();
+    if !t.starts_with(b"Connection to ") && !t.starts_with(b"nc: ") {
+        return None;
+    }
     let mut toks = Vec::new();
     tokens(t, &mut toks);
     let w = |i: usize| tok(t, &toks, i);
@@ -659,6 +666,10 @@ fn ufw_action(w: &[u8]) -> Option<FirewallAction> {
 fn ufw(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let b = line.bytes;
     let t = b.trim_ascii();
+    if !in_mode && !t.first().is_some_and(|c| c.is_ascii_digit() || *c == b'[') && !t.starts_with(b"Status: ")
+    {
+        return None;
+    }
     if let Some(v) = t.strip_prefix(b"Status: ") {
         let v = v.trim_ascii();
         if v == b"active" || v == b"inactive" {
@@ -787,6 +798,9 @@ fn ipt_action(w: &[u8]) -> Option<FirewallAction> {
 
 fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let t = line.bytes.trim_ascii();
+    if !in_mode && !matches!(word(t, 0), b"-A" | b"-I" | b"-P") {
+        return None;
+    }
     if in_mode
         && (t.starts_with(b"*")
             || t == b"COMMIT"
@@ -887,6 +901,9 @@ fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
 
 fn nft(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let t = line.bytes.trim_ascii();
+    if !in_mode && !t.starts_with(b"table ") {
+        return None;
+    }
     let mut toks = Vec::new();
     tokens(t, &mut toks);
     let w = |i: usize| tok(t, &toks, i);
@@ -1039,6 +1056,9 @@ fn semanage_port(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     if t.starts_with(b"SELinux Port Type") {
         return Some(Format::SemanagePort);
     }
+    if !word(t, 0).ends_with(b"_t") {
+        return None;
+    }
     let mut toks = Vec::new();
     tokens(t, &mut toks);
     let name = tok(t, &toks, 0);
@@ -1122,6 +1142,9 @@ fn avc(r: &mut Reader, line: Line<'_>) -> Option<Format> {
 
 fn ps(r: &mut Reader, line: Line<'_>, ef: Option<bool>) -> Option<Format> {
     let b = line.bytes;
+    if !is_digits(word(b, 1)) {
+        return None;
+    }
     let mut toks = Vec::new();
     tokens(b, &mut toks);
     let w = |i: usize| tok(b, &toks, i);

@@ -68,6 +68,12 @@ pub(crate) fn tokens(bytes: &[u8], out: &mut Vec<(usize, usize)>) {
     }
 }
 
+/// The `n`th white-space separated word of `bytes` (empty when there is none), found
+/// without tokenising the whole line: readers use it to turn lines away cheaply.
+pub(crate) fn word(bytes: &[u8], n: usize) -> &[u8] {
+    bytes.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).nth(n).unwrap_or_default()
+}
+
 /// The bytes of token `i`.
 pub(crate) fn tok<'a>(bytes: &'a [u8], toks: &[(usize, usize)], i: usize) -> &'a [u8] {
     toks.get(i).and_then(|&(s, e)| bytes.get(s..e)).unwrap_or_default()

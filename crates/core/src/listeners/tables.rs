@@ -3,7 +3,7 @@
 use super::addr::{Family, Tool, parse_host, parse_inet};
 use super::scan::{
     Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, lossy,
-    parse_u16, parse_u32, tok, tokens,
+    parse_u16, parse_u32, tok, tokens, word,
 };
 use super::{Bind, Format, Listener, Mode, ProbeFact, ProcessRef, Reader, SocketFile, SocketKind, TextRange};
 
@@ -134,6 +134,11 @@ const SS_STATES: &[&[u8]] = &[
 
 fn ss_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let b = line.bytes;
+    let w0 = word(b, 0);
+    let stateless_ok = matches!(r.mode, Mode::SsInet { state: false });
+    if !(SS_NETIDS.contains(&w0) || SS_STATES.contains(&w0) || (stateless_ok && is_digits(w0))) {
+        return None;
+    }
     let mut toks = std::mem::take(&mut r.toks);
     tokens(b, &mut toks);
     let out = ss_row_toks(r, line, &toks);
@@ -266,6 +271,10 @@ const NETSTAT_PROTOS: &[&[u8]] =
     &[b"tcp", b"tcp6", b"udp", b"udp6", b"udpl", b"udpl6", b"raw", b"raw6", b"sctp", b"sctp6"];
 
 fn netstat_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    let w0 = word(line.bytes, 0);
+    if w0 != b"unix" && !NETSTAT_PROTOS.contains(&w0) {
+        return None;
+    }
     let mut toks = std::mem::take(&mut r.toks);
     tokens(line.bytes, &mut toks);
     let out = if tok(line.bytes, &toks, 0) == b"unix" {
@@ -422,6 +431,9 @@ fn parse_u64_tok(b: &[u8]) -> Option<u64> {
 
 /// `COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME`
 fn lsof_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    if !is_digits(word(line.bytes, 1)) {
+        return None;
+    }
     let mut toks = std::mem::take(&mut r.toks);
     tokens(line.bytes, &mut toks);
     let out = lsof_row_toks(r, line, &toks);
@@ -650,6 +662,7 @@ fn dir_name(d: &[u8]) -> String {
 
 /// `srw-rw---- 1 root www-data 0 Nov 21 11:31 php-fpm.sock`
 fn ls_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    parse_mode(word(line.bytes, 0))?;
     let mut toks = std::mem::take(&mut r.toks);
     tokens(line.bytes, &mut toks);
     let out = ls_row_toks(r, line, &toks);
