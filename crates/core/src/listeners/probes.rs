@@ -313,7 +313,8 @@ fn journal(r: &mut Reader, line: Line<'_>, format: Format) -> Option<Format> {
         return Some(format);
     }
     let w0 = word(b, 0);
-    if !is_month(w0) && !(w0.len() >= 19 && w0.get(4) == Some(&b'-')) {
+    let iso = w0.len() >= 19 && w0.get(4) == Some(&b'-');
+    if !(is_month(w0) || iso) {
         return None;
     }
     let mut toks = std::mem::take(&mut r.toks);
