@@ -526,7 +526,10 @@ fn bg402_connect_timeout_with_full_backlog() {
     let a = analyze(s.all());
     let f = only(&a, "BG402");
     assert_eq!(f.status, Some(504));
-    assert_eq!(f.confidence, 95);
+    // The saturated backend (BG211) is the cause; this 504 is its consequence, ranked below.
+    assert_eq!(f.caused_by, Some("BG211"));
+    let order = codes(&a);
+    assert!(order.iter().position(|c| *c == "BG211") < order.iter().position(|c| *c == "BG402"), "{order:?}");
     let rows = label_texts(&a, f, InputKind::Listeners);
     assert!(rows.iter().any(|r| r.starts_with("LISTEN 1      0") && r.contains(":19251")), "{rows:#?}");
     assert!(f.message.contains("Recv-Q 1 > Send-Q 0"), "{}", f.message);
@@ -641,4 +644,44 @@ fn bg301_notes_the_keepalive_race_hand_written() {
     let f = only(&a, "BG301");
     assert!(f.notes.iter().any(|n| n.contains("keepalive_timeout")), "{:#?}", f.notes);
     assert!(!codes(&a).contains(&"BG501"));
+}
+
+#[test]
+fn bg302_predicted_from_the_listener_table() {
+    // Real capture, no log: grpc_pass to gunicorn.
+    let s = load("grpc-to-http1");
+    let a = analyze(s.static_only());
+    let f = only(&a, "BG302");
+    assert!(f.title.contains("gunicorn"), "{}", f.title);
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "grpc_pass grpc://127.0.0.1:19171;".into()));
+    let s2 = Scenario { config: s.config.clone(), listeners: s.listeners.clone(), log: None };
+    let fixed = assert_converges(&s2, f);
+    assert!(fixed.contains("proxy_pass http://127.0.0.1:19171;"));
+    // With the log, one finding, from the log line.
+    assert_eq!(codes(&analyze(s.all())).iter().filter(|c| **c == "BG302").count(), 1);
+
+    // A python program of unknown kind proves nothing.
+    assert!(!codes(&analyze(load("fastcgi-to-http").static_only())).contains(&"BG302"));
+    // php-fpm behind fastcgi_pass, gunicorn behind proxy_pass: right.
+    for name in ["php-primary-script-unknown", "healthy", "php-fpm-terminate-timeout"] {
+        assert!(!codes(&analyze(load(name).static_only())).contains(&"BG302"), "{name}");
+    }
+}
+
+#[test]
+fn bg302_proxy_pass_to_php_fpm_hand_written() {
+    // Hand-written from the real ss -xlp capture of php-fpm-terminate-timeout.
+    let s = load("php-fpm-terminate-timeout");
+    let config = String::from_utf8(s.config.clone().unwrap())
+        .unwrap()
+        .replace("fastcgi_pass unix:", "proxy_pass http://unix:");
+    let s2 = Scenario { config: Some(config.into_bytes()), listeners: s.listeners.clone(), log: None };
+    let a = analyze(s2.all());
+    let f = only(&a, "BG302");
+    assert!(f.title.contains("FastCGI"), "{}", f.title);
+    let fixed = assert_converges(&s2, f);
+    assert!(
+        fixed.contains("fastcgi_pass unix:/tmp/badgateway-lab/php-fpm-terminate-timeout/run/php-fpm.sock;"),
+        "{fixed}"
+    );
 }

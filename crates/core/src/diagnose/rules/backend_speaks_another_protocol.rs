@@ -2,11 +2,12 @@ use badgateway_config::{PassKind, Target, TargetHost};
 
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::TextRange;
+use crate::listeners::{BackendKind as ProgramKind, Listener, backend_kind};
 use crate::log::{BackendKind, EventGroup, EventKind};
 
 use super::super::Facts;
-use super::super::evidence::{listener_text, reload_commands};
-use super::super::facts::TcpReach;
+use super::super::evidence::{endpoint_text, listener_text, reload_commands, target_place};
+use super::super::facts::{TcpReach, UnixReach};
 use super::super::response::{
     Incident, address_text, backend_groups, cite_backend, endpoint_at, incidents, locate, place_text,
     target_of,
@@ -96,11 +97,94 @@ fn classify(group: &EventGroup) -> Option<Speaks> {
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let mut explained = Vec::new();
     for incident in incidents(facts, |g| classify(g).is_some()) {
         let Some(speaks) = classify(incident.group) else { continue };
+        explained.extend(incident.endpoint);
         out.push(from_nginx_line(facts, &incident, speaks));
     }
     uwsgi_side(facts, out);
+    from_listener_table(facts, &explained, out);
+}
+
+/// What a listener's program speaks, when its name leaves no doubt.
+#[derive(Clone, Copy, PartialEq)]
+enum Native {
+    /// HTTP/1 only (WSGI/Rack servers, node, http.server...): no FastCGI, uwsgi or h2c.
+    Http1,
+    /// php-fpm: FastCGI only.
+    FastCgi,
+}
+
+fn native(listener: &Listener) -> Option<(Native, String)> {
+    use crate::listeners::AppServer as A;
+    let p = listener.processes.first()?;
+    let kind = match backend_kind(&p.name) {
+        ProgramKind::AppServer(A::PhpFpm) => Native::FastCgi,
+        ProgramKind::AppServer(
+            A::Gunicorn | A::Uvicorn | A::Waitress | A::Puma | A::Unicorn | A::PythonHttpServer | A::Node,
+        ) => Native::Http1,
+        _ => return None,
+    };
+    Some((kind, p.name.clone()))
+}
+
+/// Config + listener table, no log needed: the directive speaks a protocol the program
+/// listening there cannot (`fastcgi_pass` to gunicorn, `proxy_pass` to php-fpm).
+fn from_listener_table(facts: &Facts<'_>, explained: &[usize], out: &mut Vec<Finding>) {
+    let Some(config) = facts.config else { return };
+    for (i, endpoint) in facts.endpoints.iter().enumerate() {
+        if explained.contains(&i) {
+            continue;
+        }
+        let rows = match (facts.tcp_reach(endpoint), facts.unix_reach(endpoint)) {
+            (TcpReach::Listening(rows), _) | (_, UnixReach::Listening(rows)) => rows,
+            _ => continue,
+        };
+        let Some(listener) = rows.first().and_then(|&r| facts.listener(r)) else { continue };
+        let Some((speaks, program)) = native(listener) else { continue };
+        let Some(target) = target_of(facts, endpoint) else { continue };
+        let mismatch = match (speaks, target.kind) {
+            (Native::Http1, PassKind::FastCgi | PassKind::Uwsgi | PassKind::Scgi | PassKind::Grpc) => true,
+            (Native::FastCgi, PassKind::Proxy | PassKind::Uwsgi | PassKind::Scgi | PassKind::Grpc) => true,
+            _ => false,
+        };
+        if !mismatch {
+            continue;
+        }
+        let address = endpoint_text(endpoint);
+        let place = target_place(facts, endpoint);
+        let (wants, fix) = match speaks {
+            Native::Http1 => ("HTTP", switch_to_proxy(config.source(), target, "http")),
+            Native::FastCgi => ("FastCGI", switch_kind(config.source(), target, "fastcgi_pass", "")),
+        };
+        let directive = target.kind.directive();
+        let mut finding = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("{directive} to {address}, where {program} listens: it speaks {wants}"),
+        )
+        .message(format!(
+            "In {place}, nginx uses {directive} to reach {address}, but {}. {program} speaks {wants} only, so it \
+             cannot understand nginx's requests there, and clients get 502 Bad Gateway (or a hanging request until \
+             a timeout).",
+            listener_text(listener)
+        ))
+        .confidence(80)
+        .status(502)
+        .label(crate::input::InputKind::Config, target.range, format!("{directive} speaks another protocol"), true)
+        .label(crate::input::InputKind::Listeners, listener.range, format!("{program} speaks {wants}"), false);
+        if let Some(fix) = fix {
+            finding = finding.fix(fix);
+        }
+        if facts.log.is_none() {
+            finding = finding.next_step(Command::new(
+                "confirm with nginx's error log",
+                format!("sudo grep -F '{address}' /var/log/nginx/error.log | tail -n 5"),
+            ));
+        }
+        out.push(finding);
+    }
 }
 
 fn from_nginx_line(facts: &Facts<'_>, incident: &Incident<'_>, speaks: Speaks) -> Finding {

@@ -3,14 +3,14 @@ use std::net::IpAddr;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::listeners::{Listener, ProbeFact};
-use crate::log::{EventGroup, EventKind, Phase};
+use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::Facts;
 use super::super::evidence::{listener_text, paste_listeners};
 use super::super::facts::EndpointAddr;
 use super::super::response::{
-    Incident, address_text, endpoint_at, incidents, locate, pass_kind, place_text, setting_origin, target_of,
-    time_text,
+    Incident, address_text, backend_groups, endpoint_at, incidents, locate, pass_kind, place_text,
+    setting_origin, target_of, time_text,
 };
 
 declare_rule! {
@@ -158,6 +158,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         .message(message)
         .confidence(confidence)
         .status(if nginx_timer { 504 } else { 502 });
+        // A saturated backend (BG211) is the cause when the table or the backend's log shows it.
+        let saturated = backend_groups(facts, |k| {
+            matches!(k, BackendKind::PhpFpmMaxChildren { .. } | BackendKind::UwsgiListenQueueFull { .. })
+        });
+        if nginx_timer && ((!full.is_empty() && facts.config.is_some()) || !saturated.is_empty()) {
+            finding = finding.caused_by("BG211").confidence(84);
+        }
         finding = locate(finding, facts, &incident, "the connection was not established in time");
         for row in &full {
             finding = finding.label(
