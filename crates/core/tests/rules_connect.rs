@@ -677,3 +677,137 @@ fn bg201_cites_a_failed_service() {
     let f = first(&a, "BG201");
     assert!(f.notes.iter().any(|n| n.contains("php8.2-fpm.service failed")), "{:#?}", f.notes);
 }
+
+// ---------------------------------------------------------------- other listener tools (real captures)
+
+/// The lab also captured `netstat -tlnp`, `lsof -iTCP -sTCP:LISTEN` and `ss -tlnpx` for each
+/// scenario: the TCP diagnoses must not depend on which tool the user ran.
+#[test]
+fn tcp_rules_read_every_listener_tool() {
+    for (name, code) in [
+        ("wrong-address", "BG203"),
+        ("family-v4-backend", "BG204"),
+        ("family-v6-backend", "BG204"),
+        ("wrong-port", "BG202"),
+        ("backend-not-running", "BG201"),
+        ("proxy-loop", "BG213"),
+    ] {
+        let s = load(name);
+        for table in ["netstat-tlnp.txt", "lsof-tcp-listen.txt", "ss-tlnpx.txt", "ss-tlnp.txt"] {
+            let listeners = std::fs::read(scenarios_dir().join(name).join(table)).unwrap();
+            let inputs = Inputs { config: s.config.as_deref(), listeners: Some(&listeners), log: None };
+            let a = analyze(inputs);
+            assert_eq!(mine(&a), vec![code], "{name} with {table}");
+        }
+    }
+}
+
+/// The mixed `ss -tlnpx` table carries the unix rows too.
+#[test]
+fn unix_rules_read_the_mixed_ss_table() {
+    for (name, code) in [("unix-socket-wrong-path", "BG205"), ("unix-backlog-full", "BG211")] {
+        let s = load(name);
+        let listeners = std::fs::read(scenarios_dir().join(name).join("ss-tlnpx.txt")).unwrap();
+        let a = analyze(Inputs { config: s.config.as_deref(), listeners: Some(&listeners), log: None });
+        assert_eq!(mine(&a), vec![code], "{name}");
+    }
+    // A TCP-only table says nothing about unix sockets: no guess either way.
+    let s = load("unix-socket-wrong-path");
+    let listeners = std::fs::read(scenarios_dir().join("unix-socket-wrong-path/netstat-tlnp.txt")).unwrap();
+    let a = analyze(Inputs { config: s.config.as_deref(), listeners: Some(&listeners), log: None });
+    assert!(mine(&a).is_empty(), "{:?}", mine(&a));
+}
+
+fn listener_fixture(path: &str) -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/listeners").join(path),
+    )
+    .unwrap()
+}
+
+/// Hand-written AVC lines (tests/fixtures/listeners/handwritten/avc_denied.txt): the TCP
+/// denial proves BG207 without any error log; the unix one backs BG206.
+#[test]
+fn selinux_avc_denials() {
+    let avc = listener_fixture("handwritten/avc_denied.txt");
+    let t = hand(&server("        location / { proxy_pass http://127.0.0.1:8000; }"), &avc, "");
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG207");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("name_connect")));
+    let t = hand(&server("        location / { proxy_pass http://unix:/run/gunicorn/app.sock; }"), &avc, "");
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG206");
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("connectto")));
+    assert!(f.message.contains("SELinux"));
+}
+
+/// The worker user as `ps` shows it (real capture) wins over nginx's default.
+#[test]
+fn bg206_worker_user_from_ps() {
+    let ps = listener_fixture("captured/ps_aux.txt");
+    let s = load("unix-socket-permission");
+    let listeners = format!("{}\n{ps}", String::from_utf8_lossy(s.listeners.as_deref().unwrap()));
+    let a = analyze(Inputs {
+        config: s.config.as_deref(),
+        listeners: Some(listeners.as_bytes()),
+        log: s.log.as_deref(),
+    });
+    let f = first(&a, "BG206");
+    assert!(
+        label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.starts_with("nobody ")),
+        "{:#?}",
+        f.labels
+    );
+    assert!(f.message.contains("(ps)"), "{}", f.message);
+}
+
+/// curl to the address the backend binds works, curl to nginx's address is refused:
+/// both are cited (real curl captures, retargeted to the scenario's addresses).
+#[test]
+fn probes_back_the_address_rules() {
+    let s = load("family-v4-backend");
+    let refused = listener_fixture("captured/curl_v_ipv6_refused.txt").replace("17010", "19041");
+    let live = listener_fixture("captured/curl_v_live.txt").replace("17010", "19041");
+    let listeners = format!(
+        "{}\n$ curl -v http://[::1]:19041/\n{refused}\n$ curl -v http://127.0.0.1:19041/\n{live}",
+        String::from_utf8_lossy(s.listeners.as_deref().unwrap())
+    );
+    let a = analyze(Inputs {
+        config: s.config.as_deref(),
+        listeners: Some(listeners.as_bytes()),
+        log: s.log.as_deref(),
+    });
+    let f = first(&a, "BG204");
+    let msgs: Vec<&str> = f.labels.iter().map(|l| l.message.as_str()).collect();
+    assert!(msgs.iter().any(|m| m.contains("directly works")), "{msgs:#?}");
+    assert!(msgs.iter().any(|m| m.contains("fails the same way")), "{msgs:#?}");
+}
+
+/// Hand-written (uWSGI is not installed in the lab; the line is from backend_messages.tsv):
+/// a full uWSGI TCP queue shows as connect timeouts.
+#[test]
+fn bg211_uwsgi_listen_queue_full() {
+    let log = "2026/11/21 11:11:26 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"uwsgi://127.0.0.1:18301\", host: \"example.com\"\n\
+               Sat Nov 21 11:11:25 2026 - *** uWSGI listen queue of socket \"127.0.0.1:18301\" (fd: 3) full !!! (3/2) ***\n";
+    let t = (Vec::new(), Vec::new(), log.as_bytes().to_vec());
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG211");
+    assert_eq!(f.status, Some(504));
+    assert_eq!(f.severity, Severity::Error);
+    let t =
+        hand(&server("        location / { include uwsgi_params; uwsgi_pass 127.0.0.1:18301; }"), "", log);
+    let a = analyze(inputs(&t));
+    assert_eq!(first(&a, "BG211").status, Some(504));
+}
+
+/// Hand-written: a firewall rule does not apply to loopback traffic.
+#[test]
+fn bg207_not_for_loopback_firewall_rules() {
+    let t = hand(
+        &server("        location / { proxy_pass http://127.0.0.1:8080; }"),
+        "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n",
+        "",
+    );
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
+}

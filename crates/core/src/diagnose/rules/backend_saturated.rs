@@ -73,20 +73,36 @@ fn backend_signs(facts: &Facts<'_>) -> Vec<(TextRange, String)> {
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let signs = backend_signs(facts);
     let php_signs = signs.iter().any(|(_, t)| t.starts_with("php-fpm"));
+    let uwsgi_full = signs.iter().any(|(_, t)| t.starts_with("uWSGI"));
     if facts.config.is_none() {
         let Some(log) = facts.log else { return };
         let eagain: Vec<&EventGroup> = log.groups.iter().filter(|g| is_eagain(g)).collect();
         let Some(first) = eagain.first() else {
             if let Some((range, text)) = signs.first() {
-                let f = Finding::new(INFO.code, Severity::Warning, "the backend ran out of workers")
+                let timeouts: Vec<&EventGroup> = log
+                    .groups
+                    .iter()
+                    .filter(|g| {
+                        g.event.kind == EventKind::UpstreamTimedOut
+                            && g.event.phase == Some(Phase::Connecting)
+                    })
+                    .collect();
+                let mut f = Finding::new(INFO.code, Severity::Warning, "the backend ran out of workers")
                     .message(format!(
                         "The backend's log says it ran out of capacity ({text}): requests queue, and once its \
                          listen queue is full nginx gets errors (502 on a unix socket, 504 over TCP)."
                     ))
                     .confidence(60)
-                    .label(InputKind::Log, *range, text.clone(), true)
-                    .fix(fix(php_signs));
-                out.push(f);
+                    .label(InputKind::Log, *range, text.clone(), true);
+                if !timeouts.is_empty() {
+                    f.severity = Severity::Error;
+                    f.confidence = 85;
+                    f = f.status(504);
+                    for g in &timeouts {
+                        f = cite_events(f, g, "connect timed out: the full queue dropped the SYN");
+                    }
+                }
+                out.push(f.fix(fix(php_signs)));
             }
             return;
         };
@@ -135,6 +151,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 (true, true, true, _) => (75, Severity::Error, 502),
                 (false, _, true, false) => (88, Severity::Error, 504),
                 (false, _, true, true) => (70, Severity::Warning, 504),
+                (false, _, false, false) if uwsgi_full => (85, Severity::Error, 504),
                 _ => continue,
             };
         let target = endpoint_text(endpoint);

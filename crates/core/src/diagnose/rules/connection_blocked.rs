@@ -144,7 +144,15 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let blocked: Vec<(&EventGroup, Block)> =
             events.iter().filter_map(|g| block_of(g).map(|b| (*g, b))).collect();
         let selinux = selinux_facts(facts, Some(*port));
-        let firewall = firewall_facts(facts, *port);
+        let avc_proof = selinux.iter().any(|(_, t)| t.contains("denied"));
+        // Loopback traffic does not pass the host firewall's port rules (ufw accepts `lo`).
+        let loopback = match &endpoint.addr {
+            EndpointAddr::Tcp { ips, .. } => {
+                !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback())
+            }
+            EndpointAddr::Unix { .. } => true,
+        };
+        let firewall = if loopback { Vec::new() } else { firewall_facts(facts, *port) };
         let drop_timeouts: Vec<&EventGroup> = events
             .iter()
             .filter(|g| {
@@ -156,7 +164,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             Some((_, b)) => *b,
             None if !firewall.is_empty() => Block::Unreachable,
             // getsebool alone (no denial in the log) is only a risk for non-http ports.
-            None if selinux.iter().any(|(_, t)| t.contains("denied")) => Block::Selinux,
+            None if avc_proof => Block::Selinux,
             None => continue,
         };
         let target = endpoint_text(endpoint);
@@ -169,7 +177,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             format!("In {place}, nginx's connection to {target}"),
         )
         .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
-        if blocked.is_empty() && drop_timeouts.is_empty() {
+        if blocked.is_empty() && drop_timeouts.is_empty() && !avc_proof {
             f.confidence = 55;
             f.severity = Severity::Warning;
         }
