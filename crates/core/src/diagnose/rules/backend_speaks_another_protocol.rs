@@ -144,11 +144,11 @@ fn from_listener_table(facts: &Facts<'_>, explained: &[usize], out: &mut Vec<Fin
         let Some(listener) = rows.first().and_then(|&r| facts.listener(r)) else { continue };
         let Some((speaks, program)) = native(listener) else { continue };
         let Some(target) = target_of(facts, endpoint) else { continue };
-        let mismatch = match (speaks, target.kind) {
-            (Native::Http1, PassKind::FastCgi | PassKind::Uwsgi | PassKind::Scgi | PassKind::Grpc) => true,
-            (Native::FastCgi, PassKind::Proxy | PassKind::Uwsgi | PassKind::Scgi | PassKind::Grpc) => true,
-            _ => false,
-        };
+        let mismatch = matches!(
+            (speaks, target.kind),
+            (Native::Http1, PassKind::FastCgi | PassKind::Uwsgi | PassKind::Scgi | PassKind::Grpc)
+                | (Native::FastCgi, PassKind::Proxy | PassKind::Uwsgi | PassKind::Scgi | PassKind::Grpc)
+        );
         if !mismatch {
             continue;
         }
