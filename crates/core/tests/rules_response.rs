@@ -300,10 +300,17 @@ fn bg302_not_on_tls_failures_or_controls() {
 fn bg302_uwsgi_side_hand_written() {
     // Hand-written: uWSGI's own line when it gets HTTP on a uwsgi socket.
     let config = b"http { server { listen 80; location / { proxy_pass http://127.0.0.1:3031; } } }\n";
-    let log = b"invalid request block size: 21573 (max 4096)...skip\n";
-    let a = analyze(Inputs { config: Some(config), log: Some(log), ..Default::default() });
+    let uwsgi = b"invalid request block size: 21573 (max 4096)...skip\n";
+    // A scanner on the uwsgi port writes the same line: alone, it proves nothing.
+    let a = analyze(Inputs { config: Some(config), log: Some(uwsgi), ..Default::default() });
     assert!(!a.log.as_ref().unwrap().backend.is_empty(), "uWSGI line recognised");
+    assert!(!codes(&a).contains(&"BG302"));
+    let mut log = b"2026/11/21 11:39:32 [error] 1#1: *1 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:3031/\", host: \"x\"\n".to_vec();
+    log.extend_from_slice(uwsgi);
+    let log = log.as_slice();
+    let a = analyze(Inputs { config: Some(config), log: Some(log), ..Default::default() });
     let f = only(&a, "BG302");
+    assert_eq!(only(&a, "BG301").caused_by, Some("BG302"));
     let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
     let (fixed, _) = apply_fix(&s, f);
     assert!(fixed.contains("uwsgi_pass 127.0.0.1:3031;"), "{fixed}");
@@ -684,4 +691,16 @@ fn bg302_proxy_pass_to_php_fpm_hand_written() {
         fixed.contains("fastcgi_pass unix:/tmp/badgateway-lab/php-fpm-terminate-timeout/run/php-fpm.sock;"),
         "{fixed}"
     );
+}
+
+#[test]
+fn bg302_http_to_a_tls_port_hand_written() {
+    // Hand-written: plain HTTP to port 443; the TLS server's alert is not an HTTP header.
+    let config = b"http {\n  server {\n    listen 80;\n    location / {\n        proxy_pass http://10.0.0.9:443;\n    }\n  }\n}\n";
+    let log = b"2026/11/21 11:39:39 [error] 1#1: *1 upstream sent no valid HTTP/1.0 header while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.9:443/\", host: \"x\"\n";
+    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
+    let a = analyze(s.all());
+    let f = only(&a, "BG302");
+    let fixed = assert_converges(&s, f);
+    assert!(fixed.contains("proxy_pass https://10.0.0.9:443;"), "{fixed}");
 }

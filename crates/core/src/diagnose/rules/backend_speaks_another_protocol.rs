@@ -7,7 +7,7 @@ use crate::log::{BackendKind, EventGroup, EventKind};
 
 use super::super::Facts;
 use super::super::evidence::{endpoint_text, listener_text, reload_commands, target_place};
-use super::super::facts::{TcpReach, UnixReach};
+use super::super::facts::{EndpointAddr, TcpReach, UnixReach};
 use super::super::response::{
     Incident, address_text, backend_groups, cite_backend, endpoint_at, incidents, locate, place_text,
     target_of,
@@ -276,6 +276,10 @@ fn from_nginx_line(facts: &Facts<'_>, incident: &Incident<'_>, speaks: Speaks) -
                     switch_kind(src, t, "fastcgi_pass", "")
                 } else if who.contains("uwsgi") {
                     switch_kind(src, t, "uwsgi_pass", "")
+                } else if endpoint
+                    .is_some_and(|e| matches!(&e.addr, EndpointAddr::Tcp { port: 443 | 8443, .. }))
+                {
+                    add_tls(src, t)
                 } else {
                     None
                 }
@@ -295,43 +299,38 @@ fn from_nginx_line(facts: &Facts<'_>, incident: &Incident<'_>, speaks: Speaks) -
     finding
 }
 
-/// uWSGI said `invalid request block size`: an HTTP request reached a uwsgi-protocol socket.
+/// uWSGI said `invalid request block size`: an HTTP request reached a uwsgi-protocol
+/// socket. Scanners hitting an exposed uwsgi port cause the same line, so it counts only
+/// with nginx's own line about an HTTP upstream that closed (or reset) the connection.
 fn uwsgi_side(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let groups = backend_groups(facts, |k| matches!(k, BackendKind::UwsgiInvalidBlockSize));
     let Some(first) = groups.first() else { return };
-    let proxies: Vec<&Target> = facts
-        .config
-        .map(|c| c.model().targets.iter().filter(|t| t.kind == PassKind::Proxy).collect())
-        .unwrap_or_default();
-    let mut finding = Finding::new(INFO.code, Severity::Error, "proxy_pass to a uwsgi-protocol socket")
-        .message(
-            "uWSGI received an HTTP request on a socket that speaks the uwsgi protocol (it read the \"GE\" of \
-             \"GET\" as a packet size) and dropped it, so nginx got no response and the client got 502 Bad \
-             Gateway. Use uwsgi_pass (with include uwsgi_params) for a uwsgi socket, or start uWSGI with \
-             --http-socket to speak HTTP.",
-        )
-        .confidence(85)
-        .status(502);
-    let only = if proxies.len() == 1 { proxies.first().copied() } else { None };
-    match only {
-        Some(t) => {
-            finding = finding.label(crate::input::InputKind::Config, t.range, "nginx speaks HTTP here", true);
-            finding = cite_backend(finding, first, "uWSGI read an HTTP request as a uwsgi packet");
-            if let Some(fix) = facts.config.and_then(|c| switch_kind(c.source(), t, "uwsgi_pass", "")) {
-                finding = finding.fix(fix);
-            }
+    let closed = incidents(facts, |g| {
+        matches!(g.event.kind, EventKind::PrematurelyClosed | EventKind::ConnectionReset)
+            && g.event.upstream.as_ref().is_some_and(|u| u.scheme.eq_ignore_ascii_case("http"))
+    });
+    for incident in &closed {
+        let target = address_text(facts, incident);
+        let place = place_text(facts, incident);
+        let mut finding = Finding::new(INFO.code, Severity::Error, format!("proxy_pass to {target}, a uwsgi-protocol socket"))
+            .message(format!(
+                "{place} speaks HTTP to {target}, but uWSGI listens there with the uwsgi protocol: it read the \
+                 \"GE\" of \"GET\" as a packet size, dropped the request and closed the connection, so the \
+                 client got 502 Bad Gateway. Use uwsgi_pass (with include uwsgi_params) for a uwsgi socket, or \
+                 start uWSGI with --http-socket to speak HTTP."
+            ))
+            .confidence(85)
+            .status(502);
+        finding = locate(finding, facts, incident, "the backend closed the connection");
+        finding = cite_backend(finding, first, "uWSGI read an HTTP request as a uwsgi packet");
+        let config_target = endpoint_at(facts, incident).and_then(|e| target_of(facts, e));
+        if let Some(fix) =
+            config_target.and_then(|t| switch_kind(facts.config?.source(), t, "uwsgi_pass", ""))
+        {
+            finding = finding.fix(fix);
         }
-        None => {
-            let range = first.event.detail_range;
-            finding = finding.label(
-                crate::input::InputKind::Log,
-                range,
-                "uWSGI read an HTTP request as a uwsgi packet",
-                true,
-            );
-        }
+        out.push(finding);
     }
-    out.push(finding);
 }
 
 /// The address part of the target as written, without any scheme.
@@ -374,6 +373,23 @@ fn switch_kind(src: &[u8], t: &Target, directive: &str, scheme: &str) -> Option<
         summary: format!("speak the backend's protocol: `{new};`.{params}"),
         applicability: Applicability::Unsafe,
         edits: vec![replace_directive(src, t, new)],
+        commands: vec![reload_commands()],
+    })
+}
+
+/// `http://` -> `https://` for a TLS port.
+fn add_tls(src: &[u8], t: &Target) -> Option<Fix> {
+    let arg = t.arg_range.slice(src);
+    if !(arg.len() >= 7 && arg.get(..7)?.eq_ignore_ascii_case(b"http://")) {
+        return None;
+    }
+    Some(Fix {
+        summary: "the port speaks TLS: use https://".into(),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            range: TextRange::new(t.arg_range.start, t.arg_range.start + 7),
+            replacement: "https://".into(),
+        }],
         commands: vec![reload_commands()],
     })
 }

@@ -1,3 +1,5 @@
+use badgateway_config::PassKind;
+
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::log::{BackendKind, EventKind, Phase};
 
@@ -103,7 +105,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                      backend's kill instead of nginx's own 504."
                 ));
             }
-        } else if !uwsgi_block.is_empty() {
+        } else if !uwsgi_block.is_empty() && kind == PassKind::Proxy {
             message.push_str(
                 " The backend is uWSGI and rejected the request as an invalid uwsgi packet: nginx speaks HTTP to \
                  a uwsgi-protocol socket (see BG302).",
@@ -138,7 +140,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         for (kill, group) in causes.iter().map(|c| (&c.0, c.1)) {
             finding = cite_backend(finding, group, &format!("cause: {}", kill.describe()));
         }
-        if !uwsgi_block.is_empty() && causes.is_empty() {
+        if !uwsgi_block.is_empty() && causes.is_empty() && kind == PassKind::Proxy {
             for g in &uwsgi_block {
                 finding = cite_backend(finding, g, "uWSGI read an HTTP request as a uwsgi packet");
             }
