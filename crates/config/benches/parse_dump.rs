@@ -70,3 +70,34 @@ fn parse_and_model_100k_line_dump(bencher: divan::Bencher) {
         .counter(BytesCount::new(dump.len()))
         .bench(|| badgateway_config::parse(divan::black_box(dump.as_bytes())));
 }
+
+/// CPU seconds this thread has used (utime + stime from /proc), so that the throughput can be
+/// read independently of other processes competing for the machine's cores.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// Prints MB per CPU-second over a fixed number of parses (divan's figures are wall-clock).
+#[divan::bench(sample_count = 1, sample_size = 1)]
+fn cpu_time_throughput() {
+    let dump = generate_dump(100_000);
+    let rounds = 30;
+    let (Some(start), wall) = (thread_cpu_seconds(), std::time::Instant::now()) else { return };
+    for _ in 0..rounds {
+        divan::black_box(badgateway_config::parse(divan::black_box(dump.as_bytes())));
+    }
+    let cpu = thread_cpu_seconds().unwrap_or(start) - start;
+    let mb = (dump.len() * rounds) as f64 / 1e6;
+    eprintln!(
+        "{rounds} parses of {:.2} MB ({} lines): {:.1} MB per CPU-second, {:.1} MB/s wall",
+        dump.len() as f64 / 1e6,
+        dump.bytes().filter(|&b| b == b'\n').count(),
+        mb / cpu.max(1e-9),
+        mb / wall.elapsed().as_secs_f64()
+    );
+}

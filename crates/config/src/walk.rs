@@ -126,7 +126,7 @@ struct Walker<'a> {
     include_cache: std::collections::HashMap<String, Vec<u32>>,
     /// Every `upstream` name in the paste (a `*_pass` may name one defined later).
     upstream_names: std::collections::HashSet<&'a [u8]>,
-    lookup_cache: std::collections::HashMap<&'a [u8], Lookup>,
+    lookup_cache: std::collections::HashMap<&'a [u8], Lookup, FnvBuild>,
     /// `$name` uses in http contexts, in order, and the names the configuration defines.
     var_uses: Vec<(&'a [u8], TextRange)>,
     var_defs: std::collections::HashSet<&'a [u8]>,
@@ -136,7 +136,94 @@ struct Walker<'a> {
     saw_http: bool,
 }
 
-type Lookup = (Option<&'static [u32]>, Option<ValueKind>);
+type Lookup = NameInfo;
+
+/// What the walk needs to know about a directive name, computed once per distinct name.
+#[derive(Clone, Copy)]
+struct NameInfo {
+    masks: Option<&'static [u32]>,
+    value_kind: Option<ValueKind>,
+    setting_key: Option<u16>,
+    /// Checked argument by argument (parameters, levels, values).
+    needs_all: bool,
+    /// Feeds the model (beyond effective settings).
+    interesting: bool,
+    /// Lua, Perl or njs: may define variables we cannot see.
+    opaque_vars: bool,
+    pass: Option<PassKind>,
+}
+
+impl NameInfo {
+    fn of(name: &[u8]) -> Self {
+        let pass = PassKind::from_directive(name);
+        Self {
+            masks: directives::lookup(name),
+            value_kind: directives::value_kind(name),
+            setting_key: setting_key(name),
+            needs_all: matches!(
+                name,
+                b"error_log"
+                    | b"keepalive_timeout"
+                    | b"access_log"
+                    | b"expires"
+                    | b"resolver"
+                    | b"add_header"
+                    | b"add_trailer"
+                    | b"fastcgi_param"
+                    | b"uwsgi_param"
+                    | b"scgi_param"
+                    | b"grpc_set_header"
+                    | b"server"
+                    | b"listen"
+            ),
+            interesting: pass.is_some()
+                || matches!(
+                    name,
+                    b"user"
+                        | b"worker_processes"
+                        | b"worker_rlimit_nofile"
+                        | b"worker_connections"
+                        | b"error_log"
+                        | b"resolver"
+                        | b"set"
+                        | b"listen"
+                        | b"server_name"
+                        | b"server"
+                        | b"keepalive"
+                        | b"zone"
+                ),
+            opaque_vars: name.windows(3).any(|w| w == b"lua")
+                || name.starts_with(b"perl")
+                || name.starts_with(b"js_"),
+            pass,
+        }
+    }
+}
+
+/// FNV-1a: directive names are short and not attacker-chosen in a way that matters here
+/// (the cache only speeds up the table lookup).
+#[derive(Clone, Copy, Default)]
+struct FnvBuild;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
 
 pub(crate) fn run(cfg: &Config) -> Output {
     let nfiles = cfg.files.len();
@@ -165,7 +252,7 @@ pub(crate) fn run(cfg: &Config) -> Output {
         pending_targets: Vec::new(),
         stack: Vec::new(),
         include_cache: std::collections::HashMap::new(),
-        lookup_cache: std::collections::HashMap::new(),
+        lookup_cache: std::collections::HashMap::with_hasher(FnvBuild),
         var_uses: Vec::new(),
         var_defs: std::collections::HashSet::new(),
         vars_opaque: false,
@@ -219,10 +306,7 @@ impl<'a> Walker<'a> {
 
     /// The directive table entry and value kind of a name, memoised (names repeat a lot).
     fn lookup(&mut self, name: &'a [u8]) -> Lookup {
-        *self
-            .lookup_cache
-            .entry(name)
-            .or_insert_with(|| (directives::lookup(name), directives::value_kind(name)))
+        *self.lookup_cache.entry(name).or_insert_with(|| NameInfo::of(name))
     }
 
     fn new_scope(&mut self) -> u32 {
@@ -473,7 +557,8 @@ impl<'a> Walker<'a> {
         frame: Frame,
     ) -> bool {
         let name_s = String::from_utf8_lossy(name);
-        let (masks, value_kind) = self.lookup(name);
+        let info = self.lookup(name);
+        let (masks, value_kind) = (info.masks, info.value_kind);
         let Some(masks) = masks else {
             let suggestion = directives::closest(&name_s).map(str::to_string);
             self.directive_error(di, format!("unknown directive \"{name_s}\""), name_range);
@@ -501,22 +586,7 @@ impl<'a> Walker<'a> {
         }
         let arg_tokens =
             self.cfg.directives.get(di as usize).map(|d| self.cfg.arg_tokens(d)).unwrap_or_default();
-        let needs_all = matches!(
-            name,
-            b"error_log"
-                | b"keepalive_timeout"
-                | b"access_log"
-                | b"expires"
-                | b"resolver"
-                | b"add_header"
-                | b"add_trailer"
-                | b"fastcgi_param"
-                | b"uwsgi_param"
-                | b"scgi_param"
-                | b"grpc_set_header"
-                | b"server"
-                | b"listen"
-        );
+        let needs_all = info.needs_all;
         let args = if needs_all { self.args(di) } else { Vec::new() };
         let first = arg_tokens.first().map(|&t| self.cfg.word(t));
         if !directives::args_ok(m, arg_tokens.len()) {
@@ -593,7 +663,7 @@ impl<'a> Walker<'a> {
             }
             _ => {}
         }
-        if let Some(kind) = PassKind::from_directive(name) {
+        if let Some(kind) = info.pass {
             if frame.ctx == Context::Location || frame.ctx == Context::LocationIf {
                 let scope = self.scopes.get_mut(frame.scope as usize);
                 let key: &[u8] = name;
@@ -946,23 +1016,10 @@ impl<'a> Walker<'a> {
     }
 
     fn model_directive(&mut self, di: u32, name: &'a [u8], frame: Frame, range: TextRange) {
-        let interesting = matches!(
-            name,
-            b"user"
-                | b"worker_processes"
-                | b"worker_rlimit_nofile"
-                | b"worker_connections"
-                | b"error_log"
-                | b"resolver"
-                | b"set"
-                | b"listen"
-                | b"server_name"
-                | b"server"
-                | b"keepalive"
-                | b"zone"
-        ) || PassKind::from_directive(name).is_some();
+        let info = self.lookup(name);
+        let interesting = info.interesting;
         if !interesting {
-            if let (Some(level), Some(key)) = (frame.level, setting_key(name))
+            if let (Some(level), Some(key)) = (frame.level, info.setting_key)
                 && let Some(l) = self.levels.get_mut(level as usize)
             {
                 l.own.push((key, di));
@@ -1076,7 +1133,7 @@ impl<'a> Walker<'a> {
         let cfg: &'a Config = self.cfg;
         let Some(d) = cfg.directives.get(di as usize) else { return };
         let toks = cfg.arg_tokens(d);
-        if name.windows(3).any(|w| w == b"lua") || name.starts_with(b"perl") || name.starts_with(b"js_") {
+        if self.lookup(name).opaque_vars {
             self.vars_opaque = true;
         }
         let def_index = match name {
@@ -1094,12 +1151,13 @@ impl<'a> Walker<'a> {
         let name_tok = if raw { Some(d.name) } else { None };
         for (i, &t) in name_tok.iter().chain(toks.iter()).enumerate() {
             let (v, r) = cfg.word(t);
-            if memchr::memchr3(b'$', b'?', b'<', v).is_none() {
+            let has_q = memchr::memchr(b'?', v).is_some();
+            if !has_q && memchr::memchr(b'$', v).is_none() {
                 continue;
             }
             let is_def = def_index.is_some_and(|k| k + usize::from(raw) == i);
             // Named regex captures define variables.
-            for pat in [&b"?<"[..], b"?P<", b"?'"] {
+            for pat in [&b"?<"[..], b"?P<", b"?'"].into_iter().filter(|_| has_q) {
                 let mut rest = v;
                 while let Some(k) = find(rest, pat) {
                     let after = rest.get(k + pat.len()..).unwrap_or_default();
@@ -1150,7 +1208,7 @@ impl<'a> Walker<'a> {
         let mut seen = std::collections::HashSet::new();
         let uses = std::mem::take(&mut self.var_uses);
         for (var, r) in uses {
-            if directives::is_builtin_variable(var) || self.var_defs.contains(var) || !seen.insert(var) {
+            if !seen.insert(var) || directives::is_builtin_variable(var) || self.var_defs.contains(var) {
                 continue;
             }
             let d = self.diag(DiagnosticCode::Directive, format!("unknown \"{}\" variable", text(var)), r);
@@ -1436,7 +1494,11 @@ impl<'a> Walker<'a> {
         let _ = &found;
         let get = |k: usize| found.get(k).copied().flatten();
         let range_of = |di: u32| self.cfg.directives.get(di as usize).map(|d| d.range);
-        let first_arg = |di: u32| self.args(di).first().map(|(v, _)| crate::unescape(v).into_owned());
+        let first_arg = |di: u32| {
+            let d = self.cfg.directives.get(di as usize)?;
+            let &t = self.cfg.arg_tokens(d).first()?;
+            Some(crate::unescape(self.cfg.word(t).0))
+        };
         let time = |k: usize, default: u64| match get(k) {
             Some(di) => Setting {
                 value: first_arg(di).and_then(|v| directives::parse_time_ms(&v)).unwrap_or(default),
