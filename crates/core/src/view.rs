@@ -98,6 +98,17 @@ impl FindingView {
     }
 }
 
+/// One diagnosis as the page's worker sends it back: ranked findings and what each
+/// input was read as. `id` is the edit generation it was computed from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageReport {
+    pub id: u64,
+    pub findings: Vec<FindingView>,
+    pub summaries: Vec<crate::analysis::InputSummary>,
+    /// Time spent parsing and diagnosing, in milliseconds.
+    pub elapsed_ms: f64,
+}
+
 /// Makes characters that could hide or reorder text visible: bidi overrides,
 /// zero-width characters and other format/control characters become `<U+XXXX>`.
 pub fn visible(text: &str) -> String {

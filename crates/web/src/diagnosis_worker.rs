@@ -4,12 +4,27 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use crate::protocol::Reply;
+use badgateway_core::view::PageReport as Reply;
 
-/// The loader trunk writes beside the page (relative: works under any sub-path).
-const WORKER_SCRIPT: &str = "./badgateway-worker_loader.js";
+/// Copied beside the page by trunk (relative: works under any sub-path).
+const WORKER_SCRIPT: &str = "./worker.js";
+
+/// The URL of the page's own wasm-bindgen module and wasm, from the preload links
+/// trunk writes into the page.
+fn module_urls() -> Option<(String, String)> {
+    let document = web_sys::window()?.document()?;
+    let href = |selector: &str| -> Option<String> {
+        let link = document.query_selector(selector).ok()??;
+        Some(link.dyn_into::<web_sys::HtmlLinkElement>().ok()?.href())
+    };
+    Some((href("link[rel=modulepreload]")?, href("link[rel=preload][as=fetch]")?))
+}
+
+fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
+}
 
 pub struct DiagnosisWorker {
     worker: Worker,
@@ -18,7 +33,11 @@ pub struct DiagnosisWorker {
 
 impl DiagnosisWorker {
     pub fn spawn(on_reply: impl Fn(Reply) + 'static) -> Option<Rc<Self>> {
-        let worker = Worker::new(WORKER_SCRIPT).ok()?;
+        let (glue, wasm) = module_urls()?;
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let url = format!("{WORKER_SCRIPT}?glue={}&wasm={}", encode(&glue), encode(&wasm));
+        let worker = Worker::new_with_options(&url, &options).ok()?;
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
             if let Ok(reply) = serde_json::from_str::<Reply>(&text) {

@@ -6,9 +6,12 @@ mod browser;
 mod diagnosis_worker;
 mod finding_card;
 mod input_pane;
-mod protocol;
 mod state;
+mod worker_entry;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    // The same module also runs in the diagnosis worker, where there is no page to render.
+    if web_sys::window().is_some() {
+        yew::Renderer::<app::App>::new().render();
+    }
 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use badgateway_core::{InputKind, TextRange};
 use yew::Reducible;
 
-use crate::protocol::Reply;
+use badgateway_core::view::PageReport as Reply;
 
 /// The diagnosis shown: the worker's latest reply.
 pub type Outcome = Reply;

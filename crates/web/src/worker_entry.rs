@@ -1,0 +1,45 @@
+//! The same wasm, entered in a Web Worker: receives the three inputs, runs the core,
+//! posts the ranked findings back. The page never blocks on a diagnosis.
+//!
+//! `www/worker.js` loads this binary's module into a module worker and calls
+//! [`worker_entry`]. Messages in: a JS array `[id, config, listeners, log]` (strings
+//! move without a JSON round trip). Out: a JSON [`PageReport`].
+
+use badgateway_core::view::PageReport;
+use badgateway_core::{Inputs, analyze};
+use js_sys::Array;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn handle(message: &JsValue) -> Option<String> {
+    let parts: Array = message.clone().dyn_into().ok()?;
+    let id = parts.get(0).as_f64()? as u64;
+    let text = |i: u32| parts.get(i).as_string().unwrap_or_default();
+    let (config, listeners, log) = (text(1), text(2), text(3));
+    let started = js_sys::Date::now();
+    let analysis = analyze(Inputs {
+        config: Some(config.as_bytes()),
+        listeners: Some(listeners.as_bytes()),
+        log: Some(log.as_bytes()),
+    });
+    let findings = analysis.views();
+    let summaries = analysis.summaries();
+    let elapsed_ms = js_sys::Date::now() - started;
+    serde_json::to_string(&PageReport { id, findings, summaries, elapsed_ms }).ok()
+}
+
+/// Installs the message handler. Called by `www/worker.js` inside the worker.
+#[wasm_bindgen]
+pub fn worker_entry() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply_to = scope.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        if let Some(reply) = handle(&event.data()) {
+            let _ = reply_to.post_message(&JsValue::from_str(&reply));
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+}
