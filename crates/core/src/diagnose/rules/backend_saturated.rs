@@ -56,7 +56,8 @@ fn backend_signs(facts: &Facts<'_>) -> Vec<(TextRange, String)> {
         .filter_map(|g| {
             let text = match &g.event.kind {
                 BackendKind::PhpFpmMaxChildren { pool, n } => {
-                    format!("php-fpm pool {pool} reached pm.max_children ({n}), {} times", g.count)
+                    let times = if g.count > 1 { format!(", {} times", g.count) } else { String::new() };
+                    format!("php-fpm pool {pool} reached pm.max_children ({n}){times}")
                 }
                 BackendKind::PhpFpmSeemsBusy => "php-fpm says the pool seems busy".into(),
                 BackendKind::PhpFpmProcessMax => "php-fpm reached process.max".into(),
@@ -235,7 +236,10 @@ fn fix(php: bool) -> Fix {
             "sudo ss -lnx; sudo ss -lnt",
         ),
     ];
-    if !php {
+    if php {
+        // php-fpm, the kernel's cap, the queue: gunicorn and uWSGI advice is noise here.
+        commands.drain(1..3);
+    } else {
         commands.rotate_left(1);
     }
     Fix {

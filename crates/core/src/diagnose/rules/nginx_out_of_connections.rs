@@ -93,14 +93,32 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             ),
             _ => continue,
         };
-        let mut f = Finding::new(INFO.code, Severity::Error, title)
-            .message(format!(
+        // Without `while connecting to upstream`, the alert is about accepting a client.
+        let on_accept =
+            e.kind == EventKind::WorkerConnectionsNotEnough && e.upstream.is_none() && e.phase.is_none();
+        let message = if looping {
+            "nginx ran out of worker connections because it proxies to itself: every pass through the loop \
+             holds two more connections until none are left, then new connections are refused or reset."
+                .to_string()
+        } else if on_accept {
+            "nginx ran out of worker connections: every one is in use (each proxied request needs two: the \
+             client's and the backend's), so it cannot accept new clients until some are released."
+                .to_string()
+        } else {
+            format!(
                 "nginx itself ran out of a resource: {what}. The request fails inside nginx and the client gets \
                  {status}{}; the backend is not at fault.",
                 if status == 500 { " Internal Server Error (not 502)" } else { " Bad Gateway" }
-            ))
-            .confidence(if looping { 70 } else { 92 })
-            .status(status);
+            )
+        };
+        let mut f = Finding::new(INFO.code, Severity::Error, title).message(message).confidence(if looping {
+            70
+        } else {
+            92
+        });
+        if !on_accept && !looping {
+            f = f.status(status);
+        }
         let primary_in_config = match (&e.kind, model) {
             (EventKind::WorkerConnectionsNotEnough, Some(m)) => {
                 m.worker_connections.as_ref().and_then(|s| s.range)

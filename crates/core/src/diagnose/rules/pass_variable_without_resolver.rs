@@ -125,10 +125,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             .label(
                 InputKind::Log,
                 group.event.message_range,
-                format!("no resolver for {name}"),
+                if group.count > 1 {
+                    format!("no resolver for {name}, {} times", group.count)
+                } else {
+                    format!("no resolver for {name}")
+                },
                 true,
             );
-            let finding = cite_events(finding, group, "no resolver defined")
+            let finding = finding
                 .next_step(Command::new(
                     "paste the config, to see where the variable is used",
                     "sudo nginx -T",

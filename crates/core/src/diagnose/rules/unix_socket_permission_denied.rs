@@ -54,8 +54,13 @@ pub(super) fn is_eacces(group: &EventGroup) -> bool {
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
-    let user = facts.worker_user();
+    let mut user = facts.worker_user();
     if facts.config.is_none() {
+        // Without the config, the packaged default is a better guess than nginx's built-in one.
+        let guessed = user.source == WorkerUserSource::Default;
+        if guessed {
+            user.name = "www-data".into();
+        }
         let Some(log) = facts.log else { return };
         for group in log.groups.iter().filter(|g| is_eacces(g)) {
             let Some(path) = unix_path(group) else { continue };
@@ -79,6 +84,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                     format!("ls -l {path}; namei -l {path}; ps -o user,cmd -C nginx"),
                 ))
                 .fix(fix(&path, &user, None));
+            let finding = if guessed {
+                finding.note(
+                    "The fix assumes the workers run as www-data (Debian/Ubuntu); RHEL's package uses nginx, and \
+                     without a `user` line nginx uses nobody. Use the name `ps -o user,cmd -C nginx` shows.",
+                )
+            } else {
+                finding
+            };
             out.push(finding);
         }
         return;
