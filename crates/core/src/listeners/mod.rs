@@ -534,9 +534,9 @@ pub(crate) enum Mode {
     Netstat,
     NetstatUnix,
     Lsof,
+    /// `docker ps` / `docker compose ps`; the columns come from the header when one was seen.
     Docker {
-        ports_col: Option<usize>,
-        names_col: Option<usize>,
+        cols: Option<DockerCols>,
     },
     Ls {
         dir: Option<String>,
@@ -568,6 +568,15 @@ pub(crate) enum Mode {
     },
     /// A command we know but whose output is not ours to read (e.g. `cat`, `grep`).
     Other,
+}
+
+/// Character columns of a docker table: PORTS and NAMES (or compose's NAME) cells.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DockerCols {
+    pub(crate) ports: usize,
+    pub(crate) ports_end: Option<usize>,
+    pub(crate) name: usize,
+    pub(crate) name_end: Option<usize>,
 }
 
 pub(crate) struct Reader {

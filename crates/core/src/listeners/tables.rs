@@ -5,7 +5,10 @@ use super::scan::{
     Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, lossy,
     parse_u16, parse_u32, tok, tokens, word,
 };
-use super::{Bind, Format, Listener, Mode, ProbeFact, ProcessRef, Reader, SocketFile, SocketKind, TextRange};
+use super::{
+    Bind, DockerCols, Format, Listener, Mode, ProbeFact, ProcessRef, Reader, SocketFile, SocketKind,
+    TextRange,
+};
 
 /// The mode a command line puts the reader in (tables only; probes are decided in `probes`).
 pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
@@ -15,7 +18,7 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
         b"netstat" if has_short_flag(cmd.args, b'x') => Mode::NetstatUnix,
         b"netstat" => Mode::Netstat,
         b"lsof" => Mode::Lsof,
-        b"docker" | b"podman" => Mode::Docker { ports_col: None, names_col: None },
+        b"docker" | b"podman" => Mode::Docker { cols: None },
         b"ls" => Mode::Ls { dir: first_operand(cmd.args).filter(|d| d.starts_with(b"/")).map(dir_name) },
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
         _ => Mode::Other,
@@ -54,11 +57,8 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         r.mode = Mode::Lsof;
         return Some(if unix { Format::LsofUnix } else { Format::Lsof });
     }
-    if b.starts_with(b"CONTAINER ID") || b.starts_with(b"CONTAINER  ID") {
-        let chars = |at: usize| line.get(0, at).iter().filter(|c| (**c & 0xC0) != 0x80).count();
-        let ports_col = find(line.bytes, b"PORTS").map(chars);
-        let names_col = find(line.bytes, b"NAMES").map(chars);
-        r.mode = Mode::Docker { ports_col, names_col };
+    if (b.starts_with(b"CONTAINER ID") || b.starts_with(b"NAME")) && has(b"PORTS") {
+        r.mode = Mode::Docker { cols: docker_cols(line.bytes) };
         return Some(Format::DockerPs);
     }
     if b.starts_with(b"USER") && has(b"PID") && has(b"%CPU") && has(b"COMMAND") {
@@ -531,48 +531,108 @@ fn lsof_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option
     }
 }
 
-/// A docker ps row. With the header's column positions the PORTS cell is cut out
-/// exactly; without a header, the row must start with a container id.
+/// Column starts of a docker header, in characters: cells are separated by two or more
+/// spaces (`CONTAINER ID` holds one).
+fn docker_cols(h: &[u8]) -> Option<DockerCols> {
+    let mut starts: Vec<(usize, &[u8])> = Vec::new();
+    let mut chars = 0usize;
+    let mut spaces = 2usize;
+    let mut i = 0;
+    while let Some(&c) = h.get(i) {
+        if c == b' ' || c == b'\t' {
+            spaces += 1;
+        } else {
+            if spaces >= 2 {
+                let end = h.get(i..).and_then(|r| find(r, b"  ")).map_or(h.len(), |e| i + e);
+                starts.push((chars, h.get(i..end).unwrap_or_default().trim_ascii()));
+            }
+            spaces = 0;
+        }
+        if (c & 0xC0) != 0x80 {
+            chars += 1;
+        }
+        i += 1;
+    }
+    let find_col = |names: &[&[u8]]| starts.iter().position(|(_, n)| names.contains(n));
+    let p = find_col(&[b"PORTS"])?;
+    let n = find_col(&[b"NAMES", b"NAME"])?;
+    let next = |k: usize| starts.get(k + 1).map(|(c, _)| *c);
+    Some(DockerCols {
+        ports: starts.get(p)?.0,
+        ports_end: next(p),
+        name: starts.get(n)?.0,
+        name_end: next(n),
+    })
+}
+
+/// A docker ps row. With the header's columns the PORTS and NAMES cells are cut out
+/// exactly (rows may start with a name: `docker compose ps`, `--format table`); without
+/// a header the row must start with a container id.
 fn docker_row(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let b = line.bytes;
-    let (ports_col, names_col) = match &r.mode {
-        Mode::Docker { ports_col, names_col } if in_mode => (*ports_col, *names_col),
-        _ => (None, None),
+    let cols = match &r.mode {
+        Mode::Docker { cols } if in_mode => *cols,
+        _ => None,
     };
     let first_end = b.iter().position(u8::is_ascii_whitespace).unwrap_or(b.len());
     let first = b.get(..first_end).unwrap_or_default();
     let is_id = first.len() >= 12 && first.iter().all(u8::is_ascii_hexdigit);
-    if !is_id {
-        return None;
-    }
     // docker pads columns by characters (the COMMAND cell often holds a `…`), so the
     // header's column positions are character counts, turned into byte offsets per row.
-    let names_at = names_col.and_then(|c| char_to_byte(b, c));
-    let name_start = match names_at {
-        Some(c) if c < b.len() => c,
-        _ => b.iter().rposition(u8::is_ascii_whitespace).map_or(b.len(), |p| p + 1),
+    let at = |c: Option<usize>| c.and_then(|c| char_to_byte(b, c));
+    let ((ps, pe), (ns, ne)) = match cols {
+        Some(c) => {
+            let cell = |s: usize, e: Option<usize>| {
+                let s = at(Some(s)).unwrap_or(b.len());
+                let e = at(e).unwrap_or(b.len()).max(s);
+                (s, e)
+            };
+            (cell(c.ports, c.ports_end), cell(c.name, c.name_end))
+        }
+        None if is_id => {
+            let ns = b.iter().rposition(u8::is_ascii_whitespace).map_or(b.len(), |p| p + 1);
+            ((first_end, ns), (ns, b.len()))
+        }
+        None => return None,
     };
-    let name = line.rest(name_start);
-    let (ps, pe) = match ports_col.and_then(|c| char_to_byte(b, c)) {
-        Some(c) if c < name_start => (c, name_start),
-        _ => (first_end, name_start),
-    };
+    let name_cell = line.get(ns, ne).trim_ascii();
+    let name = name_cell.split(u8::is_ascii_whitespace).next().unwrap_or_default();
     let mut items: Vec<(usize, usize)> = Vec::new();
     tokens(line.get(ps, pe), &mut items);
-    for (s, e) in items {
-        let (s, e) = (s + ps, e + ps);
-        let entry = line.get(s, e);
-        let entry = entry.strip_suffix(b",").unwrap_or(entry);
-        docker_port(
-            r,
-            line,
-            entry,
-            TextRange::from_usize(line.start + s, line.start + s + entry.len()),
-            name,
-        );
+    let entries: Vec<(usize, &[u8])> = items
+        .iter()
+        .map(|&(s, e)| {
+            let entry = line.get(s + ps, e + ps);
+            (s + ps, entry.strip_suffix(b",").unwrap_or(entry))
+        })
+        .collect();
+    // Without a container id to go by, a row must hold only port entries: prose
+    // after the table is not taken for a container.
+    // Container names hold no spaces.
+    let name_ok = !name.is_empty() && name.len() == name_cell.len();
+    if !is_id && (!name_ok || !entries.iter().all(|(_, e)| docker_entry_ok(e))) {
+        return None;
     }
-    r.mode = Mode::Docker { ports_col, names_col };
+    for (s, entry) in entries {
+        let range = TextRange::from_usize(line.start + s, line.start + s + entry.len());
+        docker_port(r, line, entry, range, name);
+    }
+    r.mode = Mode::Docker { cols };
     Some(Format::DockerPs)
+}
+
+/// `0.0.0.0:8080->80/tcp`, `[::]:8080->80/tcp`, `:::8080->80/tcp`, `80/tcp`, ranges.
+fn docker_entry_ok(e: &[u8]) -> bool {
+    let Some(slash) = e.iter().rposition(|c| *c == b'/') else { return false };
+    let (ports, proto) = e.split_at(slash);
+    if !matches!(proto, b"/tcp" | b"/udp" | b"/sctp") {
+        return false;
+    }
+    let cport = match find(ports, b"->") {
+        Some(a) => ports.get(a + 2..).unwrap_or_default(),
+        None => ports,
+    };
+    port_range(cport).is_some()
 }
 
 /// Byte offset of the `n`th character (UTF-8), `None` past the end.

@@ -704,6 +704,31 @@ fn docker_ps_handwritten() {
 }
 
 #[test]
+fn docker_compose_and_format_tables() {
+    let src = b"$ docker compose ps\n\
+NAME          IMAGE          COMMAND                  SERVICE   CREATED        STATUS        PORTS\n\
+app-web-1     myapp:latest   \"gunicorn -b 0.0.0.0\xe2\x80\xa6\"   web       2 hours ago    Up 2 hours    0.0.0.0:8080->8000/tcp, :::8080->8000/tcp\n\
+app-redis-1   redis:7        \"docker-entrypoint.s\xe2\x80\xa6\"   redis     2 hours ago    Up 2 hours    6379/tcp\n\
+$ docker ps --format 'table {{.Names}}\\t{{.Ports}}'\n\
+NAMES         PORTS\n\
+api           127.0.0.1:3000->3000/tcp\n\
+worker        \n\
+that is all\n";
+    let r = parse(src);
+    assert_eq!(r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>(), vec!["that is all"]);
+    let web = on_port(&r, 8080);
+    assert_eq!(web.len(), 2);
+    assert_eq!(web[0].processes[0].name, "app-web-1");
+    assert_eq!(web[1].bind, Bind::AnyV6 { v6only: None });
+    assert_eq!(web[1].container_port, Some(8000));
+    assert!(
+        matches!(&r.facts[0], ProbeFact::ExposedPort { container, port: 6379, .. } if container == "app-redis-1")
+    );
+    assert_eq!(one(&r, 3000).processes[0].name, "api");
+    assert_eq!(formats(&r), vec![(Format::DockerPs, 3), (Format::DockerPs, 1)]);
+}
+
+#[test]
 fn selinux_handwritten() {
     let r = parse(fixture!("handwritten/getsebool.txt"));
     assert!(r.unrecognized.is_empty());
