@@ -704,3 +704,16 @@ fn bg302_http_to_a_tls_port_hand_written() {
     let fixed = assert_converges(&s, f);
     assert!(fixed.contains("proxy_pass https://10.0.0.9:443;"), "{fixed}");
 }
+
+#[test]
+fn bg401_with_several_servers_says_the_last_attempt_decides_hand_written() {
+    let config = b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    server 127.0.0.1:8001;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n  }\n}\n";
+    let log = b"2026/11/21 11:39:44 [error] 1#1: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8001/\", host: \"x\"\n";
+    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
+    let a = analyze(s.all());
+    let f = only(&a, "BG401");
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:8001".into()));
+    assert!(f.message.contains("last attempt"), "{}", f.message);
+    // 60s is nginx's default: no edit, find the slow request.
+    assert!(f.fix.as_ref().unwrap().edits.is_empty());
+}

@@ -28,22 +28,23 @@ pub fn incidents<'a>(facts: &Facts<'a>, want: impl Fn(&EventGroup) -> bool) -> V
     if wanted.is_empty() {
         return Vec::new();
     }
-    let per_endpoint: Vec<Vec<&'a EventGroup>> =
-        facts.endpoints.iter().map(|e| facts.events_for(e)).collect();
+    // Which endpoints each group names, keyed by the group's address in the report:
+    // one pass over endpoints x their events, no nested search per group.
+    let mut named: std::collections::HashMap<*const EventGroup, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, endpoint) in facts.endpoints.iter().enumerate() {
+        for g in facts.events_for(endpoint) {
+            named.entry(std::ptr::from_ref(g)).or_default().push(i);
+        }
+    }
     let mut out = Vec::new();
     for group in wanted {
-        let mut same_address = false;
-        let mut found = None;
-        for (i, groups) in per_endpoint.iter().enumerate() {
-            if !groups.iter().any(|g| std::ptr::eq(*g, group)) {
-                continue;
-            }
-            same_address = true;
-            if facts.endpoints.get(i).is_some_and(|e| scheme_matches(facts, e, group)) {
-                found = Some(i);
-                break;
-            }
-        }
+        let endpoints = named.get(&std::ptr::from_ref(group)).map(Vec::as_slice).unwrap_or_default();
+        let same_address = !endpoints.is_empty();
+        let found = endpoints
+            .iter()
+            .copied()
+            .find(|&i| facts.endpoints.get(i).is_some_and(|e| scheme_matches(facts, e, group)));
         if same_address && found.is_none() {
             continue;
         }

@@ -143,6 +143,23 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 )),
             }
         }
+        let retried = config_target.is_some_and(|t| {
+            let servers = match t.host {
+                badgateway_config::TargetHost::Upstream { index } => facts
+                    .config
+                    .and_then(|c| c.model().upstreams.get(index))
+                    .map_or(0, |u| u.servers.iter().filter(|s| !s.down).count()),
+                _ => 0,
+            };
+            servers > 1 && t.effective.next_upstream.value.iter().any(|v| v == "timeout")
+        });
+        if retried && matches!(timer, Timer::Read | Timer::Send) {
+            message.push_str(&format!(
+                " With several servers and {prefix}_next_upstream timeout, nginx tries the next server first \
+                 (a request already sent is retried only if it is idempotent): the client's status comes from \
+                 the last attempt."
+            ));
+        }
         let mut finding = Finding::new(
             INFO.code,
             if timer == Timer::Body { Severity::Warning } else { Severity::Error },
