@@ -410,6 +410,29 @@ impl<'a> DirectiveEdits<'a> {
                 .push(Edit { range: TextRange::new(self.insert_at, self.insert_at), replacement: text });
         }
         self.edits.sort_by_key(|e| (e.range.start, e.range.end));
-        self.edits
+        merge(self.src, self.edits)
     }
+}
+
+/// One edit from several, the text between them kept: a fix reads as one hunk.
+fn merge(src: &[u8], edits: Vec<Edit>) -> Vec<Edit> {
+    let (Some(first), Some(last)) = (edits.first(), edits.last()) else { return edits };
+    if edits.len() < 2 {
+        return edits;
+    }
+    let (start, end) = (first.range.start, last.range.end.max(first.range.end));
+    let mut text = String::new();
+    let mut at = start;
+    for e in &edits {
+        if e.range.start < at {
+            return edits; // overlapping: leave them for apply_edits to refuse
+        }
+        match src.get(at as usize..e.range.start as usize).map(std::str::from_utf8) {
+            Some(Ok(between)) => text.push_str(between),
+            _ => return edits,
+        }
+        text.push_str(&e.replacement);
+        at = e.range.end;
+    }
+    vec![Edit { range: TextRange::new(start, end.max(at)), replacement: text }]
 }
