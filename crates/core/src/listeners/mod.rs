@@ -42,6 +42,8 @@ pub enum Format {
     Netcat,
     Ufw,
     Iptables,
+    /// `iptables -L -n [-v]`
+    IptablesList,
     Nft,
     Getsebool,
     /// `getenforce`, `sestatus`
@@ -71,6 +73,7 @@ impl Format {
             Format::Netcat => "nc -zv",
             Format::Ufw => "ufw status",
             Format::Iptables => "iptables -S",
+            Format::IptablesList => "iptables -L",
             Format::Nft => "nft list ruleset",
             Format::Getsebool => "getsebool",
             Format::SelinuxStatus => "getenforce",
@@ -96,7 +99,7 @@ impl Format {
             Format::SystemctlStatus => "service fact",
             Format::Journalctl => "journal line",
             Format::Curl | Format::Telnet | Format::Netcat => "probe",
-            Format::Ufw | Format::Iptables | Format::Nft => "firewall rule",
+            Format::Ufw | Format::Iptables | Format::IptablesList | Format::Nft => "firewall rule",
             Format::Getsebool => "boolean",
             Format::SelinuxStatus => "SELinux mode",
             Format::SemanagePort => "port type",
@@ -307,6 +310,8 @@ pub enum ProbeTool {
 pub enum FirewallTool {
     Ufw,
     Iptables,
+    /// `iptables -L -n [-v]`
+    IptablesList,
     Nft,
 }
 
@@ -559,6 +564,11 @@ pub(crate) enum Mode {
     },
     Ufw,
     Iptables,
+    /// `iptables -L`: the chain of the last `Chain X (policy Y)` line; `-v` adds columns.
+    IptablesList {
+        chain: Option<String>,
+        verbose: bool,
+    },
     Nft {
         chain: Option<String>,
     },

@@ -27,6 +27,9 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
             Mode::Telnet { fact: None, host, port }
         }
         b"ufw" => Mode::Ufw,
+        b"iptables" | b"ip6tables" if has_short_flag(cmd.args, b'L') || contains(cmd.args, b"--list") => {
+            Mode::IptablesList { chain: None, verbose: has_short_flag(cmd.args, b'v') }
+        }
         b"iptables" | b"ip6tables" | b"iptables-save" => Mode::Iptables,
         b"nft" => Mode::Nft { chain: None },
         b"getsebool" => Mode::Getsebool,
@@ -95,6 +98,7 @@ pub(crate) fn line_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         Mode::Telnet { .. } => telnet(r, line, true),
         Mode::Ufw => ufw(r, line, true),
         Mode::Iptables => iptables(r, line, true),
+        Mode::IptablesList { .. } => iptables_list(r, line),
         Mode::Nft { .. } => nft(r, line, true),
         Mode::Getsebool => getsebool(r, line),
         Mode::Ps { ef } => {
@@ -116,6 +120,7 @@ pub(crate) fn line_any(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         .or_else(|| selinux_status(r, line))
         .or_else(|| semanage_port(r, line))
         .or_else(|| iptables(r, line, false))
+        .or_else(|| iptables_list(r, line))
         .or_else(|| ufw(r, line, false))
         .or_else(|| nft(r, line, false))
         .or_else(|| ps(r, line, None))
@@ -896,6 +901,99 @@ fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         None => push(None, None),
     }
     Some(Format::Iptables)
+}
+
+/// `iptables -L -n [-v]`:
+/// `Chain INPUT (policy DROP)`, a column header, then
+/// `DROP  tcp  --  0.0.0.0/0  0.0.0.0/0  tcp dpt:8000` (with `-v`: `pkts bytes` first and
+/// `in out` after `opt`).
+fn iptables_list(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    if let Some(rest) = t.strip_prefix(b"Chain ") {
+        let name_end = rest.iter().position(u8::is_ascii_whitespace).unwrap_or(rest.len());
+        let chain = lossy(rest.get(..name_end).unwrap_or_default());
+        let after = rest.get(name_end..).unwrap_or_default().trim_ascii();
+        if !after.starts_with(b"(") {
+            return None;
+        }
+        let verbose = matches!(r.mode, Mode::IptablesList { verbose: true, .. });
+        if let Some(p) = after.strip_prefix(b"(policy ") {
+            let end = p.iter().position(|c| *c == b' ' || *c == b')').unwrap_or(p.len());
+            if let Some(action) = p.get(..end).and_then(ipt_action) {
+                r.report.facts.push(ProbeFact::FirewallRule {
+                    tool: FirewallTool::Iptables,
+                    port: None,
+                    port_last: None,
+                    proto: None,
+                    action,
+                    source: None,
+                    chain: Some(chain.clone()),
+                    interface: None,
+                    is_policy: true,
+                    range: line.range(),
+                });
+            }
+        }
+        r.mode = Mode::IptablesList { chain: Some(chain), verbose };
+        return Some(Format::IptablesList);
+    }
+    let Mode::IptablesList { chain, verbose } = &r.mode else { return None };
+    let (chain, mut verbose) = (chain.clone(), *verbose);
+    let mut toks = Vec::new();
+    tokens(t, &mut toks);
+    let w = |i: usize| tok(t, &toks, i);
+    if w(0) == b"target" && w(1) == b"prot" {
+        verbose = false;
+        r.mode = Mode::IptablesList { chain, verbose };
+        return Some(Format::IptablesList);
+    }
+    if w(0) == b"pkts" && w(1) == b"bytes" {
+        r.mode = Mode::IptablesList { chain, verbose: true };
+        return Some(Format::IptablesList);
+    }
+    let base = if verbose { 2 } else { 0 };
+    let (target, proto, opt) = (w(base), w(base + 1), w(base + 2));
+    if target.is_empty() || !(opt == b"--" || opt.starts_with(b"-") || opt == b"f") {
+        return None;
+    }
+    let (iface, src_i) =
+        if verbose { (Some(w(base + 3)).filter(|i| *i != b"*"), base + 5) } else { (None, base + 3) };
+    let source = Some(w(src_i)).filter(|s| !s.is_empty() && *s != b"0.0.0.0/0" && *s != b"::/0").map(lossy);
+    let Some(action) = ipt_action(target) else { return Some(Format::IptablesList) };
+    let mut ports: Vec<(Option<u16>, Option<u16>)> = Vec::new();
+    for i in src_i + 2..toks.len() {
+        let x = w(i);
+        if let Some(p) = x.strip_prefix(b"dpt:") {
+            ports.push((parse_u16(p), None));
+        } else if let Some(p) = x.strip_prefix(b"dpts:") {
+            let (a, b) = p.split_at(p.iter().position(|c| *c == b':').unwrap_or(p.len()));
+            ports.push((parse_u16(a), parse_u16(b.get(1..).unwrap_or_default())));
+        } else if x == b"dports" {
+            for p in w(i + 1).split(|c| *c == b',') {
+                let (a, b) = p.split_at(p.iter().position(|c| *c == b':').unwrap_or(p.len()));
+                ports.push((parse_u16(a), b.get(1..).and_then(parse_u16)));
+            }
+        }
+    }
+    if ports.is_empty() {
+        ports.push((None, None));
+    }
+    let proto = Some(lossy(proto)).filter(|p| p != "all" && p != "0");
+    for (port, last) in ports {
+        r.report.facts.push(ProbeFact::FirewallRule {
+            tool: FirewallTool::Iptables,
+            port,
+            port_last: last,
+            proto: proto.clone(),
+            action,
+            source: source.clone(),
+            chain: chain.clone(),
+            interface: iface.map(lossy),
+            is_policy: false,
+            range: line.range(),
+        });
+    }
+    Some(Format::IptablesList)
 }
 
 // ---------------------------------------------------------------- nft

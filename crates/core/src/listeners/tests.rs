@@ -672,6 +672,26 @@ fn firewalls_handwritten() {
     assert!(i.contains(&(Some(9000), None, Drop, false, None)));
     assert!(i.contains(&(Some(80), None, Allow, false, None)));
 
+    let src = fixture!("handwritten/iptables_L.txt");
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    assert!(r.sections.iter().all(|s| s.format == Format::IptablesList));
+    let l = rules(&r);
+    assert_eq!(l[0], (None, None, Drop, true, None));
+    assert!(l.contains(&(Some(9000), None, Drop, false, None)));
+    assert!(l.contains(&(Some(443), None, Allow, false, None)));
+    assert!(l.contains(&(Some(6000), Some(6007), Reject, false, None)));
+    assert!(l.contains(&(None, None, Allow, false, Some("lo"))));
+    assert_eq!(l.iter().filter(|x| x.0 == Some(8000) && x.2 == Drop).count(), 1);
+    assert!(
+        matches!(r.facts.iter().find(|f| matches!(f, ProbeFact::FirewallRule { port: Some(8000), action: Allow, .. })),
+        Some(ProbeFact::FirewallRule { source: Some(s), chain: Some(c), .. }) if s == "10.0.0.0/8" && c == "INPUT")
+    );
+
     let r = parse(fixture!("handwritten/nft_ruleset.txt"));
     assert!(r.unrecognized.is_empty());
     let n = rules(&r);
