@@ -735,3 +735,26 @@ fn bg402_firewall_drop_is_cited_hand_written() {
     assert!(rows.iter().any(|r| r.contains("--dport 9000 -j DROP")), "{rows:#?}");
     assert!(f.message.contains("fastcgi_connect_timeout"), "{}", f.message);
 }
+
+#[test]
+fn cut_inputs_never_panic() {
+    // Every scenario, each input cut at 16 points (mid-line, mid-UTF-8, mid-directive).
+    for entry in std::fs::read_dir(dir("")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let s = load(&name);
+        for k in 1..16usize {
+            let cut = |v: &Option<Vec<u8>>| v.as_ref().map(|v| v[..v.len() * k / 16].to_vec());
+            let (c, l, g) = (cut(&s.config), cut(&s.listeners), cut(&s.log));
+            let a = analyze(Inputs { config: c.as_deref(), listeners: l.as_deref(), log: g.as_deref() });
+            for f in &a.findings {
+                if let (Some(fix), Some(config)) = (&f.fix, c.as_deref()) {
+                    assert!(
+                        apply_edits(config, &fix.edits).is_some(),
+                        "{name} cut {k}: {} edits apply",
+                        f.code
+                    );
+                }
+            }
+        }
+    }
+}
