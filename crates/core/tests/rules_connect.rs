@@ -811,3 +811,34 @@ fn bg207_not_for_loopback_firewall_rules() {
     );
     assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
 }
+
+/// Hand-written: `proxy_set_header Host` routes the proxied request to another server block
+/// on the same port: no loop. Without it, the default server (the same block) takes it.
+#[test]
+fn bg213_host_header_routes_elsewhere() {
+    let cfg = |host_line: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 80 default_server;\n        server_name a.example;\n        location / {{\n{host_line}            proxy_pass http://127.0.0.1:80;\n        }}\n    }}\n    server {{\n        listen 80;\n        server_name b.example;\n        root /srv/b;\n    }}\n}}\n"
+        )
+    };
+    let routed = cfg("            proxy_set_header Host b.example;\n");
+    let t = hand(&routed, "", "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG213"), "{routed}");
+    let looping = cfg("");
+    let t = hand(&looping, "", "");
+    assert!(codes(&analyze(inputs(&t))).contains(&"BG213"), "{looping}");
+}
+
+/// Hand-written: a missing socket under /tmp, nothing else listening: PrivateTmp is named.
+#[test]
+fn bg205_private_tmp_hint() {
+    let t = hand(
+        &server("        location / { proxy_pass http://unix:/tmp/app.sock; }"),
+        "$ sudo ss -xlp\nNetid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n",
+        "2026/11/21 11:39:20 [crit] 10466#10466: *1 connect() to unix:/tmp/app.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/tmp/app.sock:/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG205");
+    assert!(f.notes.iter().any(|n| n.contains("PrivateTmp")), "{:#?}", f.notes);
+    assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::DisplayOnly);
+}

@@ -387,15 +387,7 @@ impl<'a> Facts<'a> {
         let mut candidates: Vec<(bool, usize)> = Vec::new();
         for (s, server) in model.servers.iter().enumerate() {
             for listen in &server.listens {
-                let hit = match &endpoint.addr {
-                    EndpointAddr::Unix { path } => listen.unix.as_deref() == Some(path.as_str()),
-                    EndpointAddr::Tcp { port, ips, .. } => {
-                        listen.unix.is_none()
-                            && listen.port == Some(*port)
-                            && listen_accepts(&listen.addr, ips)
-                    }
-                };
-                if hit {
+                if listen_takes(listen, &endpoint.addr) {
                     candidates.push((listen.default_server, s));
                 }
             }
@@ -409,6 +401,27 @@ impl<'a> Facts<'a> {
         candidates.iter().find(|(d, _)| *d).or(candidates.first()).map(|(_, s)| *s)
     }
 
+    /// The server a proxied request lands on: the one `own_server_for` the address, unless
+    /// `proxy_set_header Host` names another server on the same address by its `server_name`.
+    fn landing_server(&self, endpoint: &Endpoint) -> Option<usize> {
+        let by_address = self.own_server_for(endpoint)?;
+        let model = self.config?.model();
+        let target = model.targets.get(endpoint.target)?;
+        let host = target
+            .effective
+            .set_headers
+            .iter()
+            .find(|(name, _, _)| name.eq_ignore_ascii_case("host"))
+            .map(|(_, value, _)| value.as_str());
+        let Some(host) = host.filter(|h| !h.contains('$')) else { return Some(by_address) };
+        let name = split_host_port(host).0;
+        let named = model.servers.iter().enumerate().find(|(_, s)| {
+            s.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+                && s.listens.iter().any(|l| listen_takes(l, &endpoint.addr))
+        });
+        Some(named.map_or(by_address, |(i, _)| i))
+    }
+
     /// Targets of this nginx that lead back to the server that holds them, directly or
     /// through other server blocks of the same nginx: `(endpoint index, hops)`.
     pub fn loops(&self) -> Vec<(usize, usize)> {
@@ -417,7 +430,7 @@ impl<'a> Facts<'a> {
         let mut out = Vec::new();
         for (e, endpoint) in self.endpoints.iter().enumerate() {
             let Some(start) = model.targets.get(endpoint.target).and_then(|t| t.server) else { continue };
-            let mut at = self.own_server_for(endpoint);
+            let mut at = self.landing_server(endpoint);
             let mut hops = 1;
             let mut visited = vec![start];
             while let Some(server) = at {
@@ -435,7 +448,7 @@ impl<'a> Facts<'a> {
                     .endpoints
                     .iter()
                     .filter(|x| model.targets.get(x.target).and_then(|t| t.server) == Some(server))
-                    .map(|x| self.own_server_for(x))
+                    .map(|x| self.landing_server(x))
                     .collect();
                 at = match next.as_slice() {
                     [one] => *one,
@@ -513,6 +526,11 @@ impl<'a> Facts<'a> {
         groups.iter().filter(move |g| g.event.kind == kind)
     }
 
+    /// The first endpoint a log event group names (its upstream or sync-connect peer).
+    pub fn endpoint_of(&self, group: &EventGroup) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| event_names(group, e))
+    }
+
     /// Log event groups whose upstream (or sync-connect peer) is this endpoint.
     pub fn events_for(&self, endpoint: &Endpoint) -> Vec<&'a EventGroup> {
         let Some(log) = self.log else { return Vec::new() };
@@ -554,6 +572,16 @@ fn parent_dir(path: &str) -> &str {
 
 fn file_name(path: &str) -> &str {
     path.rsplit_once('/').map_or(path, |(_, f)| f)
+}
+
+/// Would this `listen` take a connection to `addr`?
+fn listen_takes(listen: &badgateway_config::Listen, addr: &EndpointAddr) -> bool {
+    match addr {
+        EndpointAddr::Unix { path } => listen.unix.as_deref() == Some(path.as_str()),
+        EndpointAddr::Tcp { port, ips, .. } => {
+            listen.unix.is_none() && listen.port == Some(*port) && listen_accepts(&listen.addr, ips)
+        }
+    }
 }
 
 /// Would `listen ADDR:port` take a connection to one of `ips`?

@@ -187,7 +187,7 @@ fn partly(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out
         *bad,
         listener,
         &refused,
-        if refused.is_empty() { 70 } else { 88 },
+        if refused.is_empty() { 50 } else { 88 },
         out,
     );
 }
@@ -249,6 +249,18 @@ fn push_partly(
     .confidence(confidence)
     .status(502)
     .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+    if refused.is_empty() {
+        // Whether the name has both families depends on the host (/etc/hosts, gai.conf).
+        let host = match &endpoint.addr {
+            EndpointAddr::Tcp { host, .. } => host.as_str(),
+            EndpointAddr::Unix { .. } => "",
+        };
+        finding = finding.note(format!(
+            "This assumes {host} resolves to {bad_text} too on nginx's host, as localhost does on most \
+             distributions: check with `getent ahosts {host}`, and look for refused connections to {bad_text} in \
+             the error log."
+        ));
+    }
     if let Some(l) = listener {
         finding = finding.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
     }

@@ -48,11 +48,9 @@ pub(super) fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Cod
     Some(match (&e.kind, e.errno) {
         (EventKind::ConnectRefused, _) => {
             // The listener table may know better than "nothing listens".
-            let endpoint = facts
-                .endpoints
-                .iter()
-                .find(|ep| facts.events_for(ep).iter().any(|g| std::ptr::eq(*g, group)));
-            return Some(endpoint.map_or("BG201", |ep| endpoint_cause(facts, ep).unwrap_or("BG201")));
+            return Some(
+                facts.endpoint_of(group).and_then(|ep| endpoint_cause(facts, ep)).unwrap_or("BG201"),
+            );
         }
         (EventKind::ConnectFailed, Some(2)) => "BG205",
         (EventKind::ConnectFailed, Some(13)) if unix => "BG206",

@@ -178,6 +178,12 @@ fn push(
         },
     };
     finding = finding.fix(fix);
+    if existing.is_none() && (path.starts_with("/tmp/") || path.starts_with("/var/tmp/")) {
+        finding = finding.note(
+            "A socket under /tmp can exist and still be invisible to nginx: with systemd's PrivateTmp=yes (the \
+             default for php-fpm and many services) each service sees its own /tmp. Put the socket under /run.",
+        );
+    }
     if existing.is_some() {
         finding = finding.note(format!(
             "Or change the backend to listen on {path} (php-fpm pool: listen = {path}; gunicorn: --bind \
