@@ -569,8 +569,10 @@ pub(crate) enum Mode {
         chain: Option<String>,
         verbose: bool,
     },
+    /// `nft list ruleset`: the chain being read and the brace depth (0: between tables).
     Nft {
         chain: Option<String>,
+        depth: u32,
     },
     Getsebool,
     Ps {

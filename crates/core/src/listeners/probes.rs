@@ -31,7 +31,7 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
             Mode::IptablesList { chain: None, verbose: has_short_flag(cmd.args, b'v') }
         }
         b"iptables" | b"ip6tables" | b"iptables-save" => Mode::Iptables,
-        b"nft" => Mode::Nft { chain: None },
+        b"nft" => Mode::Nft { chain: None, depth: 0 },
         b"getsebool" => Mode::Getsebool,
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
         _ => return None,
@@ -414,7 +414,9 @@ fn curl(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         || t.starts_with(b"{ [")
         || t.starts_with(b"} [")
         || t.starts_with(b"HTTP/");
-    let header_line = in_mode && open.is_some() && is_header_line(t);
+    // `Name: value` only right after other curl lines: a response header, not prose.
+    let after_curl = r.current.as_ref().is_some_and(|s| s.format == Format::Curl);
+    let header_line = in_mode && open.is_some() && after_curl && is_header_line(t);
     if !specific && !generic && !header_line {
         return None;
     }
@@ -1006,22 +1008,29 @@ fn nft(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let mut toks = Vec::new();
     tokens(t, &mut toks);
     let w = |i: usize| tok(t, &toks, i);
+    let (chain, depth) = match &r.mode {
+        Mode::Nft { chain, depth } => (chain.clone(), *depth),
+        _ => (None, 0),
+    };
     if w(0) == b"table" && t.ends_with(b"{") {
-        r.mode = Mode::Nft { chain: None };
+        r.mode = Mode::Nft { chain: None, depth: 1 };
         return Some(Format::Nft);
     }
-    if !in_mode {
+    // Between tables (or after the last one) only a new `table` line is nft's.
+    if !in_mode || depth == 0 {
         return None;
     }
-    if w(0) == b"chain" {
-        r.mode = Mode::Nft { chain: Some(lossy(w(1))) };
+    if w(0) == b"chain" && t.ends_with(b"{") {
+        r.mode = Mode::Nft { chain: Some(lossy(w(1))), depth: depth + 1 };
         return Some(Format::Nft);
     }
-    let chain = match &r.mode {
-        Mode::Nft { chain } => chain.clone(),
-        _ => None,
-    };
-    if t == b"}" || t.is_empty() {
+    if t == b"}" {
+        r.mode = Mode::Nft { chain: if depth <= 2 { None } else { chain }, depth: depth - 1 };
+        return Some(Format::Nft);
+    }
+    if t.ends_with(b"{") {
+        // `set allowed {`, `map ... {`
+        r.mode = Mode::Nft { chain, depth: depth + 1 };
         return Some(Format::Nft);
     }
     if w(0) == b"type" && contains(t, b"hook") {

@@ -377,6 +377,8 @@ fn curl_captured() {
     let mut with_cmd = b"$ curl -I http://127.0.0.1:17010/\n".to_vec();
     with_cmd.extend_from_slice(fixture!("captured/curl_I_live.txt"));
     assert_eq!(probe(&parse(&with_cmd)).0, "127.0.0.1:17010");
+    with_cmd.extend_from_slice(b"so it works\nNote: but nginx says 502\n");
+    assert_eq!(parse(&with_cmd).unrecognized.len(), 2);
 }
 
 #[test]
@@ -692,8 +694,10 @@ fn firewalls_handwritten() {
         Some(ProbeFact::FirewallRule { source: Some(s), chain: Some(c), .. }) if s == "10.0.0.0/8" && c == "INPUT")
     );
 
-    let r = parse(fixture!("handwritten/nft_ruleset.txt"));
-    assert!(r.unrecognized.is_empty());
+    let mut nft = fixture!("handwritten/nft_ruleset.txt").to_vec();
+    nft.extend_from_slice(b"after the ruleset\n");
+    let r = parse(&nft);
+    assert_eq!(r.unrecognized.len(), 1, "text after the last table is not nft's");
     let n = rules(&r);
     assert_eq!(n[0], (None, None, Drop, true, None));
     assert!(n.contains(&(None, None, Allow, false, Some("lo"))));
