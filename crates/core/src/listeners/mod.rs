@@ -244,7 +244,8 @@ impl Listener {
         }
     }
 
-    /// Would a TCP/UDP connection to `ip:port` reach this socket? Wildcard, family,
+    /// Would a connection to `ip:port` reach this socket? Address and port only: filter
+    /// on [`Listener::kind`] for TCP. Wildcard, family,
     /// v4-mapped and dual-stack rules; a `::` whose V6ONLY flag the tool did not show
     /// counts as dual-stack (the Linux default, net.ipv6.bindv6only=0). See
     /// [`Listener::accepts_certainly`] to tell that case apart.
@@ -259,6 +260,10 @@ impl Listener {
             return Some(false);
         }
         let ip = ip.to_canonical();
+        // Bound to a device (`%eth0`): loopback traffic goes through `lo`, never reaches it.
+        if self.interface.as_deref().is_some_and(|i| i != "lo") && ip.is_loopback() {
+            return Some(false);
+        }
         match (&self.bind, ip) {
             (Bind::Ipv4(a), IpAddr::V4(v)) => Some(*a == v),
             (Bind::Ipv6(a), IpAddr::V4(v)) => Some(a.to_ipv4_mapped() == Some(v)),

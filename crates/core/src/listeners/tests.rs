@@ -432,6 +432,11 @@ fn accepts_follows_socket_semantics() {
     assert!(!at(17006).accepts(LO6, 17006));
     assert_eq!(r.listeners_accepting(LO, 17004).count(), 1);
 
+    assert!(at(17007).accepts(LO, 17007), "127.0.0.1%lo");
+    let eth = parse(b"LISTEN 0 5 0.0.0.0%eth0:8080 0.0.0.0:*\n");
+    assert!(!eth.listeners[0].accepts(LO, 8080));
+    assert!(eth.listeners[0].accepts(v4(10, 0, 0, 5), 8080));
+
     let n = parse(fixture!("captured/netstat_tlnp.txt"));
     let any6 = one(&n, 17005);
     assert_eq!(any6.accepts_certainly(LO, 17005), None);
