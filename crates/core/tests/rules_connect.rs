@@ -842,3 +842,43 @@ fn bg205_private_tmp_hint() {
     assert!(f.notes.iter().any(|n| n.contains("PrivateTmp")), "{:#?}", f.notes);
     assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::DisplayOnly);
 }
+
+/// Generated: 2,000 server blocks, 2,000 listeners and 2,000 distinct log lines stay fast
+/// (no rule walks targets x listeners x events).
+#[test]
+fn large_inputs_stay_fast() {
+    let n = 2000;
+    let mut config = String::from("events {}\nhttp {\n");
+    let mut listeners = String::from(SS_HEADER);
+    let mut log = String::new();
+    for i in 0..n {
+        config.push_str(&format!(
+            "    server {{\n        listen 127.0.0.1:{};\n        server_name s{i}.example;\n        location / {{ proxy_pass http://app{i}:{}; }}\n        location /b {{ proxy_pass http://127.0.0.1:{}; }}\n    }}\n",
+            10000 + i,
+            30000 + i,
+            30000 + i
+        ));
+        listeners.push_str(&format!(
+            "LISTEN 0      2048       127.0.0.2:{}      0.0.0.0:*    users:((\"gunicorn\",pid={},fd=5))\n",
+            30000 + i,
+            1000 + i
+        ));
+        log.push_str(&format!(
+            "2026/11/21 11:39:17 [error] 10357#10357: *{i} connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.{}.{}:{}/\", host: \"s{i}.example\"\n",
+            i / 250,
+            i % 250,
+            30000 + i
+        ));
+    }
+    config.push_str("}\n");
+    let started = std::time::Instant::now();
+    let a = analyze(Inputs {
+        config: Some(config.as_bytes()),
+        listeners: Some(listeners.as_bytes()),
+        log: Some(log.as_bytes()),
+    });
+    let took = started.elapsed();
+    assert!(a.findings.iter().filter(|f| f.code == "BG203").count() >= n as usize, "{}", a.findings.len());
+    assert!(a.findings.iter().any(|f| f.code == "BG209"));
+    assert!(took.as_secs() < 20, "took {took:?}");
+}

@@ -113,6 +113,11 @@ pub struct Facts<'a> {
     pub endpoints: Vec<Endpoint>,
     by_port: HashMap<u16, Vec<usize>>,
     nginx_ports: Vec<u16>,
+    /// Log groups by the TCP port / unix path they name, so `events_for` looks at a few.
+    events_by_port: HashMap<u16, Vec<usize>>,
+    events_by_path: HashMap<String, Vec<usize>>,
+    /// The config's own `listen`s by port: (server index, listen index).
+    listens_by_port: HashMap<u16, Vec<(usize, usize)>>,
 }
 
 impl<'a> Facts<'a> {
@@ -134,7 +139,36 @@ impl<'a> Facts<'a> {
         let nginx_ports = config
             .map(|c| c.model().servers.iter().flat_map(|s| s.listens.iter().filter_map(|l| l.port)).collect())
             .unwrap_or_default();
-        Facts { inputs, config, listeners, log, endpoints, by_port, nginx_ports }
+        let mut events_by_port: HashMap<u16, Vec<usize>> = HashMap::new();
+        let mut events_by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        for (g, group) in log.map(|l| l.groups.as_slice()).unwrap_or_default().iter().enumerate() {
+            match event_address(group) {
+                Some((_, _, Some(path))) => events_by_path.entry(path).or_default().push(g),
+                Some((_, Some(port), None)) => events_by_port.entry(port).or_default().push(g),
+                _ => {}
+            }
+        }
+        let mut listens_by_port: HashMap<u16, Vec<(usize, usize)>> = HashMap::new();
+        for (s, server) in config.map(|c| c.model().servers.as_slice()).unwrap_or_default().iter().enumerate()
+        {
+            for (l, listen) in server.listens.iter().enumerate() {
+                if let Some(port) = listen.port {
+                    listens_by_port.entry(port).or_default().push((s, l));
+                }
+            }
+        }
+        Facts {
+            listens_by_port,
+            inputs,
+            config,
+            listeners,
+            log,
+            endpoints,
+            by_port,
+            nginx_ports,
+            events_by_port,
+            events_by_path,
+        }
     }
 
     pub fn listener(&self, index: usize) -> Option<&'a Listener> {
@@ -385,19 +419,32 @@ impl<'a> Facts<'a> {
     pub fn own_server_for(&self, endpoint: &Endpoint) -> Option<usize> {
         let model = self.config?.model();
         let mut candidates: Vec<(bool, usize)> = Vec::new();
-        for (s, server) in model.servers.iter().enumerate() {
-            for listen in &server.listens {
-                if listen_takes(listen, &endpoint.addr) {
-                    candidates.push((listen.default_server, s));
+        match &endpoint.addr {
+            EndpointAddr::Tcp { port, ips, .. } => {
+                for &(s, l) in self.listens_by_port.get(port).into_iter().flatten() {
+                    let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
+                    if listen_takes(listen, &endpoint.addr) {
+                        candidates.push((listen.default_server, s));
+                    }
+                }
+                // A server without `listen` listens on *:80.
+                if *port == 80 && ips.iter().any(|ip| ip.is_ipv4()) {
+                    for (s, server) in model.servers.iter().enumerate() {
+                        if server.listens.is_empty() {
+                            candidates.push((false, s));
+                        }
+                    }
                 }
             }
-            if server.listens.is_empty()
-                && let EndpointAddr::Tcp { port: 80, ips, .. } = &endpoint.addr
-                && ips.iter().any(|ip| ip.is_ipv4())
-            {
-                candidates.push((false, s));
+            EndpointAddr::Unix { .. } => {
+                for (s, server) in model.servers.iter().enumerate() {
+                    if let Some(listen) = server.listens.iter().find(|l| listen_takes(l, &endpoint.addr)) {
+                        candidates.push((listen.default_server, s));
+                    }
+                }
             }
         }
+        candidates.sort_by_key(|(_, s)| *s);
         candidates.iter().find(|(d, _)| *d).or(candidates.first()).map(|(_, s)| *s)
     }
 
@@ -427,10 +474,22 @@ impl<'a> Facts<'a> {
     pub fn loops(&self) -> Vec<(usize, usize)> {
         let Some(config) = self.config else { return Vec::new() };
         let model = config.model();
+        let server_of = |e: &Endpoint| model.targets.get(e.target).and_then(|t| t.server);
+        // Where each endpoint's requests land in this nginx, computed once.
+        let landing: Vec<Option<usize>> = self.endpoints.iter().map(|e| self.landing_server(e)).collect();
+        // A server's onward hop, when all its requests go to one place: (endpoints, landing).
+        let mut onward: HashMap<usize, (usize, Option<usize>)> = HashMap::new();
+        for (e, endpoint) in self.endpoints.iter().enumerate() {
+            if let Some(s) = server_of(endpoint) {
+                let entry = onward.entry(s).or_insert((0, None));
+                entry.0 += 1;
+                entry.1 = landing.get(e).copied().flatten();
+            }
+        }
         let mut out = Vec::new();
         for (e, endpoint) in self.endpoints.iter().enumerate() {
-            let Some(start) = model.targets.get(endpoint.target).and_then(|t| t.server) else { continue };
-            let mut at = self.landing_server(endpoint);
+            let Some(start) = server_of(endpoint) else { continue };
+            let mut at = landing.get(e).copied().flatten();
             let mut hops = 1;
             let mut visited = vec![start];
             while let Some(server) = at {
@@ -443,17 +502,8 @@ impl<'a> Facts<'a> {
                 }
                 visited.push(server);
                 hops += 1;
-                // Follow the next server's targets only when all of them go back into this nginx.
-                let next: Vec<Option<usize>> = self
-                    .endpoints
-                    .iter()
-                    .filter(|x| model.targets.get(x.target).and_then(|t| t.server) == Some(server))
-                    .map(|x| self.landing_server(x))
-                    .collect();
-                at = match next.as_slice() {
-                    [one] => *one,
-                    _ => None,
-                };
+                // Follow the next server only when all its requests go back into this nginx.
+                at = onward.get(&server).filter(|(n, _)| *n == 1).and_then(|(_, l)| *l);
             }
         }
         out
@@ -526,6 +576,12 @@ impl<'a> Facts<'a> {
         groups.iter().filter(move |g| g.event.kind == kind)
     }
 
+    /// Log groups that name this TCP port (in `upstream:` or as the connect peer), in log order.
+    pub fn events_on_port(&self, port: u16) -> impl Iterator<Item = &'a EventGroup> + '_ {
+        let groups = self.log.map(|l| l.groups.as_slice()).unwrap_or_default();
+        self.events_by_port.get(&port).into_iter().flatten().filter_map(move |&g| groups.get(g))
+    }
+
     /// The first endpoint a log event group names (its upstream or sync-connect peer).
     pub fn endpoint_of(&self, group: &EventGroup) -> Option<&Endpoint> {
         self.endpoints.iter().find(|e| event_names(group, e))
@@ -534,24 +590,38 @@ impl<'a> Facts<'a> {
     /// Log event groups whose upstream (or sync-connect peer) is this endpoint.
     pub fn events_for(&self, endpoint: &Endpoint) -> Vec<&'a EventGroup> {
         let Some(log) = self.log else { return Vec::new() };
-        log.groups.iter().filter(|g| event_names(g, endpoint)).collect()
+        let candidates = match &endpoint.addr {
+            EndpointAddr::Tcp { port, .. } => self.events_by_port.get(port),
+            EndpointAddr::Unix { path } => self.events_by_path.get(path),
+        };
+        candidates
+            .into_iter()
+            .flatten()
+            .filter_map(|&g| log.groups.get(g))
+            .filter(|g| event_names(g, endpoint))
+            .collect()
+    }
+}
+
+/// The address a log event names: (host, port, unix path), from `upstream:` or the peer.
+fn event_address(group: &EventGroup) -> Option<(String, Option<u16>, Option<String>)> {
+    let event = &group.event;
+    match (&event.upstream, &event.peer) {
+        (Some(u), _) => Some((u.host.clone(), u.port, u.unix_path.clone())),
+        (None, Some(peer)) => {
+            if let Some(path) = peer.strip_prefix("unix:") {
+                Some((String::new(), None, Some(path.to_string())))
+            } else {
+                let (h, p) = split_host_port(peer);
+                Some((h.to_string(), p, None))
+            }
+        }
+        (None, None) => None,
     }
 }
 
 fn event_names(group: &EventGroup, endpoint: &Endpoint) -> bool {
-    let event = &group.event;
-    let (host, port, unix) = match (&event.upstream, &event.peer) {
-        (Some(u), _) => (u.host.clone(), u.port, u.unix_path.clone()),
-        (None, Some(peer)) => {
-            if let Some(path) = peer.strip_prefix("unix:") {
-                (String::new(), None, Some(path.to_string()))
-            } else {
-                let (h, p) = split_host_port(peer);
-                (h.to_string(), p, None)
-            }
-        }
-        (None, None) => return false,
-    };
+    let Some((host, port, unix)) = event_address(group) else { return false };
     match &endpoint.addr {
         EndpointAddr::Unix { path } => unix.as_deref() == Some(path.as_str()),
         EndpointAddr::Tcp { host: ehost, port: eport, ips } => {

@@ -56,9 +56,20 @@ fn is_connect_failure(group: &EventGroup) -> bool {
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(config) = facts.config else { return };
-    let Some(log) = facts.log else { return };
+    if facts.log.is_none() {
+        return;
+    }
     let model = config.model();
     let src = config.source();
+    // Addresses the config names literally: failures to them are not about a stale name.
+    let literal: std::collections::HashSet<IpAddr> = facts
+        .endpoints
+        .iter()
+        .flat_map(|e| match &e.addr {
+            EndpointAddr::Tcp { ips, .. } => ips.iter().map(|ip| ip.to_canonical()).collect(),
+            EndpointAddr::Unix { .. } => Vec::new(),
+        })
+        .collect();
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { host, port, ips } = &endpoint.addr else { continue };
         // Only names nginx resolves at start: not IPs, not localhost, not re-resolved servers.
@@ -73,20 +84,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         // Failures to an IP on this port that no literal endpoint of the config names.
-        let failures: Vec<&EventGroup> = log
-            .groups
-            .iter()
+        let failures: Vec<&EventGroup> = facts
+            .events_on_port(*port)
             .filter(|g| is_connect_failure(g))
             .filter(|g| {
                 let Some(u) = &g.event.upstream else { return false };
                 let Ok(ip) = u.host.parse::<IpAddr>() else { return false };
-                u.port == Some(*port)
-                    && !facts.endpoints.iter().any(|other| match &other.addr {
-                        EndpointAddr::Tcp { ips, .. } => {
-                            ips.iter().any(|x| x.to_canonical() == ip.to_canonical())
-                        }
-                        EndpointAddr::Unix { .. } => false,
-                    })
+                u.port == Some(*port) && !literal.contains(&ip.to_canonical())
             })
             .collect();
         let Some(first) = failures.first() else { continue };
