@@ -443,6 +443,18 @@ pub enum ProbeFact {
 }
 
 impl ProbeFact {
+    /// A firewall rule or policy that applies to destination `port`: its port or range
+    /// holds it, or it names no port at all (a policy, `-i lo -j ACCEPT`). Other facts: false.
+    pub fn covers_port(&self, port: u16) -> bool {
+        match self {
+            ProbeFact::FirewallRule { port: None, .. } => true,
+            ProbeFact::FirewallRule { port: Some(first), port_last, .. } => {
+                (*first..=port_last.unwrap_or(*first)).contains(&port)
+            }
+            _ => false,
+        }
+    }
+
     pub fn range(&self) -> TextRange {
         match self {
             ProbeFact::ServiceStatus { range, .. }

@@ -710,6 +710,17 @@ fn firewalls_handwritten() {
     assert!(n.contains(&(Some(9000), None, Drop, false, None)));
     assert!(n.contains(&(Some(6000), Some(6007), Reject, false, None)));
     assert!(FirewallAction::Reject.blocks() && !FirewallAction::Limit.blocks());
+    let blocking_6003: Vec<_> = r
+        .facts
+        .iter()
+        .filter(|f| f.covers_port(6003) && matches!(f, ProbeFact::FirewallRule { action: Reject, .. }))
+        .collect();
+    assert_eq!(blocking_6003.len(), 1);
+    assert!(
+        !r.facts
+            .iter()
+            .any(|f| f.covers_port(6003) && matches!(f, ProbeFact::FirewallRule { port: Some(9000), .. }))
+    );
 }
 
 #[test]
