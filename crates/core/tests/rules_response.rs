@@ -459,6 +459,7 @@ fn bg306_invalid_header() {
     assert_eq!(f.status, Some(502));
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19221".into()));
     assert!(f.fix.as_ref().unwrap().commands[0].command.contains("http://127.0.0.1:19221/"));
+    assert!(f.message.contains("\"Bad\" is followed by byte 0x20 (a space)"), "{}", f.message);
     only(&analyze(s.log_only()), "BG306");
 }
 

@@ -64,7 +64,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let Some((what, truncated)) = describe(incident.group) else { continue };
         let target = address_text(facts, &incident);
         let place = place_text(facts, &incident);
-        let quoted = incident.group.event.detail.clone().map(|d| format!(" ({d})")).unwrap_or_default();
+        let quoted = incident.group.event.detail.as_deref().map_or_else(String::new, |d| match bad_byte(d) {
+            Some((before, byte)) => format!(
+                " (\"{d}\": the header line \"{before}\" is followed by byte 0x{byte:02x}{}, which nginx does not \
+                 accept there)",
+                byte_name(byte)
+            ),
+            None => format!(" ({d})"),
+        });
         let message = if truncated {
             format!(
                 "{place} was relaying the response from {target} when the body turned out invalid: {what}{quoted}. \
@@ -107,5 +114,24 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             )],
         });
         out.push(finding);
+    }
+}
+
+/// nginx prints an invalid header up to the bad byte: `Bad\x20...` -> ("Bad", 0x20).
+fn bad_byte(detail: &str) -> Option<(&str, u8)> {
+    let (before, rest) = detail.split_once("\\x")?;
+    let hex = rest.get(..2)?;
+    Some((before, u8::from_str_radix(hex, 16).ok()?))
+}
+
+fn byte_name(b: u8) -> &'static str {
+    match b {
+        b' ' => " (a space)",
+        b'\t' => " (a tab)",
+        b'\r' => " (a carriage return)",
+        b'\n' => " (a line feed)",
+        0 => " (a NUL)",
+        b'_' => " (an underscore)",
+        _ => "",
     }
 }
