@@ -676,6 +676,8 @@ fn bg201_cites_a_failed_service() {
     let a = analyze(inputs(&t));
     let f = first(&a, "BG201");
     assert!(f.notes.iter().any(|n| n.contains("php8.2-fpm.service failed")), "{:#?}", f.notes);
+    let cited = label_texts(&a, f, InputKind::Listeners);
+    assert!(cited.iter().any(|l| l.contains("Address already in use")), "{cited:#?}");
 }
 
 // ---------------------------------------------------------------- other listener tools (real captures)
@@ -881,4 +883,40 @@ fn large_inputs_stay_fast() {
     assert!(a.findings.iter().filter(|f| f.code == "BG203").count() >= n as usize, "{}", a.findings.len());
     assert!(a.findings.iter().any(|f| f.code == "BG209"));
     assert!(took.as_secs() < 20, "took {took:?}");
+}
+
+/// The real backend-not-running capture plus a refused curl (real capture, retargeted):
+/// the probe is cited; a curl that connects lowers the confidence instead.
+#[test]
+fn bg201_direct_probe() {
+    let s = load("backend-not-running");
+    let a = analyze(s.all());
+    let port = {
+        let f = first(&a, "BG201");
+        primary_text(&a, f).1.rsplit(':').next().unwrap().to_string()
+    };
+    let base = first(&a, "BG201").confidence;
+    let dead = listener_fixture("captured/curl_v_dead.txt").replace("17999", &port);
+    let listeners = format!(
+        "{}\n$ curl -v http://127.0.0.1:{port}/\n{dead}",
+        String::from_utf8_lossy(s.listeners.as_deref().unwrap())
+    );
+    let a = analyze(Inputs {
+        config: s.config.as_deref(),
+        listeners: Some(listeners.as_bytes()),
+        log: s.log.as_deref(),
+    });
+    let f = first(&a, "BG201");
+    assert!(f.labels.iter().any(|l| l.message.contains("directly fails too")), "{:#?}", f.labels);
+    let live = listener_fixture("captured/curl_v_live.txt").replace("17010", &port);
+    let listeners = format!(
+        "{}\n$ curl -v http://127.0.0.1:{port}/\n{live}",
+        String::from_utf8_lossy(s.listeners.as_deref().unwrap())
+    );
+    let a = analyze(Inputs {
+        config: s.config.as_deref(),
+        listeners: Some(listeners.as_bytes()),
+        log: s.log.as_deref(),
+    });
+    assert!(first(&a, "BG201").confidence < base);
 }

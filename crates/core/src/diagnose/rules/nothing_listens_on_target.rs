@@ -1,5 +1,5 @@
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
-use crate::input::InputKind;
+use crate::input::{InputKind, TextRange};
 use crate::log::EventKind;
 
 use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
@@ -92,6 +92,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             finding = finding.next_step(paste_listeners());
         }
         finding = service_evidence(facts, finding);
+        finding = probe_evidence(facts, endpoint, finding);
         finding = finding.fix(start_backend(*port));
         out.push(finding);
     }
@@ -166,7 +167,9 @@ fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Ve
 fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
     let Some(report) = facts.listeners else { return finding };
     for fact in &report.facts {
-        let ProbeFact::ServiceStatus { unit, active, exit_reason, range, .. } = fact else { continue };
+        let ProbeFact::ServiceStatus { unit, active, exit_reason, range, main_pid, .. } = fact else {
+            continue;
+        };
         if unit.starts_with("nginx") || !matches!(active.as_str(), "failed" | "inactive" | "activating") {
             continue;
         }
@@ -177,6 +180,48 @@ fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
                 "systemctl shows {unit} {active}{why}: read why with `sudo journalctl -u {unit} -n 50 --no-pager`."
             ));
         finding.confidence = finding.confidence.saturating_add(3).min(99);
+        // The journal lines systemctl printed with it say why (the last few).
+        let base = unit.trim_end_matches(".service");
+        let lines: Vec<TextRange> = report
+            .facts
+            .iter()
+            .filter_map(|f| match f {
+                ProbeFact::JournalLine { unit: u, pid, message_range, .. }
+                    if (main_pid.is_some() && *pid == *main_pid)
+                        || u.as_deref().is_some_and(|u| u.trim_end_matches(".service") == base) =>
+                {
+                    Some(*message_range)
+                }
+                _ => None,
+            })
+            .collect();
+        for range in lines.iter().rev().take(3).rev() {
+            finding = finding.label(InputKind::Listeners, *range, format!("{unit} logged this"), false);
+        }
+    }
+    finding
+}
+
+/// `curl`/`telnet` to the address nginx uses: refused confirms; connected means the
+/// backend is up now (it was down when nginx logged, or it came back since).
+fn probe_evidence(facts: &Facts<'_>, endpoint: &Endpoint, mut finding: Finding) -> Finding {
+    let EndpointAddr::Tcp { host, port, .. } = &endpoint.addr else { return finding };
+    for fact in facts.direct_probes(host, *port) {
+        let ProbeFact::DirectProbe { connected, range, target, .. } = fact else { continue };
+        if *connected {
+            finding = finding.note(format!(
+                "But a direct connection to {target} works: the backend is up now. It was down when nginx \
+                 logged, or nginx connects to another address than the one probed (check `getent hosts {host}`)."
+            ));
+            finding.confidence = finding.confidence.saturating_sub(30);
+        } else {
+            finding = finding.label(
+                InputKind::Listeners,
+                *range,
+                format!("connecting to {target} directly fails too"),
+                false,
+            );
+        }
     }
     finding
 }
