@@ -94,6 +94,11 @@ pub(crate) struct Tree {
     pub errors: Vec<SyntaxError>,
 }
 
+/// Bytes that end or change the reading of an unquoted word.
+fn is_word_special(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'\\' | b'$')
+}
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -207,6 +212,19 @@ impl FileParser<'_> {
         let mut j = start;
         let mut variable = false;
         while j < end {
+            // Skip plain bytes in one go.
+            let rest = self.src.get(j..end).unwrap_or_default();
+            match rest.iter().position(|&b| is_word_special(b)) {
+                None => {
+                    j = end;
+                    break;
+                }
+                Some(0) => {}
+                Some(k) => {
+                    j += k;
+                    variable = false;
+                }
+            }
             let c = self.at(j);
             if c == b'{' && variable {
                 j += 1;

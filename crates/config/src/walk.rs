@@ -129,7 +129,7 @@ struct Walker<'a> {
     lookup_cache: std::collections::HashMap<&'a [u8], Lookup, FnvBuild>,
     /// `$name` uses in http contexts, in order, and the names the configuration defines.
     var_uses: Vec<(&'a [u8], TextRange)>,
-    var_defs: std::collections::HashSet<&'a [u8]>,
+    var_defs: std::collections::HashSet<&'a [u8], FnvBuild>,
     /// Modules that define variables we cannot see (Lua, Perl, njs, unknown directives).
     vars_opaque: bool,
     /// An `http {}` block was read in the main context (a whole configuration, not a snippet).
@@ -254,7 +254,7 @@ pub(crate) fn run(cfg: &Config) -> Output {
         include_cache: std::collections::HashMap::new(),
         lookup_cache: std::collections::HashMap::with_hasher(FnvBuild),
         var_uses: Vec::new(),
-        var_defs: std::collections::HashSet::new(),
+        var_defs: std::collections::HashSet::with_hasher(FnvBuild),
         vars_opaque: false,
         saw_http: false,
         upstream_names: cfg
@@ -280,6 +280,15 @@ pub(crate) fn run(cfg: &Config) -> Output {
     w.resolve_targets();
     w.check_upstream_hosts();
     Output { model: w.model, diagnostics: w.diags, file_contexts: contexts }
+}
+
+/// Shows bytes as text only when formatted (names are mostly never shown).
+struct Lossy<'b>(&'b [u8]);
+
+impl std::fmt::Display for Lossy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.0))
+    }
 }
 
 fn text(b: &[u8]) -> String {
@@ -506,6 +515,7 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        let info = self.lookup(name);
         if matches!(
             frame.ctx,
             Context::Http
@@ -517,7 +527,7 @@ impl<'a> Walker<'a> {
                 | Context::Upstream
                 | Context::Raw
         ) {
-            self.collect_variables(di, name, frame.ctx == Context::Raw);
+            self.collect_variables(di, name, frame.ctx == Context::Raw, info.opaque_vars);
         }
         if frame.ctx == Context::Raw {
             self.raw_entry(di, name, is_block, frame);
@@ -534,10 +544,10 @@ impl<'a> Walker<'a> {
         }
         let mut ok = complete;
         if let (Some(mask), true) = (frame.ctx.mask(), complete) {
-            ok = self.check(di, name, mask, is_block, name_range, frame);
+            ok = self.check(di, name, info, mask, is_block, name_range, frame);
         }
         if ok && complete {
-            self.model_directive(di, name, frame, d_range);
+            self.model_directive(di, name, info, frame, d_range);
         }
         if is_block {
             let child = frame.ctx.enter(name);
@@ -547,20 +557,21 @@ impl<'a> Walker<'a> {
 
     /// nginx's `ngx_conf_handler` checks plus the common value checks. Returns whether the
     /// directive is valid (so that the model may use it).
+    #[allow(clippy::too_many_arguments)]
     fn check(
         &mut self,
         di: u32,
         name: &'a [u8],
+        info: NameInfo,
         mask: u32,
         is_block: bool,
         name_range: TextRange,
         frame: Frame,
     ) -> bool {
-        let name_s = String::from_utf8_lossy(name);
-        let info = self.lookup(name);
+        let name_s = Lossy(name);
         let (masks, value_kind) = (info.masks, info.value_kind);
         let Some(masks) = masks else {
-            let suggestion = directives::closest(&name_s).map(str::to_string);
+            let suggestion = directives::closest(&text(name)).map(str::to_string);
             self.directive_error(di, format!("unknown directive \"{name_s}\""), name_range);
             if let (Some(s), Some(d)) = (suggestion, self.diags.last_mut()) {
                 d.edit = Some((name_range, s.clone()));
@@ -1015,8 +1026,7 @@ impl<'a> Walker<'a> {
         out
     }
 
-    fn model_directive(&mut self, di: u32, name: &'a [u8], frame: Frame, range: TextRange) {
-        let info = self.lookup(name);
+    fn model_directive(&mut self, di: u32, name: &'a [u8], info: NameInfo, frame: Frame, range: TextRange) {
         let interesting = info.interesting;
         if !interesting {
             if let (Some(level), Some(key)) = (frame.level, info.setting_key)
@@ -1129,11 +1139,11 @@ impl<'a> Walker<'a> {
     }
 
     /// Records `$var` uses and definitions of one directive.
-    fn collect_variables(&mut self, di: u32, name: &'a [u8], raw: bool) {
+    fn collect_variables(&mut self, di: u32, name: &'a [u8], raw: bool, opaque: bool) {
         let cfg: &'a Config = self.cfg;
         let Some(d) = cfg.directives.get(di as usize) else { return };
         let toks = cfg.arg_tokens(d);
-        if self.lookup(name).opaque_vars {
+        if opaque {
             self.vars_opaque = true;
         }
         let def_index = match name {
@@ -1151,8 +1161,12 @@ impl<'a> Walker<'a> {
         let name_tok = if raw { Some(d.name) } else { None };
         for (i, &t) in name_tok.iter().chain(toks.iter()).enumerate() {
             let (v, r) = cfg.word(t);
-            let has_q = memchr::memchr(b'?', v).is_some();
-            if !has_q && memchr::memchr(b'$', v).is_none() {
+            let (mut has_q, mut has_dollar) = (false, false);
+            for &b in v {
+                has_q |= b == b'?';
+                has_dollar |= b == b'$';
+            }
+            if !has_q && !has_dollar {
                 continue;
             }
             let is_def = def_index.is_some_and(|k| k + usize::from(raw) == i);
@@ -1205,7 +1219,7 @@ impl<'a> Walker<'a> {
         if opaque {
             return;
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::with_hasher(FnvBuild);
         let uses = std::mem::take(&mut self.var_uses);
         for (var, r) in uses {
             if !seen.insert(var) || directives::is_builtin_variable(var) || self.var_defs.contains(var) {
@@ -1597,7 +1611,7 @@ impl Walker<'_> {
         name: &[u8],
         args: &[(&[u8], TextRange)],
     ) -> Option<(String, TextRange, DiagnosticCode)> {
-        let name_s = text(name);
+        let name_s = Lossy(name);
         let bad = |msg: String, r: TextRange| Some((msg, r, DiagnosticCode::Directive));
         match name {
             b"error_log" => {
@@ -1846,20 +1860,20 @@ fn parse_upstream_server(args: &[(&[u8], TextRange)], range: TextRange) -> Optio
         service: None,
     };
     for (p, _) in args.iter().skip(1) {
-        let p = text(p);
-        if let Some(v) = p.strip_prefix("weight=") {
-            s.weight = v.parse().ok();
-        } else if let Some(v) = p.strip_prefix("max_fails=") {
-            s.max_fails = v.parse().ok();
-        } else if let Some(v) = p.strip_prefix("fail_timeout=") {
-            s.fail_timeout = Some(v.to_string());
-        } else if let Some(v) = p.strip_prefix("service=") {
-            s.service = Some(v.to_string());
-        } else if p == "backup" {
+        let num = |v: &[u8]| std::str::from_utf8(v).ok().and_then(|v| v.parse().ok());
+        if let Some(v) = p.strip_prefix(b"weight=") {
+            s.weight = num(v);
+        } else if let Some(v) = p.strip_prefix(b"max_fails=") {
+            s.max_fails = num(v);
+        } else if let Some(v) = p.strip_prefix(b"fail_timeout=") {
+            s.fail_timeout = Some(text(v));
+        } else if let Some(v) = p.strip_prefix(b"service=") {
+            s.service = Some(text(v));
+        } else if *p == b"backup" {
             s.backup = true;
-        } else if p == "down" {
+        } else if *p == b"down" {
             s.down = true;
-        } else if p == "resolve" {
+        } else if *p == b"resolve" {
             s.resolve = true;
         }
     }
