@@ -920,3 +920,17 @@ fn bg201_direct_probe() {
     });
     assert!(first(&a, "BG201").confidence < base);
 }
+
+/// Hand-written: a self-proxy to another path may be an internal hop: a warning, not an error.
+#[test]
+fn bg213_rewritten_uri_is_only_a_warning() {
+    let t = hand(
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location /api/ { proxy_pass http://127.0.0.1:8080/internal/; }\n        location /internal/ { root /srv; }\n    }\n}\n",
+        "",
+        "",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG213");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.notes.iter().any(|n| n.contains("/internal/")));
+}

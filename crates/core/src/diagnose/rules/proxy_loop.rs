@@ -106,7 +106,18 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             })
         });
         let events = facts.events_for(endpoint);
-        let confidence = if events.is_empty() && exhausted.is_empty() { 90 } else { 97 };
+        let proven = !(events.is_empty() && exhausted.is_empty());
+        // A URI part sends the request to another path: another location may serve it.
+        let rewritten = model
+            .targets
+            .get(endpoint.target)
+            .and_then(|t| t.uri.clone())
+            .filter(|u| !u.is_empty() && u != "/" && !u.contains('$'));
+        let confidence = match (proven, &rewritten) {
+            (true, _) => 97,
+            (false, None) => 90,
+            (false, Some(_)) => 55,
+        };
         let via = if hops > 1 { format!(" (through {} server blocks)", hops) } else { String::new() };
         let mut f = Finding::new(INFO.code, Severity::Error, format!("nginx proxies {target} back to itself"))
             .message(format!(
@@ -117,6 +128,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             .confidence(confidence)
             .status(502)
             .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+        if let (false, Some(uri)) = (proven, &rewritten) {
+            f.severity = Severity::Warning;
+            f = f.note(format!(
+                "The request is passed on as {uri}: if another location of this server serves {uri} without \
+                 proxying, this is an internal hop, not a loop."
+            ));
+        }
         if let Some(l) = listen {
             f = f.label(InputKind::Config, l.range, "nginx itself listens here", false);
         }
