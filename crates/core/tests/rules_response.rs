@@ -759,3 +759,14 @@ fn cut_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_cut_body_does_not_hide_the_502_of_the_same_backend_hand_written() {
+    // Body-phase line first, header-phase line second: both must be reported.
+    let log = b"2026/11/21 11:39:31 [error] 1#1: *1 upstream prematurely closed connection while reading upstream, client: 127.0.0.1, server: _, request: \"GET /big HTTP/1.1\", upstream: \"http://127.0.0.1:8000/big\", host: \"x\"\n2026/11/21 11:39:32 [error] 1#1: *2 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"x\"\n";
+    let config = b"http { server { listen 80; location / { proxy_pass http://127.0.0.1:8000; } } }\n";
+    let a = analyze(Inputs { config: Some(config), listeners: None, log: Some(log) });
+    let found: Vec<_> = a.findings.iter().filter(|f| f.code == "BG301").collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!(found[0].severity, Severity::Error, "the 502 ranks first");
+}

@@ -125,7 +125,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let mut finding = Finding::new(
             INFO.code,
             if truncated { Severity::Warning } else { Severity::Error },
-            format!("{target} closed the connection before a full response"),
+            if truncated {
+                format!("{target} closed the connection in the middle of the response")
+            } else {
+                format!("{target} closed the connection before a full response")
+            },
         )
         .message(message)
         .confidence(match (causes.is_empty(), truncated) {

@@ -116,7 +116,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let mut finding = Finding::new(
             INFO.code,
             if truncated { Severity::Warning } else { Severity::Error },
-            format!("{target} reset the connection"),
+            if truncated {
+                format!("{target} reset the connection in the middle of the response")
+            } else {
+                format!("{target} reset the connection")
+            },
         )
         .message(message)
         .confidence(confidence);
