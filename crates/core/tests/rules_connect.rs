@@ -934,3 +934,27 @@ fn bg213_rewritten_uri_is_only_a_warning() {
     assert_eq!(f.severity, Severity::Warning);
     assert!(f.notes.iter().any(|n| n.contains("/internal/")));
 }
+
+/// Hand-written: every server of the upstream is `down`: no live upstreams from the config alone.
+#[test]
+fn bg210_every_server_down() {
+    let cfg = "events {}\nhttp {\n    upstream app {\n        server 127.0.0.1:8001 down;\n        server 127.0.0.1:8002 max_fails=3 down;\n        server 127.0.0.1:8003 backup;\n    }\n    server {\n        listen 80;\n        location / { proxy_pass http://app; }\n    }\n}\n";
+    let log = "2026/11/21 11:39:21 [error] 10528#10528: *4 no live upstreams while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"127.0.0.1\"\n";
+    let t = hand(cfg, "", log);
+    let a = analyze(inputs(&t));
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == "BG210").collect();
+    assert_eq!(found.len(), 1, "{:#?}", a.findings);
+    assert_eq!(primary_text(&a, found[0]), (InputKind::Config, "app".into()));
+    assert!(found[0].confidence >= 95);
+    // The config alone says it; the fix converges (the old log line would still be there).
+    let t = hand(cfg, "", "");
+    let fixed = converges(inputs(&t), "BG210");
+    let text = String::from_utf8_lossy(&fixed);
+    assert!(
+        text.contains("server 127.0.0.1:8001;") && text.contains("server 127.0.0.1:8002 max_fails=3;"),
+        "{text}"
+    );
+    // One server up: nothing to say without a log.
+    let t = hand(&cfg.replace("8001 down", "8001"), "", "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG210"));
+}

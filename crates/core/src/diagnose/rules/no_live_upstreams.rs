@@ -1,5 +1,5 @@
-use crate::finding::{Applicability, Code, Command, Finding, Fix, Severity};
-use crate::input::InputKind;
+use crate::finding::{Applicability, Code, Command, Edit, Finding, Fix, Severity};
+use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind, Phase};
 
 use super::super::evidence::{cite_events, endpoint_text};
@@ -83,10 +83,77 @@ fn endpoint_cause(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<Code> {
     }
 }
 
+/// Every server of a used upstream block is marked `down` (backups only serve when a
+/// primary is up or failed, not down): nginx has no server to try, ever.
+fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let Some(config) = facts.config else { return };
+    let model = config.model();
+    let src = config.source();
+    let used = |i: usize| {
+        model.targets.iter().any(|t| t.host == badgateway_config::TargetHost::Upstream { index: i })
+    };
+    for (i, upstream) in model.upstreams.iter().enumerate() {
+        let primaries: Vec<_> = upstream.servers.iter().filter(|s| !s.backup).collect();
+        if primaries.is_empty() || !primaries.iter().all(|s| s.down) || !used(i) || upstream.stream {
+            continue;
+        }
+        let events: Vec<&EventGroup> = facts
+            .events_of(&EventKind::NoLiveUpstreams)
+            .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host == upstream.name))
+            .collect();
+        let name = &upstream.name;
+        let mut f = Finding::new(INFO.code, Severity::Error, format!("every server of {name} is marked `down`"))
+            .message(format!(
+                "Every server of upstream {name} has the `down` parameter, so nginx never tries any of them: each \
+                 request logs \"no live upstreams\" and gets 502 Bad Gateway at once."
+            ))
+            .confidence(if events.is_empty() { 88 } else { 97 })
+            .status(502)
+            .label(InputKind::Config, upstream.name_range, format!("upstream {name}"), true);
+        let mut edits = Vec::new();
+        for server in &primaries {
+            f = f.label(InputKind::Config, server.range, "marked down", false);
+            // Remove the ` down` word of the directive.
+            let text = server.range.slice(src);
+            if let Some(at) = find_word(text, b"down") {
+                let start = server.range.start + at as u32;
+                edits.push(Edit { range: TextRange::new(start - 1, start + 4), replacement: String::new() });
+            }
+        }
+        for g in &events {
+            f = cite_events(f, g, "no live upstreams");
+        }
+        f = f.fix(Fix {
+            summary: format!("take `down` off the servers of {name} that should serve"),
+            applicability: Applicability::Unsafe,
+            edits,
+            commands: vec![super::super::evidence::reload_commands()],
+        });
+        out.push(f);
+    }
+}
+
+/// Offset of ` WORD` followed by `;` or whitespace in a directive's text.
+fn find_word(text: &[u8], word: &[u8]) -> Option<usize> {
+    (1..text.len()).find(|&i| {
+        text.get(i..i + word.len()) == Some(word)
+            && text.get(i - 1).is_some_and(|b| b.is_ascii_whitespace())
+            && text.get(i + word.len()).is_some_and(|b| b.is_ascii_whitespace() || *b == b';')
+    })
+}
+
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    all_down(facts, out);
     let Some(log) = facts.log else { return };
     for group in log.groups.iter().filter(|g| g.event.kind == EventKind::NoLiveUpstreams) {
         let name = group.event.upstream.as_ref().map(|u| u.host.clone()).unwrap_or_default();
+        // Explained by `all_down` already.
+        if out
+            .iter()
+            .any(|f| f.code == INFO.code && f.title.starts_with(&format!("every server of {name} is")))
+        {
+            continue;
+        }
         let members = facts.upstream_members(&name);
         let upstream = facts.config.and_then(|c| c.model().upstreams.iter().find(|u| u.name == name));
         // The causes: the members' own failures, else any connection failure in the log.
