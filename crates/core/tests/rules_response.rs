@@ -770,3 +770,16 @@ fn a_cut_body_does_not_hide_the_502_of_the_same_backend_hand_written() {
     assert_eq!(found.len(), 2, "{found:#?}");
     assert_eq!(found[0].severity, Severity::Error, "the 502 ranks first");
 }
+
+#[test]
+fn bg401_compares_with_gunicorn_timeout_from_ps_hand_written() {
+    // Hand-written from the real captures (ss_tlnp.txt, ps_aux.txt) with `--timeout 120`.
+    let listeners = b"State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\nLISTEN 0      2048            127.0.0.1:17010      0.0.0.0:*    users:((\"gunicorn\",pid=27674,fd=6),(\"gunicorn\",pid=27660,fd=6))\nUSER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\nroot     27660  8.1  0.1  35244 29472 ?        S    11:42   0:00 /usr/bin/python3 /usr/bin/gunicorn --chdir /srv/app -b 127.0.0.1:17010 --timeout 120 -w 1 app:app\n";
+    let config = b"http { server { listen 80; location / { proxy_pass http://127.0.0.1:17010; } } }\n";
+    let log = b"2026/11/21 11:39:44 [error] 1#1: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:17010/\", host: \"x\"\n";
+    let a = analyze(Inputs { config: Some(config), listeners: Some(listeners), log: Some(log) });
+    let f = only(&a, "BG401");
+    assert!(f.message.contains("--timeout 120 s"), "{}", f.message);
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|r| r.contains("--timeout 120")));
+    assert!(!codes(&a).contains(&"BG501"), "120 s is not shorter than 60s");
+}

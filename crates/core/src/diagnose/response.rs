@@ -6,6 +6,7 @@ use badgateway_config::{PassKind, Setting, Target};
 
 use crate::finding::{Command, Edit, Finding};
 use crate::input::{InputKind, TextRange};
+use crate::listeners::ProbeFact;
 use crate::log::{BackendGroup, BackendKind, EventGroup, LogFormat};
 
 use super::evidence::{cite_events, endpoint_text, target_place};
@@ -435,4 +436,38 @@ fn merge(src: &[u8], edits: Vec<Edit>) -> Vec<Edit> {
         at = e.range.end;
     }
     vec![Edit { range: TextRange::new(start, end.max(at)), replacement: text }]
+}
+
+/// gunicorn's `--timeout` for the gunicorn serving this endpoint, from a pasted `ps`
+/// row whose pid the listener table shows on the endpoint: (seconds, the `ps` row).
+pub fn gunicorn_limit(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<(u64, TextRange)> {
+    let listeners = facts.listeners?;
+    let super::facts::TcpReach::Listening(rows) = facts.tcp_reach(endpoint) else { return None };
+    let pids: Vec<u32> = rows
+        .iter()
+        .filter_map(|&i| facts.listener(i))
+        .flat_map(|l| l.processes.iter().filter_map(|p| p.pid))
+        .collect();
+    listeners.facts.iter().find_map(|fact| match fact {
+        ProbeFact::Process { command, pid, range, .. }
+            if pids.contains(pid) && command.contains("gunicorn") =>
+        {
+            gunicorn_timeout(command).map(|t| (t, *range))
+        }
+        _ => None,
+    })
+}
+
+/// `gunicorn -t 5 app:app`, `--timeout=5`, `--timeout 5` -> 5.
+fn gunicorn_timeout(command: &str) -> Option<u64> {
+    let mut words = command.split_whitespace();
+    while let Some(w) = words.next() {
+        if let Some(v) = w.strip_prefix("--timeout=") {
+            return v.parse().ok();
+        }
+        if w == "--timeout" || w == "-t" {
+            return words.next()?.parse().ok();
+        }
+    }
+    None
 }

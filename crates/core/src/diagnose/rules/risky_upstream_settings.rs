@@ -2,11 +2,10 @@ use badgateway_config::{PassKind, Target, TargetHost};
 
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::input::InputKind;
-use crate::listeners::ProbeFact;
 
 use super::super::Facts;
 use super::super::evidence::{reload_commands, target_place};
-use super::super::response::{DirectiveEdits, backend_kills, time_text};
+use super::super::response::{DirectiveEdits, backend_kills, gunicorn_limit, time_text};
 
 declare_rule! {
     /// ## What it detects
@@ -260,47 +259,42 @@ fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
     }
     // gunicorn: the limit on its command line, matched to the target by its listener's pid.
-    let Some(listeners) = facts.listeners else { return };
-    for fact in &listeners.facts {
-        let ProbeFact::Process { command, pid, range, .. } = fact else { continue };
-        if !command.contains("gunicorn") {
+    for endpoint in &facts.endpoints {
+        let Some((limit, range)) = gunicorn_limit(facts, endpoint) else { continue };
+        let Some(target) = model.targets.get(endpoint.target) else { continue };
+        if limit * 1000 >= target.effective.read_timeout.value {
             continue;
         }
-        let Some(limit) = gunicorn_timeout(command) else { continue };
-        for endpoint in &facts.endpoints {
-            let serves = match facts.tcp_reach(endpoint) {
-                super::super::facts::TcpReach::Listening(rows) => rows
-                    .iter()
-                    .filter_map(|&i| facts.listener(i))
-                    .any(|l| l.processes.iter().any(|p| p.pid == Some(*pid))),
-                _ => false,
-            };
-            let Some(target) = model.targets.get(endpoint.target) else { continue };
-            if !serves || limit * 1000 >= target.effective.read_timeout.value {
-                continue;
-            }
-            out.push(
-                Finding::new(INFO.code, Severity::Warning, "gunicorn's --timeout is shorter than proxy_read_timeout")
-                    .message(format!(
-                        "gunicorn kills a worker after {limit} s (--timeout), while {} waits {} \
-                         (proxy_read_timeout): slow requests end in a killed worker and a 502, not nginx's 504.",
-                        target_place_of(facts, target),
-                        time_text(target.effective.read_timeout.value)
-                    ))
-                    .confidence(75)
-                    .label(InputKind::Config, endpoint.range, "nginx waits longer than gunicorn lets a worker run", true)
-                    .label(InputKind::Listeners, *range, format!("gunicorn --timeout {limit}"), false)
-                    .fix(Fix {
-                        summary: format!(
-                            "raise gunicorn's --timeout to at least {} s, or find the slow requests",
-                            target.effective.read_timeout.value / 1000
-                        ),
-                        applicability: Applicability::DisplayOnly,
-                        edits: Vec::new(),
-                        commands: vec![],
-                    }),
-            );
-        }
+        out.push(
+            Finding::new(
+                INFO.code,
+                Severity::Warning,
+                "gunicorn's --timeout is shorter than proxy_read_timeout",
+            )
+            .message(format!(
+                "gunicorn kills a worker after {limit} s (--timeout), while {} waits {} \
+                     (proxy_read_timeout): slow requests end in a killed worker and a 502, not nginx's 504.",
+                target_place_of(facts, target),
+                time_text(target.effective.read_timeout.value)
+            ))
+            .confidence(75)
+            .label(
+                InputKind::Config,
+                endpoint.range,
+                "nginx waits longer than gunicorn lets a worker run",
+                true,
+            )
+            .label(InputKind::Listeners, range, format!("gunicorn --timeout {limit}"), false)
+            .fix(Fix {
+                summary: format!(
+                    "raise gunicorn's --timeout to at least {} s, or find the slow requests",
+                    target.effective.read_timeout.value / 1000
+                ),
+                applicability: Applicability::DisplayOnly,
+                edits: Vec::new(),
+                commands: vec![],
+            }),
+        );
     }
 }
 
@@ -315,18 +309,4 @@ fn target_place_of(facts: &Facts<'_>, target: &Target) -> String {
                 .is_some_and(|t| std::ptr::eq(t, target))
         })
         .map_or_else(|| place(facts, target), |e| target_place(facts, e))
-}
-
-/// `gunicorn -t 5 app:app`, `--timeout=5`, `--timeout 5` -> 5.
-fn gunicorn_timeout(command: &str) -> Option<u64> {
-    let mut words = command.split_whitespace();
-    while let Some(w) = words.next() {
-        if let Some(v) = w.strip_prefix("--timeout=") {
-            return v.parse().ok();
-        }
-        if w == "--timeout" || w == "-t" {
-            return words.next()?.parse().ok();
-        }
-    }
-    None
 }

@@ -1,11 +1,12 @@
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind, Phase};
 
 use super::super::Facts;
 use super::super::evidence::reload_commands;
 use super::super::response::{
-    DirectiveEdits, address_text, backend_kills, cite_backend, endpoint_at, incidents, locate, pass_kind,
-    place_text, program_fits, setting_origin, target_of, time_text,
+    DirectiveEdits, address_text, backend_kills, cite_backend, endpoint_at, gunicorn_limit, incidents,
+    locate, pass_kind, place_text, program_fits, setting_origin, target_of, time_text,
 };
 
 declare_rule! {
@@ -129,14 +130,21 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         };
         let backend_timeouts: Vec<_> =
             kills.iter().filter(|(k, _)| k.is_timeout() && program_fits(kind, k.program())).collect();
+        let gunicorn = endpoint_at(facts, &incident)
+            .and_then(|e| gunicorn_limit(facts, e))
+            .filter(|(limit, _)| setting.is_some_and(|s| limit * 1000 >= s.value));
         if matches!(timer, Timer::Read | Timer::Send) {
-            match backend_timeouts.first() {
-                Some((kill, _)) => message.push_str(&format!(
+            match (backend_timeouts.first(), gunicorn) {
+                (Some((kill, _)), _) => message.push_str(&format!(
                     " The backend also gave up on its own ({}); when its limit is shorter than {directive}, clients \
                      see 502s instead.",
                     kill.describe()
                 )),
-                None => message.push_str(&format!(
+                (None, Some((limit, _))) => message.push_str(&format!(
+                    " gunicorn's own limit here is --timeout {limit} s, not shorter than {directive}: nginx gives \
+                     up first (504) while the worker keeps running."
+                )),
+                (None, None) => message.push_str(&format!(
                     " No backend line shows the backend's own limit (gunicorn --timeout, 30s by default; php-fpm \
                      request_terminate_timeout; uWSGI harakiri); where it is shorter than {directive}, slow requests \
                      end in 502s instead."
@@ -175,6 +183,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 finding.label(crate::input::InputKind::Config, range, format!("nginx waits {value}"), false);
         }
         finding = locate(finding, facts, &incident, "nginx's wait for the backend ran out");
+        if let Some((limit, range)) = gunicorn {
+            finding =
+                finding.label(InputKind::Listeners, range, format!("gunicorn --timeout {limit}"), false);
+        }
         for (kill, group) in backend_timeouts.iter().map(|c| (&c.0, c.1)) {
             finding = cite_backend(finding, group, &kill.describe());
         }
