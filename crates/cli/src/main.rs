@@ -1,10 +1,15 @@
 //! The `badgateway` command: the core's diagnosis on the server, in CI and in scripts.
 
+mod collect;
+mod evidence_file;
 mod inputs;
 mod inspect;
+mod sarif;
+mod share;
 mod text;
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use badgateway_core::analyze;
@@ -13,7 +18,8 @@ use badgateway_core::finding::Severity;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::inputs::InputFiles;
+use crate::collect::LiveHost;
+use crate::inputs::{InputFiles, Loaded};
 
 #[derive(Parser)]
 #[command(
@@ -23,7 +29,7 @@ use crate::inputs::InputFiles;
     long_about = "Reads the nginx config (`nginx -T` output or config files), what the backends listen on \
                   (`ss -tlnp`, `ss -xlp`, `netstat`, `lsof`, ...) and error-log lines, and prints the ranked \
                   causes with the evidence lines and the fix.",
-    after_help = "Examples:\n  sudo nginx -T > config.txt; sudo ss -tlnpx > listeners.txt\n  sudo tail -n 500 /var/log/nginx/error.log > error.log\n  badgateway diagnose --config config.txt --listeners listeners.txt --log error.log\n  sudo nginx -T 2>&1 | badgateway diagnose --config - --format json"
+    after_help = "Examples:\n  sudo badgateway diagnose --collect                      # on the host, at 3 a.m.\n  sudo badgateway collect --out evidence.txt             # to attach to a ticket\n  badgateway diagnose --evidence evidence.txt\n  badgateway diagnose --config nginx-T.txt --listeners ss.txt --log error.log --log app.log\n  sudo nginx -T 2>&1 | badgateway diagnose --config - --format json\n  badgateway diagnose --config deploy/nginx.conf --format sarif > badgateway.sarif   # in CI\n  badgateway explain BG202\n  badgateway share --base https://badgateway.example/ --redact --config nginx-T.txt --log error.log\n\nExit status: 0 no error-level finding, 1 error-level findings, 2 usage or input error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,13 +38,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Diagnose from any subset of the three inputs
+    /// Diagnose from any subset of the three inputs, an evidence file, or the live host
     #[command(
-        after_help = "Exit status: 0 no error-level finding, 1 error-level findings, 2 usage or input error."
+        after_help = "Examples:\n  badgateway diagnose --config nginx-T.txt --listeners ss.txt --log error.log\n  sudo nginx -T 2>&1 | badgateway diagnose --config - --min-severity warning\n  sudo badgateway diagnose --collect --nginx-conf /etc/nginx/nginx.conf\n  badgateway diagnose --evidence evidence.txt --format json\n  badgateway diagnose --config nginx.conf --format sarif > badgateway.sarif\n\nExit status: 0 no error-level finding, 1 error-level findings, 2 usage or input error."
     )]
     Diagnose {
         #[command(flatten)]
         files: InputFiles,
+        /// Collect the evidence from this host (nginx -T, ss -tlnpx, the error logs) and diagnose it
+        #[arg(long, conflicts_with_all = ["config", "listeners", "log", "evidence"])]
+        collect: bool,
+        #[command(flatten)]
+        host: LiveHost,
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -49,13 +60,24 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Write this host's evidence (nginx -T, ss -tlnpx, error log tails) to a file, read-only
+    #[command(
+        after_help = "Examples:\n  sudo badgateway collect --out evidence.txt\n  sudo badgateway collect --out evidence/      # three files: config.txt, listeners.txt, error.log\n  badgateway diagnose --evidence evidence.txt"
+    )]
+    Collect {
+        #[command(flatten)]
+        host: LiveHost,
+        /// A file to write (default: stdout); an existing directory gets three files
+        #[arg(long, value_name = "FILE|DIR")]
+        out: Option<PathBuf>,
+    },
     /// Show what was understood of each input (targets, listeners, log events)
     Inspect {
         #[command(flatten)]
         files: InputFiles,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
     },
     /// Print a rule's documentation (`badgateway explain BG202`), or the catalog
     Explain {
@@ -65,12 +87,33 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Print a link that opens the inputs in the page (they travel in the URL fragment, never sent to a server)
+    #[command(
+        after_help = "Examples:\n  badgateway share --base https://badgateway.example/ --config nginx-T.txt --log error.log\n  badgateway share --base https://badgateway.example/ --redact --evidence evidence.txt"
+    )]
+    Share {
+        /// The page's address
+        #[arg(long, value_name = "URL")]
+        base: String,
+        /// Replace host names, public addresses, paths and secrets before encoding
+        #[arg(long)]
+        redact: bool,
+        #[command(flatten)]
+        files: InputFiles,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InspectFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    Sarif,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,12 +133,15 @@ impl MinSeverity {
     }
 }
 
-/// The `--format json` document. Stable: fields are only ever added.
+/// The `--format json` document (crates/cli/README.md). Stable: fields are only ever added.
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
     findings: Vec<badgateway_core::view::FindingView>,
     inputs: &'a [badgateway_core::InputSummary],
+    /// With `--collect` or `--evidence`: what could not be collected, one line each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'a [String]>,
 }
 
 fn main() -> ExitCode {
@@ -110,8 +156,12 @@ fn main() -> ExitCode {
 }
 
 fn print(out: &str) {
+    print_bytes(out.as_bytes());
+}
+
+fn print_bytes(out: &[u8]) {
     // A closed pipe (`| head`) is not an error worth a message.
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    let _ = std::io::stdout().lock().write_all(out);
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -121,40 +171,103 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let analysis = analyze(loaded.inputs());
             let understood = inspect::understood(&analysis);
             match format {
-                Format::Json => {
-                    print(&(serde_json::to_string_pretty(&understood).map_err(|e| e.to_string())? + "\n"))
-                }
-                Format::Text => print(&inspect::text(&understood)),
+                InspectFormat::Json => print(&(to_json(&understood)? + "\n")),
+                InspectFormat::Text => print(&inspect::text(&understood)),
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { code, list } => explain(code.as_deref(), list),
-        Command::Diagnose { files, format, min_severity, quiet } => {
+        Command::Collect { host, out } => collect_to(&host, out.as_deref()),
+        Command::Share { base, redact, files } => {
             let loaded = files.load()?;
-            let analysis = analyze(loaded.inputs());
-            let views: Vec<_> = analysis
-                .views()
-                .into_iter()
-                .filter(|v| v.severity.weight() >= min_severity.weight())
-                .collect();
-            let failed = views.iter().any(|v| v.severity == Severity::Error);
-            if !quiet {
-                let out = match format {
-                    Format::Json => {
-                        let summaries = analysis.summaries();
-                        let doc = JsonReport { version: 1, findings: views, inputs: &summaries };
-                        serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n"
-                    }
-                    Format::Text => {
-                        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                        text::render(&analysis, &views, &loaded, color)
-                    }
-                };
-                print(&out);
+            print(&(share::link(&base, &loaded, redact)? + "\n"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diagnose { files, collect, host, format, min_severity, quiet } => {
+            let loaded = if collect {
+                let evidence = collect::collect(&host);
+                if evidence.is_empty() {
+                    return Err(format!("collected nothing on this host: {}", evidence.missing.join("; ")));
+                }
+                evidence.into_loaded()
+            } else {
+                files.load()?
+            };
+            if !quiet && format != Format::Sarif {
+                for m in &loaded.missing {
+                    eprintln!("badgateway: {m}");
+                }
             }
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            diagnose(&loaded, format, min_severity, quiet)
         }
     }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value).map_err(|e| e.to_string())
+}
+
+fn diagnose(
+    loaded: &Loaded,
+    format: Format,
+    min_severity: MinSeverity,
+    quiet: bool,
+) -> Result<ExitCode, String> {
+    let analysis = analyze(loaded.inputs());
+    let views: Vec<_> =
+        analysis.views().into_iter().filter(|v| v.severity.weight() >= min_severity.weight()).collect();
+    let failed = views.iter().any(|v| v.severity == Severity::Error);
+    if !quiet {
+        let out = match format {
+            Format::Json => {
+                let summaries = analysis.summaries();
+                let doc = JsonReport {
+                    version: 1,
+                    findings: views,
+                    inputs: &summaries,
+                    missing: loaded.from_evidence.then_some(loaded.missing.as_slice()),
+                };
+                to_json(&doc)? + "\n"
+            }
+            Format::Sarif => to_json(&sarif::render(&analysis, &views, loaded))? + "\n",
+            Format::Text => {
+                let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                text::render(&analysis, &views, loaded, color)
+            }
+        };
+        print(&out);
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `badgateway collect`: the evidence file to stdout or `--out`, or three files in a directory.
+fn collect_to(host: &LiveHost, out: Option<&std::path::Path>) -> Result<ExitCode, String> {
+    let evidence = collect::collect(host);
+    for m in &evidence.missing {
+        eprintln!("badgateway: {m}");
+    }
+    if evidence.is_empty() {
+        return Err("collected nothing on this host".into());
+    }
+    let title =
+        format!("badgateway {}, host {}, {}", env!("CARGO_PKG_VERSION"), hostname(), collect::now_utc());
+    match out {
+        None => print_bytes(&evidence.write(&title)),
+        Some(dir) if dir.is_dir() => {
+            for (name, text) in evidence.three_files() {
+                let path = dir.join(name);
+                std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {}", path.display(), inputs::io_reason(&e)))?;
+            }
+        }
+        Some(file) => std::fs::write(file, evidence.write(&title))
+            .map_err(|e| format!("cannot write --out {}: {}", file.display(), inputs::io_reason(&e)))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "?".into(), |h| h.trim().to_string())
 }
 
 fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, String> {

@@ -14,7 +14,7 @@ pub fn render(analysis: &Analysis<'_>, views: &[FindingView], loaded: &Loaded, c
     let mut out = String::new();
     for view in views {
         out.push_str(&render_one(view, loaded, &renderer));
-        out.push_str("\n\n");
+        out.push('\n');
     }
     out.push_str(&summary_line(analysis, views));
     out.push('\n');
@@ -29,15 +29,17 @@ fn level(severity: Severity) -> Level {
     }
 }
 
-fn origin(e: &EvidenceView, loaded: &Loaded) -> String {
-    let name = match e.location.input {
-        InputKind::Config => e.location.file.clone().or_else(|| loaded.config_name.clone()),
-        InputKind::Listeners => loaded.listeners_name.clone(),
-        InputKind::Log => loaded.log_name.clone(),
-    };
-    match name {
-        Some(name) if !name.is_empty() => format!("{} {name}", e.location.input.as_str()),
-        _ => e.location.input.as_str().to_string(),
+/// `config /etc/nginx/nginx.conf`, `log /var/log/nginx/error.log`, and the line in it.
+fn origin(e: &EvidenceView, loaded: &Loaded) -> (String, u32) {
+    let kind = e.location.input.as_str();
+    if e.location.input == InputKind::Config
+        && let Some(file) = e.location.file.as_ref().filter(|f| !f.is_empty())
+    {
+        return (format!("{kind} {file}"), e.location.line);
+    }
+    match loaded.place(e.location.input, e.location.input_line) {
+        (Some(origin), line) => (format!("{kind} {}", origin.label), line),
+        (None, line) => (kind.to_string(), line),
     }
 }
 
@@ -56,15 +58,15 @@ fn char_range(text: &str, (start, end): (u32, u32)) -> std::ops::Range<usize> {
 
 fn render_one(view: &FindingView, loaded: &Loaded, renderer: &Renderer) -> String {
     let lvl = level(view.severity);
-    let origins: Vec<String> = view.evidence.iter().map(|e| origin(e, loaded)).collect();
+    let origins: Vec<(String, u32)> = view.evidence.iter().map(|e| origin(e, loaded)).collect();
     let status = view.status.map(|s| format!("clients get {s} {}", status_text(s)));
     let confidence = format!("confidence {}%", view.confidence);
     let mut message = lvl.title(&view.title).id(&view.code);
-    for (e, origin) in view.evidence.iter().zip(&origins) {
+    for (e, (origin, line)) in view.evidence.iter().zip(&origins) {
         let ann_level = if e.primary { lvl } else { Level::Info };
         message = message.snippet(
             Snippet::source(&e.text)
-                .line_start(e.location.line as usize)
+                .line_start(*line as usize)
                 .origin(origin)
                 .annotation(ann_level.span(char_range(&e.text, e.highlight)).label(&e.label)),
         );
@@ -81,29 +83,36 @@ fn render_one(view: &FindingView, loaded: &Loaded, renderer: &Renderer) -> Strin
         message = message.footer(Level::Note.title(n));
     }
     let mut text = renderer.render(message).to_string();
+    text.push('\n');
+    // Our own `= fix`/`= docs` lines line up with annotate-snippets' `= note` lines.
+    let gutter = origins.iter().map(|(_, line)| line.to_string().len()).max().unwrap_or(1);
+    let pad = " ".repeat(gutter + 1);
     if let Some(fix) = &view.fix {
-        text.push_str(&format!("\n  = fix: {}\n", fix.summary));
+        text.push_str(&format!("{pad}= fix: {}\n", fix.summary));
         for file in &fix.diff {
-            let name =
-                file.file.clone().or_else(|| loaded.config_name.clone()).unwrap_or_else(|| "config".into());
-            text.push_str(&format!("    --- {name}\n    +++ {name} (fixed)\n"));
+            let name = file
+                .file
+                .clone()
+                .or_else(|| loaded.config_origin.as_ref().map(|o| o.label.clone()))
+                .unwrap_or_else(|| "config".into());
+            text.push_str(&format!("{pad}  --- {name}\n{pad}  +++ {name} (fixed)\n"));
             for line in &file.lines {
                 let mark = match line.tag {
                     DiffTag::Context => ' ',
                     DiffTag::Removed => '-',
                     DiffTag::Added => '+',
                 };
-                text.push_str(&format!("    {mark}{}\n", line.text));
+                text.push_str(&format!("{pad}  {mark}{}\n", line.text));
             }
         }
         for c in &fix.commands {
-            text.push_str(&format!("    $ {}    # {}\n", c.command, c.purpose));
+            text.push_str(&format!("{pad}  $ {}    # {}\n", c.command, c.purpose));
         }
     }
     for c in &view.next_steps {
-        text.push_str(&format!("\n  = next: {}\n    $ {}\n", c.purpose, c.command));
+        text.push_str(&format!("{pad}= next: {}\n{pad}  $ {}\n", c.purpose, c.command));
     }
-    text.push_str(&format!("  = docs: badgateway explain {}\n", view.code));
+    text.push_str(&format!("{pad}= docs: badgateway explain {}\n", view.code));
     text
 }
 

@@ -1,0 +1,37 @@
+//! `badgateway share`: a link that opens the inputs in the page. The inputs travel in
+//! the URL fragment (`badgateway_core::share`), which browsers never send to a server.
+
+use badgateway_core::share::{Shared, encode};
+
+use crate::inputs::Loaded;
+
+/// `base` + the fragment, with the page's address checked and its own fragment dropped.
+pub fn link(base: &str, loaded: &Loaded, redact: bool) -> Result<String, String> {
+    let base = base.trim();
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() <= "https://".len() {
+        return Err(format!(
+            "--base {base:?} is not an http(s) address (such as https://badgateway.example/)"
+        ));
+    }
+    let base = base.split_once('#').map_or(base, |(b, _)| b);
+    // The link carries text: bytes that are not UTF-8 become U+FFFD.
+    let text = |bytes: &Option<Vec<u8>>| bytes.as_deref().map(|b| String::from_utf8_lossy(b).into_owned());
+    let mut shared = Shared {
+        config: text(&loaded.config).unwrap_or_default(),
+        listeners: text(&loaded.listeners).unwrap_or_default(),
+        log: text(&loaded.log).unwrap_or_default(),
+        embed: false,
+        redacted: false,
+    };
+    if redact {
+        redact_inputs(&mut shared)?;
+    }
+    Ok(format!("{base}{}", encode(&shared)))
+}
+
+/// `--redact`: the core's redaction (shared with the page) is not in the core yet.
+fn redact_inputs(_shared: &mut Shared) -> Result<(), String> {
+    Err("--redact is not available yet in this build (badgateway_core::redact is still a placeholder); \
+         share without it only what you may publish"
+        .into())
+}
