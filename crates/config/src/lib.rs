@@ -27,7 +27,7 @@ pub struct SourceFile {
     pub path: String,
     /// The header line (with its line break), when there is one.
     pub header: Option<TextRange>,
-    /// The file's text.
+    /// The file's text (without the line break `nginx -T` adds after each file).
     pub body: TextRange,
 }
 
@@ -146,8 +146,23 @@ pub fn parse(src: &[u8]) -> Config {
         match &part.path {
             Some(path) => {
                 let idx = u32::try_from(files.len()).unwrap_or(u32::MAX);
-                files.push(SourceFile { path: path.clone(), header: part.header, body: part.body });
-                syntax::parse_file(src, part.body, idx, &mut tree);
+                // `nginx -T` prints a line break after each file: it is not part of the file (nginx
+                // counts an end-of-file error on the file's own last line).
+                let mut body = part.body;
+                let separator = part.header.is_some()
+                    && body.end > body.start
+                    && src.get(body.end as usize - 1) == Some(&b'\n');
+                if separator {
+                    body.end -= 1;
+                }
+                files.push(SourceFile { path: path.clone(), header: part.header, body });
+                syntax::parse_file(src, body, idx, &mut tree);
+                if separator {
+                    tree.tokens.push(Token {
+                        kind: TokenKind::Space,
+                        range: TextRange::new(body.end, body.end + 1),
+                    });
+                }
             }
             None => {
                 // Text before the first header that holds nothing but banners and comments.

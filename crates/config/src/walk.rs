@@ -1402,6 +1402,24 @@ impl<'a> Walker<'a> {
             let Some(t) = self.model.targets.get(ti) else { continue };
             let kind = t.kind;
             let mut host_diag = None;
+            let mut port_on_upstream = None;
+            if let TargetHost::Inet { host, port, port_explicit: true, host_range, port_range: Some(pr) } =
+                &t.host
+                && let Some(&ui) = by_name.get(&host.to_ascii_lowercase())
+            {
+                port_on_upstream = Some((ui, *port, TextRange::new(host_range.end, pr.end), *pr));
+            }
+            if let Some((ui, port, cut, pr)) = port_on_upstream {
+                // nginx: an upstream{} name may not carry a port.
+                let name = self.model.upstreams.get(ui).map(|u| u.name.clone()).unwrap_or_default();
+                let d = self.diag(
+                    DiagnosticCode::Directive,
+                    format!("upstream \"{name}\" may not have port {port}"),
+                    pr,
+                );
+                d.edit = Some((cut, String::new()));
+            }
+            let Some(t) = self.model.targets.get(ti) else { continue };
             if let TargetHost::Inet { host, port_explicit, host_range, .. } = &t.host {
                 let found = by_name.get(&host.to_ascii_lowercase()).copied();
                 match found {

@@ -225,6 +225,13 @@ fn variants(base: &str) -> Vec<(String, String)> {
             with(format!("line {n}: misspelt name"), i, format!("{indent}{name}{}", &t[words[0].len()..]));
             with(format!("line {n}: blank line before"), i, format!("\n{line}"));
         }
+        if t.contains("http://app;") {
+            with(
+                format!("line {n}: port on an upstream name"),
+                i,
+                line.replace("http://app;", "http://app:8080;"),
+            );
+        }
         if t.contains("http://") {
             with(format!("line {n}: missing scheme"), i, line.replacen("http://", "", 1));
         }
@@ -247,6 +254,123 @@ fn variants(base: &str) -> Vec<(String, String)> {
         out.push((label, join(&ls)));
     }
     out
+}
+
+/// A main file and the files it includes (relative to the prefix), pasted as an `nginx -T` dump.
+const MAIN_WITH_INCLUDES: &str = "events {
+}
+http {
+    access_log off;
+    include conf.d/*.conf;
+}
+";
+const INCLUDED: &[(&str, &str)] = &[
+    (
+        "conf.d/app.conf",
+        "upstream app {
+    server 127.0.0.1:8000;
+}
+server {
+    listen 8083;
+    location / {
+        include snippets/proxy.conf;
+        proxy_pass http://app;
+    }
+}
+",
+    ),
+    (
+        "snippets/proxy.conf",
+        "proxy_set_header Host $host;
+proxy_read_timeout 10s;
+proxy_http_version 1.1;
+",
+    ),
+];
+
+/// nginx's verdict on a prefix holding several files: Some((path, line)) when it fails.
+fn nginx_verdict_files(nginx: &Path, dir: &Path, files: &[(String, String)]) -> Option<(String, u32)> {
+    for (rel, text) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+    let conf = dir.join("nginx.conf");
+    let out = Command::new(nginx)
+        .args(["-t", "-q", "-p"])
+        .arg(dir)
+        .arg("-c")
+        .arg(&conf)
+        .args(["-g", "pid nginx.pid;"])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        return None;
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err.lines().find(|l| l.contains("[emerg]")).unwrap_or_default();
+    let Some((_, place)) = line.rsplit_once(" in ") else { return Some((String::new(), 0)) };
+    match place.rsplit_once(':') {
+        Some((path, n)) => Some((path.to_string(), n.trim().parse().unwrap_or(0))),
+        None => Some((String::new(), 0)),
+    }
+}
+
+/// The same files as `nginx -T` prints them.
+fn as_dump(dir: &Path, files: &[(String, String)]) -> String {
+    let mut out = format!("nginx: the configuration file {}/nginx.conf syntax is ok\n", dir.display());
+    for (rel, text) in files {
+        out.push_str(&format!("# configuration file {}/{rel}:\n{text}\n", dir.display()));
+    }
+    out
+}
+
+#[test]
+fn badgateway_agrees_with_nginx_t_on_included_files() {
+    let Some(nginx) = nginx() else {
+        if std::env::var("BADGATEWAY_REQUIRE_NGINX").as_deref() == Ok("1") {
+            panic!("nginx is not installed and BADGATEWAY_REQUIRE_NGINX=1");
+        }
+        eprintln!("nginx not installed: parity test skipped");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("badgateway-parity-inc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base: Vec<(String, String)> =
+        std::iter::once(("nginx.conf".to_string(), MAIN_WITH_INCLUDES.to_string()))
+            .chain(INCLUDED.iter().map(|(p, t)| (p.to_string(), t.to_string())))
+            .collect();
+    let (mut total, mut agree, mut mismatches) = (0, 0, Vec::new());
+    for (f, (rel, text)) in base.iter().enumerate() {
+        for (label, variant) in variants(text) {
+            let mut files = base.clone();
+            files[f].1 = variant;
+            total += 1;
+            let theirs = nginx_verdict_files(&nginx, &dir, &files);
+            let dump = as_dump(&dir, &files);
+            let cfg = parse(dump.as_bytes());
+            assert_eq!(cfg.print(), dump.as_bytes());
+            let ours = cfg.first_error().map(|d| {
+                let p = cfg.locate(d.reported_range().start);
+                (p.path, p.line, d.message.clone())
+            });
+            let same = match (&theirs, &ours) {
+                (None, None) => true,
+                (Some((path, line)), Some((p, l, _))) => *line == 0 || (path == p && line == l),
+                _ => false,
+            };
+            agree += usize::from(same);
+            if !same {
+                mismatches.push(format!("{rel}, {label}: nginx {theirs:?}, badgateway {ours:?}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "nginx -t parity on included files: same verdict, file and line {agree}/{total} = {:.2}%",
+        agree as f64 / total as f64 * 100.0
+    );
+    assert!(mismatches.is_empty(), "{} disagreements:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 #[test]

@@ -454,3 +454,26 @@ fn a_file_included_twice_is_reused() {
     assert!(cfg.model().targets.iter().all(|t| t.effective.read_timeout.value == 7000));
     assert_eq!(cfg.file_contexts()[1], Context::Main, "not inferred: it was reached by include");
 }
+
+#[test]
+fn an_upstream_name_with_a_port_is_refused() {
+    let src = "events {}\nhttp {\n upstream backend { server 127.0.0.1:1; }\n server {\n  location / {\n   proxy_pass http://backend:8080;\n  }\n }\n}\n";
+    let cfg = parse(src.as_bytes());
+    let d = cfg.first_error().unwrap();
+    assert_eq!(d.message, "upstream \"backend\" may not have port 8080");
+    assert_eq!(cfg.locate(d.reported_range().start).line, 6);
+    let (r, text) = d.edit.clone().unwrap();
+    assert_eq!((slice(&cfg, r), text.as_str()), (":8080", ""));
+}
+
+#[test]
+fn dump_files_end_where_nginx_t_adds_its_line_break() {
+    let src = "# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp {\n\n# configuration file /etc/nginx/mime.types:\ntypes { text/html html; }\n\n";
+    let cfg = parse(src.as_bytes());
+    assert_eq!(cfg.print(), src.as_bytes());
+    let d = cfg.first_error().unwrap();
+    assert_eq!(d.message, "unexpected end of file, expecting \"}\"");
+    let p = cfg.locate(d.reported_range().start);
+    assert_eq!((p.path.as_str(), p.line), ("/etc/nginx/nginx.conf", 3));
+    assert_eq!(slice(&cfg, cfg.files()[1].body), "types { text/html html; }\n");
+}
