@@ -958,3 +958,20 @@ fn bg210_every_server_down() {
     let t = hand(&cfg.replace("8001 down", "8001"), "", "");
     assert!(!codes(&analyze(inputs(&t))).contains(&"BG210"));
 }
+
+/// Hand-written: the wrong address sits in an `upstream` block; the fix edits that server line.
+#[test]
+fn bg203_in_an_upstream_block() {
+    let t = hand(
+        "events {}\nhttp {\n    upstream app {\n        server 127.0.0.1:8000 max_fails=2;\n        keepalive 8;\n    }\n    server {\n        listen 80;\n        location / { proxy_pass http://app; }\n    }\n}\n",
+        &format!(
+            "{SS_HEADER}LISTEN 0      2048       10.0.0.5:8000      0.0.0.0:*    users:((\"node\",pid=21133,fd=5))\n"
+        ),
+        "",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG203");
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:8000".into()));
+    let fixed = converges(inputs(&t), "BG203");
+    assert!(String::from_utf8_lossy(&fixed).contains("server 10.0.0.5:8000 max_fails=2;"));
+}
