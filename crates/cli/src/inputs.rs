@@ -36,6 +36,15 @@ pub struct Origin {
     pub first_line: u32,
 }
 
+/// An [`Origin`] as the JSON report lists it.
+#[derive(serde::Serialize)]
+pub struct Source<'a> {
+    pub input: badgateway_core::InputKind,
+    pub source: &'a str,
+    pub path: Option<&'a str>,
+    pub first_line: u32,
+}
+
 #[derive(Default)]
 pub struct Loaded {
     pub config: Option<Vec<u8>>,
@@ -155,6 +164,23 @@ impl Loaded {
             log.push(b'\n');
         }
         self.log_origins.push(origin);
+    }
+
+    pub fn sources(&self) -> Vec<Source<'_>> {
+        use badgateway_core::InputKind;
+        let config = self.config_origin.iter().map(|o| (InputKind::Config, o));
+        let listeners = self.listeners_origin.iter().map(|o| (InputKind::Listeners, o));
+        let logs = self.log_origins.iter().map(|o| (InputKind::Log, o));
+        config
+            .chain(listeners)
+            .chain(logs)
+            .map(|(input, o)| Source {
+                input,
+                source: &o.label,
+                path: o.path.as_deref(),
+                first_line: o.first_line,
+            })
+            .collect()
     }
 
     /// Which part of an input a 1-based input line falls in, and the line within it.

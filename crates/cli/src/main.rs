@@ -139,6 +139,9 @@ struct JsonReport<'a> {
     version: u32,
     findings: Vec<badgateway_core::view::FindingView>,
     inputs: &'a [badgateway_core::InputSummary],
+    /// Where each input's lines came from: log `input_line`s count through every `--log`
+    /// file in turn; the part a line falls in is the last with `first_line <= input_line`.
+    sources: Vec<inputs::Source<'a>>,
     /// With `--collect` or `--evidence`: what could not be collected, one line each.
     #[serde(skip_serializing_if = "Option::is_none")]
     missing: Option<&'a [String]>,
@@ -225,6 +228,7 @@ fn diagnose(
                     version: 1,
                     findings: views,
                     inputs: &summaries,
+                    sources: loaded.sources(),
                     missing: loaded.from_evidence.then_some(loaded.missing.as_slice()),
                 };
                 to_json(&doc)? + "\n"

@@ -265,6 +265,15 @@ fn evidence_files_read_like_the_separate_inputs() {
     assert_eq!(codes(&from_file), codes(&from_flags));
     assert_eq!(from_file["missing"][0], "error log /var/log/other.log: permission denied (try sudo)");
     assert!(from_flags.get("missing").is_none());
+    let sources = from_file["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 4);
+    assert_eq!(sources[3]["source"], "/tmp/badgateway-lab/wrong-port/gunicorn.log");
+    assert_eq!(sources[3]["input"], "log");
+    assert_eq!(
+        sources[3]["first_line"].as_u64().unwrap(),
+        1 + read("error.log").iter().filter(|&&b| b == b'\n').count() as u64
+    );
+    assert_eq!(sources[1]["path"], Value::Null);
     // Text output names the log file the line is in, numbered within it.
     let out = bin().args(["diagnose", "--evidence"]).arg(&tmp).output().unwrap();
     let text = stdout(&out);

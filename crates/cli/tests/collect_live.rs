@@ -204,3 +204,47 @@ fn collect_without_root_says_what_it_could_not_read() {
     names.sort();
     assert!(names.iter().all(|n| !n.contains("badgateway")), "{names:?}");
 }
+
+/// `nginx -T` refuses a broken config: the tool reads the files itself (following
+/// `include`), hands nginx's own error to the rules, and the BG1xx finding comes out.
+#[test]
+fn collect_reads_the_files_when_nginx_t_fails() {
+    let Some(_nginx) = require_nginx() else { return };
+    let dir = std::env::temp_dir().join(format!("badgateway-cli-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("conf.d")).unwrap();
+    let d = dir.display();
+    let port = free_port();
+    std::fs::write(
+        dir.join("nginx.conf"),
+        format!(
+            "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    access_log off;\n    include conf.d/*.conf;\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("conf.d/site.conf"),
+        format!(
+            "server {{\n    listen 127.0.0.1:{port};\n    location / {{\n        proxy_pass http://127.0.0.1:9\n    }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("conf.d/ignored.conf.bak"), "this is not read\n").unwrap();
+    let conf = dir.join("nginx.conf").display().to_string();
+    let out = badgateway(&["diagnose", "--collect", "--nginx-conf", &conf, "--format", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("failed") && err.contains("read the config files instead"), "{err}");
+    let first = &doc["findings"][0];
+    assert_eq!(first["code"], "BG101", "{doc:#}");
+    let site = format!("{d}/conf.d/site.conf");
+    assert!(first["evidence"].as_array().unwrap().iter().any(|e| e["file"] == site.as_str()), "{first:#}");
+    assert!(first["evidence"][0]["line"] == 4 || first["evidence"][0]["line"] == 5, "{first:#}");
+    let read_as = doc["inputs"][0]["read_as"].as_str().unwrap();
+    assert!(read_as.contains("2 files"), "{read_as}");
+    let sources: Vec<&str> =
+        doc["sources"].as_array().unwrap().iter().map(|s| s["source"].as_str().unwrap()).collect();
+    assert!(sources.contains(&"nginx -T"), "nginx's error is a log section: {sources:?}");
+}
