@@ -975,3 +975,20 @@ fn bg203_in_an_upstream_block() {
     let fixed = converges(inputs(&t), "BG203");
     assert!(String::from_utf8_lossy(&fixed).contains("server 10.0.0.5:8000 max_fails=2;"));
 }
+
+/// Hand-written: EACCES in the log while the socket's own mode allows the worker: the
+/// finding points at the parent directories.
+#[test]
+fn bg206_parent_directory() {
+    let t = hand(
+        "user www-data;\nevents {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://unix:/home/app/run/app.sock; }\n    }\n}\n",
+        "$ sudo ss -xlp\nNetid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\nu_str LISTEN 0      16     /home/app/run/app.sock 92567            * 0    users:((\"gunicorn\",pid=10487,fd=3))\n$ ls -l /home/app/run\ntotal 0\nsrw-rw-rw- 1 app app 0 Nov 21 11:39 app.sock\n",
+        "2026/11/21 11:39:20 [crit] 10494#10494: *1 connect() to unix:/home/app/run/app.sock failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://unix:/home/app/run/app.sock:/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG206");
+    assert!(f.message.contains("namei -l /home/app/run/app.sock"), "{}", f.message);
+    // Without the log line, an allowed socket is no finding.
+    let t2 = (t.0.clone(), t.1.clone(), Vec::new());
+    assert!(!codes(&analyze(inputs(&t2))).contains(&"BG206"));
+}

@@ -113,6 +113,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             (Some(SocketAccess::DependsOnGroup), false, _) => (92, Severity::Error),
             (Some(SocketAccess::DependsOnGroup), true, _) => (45, Severity::Warning),
             (Some(SocketAccess::Allowed), false, true) => (85, Severity::Error),
+            // The log says denied although the socket's mode allows it: a directory above it
+            // (or a security module) denies the way there.
+            (Some(SocketAccess::Allowed), false, false) => (75, Severity::Error),
             (Some(SocketAccess::Allowed), _, _) => continue,
             (None, false, _) => (88, Severity::Error),
             (None, true, true) => (80, Severity::Error),
@@ -139,6 +142,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             )),
             (Some(f), Some(SocketAccess::Denied)) => message.push_str(&format!(
                 ", and the socket is {} {}:{}, which gives that user no write permission.",
+                mode_text(f),
+                f.owner,
+                f.group
+            )),
+            (Some(f), Some(SocketAccess::Allowed)) => message.push_str(&format!(
+                ". The socket itself ({} {}:{}) lets that user write, so a directory above it does not let the \
+                 user through (it needs x on every parent), or SELinux/AppArmor denies it: run `namei -l {path}`.",
                 mode_text(f),
                 f.owner,
                 f.group
