@@ -23,11 +23,27 @@ pub struct LiveHost {
     /// The nginx binary. Default: the running master's, else `nginx` on PATH, /usr/sbin/nginx, ...
     #[arg(long, value_name = "PATH")]
     pub nginx_bin: Option<PathBuf>,
-    /// Lines read from the end of each error log
-    #[arg(long, value_name = "N", default_value_t = 2000)]
-    pub log_lines: usize,
+    /// Lines read from the end of each error log [default: 2000]
+    #[arg(long, value_name = "N")]
+    pub log_lines: Option<usize>,
 }
 
+impl LiveHost {
+    /// The first option given, to refuse it without `--collect`.
+    pub fn given(&self) -> Option<&'static str> {
+        if self.nginx_conf.is_some() {
+            Some("--nginx-conf")
+        } else if self.nginx_bin.is_some() {
+            Some("--nginx-bin")
+        } else if self.log_lines.is_some() {
+            Some("--log-lines")
+        } else {
+            None
+        }
+    }
+}
+
+pub const DEFAULT_LOG_LINES: usize = 2000;
 /// Files larger than this are not read whole when looking for the last lines.
 const TAIL_MAX_BYTES: u64 = 32 * 1024 * 1024;
 /// Config files read when `nginx -T` cannot run (include loops, huge globs).
@@ -95,6 +111,7 @@ pub fn collect(opts: &LiveHost) -> Evidence {
                     let why = String::from_utf8_lossy(&out.stderr);
                     let first = why.lines().find(|l| l.contains("[emerg]") || l.contains("[alert]"));
                     let first = first.or_else(|| why.lines().next()).unwrap_or("no output").trim();
+                    let first = without_log_prefix(first);
                     if !is_root() && why.contains("Permission denied") {
                         ev.missing.push(format!(
                             "{shown} failed without root ({first}); read the config files instead"
@@ -135,12 +152,26 @@ pub fn collect(opts: &LiveHost) -> Evidence {
         ev.sections.iter().find(|s| s.input == InputKind::Config).map(|s| s.text.clone());
     let logs = error_log_paths(config_text.as_deref(), prefix.as_deref().or(build.prefix.as_deref()), &build);
     for path in logs {
-        match tail(&path, opts.log_lines) {
+        match tail(&path, opts.log_lines.unwrap_or(DEFAULT_LOG_LINES)) {
             Ok(text) => ev.push(InputKind::Log, path.display().to_string(), text),
             Err(e) => ev.missing.push(format!("error log {}: {}", path.display(), io_reason(&e))),
         }
     }
     ev
+}
+
+/// `2026/11/21 12:07:02 [emerg] 8756#8756: open() failed` -> `[emerg] open() failed`.
+fn without_log_prefix(line: &str) -> String {
+    for level in ["[emerg] ", "[alert] ", "[crit] ", "[error] "] {
+        if let Some((_, rest)) = line.split_once(level) {
+            let rest = match rest.split_once(": ") {
+                Some((pid, msg)) if pid.contains('#') => msg,
+                _ => rest,
+            };
+            return format!("{}{rest}", level);
+        }
+    }
+    line.to_string()
 }
 
 /// `ss -tlnpx`, else `netstat -tlnpx`.
@@ -475,6 +506,20 @@ mod tests {
         let m = parse_master(8, "nginx: master process nginx -c/etc/n.conf -g daemon off;").unwrap();
         assert_eq!(m.conf, Some(PathBuf::from("/etc/n.conf")));
         assert!(parse_master(9, "nginx: worker process").is_none());
+    }
+
+    #[test]
+    fn nginx_messages_lose_their_time_and_pid() {
+        assert_eq!(
+            without_log_prefix(
+                "2026/11/21 12:07:02 [emerg] 8756#8756: open() \"/run/nginx.pid\" failed (13: Permission denied)"
+            ),
+            "[emerg] open() \"/run/nginx.pid\" failed (13: Permission denied)"
+        );
+        assert_eq!(
+            without_log_prefix("nginx: [emerg] unexpected \"}\" in x:3"),
+            "[emerg] unexpected \"}\" in x:3"
+        );
     }
 
     #[test]

@@ -187,6 +187,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Diagnose { files, collect, host, format, min_severity, quiet } => {
+            if let (false, Some(flag)) = (collect, host.given()) {
+                return Err(format!("{flag} only applies with --collect"));
+            }
             let loaded = if collect {
                 let evidence = collect::collect(&host);
                 if evidence.is_empty() {

@@ -170,6 +170,10 @@ fn usage_and_input_errors_exit_two_with_one_line() {
         (vec!["explain", "BG999"], "no rule BG999"),
         (vec!["diagnose", "--evidence", "/nonexistent/e.txt"], "--evidence /nonexistent/e.txt"),
         (vec!["share", "--base", "ftp://x", "--log", "/dev/null"], "not an http(s) address"),
+        (
+            vec!["diagnose", "--log", "/dev/null", "--nginx-conf", "/etc/nginx/nginx.conf"],
+            "--nginx-conf only applies with --collect",
+        ),
     ];
     for (args, want) in cases {
         let out = run(&args);
