@@ -23,6 +23,14 @@ use badgateway_core::InputKind;
 use crate::inputs::{Loaded, Origin};
 
 const MARK: &str = "# badgateway: ";
+const TITLE: &str = "# badgateway evidence v1";
+
+/// Whether a file starts like one [`Evidence::write`] made (reads its first bytes only).
+pub fn looks_like(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; TITLE.len()];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == TITLE.as_bytes()
+}
 
 /// One source's text, as collected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +59,7 @@ impl Evidence {
 
     /// The file: a title line, then every section.
     pub fn write(&self, title: &str) -> Vec<u8> {
-        let mut out = format!("# badgateway evidence v1 ({title})\n").into_bytes();
+        let mut out = format!("{TITLE} ({title})\n").into_bytes();
         for s in &self.sections {
             out.extend_from_slice(format!("{MARK}{} {}\n", s.input.as_str(), one_line(&s.source)).as_bytes());
             out.extend_from_slice(&s.text);

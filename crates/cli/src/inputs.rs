@@ -89,6 +89,14 @@ impl InputFiles {
                 .map_err(|e| format!("cannot read --evidence {}: {e}", path.display()));
         }
         let mut loaded = Loaded::default();
+        for path in self.config.iter().chain(&self.listeners).chain(&self.log) {
+            if path.as_os_str() != "-" && evidence_file::looks_like(path) {
+                return Err(format!(
+                    "{} is an evidence file from `badgateway collect`: give it with --evidence",
+                    path.display()
+                ));
+            }
+        }
         if let Some(path) = &self.config {
             loaded.config = Some(read(path, "--config")?);
             loaded.config_origin = Some(Origin::file(path));

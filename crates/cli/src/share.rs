@@ -5,6 +5,9 @@ use badgateway_core::share::{Shared, encode};
 
 use crate::inputs::Loaded;
 
+/// Links longer than this get a warning on stderr.
+const LONG_LINK: usize = 64 * 1024;
+
 /// `base` + the fragment, with the page's address checked and its own fragment dropped.
 pub fn link(base: &str, loaded: &Loaded, redact: bool) -> Result<String, String> {
     let base = base.trim();
@@ -26,7 +29,14 @@ pub fn link(base: &str, loaded: &Loaded, redact: bool) -> Result<String, String>
     if redact {
         redact_inputs(&mut shared)?;
     }
-    Ok(format!("{base}{}", encode(&shared)))
+    let link = format!("{base}{}", encode(&shared));
+    if link.len() > LONG_LINK {
+        eprintln!(
+            "badgateway: the link is {} KB; some chat tools and browsers cut links this long (share fewer log lines)",
+            link.len() / 1024
+        );
+    }
+    Ok(link)
 }
 
 /// `--redact`: the core's redaction (shared with the page) is not in the core yet.

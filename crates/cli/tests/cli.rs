@@ -288,6 +288,9 @@ fn evidence_files_read_like_the_separate_inputs() {
     assert_eq!(out.status.code(), Some(1));
     // Not an evidence file: exit 2, one line.
     let cfg = dir.join("nginx-T.txt").display().to_string();
+    let out = run(&["diagnose", "--config", tmp.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("give it with --evidence"), "{}", stderr(&out));
     let out = run(&["diagnose", "--evidence", &cfg]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not a badgateway evidence file"), "{}", stderr(&out));
