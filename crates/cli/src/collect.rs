@@ -312,8 +312,12 @@ fn error_log_paths(config: Option<&[u8]>, prefix: Option<&Path>, build: &Build) 
             badgateway_core::config::parse(c).model().error_logs.iter().map(|l| l.path.clone()).collect()
         })
         .unwrap_or_default();
+    let keys = config.map(key_files).unwrap_or_default();
     for p in &named {
         if p == "stderr" || p.starts_with("syslog:") || p.starts_with("memory:") || p == "/dev/null" {
+            continue;
+        }
+        if keys.contains(p) {
             continue;
         }
         let path = PathBuf::from(p);
@@ -384,13 +388,15 @@ pub fn tail(path: &Path, lines: usize) -> std::io::Result<Vec<u8>> {
 /// following `include` (with `*`/`?` in the last path component) from `main`.
 fn read_config_files(main: &Path, missing: &mut Vec<String>) -> Option<Vec<u8>> {
     let base = main.parent().map(Path::to_path_buf).unwrap_or_default();
+    let resolve = |p: &str| if Path::new(p).is_relative() { base.join(p) } else { PathBuf::from(p) };
     let mut queue = vec![main.to_path_buf()];
     let mut seen: Vec<PathBuf> = Vec::new();
+    let mut keys: Vec<PathBuf> = Vec::new();
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(path) = queue.get(i).cloned() {
         i += 1;
-        if seen.contains(&path) || seen.len() >= MAX_CONFIG_FILES {
+        if seen.contains(&path) || keys.contains(&path) || seen.len() >= MAX_CONFIG_FILES {
             continue;
         }
         seen.push(path.clone());
@@ -404,28 +410,37 @@ fn read_config_files(main: &Path, missing: &mut Vec<String>) -> Option<Vec<u8>> 
         out.extend_from_slice(format!("# configuration file {}:\n", path.display()).as_bytes());
         out.extend_from_slice(&text);
         out.extend_from_slice(b"\n");
+        keys.extend(key_files(&text).iter().map(|k| resolve(k)));
         for pattern in includes(&text) {
-            let pattern =
-                if Path::new(&pattern).is_relative() { base.join(&pattern) } else { PathBuf::from(pattern) };
-            queue.extend(expand(&pattern));
+            queue.extend(expand(&resolve(&pattern)));
         }
     }
     (!out.is_empty()).then_some(out)
 }
 
-fn includes(text: &[u8]) -> Vec<String> {
+/// The first argument of every directive whose name `wanted` accepts (quotes removed).
+fn first_args(text: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Vec<String> {
     let config = badgateway_core::config::parse(text);
     let mut out = Vec::new();
     for d in config.directives() {
-        if config.name(d) != b"include" {
+        if !wanted(config.name(d)) {
             continue;
         }
         if let Some(&token) = config.arg_tokens(d).first() {
-            let word = String::from_utf8_lossy(config.word(token).0).into_owned();
-            out.push(word.trim_matches(|c| c == '"' || c == '\'').to_string());
+            out.push(String::from_utf8_lossy(config.word(token).0).into_owned());
         }
     }
     out
+}
+
+fn includes(text: &[u8]) -> Vec<String> {
+    first_args(text, |name| name == b"include")
+}
+
+/// Secret files the config names (`ssl_certificate_key`, `proxy_ssl_certificate_key`,
+/// `ssl_password_file`, ...): never read, even when an `error_log` or `include` names them.
+fn key_files(text: &[u8]) -> Vec<String> {
+    first_args(text, |name| name.ends_with(b"ssl_certificate_key") || name.ends_with(b"ssl_password_file"))
 }
 
 /// A path whose last component may hold `*` or `?`, matched like glob(3), sorted.
@@ -550,5 +565,26 @@ mod tests {
         let conf = b"error_log logs/error.log;\nerror_log stderr;\nhttp { error_log syslog:server=x; error_log /var/log/a.log; }\n";
         let paths = error_log_paths(Some(conf), Some(Path::new("/srv")), &Build::default());
         assert_eq!(paths, vec![PathBuf::from("/srv/logs/error.log"), PathBuf::from("/var/log/a.log")]);
+    }
+
+    #[test]
+    fn key_files_are_never_read() {
+        let conf = b"error_log /etc/ssl/k.pem;\nhttp { ssl_certificate_key \"/etc/ssl/k.pem\"; proxy_ssl_certificate_key /x.key; }\n";
+        assert_eq!(key_files(conf), ["/etc/ssl/k.pem", "/x.key"]);
+        assert!(error_log_paths(Some(conf), None, &Build::default()).is_empty());
+        let dir = std::env::temp_dir().join(format!("badgateway-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("nginx.conf"),
+            "ssl_certificate_key k.pem;\ninclude k.pem;\ninclude a.conf;\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("k.pem"), "SECRET").unwrap();
+        std::fs::write(dir.join("a.conf"), "events {}\n").unwrap();
+        let mut missing = Vec::new();
+        let dump = read_config_files(&dir.join("nginx.conf"), &mut missing).unwrap();
+        let dump = String::from_utf8(dump).unwrap();
+        assert!(!dump.contains("SECRET") && dump.contains("a.conf:\nevents {}"), "{dump}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
