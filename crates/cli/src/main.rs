@@ -75,6 +75,11 @@ enum Command {
     Inspect {
         #[command(flatten)]
         files: InputFiles,
+        /// Collect the evidence from this host first (as `diagnose --collect`)
+        #[arg(long, conflicts_with_all = ["config", "listeners", "log", "evidence"])]
+        collect: bool,
+        #[command(flatten)]
+        host: LiveHost,
         /// Output format
         #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
         format: InspectFormat,
@@ -169,8 +174,11 @@ fn print_bytes(out: &[u8]) {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Inspect { files, format } => {
-            let loaded = files.load()?;
+        Command::Inspect { files, collect, host, format } => {
+            let loaded = load(&files, collect, &host)?;
+            for m in &loaded.missing {
+                eprintln!("badgateway: {m}");
+            }
             let analysis = analyze(loaded.inputs());
             let understood = inspect::understood(&analysis);
             match format {
@@ -187,18 +195,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Diagnose { files, collect, host, format, min_severity, quiet } => {
-            if let (false, Some(flag)) = (collect, host.given()) {
-                return Err(format!("{flag} only applies with --collect"));
-            }
-            let loaded = if collect {
-                let evidence = collect::collect(&host);
-                if evidence.is_empty() {
-                    return Err(format!("collected nothing on this host: {}", evidence.missing.join("; ")));
-                }
-                evidence.into_loaded()
-            } else {
-                files.load()?
-            };
+            let loaded = load(&files, collect, &host)?;
             if !quiet && format != Format::Sarif {
                 for m in &loaded.missing {
                     eprintln!("badgateway: {m}");
@@ -207,6 +204,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             diagnose(&loaded, format, min_severity, quiet)
         }
     }
+}
+
+/// The inputs from the files given, or collected on this host with `--collect`.
+fn load(files: &InputFiles, collect: bool, host: &LiveHost) -> Result<Loaded, String> {
+    if !collect {
+        if let Some(flag) = host.given() {
+            return Err(format!("{flag} only applies with --collect"));
+        }
+        return files.load();
+    }
+    let evidence = collect::collect(host);
+    if evidence.is_empty() {
+        return Err(format!("collected nothing on this host: {}", evidence.missing.join("; ")));
+    }
+    Ok(evidence.into_loaded())
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, String> {

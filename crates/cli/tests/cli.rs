@@ -246,6 +246,20 @@ fn share_links_decode_to_the_inputs() {
     assert!(!shared.redacted);
 }
 
+/// `--redact` needs the core's redaction (badgateway_core::redact), not there yet: the
+/// command refuses rather than share unredacted text.
+#[test]
+fn share_redact_refuses_until_the_core_can_redact() {
+    let out = bin()
+        .args(["share", "--base", "https://x.example/", "--redact"])
+        .args(input_args("wrong-port"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("--redact is not available yet"), "{}", stderr(&out));
+}
+
 /// The evidence-file format, written by hand from real captures, reads back as the
 /// same three inputs: same findings as the separate files.
 #[test]

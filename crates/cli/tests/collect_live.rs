@@ -131,6 +131,14 @@ fn collect_diagnoses_a_real_broken_nginx() {
         doc["inputs"].as_array().unwrap().iter().map(|i| i["input"].as_str().unwrap()).collect();
     assert_eq!(inputs, ["config", "listeners", "log"]);
 
+    // `inspect --collect`: what was understood of the live host.
+    let out = badgateway(&["inspect", "--collect", "--nginx-conf", &conf, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let understood: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(understood["targets"][0]["port"], server.dead_port);
+    assert!(understood["listeners"].as_array().unwrap().iter().any(|l| l["port"] == server.port));
+    assert!(understood["events"].as_array().unwrap().iter().any(|e| e["errno"] == 111), "{understood:#}");
+
     // `collect --out FILE` then `diagnose --evidence FILE`: the same diagnosis, offline.
     let file = server.dir.join("evidence.txt");
     let out = badgateway(&["collect", "--nginx-conf", &conf, "--out", file.to_str().unwrap()]);
