@@ -458,3 +458,32 @@ fn text_output_snapshots() {
         insta::assert_snapshot!(format!("text_{}", name.replace('-', "_")), stdout(&out));
     }
 }
+
+/// Colour only on a terminal (a pseudo-terminal from util-linux `script`), and never with NO_COLOR.
+#[test]
+fn colour_only_on_a_terminal() {
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let dir = scenarios_dir().join("wrong-port");
+    let command = format!(
+        "{} diagnose --config nginx-T.txt --listeners listeners.txt",
+        env!("CARGO_BIN_EXE_badgateway")
+    );
+    let on_tty = |no_color: bool| {
+        let mut c = Command::new(script);
+        c.current_dir(&dir).args(["-qec", &command, "/dev/null"]).stdin(Stdio::null());
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+    };
+    let coloured = on_tty(false);
+    assert!(coloured.contains("\u{1b}[") && coloured.contains("BG202"), "{coloured}");
+    let plain = on_tty(true);
+    assert!(!plain.contains('\u{1b}') && plain.contains("error[BG202]"), "{plain}");
+}
