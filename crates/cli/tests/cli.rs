@@ -113,6 +113,27 @@ fn every_scenario_gives_its_expected_codes_and_exit_status() {
             }
         }
         assert_eq!(doc["version"], 1);
+        // The text output agrees on the exit status.
+        let text = bin().arg("diagnose").args(input_args(&name)).output().unwrap();
+        assert_eq!(text.status.code(), Some(code), "{name}: text exit status");
+        // Subsets of the inputs (what a user may have at hand) still give their codes.
+        for (subset, want) in m["expect_subsets"].as_object().into_iter().flatten() {
+            let keep: Vec<&str> = subset.split('+').collect();
+            let args = input_args(&name);
+            let kept: Vec<String> = args
+                .chunks(2)
+                .filter(|pair| keep.contains(&pair[0].trim_start_matches('-')))
+                .flat_map(|pair| pair.iter().cloned())
+                .collect();
+            let (doc, _) = diagnose_json(&kept);
+            let got = codes(&doc);
+            for w in want["expect"].as_array().into_iter().flatten() {
+                assert!(
+                    got.iter().any(|c| c == w.as_str().unwrap()),
+                    "{name} [{subset}]: want {w}, got {got:?}"
+                );
+            }
+        }
     }
 }
 
