@@ -46,7 +46,7 @@ export async function launch() {
 }
 
 /** Opens the page and records every request URL and every console error. */
-export async function open(context, url) {
+export async function open(context, url, ready = '[data-testid="textarea-config"]') {
   const page = await context.newPage();
   const requests = [];
   const errors = [];
@@ -54,7 +54,7 @@ export async function open(context, url) {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(url);
-  await page.waitForSelector('[data-testid="textarea-config"]');
+  await page.waitForSelector(ready);
   return { page, requests, errors };
 }
 

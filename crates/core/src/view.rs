@@ -335,3 +335,78 @@ mod tests {
         assert_eq!(visible("plain"), "plain");
     }
 }
+
+/// The diagnosis as Markdown, for a ticket or a chat: each finding with its evidence
+/// lines, fix and commands. Pasted text appears only inside code spans and blocks.
+pub fn markdown_report(findings: &[FindingView], summaries: &[crate::analysis::InputSummary]) -> String {
+    let fence = |text: &str| -> String {
+        // A fence longer than any backtick run inside, so pasted text cannot end it.
+        let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        "`".repeat(longest.max(2) + 1)
+    };
+    let mut out = String::from("## badgateway diagnosis\n\n");
+    for s in summaries.iter().filter(|s| !s.read_as.is_empty()) {
+        let input = s.input.map_or("input", InputKind::as_str);
+        out.push_str(&format!("- {input}: {}\n", s.read_as));
+    }
+    if findings.is_empty() {
+        out.push_str("\nNo cause found in the inputs given.\n");
+    }
+    for f in findings {
+        let status = f.status.map_or(String::new(), |s| format!(" — clients get {s}"));
+        out.push_str(&format!(
+            "\n### {}. {} `{}`: {}\n\n{} ({}% sure{status})\n",
+            f.rank,
+            f.severity.as_str(),
+            f.code,
+            f.title,
+            f.message,
+            f.confidence
+        ));
+        if !f.evidence.is_empty() {
+            out.push_str("\nEvidence:\n\n");
+            for e in &f.evidence {
+                let place = match &e.location.file {
+                    Some(file) => format!("{} {file}:{}", e.location.input.as_str(), e.location.line),
+                    None => format!("{}:{}", e.location.input.as_str(), e.location.line),
+                };
+                let tick = fence(&e.text);
+                out.push_str(&format!("- {place} — {}\n  {tick} {} {tick}\n", e.label, e.text));
+            }
+        }
+        for n in &f.notes {
+            out.push_str(&format!("\n> {n}\n"));
+        }
+        if let Some(fix) = &f.fix {
+            out.push_str(&format!("\nFix: {}\n", fix.summary));
+            for d in &fix.diff {
+                let body: String = d
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let mark = match l.tag {
+                            DiffTag::Context => ' ',
+                            DiffTag::Removed => '-',
+                            DiffTag::Added => '+',
+                        };
+                        format!("{mark}{}\n", l.text)
+                    })
+                    .collect();
+                let tick = fence(&body);
+                out.push_str(&format!("\n{tick}diff\n{body}{tick}\n"));
+            }
+            for c in &fix.commands {
+                let tick = fence(&c.command);
+                out.push_str(&format!("\n- {}: {tick} {} {tick}", c.purpose, c.command));
+            }
+            if !fix.commands.is_empty() {
+                out.push('\n');
+            }
+        }
+        for c in &f.next_steps {
+            let tick = fence(&c.command);
+            out.push_str(&format!("\nNext: {} — {tick} {} {tick}\n", c.purpose, c.command));
+        }
+    }
+    out
+}

@@ -2,14 +2,23 @@
 
 use std::rc::Rc;
 
+use badgateway_core::share;
+use badgateway_core::view::markdown_report;
 use badgateway_core::{InputKind, TextRange};
 use gloo_timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::diagnosis_worker::DiagnosisWorker;
 use crate::finding_card::FindingCard;
+use crate::gallery::{Gallery, load_case};
 use crate::input_pane::{Highlight, InputPane};
+use crate::route::{self, Route};
+use crate::rule_page::RulePage;
+use crate::share_panel::SharePanel;
 use crate::state::{Action, Playground};
+use crate::{browser, storage};
 
 /// Wait this long after the last keystroke before diagnosing.
 const DEBOUNCE_MS: u32 = 40;
@@ -45,6 +54,84 @@ const PANES: [PaneSpec; 3] = [
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(Playground::default);
+    let route = use_state(|| Route::parse(&route::current_hash()));
+    let embed = use_memo((), |_| route::embed_requested());
+    let notice = use_state(|| None::<String>);
+
+    // Follow the fragment: back/forward, gallery links, pasted share links.
+    {
+        let route = route.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || route.set(Route::parse(&route::current_hash())));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w
+                        .remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    // Load what the route names: a gallery case, a share link, or the user's draft.
+    {
+        let dispatcher = state.dispatcher();
+        let notice = notice.clone();
+        use_effect_with((*route).clone(), move |route| match route.clone() {
+            Route::Case(name) => yew::platform::spawn_local(async move {
+                match load_case(&name).await {
+                    Some(case) => {
+                        notice.set(None);
+                        dispatcher.dispatch(Action::Load {
+                            config: case.config,
+                            listeners: case.listeners,
+                            log: case.log,
+                            user_edited: false,
+                        });
+                    }
+                    None => notice.set(Some(format!("There is no example called “{name}”."))),
+                }
+            }),
+            Route::Share(fragment) => match share::decode(&fragment) {
+                Ok(shared) => {
+                    notice.set(shared.redacted.then(|| {
+                            "These inputs were redacted before sharing: addresses, names and paths are placeholders.".to_string()
+                        }));
+                    dispatcher.dispatch(Action::Load {
+                        config: shared.config,
+                        listeners: shared.listeners,
+                        log: shared.log,
+                        user_edited: false,
+                    });
+                }
+                Err(e) => notice.set(Some(format!("This share link could not be opened: {e}."))),
+            },
+            Route::Main => {
+                if let Some(draft) = storage::load() {
+                    dispatcher.dispatch(Action::Load {
+                        config: draft.config,
+                        listeners: draft.listeners,
+                        log: draft.log,
+                        user_edited: true,
+                    });
+                }
+            }
+            Route::Rules(_) => {}
+        });
+    }
+    // Keep the user's own typing as a draft.
+    let draft_kept = use_state(|| true);
+    {
+        let snapshot = (*state).clone();
+        let draft_kept = draft_kept.clone();
+        use_effect_with(state.generation, move |_| {
+            if snapshot.user_edited {
+                draft_kept.set(storage::save(&snapshot.config, &snapshot.listeners, &snapshot.log));
+            }
+        });
+    }
     let worker = {
         let dispatcher = state.dispatcher();
         use_memo((), move |_| DiagnosisWorker::spawn(move |reply| dispatcher.dispatch(Action::Reply(reply))))
@@ -121,20 +208,77 @@ pub fn app() -> Html {
         Html::default()
     };
 
-    html! {
-        <>
-            <header class="top">
-                <h1><span class="logo" aria-hidden="true">{"502"}</span>{" badgateway"}</h1>
-                <p class="tagline">{"Why nginx says “502 Bad Gateway” — proven from your config, listeners and error log, with the fix. Runs offline in your browser."}</p>
-            </header>
-            <main class="layout">
-                <div class="inputs">{for panes}</div>
-                <section class="results" aria-live="polite" aria-busy={pending.to_string()} aria-label="Diagnosis">
+    let copy_report = {
+        let outcome = outcome.clone();
+        Callback::from(move |_: MouseEvent| {
+            browser::copy(&markdown_report(&outcome.findings, &outcome.summaries))
+        })
+    };
+    let forget = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            storage::forget();
+            route::set_hash("/");
+            dispatcher.dispatch(Action::Load {
+                config: String::new(),
+                listeners: String::new(),
+                log: String::new(),
+                user_edited: false,
+            });
+        })
+    };
+    let current_case = match &*route {
+        Route::Case(name) => Some(name.clone()),
+        _ => None,
+    };
+    let notice = (*notice).clone().map(|n| html! { <p class="notice" role="status">{n}</p> });
+    let draft_note = (!*draft_kept).then(|| {
+        html! { <p class="note">{"These inputs are too large to keep as a draft in this browser; they are gone on reload."}</p> }
+    });
+    let timing = (outcome.id > 0).then(|| {
+        html! { <span class="timing" data-testid="timing">{format!("{:.1} ms", outcome.elapsed_ms)}</span> }
+    });
+    let playground = html! {
+        <main class="layout">
+            <div class="inputs">
+                if !*embed { <Gallery current={current_case} /> }
+                {notice}
+                {for panes}
+            </div>
+            <section class="results" aria-live="polite" aria-busy={pending.to_string()} aria-label="Diagnosis">
+                <div class="results-head">
                     <h2>{"Diagnosis"}</h2>
-                    {empty}
-                    <div class="findings" data-testid="findings">{for findings}</div>
-                </section>
-            </main>
-        </>
+                    {timing}
+                    <div class="actions">
+                        <button type="button" onclick={copy_report} data-testid="copy-report">{"Copy report"}</button>
+                        if !*embed {
+                            <button type="button" onclick={forget} data-testid="forget">{"Forget my inputs"}</button>
+                        }
+                    </div>
+                </div>
+                if !*embed {
+                    <SharePanel config={state.config.clone()} listeners={state.listeners.clone()} log={state.log.clone()} />
+                }
+                {draft_note}
+                {empty}
+                <div class="findings" data-testid="findings">{for findings}</div>
+            </section>
+        </main>
+    };
+    let body = match &*route {
+        Route::Rules(code) => html! { <RulePage code={code.clone()} /> },
+        _ => playground,
+    };
+    html! {
+        <div class={classes!("page", embed.then_some("embed"))}>
+            if !*embed {
+                <header class="top">
+                    <h1><a href="#/"><span class="logo" aria-hidden="true">{"502"}</span>{" badgateway"}</a></h1>
+                    <p class="tagline">{"Why nginx says “502 Bad Gateway” — proven from your config, listeners and error log, with the fix. Runs offline in your browser: nothing you paste leaves this page."}</p>
+                    <nav class="top-nav"><a href="#/rules">{"Rule reference"}</a></nav>
+                </header>
+            }
+            {body}
+        </div>
     }
 }

@@ -78,7 +78,9 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
     };
     {
         let marks_ref = marks_ref.clone();
-        use_effect_with(props.highlights.clone(), move |_| browser::place_children(&marks_ref));
+        use_effect_with((props.highlights.clone(), props.summary.clone()), move |_| {
+            browser::place_children(&marks_ref)
+        });
     }
     let copy_command = {
         let command = props.command.clone();
@@ -99,6 +101,31 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         let class = classes!("mark", format!("f{}", (h.finding - 1) % 6), h.primary.then_some("primary"));
         html! { <div class={class} data-top={top.to_string()}></div> }
     });
+    // Lines nothing understood: a margin stripe, under the evidence marks.
+    let unknown_lines: Vec<u32> = props
+        .summary
+        .as_ref()
+        .map(|s| s.unrecognized_lines.iter().copied().take(500).collect())
+        .unwrap_or_default();
+    let unknown_marks = unknown_lines.iter().map(|&line| {
+        let top = f64::from(line.saturating_sub(1)) * LINE_HEIGHT;
+        html! { <div class="mark unknown-line" data-top={top.to_string()} title="not understood"></div> }
+    });
+    let on_drop = {
+        let on_edit = props.on_edit.clone();
+        let kind = props.kind;
+        Callback::from(move |e: DragEvent| {
+            let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) else { return };
+            e.prevent_default();
+            let on_edit = on_edit.clone();
+            yew::platform::spawn_local(async move {
+                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                    on_edit.emit((kind, text.as_string().unwrap_or_default()));
+                }
+            });
+        })
+    };
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let summary = props.summary.as_ref().filter(|s| !s.read_as.is_empty()).map(|s| {
         let unknown = (s.unrecognized_count > 0)
             .then(|| html! { <span class="unknown">{format!(" · {} line(s) not understood", s.unrecognized_count)}</span> });
@@ -117,11 +144,12 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
             </header>
             <div class="editor">
                 <pre class="gutter" aria-hidden="true" ref={gutter_ref}>{(*gutter).clone()}</pre>
-                <div class="marks" aria-hidden="true" ref={marks_ref}>{for marks}</div>
+                <div class="marks" aria-hidden="true" ref={marks_ref}>{for unknown_marks}{for marks}</div>
                 <textarea id={id} ref={area} spellcheck="false" autocomplete="off" wrap="off"
                     data-testid={format!("textarea-{}", props.kind.as_str())}
                     placeholder={props.placeholder.clone()}
-                    value={props.value.to_string()} oninput={on_input} onscroll={on_scroll} />
+                    value={props.value.to_string()} oninput={on_input} onscroll={on_scroll}
+                    ondrop={on_drop} ondragover={on_drag_over} />
             </div>
             {summary}
         </section>

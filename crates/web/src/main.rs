@@ -4,9 +4,16 @@
 mod app;
 mod browser;
 mod diagnosis_worker;
+mod fetch;
 mod finding_card;
+mod gallery;
 mod input_pane;
+mod markdown;
+mod route;
+mod rule_page;
+mod share_panel;
 mod state;
+mod storage;
 mod worker_entry;
 
 fn main() {

@@ -25,10 +25,19 @@ pub struct Playground {
     pub outcome: Rc<Outcome>,
     /// The evidence span the user clicked, to scroll to and highlight.
     pub focus: Option<(InputKind, TextRange, u64)>,
+    /// The inputs are the user's own typing (kept as a draft), not a loaded case or link.
+    pub user_edited: bool,
 }
 
 pub enum Action {
     Edit(InputKind, String),
+    /// Replace all three inputs (a gallery case, a share link, a restored draft).
+    Load {
+        config: String,
+        listeners: String,
+        log: String,
+        user_edited: bool,
+    },
     /// The inputs of this generation were posted to the worker.
     Sent(u64),
     Reply(Reply),
@@ -65,6 +74,15 @@ impl Reducible for Playground {
                 }
                 next.generation += 1;
                 next.focus = None;
+                next.user_edited = true;
+            }
+            Action::Load { config, listeners, log, user_edited } => {
+                next.config = config.into();
+                next.listeners = listeners.into();
+                next.log = log.into();
+                next.generation += 1;
+                next.focus = None;
+                next.user_edited = user_edited;
             }
             Action::Sent(id) => next.in_flight = Some(id),
             Action::Reply(reply) => {

@@ -1,0 +1,56 @@
+//! Where the page is: the URL fragment read as a route. Fragments never reach a
+//! server, so share links carry the user's inputs there.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The playground.
+    Main,
+    /// The rule reference: all rules, or one code.
+    Rules(Option<String>),
+    /// A gallery case to load into the boxes.
+    Case(String),
+    /// A share link (the whole fragment, decoded by the core).
+    Share(String),
+}
+
+impl Route {
+    pub fn parse(hash: &str) -> Route {
+        let hash = hash.strip_prefix('#').unwrap_or(hash);
+        if hash.starts_with("/share?") {
+            return Route::Share(hash.to_string());
+        }
+        let mut parts = hash.trim_start_matches('/').splitn(2, '/');
+        match (parts.next(), parts.next()) {
+            (Some("rules"), Some(code)) if !code.is_empty() => Route::Rules(Some(code.to_ascii_uppercase())),
+            (Some("rules"), _) => Route::Rules(None),
+            (Some("case"), Some(name)) if !name.is_empty() => Route::Case(name.to_string()),
+            _ => Route::Main,
+        }
+    }
+}
+
+pub fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Embed mode (for iframes in internal docs): `?embed` in the page URL, or `embed=1`
+/// in a share link.
+pub fn embed_requested() -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    search.trim_start_matches('?').split('&').any(|p| p == "embed" || p == "embed=1")
+        || current_hash().contains("&embed=1")
+}
+
+pub fn set_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+/// The page's own address without fragment, for building share links.
+pub fn page_address() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,109 @@
+// The playground's features in real headless Chromium: gallery, rule reference,
+// share links, drafts, embed mode, copy report.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { serve, launch, open, scenario, paste, root } from './harness.mjs';
+
+let server;
+let context;
+before(async () => { server = await serve(); context = await launch(); });
+after(async () => { await context?.close(); server?.close(); });
+
+const b64url = (buf) => buf.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const pack = (text) => b64url(deflateRawSync(Buffer.from(text, 'utf8')));
+
+test('a gallery case fills the three boxes and is diagnosed', async () => {
+  const { page, requests } = await open(context, server.url);
+  await page.click('[data-testid="gallery"] summary');
+  await page.click('a[href="#/case/wrong-port"]');
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  const config = await page.$eval('[data-testid="textarea-config"]', (el) => el.value);
+  assert.match(config, /proxy_pass http:\/\/127\.0\.0\.1:8000;/);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(server.origin)), []);
+});
+
+test('the rule reference shows a rule from its own documentation', async () => {
+  const { page } = await open(context, server.url + '#/rules/BG202', '.reference');
+  const doc = page.locator('[data-testid="rule-doc"]');
+  await doc.waitFor({ timeout: 10000 });
+  const text = await doc.innerText();
+  assert.match(text, /BG202/);
+  assert.match(text, /What it detects/);
+  assert.match(text, /Why it causes a 502/);
+});
+
+test('each finding links to its rule page', async () => {
+  const { page } = await open(context, server.url + '#/case/wrong-port');
+  const card = page.locator('article.finding[data-code="BG202"]');
+  await card.waitFor({ timeout: 10000 });
+  await card.locator('a.code').click();
+  await page.locator('[data-testid="rule-doc"]').waitFor({ timeout: 10000 });
+});
+
+test('a share link made outside the page opens with the same diagnosis', async () => {
+  const s = await scenario('wrong-port');
+  const fragment = `#/share?v=1&c=${pack(s.config)}&l=${pack(s.listeners)}&g=${pack(s.log)}`;
+  const { page, requests } = await open(context, server.url + fragment);
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  assert.equal(await page.$eval('[data-testid="textarea-log"]', (el) => el.value), s.log);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(server.origin)), []);
+});
+
+test('a damaged share link says so instead of failing silently', async () => {
+  const { page } = await open(context, server.url + '#/share?v=1&c=@@@');
+  const notice = page.locator('.notice');
+  await notice.waitFor({ timeout: 10000 });
+  assert.match(await notice.innerText(), /could not be opened/);
+});
+
+test('the page makes a share link that round-trips', async () => {
+  const s = await scenario('wrong-port');
+  const { page } = await open(context, server.url);
+  await paste(page, 'config', s.config);
+  await paste(page, 'listeners', s.listeners);
+  await page.click('[data-testid="share"] summary');
+  await page.click('[data-testid="make-link"]');
+  const link = await page.$eval('[data-testid="share-link"]', (el) => el.value);
+  assert.ok(link.startsWith(server.url + '#/share?v=1&c='), link.slice(0, 80));
+  const second = await context.newPage();
+  await second.goto(link);
+  await second.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  await second.close();
+});
+
+test('drafts survive a reload and can be forgotten', async () => {
+  const { page } = await open(context, server.url);
+  await paste(page, 'config', 'location / { proxy_pass http://127.0.0.1:8000; }\n');
+  await page.waitForTimeout(300);
+  await page.reload();
+  await page.waitForSelector('[data-testid="textarea-config"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="textarea-config"]').value.includes('proxy_pass'));
+  await page.click('[data-testid="forget"]');
+  await page.reload();
+  await page.waitForSelector('[data-testid="textarea-config"]');
+  await page.waitForTimeout(300);
+  assert.equal(await page.$eval('[data-testid="textarea-config"]', (el) => el.value), '');
+});
+
+test('embed mode drops the page chrome and still diagnoses', async () => {
+  const s = await scenario('wrong-port');
+  const url = server.url + `?embed#/share?v=1&c=${pack(s.config)}&l=${pack(s.listeners)}`;
+  const { page } = await open(context, url);
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('header.top').count(), 0);
+  assert.equal(await page.locator('[data-testid="gallery"]').count(), 0);
+});
+
+test('copy report puts a Markdown report on the clipboard', async () => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  const { page } = await open(context, server.url + '#/case/wrong-port');
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  await page.click('[data-testid="copy-report"]');
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(text, /## badgateway diagnosis/);
+  assert.match(text, /`BG202`/);
+  assert.match(text, /\+\s+proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+});
