@@ -105,8 +105,8 @@ pub struct PageReport {
     pub id: u64,
     pub findings: Vec<FindingView>,
     pub summaries: Vec<crate::analysis::InputSummary>,
-    /// Time spent parsing and diagnosing, in milliseconds.
-    pub elapsed_ms: f64,
+    /// Time spent parsing and diagnosing, in microseconds.
+    pub elapsed_us: u64,
 }
 
 /// Makes characters that could hide or reorder text visible: bidi overrides,

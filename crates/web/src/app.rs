@@ -236,7 +236,8 @@ pub fn app() -> Html {
         html! { <p class="note">{"These inputs are too large to keep as a draft in this browser; they are gone on reload."}</p> }
     });
     let timing = (outcome.id > 0).then(|| {
-        html! { <span class="timing" data-testid="timing">{format!("{:.1} ms", outcome.elapsed_ms)}</span> }
+        let us = outcome.elapsed_us;
+        html! { <span class="timing" data-testid="timing">{format!("{}.{} ms", us / 1000, (us % 1000) / 100)}</span> }
     });
     let playground = html! {
         <main class="layout">

@@ -39,8 +39,8 @@ impl DiagnosisWorker {
         let url = format!("{WORKER_SCRIPT}?glue={}&wasm={}", encode(&glue), encode(&wasm));
         let worker = Worker::new_with_options(&url, &options).ok()?;
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
-            if let Ok(reply) = serde_json::from_str::<Reply>(&text) {
+            let Ok(bytes) = event.data().dyn_into::<js_sys::Uint8Array>() else { return };
+            if let Some(reply) = badgateway_core::wire::decode(&bytes.to_vec()) {
                 on_reply(reply);
             }
         });

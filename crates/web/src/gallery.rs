@@ -3,35 +3,25 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
 use yew::prelude::*;
 
 use crate::fetch;
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CaseEntry {
     pub name: String,
     pub title: String,
-    #[serde(default)]
     pub cause: String,
     pub group: String,
-    #[serde(default)]
     pub codes: Vec<String>,
-    #[serde(default)]
     pub statuses: Vec<u16>,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Case {
-    pub name: String,
     pub config: String,
     pub listeners: String,
     pub log: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Index {
-    cases: Vec<CaseEntry>,
 }
 
 pub async fn load_case(name: &str) -> Option<Case> {
@@ -39,7 +29,33 @@ pub async fn load_case(name: &str) -> Option<Case> {
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return None;
     }
-    fetch::json::<Case>(&format!("./cases/{name}.json")).await
+    let case = fetch::json(&format!("./cases/{name}.json")).await?;
+    Some(Case {
+        config: fetch::string(&case, "config"),
+        listeners: fetch::string(&case, "listeners"),
+        log: fetch::string(&case, "log"),
+    })
+}
+
+async fn load_index() -> Option<Vec<CaseEntry>> {
+    let index = fetch::json("./cases/index.json").await?;
+    Some(
+        fetch::items(&index, "cases")
+            .iter()
+            .map(|c| CaseEntry {
+                name: fetch::string(c, "name"),
+                title: fetch::string(c, "title"),
+                cause: fetch::string(c, "cause"),
+                group: fetch::string(c, "group"),
+                codes: fetch::items(c, "codes").iter().filter_map(|v| v.as_string()).collect(),
+                statuses: fetch::items(c, "statuses")
+                    .iter()
+                    .filter_map(|v| v.as_f64())
+                    .map(|v| v as u16)
+                    .collect(),
+            })
+            .collect(),
+    )
 }
 
 #[derive(Properties, PartialEq)]
@@ -54,8 +70,8 @@ pub fn gallery(props: &GalleryProps) -> Html {
         let index = index.clone();
         use_effect_with((), move |_| {
             yew::platform::spawn_local(async move {
-                if let Some(i) = fetch::json::<Index>("./cases/index.json").await {
-                    index.set(Some(Rc::new(i.cases)));
+                if let Some(cases) = load_index().await {
+                    index.set(Some(Rc::new(cases)));
                 }
             });
         });

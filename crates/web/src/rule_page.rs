@@ -3,12 +3,11 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
 use yew::prelude::*;
 
 use crate::{fetch, markdown};
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RuleDoc {
     pub code: String,
     pub name: String,
@@ -16,9 +15,19 @@ pub struct RuleDoc {
     pub docs: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct RulesFile {
-    rules: Vec<RuleDoc>,
+async fn load_rules() -> Option<Vec<RuleDoc>> {
+    let file = fetch::json("./rules.json").await?;
+    Some(
+        fetch::items(&file, "rules")
+            .iter()
+            .map(|r| RuleDoc {
+                code: fetch::string(r, "code"),
+                name: fetch::string(r, "name"),
+                title: fetch::string(r, "title"),
+                docs: fetch::string(r, "docs"),
+            })
+            .collect(),
+    )
 }
 
 #[derive(Properties, PartialEq)]
@@ -33,8 +42,8 @@ pub fn rule_page(props: &RulePageProps) -> Html {
         let rules = rules.clone();
         use_effect_with((), move |_| {
             yew::platform::spawn_local(async move {
-                if let Some(file) = fetch::json::<RulesFile>("./rules.json").await {
-                    rules.set(Some(Rc::new(file.rules)));
+                if let Some(list) = load_rules().await {
+                    rules.set(Some(Rc::new(list)));
                 }
             });
         });

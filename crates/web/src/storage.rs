@@ -1,13 +1,16 @@
 //! Drafts: the three inputs kept in this browser's local storage, so a reload loses
 //! nothing. Never sent anywhere; "Forget my inputs" removes them.
 
-use serde::{Deserialize, Serialize};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use crate::fetch;
 
 const KEY: &str = "badgateway.draft.v1";
 /// Larger drafts are not kept (local storage is small and synchronous).
 pub const MAX_DRAFT: usize = 2 * 1024 * 1024;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Draft {
     pub config: String,
     pub listeners: String,
@@ -19,7 +22,12 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn load() -> Option<Draft> {
-    serde_json::from_str(&storage()?.get_item(KEY).ok()??).ok()
+    let value = fetch::parse(&storage()?.get_item(KEY).ok()??)?;
+    Some(Draft {
+        config: fetch::string(&value, "config"),
+        listeners: fetch::string(&value, "listeners"),
+        log: fetch::string(&value, "log"),
+    })
 }
 
 /// Saves the draft; returns false when it is too large to keep.
@@ -29,10 +37,13 @@ pub fn save(config: &str, listeners: &str, log: &str) -> bool {
         let _ = storage.remove_item(KEY);
         return false;
     }
-    let draft = Draft { config: config.into(), listeners: listeners.into(), log: log.into() };
-    match serde_json::to_string(&draft) {
-        Ok(json) => storage.set_item(KEY, &json).is_ok(),
-        Err(_) => false,
+    let object = Object::new();
+    for (key, value) in [("config", config), ("listeners", listeners), ("log", log)] {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    match js_sys::JSON::stringify(&object).ok().and_then(|s| s.as_string()) {
+        Some(json) => storage.set_item(KEY, &json).is_ok(),
+        None => false,
     }
 }
 

@@ -3,16 +3,18 @@
 //!
 //! `www/worker.js` loads this binary's module into a module worker and calls
 //! [`worker_entry`]. Messages in: a JS array `[id, config, listeners, log]` (strings
-//! move without a JSON round trip). Out: a JSON [`PageReport`].
+//! move without a JSON round trip). Out: a [`PageReport`] in the core's compact wire
+//! form, as a byte array.
 
 use badgateway_core::view::PageReport;
+use badgateway_core::wire;
 use badgateway_core::{Inputs, analyze};
 use js_sys::Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-fn handle(message: &JsValue) -> Option<String> {
+fn handle(message: &JsValue) -> Option<Vec<u8>> {
     let parts: Array = message.clone().dyn_into().ok()?;
     let id = parts.get(0).as_f64()? as u64;
     let text = |i: u32| parts.get(i).as_string().unwrap_or_default();
@@ -25,8 +27,9 @@ fn handle(message: &JsValue) -> Option<String> {
     });
     let findings = analysis.views();
     let summaries = analysis.summaries();
-    let elapsed_ms = js_sys::Date::now() - started;
-    serde_json::to_string(&PageReport { id, findings, summaries, elapsed_ms }).ok()
+    // Whole microseconds: the page shows it without float formatting code.
+    let elapsed_us = ((js_sys::Date::now() - started).max(0.0) * 1000.0) as u64;
+    Some(wire::encode(&PageReport { id, findings, summaries, elapsed_us }))
 }
 
 /// Installs the message handler. Called by `www/worker.js` inside the worker.
@@ -36,7 +39,7 @@ pub fn worker_entry() {
     let reply_to = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         if let Some(reply) = handle(&event.data()) {
-            let _ = reply_to.post_message(&JsValue::from_str(&reply));
+            let _ = reply_to.post_message(&js_sys::Uint8Array::from(reply.as_slice()));
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -27,7 +27,7 @@ fn rank(findings: &mut Vec<Finding>) {
     // The same upstream reached through several `*_pass` lines yields the same finding twice.
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert((f.code, primary(f), f.title.clone())));
-    findings.sort_by(|a, b| {
+    findings.sort_unstable_by(|a, b| {
         b.severity
             .weight()
             .cmp(&a.severity.weight())

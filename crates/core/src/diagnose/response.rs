@@ -175,7 +175,8 @@ pub enum BackendKill {
     /// `Worker (pid:N) exited with code N` with N != 0.
     GunicornExited,
     /// php-fpm `execution timed out (N sec), terminating`: request_terminate_timeout.
-    PhpFpmTerminate { seconds: Option<f64> },
+    /// How long the script ran before php-fpm killed it, in milliseconds.
+    PhpFpmTerminate { ran_ms: Option<u64> },
     /// php-fpm `child N exited on signal N`.
     PhpFpmChildExited,
     /// uWSGI `HARAKIRI ON WORKER`.
@@ -196,7 +197,7 @@ pub fn backend_kills<'a>(facts: &Facts<'a>) -> Vec<(BackendKill, &'a BackendGrou
             }
             BackendKind::GunicornWorkerExited { code } if *code != 0 => BackendKill::GunicornExited,
             BackendKind::PhpFpmExecutionTimedOut => {
-                BackendKill::PhpFpmTerminate { seconds: timed_out_seconds(g.event.range.slice(text)) }
+                BackendKill::PhpFpmTerminate { ran_ms: timed_out_ms(g.event.range.slice(text)) }
             }
             // A child ended by the master's SIGTERM after a timeout is that timeout, already cited.
             BackendKind::PhpFpmChildExited { signal } if *signal != Some(15) => {
@@ -211,13 +212,33 @@ pub fn backend_kills<'a>(facts: &Facts<'a>) -> Vec<(BackendKill, &'a BackendGrou
     out
 }
 
-/// `... execution timed out (1.225550 sec), terminating` -> 1.22555.
-pub fn timed_out_seconds(line: &[u8]) -> Option<f64> {
+/// `... execution timed out (1.225550 sec), terminating` -> 1225 (milliseconds).
+/// Integer arithmetic only: float parsing and printing cost the page real size.
+pub fn timed_out_ms(line: &[u8]) -> Option<u64> {
     let needle = b"execution timed out (";
     let at = memchr::memmem::find(line, needle)? + needle.len();
     let rest = line.get(at..)?;
     let end = rest.iter().position(|b| !(b.is_ascii_digit() || *b == b'.'))?;
-    std::str::from_utf8(rest.get(..end)?).ok()?.parse().ok()
+    let number = rest.get(..end)?;
+    let (whole, fraction) = match memchr::memchr(b'.', number) {
+        Some(dot) => (number.get(..dot)?, number.get(dot + 1..)?),
+        None => (number, &b""[..]),
+    };
+    let digits = |d: &[u8]| {
+        d.iter().try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add(u64::from(b.wrapping_sub(b'0'))))
+    };
+    let mut millis = fraction.iter().copied().chain(std::iter::repeat(b'0')).take(3).collect::<Vec<u8>>();
+    millis.retain(u8::is_ascii_digit);
+    if whole.is_empty() || !whole.iter().all(u8::is_ascii_digit) || !fraction.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits(whole)?.checked_mul(1000)?.checked_add(digits(&millis)?)
+}
+
+/// `1225` -> `1.2 s`, `30000` -> `30 s`.
+pub fn seconds_text(ms: u64) -> String {
+    let tenths = (ms + 50) / 100;
+    if tenths % 10 == 0 { format!("{} s", tenths / 10) } else { format!("{}.{} s", tenths / 10, tenths % 10) }
 }
 
 impl BackendKill {
@@ -234,9 +255,9 @@ impl BackendKill {
             }
             BackendKill::GunicornKilled { signal } => format!("the gunicorn worker was killed by signal {signal}"),
             BackendKill::GunicornExited => "a gunicorn worker exited with an error code".to_string(),
-            BackendKill::PhpFpmTerminate { seconds } => format!(
+            BackendKill::PhpFpmTerminate { ran_ms } => format!(
                 "php-fpm terminated the child running the script after request_terminate_timeout{}",
-                seconds.map(|s| format!(" (it ran {s:.1} s)")).unwrap_or_default()
+                ran_ms.map(|ms| format!(" (it ran {})", seconds_text(ms))).unwrap_or_default()
             ),
             BackendKill::PhpFpmChildExited => "a php-fpm child exited (crashed) while serving".to_string(),
             BackendKill::UwsgiHarakiri => "uWSGI's harakiri timer killed the worker serving the request".to_string(),
@@ -244,10 +265,10 @@ impl BackendKill {
         }
     }
 
-    /// The backend's own time limit, when the line names it (seconds).
-    pub fn limit_seconds(&self) -> Option<f64> {
+    /// The backend's own time limit, when the line names it (milliseconds).
+    pub fn limit_ms(&self) -> Option<u64> {
         match self {
-            BackendKill::PhpFpmTerminate { seconds } => *seconds,
+            BackendKill::PhpFpmTerminate { ran_ms } => *ran_ms,
             _ => None,
         }
     }
@@ -470,4 +491,21 @@ fn gunicorn_timeout(command: &str) -> Option<u64> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::{seconds_text, timed_out_ms};
+
+    #[test]
+    fn php_fpm_run_times_are_read_as_milliseconds_without_floats() {
+        let line = b"WARNING: [pool www] child 42, script '/x.php' (request: \"GET /x.php\") execution timed out (1.225550 sec), terminating";
+        assert_eq!(timed_out_ms(line), Some(1225));
+        assert_eq!(timed_out_ms(b"execution timed out (30 sec)"), Some(30_000));
+        assert_eq!(timed_out_ms(b"execution timed out (.5 sec)"), None);
+        assert_eq!(timed_out_ms(b"execution timed out (99999999999999999999 sec)"), None);
+        assert_eq!(seconds_text(1225), "1.2 s");
+        assert_eq!(seconds_text(30_000), "30 s");
+        assert_eq!(seconds_text(0), "0 s");
+    }
 }

@@ -214,7 +214,7 @@ fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(config) = facts.config else { return };
     let model = config.model();
     // php-fpm: the observed run time of a terminated script is its request_terminate_timeout.
-    let php_limit = backend_kills(facts).into_iter().find_map(|(k, g)| k.limit_seconds().map(|s| (s, g)));
+    let php_limit = backend_kills(facts).into_iter().find_map(|(k, g)| k.limit_ms().map(|ms| (ms, g)));
     // Once nginx's lines show the kill (BG304/BG301 explain it), this is no longer a prediction.
     let visible = facts.log.is_some_and(|l| {
         l.groups.iter().any(|g| {
@@ -226,10 +226,10 @@ fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             )
         })
     });
-    if let Some((seconds, group)) = php_limit.filter(|_| !visible) {
+    if let Some((limit_ms, group)) = php_limit.filter(|_| !visible) {
         for target in model.targets.iter().filter(|t| t.kind == PassKind::FastCgi) {
             let read = target.effective.read_timeout.value;
-            if (seconds * 1000.0) as u64 + 500 >= read {
+            if limit_ms + 500 >= read {
                 continue;
             }
             let finding = Finding::new(
@@ -238,8 +238,9 @@ fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 "php-fpm's request_terminate_timeout is shorter than fastcgi_read_timeout",
             )
             .message(format!(
-                "php-fpm terminates scripts after about {seconds:.0} s (request_terminate_timeout), while {} waits \
+                "php-fpm terminates scripts after about {} (request_terminate_timeout), while {} waits \
                  {} (fastcgi_read_timeout): slow scripts end in a reset connection and a 502, not nginx's clear 504.",
+                super::super::response::seconds_text(limit_ms),
                 target_place_of(facts, target),
                 time_text(read)
             ))

@@ -96,9 +96,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                     ),
                     None => format!("nginx's {}_read_timeout (60s unless set)", kind.prefix()),
                 };
-                let backend_limit = first.limit_seconds().map_or_else(
+                let backend_limit = first.limit_ms().map_or_else(
                     || "The backend's time limit".to_string(),
-                    |s| format!("The backend's limit (~{s:.0} s)"),
+                    |ms| format!("The backend's limit (~{})", super::super::response::seconds_text(ms)),
                 );
                 message.push_str(&format!(
                     " {backend_limit} ran out before {nginx_limit}, so a slow request ends in a 502 from the \
