@@ -203,20 +203,50 @@ fn lab_scenarios_expect_and_expect_not() {
 
 #[test]
 fn controls_stay_silent() {
-    for name in [
-        "healthy",
-        "static-404",
-        "php-primary-script-unknown",
-        "content-length-and-chunked",
-        "resolver-nxdomain",
-        "resolver-timeout",
-    ] {
+    for name in ["healthy", "static-404", "php-primary-script-unknown", "content-length-and-chunked"] {
         let s = load(name);
         for (sub, inputs) in [("all", s.all()), ("log", s.log_only()), ("config+listeners", s.static_only())]
         {
             let a = analyze(inputs);
             assert!(mine(&a).is_empty(), "{name} [{sub}]: {:?}", mine(&a));
         }
+    }
+}
+
+/// Request-time resolution failures are BG208 (the catalog's "resolver failures,
+/// NXDOMAIN"), from the log; the config alone (a resolver is defined) stays silent.
+#[test]
+fn bg208_request_time_resolution_failures() {
+    for (name, words) in [("resolver-nxdomain", "does not exist"), ("resolver-timeout", "did not answer")] {
+        let s = load(name);
+        for (sub, inputs) in [("all", s.all()), ("log", s.log_only())] {
+            let a = analyze(inputs);
+            let f = a
+                .findings
+                .iter()
+                .find(|f| f.code == "BG208")
+                .unwrap_or_else(|| panic!("{name} [{sub}]: no BG208"));
+            assert!(f.title.contains(words), "{name} [{sub}]: {}", f.title);
+            assert_eq!(f.status, Some(502), "a resolver timeout is a 502, not a 504");
+            // With the config, the dig command asks the resolver nginx is configured with.
+            let dig = if sub == "all" { "dig @127.0.0.1 -p " } else { "dig @" };
+            assert!(
+                f.fix.as_ref().is_some_and(|x| x.commands.iter().any(|c| c.command.starts_with(dig))),
+                "{sub}"
+            );
+            let others: Vec<_> = mine(&a).into_iter().filter(|c| *c != "BG208").collect();
+            assert!(others.is_empty(), "{name} [{sub}]: {others:?}");
+        }
+        let a = analyze(s.static_only());
+        assert!(mine(&a).is_empty(), "{name} [config+listeners]: {:?}", mine(&a));
+        let s_all = analyze(s.all());
+        let f = s_all.findings.iter().find(|f| f.code == "BG208").unwrap();
+        let primary = f.labels.iter().find(|l| l.primary).unwrap();
+        assert_eq!(
+            primary.span.input,
+            badgateway_core::InputKind::Config,
+            "with the config, the target is primary"
+        );
     }
 }
 

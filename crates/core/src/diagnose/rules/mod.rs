@@ -48,7 +48,7 @@ mod log_line_is_not_a_502;
 mod nginx_out_of_connections;
 mod no_live_upstreams;
 mod nothing_listens_on_target;
-mod pass_variable_without_resolver;
+mod request_time_name_resolution_fails;
 mod pass_without_scheme;
 mod proxy_loop;
 mod response_header_too_big;
@@ -94,7 +94,7 @@ pub const RULES: &[Rule] = &[
     Rule { info: unix_socket_missing::INFO, check: unix_socket_missing::check },
     Rule { info: unix_socket_permission_denied::INFO, check: unix_socket_permission_denied::check },
     Rule { info: connection_blocked::INFO, check: connection_blocked::check },
-    Rule { info: pass_variable_without_resolver::INFO, check: pass_variable_without_resolver::check },
+    Rule { info: request_time_name_resolution_fails::INFO, check: request_time_name_resolution_fails::check },
     Rule { info: address_resolved_once_at_start::INFO, check: address_resolved_once_at_start::check },
     Rule { info: no_live_upstreams::INFO, check: no_live_upstreams::check },
     Rule { info: backend_saturated::INFO, check: backend_saturated::check },

@@ -9,15 +9,21 @@ use super::super::facts::{Facts, literal_ips};
 
 declare_rule! {
     /// ## What it detects
-    /// A `proxy_pass` (or `fastcgi_pass`, `grpc_pass`, ...) whose host is a variable
-    /// (`proxy_pass http://$backend:8000;`, with `set $backend app.internal;`) while no
-    /// `resolver` applies to it. With a variable, nginx resolves the name at request time,
-    /// with its own resolver, not at start with the system's.
+    /// nginx has to resolve a backend's name while handling the request and cannot:
+    /// - a `proxy_pass` (or `fastcgi_pass`, `grpc_pass`, ...) whose host is a variable
+    ///   (`proxy_pass http://$backend:8000;`, with `set $backend app.internal;`) while no
+    ///   `resolver` applies to it; with a variable, nginx resolves the name at request
+    ///   time, with its own resolver, not at start with the system's;
+    /// - a `resolver` that answers that the name does not exist (NXDOMAIN:
+    ///   `could not be resolved (3: Host not found)`), fails (`2: Server failure`,
+    ///   `5: Operation refused`) or does not answer within `resolver_timeout`
+    ///   (`110: Operation timed out`).
     ///
     /// ## Why it causes a 502
-    /// Without a `resolver`, nginx cannot look the name up at request time: it logs
-    /// `no resolver defined to resolve app.internal` and answers **502 Bad Gateway** to
-    /// every request that uses this target. `nginx -t` does not warn.
+    /// Without an address there is nothing to connect to: nginx logs `no resolver defined
+    /// to resolve app.internal` or `app.internal could not be resolved (...)` and answers
+    /// **502 Bad Gateway** (even for the timeout: it is the resolver's timer, not an
+    /// upstream timeout, so not 504). `nginx -t` does not warn about any of it.
     ///
     /// ## Example
     /// ```nginx
@@ -33,13 +39,18 @@ declare_rule! {
     /// valid=30s;` on systemd-resolved hosts, `resolver 127.0.0.11 valid=10s;` in Docker,
     /// `resolver kube-dns.kube-system.svc.cluster.local valid=10s;` in Kubernetes. Or, if
     /// the name never changes, write it in `proxy_pass` without a variable (resolved once at start).
+    /// When the resolver answers NXDOMAIN, check the name against that DNS
+    /// (`dig @RESOLVER name`): Docker service names exist only in the compose network's
+    /// DNS, Kubernetes short names need the search domain nginx does not use (write the
+    /// full `svc.cluster.local` name). When it times out, point `resolver` at a DNS server
+    /// that answers from this host.
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     code: "BG208",
-    name: "pass-variable-without-resolver",
-    title: "name resolved at request time, but no resolver is defined",
+    name: "request-time-name-resolution-fails",
+    title: "name resolution at request time fails (no resolver, NXDOMAIN, resolver timeout)",
 }
 
 /// What the variable in a target's host stands for, when a `set` says so.
@@ -107,6 +118,7 @@ fn has_resolver(model: &Model, target: &Target) -> bool {
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    resolution_failed(facts, out);
     let no_resolver_events: Vec<_> = facts.events_of(&EventKind::NoResolverDefined).collect();
     let Some(config) = facts.config else {
         for group in &no_resolver_events {
@@ -220,6 +232,116 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 "If {name} never changes address, `proxy_pass` can name it directly (no variable): nginx then \
                  resolves it once, at start, with the system's resolver."
             ));
+        out.push(finding);
+    }
+}
+
+/// `NAME could not be resolved (N: ...)`: a resolver is configured, and it did not give
+/// an address. One finding per name and errno.
+fn resolution_failed(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    for group in facts.events_of(&EventKind::CouldNotBeResolved) {
+        let event = &group.event;
+        let name = event.name.clone().unwrap_or_else(|| "the backend's name".into());
+        let errno = event.errno.unwrap_or(0);
+        let (title, why, confidence) = match errno {
+            3 => (
+                format!("the resolver says {name} does not exist"),
+                format!(
+                    "nginx resolves {name} at request time with the `resolver` in the config, and that DNS server \
+                     answers that the name does not exist (NXDOMAIN). Every request through this target gets 502 \
+                     Bad Gateway. The name is misspelt, or it exists only in another DNS (Docker service names live \
+                     in the compose network's 127.0.0.11; Kubernetes short names need the full svc.cluster.local name, \
+                     since nginx's resolver does not use search domains)."
+                ),
+                92,
+            ),
+            110 => (
+                format!("the resolver did not answer for {name} in time"),
+                format!(
+                    "nginx resolves {name} at request time with the `resolver` in the config, and that DNS server did \
+                     not answer within resolver_timeout. Every request through this target gets 502 Bad Gateway (the \
+                     resolver's timer, not an upstream timeout: not a 504). The resolver address is wrong or \
+                     unreachable from this host (127.0.0.11 works only inside Docker; 127.0.0.53 only with \
+                     systemd-resolved)."
+                ),
+                90,
+            ),
+            _ => (
+                format!("the resolver failed to resolve {name}"),
+                format!(
+                    "nginx resolves {name} at request time with the `resolver` in the config, and that DNS server \
+                     returned an error ({}). Every request through this target gets 502 Bad Gateway.",
+                    event.errno_text.clone().unwrap_or_else(|| format!("code {errno}"))
+                ),
+                85,
+            ),
+        };
+        let mut finding =
+            Finding::new(INFO.code, Severity::Error, title).message(why).confidence(confidence).status(502);
+        let resolvers: Vec<_> =
+            facts.config.map(|c| c.model().resolvers.iter().collect()).unwrap_or_default();
+        if let Some(config) = facts.config {
+            let model = config.model();
+            let target = model.targets.iter().find(|t| match var_host(model, t) {
+                VarHost::Name(n) => n == name,
+                _ => t.raw.contains(name.as_str()),
+            });
+            if let Some(t) = target {
+                finding = finding.label(
+                    InputKind::Config,
+                    t.arg_range,
+                    format!("{name} is resolved at request time"),
+                    true,
+                );
+            }
+            for r in &resolvers {
+                finding = finding.label(InputKind::Config, r.range, "the DNS server nginx asks", false);
+            }
+        }
+        let primary = !finding.labels.iter().any(|l| l.primary);
+        let what = match errno {
+            3 => format!("{name}: no such name (NXDOMAIN)"),
+            110 => format!("{name}: no answer from the resolver"),
+            _ => format!("{name}: resolver error"),
+        };
+        finding = if primary {
+            finding.label(InputKind::Log, event.message_range, what, true)
+        } else {
+            cite_events(finding, group, &what)
+        };
+        let resolver = resolvers
+            .first()
+            .and_then(|r| r.addresses.first())
+            .map(|a| a.split(' ').next().unwrap_or(a).to_string())
+            .unwrap_or_else(|| "127.0.0.53".into());
+        let (host, port) = super::super::facts::split_host_port(&resolver);
+        let dig = match port {
+            Some(p) => format!("dig @{host} -p {p} {name}"),
+            None => format!("dig @{host} {name}"),
+        };
+        finding = finding.fix(Fix {
+            summary: if errno == 3 {
+                format!("use a name that DNS server knows, or a resolver that knows {name}")
+            } else {
+                "point `resolver` at a DNS server that answers from this host".into()
+            },
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+            commands: vec![
+                Command::new("ask the resolver nginx uses, as nginx does", dig),
+                Command::new(
+                    "see the DNS servers this host uses (put one in `resolver`)",
+                    "grep ^nameserver /etc/resolv.conf",
+                ),
+                reload_commands(),
+            ],
+        });
+        if facts.config.is_none() {
+            finding = finding.next_step(Command::new(
+                "paste the config, to see the resolver and the target",
+                "sudo nginx -T",
+            ));
+        }
         out.push(finding);
     }
 }
