@@ -289,6 +289,12 @@ fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "?".into(), |h| h.trim().to_string())
 }
 
+/// A rule's documentation as written in its doc comment, without the space `///` leaves
+/// at the start of every line.
+pub fn docs_text(docs: &str) -> String {
+    docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
+}
+
 fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, String> {
     if list || code.is_none() {
         let mut out = String::new();
@@ -302,6 +308,6 @@ fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, String> {
     let Some(info) = rules::info(code) else {
         return Err(format!("no rule {code}; `badgateway explain --list` shows them all"));
     };
-    print(&format!("{}: {}\n\n{}", info.code, info.title, info.docs.replace("\n ", "\n")));
+    print(&format!("{}: {}\n\n{}\n", info.code, info.title, docs_text(info.docs).trim_end()));
     Ok(ExitCode::SUCCESS)
 }

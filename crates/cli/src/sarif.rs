@@ -60,7 +60,7 @@ fn family(code: &str) -> &'static str {
 }
 
 fn rule(info: &rules::RuleInfo) -> Value {
-    let docs = info.docs.replace("\n ", "\n");
+    let docs = crate::docs_text(info.docs);
     let docs = docs.trim();
     // The first paragraph under "What it detects", as plain text.
     let detects = docs

@@ -229,6 +229,8 @@ fn explain_prints_the_rule_docs_and_the_catalog() {
     for section in ["## What it detects", "## Why it causes", "## Example", "## Fix", "## References"] {
         assert!(text.contains(section), "{section}");
     }
+    assert!(text.lines().all(|l| !l.starts_with(" ##")), "doc comments' leading space removed: {text}");
+    assert!(text.contains("\n## What it detects\n"), "{text}");
     let list = stdout(&run(&["explain", "--list"]));
     assert_eq!(list.lines().count(), badgateway_core::diagnose::rules::RULES.len());
     assert!(list.lines().all(|l| l.starts_with("BG")));
