@@ -188,16 +188,10 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
             let location = at.locate(label.span);
             let line = at.line_range(label.span.input, label.span.range.start);
             let text_bytes = line.slice(at.text(label.span.input));
-            let text = visible(&String::from_utf8_lossy(text_bytes));
             let start = label.span.range.start.saturating_sub(line.start).min(line.len());
             let end = label.span.range.end.saturating_sub(line.start).min(line.len()).max(start);
-            EvidenceView {
-                location,
-                text,
-                highlight: (start, end),
-                label: label.message.clone(),
-                primary: label.primary,
-            }
+            let (text, highlight) = excerpt(text_bytes, start as usize, end as usize);
+            EvidenceView { location, text, highlight, label: label.message.clone(), primary: label.primary }
         })
         .collect();
     let fix = finding.fix.as_ref().map(|fix| FixView {
