@@ -128,6 +128,9 @@ pub struct Config {
     contexts: Vec<Context>,
 }
 
+/// At most this many diagnostics are kept (the first ones, in the order nginx reports them).
+pub const MAX_DIAGNOSTICS: usize = 1000;
+
 /// Parses a paste. Never panics; linear time; no recursion proportional to nesting.
 pub fn parse(src: &[u8]) -> Config {
     // Offsets are u32: anything longer is cut (4 GiB is far beyond any paste).
@@ -202,6 +205,8 @@ pub fn parse(src: &[u8]) -> Config {
     diagnostics.extend(out.diagnostics);
     diagnostics.sort_by_key(|d| (d.reported_range().start, d.range.start, d.code));
     diagnostics.dedup();
+    // nginx stops at the first error; a flood of them (a megabyte of `{`) helps nobody.
+    diagnostics.truncate(MAX_DIAGNOSTICS);
     config.diagnostics = diagnostics;
     config.model = out.model;
     config.contexts = out.file_contexts;

@@ -138,6 +138,9 @@ impl FileParser<'_> {
     }
 
     fn error(&mut self, message: String, range: TextRange, nginx_range: Option<TextRange>) {
+        if self.tree.errors.len() >= 4 * crate::MAX_DIAGNOSTICS {
+            return;
+        }
         self.tree.errors.push(SyntaxError { message, range, nginx_range, insert_semicolon: None });
     }
 

@@ -134,6 +134,10 @@ struct Walker<'a> {
     vars_opaque: bool,
     /// An `http {}` block was read in the main context (a whole configuration, not a snippet).
     saw_http: bool,
+    /// Directives that included files may still add to the walk.
+    include_budget: usize,
+    budget_reported: bool,
+    overflow: Diagnostic,
 }
 
 type Lookup = NameInfo;
@@ -257,6 +261,17 @@ pub(crate) fn run(cfg: &Config) -> Output {
         var_defs: std::collections::HashSet::with_hasher(FnvBuild),
         vars_opaque: false,
         saw_http: false,
+        include_budget: cfg.directives.len().saturating_mul(16).saturating_add(10_000),
+        budget_reported: false,
+        overflow: Diagnostic {
+            code: DiagnosticCode::Syntax,
+            message: String::new(),
+            range: TextRange::default(),
+            nginx_range: None,
+            suggestion: None,
+            edit: None,
+            after_parse: false,
+        },
         upstream_names: cfg
             .directives
             .iter()
@@ -439,7 +454,7 @@ impl<'a> Walker<'a> {
     }
 
     fn diag(&mut self, code: DiagnosticCode, message: String, range: TextRange) -> &mut Diagnostic {
-        self.diags.push_mut(Diagnostic {
+        let d = Diagnostic {
             code,
             message,
             range,
@@ -447,7 +462,13 @@ impl<'a> Walker<'a> {
             suggestion: None,
             edit: None,
             after_parse: false,
-        })
+        };
+        if self.diags.len() >= 4 * crate::MAX_DIAGNOSTICS {
+            // Past the cap: written to a scratch slot nobody reads.
+            self.overflow = d;
+            return &mut self.overflow;
+        }
+        self.diags.push_mut(d)
     }
 
     /// Where nginx reports a directive error: at the token that ended the statement.
@@ -468,6 +489,9 @@ impl<'a> Walker<'a> {
     /// Reports a directive error on the line nginx names; when an argument on a later line looks
     /// like the next directive, the mistake is a missing `;` before it.
     fn directive_error(&mut self, di: u32, message: String, range: TextRange) {
+        if self.diags.len() >= 4 * crate::MAX_DIAGNOSTICS {
+            return;
+        }
         let term = self.terminator_range(di);
         let args = self.args(di);
         let name_range = self
@@ -546,7 +570,8 @@ impl<'a> Walker<'a> {
         if let (Some(mask), true) = (frame.ctx.mask(), complete) {
             ok = self.check(di, name, info, mask, is_block, name_range, frame);
         }
-        if ok && complete {
+        // A `*_pass` nginx refuses (no scheme, no port) still names the backend the user meant.
+        if complete && (ok || info.pass.is_some()) {
             self.model_directive(di, name, info, frame, d_range);
         }
         if is_block {
@@ -679,7 +704,9 @@ impl<'a> Walker<'a> {
                 let scope = self.scopes.get_mut(frame.scope as usize);
                 let key: &[u8] = name;
                 let dup = scope.as_ref().is_some_and(|s| s.contains(&key));
-                if let Some(s) = scope {
+                if let Some(s) = scope
+                    && !dup
+                {
                     s.push(key);
                 }
                 if dup {
@@ -954,6 +981,21 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let Some(&(start, end)) = self.file_tops.get(f as usize) else { continue };
+            // Includes may fan out (a file including a glob that matches every file, a chain that
+            // includes the next file twice): bound the total work, nginx would exhaust itself.
+            let size = end.saturating_sub(start) as usize;
+            self.include_budget = self.include_budget.saturating_sub(size.max(1));
+            if self.include_budget == 0 {
+                if !self.budget_reported {
+                    self.budget_reported = true;
+                    self.diag(
+                        DiagnosticCode::IncludeCycle,
+                        "includes expand too much (cycle or fan-out): not followed further".into(),
+                        *pr,
+                    );
+                }
+                continue;
+            }
             if let Some(v) = self.visited.get_mut(f as usize) {
                 *v = true;
             }

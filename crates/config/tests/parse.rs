@@ -396,7 +396,15 @@ fn pass_scheme_and_hosts() {
         (src.rfind("127.0.0.1:8000;").unwrap() as u32, r.start, "http://")
     );
     // The target still exists, without a scheme, with a host range for fixes.
-    assert_eq!(cfg.model().targets.len(), 0, "an invalid pass does not enter the model");
+    let t = &cfg.model().targets[0];
+    assert_eq!(t.scheme, None);
+    match &t.host {
+        TargetHost::Inet { host, port, port_explicit, host_range, .. } => {
+            assert_eq!((host.as_str(), *port, *port_explicit), ("127.0.0.1", 8000, true));
+            assert_eq!(host_range.start, r.start, "http:// goes right before the host");
+        }
+        h => panic!("{h:?}"),
+    }
 
     let src = "events {}\nhttp {\n upstream backend { server 127.0.0.1:8000; }\n server {\n  location / {\n   proxy_pass http://backnd;\n  }\n }\n}\n";
     let cfg = parse(src.as_bytes());
@@ -476,4 +484,59 @@ fn dump_files_end_where_nginx_t_adds_its_line_break() {
     let p = cfg.locate(d.reported_range().start);
     assert_eq!((p.path.as_str(), p.line), ("/etc/nginx/nginx.conf", 3));
     assert_eq!(slice(&cfg, cfg.files()[1].body), "types { text/html html; }\n");
+}
+
+#[test]
+fn hostile_inputs_stay_fast() {
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("1,000,000 {", vec![b'{'; 1_000_000]),
+        ("1,000,000 }", vec![b'}'; 1_000_000]),
+        ("1,000,000 proxy_pass lines", "proxy_pass http://127.0.0.1:1;\n".repeat(1_000_000).into_bytes()),
+        ("1,000,000 ;", vec![b';'; 1_000_000]),
+    ];
+    for (name, src) in cases {
+        let t = std::time::Instant::now();
+        let cfg = parse(&src);
+        assert_eq!(cfg.print().len(), src.len());
+        eprintln!("{name}: {:?}, {} diagnostics", t.elapsed(), cfg.diagnostics().len());
+        // Generous: debug builds on a loaded machine; what matters is that nothing is quadratic.
+        assert!(t.elapsed().as_secs_f64() < 60.0, "{name} took {:?}", t.elapsed());
+    }
+}
+
+#[test]
+fn fanning_out_includes_are_bounded() {
+    // Every file includes all files (itself included), and a chain where each file includes the
+    // next one twice: both would take forever without a bound.
+    let mut dump = String::from(
+        "# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n",
+    );
+    for i in 0..200 {
+        dump.push_str(&format!(
+            "# configuration file /etc/nginx/conf.d/f{i}.conf:\ninclude /etc/nginx/conf.d/*.conf;\nserver {{ listen {}; }}\n",
+            1000 + i
+        ));
+    }
+    let t = std::time::Instant::now();
+    let cfg = parse(dump.as_bytes());
+    assert!(t.elapsed().as_secs_f64() < 10.0);
+    assert!(cfg.model().servers.len() <= 40_000, "{}", cfg.model().servers.len());
+    assert!(cfg.diagnostics().iter().any(|d| d.code == DiagnosticCode::IncludeCycle));
+
+    let n = 40;
+    let mut dump = String::from(
+        "# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp { include /etc/nginx/f0.conf; }\n",
+    );
+    for k in 0..n {
+        dump.push_str(&format!("# configuration file /etc/nginx/f{k}.conf:\n"));
+        if k + 1 < n {
+            dump.push_str(&format!("include /etc/nginx/f{0}.conf;\ninclude /etc/nginx/f{0}.conf;\n", k + 1));
+        } else {
+            dump.push_str("server { listen 80; }\n");
+        }
+    }
+    let t = std::time::Instant::now();
+    let cfg = parse(dump.as_bytes());
+    assert!(t.elapsed().as_secs_f64() < 10.0);
+    assert!(cfg.model().servers.len() <= 100_000);
 }
