@@ -128,6 +128,17 @@ mod tests {
         assert_eq!(decode(cut), Err(ShareError::Corrupt("c")));
     }
 
+    /// The README's recipes for generating links elsewhere (Python's zlib without its
+    /// header and checksum, Node's deflateRawSync) give links this page opens.
+    #[test]
+    fn links_made_by_the_documented_recipes_decode() {
+        for (link, text) in [("#/share?v=1&c=Y0jNyckHAA", "hello"), ("#/share?v=1&g=y0jNyckHAA", "hello")] {
+            let shared = decode(link).unwrap();
+            assert_eq!(shared.config.len() + shared.log.len(), text.len());
+            assert!(shared.config == text || shared.log == text);
+        }
+    }
+
     #[test]
     fn a_decompression_bomb_is_refused() {
         let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b'a'; MAX_DECODED + 1], 9);
