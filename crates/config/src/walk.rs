@@ -745,11 +745,10 @@ impl<'a> Walker<'a> {
         if url.contains(&b'$') {
             return true;
         }
-        let lower = url.to_ascii_lowercase();
-        let scheme_end = find(&lower, b"://");
+        let scheme_end = find(url, b"://");
         match kind {
             PassKind::Proxy => {
-                if !(lower.starts_with(b"http://") || lower.starts_with(b"https://")) {
+                if !(starts_with_ci(url, b"http://") || starts_with_ci(url, b"https://")) {
                     let (edit_range, replacement) = match scheme_end {
                         Some(k) => (TextRange::new(r.start, r.start + k as u32 + 3), "http://".to_string()),
                         None => (TextRange::new(r.start, r.start), "http://".to_string()),
@@ -771,7 +770,7 @@ impl<'a> Walker<'a> {
                     _ => &[],
                 };
                 if let Some(k) = scheme_end
-                    && !allowed.iter().any(|a| lower.starts_with(a))
+                    && !allowed.iter().any(|a| starts_with_ci(url, a))
                 {
                     let msg = format!("invalid host in upstream \"{}\"", text(url));
                     let d = self.diag(DiagnosticCode::PassScheme, msg, r);
@@ -1079,22 +1078,22 @@ impl<'a> Walker<'a> {
             return;
         }
         let args = self.args(di);
-        let first = args.first().map(|(v, _)| text(&crate::unescape(v)));
+        let first = || args.first().map(|(v, _)| text(&crate::unescape(v)));
         let setting_str = |v: Option<String>| v.map(|value| Setting { value, range: Some(range) });
         let setting_u32 = |v: Option<&String>| {
             v.and_then(|s| s.parse::<u32>().ok()).map(|value| Setting { value, range: Some(range) })
         };
         match (frame.ctx, name) {
-            (Context::Main, b"user") => self.model.user = setting_str(first),
-            (Context::Main, b"worker_processes") => self.model.worker_processes = setting_str(first),
+            (Context::Main, b"user") => self.model.user = setting_str(first()),
+            (Context::Main, b"worker_processes") => self.model.worker_processes = setting_str(first()),
             (Context::Main, b"worker_rlimit_nofile") => {
-                self.model.worker_rlimit_nofile = setting_u32(first.as_ref())
+                self.model.worker_rlimit_nofile = setting_u32(first().as_ref())
             }
             (Context::Events, b"worker_connections") => {
-                self.model.worker_connections = setting_u32(first.as_ref())
+                self.model.worker_connections = setting_u32(first().as_ref())
             }
             (_, b"error_log") => {
-                if let Some(path) = first {
+                if let Some(path) = first() {
                     let level = args.get(1).map(|(v, _)| text(v));
                     self.model.error_logs.push(ErrorLog { path, level, range });
                 }
@@ -1144,12 +1143,12 @@ impl<'a> Walker<'a> {
             }
             (Context::Upstream, b"keepalive") => {
                 if let Some(u) = frame.upstream.and_then(|u| self.model.upstreams.get_mut(u)) {
-                    u.keepalive = setting_u32(first.as_ref());
+                    u.keepalive = setting_u32(first().as_ref());
                 }
             }
             (Context::Upstream | Context::StreamUpstream, b"zone") => {
                 if let Some(u) = frame.upstream.and_then(|u| self.model.upstreams.get_mut(u)) {
-                    u.zone = first;
+                    u.zone = first();
                 }
             }
             _ => {}
@@ -1806,6 +1805,10 @@ fn setting_key(name: &[u8]) -> Option<u16> {
     u16::try_from(m * 32 + s).ok()
 }
 
+fn starts_with_ci(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -1942,10 +1945,9 @@ fn parse_upstream_server(args: &[(&[u8], TextRange)], range: TextRange) -> Optio
 
 fn parse_target(kind: PassKind, url: &[u8], r: TextRange, range: TextRange, frame: Frame) -> Target {
     let has_variables = url.contains(&b'$');
-    let lower = url.to_ascii_lowercase();
-    let (scheme, rest_start) = match find(&lower, b"://") {
-        Some(k) if lower.get(..k).is_some_and(|s| s.iter().all(|b| b.is_ascii_alphanumeric())) => {
-            (Some(text(lower.get(..k).unwrap_or_default())), k + 3)
+    let (scheme, rest_start) = match find(url, b"://") {
+        Some(k) if url.get(..k).is_some_and(|s| s.iter().all(|b| b.is_ascii_alphanumeric())) => {
+            (Some(text(url.get(..k).unwrap_or_default()).to_ascii_lowercase()), k + 3)
         }
         _ => (None, 0),
     };
