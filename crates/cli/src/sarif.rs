@@ -159,7 +159,8 @@ fn result(view: &FindingView, analysis: &Analysis<'_>, loaded: &Loaded) -> Value
     let mut related = Vec::new();
     for (i, e) in view.evidence.iter().enumerate() {
         let Some(mut loc) =
-            physical(analysis, &e.location, loaded, Some(&e.text)).map(|p| json!({ "physicalLocation": p }))
+            physical(analysis, &e.location, loaded, Some(&crate::text::span_text(analysis, e)))
+                .map(|p| json!({ "physicalLocation": p }))
         else {
             continue;
         };

@@ -3,9 +3,10 @@
 
 use annotate_snippets::{Level, Renderer, Snippet};
 use badgateway_core::Analysis;
+use badgateway_core::TextRange;
 use badgateway_core::finding::Severity;
 use badgateway_core::input::InputKind;
-use badgateway_core::view::{DiffTag, EvidenceView, FindingView};
+use badgateway_core::view::{DiffTag, EvidenceView, FindingView, Locator, visible};
 
 use crate::inputs::Loaded;
 
@@ -13,7 +14,7 @@ pub fn render(analysis: &Analysis<'_>, views: &[FindingView], loaded: &Loaded, c
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for view in views {
-        out.push_str(&render_one(view, loaded, &renderer));
+        out.push_str(&render_one(view, analysis, loaded, &renderer));
         out.push('\n');
     }
     out.push_str(&summary_line(analysis, views));
@@ -56,19 +57,46 @@ fn char_range(text: &str, (start, end): (u32, u32)) -> std::ops::Range<usize> {
     s..e
 }
 
-fn render_one(view: &FindingView, loaded: &Loaded, renderer: &Renderer) -> String {
+/// The whole line an evidence span starts on, as in the input (indentation kept, so the
+/// column annotate-snippets prints is the file's), and the span within it. The view's
+/// `text` is a shortened excerpt for the page; a terminal shows the line as it is.
+fn whole_line(e: &EvidenceView, analysis: &Analysis<'_>) -> (String, (u32, u32)) {
+    let input = e.location.input;
+    let range = e.location.range;
+    let line = analysis.line_range(input, range.start);
+    let bytes = line.slice(analysis.text(input));
+    let start = range.start.saturating_sub(line.start).min(line.len()) as usize;
+    let end = (range.end.saturating_sub(line.start).min(line.len()) as usize).max(start);
+    let part = |a: usize, b: usize| visible(&String::from_utf8_lossy(bytes.get(a..b).unwrap_or_default()));
+    let before = part(0, start);
+    let hit = part(start, end);
+    let after = part(end, bytes.len());
+    let after = after.trim_end_matches('\r');
+    let h0 = u32::try_from(before.len()).unwrap_or(0);
+    let h1 = h0.saturating_add(u32::try_from(hit.len()).unwrap_or(0));
+    (format!("{before}{hit}{after}"), (h0, h1))
+}
+
+/// The exact text of a span (SARIF's region snippet).
+pub fn span_text(analysis: &Analysis<'_>, e: &EvidenceView) -> String {
+    let r = e.location.range;
+    visible(&String::from_utf8_lossy(TextRange::new(r.start, r.end).slice(analysis.text(e.location.input))))
+}
+
+fn render_one(view: &FindingView, analysis: &Analysis<'_>, loaded: &Loaded, renderer: &Renderer) -> String {
     let lvl = level(view.severity);
     let origins: Vec<(String, u32)> = view.evidence.iter().map(|e| origin(e, loaded)).collect();
+    let lines: Vec<(String, (u32, u32))> = view.evidence.iter().map(|e| whole_line(e, analysis)).collect();
     let status = view.status.map(|s| format!("clients get {s} {}", status_text(s)));
     let confidence = format!("confidence {}%", view.confidence);
     let mut message = lvl.title(&view.title).id(&view.code);
-    for (e, (origin, line)) in view.evidence.iter().zip(&origins) {
+    for ((e, (origin, line)), (text, highlight)) in view.evidence.iter().zip(&origins).zip(&lines) {
         let ann_level = if e.primary { lvl } else { Level::Info };
         message = message.snippet(
-            Snippet::source(&e.text)
+            Snippet::source(text)
                 .line_start(*line as usize)
                 .origin(origin)
-                .annotation(ann_level.span(char_range(&e.text, e.highlight)).label(&e.label)),
+                .annotation(ann_level.span(char_range(text, *highlight)).label(&e.label)),
         );
     }
     if !view.message.is_empty() {

@@ -441,6 +441,7 @@ fn sarif_points_into_the_config_file_of_the_dump() {
     assert_eq!(p["region"]["startLine"], 22);
     assert_eq!(p["region"]["startColumn"], 41);
     assert_eq!(p["region"]["endColumn"], 45);
+    assert_eq!(p["region"]["snippet"]["text"], "8000", "the region's own text");
     // The listener table and the log line are related locations in the files given.
     let related = r["relatedLocations"].as_array().unwrap();
     let uris: Vec<&str> =
