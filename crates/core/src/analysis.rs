@@ -10,6 +10,7 @@ use badgateway_config::Config;
 use crate::diagnose::{self, Facts};
 use crate::finding::Finding;
 use crate::input::{InputKind, Inputs, LineIndex, Span, TextRange};
+use crate::limits::{self, Limited};
 use crate::listeners::{self, ListenerReport};
 use crate::log::{self, LogReport};
 use crate::view::{FindingView, Location, Locator, finding_view};
@@ -31,11 +32,14 @@ pub struct Analysis<'a> {
     pub log: Option<LogReport>,
     /// Ranked, most likely cause first.
     pub findings: Vec<Finding>,
+    /// What the size limits cut, per input (`[config, listeners, log]`).
+    pub limited: [Limited; 3],
     lines: [OnceCell<LineIndex>; 3],
 }
 
 /// Parses whichever inputs are present and runs every rule.
 pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
+    let (inputs, limited) = limits::apply(inputs);
     let config =
         inputs.has(InputKind::Config).then(|| badgateway_config::parse(inputs.text(InputKind::Config)));
     let listeners =
@@ -43,9 +47,11 @@ pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
     let log = inputs.has(InputKind::Log).then(|| log::parse(inputs.text(InputKind::Log)));
     let findings = {
         let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
-        diagnose::run(&facts)
+        let mut findings = diagnose::run(&facts);
+        findings.truncate(limits::MAX_FINDINGS);
+        findings
     };
-    Analysis { inputs, config, listeners, log, findings, lines: Default::default() }
+    Analysis { inputs, config, listeners, log, findings, limited, lines: Default::default() }
 }
 
 impl<'a> Analysis<'a> {
@@ -89,6 +95,13 @@ impl<'a> Analysis<'a> {
                 unrecognized: log.unrecognized.clone(),
                 unrecognized_count: log.unrecognized_count,
             });
+        }
+        for summary in &mut out {
+            if let Some(note) =
+                summary.input.and_then(|input| self.limited.get(limits::slot(input))).and_then(Limited::note)
+            {
+                summary.read_as = format!("{} ({note})", summary.read_as);
+            }
         }
         out
     }
@@ -189,7 +202,8 @@ impl Locator for Analysis<'_> {
 
     fn line_range(&self, input: InputKind, offset: u32) -> TextRange {
         let index = self.index(input);
-        index.line_range(self.inputs.text(input), index.line_of(offset))
+        let text = self.inputs.text(input);
+        limits::quote_window(text, index.line_range(text, index.line_of(offset)), offset)
     }
 }
 

@@ -8,8 +8,10 @@ pub mod analysis;
 pub mod diagnose;
 pub mod finding;
 pub mod input;
+pub mod limits;
 pub mod listeners;
 pub mod log;
+pub mod redact;
 pub mod share;
 pub mod view;
 
