@@ -27,7 +27,7 @@ pub fn link(base: &str, loaded: &Loaded, redact: bool) -> Result<String, String>
         redacted: false,
     };
     if redact {
-        redact_inputs(&mut shared)?;
+        redact_inputs(&mut shared);
     }
     let link = format!("{base}{}", encode(&shared));
     if link.len() > LONG_LINK {
@@ -39,9 +39,13 @@ pub fn link(base: &str, loaded: &Loaded, redact: bool) -> Result<String, String>
     Ok(link)
 }
 
-/// `--redact`: the core's redaction (shared with the page) is not in the core yet.
-fn redact_inputs(_shared: &mut Shared) -> Result<(), String> {
-    Err("--redact is not available yet in this build (badgateway_core::redact is still a placeholder); \
-         share without it only what you may publish"
-        .into())
+/// `--redact`: the core's redaction, the same as the page's, over the three inputs
+/// together (one value gets one placeholder in all three).
+fn redact_inputs(shared: &mut Shared) {
+    let r = badgateway_core::redact::redact(&shared.config, &shared.listeners, &shared.log);
+    shared.config = r.config;
+    shared.listeners = r.listeners;
+    shared.log = r.log;
+    shared.redacted = true;
+    eprintln!("badgateway: redacted {} value(s); read the link's inputs before you share it", r.replaced);
 }

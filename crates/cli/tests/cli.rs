@@ -269,18 +269,34 @@ fn share_links_decode_to_the_inputs() {
     assert!(!shared.redacted);
 }
 
-/// `--redact` needs the core's redaction (badgateway_core::redact), not there yet: the
-/// command refuses rather than share unredacted text.
+/// `--redact`: the core's redaction (the page's) replaces paths and host names, keeps
+/// what the diagnosis needs: the redacted inputs, decoded from the link, give the same codes.
 #[test]
-fn share_redact_refuses_until_the_core_can_redact() {
+fn share_redact_keeps_the_diagnosis() {
     let out = bin()
         .args(["share", "--base", "https://x.example/", "--redact"])
         .args(input_args("wrong-port"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    assert!(stderr(&out).contains("--redact is not available yet"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("badgateway: redacted "), "{}", stderr(&out));
+    let link = stdout(&out);
+    let shared =
+        badgateway_core::share::decode(link.trim().strip_prefix("https://x.example/").unwrap()).unwrap();
+    assert!(shared.redacted);
+    assert!(!shared.config.contains("/tmp/badgateway-lab") && !shared.log.contains("/tmp/badgateway-lab"));
+    assert!(shared.config.contains("proxy_pass http://127.0.0.1:8000;"), "loopback and ports stay");
+    let dir = std::env::temp_dir().join(format!("badgateway-redacted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut args = Vec::new();
+    for (name, text) in [("config", &shared.config), ("listeners", &shared.listeners), ("log", &shared.log)] {
+        std::fs::write(dir.join(name), text).unwrap();
+        args.extend([format!("--{name}"), dir.join(name).display().to_string()]);
+    }
+    let (redacted, _) = diagnose_json(&args);
+    let (original, _) = diagnose_json(&input_args("wrong-port"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(codes(&redacted), codes(&original));
 }
 
 /// The evidence-file format, written by hand from real captures, reads back as the
