@@ -196,7 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Diagnose { files, collect, host, format, min_severity, quiet } => {
             let loaded = load(&files, collect, &host)?;
-            if !quiet && format != Format::Sarif {
+            if !quiet {
                 for m in &loaded.missing {
                     eprintln!("badgateway: {m}");
                 }
