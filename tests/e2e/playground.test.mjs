@@ -70,3 +70,18 @@ test('pasted markup is shown as text, never run', async () => {
   assert.equal(await page.locator('img[src="x"]').count(), 0);
   assert.deepEqual(errors.filter((e) => !/Content Security Policy/.test(e)), []);
 });
+
+test('typing in the middle of a box keeps the caret and every keystroke, small or large', async () => {
+  const { page } = await open(context, server.url);
+  for (const [label, filler] of [['small', ''], ['large', '# padding line to make the box large\n'.repeat(8000)]]) {
+    const start = 'location / { proxy_pass http://127.0.0.1:80; }\n';
+    await paste(page, 'config', start + filler);
+    const at = start.indexOf(':80') + 3;
+    await page.$eval('[data-testid="textarea-config"]', (el, at) => { el.focus(); el.setSelectionRange(at, at); }, at);
+    await page.keyboard.type('00', { delay: 30 });
+    await page.waitForTimeout(400);
+    const value = await page.$eval('[data-testid="textarea-config"]', (el) => el.value);
+    assert.ok(value.startsWith('location / { proxy_pass http://127.0.0.1:8000; }\n'), `${label}: ${value.slice(0, 60)}`);
+    assert.equal(value.length, start.length + filler.length + 2, label);
+  }
+});

@@ -188,8 +188,8 @@ pub fn app() -> Html {
         let summary = outcome.summaries.iter().find(|s| s.input == Some(p.kind)).cloned();
         let focus = state.focus.filter(|f| f.0 == p.kind).map(|f| (f.1, f.2));
         html! {
-            <InputPane kind={p.kind} title={p.title} command={p.command} placeholder={p.placeholder}
-                value={state.text(p.kind).clone()} {summary} highlights={highlights(p.kind)} {focus}
+            <InputPane key={p.kind.as_str()} kind={p.kind} title={p.title} command={p.command} placeholder={p.placeholder}
+                value={state.text(p.kind).clone()} load_id={state.loaded} {summary} highlights={highlights(p.kind)} {focus}
                 on_edit={on_edit.clone()} />
         }
     });
@@ -231,7 +231,12 @@ pub fn app() -> Html {
         Route::Case(name) => Some(name.clone()),
         _ => None,
     };
-    let notice = (*notice).clone().map(|n| html! { <p class="notice" role="status">{n}</p> });
+    // Always one node, so the boxes after it keep their place (and their DOM) in the list.
+    let notice = html! {
+        <div class="notice-slot" role="status">
+            { for (*notice).clone().map(|n| html! { <p class="notice">{n}</p> }) }
+        </div>
+    };
     let draft_note = (!*draft_kept).then(|| {
         html! { <p class="note">{"These inputs are too large to keep as a draft in this browser; they are gone on reload."}</p> }
     });

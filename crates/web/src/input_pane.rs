@@ -6,7 +6,32 @@ use std::rc::Rc;
 use badgateway_core::{InputKind, InputSummary, TextRange};
 use yew::prelude::*;
 
+use gloo_timers::callback::Timeout;
+
 use crate::browser;
+
+/// Texts compared by identity: a new `Rc` is made only when the text changes, and
+/// comparing 30 MB by content on every render would cost more than it saves.
+struct TextIdentity(Rc<str>);
+
+impl PartialEq for TextIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn memchr_count(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Small boxes update on every keystroke; big ones once typing pauses.
+fn read_delay(length: u32) -> u32 {
+    match length {
+        0..=200_000 => 0,
+        200_001..=5_000_000 => 60,
+        _ => 250,
+    }
+}
 
 /// Must match `--line-height` in www/style.css.
 pub const LINE_HEIGHT: f64 = 20.0;
@@ -27,6 +52,10 @@ pub struct InputPaneProps {
     pub command: AttrValue,
     pub placeholder: AttrValue,
     pub value: Rc<str>,
+    /// Changes when the inputs are replaced from outside (a case, a link, a draft): only
+    /// then is `value` written into the box. Otherwise the box owns its text, so nothing
+    /// the page renders can overwrite what is being typed.
+    pub load_id: u64,
     pub summary: Option<InputSummary>,
     pub highlights: Rc<Vec<Highlight>>,
     /// A span to select, with a counter so clicking the same evidence twice works.
@@ -44,6 +73,17 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
     {
         let area = area.clone();
         let value = props.value.clone();
+        use_effect_with(props.load_id, move |_| {
+            if let Some(el) = browser::textarea(&area) {
+                if el.value() != *value {
+                    el.set_value(&value);
+                }
+            }
+        });
+    }
+    {
+        let area = area.clone();
+        let value = props.value.clone();
         use_effect_with(props.focus, move |focus| {
             if let (Some((range, _)), Some(el)) = (focus, browser::textarea(&area)) {
                 let line =
@@ -54,12 +94,28 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         });
     }
 
+    // Reading a textarea's value copies all of it into wasm: for a 30 MB log that is
+    // tens of milliseconds. Read once typing pauses, not on every keystroke.
+    let pending_read = use_mut_ref(|| None::<Timeout>);
     let on_input = {
         let on_edit = props.on_edit.clone();
         let kind = props.kind;
-        Callback::from(move |e: InputEvent| {
-            if let Some(el) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
-                on_edit.emit((kind, el.value()));
+        let area = area.clone();
+        let pending_read = pending_read.clone();
+        Callback::from(move |_: InputEvent| {
+            let on_edit = on_edit.clone();
+            let area = area.clone();
+            let delay = browser::textarea(&area).map_or(0, |el| read_delay(el.text_length()));
+            let read = move || {
+                if let Some(el) = browser::textarea(&area) {
+                    on_edit.emit((kind, el.value()));
+                }
+            };
+            if delay == 0 {
+                *pending_read.borrow_mut() = None;
+                read();
+            } else {
+                *pending_read.borrow_mut() = Some(Timeout::new(delay, read));
             }
         })
     };
@@ -87,7 +143,8 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         Callback::from(move |_: MouseEvent| browser::copy(&command))
     };
 
-    let lines = props.value.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
+    // Counted once per text (the Rc changes only when the text does), not per render.
+    let lines = *use_memo(TextIdentity(props.value.clone()), |t| memchr_count(t.0.as_bytes()) + 1);
     let gutter = use_memo(lines, |&lines| {
         let mut s = String::with_capacity(lines * 6);
         for n in 1..=lines {
@@ -126,12 +183,16 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         })
     };
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
-    let summary = props.summary.as_ref().filter(|s| !s.read_as.is_empty()).map(|s| {
-        let unknown = (s.unrecognized_count > 0)
-            .then(|| html! { <span class="unknown">{format!(" · {} line(s) not understood", s.unrecognized_count)}</span> });
-        html! { <p class="read-as" data-testid={format!("read-as-{}", props.kind.as_str())}>{"Read as: "}{&s.read_as}{unknown}</p> }
+    // Always present (possibly empty): an optional node here would shift its siblings
+    // in yew's list diff and re-create the editor, losing the box's text.
+    let summary = props.summary.as_ref().filter(|s| !s.read_as.is_empty());
+    let unknown = summary.filter(|s| s.unrecognized_count > 0).map(|s| {
+        html! { <span class="unknown">{format!(" · {} line(s) not understood", s.unrecognized_count)}</span> }
     });
-
+    let read_as = match summary {
+        Some(s) => html! { <>{"Read as: "}{&s.read_as}{for unknown}</> },
+        None => Html::default(),
+    };
     html! {
         <section class="pane" aria-labelledby={format!("{id}-label")}>
             <header class="pane-head">
@@ -148,10 +209,11 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
                 <textarea id={id} ref={area} spellcheck="false" autocomplete="off" wrap="off"
                     data-testid={format!("textarea-{}", props.kind.as_str())}
                     placeholder={props.placeholder.clone()}
-                    value={props.value.to_string()} oninput={on_input} onscroll={on_scroll}
+                    oninput={on_input} onscroll={on_scroll}
                     ondrop={on_drop} ondragover={on_drag_over} />
             </div>
-            {summary}
+            <p class={classes!("read-as", summary.is_none().then_some("empty"))}
+                data-testid={format!("read-as-{}", props.kind.as_str())}>{read_as}</p>
         </section>
     }
 }

@@ -27,6 +27,8 @@ pub struct Playground {
     pub focus: Option<(InputKind, TextRange, u64)>,
     /// The inputs are the user's own typing (kept as a draft), not a loaded case or link.
     pub user_edited: bool,
+    /// Bumped when all inputs are replaced from outside, so the boxes take the new text.
+    pub loaded: u64,
 }
 
 pub enum Action {
@@ -81,6 +83,7 @@ impl Reducible for Playground {
                 next.listeners = listeners.into();
                 next.log = log.into();
                 next.generation += 1;
+                next.loaded += 1;
                 next.focus = None;
                 next.user_edited = user_edited;
             }
