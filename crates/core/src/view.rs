@@ -304,32 +304,6 @@ fn lossy(bytes: &[u8]) -> String {
     visible(String::from_utf8_lossy(bytes).trim_end_matches('\r'))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn excerpts_drop_indentation_and_cut_long_lines_around_the_highlight() {
-        let (t, h) = excerpt(b"        proxy_pass http://127.0.0.1:8000;", 36, 40);
-        assert_eq!(t, "proxy_pass http://127.0.0.1:8000;");
-        assert_eq!(&t[h.0 as usize..h.1 as usize], "8000");
-        let long = format!("{}connect() failed (111){}", "x".repeat(200), "y".repeat(200));
-        let (t, h) = excerpt(long.as_bytes(), 200, 222);
-        assert!(t.starts_with('…') && t.ends_with('…'), "{t}");
-        assert_eq!(&t[h.0 as usize..h.1 as usize], "connect() failed (111)");
-        assert!(t.chars().count() <= EXCERPT_CHARS + 2);
-        let (t, h) = excerpt("a\u{202E}b".as_bytes(), 0, 1);
-        assert_eq!(t, "a<U+202E>b");
-        assert_eq!(h, (0, 1));
-    }
-
-    #[test]
-    fn hidden_characters_become_visible() {
-        assert_eq!(visible("a\u{202E}b\u{200B}c\td"), "a<U+202E>b<U+200B>c\td");
-        assert_eq!(visible("plain"), "plain");
-    }
-}
-
 /// The diagnosis as Markdown, for a ticket or a chat: each finding with its evidence
 /// lines, fix and commands. Pasted text appears only inside code spans and blocks.
 pub fn markdown_report(findings: &[FindingView], summaries: &[crate::analysis::InputSummary]) -> String {
@@ -403,4 +377,30 @@ pub fn markdown_report(findings: &[FindingView], summaries: &[crate::analysis::I
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_drop_indentation_and_cut_long_lines_around_the_highlight() {
+        let (t, h) = excerpt(b"        proxy_pass http://127.0.0.1:8000;", 36, 40);
+        assert_eq!(t, "proxy_pass http://127.0.0.1:8000;");
+        assert_eq!(&t[h.0 as usize..h.1 as usize], "8000");
+        let long = format!("{}connect() failed (111){}", "x".repeat(200), "y".repeat(200));
+        let (t, h) = excerpt(long.as_bytes(), 200, 222);
+        assert!(t.starts_with('…') && t.ends_with('…'), "{t}");
+        assert_eq!(&t[h.0 as usize..h.1 as usize], "connect() failed (111)");
+        assert!(t.chars().count() <= EXCERPT_CHARS + 2);
+        let (t, h) = excerpt("a\u{202E}b".as_bytes(), 0, 1);
+        assert_eq!(t, "a<U+202E>b");
+        assert_eq!(h, (0, 1));
+    }
+
+    #[test]
+    fn hidden_characters_become_visible() {
+        assert_eq!(visible("a\u{202E}b\u{200B}c\td"), "a<U+202E>b<U+200B>c\td");
+        assert_eq!(visible("plain"), "plain");
+    }
 }

@@ -238,7 +238,11 @@ pub fn timed_out_ms(line: &[u8]) -> Option<u64> {
 /// `1225` -> `1.2 s`, `30000` -> `30 s`.
 pub fn seconds_text(ms: u64) -> String {
     let tenths = (ms + 50) / 100;
-    if tenths % 10 == 0 { format!("{} s", tenths / 10) } else { format!("{}.{} s", tenths / 10, tenths % 10) }
+    if tenths.is_multiple_of(10) {
+        format!("{} s", tenths / 10)
+    } else {
+        format!("{}.{} s", tenths / 10, tenths % 10)
+    }
 }
 
 impl BackendKill {
