@@ -65,6 +65,7 @@ test('the page makes a share link that round-trips', async () => {
   await paste(page, 'config', s.config);
   await paste(page, 'listeners', s.listeners);
   await page.click('[data-testid="share"] summary');
+  await page.click('[data-testid="redact"]'); // off: this link keeps the inputs as they are
   await page.click('[data-testid="make-link"]');
   const link = await page.$eval('[data-testid="share-link"]', (el) => el.value);
   assert.ok(link.startsWith(server.url + '#/share?v=1&c='), link.slice(0, 80));
@@ -106,4 +107,27 @@ test('copy report puts a Markdown report on the clipboard', async () => {
   assert.match(text, /## badgateway diagnosis/);
   assert.match(text, /`BG202`/);
   assert.match(text, /\+\s+proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+});
+
+test('a redacted share link hides addresses and paths and keeps the diagnosis', async () => {
+  const s = await scenario('unix-socket-permission');
+  const { page } = await open(context, server.url);
+  await paste(page, 'config', s.config);
+  await paste(page, 'listeners', s.listeners);
+  await paste(page, 'log', s.log);
+  await page.locator('article.finding[data-code="BG206"]').waitFor({ timeout: 10000 });
+  await page.click('[data-testid="share"] summary');
+  assert.equal(await page.isChecked('[data-testid="redact"]'), true, 'redaction is the default');
+  await page.click('[data-testid="make-link"]');
+  const link = await page.$eval('[data-testid="share-link"]', (el) => el.value);
+  assert.match(link, /&redacted=1/);
+  const second = await context.newPage();
+  await second.goto(link);
+  await second.locator('article.finding[data-code="BG206"]').waitFor({ timeout: 10000 });
+  const shown = await second.$eval('[data-testid="textarea-config"]', (el) => el.value)
+    + await second.$eval('[data-testid="textarea-listeners"]', (el) => el.value)
+    + await second.$eval('[data-testid="textarea-log"]', (el) => el.value);
+  assert.ok(!shown.includes('badgateway-lab'), 'paths are replaced');
+  assert.match(await second.locator('.notice').innerText(), /redacted/);
+  await second.close();
 });

@@ -23,6 +23,9 @@ pub struct InputSummary {
     /// Non-blank lines nothing understood, for marking in the box.
     pub unrecognized: Vec<TextRange>,
     pub unrecognized_count: usize,
+    /// 1-based lines of `unrecognized`, for marking them in the box.
+    #[serde(default)]
+    pub unrecognized_lines: Vec<u32>,
 }
 
 pub struct Analysis<'a> {
@@ -48,6 +51,12 @@ pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
     let findings = {
         let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
         let mut findings = diagnose::run(&facts);
+        let mut per_code: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
+        findings.retain(|f| {
+            let seen = per_code.entry(f.code).or_default();
+            *seen += 1;
+            *seen <= limits::MAX_FINDINGS_PER_CODE
+        });
         findings.truncate(limits::MAX_FINDINGS);
         findings
     };
@@ -71,6 +80,24 @@ impl<'a> Analysis<'a> {
 
     /// What each given input was read as, and what in it was not understood.
     pub fn summaries(&self) -> Vec<InputSummary> {
+        let mut out = self.summaries_without_lines();
+        for summary in &mut out {
+            if let Some(input) = summary.input {
+                if let Some(note) = self.limited.get(limits::slot(input)).and_then(Limited::note) {
+                    summary.read_as = format!("{} ({note})", summary.read_as);
+                }
+                let index = self.index(input);
+                summary.unrecognized_lines = summary
+                    .unrecognized
+                    .iter()
+                    .map(|r| u32::try_from(index.line_of(r.start) + 1).unwrap_or(u32::MAX))
+                    .collect();
+            }
+        }
+        out
+    }
+
+    fn summaries_without_lines(&self) -> Vec<InputSummary> {
         let mut out = Vec::new();
         if let Some(config) = &self.config {
             out.push(InputSummary {
@@ -78,6 +105,7 @@ impl<'a> Analysis<'a> {
                 read_as: config_summary(config),
                 unrecognized: Vec::new(),
                 unrecognized_count: 0,
+                unrecognized_lines: Vec::new(),
             });
         }
         if let Some(listeners) = &self.listeners {
@@ -86,6 +114,7 @@ impl<'a> Analysis<'a> {
                 read_as: listeners_summary(listeners),
                 unrecognized: listeners.unrecognized.clone(),
                 unrecognized_count: listeners.unrecognized.len(),
+                unrecognized_lines: Vec::new(),
             });
         }
         if let Some(log) = &self.log {
@@ -94,14 +123,8 @@ impl<'a> Analysis<'a> {
                 read_as: log_summary(log),
                 unrecognized: log.unrecognized.clone(),
                 unrecognized_count: log.unrecognized_count,
+                unrecognized_lines: Vec::new(),
             });
-        }
-        for summary in &mut out {
-            if let Some(note) =
-                summary.input.and_then(|input| self.limited.get(limits::slot(input))).and_then(Limited::note)
-            {
-                summary.read_as = format!("{} ({note})", summary.read_as);
-            }
         }
         out
     }
@@ -116,7 +139,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

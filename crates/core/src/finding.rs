@@ -175,11 +175,20 @@ impl Finding {
     }
 }
 
+/// Orders edits by position; edits at the same place keep their given order. (The
+/// index makes the order total, so the unstable sort, smaller in the page's wasm, gives
+/// the stable result.)
+pub fn sort_edits(edits: &mut Vec<&Edit>) {
+    let mut indexed: Vec<(usize, &Edit)> = edits.drain(..).enumerate().collect();
+    indexed.sort_unstable_by_key(|&(i, e)| (e.range.start, e.range.end, i));
+    edits.extend(indexed.into_iter().map(|(_, e)| e));
+}
+
 /// Applies `edits` to `text`. Edits must not overlap; they may come in any order.
 /// Returns `None` when an edit lies outside the text or edits overlap.
 pub fn apply_edits(text: &[u8], edits: &[Edit]) -> Option<Vec<u8>> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    sort_edits(&mut sorted);
     let mut out = Vec::with_capacity(text.len() + 64);
     let mut at = 0usize;
     for edit in sorted {

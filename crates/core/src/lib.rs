@@ -14,6 +14,7 @@ pub mod log;
 pub mod redact;
 pub mod share;
 pub mod view;
+pub mod wire;
 
 pub use analysis::{Analysis, InputSummary, analyze};
 pub use input::{InputKind, Inputs, Span, TextRange};

@@ -22,6 +22,10 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// first.
 pub const MAX_FINDINGS: usize = 1_000;
 
+/// Findings kept per code, most likely first: a thousand broken upstreams of one kind must
+/// not push every other code out of the report (or freeze the page with cards).
+pub const MAX_FINDINGS_PER_CODE: usize = 100;
+
 /// Bytes of a line quoted as evidence: beyond this, the quote is a window around the
 /// highlighted part, so that a thousand findings on a 20 MB line stay small.
 pub const MAX_QUOTE_BYTES: usize = 4 * 1024;
@@ -83,8 +87,13 @@ impl Limited {
 }
 
 fn megabytes(n: usize) -> String {
-    let mib = n as f64 / (1024.0 * 1024.0);
-    if mib >= 10.0 { format!("{mib:.0} MiB") } else { format!("{mib:.1} MiB") }
+    // Integer arithmetic: float formatting would add its code to the page's wasm.
+    let tenths = (n as u64).saturating_mul(10).saturating_add(512 * 1024) / (1024 * 1024);
+    if tenths >= 100 {
+        format!("{} MiB", (tenths + 5) / 10)
+    } else {
+        format!("{}.{} MiB", tenths / 10, tenths % 10)
+    }
 }
 
 /// The part of `text` within the limits: at most `max` bytes, cut after the last line

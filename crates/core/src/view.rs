@@ -230,7 +230,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
 fn config_diff(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FileDiff> {
     let text = at.text(InputKind::Config);
     let mut edits: Vec<_> = fix.edits.iter().collect();
-    edits.sort_by_key(|e| e.range.start);
+    crate::finding::sort_edits(&mut edits);
     let mut diffs: Vec<FileDiff> = Vec::new();
     let mut i = 0;
     while let Some(first) = edits.get(i) {

@@ -22,6 +22,8 @@ use crate::{browser, storage};
 
 /// Wait this long after the last keystroke before diagnosing.
 const DEBOUNCE_MS: u32 = 40;
+/// Finding cards rendered before "Show all".
+const FIRST_CARDS: usize = 30;
 
 struct PaneSpec {
     kind: InputKind,
@@ -196,10 +198,24 @@ pub fn app() -> Html {
     let pending = state.generation != state.diagnosed;
     let anything =
         !(state.config.trim().is_empty() && state.listeners.trim().is_empty() && state.log.trim().is_empty());
+    // Cards beyond the first few cost the main thread and rarely add anything: show
+    // them on request.
+    let show_all = use_state(|| false);
+    let shown = if *show_all { outcome.findings.len() } else { FIRST_CARDS };
     let findings = outcome
         .findings
         .iter()
-        .map(|v| html! { <FindingCard view={v.clone()} on_focus={on_focus.clone()} /> });
+        .take(shown)
+        .map(|v| html! { <FindingCard key={v.rank} view={v.clone()} on_focus={on_focus.clone()} /> });
+    let more = (outcome.findings.len() > shown).then(|| {
+        let show_all = show_all.clone();
+        let onclick = Callback::from(move |_: MouseEvent| show_all.set(true));
+        html! {
+            <button type="button" class="more" {onclick} data-testid="show-all">
+                {format!("Show all {} findings", outcome.findings.len())}
+            </button>
+        }
+    });
     let empty = if !anything {
         html! { <p class="empty">{"Paste what you have — any of the three boxes is enough to start. Nothing you paste leaves this page."}</p> }
     } else if outcome.findings.is_empty() && !pending {
@@ -268,6 +284,7 @@ pub fn app() -> Html {
                 {draft_note}
                 {empty}
                 <div class="findings" data-testid="findings">{for findings}</div>
+                <div class="more-slot">{for more}</div>
             </section>
         </main>
     };

@@ -22,11 +22,12 @@ pub fn utf16_offset(text: &str, byte: usize) -> u32 {
 }
 
 /// Selects `start..end` (bytes) in the textarea and scrolls its line into view.
-pub fn select(area: &HtmlTextAreaElement, text: &str, start: usize, end: usize, line: u32, line_height: f64) {
+pub fn select(area: &HtmlTextAreaElement, text: &str, start: usize, end: usize, line: u32, line_height: u32) {
     let _ = area.focus();
     let _ = area.set_selection_range(utf16_offset(text, start), utf16_offset(text, end));
-    let top = f64::from(line.saturating_sub(1)) * line_height - f64::from(area.client_height()) / 3.0;
-    area.set_scroll_top(top.max(0.0) as i32);
+    let top =
+        i64::from(line.saturating_sub(1)) * i64::from(line_height) - i64::from(area.client_height()) / 3;
+    area.set_scroll_top(i32::try_from(top.max(0)).unwrap_or(i32::MAX));
 }
 
 pub fn textarea(node: &yew::NodeRef) -> Option<HtmlTextAreaElement> {

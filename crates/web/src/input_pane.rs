@@ -34,7 +34,7 @@ fn read_delay(length: u32) -> u32 {
 }
 
 /// Must match `--line-height` in www/style.css.
-pub const LINE_HEIGHT: f64 = 20.0;
+pub const LINE_HEIGHT: u32 = 20;
 
 #[derive(Clone, PartialEq)]
 pub struct Highlight {
@@ -154,7 +154,7 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         s
     });
     let marks = props.highlights.iter().map(|h| {
-        let top = f64::from(h.line.saturating_sub(1)) * LINE_HEIGHT;
+        let top = h.line.saturating_sub(1).saturating_mul(LINE_HEIGHT);
         let class = classes!("mark", format!("f{}", (h.finding - 1) % 6), h.primary.then_some("primary"));
         html! { <div class={class} data-top={top.to_string()}></div> }
     });
@@ -165,7 +165,7 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         .map(|s| s.unrecognized_lines.iter().copied().take(500).collect())
         .unwrap_or_default();
     let unknown_marks = unknown_lines.iter().map(|&line| {
-        let top = f64::from(line.saturating_sub(1)) * LINE_HEIGHT;
+        let top = line.saturating_sub(1).saturating_mul(LINE_HEIGHT);
         html! { <div class="mark unknown-line" data-top={top.to_string()} title="not understood"></div> }
     });
     let on_drop = {

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use badgateway_core::redact::redact;
 use badgateway_core::share::{Shared, encode};
 use yew::prelude::*;
 
@@ -21,6 +22,9 @@ pub struct SharePanelProps {
 #[function_component(SharePanel)]
 pub fn share_panel(props: &SharePanelProps) -> Html {
     let link = use_state(String::new);
+    // Redacting first is the default: a link is easy to forward further than meant.
+    let redact_first = use_state(|| true);
+    let replaced = use_state(|| None::<usize>);
     {
         // A link made for older inputs would mislead: drop it on every edit.
         let link = link.clone();
@@ -30,14 +34,34 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
     }
     let make = {
         let link = link.clone();
-        let shared = Shared {
-            config: props.config.to_string(),
-            listeners: props.listeners.to_string(),
-            log: props.log.to_string(),
-            embed: false,
-            redacted: false,
-        };
-        Callback::from(move |_: MouseEvent| link.set(format!("{}{}", route::page_address(), encode(&shared))))
+        let replaced = replaced.clone();
+        let redact_first = *redact_first;
+        let (config, listeners, log) = (props.config.clone(), props.listeners.clone(), props.log.clone());
+        Callback::from(move |_: MouseEvent| {
+            let shared = if redact_first {
+                let r = redact(&config, &listeners, &log);
+                replaced.set(Some(r.replaced));
+                Shared { config: r.config, listeners: r.listeners, log: r.log, embed: false, redacted: true }
+            } else {
+                replaced.set(None);
+                Shared {
+                    config: config.to_string(),
+                    listeners: listeners.to_string(),
+                    log: log.to_string(),
+                    embed: false,
+                    redacted: false,
+                }
+            };
+            link.set(format!("{}{}", route::page_address(), encode(&shared)));
+        })
+    };
+    let toggle = {
+        let redact_first = redact_first.clone();
+        let link = link.clone();
+        Callback::from(move |_: Event| {
+            redact_first.set(!*redact_first);
+            link.set(String::new());
+        })
     };
     let copy = {
         let link = link.clone();
@@ -50,6 +74,10 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
         <details class="share" data-testid="share">
             <summary>{"Share"}</summary>
             <p class="privacy">{"The link holds your three inputs, compressed in the part after “#”, which browsers never send to any server. Anyone with the link can read them: check them for secrets first."}</p>
+            <label class="redact">
+                <input type="checkbox" checked={*redact_first} onchange={toggle} data-testid="redact" />
+                {" Redact first: replace IP addresses, host and server names, paths and anything secret-looking, the same value by the same placeholder in all three boxes (the diagnosis stays the same)"}
+            </label>
             <button type="button" onclick={make} data-testid="make-link">{"Make link"}</button>
             if !link.is_empty() {
                 <div class="link-row">
@@ -57,6 +85,9 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
                     <button type="button" class="copy" onclick={copy}>{"Copy"}</button>
                 </div>
                 {warning}
+                if let Some(n) = *replaced {
+                    <p class="privacy" data-testid="redacted-count">{format!("{n} value(s) replaced. Open the link to check what it shows before you send it.")}</p>
+                }
             }
         </details>
     }

@@ -3,7 +3,7 @@
 //! events that name each. Built once per run, indexed so rules never nest loops
 //! over targets x listeners x events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use badgateway_config::{Address, Config, PassKind, TargetHost};
@@ -112,7 +112,10 @@ pub struct Facts<'a> {
     pub log: Option<&'a LogReport>,
     pub endpoints: Vec<Endpoint>,
     by_port: HashMap<u16, Vec<usize>>,
-    nginx_ports: Vec<u16>,
+    nginx_ports: HashSet<u16>,
+    /// TCP ports the config's targets connect to: a listener on one of them is some
+    /// target's backend, not a candidate for another target's wrong port.
+    target_ports: HashSet<u16>,
     /// Log groups by the TCP port / unix path they name, so `events_for` looks at a few.
     events_by_port: HashMap<u16, Vec<usize>>,
     events_by_path: HashMap<String, Vec<usize>>,
@@ -139,6 +142,13 @@ impl<'a> Facts<'a> {
         let nginx_ports = config
             .map(|c| c.model().servers.iter().flat_map(|s| s.listens.iter().filter_map(|l| l.port)).collect())
             .unwrap_or_default();
+        let target_ports = endpoints
+            .iter()
+            .filter_map(|e| match &e.addr {
+                EndpointAddr::Tcp { port, .. } => Some(*port),
+                EndpointAddr::Unix { .. } => None,
+            })
+            .collect();
         let mut events_by_port: HashMap<u16, Vec<usize>> = HashMap::new();
         let mut events_by_path: HashMap<String, Vec<usize>> = HashMap::new();
         for (g, group) in log.map(|l| l.groups.as_slice()).unwrap_or_default().iter().enumerate() {
@@ -166,6 +176,7 @@ impl<'a> Facts<'a> {
             endpoints,
             by_port,
             nginx_ports,
+            target_ports,
             events_by_port,
             events_by_path,
         }
@@ -238,7 +249,11 @@ impl<'a> Facts<'a> {
             .iter()
             .enumerate()
             .filter(|(_, l)| l.kind == SocketKind::Tcp && l.is_listening())
-            .filter(|(_, l)| l.port.is_some_and(|p| p != *port && ips.iter().any(|ip| l.accepts(*ip, p))))
+            .filter(|(_, l)| {
+                l.port.is_some_and(|p| {
+                    p != *port && !self.target_ports.contains(&p) && ips.iter().any(|ip| l.accepts(*ip, p))
+                })
+            })
             .filter(|(_, l)| self.is_plausible_backend(l))
             .map(|(i, _)| i)
             .collect();
@@ -332,7 +347,7 @@ impl<'a> Facts<'a> {
                 Some((score, i))
             })
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         // One row per socket: lsof lists a socket once per process.
         let mut seen = Vec::new();
         let listeners = scored
@@ -444,7 +459,8 @@ impl<'a> Facts<'a> {
                 }
             }
         }
-        candidates.sort_by_key(|(_, s)| *s);
+        // The result depends only on server indices, so an unstable sort gives the same answer.
+        candidates.sort_unstable_by_key(|&(d, s)| (s, !d));
         candidates.iter().find(|(d, _)| *d).or(candidates.first()).map(|(_, s)| *s)
     }
 

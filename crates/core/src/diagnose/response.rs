@@ -435,7 +435,9 @@ impl<'a> DirectiveEdits<'a> {
             self.edits
                 .push(Edit { range: TextRange::new(self.insert_at, self.insert_at), replacement: text });
         }
-        self.edits.sort_by_key(|e| (e.range.start, e.range.end));
+        let mut indexed: Vec<(usize, Edit)> = self.edits.into_iter().enumerate().collect();
+        indexed.sort_unstable_by_key(|(i, e)| (e.range.start, e.range.end, *i));
+        self.edits = indexed.into_iter().map(|(_, e)| e).collect();
         merge(self.src, self.edits)
     }
 }

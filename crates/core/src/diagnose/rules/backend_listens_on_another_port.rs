@@ -84,7 +84,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 format!("sudo grep 'upstream' /var/log/nginx/error.log | grep ':{port}' | tail -n 5"),
             ));
         }
-        for &other in candidates.iter().skip(1) {
+        // A few alternatives are useful; hundreds are noise (and cost the page).
+        for &other in candidates.iter().skip(1).take(3) {
             if let Some(l) = facts.listener(other) {
                 finding = finding.note(format!(
                     "Also a candidate: {} ({}).",
@@ -92,6 +93,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                     listener_address(l)
                 ));
             }
+        }
+        if candidates.len() > 4 {
+            finding = finding.note(format!(
+                "{} more app servers listen on other ports of this host.",
+                candidates.len() - 4
+            ));
         }
         let edit = match endpoint.port_range {
             Some(range) => Edit { range, replacement: new_port.to_string() },

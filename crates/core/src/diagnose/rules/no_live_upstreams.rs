@@ -145,32 +145,49 @@ fn find_word(text: &[u8], word: &[u8]) -> Option<usize> {
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     all_down(facts, out);
     let Some(log) = facts.log else { return };
+    // Work done once, not per group: with thousands of upstreams, per-group scans of the
+    // findings, the upstreams and the whole log would make this quadratic.
+    let explained: std::collections::HashSet<String> = out
+        .iter()
+        .filter(|f| f.code == INFO.code)
+        .filter_map(|f| f.title.strip_prefix("every server of "))
+        .filter_map(|rest| rest.split(' ').next())
+        .map(str::to_string)
+        .collect();
+    let upstreams: std::collections::HashMap<&str, &badgateway_config::Upstream> = facts
+        .config
+        .map(|c| c.model().upstreams.iter().map(|u| (u.name.as_str(), u)).collect())
+        .unwrap_or_default();
+    // When a group's own members show no failure: the first failures anywhere in the log.
+    let any_failures: Vec<(Code, &EventGroup)> = log
+        .groups
+        .iter()
+        .filter(|g| g.event.kind != EventKind::NoLiveUpstreams)
+        .filter_map(|g| failure_cause(facts, g).map(|code| (code, g)))
+        .take(4)
+        .collect();
     for group in log.groups.iter().filter(|g| g.event.kind == EventKind::NoLiveUpstreams) {
         let name = group.event.upstream.as_ref().map(|u| u.host.clone()).unwrap_or_default();
         // Explained by `all_down` already.
-        if out
-            .iter()
-            .any(|f| f.code == INFO.code && f.title.starts_with(&format!("every server of {name} is")))
-        {
+        if explained.contains(&name) {
             continue;
         }
         let members = facts.upstream_members(&name);
-        let upstream = facts.config.and_then(|c| c.model().upstreams.iter().find(|u| u.name == name));
+        let upstream = upstreams.get(name.as_str()).copied();
         // The causes: the members' own failures, else any connection failure in the log.
         let mut causes: Vec<(Code, &EventGroup)> = Vec::new();
+        let mut disabled: Vec<&EventGroup> = Vec::new();
         for m in &members {
             for g in facts.events_for(m) {
-                if let Some(code) = failure_cause(facts, g) {
+                if g.event.kind == EventKind::ServerTemporarilyDisabled {
+                    disabled.push(g);
+                } else if let Some(code) = failure_cause(facts, g) {
                     causes.push((code, g));
                 }
             }
         }
         if causes.is_empty() {
-            for g in log.groups.iter().filter(|g| g.event.kind != EventKind::NoLiveUpstreams) {
-                if let Some(code) = failure_cause(facts, g) {
-                    causes.push((code, g));
-                }
-            }
+            causes.clone_from(&any_failures);
         }
         let static_cause = members.iter().find_map(|m| endpoint_cause(facts, m));
         let cause = causes.first().map(|(c, _)| *c).or(static_cause);
@@ -203,9 +220,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 finding = cite_events(finding, group, "no live upstreams");
             }
         }
-        for disabled in facts.events_of(&EventKind::ServerTemporarilyDisabled) {
-            let target = disabled.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
-            finding = cite_events(finding, disabled, &format!("{target} marked failed"));
+        // The members' own "temporarily disabled" lines (without a config: every such line).
+        if members.is_empty() {
+            disabled = facts.events_of(&EventKind::ServerTemporarilyDisabled).take(8).collect();
+        }
+        for g in disabled.iter().take(8) {
+            let target = g.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+            finding = cite_events(finding, g, &format!("{target} marked failed"));
         }
         for (code, g) in causes.iter().take(4) {
             let target = g.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
