@@ -8,7 +8,7 @@ ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 LAB_OUT := $(ROOT)/target/lab
 
-.PHONY: serve dist test bootstrap-web bootstrap-test lint unit web-build lab e2e fuzz bench clean-lab
+.PHONY: serve dist test bootstrap-web bootstrap-test lint unit web-build lab e2e fuzz fuzz-smoke bench
 
 bootstrap-web:
 	@scripts/bootstrap.sh web
@@ -49,6 +49,27 @@ lab:
 e2e:
 	cargo build -q -p badgateway
 	node --test tests/e2e/
+
+## Fuzz every parser and the whole diagnosis (by hand; FUZZ_SECONDS per target, default 600).
+## Needs the nightly toolchain and cargo-fuzz (installed on first use).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := config listeners log diagnosis
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus-work/$$t && cp -n corpus/$$t/* corpus-work/$$t/ 2>/dev/null; \
+	  cargo +nightly fuzz run -O $$t corpus-work/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=16384 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 || exit 1; \
+	done
+
+## A short run of each target over the committed corpus (a smoke test, not a search).
+fuzz-smoke:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  rm -rf /tmp/bg-fuzz-$$t && mkdir -p /tmp/bg-fuzz-$$t; \
+	  cargo +nightly fuzz run -O $$t /tmp/bg-fuzz-$$t corpus/$$t -- -runs=2000 -max_len=16384 \
+	    -rss_limit_mb=2048 -timeout=20 || exit 1; \
+	done
 
 bench:
 	cargo bench --workspace --exclude badgateway-web
