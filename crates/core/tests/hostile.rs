@@ -446,6 +446,10 @@ fn a_million_short_lines() {
     );
 }
 
+// Crashes found by the fuzzers (fuzz/README.md): none in the runs so far (config 89,490
+// executions, listeners 304,733, log 278,982, diagnosis 61,395+). A crash found later
+// goes here as a test with its bytes inline.
+
 // Property tests: the invariants the fuzzers check, on every `cargo test`.
 
 fn nginx_like() -> impl Strategy<Value = Vec<u8>> {

@@ -1,0 +1,11 @@
+//! The error-log reader (nginx, backends, nginx -t output): never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let report = badgateway_core::log::parse(data);
+    for r in &report.unrecognized {
+        assert!(r.start <= r.end && r.end as usize <= data.len(), "range out of the input");
+    }
+});
