@@ -255,3 +255,80 @@ fn the_checker_is_not_vacuous() {
         eprintln!("{}\n----\n{}\n----\n{}", r.config, r.listeners, r.log);
     }
 }
+
+/// Hand-written: what the lab's scenarios do not hold (certificates, basic auth, secrets in
+/// maps and `set`, public and IPv6 addresses, netstat's `:::80`).
+#[test]
+fn certificates_auth_files_secrets_and_v6_addresses_are_replaced() {
+    let config = r#"http {
+    map $http_x_client $client_token {
+        default            "";
+        mobile             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    }
+    upstream app { server 203.0.113.7:8443; server [2a01:4f8:1c1c::5]:8443; server fd12:3456::9:8000 backup; }
+    server {
+        listen 443 ssl;
+        listen [::]:443 ssl;
+        server_name shop.acme-corp.io *.acme-corp.io;
+        ssl_certificate     /etc/letsencrypt/live/shop.acme-corp.io/fullchain.pem;
+        ssl_certificate_key /etc/letsencrypt/live/shop.acme-corp.io/privkey.pem;
+        auth_basic "staff";
+        auth_basic_user_file /etc/nginx/secrets/staff.htpasswd;
+        set $db_password "Tr0ub4dor&3";
+        location / {
+            proxy_set_header Authorization "Basic YWRtaW46c2VjcmV0cGFzc3dvcmQ=";
+            proxy_set_header X-Api-Key 5b8e1c7d2f;
+            proxy_pass https://app;
+        }
+        location /legacy { proxy_pass http://legacy.internal.acme-corp.io:8080/v1/; }
+    }
+}
+"#;
+    let listeners = "Proto Recv-Q Send-Q Local Address Foreign Address State PID/Program name\ntcp6 0 0 :::8443 :::* LISTEN 812/java\ntcp 0 0 203.0.113.7:8443 0.0.0.0:* LISTEN 812/java\n";
+    let log = "2026/11/21 10:00:00 [error] 9#9: *3 connect() failed (111: Connection refused) while connecting to upstream, client: 198.51.100.23, server: shop.acme-corp.io, request: \"GET /cart?session=abc123def456 HTTP/1.1\", upstream: \"https://[2a01:4f8:1c1c::5]:8443/cart\", host: \"shop.acme-corp.io\"\n";
+    let r = Redactor::redact(config, listeners, log);
+    let all = format!("{}\n{}\n{}", r.config, r.listeners, r.log);
+    if std::env::var_os("SHOW_REDACTED").is_some() {
+        eprintln!("{all}");
+    }
+    for gone in [
+        "9f86d081884c7d659a2feaa0c55ad015",
+        "203.0.113.7",
+        "2a01:4f8:1c1c::5",
+        "fd12:3456::9",
+        "acme-corp",
+        "letsencrypt",
+        "privkey",
+        "staff.htpasswd",
+        "secrets",
+        "Tr0ub4dor",
+        "YWRtaW46c2VjcmV0cGFzc3dvcmQ",
+        "5b8e1c7d2f",
+        "legacy.internal",
+        "198.51.100.23",
+        "abc123def456",
+    ] {
+        assert!(!all.contains(gone), "{gone} is still there:\n{all}");
+    }
+    // What the diagnosis needs stays: ports, wildcards, families, extensions, names.
+    for kept in [
+        "listen [::]:443 ssl;",
+        ":8443",
+        "upstream app",
+        "proxy_pass https://app;",
+        "auth_basic_user_file /",
+        ".htpasswd;",
+        ".pem;",
+        "*.host-",
+        ":::8443",
+        "812/java",
+        "2001:db8::",
+        "fd00::",
+        "198.18.0.",
+    ] {
+        assert!(all.contains(kept), "{kept} is gone:\n{all}");
+    }
+    let a = diagnosis(config, listeners, log);
+    let b = diagnosis(&r.config, &r.listeners, &r.log);
+    assert_eq!(a, b);
+}
