@@ -93,12 +93,12 @@ fn identifying(config: &str, listeners: &str, log: &str) -> BTreeSet<String> {
             }
         }
         let lower = line.to_ascii_lowercase();
-        if lower.contains("authorization") || lower.contains("password") || lower.contains("token") {
-            if let Some(value) = line.split_whitespace().nth(2) {
-                let value = value.trim_end_matches(';').trim_matches('"');
-                if !value.starts_with('$') && value.len() > 3 {
-                    out.insert(value.to_string());
-                }
+        let secretish =
+            lower.contains("authorization") || lower.contains("password") || lower.contains("token");
+        if secretish && let Some(value) = line.split_whitespace().nth(2) {
+            let value = value.trim_end_matches(';').trim_matches('"');
+            if !value.starts_with('$') && value.len() > 3 {
+                out.insert(value.to_string());
             }
         }
     }
@@ -129,7 +129,10 @@ fn some(t: &str) -> Option<&[u8]> {
 }
 
 /// Codes, severities and the line of each primary span, in rank order.
-fn diagnosis(config: &str, listeners: &str, log: &str) -> Vec<(String, String, Vec<(InputKind, u32)>)> {
+/// (code, severity, primary lines) per finding.
+type Diagnosis = Vec<(String, String, Vec<(InputKind, u32)>)>;
+
+fn diagnosis(config: &str, listeners: &str, log: &str) -> Diagnosis {
     let a = analyze(Inputs { config: some(config), listeners: some(listeners), log: some(log) });
     a.views()
         .into_iter()
