@@ -52,6 +52,30 @@ test('a share link made outside the page opens with the same diagnosis', async (
   assert.deepEqual(requests.filter((u) => !u.startsWith(server.origin)), []);
 });
 
+test('a share link made with the CLI opens with the same diagnosis', async () => {
+  const dir = path.join(root, 'tests/fixtures/scenarios/wrong-port');
+  const cli = path.join(root, 'target/debug/badgateway');
+  const link = execFileSync(cli, ['share', '--base', server.url, '--config', path.join(dir, 'nginx-T.txt'),
+    '--listeners', path.join(dir, 'listeners.txt'), '--log', path.join(dir, 'error.log')]).toString().trim();
+  assert.ok(link.startsWith(server.url + '#/share?v=1&'), link.slice(0, 80));
+  const { page } = await open(context, link);
+  const card = page.locator('article.finding[data-code="BG202"]');
+  await card.waitFor({ timeout: 10000 });
+  assert.match(await card.innerText(), /proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+});
+
+test('copy fixed file puts the whole fixed config file on the clipboard', async () => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  const { page } = await open(context, server.url + '#/case/wrong-port');
+  const card = page.locator('article.finding[data-code="BG202"]');
+  await card.waitFor({ timeout: 10000 });
+  await card.locator('[data-testid="copy-fixed"]').click();
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(text, /^worker_processes 1;/, 'the file, without the dump header');
+  assert.match(text, /proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+  assert.doesNotMatch(text, /127\.0\.0\.1:8000/);
+});
+
 test('a damaged share link says so instead of failing silently', async () => {
   const { page } = await open(context, server.url + '#/share?v=1&c=@@@');
   const notice = page.locator('.notice');

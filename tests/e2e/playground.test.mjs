@@ -16,7 +16,8 @@ test('wrong-port capture: BG202 with evidence from all three inputs and the port
   await paste(page, 'listeners', s.listeners);
   await paste(page, 'log', s.log);
   const card = page.locator('article.finding[data-code="BG202"]');
-  await card.waitFor({ timeout: 10000 });
+  // Diagnosis follows typing: wait for the one that has seen all three pastes.
+  await card.locator('.evidence .jump', { hasText: /^log/ }).first().waitFor({ timeout: 10000 });
   const text = await card.innerText();
   assert.match(text, /BG202/);
   assert.match(text, /proxy_pass http:\/\/127\.0\.0\.1:3000;/, 'the fix rewrites proxy_pass to port 3000');

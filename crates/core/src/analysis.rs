@@ -154,7 +154,7 @@ fn config_summary(config: &Config) -> String {
         InputShape::Dump { files } => format!("nginx -T dump, {}", plural(files, "file", "files")),
         InputShape::SingleFile => "nginx.conf".to_string(),
         InputShape::Snippet { context } => {
-            format!("a part of a config, read at {context:?} level").to_lowercase()
+            format!("a part of a config, read at {} level", context_name(context))
         }
     };
     let mut parts = vec![shape];
@@ -170,6 +170,28 @@ fn config_summary(config: &Config) -> String {
         parts.push(plural(errors, "error nginx -t would report", "errors nginx -t would report"));
     }
     parts.join(", ")
+}
+
+/// The block a snippet was read in, as nginx names it. (Not `{:?}`: Debug formatting
+/// would bring its code into the page.)
+fn context_name(context: badgateway_config::Context) -> &'static str {
+    use badgateway_config::Context as C;
+    match context {
+        C::Main => "main",
+        C::Events => "events",
+        C::Http => "http",
+        C::Server => "server",
+        C::Location => "location",
+        C::Upstream => "upstream",
+        C::ServerIf | C::LocationIf => "if",
+        C::LimitExcept => "limit_except",
+        C::Stream => "stream",
+        C::StreamServer => "stream server",
+        C::StreamUpstream => "stream upstream",
+        C::Mail => "mail",
+        C::MailServer => "mail server",
+        C::Raw | C::Unknown => "an unknown block's",
+    }
 }
 
 fn listeners_summary(report: &ListenerReport) -> String {
@@ -227,6 +249,12 @@ impl Locator for Analysis<'_> {
         let index = self.index(input);
         let text = self.inputs.text(input);
         limits::quote_window(text, index.line_range(text, index.line_of(offset)), offset)
+    }
+
+    fn config_file_range(&self, offset: u32) -> TextRange {
+        let whole = TextRange::from_usize(0, self.inputs.text(InputKind::Config).len());
+        let Some(config) = &self.config else { return whole };
+        config.files().iter().map(|f| f.body).find(|b| b.start <= offset && offset <= b.end).unwrap_or(whole)
     }
 }
 

@@ -65,12 +65,22 @@ pub struct EditView {
     pub replacement: String,
 }
 
+/// A whole config file with a fix applied, for "copy fixed file".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedFile {
+    /// The file within an `nginx -T` dump; `None` for a single pasted file.
+    pub file: Option<String>,
+    pub text: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixView {
     pub summary: String,
     pub applicability: Applicability,
     pub edits: Vec<EditView>,
     pub diff: Vec<FileDiff>,
+    /// Every config file the edits touch, whole, with the edits applied.
+    pub fixed: Vec<FixedFile>,
     pub commands: Vec<Command>,
 }
 
@@ -178,6 +188,12 @@ pub trait Locator {
     fn text(&self, input: InputKind) -> &[u8];
     /// Byte range of the whole (0-based, pasted-text) line containing `offset`.
     fn line_range(&self, input: InputKind, offset: u32) -> TextRange;
+    /// The body of the config file containing `offset` (one file of a dump), or the
+    /// whole config text.
+    fn config_file_range(&self, offset: u32) -> TextRange {
+        let _ = offset;
+        TextRange::from_usize(0, self.text(InputKind::Config).len())
+    }
 }
 
 pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> FindingView {
@@ -206,6 +222,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
             })
             .collect(),
         diff: config_diff(fix, at),
+        fixed: fixed_files(fix, at),
         commands: fix.commands.clone(),
     });
     FindingView {
@@ -223,6 +240,34 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
         caused_by: finding.caused_by.map(str::to_string),
         docs: format!("#/rules/{}", finding.code),
     }
+}
+
+/// The config files the fix's edits touch, each whole with its edits applied.
+fn fixed_files(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FixedFile> {
+    let text = at.text(InputKind::Config);
+    let mut files: Vec<(TextRange, Vec<crate::finding::Edit>)> = Vec::new();
+    for edit in &fix.edits {
+        let range = at.config_file_range(edit.range.start);
+        let local = crate::finding::Edit {
+            range: TextRange::new(
+                edit.range.start.saturating_sub(range.start),
+                edit.range.end.saturating_sub(range.start),
+            ),
+            replacement: edit.replacement.clone(),
+        };
+        match files.iter_mut().find(|(r, _)| *r == range) {
+            Some((_, edits)) => edits.push(local),
+            None => files.push((range, vec![local])),
+        }
+    }
+    files
+        .into_iter()
+        .filter_map(|(range, edits)| {
+            let fixed = crate::finding::apply_edits(range.slice(text), &edits)?;
+            let file = at.locate(Span::new(InputKind::Config, range)).file;
+            Some(FixedFile { file, text: String::from_utf8_lossy(&fixed).into_owned() })
+        })
+        .collect()
 }
 
 /// A line diff of the config for a fix: each edited line as removed + added, with one

@@ -7,7 +7,8 @@ use crate::analysis::InputSummary;
 use crate::finding::{Applicability, Command, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::view::{
-    DiffLine, DiffTag, EditView, EvidenceView, FileDiff, FindingView, FixView, Location, PageReport,
+    DiffLine, DiffTag, EditView, EvidenceView, FileDiff, FindingView, FixView, FixedFile, Location,
+    PageReport,
 };
 
 #[derive(Default)]
@@ -191,6 +192,10 @@ fn write_finding(w: &mut Writer, f: &FindingView) {
                     w.str(&l.text);
                 });
             });
+            w.list(&fix.fixed, |w, f| {
+                w.opt_str(f.file.as_deref());
+                w.str(&f.text);
+            });
             w.list(&fix.commands, write_command);
         }
     }
@@ -257,6 +262,7 @@ fn read_finding(r: &mut Reader<'_>) -> Option<FindingView> {
                         })?,
                     })
                 })?,
+                fixed: r.list(|r| Some(FixedFile { file: r.opt_str()?, text: r.str()? }))?,
                 commands: r.list(read_command)?,
             }),
             _ => return None,

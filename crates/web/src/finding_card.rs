@@ -89,6 +89,15 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
             }
         });
         let copy_diff = Callback::from(move |_: MouseEvent| browser::copy(&diff_text));
+        let copy_fixed = fix.fixed.iter().map(|f| {
+            let text = f.text.clone();
+            let onclick = Callback::from(move |_: MouseEvent| browser::copy(&text));
+            let label = match &f.file {
+                Some(file) => format!("Copy fixed {}", file.rsplit('/').next().unwrap_or(file)),
+                None => "Copy fixed file".to_string(),
+            };
+            html! { <button type="button" class="copy" {onclick} data-testid="copy-fixed" title={f.file.clone()}>{label}</button> }
+        });
         let commands = fix.commands.iter().map(|c| {
             let cmd = c.command.clone();
             let onclick = Callback::from(move |_: MouseEvent| browser::copy(&cmd));
@@ -103,7 +112,10 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
                 <h4>{"Fix: "}{&fix.summary}</h4>
                 {for diff}
                 if !fix.diff.is_empty() {
-                    <button type="button" class="copy" onclick={copy_diff}>{"Copy diff"}</button>
+                    <div class="fix-actions">
+                        <button type="button" class="copy" onclick={copy_diff}>{"Copy diff"}</button>
+                        {for copy_fixed}
+                    </div>
                 }
                 if !fix.commands.is_empty() { <ol class="commands">{for commands}</ol> }
             </section>

@@ -112,7 +112,14 @@ fn firewall_facts(facts: &Facts<'_>, port: u16) -> Vec<(TextRange, String)> {
                 && interface.as_deref() != Some("lo")
                 && !(inactive && *tool == FirewallTool::Ufw) =>
             {
-                Some((*range, format!("the firewall blocks port {port} ({action:?})").to_lowercase()))
+                let verb = match action {
+                    crate::listeners::FirewallAction::Deny => "deny",
+                    crate::listeners::FirewallAction::Reject => "reject",
+                    crate::listeners::FirewallAction::Drop => "drop",
+                    crate::listeners::FirewallAction::Allow => "allow",
+                    crate::listeners::FirewallAction::Limit => "limit",
+                };
+                Some((*range, format!("the firewall blocks port {port} ({verb})")))
             }
             _ => None,
         })
