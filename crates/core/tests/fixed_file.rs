@@ -41,6 +41,7 @@ fn the_fixed_file_is_the_edited_file_of_the_dump_with_the_fix_applied() {
     // Pasting it back in place of that file gives a config without the finding.
     let fixed_dump = DUMP.replace("proxy_pass http://127.0.0.1:8000;", "proxy_pass http://127.0.0.1:3000;");
     assert!(fixed_dump.contains(&fixed.text));
-    let again = analyze(Inputs { config: Some(fixed_dump.as_bytes()), listeners: Some(SS.as_bytes()), log: None });
+    let again =
+        analyze(Inputs { config: Some(fixed_dump.as_bytes()), listeners: Some(SS.as_bytes()), log: None });
     assert!(again.findings.iter().all(|f| f.code != "BG202"));
 }

@@ -74,10 +74,10 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         let area = area.clone();
         let value = props.value.clone();
         use_effect_with(props.load_id, move |_| {
-            if let Some(el) = browser::textarea(&area) {
-                if el.value() != *value {
-                    el.set_value(&value);
-                }
+            if let Some(el) = browser::textarea(&area)
+                && el.value() != *value
+            {
+                el.set_value(&value);
             }
         });
     }
