@@ -40,7 +40,11 @@ pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, ou
             ));
         }
         if let Some(s) = &d.suggestion {
-            finding = finding.note(format!("Did you mean `{s}`?"));
+            // The parser's suggestion is a name for misspellings, a phrase for syntax.
+            finding = finding.note(match d.code {
+                DiagnosticCode::Directive | DiagnosticCode::HostNotFound => format!("Did you mean `{s}`?"),
+                _ => format!("Probably: {s}."),
+            });
         }
         if let Some((range, text)) = &d.edit {
             finding = finding.fix(Fix {
