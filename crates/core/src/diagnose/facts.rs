@@ -116,6 +116,8 @@ pub struct Facts<'a> {
     /// TCP ports the config's targets connect to: a listener on one of them is some
     /// target's backend, not a candidate for another target's wrong port.
     target_ports: HashSet<u16>,
+    /// Each log group's address, parsed once (index = group index).
+    group_addrs: Vec<Option<GroupAddr>>,
     /// Log groups by the TCP port / unix path they name, so `events_for` looks at a few.
     events_by_port: HashMap<u16, Vec<usize>>,
     events_by_path: HashMap<String, Vec<usize>>,
@@ -151,6 +153,8 @@ impl<'a> Facts<'a> {
             .collect();
         let mut events_by_port: HashMap<u16, Vec<usize>> = HashMap::new();
         let mut events_by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        let group_addrs: Vec<Option<GroupAddr>> =
+            log.map(|l| l.groups.as_slice()).unwrap_or_default().iter().map(GroupAddr::of).collect();
         for (g, group) in log.map(|l| l.groups.as_slice()).unwrap_or_default().iter().enumerate() {
             match event_address(group) {
                 Some((_, _, Some(path))) => events_by_path.entry(path).or_default().push(g),
@@ -177,6 +181,7 @@ impl<'a> Facts<'a> {
             by_port,
             nginx_ports,
             target_ports,
+            group_addrs,
             events_by_port,
             events_by_path,
         }
@@ -610,12 +615,43 @@ impl<'a> Facts<'a> {
             EndpointAddr::Tcp { port, .. } => self.events_by_port.get(port),
             EndpointAddr::Unix { path } => self.events_by_path.get(path),
         };
+        // Addresses were parsed once per group: comparing is cheap even when thousands of
+        // endpoints share a port with thousands of groups.
         candidates
             .into_iter()
             .flatten()
+            .filter(|&&g| self.group_addrs.get(g).and_then(Option::as_ref).is_some_and(|a| a.names(endpoint)))
             .filter_map(|&g| log.groups.get(g))
-            .filter(|g| event_names(g, endpoint))
             .collect()
+    }
+}
+
+/// A log group's address, parsed once.
+struct GroupAddr {
+    host: String,
+    ip: Option<IpAddr>,
+    port: Option<u16>,
+    unix: Option<String>,
+}
+
+impl GroupAddr {
+    fn of(group: &EventGroup) -> Option<GroupAddr> {
+        let (host, port, unix) = event_address(group)?;
+        let ip = host.parse::<IpAddr>().ok().map(|ip| ip.to_canonical());
+        Some(GroupAddr { host, ip, port, unix })
+    }
+
+    fn names(&self, endpoint: &Endpoint) -> bool {
+        match &endpoint.addr {
+            EndpointAddr::Unix { path } => self.unix.as_deref() == Some(path.as_str()),
+            EndpointAddr::Tcp { host, port, ips } => {
+                self.port == Some(*port)
+                    && match self.ip {
+                        Some(ip) => ips.iter().any(|e| e.to_canonical() == ip),
+                        None => self.host.eq_ignore_ascii_case(host),
+                    }
+            }
+        }
     }
 }
 
