@@ -6,7 +6,7 @@ use badgateway_core::Analysis;
 use badgateway_core::TextRange;
 use badgateway_core::finding::Severity;
 use badgateway_core::input::InputKind;
-use badgateway_core::view::{DiffTag, EvidenceView, FindingView, Locator, visible};
+use badgateway_core::view::{EvidenceView, FindingView, Locator, visible};
 
 use crate::inputs::Loaded;
 
@@ -125,12 +125,7 @@ fn render_one(view: &FindingView, analysis: &Analysis<'_>, loaded: &Loaded, rend
                 .unwrap_or_else(|| "config".into());
             text.push_str(&format!("{pad}  --- {name}\n{pad}  +++ {name} (fixed)\n"));
             for line in &file.lines {
-                let mark = match line.tag {
-                    DiffTag::Context => ' ',
-                    DiffTag::Removed => '-',
-                    DiffTag::Added => '+',
-                };
-                text.push_str(&format!("{pad}  {mark}{}\n", line.text));
+                text.push_str(&format!("{pad}  {}", line.unified()));
             }
         }
         for c in &fix.commands {

@@ -44,6 +44,17 @@ pub enum DiffTag {
     Added,
 }
 
+impl DiffTag {
+    /// The unified-diff mark: ` `, `-` or `+`.
+    pub fn mark(&self) -> char {
+        match self {
+            DiffTag::Context => ' ',
+            DiffTag::Removed => '-',
+            DiffTag::Added => '+',
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiffLine {
     pub tag: DiffTag,
@@ -56,6 +67,20 @@ pub struct DiffLine {
 pub struct FileDiff {
     pub file: Option<String>,
     pub lines: Vec<DiffLine>,
+}
+
+impl DiffLine {
+    /// The line as in a unified diff, with its mark and a newline.
+    pub fn unified(&self) -> String {
+        format!("{}{}\n", self.tag.mark(), self.text)
+    }
+}
+
+impl FileDiff {
+    /// The lines as a unified diff body (no file headers).
+    pub fn unified(&self) -> String {
+        self.lines.iter().map(DiffLine::unified).collect()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -393,18 +418,7 @@ pub fn markdown_report(findings: &[FindingView], summaries: &[crate::analysis::I
         if let Some(fix) = &f.fix {
             out.push_str(&format!("\nFix: {}\n", fix.summary));
             for d in &fix.diff {
-                let body: String = d
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        let mark = match l.tag {
-                            DiffTag::Context => ' ',
-                            DiffTag::Removed => '-',
-                            DiffTag::Added => '+',
-                        };
-                        format!("{mark}{}\n", l.text)
-                    })
-                    .collect();
+                let body = d.unified();
                 let tick = fence(&body);
                 out.push_str(&format!("\n{tick}diff\n{body}{tick}\n"));
             }

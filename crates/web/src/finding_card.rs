@@ -59,27 +59,15 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         .status
         .map(|s| html! { <span class="status" title="What the client sees">{format!("HTTP {s}")}</span> });
     let fix = v.fix.as_ref().map(|fix| {
-        let diff_text: String = fix
-            .diff
-            .iter()
-            .flat_map(|f| f.lines.iter())
-            .map(|l| {
-                let mark = match l.tag {
-                    DiffTag::Context => ' ',
-                    DiffTag::Removed => '-',
-                    DiffTag::Added => '+',
-                };
-                format!("{mark}{}\n", l.text)
-            })
-            .collect();
+        let diff_text: String = fix.diff.iter().map(|f| f.unified()).collect();
         let diff = fix.diff.iter().map(|f| {
             let lines = f.lines.iter().map(|l| {
-                let (class, mark) = match l.tag {
-                    DiffTag::Context => ("ctx", ' '),
-                    DiffTag::Removed => ("del", '-'),
-                    DiffTag::Added => ("add", '+'),
+                let class = match l.tag {
+                    DiffTag::Context => "ctx",
+                    DiffTag::Removed => "del",
+                    DiffTag::Added => "add",
                 };
-                html! { <span class={class}>{format!("{mark}{}\n", l.text)}</span> }
+                html! { <span class={class}>{l.unified()}</span> }
             });
             html! {
                 <figure class="diff">
