@@ -155,3 +155,20 @@ test('a redacted share link hides addresses and paths and keeps the diagnosis', 
   assert.match(await second.locator('.notice').innerText(), /redacted/);
   await second.close();
 });
+
+test('a dropped file fills its box; each box says what it was read as and marks what it did not understand', async () => {
+  const s = await scenario('wrong-port');
+  const { page } = await open(context, server.url);
+  await page.$eval('[data-testid="textarea-log"]', (el, text) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], 'error.log', { type: 'text/plain' }));
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, s.log + 'this line is not from any log we know\n');
+  await page.waitForFunction(() => document.querySelector('[data-testid="textarea-log"]').value.includes('connect() failed'));
+  await paste(page, 'listeners', s.listeners);
+  const readAs = page.locator('[data-testid="read-as-log"]');
+  await readAs.filter({ hasText: /nginx error log/ }).waitFor({ timeout: 10000 });
+  assert.match(await readAs.innerText(), /not understood/);
+  assert.ok(await page.locator('.mark.unknown-line').count() >= 1, 'the unknown line is marked in its box');
+  assert.match(await page.locator('[data-testid="read-as-listeners"]').innerText(), /ss -tlnp/);
+});

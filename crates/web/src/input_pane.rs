@@ -171,13 +171,20 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
     let on_drop = {
         let on_edit = props.on_edit.clone();
         let kind = props.kind;
+        let area = area.clone();
         Callback::from(move |e: DragEvent| {
             let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) else { return };
             e.prevent_default();
             let on_edit = on_edit.clone();
+            let area = area.clone();
             yew::platform::spawn_local(async move {
                 if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                    on_edit.emit((kind, text.as_string().unwrap_or_default()));
+                    let text = text.as_string().unwrap_or_default();
+                    // The box owns its text: show the file in it, then tell the page.
+                    if let Some(el) = browser::textarea(&area) {
+                        el.set_value(&text);
+                    }
+                    on_edit.emit((kind, text));
                 }
             });
         })
