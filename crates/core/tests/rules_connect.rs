@@ -6,68 +6,17 @@
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-
 use badgateway_core::finding::{Applicability, Finding, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
+
+mod common;
+use common::{codes, load, scenarios_dir};
+use std::path::PathBuf;
 
 const MINE: &[&str] = &[
     "BG201", "BG202", "BG203", "BG204", "BG205", "BG206", "BG207", "BG208", "BG209", "BG210", "BG211",
     "BG212", "BG213",
 ];
-
-struct Scenario {
-    config: Option<Vec<u8>>,
-    listeners: Option<Vec<u8>>,
-    log: Option<Vec<u8>>,
-    meta: serde_json::Value,
-}
-
-fn scenarios_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/scenarios")
-}
-
-/// The inputs as the lab's `check` gives them (meta.json's `inputs`).
-fn load(name: &str) -> Scenario {
-    let d = scenarios_dir().join(name);
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("meta.json")).unwrap()).unwrap();
-    let inputs = &meta["inputs"];
-    let read = |f: &str| std::fs::read(d.join(f)).unwrap();
-    let config = inputs["config"].as_str().map(read);
-    let listeners = inputs["listeners"].as_str().map(read);
-    let log = inputs["log"].as_array().map(|files| {
-        let mut all = Vec::new();
-        for f in files {
-            all.extend(read(f.as_str().unwrap()));
-            if all.last() != Some(&b'\n') {
-                all.push(b'\n');
-            }
-        }
-        all
-    });
-    Scenario { config, listeners, log, meta }
-}
-
-impl Scenario {
-    fn all(&self) -> Inputs<'_> {
-        Inputs {
-            config: self.config.as_deref(),
-            listeners: self.listeners.as_deref(),
-            log: self.log.as_deref(),
-        }
-    }
-    fn log_only(&self) -> Inputs<'_> {
-        Inputs { config: None, listeners: None, log: self.log.as_deref() }
-    }
-    fn static_only(&self) -> Inputs<'_> {
-        Inputs { config: self.config.as_deref(), listeners: self.listeners.as_deref(), log: None }
-    }
-}
-
-fn codes(a: &Analysis<'_>) -> Vec<&'static str> {
-    a.findings.iter().map(|f| f.code).collect()
-}
 
 fn mine(a: &Analysis<'_>) -> Vec<&'static str> {
     let mut c: Vec<&'static str> = codes(a).into_iter().filter(|c| MINE.contains(c)).collect();

@@ -4,65 +4,15 @@
 //! applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-
 use badgateway_core::finding::{Finding, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
+mod common;
+use common::{Scenario, codes, load, scenarios_dir};
+use std::path::PathBuf;
+
 const MINE: &[&str] =
     &["BG301", "BG302", "BG303", "BG304", "BG305", "BG306", "BG307", "BG401", "BG402", "BG501"];
-
-struct Scenario {
-    config: Option<Vec<u8>>,
-    listeners: Option<Vec<u8>>,
-    log: Option<Vec<u8>>,
-}
-
-fn dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/scenarios").join(name)
-}
-
-/// The inputs as the lab's `check` gives them (meta.json's `inputs`).
-fn load(name: &str) -> Scenario {
-    let d = dir(name);
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("meta.json")).unwrap()).unwrap();
-    let inputs = &meta["inputs"];
-    let read = |f: &str| std::fs::read(d.join(f)).unwrap();
-    let config = inputs["config"].as_str().map(read);
-    let listeners = inputs["listeners"].as_str().map(read);
-    let log = inputs["log"].as_array().map(|files| {
-        let mut all = Vec::new();
-        for f in files {
-            all.extend(read(f.as_str().unwrap()));
-            if all.last() != Some(&b'\n') {
-                all.push(b'\n');
-            }
-        }
-        all
-    });
-    Scenario { config, listeners, log }
-}
-
-impl Scenario {
-    fn all(&self) -> Inputs<'_> {
-        Inputs {
-            config: self.config.as_deref(),
-            listeners: self.listeners.as_deref(),
-            log: self.log.as_deref(),
-        }
-    }
-    fn log_only(&self) -> Inputs<'_> {
-        Inputs { config: None, listeners: None, log: self.log.as_deref() }
-    }
-    fn static_only(&self) -> Inputs<'_> {
-        Inputs { config: self.config.as_deref(), listeners: self.listeners.as_deref(), log: None }
-    }
-}
-
-fn codes(a: &Analysis<'_>) -> Vec<&'static str> {
-    a.findings.iter().map(|f| f.code).collect()
-}
 
 fn only<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
     let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == code).collect();
@@ -158,7 +108,7 @@ fn controls_stay_silent() {
 #[test]
 fn no_config_only_risk_on_any_scenario() {
     // BG501 is a lint; none of the lab's configs has keepalive or retries turned off.
-    for entry in std::fs::read_dir(dir("")).unwrap() {
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let s = load(&name);
         assert!(!codes(&analyze(s.all())).contains(&"BG501"), "{name}");
@@ -311,7 +261,12 @@ fn bg302_uwsgi_side_hand_written() {
     let a = analyze(Inputs { config: Some(config), log: Some(log), ..Default::default() });
     let f = only(&a, "BG302");
     assert_eq!(only(&a, "BG301").caused_by, Some("BG302"));
-    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
+    let s = Scenario {
+        config: Some(config.to_vec()),
+        listeners: None,
+        log: Some(log.to_vec()),
+        meta: serde_json::Value::Null,
+    };
     let (fixed, _) = apply_fix(&s, f);
     assert!(fixed.contains("uwsgi_pass 127.0.0.1:3031;"), "{fixed}");
 }
@@ -343,7 +298,12 @@ fn bg303_inserts_at_the_target_when_set_above_hand_written() {
     // Hand-written: fastcgi, buffer set at server level, target inside `if`.
     let config = b"http {\n  server {\n    listen 80;\n    fastcgi_buffer_size 4k;\n    location ~ \\.php$ {\n        if ($http_x) {\n            fastcgi_pass unix:/run/php/php-fpm.sock;\n        }\n    }\n  }\n}\n";
     let log = b"2026/11/21 11:39:39 [error] 1#1: *1 upstream sent too big header while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET /a.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php-fpm.sock:\", host: \"x\"\n";
-    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
+    let s = Scenario {
+        config: Some(config.to_vec()),
+        listeners: None,
+        log: Some(log.to_vec()),
+        meta: serde_json::Value::Null,
+    };
     let a = analyze(s.all());
     let f = only(&a, "BG303");
     assert!(f.title.contains("fastcgi_buffer_size"));
@@ -437,7 +397,12 @@ fn bg305_missing_sni_hand_written() {
     // Hand-written: the OpenSSL 3 wording of a backend refusing a handshake without SNI.
     let config = b"http {\n  server {\n    listen 80;\n    location / {\n        proxy_pass https://203.0.113.7:443;\n    }\n  }\n}\n";
     let log = b"2026/11/21 11:39:37 [error] 1#1: *1 SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40) while SSL handshaking to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"https://203.0.113.7:443/\", host: \"x\"\n";
-    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
+    let s = Scenario {
+        config: Some(config.to_vec()),
+        listeners: None,
+        log: Some(log.to_vec()),
+        meta: serde_json::Value::Null,
+    };
     let a = analyze(s.all());
     let f = only(&a, "BG305");
     assert!(f.title.contains("SNI"), "{}", f.title);
@@ -569,7 +534,8 @@ fn bg402_kernel_connect_110_is_a_502_hand_written() {
 #[test]
 fn bg501_keepalive_without_http11() {
     let config = b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    keepalive 16;\n  }\n  server {\n    listen 80;\n    proxy_set_header Host $host;\n    proxy_set_header X-Real-IP $remote_addr;\n    location / {\n        proxy_pass http://app;\n    }\n  }\n}\n";
-    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: None };
+    let s =
+        Scenario { config: Some(config.to_vec()), listeners: None, log: None, meta: serde_json::Value::Null };
     let a = analyze(s.all());
     let f = only(&a, "BG501");
     assert_eq!(f.severity, Severity::Warning);
@@ -594,7 +560,8 @@ fn bg501_quiet_when_keepalive_is_used_right() {
 #[test]
 fn bg501_next_upstream_off_with_several_servers() {
     let config = b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    server 127.0.0.1:8001;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_next_upstream off;\n        proxy_pass http://app;\n    }\n  }\n}\n";
-    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: None };
+    let s =
+        Scenario { config: Some(config.to_vec()), listeners: None, log: None, meta: serde_json::Value::Null };
     let a = analyze(s.all());
     let f = only(&a, "BG501");
     assert_eq!(primary_text(&a, f), (InputKind::Config, "proxy_next_upstream off;".into()));
@@ -662,7 +629,12 @@ fn bg302_predicted_from_the_listener_table() {
     let f = only(&a, "BG302");
     assert!(f.title.contains("gunicorn"), "{}", f.title);
     assert_eq!(primary_text(&a, f), (InputKind::Config, "grpc_pass grpc://127.0.0.1:19171;".into()));
-    let s2 = Scenario { config: s.config.clone(), listeners: s.listeners.clone(), log: None };
+    let s2 = Scenario {
+        config: s.config.clone(),
+        listeners: s.listeners.clone(),
+        log: None,
+        meta: serde_json::Value::Null,
+    };
     let fixed = assert_converges(&s2, f);
     assert!(fixed.contains("proxy_pass http://127.0.0.1:19171;"));
     // With the log, one finding, from the log line.
@@ -683,7 +655,12 @@ fn bg302_proxy_pass_to_php_fpm_hand_written() {
     let config = String::from_utf8(s.config.clone().unwrap())
         .unwrap()
         .replace("fastcgi_pass unix:", "proxy_pass http://unix:");
-    let s2 = Scenario { config: Some(config.into_bytes()), listeners: s.listeners.clone(), log: None };
+    let s2 = Scenario {
+        config: Some(config.into_bytes()),
+        listeners: s.listeners.clone(),
+        log: None,
+        meta: serde_json::Value::Null,
+    };
     let a = analyze(s2.all());
     let f = only(&a, "BG302");
     assert!(f.title.contains("FastCGI"), "{}", f.title);
@@ -699,7 +676,12 @@ fn bg302_http_to_a_tls_port_hand_written() {
     // Hand-written: plain HTTP to port 443; the TLS server's alert is not an HTTP header.
     let config = b"http {\n  server {\n    listen 80;\n    location / {\n        proxy_pass http://10.0.0.9:443;\n    }\n  }\n}\n";
     let log = b"2026/11/21 11:39:39 [error] 1#1: *1 upstream sent no valid HTTP/1.0 header while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.9:443/\", host: \"x\"\n";
-    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
+    let s = Scenario {
+        config: Some(config.to_vec()),
+        listeners: None,
+        log: Some(log.to_vec()),
+        meta: serde_json::Value::Null,
+    };
     let a = analyze(s.all());
     let f = only(&a, "BG302");
     let fixed = assert_converges(&s, f);
@@ -710,7 +692,12 @@ fn bg302_http_to_a_tls_port_hand_written() {
 fn bg401_with_several_servers_says_the_last_attempt_decides_hand_written() {
     let config = b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    server 127.0.0.1:8001;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n  }\n}\n";
     let log = b"2026/11/21 11:39:44 [error] 1#1: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8001/\", host: \"x\"\n";
-    let s = Scenario { config: Some(config.to_vec()), listeners: None, log: Some(log.to_vec()) };
+    let s = Scenario {
+        config: Some(config.to_vec()),
+        listeners: None,
+        log: Some(log.to_vec()),
+        meta: serde_json::Value::Null,
+    };
     let a = analyze(s.all());
     let f = only(&a, "BG401");
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:8001".into()));
@@ -740,7 +727,7 @@ fn bg402_firewall_drop_is_cited_hand_written() {
 #[test]
 fn cut_inputs_never_panic() {
     // Every scenario, each input cut at 16 points (mid-line, mid-UTF-8, mid-directive).
-    for entry in std::fs::read_dir(dir("")).unwrap() {
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let s = load(&name);
         for k in 1..16usize {
