@@ -84,3 +84,17 @@ pub fn paste_listeners() -> Command {
         "sudo ss -tlnpx",
     )
 }
+
+/// The spaces and tabs before `at` on its line: the indentation an inserted directive
+/// should get.
+pub fn line_indent(src: &[u8], at: u32) -> String {
+    let before = src.get(..at as usize).unwrap_or_default();
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    before
+        .get(line_start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .map(|&b| b as char)
+        .collect()
+}

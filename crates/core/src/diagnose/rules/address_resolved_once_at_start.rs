@@ -6,7 +6,7 @@ use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind, Phase};
 
-use super::super::evidence::{cite_events, endpoint_text, reload_commands, target_place};
+use super::super::evidence::{cite_events, endpoint_text, line_indent, reload_commands, target_place};
 use super::super::facts::{EndpointAddr, Facts};
 
 declare_rule! {
@@ -167,16 +167,4 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         out.push(f.fix(fix));
     }
-}
-
-fn line_indent(src: &[u8], at: u32) -> String {
-    let before = src.get(..at as usize).unwrap_or_default();
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    before
-        .get(line_start..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|b| matches!(b, b' ' | b'\t'))
-        .map(|&b| b as char)
-        .collect()
 }

@@ -4,7 +4,7 @@ use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::EventKind;
 
-use super::super::evidence::{cite_events, reload_commands};
+use super::super::evidence::{cite_events, line_indent, reload_commands};
 use super::super::facts::{Facts, literal_ips};
 
 declare_rule! {
@@ -344,17 +344,4 @@ fn resolution_failed(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         out.push(finding);
     }
-}
-
-/// The spaces/tabs before `at` on its line.
-fn line_indent(src: &[u8], at: u32) -> String {
-    let before = src.get(..at as usize).unwrap_or_default();
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    before
-        .get(line_start..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|b| matches!(b, b' ' | b'\t'))
-        .map(|&b| b as char)
-        .collect()
 }
