@@ -608,6 +608,13 @@ impl<'a> Facts<'a> {
         self.endpoints.iter().find(|e| event_names(group, e))
     }
 
+    /// Groups of `connect() ... (111: Connection refused)` lines naming this endpoint.
+    pub fn refused_for(&self, endpoint: &Endpoint) -> Vec<&'a EventGroup> {
+        let mut groups = self.events_for(endpoint);
+        groups.retain(|g| g.event.kind == crate::log::EventKind::ConnectRefused);
+        groups
+    }
+
     /// Log event groups whose upstream (or sync-connect peer) is this endpoint.
     pub fn events_for(&self, endpoint: &Endpoint) -> Vec<&'a EventGroup> {
         let Some(log) = self.log else { return Vec::new() };

@@ -1,6 +1,5 @@
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::InputKind;
-use crate::log::EventKind;
 
 use super::super::evidence::{
     cite_events, endpoint_text, listener_address, listener_text, reload_commands, target_place,
@@ -48,11 +47,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let Some(best) = candidates.first().and_then(|&i| facts.listener(i)) else { continue };
         let Some(new_port) = best.port else { continue };
         let target = endpoint_text(endpoint);
-        let refused: Vec<_> = facts
-            .events_for(endpoint)
-            .into_iter()
-            .filter(|g| g.event.kind == EventKind::ConnectRefused)
-            .collect();
+        let refused: Vec<_> = facts.refused_for(endpoint);
 
         let mut confidence = if refused.is_empty() { 75 } else { 92 };
         if candidates.len() > 1 {

@@ -90,11 +90,7 @@ fn whole_family(
     let target = endpoint_text(endpoint);
     let (nginx_family, backend_family) =
         if ip.to_canonical().is_ipv4() { ("IPv4", "IPv6") } else { ("IPv6", "IPv4") };
-    let refused: Vec<_> = facts
-        .events_for(endpoint)
-        .into_iter()
-        .filter(|g| g.event.kind == EventKind::ConnectRefused)
-        .collect();
+    let refused: Vec<_> = facts.refused_for(endpoint);
     let place = target_place(facts, endpoint);
     let mut confidence: u8 = if refused.is_empty() { 82 } else { 94 };
     if !facts.is_plausible_backend(best) {
@@ -174,9 +170,8 @@ fn partly(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out
     }
     let listener = report.listeners_accepting(*good, port).next();
     let refused: Vec<_> = facts
-        .events_for(endpoint)
+        .refused_for(endpoint)
         .into_iter()
-        .filter(|g| g.event.kind == EventKind::ConnectRefused)
         .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host.parse::<IpAddr>().ok() == Some(*bad)))
         .collect();
     push_partly(

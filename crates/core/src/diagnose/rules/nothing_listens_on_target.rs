@@ -50,11 +50,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
-        let refused: Vec<_> = facts
-            .events_for(endpoint)
-            .into_iter()
-            .filter(|g| g.event.kind == EventKind::ConnectRefused)
-            .collect();
+        let refused: Vec<_> = facts.refused_for(endpoint);
         let proven_by_table = reach == TcpReach::Nothing;
         let only_log = reach == TcpReach::Unknown && !refused.is_empty() && facts.listeners.is_none();
         if !proven_by_table && !only_log {
@@ -101,11 +97,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
 /// A unix socket file that exists while nothing listens on it: the backend exited (or
 /// crashed) without removing it. `connect()` to it is refused.
 fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Vec<Finding>) {
-    let refused: Vec<_> = facts
-        .events_for(endpoint)
-        .into_iter()
-        .filter(|g| g.event.kind == EventKind::ConnectRefused)
-        .collect();
+    let refused: Vec<_> = facts.refused_for(endpoint);
     let reach = facts.unix_reach(endpoint);
     let file = match reach {
         UnixReach::Stale(i) => facts.listeners.and_then(|l| l.socket_files.get(i)),
