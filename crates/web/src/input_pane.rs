@@ -20,7 +20,7 @@ impl PartialEq for TextIdentity {
     }
 }
 
-fn memchr_count(text: &[u8]) -> usize {
+fn count_newlines(text: &[u8]) -> usize {
     text.iter().filter(|&&b| b == b'\n').count()
 }
 
@@ -144,7 +144,7 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
     };
 
     // Counted once per text (the Rc changes only when the text does), not per render.
-    let lines = *use_memo(TextIdentity(props.value.clone()), |t| memchr_count(t.0.as_bytes()) + 1);
+    let lines = *use_memo(TextIdentity(props.value.clone()), |t| count_newlines(t.0.as_bytes()) + 1);
     let gutter = use_memo(lines, |&lines| {
         let mut s = String::with_capacity(lines * 6);
         for n in 1..=lines {
