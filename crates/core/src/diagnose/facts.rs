@@ -3,6 +3,7 @@
 //! events that name each. Built once per run, indexed so rules never nest loops
 //! over targets x listeners x events.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -123,6 +124,16 @@ pub struct Facts<'a> {
     events_by_path: HashMap<String, Vec<usize>>,
     /// The config's own `listen`s by port: (server index, listen index).
     listens_by_port: HashMap<u16, Vec<(usize, usize)>>,
+    /// `tcp_reach` / `unix_reach` depend only on the address, and several rules ask about
+    /// each of thousands of endpoints that mostly share a few addresses: answer each once.
+    /// Listening TCP sockets of plausible backends on ports no target uses, in table order:
+    /// the candidates for "it listens on another port".
+    spare_backends: Vec<usize>,
+    /// Endpoints (indices, ascending) by TCP port and by unix path, for `endpoint_of`.
+    endpoints_by_port: HashMap<u16, Vec<usize>>,
+    endpoints_by_path: HashMap<String, Vec<usize>>,
+    tcp_cache: RefCell<HashMap<(u16, Vec<IpAddr>), TcpReach>>,
+    unix_cache: RefCell<HashMap<(String, bool), UnixReach>>,
 }
 
 impl<'a> Facts<'a> {
@@ -171,7 +182,20 @@ impl<'a> Facts<'a> {
                 }
             }
         }
-        Facts {
+        let mut endpoints_by_port: HashMap<u16, Vec<usize>> = HashMap::new();
+        let mut endpoints_by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in endpoints.iter().enumerate() {
+            match &e.addr {
+                EndpointAddr::Tcp { port, .. } => endpoints_by_port.entry(*port).or_default().push(i),
+                EndpointAddr::Unix { path } => endpoints_by_path.entry(path.clone()).or_default().push(i),
+            }
+        }
+        let mut facts = Facts {
+            spare_backends: Vec::new(),
+            endpoints_by_port,
+            endpoints_by_path,
+            tcp_cache: RefCell::default(),
+            unix_cache: RefCell::default(),
             listens_by_port,
             inputs,
             config,
@@ -184,7 +208,17 @@ impl<'a> Facts<'a> {
             group_addrs,
             events_by_port,
             events_by_path,
-        }
+        };
+        let list = listeners.map(|l| l.listeners.as_slice()).unwrap_or_default();
+        facts.spare_backends = list
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.kind == SocketKind::Tcp && l.is_listening())
+            .filter(|(_, l)| l.port.is_some_and(|p| !facts.target_ports.contains(&p)))
+            .filter(|(_, l)| facts.is_plausible_backend(l))
+            .map(|(i, _)| i)
+            .collect();
+        facts
     }
 
     pub fn listener(&self, index: usize) -> Option<&'a Listener> {
@@ -227,6 +261,17 @@ impl<'a> Facts<'a> {
         if self.listeners.is_none_or(|l| l.listeners.is_empty()) || ips.is_empty() {
             return TcpReach::Unknown;
         }
+        let key = (*port, ips.clone());
+        if let Some(known) = self.tcp_cache.borrow().get(&key) {
+            return known.clone();
+        }
+        let reach = self.tcp_reach_uncached(*port, ips);
+        self.tcp_cache.borrow_mut().insert(key, reach.clone());
+        reach
+    }
+
+    fn tcp_reach_uncached(&self, port: u16, ips: &[IpAddr]) -> TcpReach {
+        let port = &port;
         let accepting: Vec<usize> = self
             .tcp_on_port(*port)
             .filter(|(_, l)| ips.iter().any(|ip| l.accepts(*ip, *port)))
@@ -250,17 +295,15 @@ impl<'a> Facts<'a> {
             return TcpReach::OtherFamily(same_port.iter().map(|(i, _)| *i).collect());
         }
         let list = self.listeners.map(|l| l.listeners.as_slice()).unwrap_or_default();
-        let mut other_port: Vec<usize> = list
+        let mut other_port: Vec<usize> = self
+            .spare_backends
             .iter()
-            .enumerate()
-            .filter(|(_, l)| l.kind == SocketKind::Tcp && l.is_listening())
-            .filter(|(_, l)| {
-                l.port.is_some_and(|p| {
-                    p != *port && !self.target_ports.contains(&p) && ips.iter().any(|ip| l.accepts(*ip, p))
+            .copied()
+            .filter(|&i| {
+                list.get(i).is_some_and(|l| {
+                    l.port.is_some_and(|p| p != *port && ips.iter().any(|ip| l.accepts(*ip, p)))
                 })
             })
-            .filter(|(_, l)| self.is_plausible_backend(l))
-            .map(|(i, _)| i)
             .collect();
         // One row per socket: ss lists master and workers on one row, lsof one per process.
         other_port.dedup_by_key(|i| list.get(*i).and_then(|l| l.port));
@@ -292,6 +335,19 @@ impl<'a> Facts<'a> {
 
     pub fn unix_reach(&self, endpoint: &Endpoint) -> UnixReach {
         let EndpointAddr::Unix { path } = &endpoint.addr else { return UnixReach::Unknown };
+        if self.listeners.is_none() {
+            return UnixReach::Unknown;
+        }
+        let key = (path.clone(), endpoint.kind == PassKind::FastCgi);
+        if let Some(known) = self.unix_cache.borrow().get(&key) {
+            return known.clone();
+        }
+        let reach = self.unix_reach_uncached(path, endpoint.kind);
+        self.unix_cache.borrow_mut().insert(key, reach.clone());
+        reach
+    }
+
+    fn unix_reach_uncached(&self, path: &str, kind: PassKind) -> UnixReach {
         let Some(report) = self.listeners else { return UnixReach::Unknown };
         let listening: Vec<usize> = report
             .listeners
@@ -318,7 +374,7 @@ impl<'a> Facts<'a> {
             return UnixReach::Stale(i);
         }
         let dir = parent_dir(path);
-        let wanted = match endpoint.kind {
+        let wanted = match kind {
             PassKind::FastCgi => Some(crate::listeners::AppServer::PhpFpm),
             _ => None,
         };
@@ -605,7 +661,14 @@ impl<'a> Facts<'a> {
 
     /// The first endpoint a log event group names (its upstream or sync-connect peer).
     pub fn endpoint_of(&self, group: &EventGroup) -> Option<&Endpoint> {
-        self.endpoints.iter().find(|e| event_names(group, e))
+        let addr = GroupAddr::of(group)?;
+        let candidates = match (&addr.unix, addr.port) {
+            (Some(path), _) => self.endpoints_by_path.get(path.as_str()),
+            (None, Some(port)) => self.endpoints_by_port.get(&port),
+            (None, None) => None,
+        };
+        // Candidates are in endpoint order, so this is the first endpoint the group names.
+        candidates.into_iter().flatten().filter_map(|&e| self.endpoints.get(e)).find(|e| addr.names(e))
     }
 
     /// Groups of `connect() ... (111: Connection refused)` lines naming this endpoint.
@@ -676,22 +739,6 @@ fn event_address(group: &EventGroup) -> Option<(String, Option<u16>, Option<Stri
             }
         }
         (None, None) => None,
-    }
-}
-
-fn event_names(group: &EventGroup, endpoint: &Endpoint) -> bool {
-    let Some((host, port, unix)) = event_address(group) else { return false };
-    match &endpoint.addr {
-        EndpointAddr::Unix { path } => unix.as_deref() == Some(path.as_str()),
-        EndpointAddr::Tcp { host: ehost, port: eport, ips } => {
-            if port != Some(*eport) {
-                return false;
-            }
-            match host.parse::<IpAddr>() {
-                Ok(ip) => ips.iter().any(|e| e.to_canonical() == ip.to_canonical()),
-                Err(_) => host.eq_ignore_ascii_case(ehost),
-            }
-        }
     }
 }
 
