@@ -970,3 +970,44 @@ fn bg206_parent_directory() {
     let t2 = (t.0.clone(), t.1.clone(), Vec::new());
     assert!(!codes(&analyze(inputs(&t2))).contains(&"BG206"));
 }
+
+/// Hand-written: many unix sockets; the fix names the closest one in the same directory,
+/// a few others are offered, and the rest are counted rather than listed.
+#[test]
+fn bg205_ranks_and_caps_other_sockets() {
+    let mut table = String::from("Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n");
+    for (i, path) in [
+        "/run/gunicorn/app1.sock",
+        "/run/gunicorn/app2.sock",
+        "/run/php/php8.1-fpm.sock",
+        "/run/php/www.sock",
+        "/run/php/other-pool.sock",
+        "/run/gunicorn/app3.sock",
+        "/run/gunicorn/app4.sock",
+        "/run/php/php8.1-fpm.sock",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let proc = if path.contains("php") { "php-fpm8.1" } else { "gunicorn" };
+        table.push_str(&format!(
+            "u_str LISTEN 0      4096   {path} {} * 0    users:((\"{proc}\",pid={},fd=5))\n",
+            9000 + i,
+            100 + i
+        ));
+    }
+    let t = hand(
+        &server("        location ~ \\.php$ { fastcgi_pass unix:/run/php/php8.2-fpm.sock; }"),
+        &table,
+        "",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG205");
+    assert!(f.title.ends_with("/run/php/php8.1-fpm.sock"), "{}", f.title);
+    let also: Vec<&String> = f.notes.iter().filter(|n| n.starts_with("Also a candidate")).collect();
+    assert_eq!(also.len(), 3, "{:?}", f.notes);
+    // Same directory and php-fpm first: the two other php sockets come before any gunicorn one.
+    assert!(also[0].contains("/run/php/") && also[1].contains("/run/php/"), "{also:?}");
+    // 7 distinct sockets besides the fix's: 3 listed, 3 counted (the duplicate row is one socket).
+    assert!(f.notes.iter().any(|n| n == "3 more app servers listen on other unix sockets."), "{:?}", f.notes);
+}

@@ -13,6 +13,9 @@ use crate::input::{Inputs, TextRange};
 use crate::listeners::{Format, Listener, ListenerReport, ProbeFact, SocketFile, SocketKind};
 use crate::log::{EventGroup, EventKind, LogReport};
 
+/// How many other sockets `UnixReach::Missing` offers, best first.
+const MAX_SOCKET_CANDIDATES: usize = 4;
+
 /// What the listener paste says about a unix-socket endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UnixReach {
@@ -21,9 +24,10 @@ pub enum UnixReach {
     /// The socket file exists (`ls -l`, index into `socket_files`) but nothing listens on it.
     Stale(usize),
     /// Nothing listens on the path. `listeners`: unix listeners of plausible backends,
-    /// best first (same directory, then same backend kind, then the closest name);
+    /// best first (same directory, then same backend kind, then the closest name), at most
+    /// `MAX_SOCKET_CANDIDATES`, and how many more sockets there are (`more`);
     /// `files`: socket files seen by `ls -l` in the same directory.
-    Missing { listeners: Vec<usize>, files: Vec<usize> },
+    Missing { listeners: Vec<usize>, more: usize, files: Vec<usize> },
     /// No unix listing and no `ls -l` of the socket's directory.
     Unknown,
 }
@@ -363,7 +367,7 @@ impl<'a> Facts<'a> {
         if !self.unix_listed() {
             // Without a unix listing, only a directory listing without the file proves it missing.
             return if file.is_none() && self.dir_listed(path) {
-                UnixReach::Missing { listeners: Vec::new(), files: self.files_beside(path) }
+                UnixReach::Missing { listeners: Vec::new(), more: 0, files: self.files_beside(path) }
             } else {
                 UnixReach::Unknown
             };
@@ -378,7 +382,10 @@ impl<'a> Facts<'a> {
             PassKind::FastCgi => Some(crate::listeners::AppServer::PhpFpm),
             _ => None,
         };
-        let mut scored: Vec<(u32, usize)> = report
+        // Rank: same directory (100), then the backend kind the pass wants (50), then the
+        // closest file name (0-40, never enough to cross a class). Only the best few are
+        // used, so the name distance is computed for the classes that fill them.
+        let mut classes: Vec<(u32, usize)> = report
             .listeners
             .iter()
             .enumerate()
@@ -392,39 +399,56 @@ impl<'a> Facts<'a> {
                     crate::listeners::BackendKind::AppServer(a) => Some(a),
                     _ => None,
                 });
-                let known = app.is_some() || l.processes.is_empty();
-                if !known {
+                if app.is_none() && !l.processes.is_empty() {
                     return None;
                 }
-                let mut score = 0u32;
+                let mut class = 0u32;
                 if parent_dir(&other) == dir {
-                    score += 100;
+                    class += 100;
                 }
                 if wanted.is_some() && app == wanted {
-                    score += 50;
+                    class += 50;
                 }
-                let similarity = strsim::normalized_levenshtein(file_name(path), file_name(&other));
-                score += (similarity * 40.0) as u32;
-                Some((score, i))
+                Some((class, i))
             })
             .collect();
-        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        classes.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         // One row per socket: lsof lists a socket once per process.
-        let mut seen = Vec::new();
-        let listeners = scored
-            .into_iter()
-            .map(|(_, i)| i)
-            .filter(|&i| {
-                let p = report.listeners.get(i).and_then(|l| l.bind.path());
-                if seen.contains(&p) {
-                    false
-                } else {
-                    seen.push(p);
-                    true
+        let mut listeners: Vec<usize> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut more = 0;
+        for class in classes.chunk_by(|a, b| a.0 == b.0) {
+            if listeners.len() >= MAX_SOCKET_CANDIDATES {
+                for &(_, i) in class {
+                    let p = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
+                    if seen.insert(p) {
+                        more += 1;
+                    }
                 }
-            })
-            .collect();
-        UnixReach::Missing { listeners, files: self.files_beside(path) }
+                continue;
+            }
+            let mut ranked: Vec<(u32, usize)> = class
+                .iter()
+                .map(|&(_, i)| {
+                    let other = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
+                    let similarity = strsim::normalized_levenshtein(file_name(path), file_name(&other));
+                    ((similarity * 40.0) as u32, i)
+                })
+                .collect();
+            ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (_, i) in ranked {
+                let p = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
+                if !seen.insert(p) {
+                    continue;
+                }
+                if listeners.len() < MAX_SOCKET_CANDIDATES {
+                    listeners.push(i);
+                } else {
+                    more += 1;
+                }
+            }
+        }
+        UnixReach::Missing { listeners, more, files: self.files_beside(path) }
     }
 
     fn files_beside(&self, path: &str) -> Vec<usize> {

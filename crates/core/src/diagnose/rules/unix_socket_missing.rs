@@ -56,12 +56,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let EndpointAddr::Unix { path } = &endpoint.addr else { continue };
         let enoent: Vec<&EventGroup> =
             facts.events_for(endpoint).into_iter().filter(|g| is_enoent(g)).collect();
-        let (listeners, files) = match facts.unix_reach(endpoint) {
-            UnixReach::Missing { listeners, files } => (listeners, files),
-            UnixReach::Unknown if !enoent.is_empty() => (Vec::new(), Vec::new()),
+        let (listeners, more, files) = match facts.unix_reach(endpoint) {
+            UnixReach::Missing { listeners, more, files } => (listeners, more, files),
+            UnixReach::Unknown if !enoent.is_empty() => (Vec::new(), 0, Vec::new()),
             _ => continue,
         };
-        push(facts, endpoint, path, &listeners, &files, &enoent, out);
+        push(facts, endpoint, path, (&listeners, more), &files, &enoent, out);
     }
 }
 
@@ -82,7 +82,7 @@ fn push(
     facts: &Facts<'_>,
     endpoint: &Endpoint,
     path: &str,
-    listeners: &[usize],
+    (listeners, more): (&[usize], usize),
     files: &[usize],
     enoent: &[&EventGroup],
     out: &mut Vec<Finding>,
@@ -149,6 +149,9 @@ fn push(
         if let Some(l) = facts.listener(other) {
             finding = finding.note(format!("Also a candidate: {}.", listener_text(l)));
         }
+    }
+    if more > 0 {
+        finding = finding.note(format!("{more} more app servers listen on other unix sockets."));
     }
     if facts.listeners.is_none() || !facts.unix_listed() {
         finding = finding.next_step(Command::new(
