@@ -105,8 +105,9 @@ struct Level {
     parent: Option<u32>,
     /// The enclosing `http` block directive (where nginx reports merge errors).
     http: Option<u32>,
-    /// (setting key, directive index) in order.
-    own: Vec<(u16, u32)>,
+    /// Its (setting key, directive index) entries, in order: a range of `Walker::own`, filled
+    /// once the walk is over (see `group_settings`).
+    own: (u32, u32),
 }
 
 struct Walker<'a> {
@@ -129,6 +130,9 @@ struct Walker<'a> {
     lookup_cache: std::collections::HashMap<&'a [u8], Lookup, FnvBuild>,
     /// `$name` uses in http contexts, in order, and the names the configuration defines.
     var_uses: Vec<(&'a [u8], TextRange)>,
+    /// (level, setting key, directive index) in walk order; grouped into `own` after the walk.
+    settings_seen: Vec<(u32, u16, u32)>,
+    own: Vec<(u16, u32)>,
     var_defs: std::collections::HashSet<&'a [u8], FnvBuild>,
     /// Modules that define variables we cannot see (Lua, Perl, njs, unknown directives).
     vars_opaque: bool,
@@ -258,6 +262,8 @@ pub(crate) fn run(cfg: &Config) -> Output {
         include_cache: std::collections::HashMap::new(),
         lookup_cache: std::collections::HashMap::with_hasher(FnvBuild),
         var_uses: Vec::new(),
+        settings_seen: Vec::new(),
+        own: Vec::new(),
         var_defs: std::collections::HashSet::with_hasher(FnvBuild),
         vars_opaque: false,
         saw_http: false,
@@ -290,6 +296,7 @@ pub(crate) fn run(cfg: &Config) -> Output {
         }
         w.walk_root(f as u32, ctx);
     }
+    w.group_settings();
     w.check_variables();
     w.check_buffers();
     w.resolve_targets();
@@ -307,7 +314,11 @@ impl std::fmt::Display for Lossy<'_> {
 }
 
 fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    // Configs are almost always valid UTF-8: the plain check is much cheaper than the lossy walk.
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
 }
 
 fn is_known_directive_start(name: &[u8]) -> bool {
@@ -340,8 +351,43 @@ impl<'a> Walker<'a> {
 
     fn new_level(&mut self, parent: Option<u32>) -> u32 {
         let http = parent.and_then(|p| self.levels.get(p as usize)).and_then(|l| l.http);
-        self.levels.push(Level { parent, http, own: Vec::new() });
+        self.levels.push(Level { parent, http, own: (0, 0) });
         u32::try_from(self.levels.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Groups the settings seen during the walk by level, keeping their order (a counting
+    /// sort: one flat vector instead of a growing vector per level).
+    fn group_settings(&mut self) {
+        let seen = std::mem::take(&mut self.settings_seen);
+        let mut counts = vec![0u32; self.levels.len() + 1];
+        for &(level, _, _) in &seen {
+            if let Some(c) = counts.get_mut(level as usize + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..counts.len() {
+            let before = counts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = counts.get_mut(i) {
+                *c += before;
+            }
+        }
+        for (l, level) in self.levels.iter_mut().enumerate() {
+            level.own = (counts.get(l).copied().unwrap_or(0), counts.get(l + 1).copied().unwrap_or(0));
+        }
+        let mut own = vec![(0u16, 0u32); seen.len()];
+        for (level, key, di) in seen {
+            if let Some(at) = counts.get_mut(level as usize) {
+                if let Some(slot) = own.get_mut(*at as usize) {
+                    *slot = (key, di);
+                }
+                *at += 1;
+            }
+        }
+        self.own = own;
+    }
+
+    fn own(&self, level: &Level) -> &[(u16, u32)] {
+        self.own.get(level.own.0 as usize..level.own.1 as usize).unwrap_or_default()
     }
 
     /// Picks the context a file that nothing includes belongs to: the first of main, http,
@@ -1070,10 +1116,8 @@ impl<'a> Walker<'a> {
     fn model_directive(&mut self, di: u32, name: &'a [u8], info: NameInfo, frame: Frame, range: TextRange) {
         let interesting = info.interesting;
         if !interesting {
-            if let (Some(level), Some(key)) = (frame.level, info.setting_key)
-                && let Some(l) = self.levels.get_mut(level as usize)
-            {
-                l.own.push((key, di));
+            if let (Some(level), Some(key)) = (frame.level, info.setting_key) {
+                self.settings_seen.push((level, key, di));
             }
             return;
         }
@@ -1161,10 +1205,8 @@ impl<'a> Walker<'a> {
             self.model.targets.push(target);
             self.pending_targets.push((self.model.targets.len() - 1, frame.level, di));
         }
-        if let (Some(level), Some(key)) = (frame.level, setting_key(name))
-            && let Some(l) = self.levels.get_mut(level as usize)
-        {
-            l.own.push((key, di));
+        if let (Some(level), Some(key)) = (frame.level, setting_key(name)) {
+            self.settings_seen.push((level, key, di));
         }
     }
 
@@ -1358,7 +1400,7 @@ impl<'a> Walker<'a> {
         for li in 0..self.levels.len() {
             let Some(level) = self.levels.get(li) else { break };
             let mut cur = level.parent.and_then(|p| resolved.get(p as usize)).copied().unwrap_or_default();
-            for &(key, di) in &level.own {
+            for &(key, di) in self.own(level) {
                 let (m, k) = ((key / 32) as usize, (key % 32) as usize);
                 if let (Some(slot), true) =
                     (cur.get_mut(m).and_then(|mm| mm.get_mut(k.wrapping_sub(3))), (3..=5).contains(&k))
@@ -1540,7 +1582,7 @@ impl<'a> Walker<'a> {
         let mut cur = level;
         let mut guard = 0usize;
         while let Some(l) = cur.and_then(|l| self.levels.get(l as usize)) {
-            for &(key, di) in &l.own {
+            for &(key, di) in self.own(l) {
                 let (km, ks) = (key / 32, (key % 32) as usize);
                 if km != m as u16 {
                     continue;
@@ -1630,14 +1672,14 @@ impl<'a> Walker<'a> {
         };
         let set_headers = headers
             .map(|(_, list)| {
-                list.iter()
-                    .filter_map(|&di| {
-                        let a = self.args(di);
-                        let k = a.first().map(|(v, _)| text(&crate::unescape(v)))?;
-                        let v = a.get(1).map(|(v, _)| text(&crate::unescape(v))).unwrap_or_default();
-                        Some((k, v, range_of(di).unwrap_or_default()))
-                    })
-                    .collect()
+                let mut out = Vec::with_capacity(list.len());
+                out.extend(list.iter().filter_map(|&di| {
+                    let d = self.cfg.directives.get(di as usize)?;
+                    let a = self.cfg.arg_tokens(d);
+                    let arg = |n: usize| a.get(n).map(|&t| text(&crate::unescape(self.cfg.word(t).0)));
+                    Some((arg(0)?, arg(1).unwrap_or_default(), range_of(di).unwrap_or_default()))
+                }));
+                out
             })
             .unwrap_or_default();
         let next_upstream = match get(9) {
