@@ -16,10 +16,30 @@ use crate::finding::Finding;
 pub fn run(facts: &Facts<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules::RULES {
+        let start = findings.len();
         (rule.check)(facts, &mut findings);
+        if findings.len() - start > crate::limits::MAX_FINDINGS_PER_CODE {
+            keep_best(&mut findings, start);
+        }
     }
     rank(&mut findings);
     findings
+}
+
+/// A rule that fired thousands of times (one finding per target of a huge config) keeps
+/// only what the report will show: the best `MAX_FINDINGS_PER_CODE` of each code, chosen
+/// exactly as `analyze` chooses them after the final ranking, so the report is the same
+/// but the rest is dropped now instead of piling up across rules.
+fn keep_best(findings: &mut Vec<Finding>, start: usize) {
+    let mut new = findings.split_off(start);
+    rank(&mut new);
+    let mut per_code: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
+    new.retain(|f| {
+        let seen = per_code.entry(f.code).or_default();
+        *seen += 1;
+        *seen <= crate::limits::MAX_FINDINGS_PER_CODE
+    });
+    findings.append(&mut new);
 }
 
 fn rank(findings: &mut Vec<Finding>) {
@@ -36,4 +56,42 @@ fn rank(findings: &mut Vec<Finding>) {
             .then(a.code.cmp(b.code))
             .then(primary(a).cmp(&primary(b)))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+    use crate::finding::Severity;
+    use crate::input::{InputKind, TextRange};
+    use crate::limits::MAX_FINDINGS_PER_CODE;
+
+    fn many(n: usize) -> Vec<Finding> {
+        (0..n)
+            .map(|i| {
+                // Varied confidence and spans, and every tenth one a duplicate of the one before.
+                let k = if i % 10 == 9 { i - 1 } else { i };
+                Finding::new("BG201", Severity::Error, format!("t{k}"))
+                    .confidence((k * 37 % 100) as u8)
+                    .label(InputKind::Config, TextRange::new(k as u32, k as u32 + 1), "x", true)
+            })
+            .collect()
+    }
+
+    fn cap(mut findings: Vec<Finding>) -> Vec<(String, u8)> {
+        rank(&mut findings);
+        findings.truncate(MAX_FINDINGS_PER_CODE);
+        findings.into_iter().map(|f| (f.title, f.confidence)).collect()
+    }
+
+    /// Trimming a rule's findings early keeps exactly what the final ranking and cap keep.
+    #[test]
+    fn keep_best_matches_the_final_cut() {
+        let mut early = vec![Finding::new("BG101", Severity::Error, "before")];
+        early.extend(many(5 * MAX_FINDINGS_PER_CODE));
+        keep_best(&mut early, 1);
+        assert_eq!(early[0].title, "before");
+        assert_eq!(early.len(), 1 + MAX_FINDINGS_PER_CODE);
+        assert_eq!(cap(early.split_off(1)), cap(many(5 * MAX_FINDINGS_PER_CODE)));
+    }
 }
