@@ -176,12 +176,17 @@ pub fn parse(src: &[u8]) -> Config {
     }
     let mut newlines: Vec<u32> = Vec::with_capacity(src.len() / 24 + 4);
     newlines.extend(memchr::memchr_iter(b'\n', src).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+    // Reserved by estimate before parsing: give back what was not used.
+    let (mut tokens, mut args, mut directives) = (tree.tokens, tree.args, tree.directives);
+    tokens.shrink_to_fit();
+    args.shrink_to_fit();
+    directives.shrink_to_fit();
     let mut config = Config {
         src: src.to_vec(),
         files,
-        tokens: tree.tokens,
-        args: tree.args,
-        directives: tree.directives,
+        tokens,
+        args,
+        directives,
         newlines,
         diagnostics: Vec::new(),
         model: Model::default(),

@@ -1106,6 +1106,10 @@ impl<'a> Builder<'a> {
         for (g, last) in self.report.access.iter_mut().zip(&self.access_last) {
             g.last_time = Some(scan::text(last));
         }
+        // The groups grew by doubling; the report lives as long as the diagnosis.
+        self.report.groups.shrink_to_fit();
+        self.report.backend.shrink_to_fit();
+        self.report.access.shrink_to_fit();
         self.report
     }
 }
