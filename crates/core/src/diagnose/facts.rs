@@ -3,8 +3,8 @@
 //! events that name each. Built once per run, indexed so rules never nest loops
 //! over targets x listeners x events.
 
+use crate::hash::{FastMap as HashMap, FastSet as HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use badgateway_config::{Address, Config, PassKind, TargetHost};
@@ -128,6 +128,9 @@ pub struct Facts<'a> {
     events_by_path: HashMap<String, Vec<usize>>,
     /// The config's own `listen`s by port: (server index, listen index).
     listens_by_port: HashMap<u16, Vec<(usize, usize)>>,
+    /// The config's `listen unix:PATH`s by path, and the servers with no `listen` (*:80).
+    listens_by_path: HashMap<String, Vec<(usize, usize)>>,
+    servers_without_listen: Vec<usize>,
     /// `tcp_reach` / `unix_reach` depend only on the address, and several rules ask about
     /// each of thousands of endpoints that mostly share a few addresses: answer each once.
     /// Listening TCP sockets of plausible backends on ports no target uses, in table order:
@@ -138,6 +141,12 @@ pub struct Facts<'a> {
     endpoints_by_path: HashMap<String, Vec<usize>>,
     tcp_cache: RefCell<HashMap<(u16, Vec<IpAddr>), TcpReach>>,
     unix_cache: RefCell<HashMap<(String, bool), UnixReach>>,
+    /// Listening unix sockets by path (`@name` for abstract ones), and the ones that could be
+    /// some app's socket (not nginx's, not abstract, an app server or an unknown process).
+    unix_by_path: HashMap<String, Vec<usize>>,
+    unix_backends: Vec<UnixBackend>,
+    /// `events_for` by (port, lowercased host, ips) or (None, unix path, []).
+    events_cache: RefCell<HashMap<AddrKey, Vec<usize>>>,
 }
 
 impl<'a> Facts<'a> {
@@ -148,7 +157,7 @@ impl<'a> Facts<'a> {
         log: Option<&'a LogReport>,
     ) -> Self {
         let endpoints = config.map(endpoints).unwrap_or_default();
-        let mut by_port: HashMap<u16, Vec<usize>> = HashMap::new();
+        let mut by_port: HashMap<u16, Vec<usize>> = HashMap::default();
         if let Some(l) = listeners {
             for (i, listener) in l.listeners.iter().enumerate() {
                 if let (Some(port), SocketKind::Tcp) = (listener.port, listener.kind) {
@@ -166,8 +175,8 @@ impl<'a> Facts<'a> {
                 EndpointAddr::Unix { .. } => None,
             })
             .collect();
-        let mut events_by_port: HashMap<u16, Vec<usize>> = HashMap::new();
-        let mut events_by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut events_by_port: HashMap<u16, Vec<usize>> = HashMap::default();
+        let mut events_by_path: HashMap<String, Vec<usize>> = HashMap::default();
         let group_addrs: Vec<Option<GroupAddr>> =
             log.map(|l| l.groups.as_slice()).unwrap_or_default().iter().map(GroupAddr::of).collect();
         for (g, group) in log.map(|l| l.groups.as_slice()).unwrap_or_default().iter().enumerate() {
@@ -177,17 +186,24 @@ impl<'a> Facts<'a> {
                 _ => {}
             }
         }
-        let mut listens_by_port: HashMap<u16, Vec<(usize, usize)>> = HashMap::new();
+        let mut listens_by_port: HashMap<u16, Vec<(usize, usize)>> = HashMap::default();
+        let mut listens_by_path: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
+        let mut servers_without_listen = Vec::new();
         for (s, server) in config.map(|c| c.model().servers.as_slice()).unwrap_or_default().iter().enumerate()
         {
+            if server.listens.is_empty() {
+                servers_without_listen.push(s);
+            }
             for (l, listen) in server.listens.iter().enumerate() {
-                if let Some(port) = listen.port {
+                if let Some(path) = &listen.unix {
+                    listens_by_path.entry(path.clone()).or_default().push((s, l));
+                } else if let Some(port) = listen.port {
                     listens_by_port.entry(port).or_default().push((s, l));
                 }
             }
         }
-        let mut endpoints_by_port: HashMap<u16, Vec<usize>> = HashMap::new();
-        let mut endpoints_by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut endpoints_by_port: HashMap<u16, Vec<usize>> = HashMap::default();
+        let mut endpoints_by_path: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, e) in endpoints.iter().enumerate() {
             match &e.addr {
                 EndpointAddr::Tcp { port, .. } => endpoints_by_port.entry(*port).or_default().push(i),
@@ -200,7 +216,12 @@ impl<'a> Facts<'a> {
             endpoints_by_path,
             tcp_cache: RefCell::default(),
             unix_cache: RefCell::default(),
+            events_cache: RefCell::default(),
+            unix_by_path: HashMap::default(),
+            unix_backends: Vec::new(),
             listens_by_port,
+            listens_by_path,
+            servers_without_listen,
             inputs,
             config,
             listeners,
@@ -222,6 +243,24 @@ impl<'a> Facts<'a> {
             .filter(|(_, l)| facts.is_plausible_backend(l))
             .map(|(i, _)| i)
             .collect();
+        for (index, l) in list.iter().enumerate() {
+            if l.kind != SocketKind::Unix {
+                continue;
+            }
+            let Some(path) = l.bind.path() else { continue };
+            facts.unix_by_path.entry(path.clone()).or_default().push(index);
+            if !l.is_listening() || facts.is_nginx(l) || path.starts_with('@') {
+                continue;
+            }
+            let app = l.processes.iter().find_map(|p| match crate::listeners::backend_kind(&p.name) {
+                crate::listeners::BackendKind::AppServer(a) => Some(a),
+                _ => None,
+            });
+            if app.is_none() && !l.processes.is_empty() {
+                continue;
+            }
+            facts.unix_backends.push(UnixBackend { index, dir: parent_dir(&path).to_string(), app });
+        }
         facts
     }
 
@@ -353,12 +392,13 @@ impl<'a> Facts<'a> {
 
     fn unix_reach_uncached(&self, path: &str, kind: PassKind) -> UnixReach {
         let Some(report) = self.listeners else { return UnixReach::Unknown };
-        let listening: Vec<usize> = report
-            .listeners
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.serves_path(path) && l.is_listening())
-            .map(|(i, _)| i)
+        let listening: Vec<usize> = self
+            .unix_by_path
+            .get(path)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| report.listeners.get(i).is_some_and(|l| l.serves_path(path) && l.is_listening()))
             .collect();
         if !listening.is_empty() {
             return UnixReach::Listening(listening);
@@ -385,37 +425,24 @@ impl<'a> Facts<'a> {
         // Rank: same directory (100), then the backend kind the pass wants (50), then the
         // closest file name (0-40, never enough to cross a class). Only the best few are
         // used, so the name distance is computed for the classes that fill them.
-        let mut classes: Vec<(u32, usize)> = report
-            .listeners
+        let mut classes: Vec<(u32, usize)> = self
+            .unix_backends
             .iter()
-            .enumerate()
-            .filter(|(_, l)| l.kind == SocketKind::Unix && l.is_listening() && !self.is_nginx(l))
-            .filter_map(|(i, l)| {
-                let other = l.bind.path()?;
-                if other.starts_with('@') {
-                    return None;
-                }
-                let app = l.processes.iter().find_map(|p| match crate::listeners::backend_kind(&p.name) {
-                    crate::listeners::BackendKind::AppServer(a) => Some(a),
-                    _ => None,
-                });
-                if app.is_none() && !l.processes.is_empty() {
-                    return None;
-                }
+            .map(|b| {
                 let mut class = 0u32;
-                if parent_dir(&other) == dir {
+                if b.dir == dir {
                     class += 100;
                 }
-                if wanted.is_some() && app == wanted {
+                if wanted.is_some() && b.app == wanted {
                     class += 50;
                 }
-                Some((class, i))
+                (class, b.index)
             })
             .collect();
         classes.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         // One row per socket: lsof lists a socket once per process.
         let mut listeners: Vec<usize> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<String> = HashSet::default();
         let mut more = 0;
         for class in classes.chunk_by(|a, b| a.0 == b.0) {
             if listeners.len() >= MAX_SOCKET_CANDIDATES {
@@ -431,7 +458,7 @@ impl<'a> Facts<'a> {
                 .iter()
                 .map(|&(_, i)| {
                     let other = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
-                    let similarity = strsim::normalized_levenshtein(file_name(path), file_name(&other));
+                    let similarity = name_similarity(file_name(path), file_name(&other));
                     ((similarity * 40.0) as u32, i)
                 })
                 .collect();
@@ -529,17 +556,17 @@ impl<'a> Facts<'a> {
                 }
                 // A server without `listen` listens on *:80.
                 if *port == 80 && ips.iter().any(|ip| ip.is_ipv4()) {
-                    for (s, server) in model.servers.iter().enumerate() {
-                        if server.listens.is_empty() {
-                            candidates.push((false, s));
-                        }
-                    }
+                    candidates.extend(self.servers_without_listen.iter().map(|&s| (false, s)));
                 }
             }
-            EndpointAddr::Unix { .. } => {
-                for (s, server) in model.servers.iter().enumerate() {
-                    if let Some(listen) = server.listens.iter().find(|l| listen_takes(l, &endpoint.addr)) {
+            EndpointAddr::Unix { path } => {
+                // The first listen of each server that takes the path.
+                let mut last = None;
+                for &(s, l) in self.listens_by_path.get(path.as_str()).into_iter().flatten() {
+                    let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
+                    if last != Some(s) {
                         candidates.push((listen.default_server, s));
+                        last = Some(s);
                     }
                 }
             }
@@ -579,7 +606,7 @@ impl<'a> Facts<'a> {
         // Where each endpoint's requests land in this nginx, computed once.
         let landing: Vec<Option<usize>> = self.endpoints.iter().map(|e| self.landing_server(e)).collect();
         // A server's onward hop, when all its requests go to one place: (endpoints, landing).
-        let mut onward: HashMap<usize, (usize, Option<usize>)> = HashMap::new();
+        let mut onward: HashMap<usize, (usize, Option<usize>)> = HashMap::default();
         for (e, endpoint) in self.endpoints.iter().enumerate() {
             if let Some(s) = server_of(endpoint) {
                 let entry = onward.entry(s).or_insert((0, None));
@@ -705,19 +732,88 @@ impl<'a> Facts<'a> {
     /// Log event groups whose upstream (or sync-connect peer) is this endpoint.
     pub fn events_for(&self, endpoint: &Endpoint) -> Vec<&'a EventGroup> {
         let Some(log) = self.log else { return Vec::new() };
+        // Which groups name an address depends on the address alone, and thousands of
+        // endpoints (and every rule) ask about the same few: match each address once.
+        let key = match &endpoint.addr {
+            EndpointAddr::Tcp { host, port, ips } => (Some(*port), host.to_ascii_lowercase(), ips.clone()),
+            EndpointAddr::Unix { path } => (None, path.clone(), Vec::new()),
+        };
+        if let Some(known) = self.events_cache.borrow().get(&key) {
+            return known.iter().filter_map(|&g| log.groups.get(g)).collect();
+        }
         let candidates = match &endpoint.addr {
             EndpointAddr::Tcp { port, .. } => self.events_by_port.get(port),
             EndpointAddr::Unix { path } => self.events_by_path.get(path),
         };
-        // Addresses were parsed once per group: comparing is cheap even when thousands of
-        // endpoints share a port with thousands of groups.
-        candidates
+        let found: Vec<usize> = candidates
             .into_iter()
             .flatten()
-            .filter(|&&g| self.group_addrs.get(g).and_then(Option::as_ref).is_some_and(|a| a.names(endpoint)))
-            .filter_map(|&g| log.groups.get(g))
-            .collect()
+            .copied()
+            .filter(|&g| self.group_addrs.get(g).and_then(Option::as_ref).is_some_and(|a| a.names(endpoint)))
+            .collect();
+        let groups = found.iter().filter_map(|&g| log.groups.get(g)).collect();
+        self.events_cache.borrow_mut().insert(key, found);
+        groups
     }
+}
+
+/// `strsim::normalized_levenshtein`, with a bit-parallel distance (Myers 1999) for the
+/// usual case of ASCII names of at most 64 bytes: ranking a missing socket against hundreds
+/// of others in one directory then costs a few hundred instructions per pair, not thousands.
+fn name_similarity(a: &str, b: &str) -> f64 {
+    if a.len() > 64 || !a.is_ascii() || !b.is_ascii() {
+        return strsim::normalized_levenshtein(a, b);
+    }
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return 1.0;
+    }
+    1.0 - ascii_levenshtein(a.as_bytes(), b.as_bytes()) as f64 / longest as f64
+}
+
+/// Levenshtein distance, `a` ASCII and at most 64 bytes, `b` ASCII.
+fn ascii_levenshtein(a: &[u8], b: &[u8]) -> usize {
+    let m = a.len();
+    if m == 0 {
+        return b.len();
+    }
+    let mut peq = [0u64; 128];
+    for (i, &c) in a.iter().enumerate() {
+        if let Some(slot) = peq.get_mut(usize::from(c & 0x7f)) {
+            *slot |= 1 << i;
+        }
+    }
+    let last = 1u64 << (m - 1);
+    let (mut pv, mut mv, mut score) = (!0u64, 0u64, m);
+    for &c in b {
+        let eq = peq.get(usize::from(c & 0x7f)).copied().unwrap_or(0);
+        let xv = eq | mv;
+        let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
+        let mut ph = mv | !(xh | pv);
+        let mut mh = pv & xh;
+        if ph & last != 0 {
+            score += 1;
+        }
+        if mh & last != 0 {
+            score -= 1;
+        }
+        ph = (ph << 1) | 1;
+        mh <<= 1;
+        pv = mh | !(xv | ph);
+        mv = ph & xv;
+    }
+    score
+}
+
+/// An endpoint's address as far as log matching goes: (port, lowercased host, ips), or
+/// (None, unix path, []).
+type AddrKey = (Option<u16>, String, Vec<IpAddr>);
+
+/// A listening unix socket that could be an app's (see `Facts::unix_backends`).
+struct UnixBackend {
+    index: usize,
+    dir: String,
+    app: Option<crate::listeners::AppServer>,
 }
 
 /// A log group's address, parsed once.
@@ -890,4 +986,42 @@ fn endpoints(config: &Config) -> Vec<Endpoint> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod similarity_tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+
+    /// The bit-parallel distance agrees with strsim's on names of every length up to 64.
+    #[test]
+    fn ascii_levenshtein_matches_strsim() {
+        let alphabet = b"ab-._0123php";
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let la = (next() % 65) as usize;
+            let lb = (next() % 70) as usize;
+            let mut word = |n: usize| -> String {
+                (0..n).map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize])).collect()
+            };
+            let (a, b) = (word(la), word(lb));
+            assert_eq!(
+                ascii_levenshtein(a.as_bytes(), b.as_bytes()),
+                strsim::levenshtein(&a, &b),
+                "{a} / {b}"
+            );
+            assert!((name_similarity(&a, &b) - strsim::normalized_levenshtein(&a, &b)).abs() < 1e-12);
+        }
+        assert_eq!(
+            name_similarity("php8.2-fpm.sock", "php8.1-fpm.sock"),
+            strsim::normalized_levenshtein("php8.2-fpm.sock", "php8.1-fpm.sock")
+        );
+        assert_eq!(name_similarity("", ""), 1.0);
+    }
 }

@@ -45,7 +45,7 @@ fn keep_best(findings: &mut Vec<Finding>, start: usize) {
 fn rank(findings: &mut Vec<Finding>) {
     let primary = |f: &Finding| f.labels.iter().find(|l| l.primary).map(|l| l.span);
     // The same upstream reached through several `*_pass` lines yields the same finding twice.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::hash::FastSet::default();
     findings.retain(|f| seen.insert((f.code, primary(f), f.title.clone())));
     findings.sort_unstable_by(|a, b| {
         b.severity

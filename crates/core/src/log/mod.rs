@@ -17,8 +17,6 @@ mod nginx;
 mod prefix;
 mod scan;
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 pub use crate::input::TextRange;
@@ -781,9 +779,9 @@ struct BackendKey<'a> {
 struct Builder<'a> {
     origin: Origin<'a>,
     report: LogReport,
-    format_index: HashMap<LogFormat, usize>,
-    event_index: HashMap<EventKey<'a>, usize>,
-    backend_index: HashMap<BackendKey<'a>, usize>,
+    format_index: crate::hash::FastMap<LogFormat, usize>,
+    event_index: crate::hash::FastMap<EventKey<'a>, usize>,
+    backend_index: crate::hash::FastMap<BackendKey<'a>, usize>,
     /// The latest time of each group, as borrowed text until finish().
     event_last: Vec<Option<&'a [u8]>>,
     backend_last: Vec<Option<&'a [u8]>>,
@@ -797,9 +795,9 @@ impl<'a> Builder<'a> {
         Builder {
             origin: Origin { text },
             report: LogReport::default(),
-            format_index: HashMap::new(),
-            event_index: HashMap::new(),
-            backend_index: HashMap::new(),
+            format_index: crate::hash::FastMap::default(),
+            event_index: crate::hash::FastMap::default(),
+            backend_index: crate::hash::FastMap::default(),
             event_last: Vec::new(),
             backend_last: Vec::new(),
             access_last: Vec::new(),
