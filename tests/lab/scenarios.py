@@ -4,11 +4,17 @@ Each scenario is a dict:
   name, description, cause      words for meta.json and the README
   listen                        the port nginx listens on (127.0.0.1)
   http                          the text inside http { } ({P} = the prefix dir, {LAB} = tests/lab)
-  backends                      [{cmd, log, ready, cwd}] started before nginx, each in its own
-                                process group; `ready` is a text to wait for in its log
+  backends                      [{cmd, log, ready, cwd, id, later}] started before nginx (unless
+                                `later`: a step starts it), each in its own process group; `ready`
+                                is a text to wait for in its log
   ports, socket_paths, ls       what belongs to this scenario in ss/netstat output, and dirs to `ls -l`
   files, setup                  files to write/copy into the prefix, commands to run first
-  requests                      [(path, concurrency), ...] made one after another
+  requests                      [(path, concurrency), ...] made one after another; a dict between them
+                                is a step (lab.step: stop/start a backend, rewrite a file in place)
+  hosts                         run in a private mount namespace whose /etc/hosts is this text
+                                ({P}/hosts, bind-mounted; a step may rewrite it)
+  net                           run in a private network namespace (lo up), after these `ip` commands
+  lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
   user, worker_connections      nginx main/events settings
   config_fails                  nginx -t is expected to fail (nginx is then not started)
   expect, expect_not            badgateway codes that must / must not be reported
@@ -539,6 +545,53 @@ SCENARIOS = [
         "expect_not": ["BG201", "BG202", "BG302"],
     },
     {
+        "name": "network-unreachable",
+        "description": "proxy_pass to 224.0.0.1 (multicast): connect() fails at once with ENETUNREACH",
+        "cause": "No route to the backend's network: 'connect() to 224.0.0.1:19391 failed (101: Network is "
+                 "unreachable)'. nginx never reaches a host, so nothing can be said about what listens there.",
+        "listen": 19390,
+        "http": proxy(19390, "http://224.0.0.1:19391"),
+        "ports": [19391],
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204"],
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG201"]}},
+        "notes": "connect() to a multicast address fails in the kernel (no route), so nothing is sent and the "
+                 "client gets 502 at once. Not BG201: the listener table describes nginx's host, not that address.",
+    },
+    {
+        "name": "no-route-to-host",
+        "description": "proxy_pass to 10.98.0.7 on a bridge network where nobody has that address (private "
+                       "network namespace)",
+        "cause": "The address is on a network nginx's host is attached to, but no host answers for it (a "
+                 "container that is gone): ARP gets no reply and connect() fails after about 3 s with "
+                 "'113: No route to host'.",
+        "listen": 19420,
+        "net": [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+                ["ip", "addr", "add", "10.98.0.1/24", "dev", "v0"],
+                ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]],
+        "http": proxy(19420, "http://10.98.0.7:19421"),
+        "ports": [19421],
+        "client_timeout": 15,
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "notes": "Runs in a private network namespace (unshare --net) with a veth pair on 10.98.0.0/24: the "
+                 "machine's interfaces and routes are not touched.",
+    },
+    {
+        "name": "route-prohibited",
+        "description": "proxy_pass to 10.97.0.7, a network with a 'prohibit' route (private network namespace)",
+        "cause": "A policy forbids the connection on nginx's own host: connect() fails at once with "
+                 "'13: Permission denied' over TCP. Here a 'prohibit' route; on RHEL-like hosts the same line "
+                 "comes from SELinux.",
+        "listen": 19430,
+        "net": [["ip", "route", "add", "prohibit", "10.97.0.0/24"]],
+        "http": proxy(19430, "http://10.97.0.7:19431"),
+        "ports": [19431],
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG206"],
+        "notes": "Runs in a private network namespace (unshare --net): the route exists only there.",
+    },
+    {
         "name": "missing-scheme",
         "description": "proxy_pass 127.0.0.1:19271 without http://",
         "cause": "nginx refuses the configuration: 'invalid URL prefix'. nginx -t fails, nothing starts.",
@@ -658,7 +711,8 @@ LOG_ALONE = {
     "header-too-big": "BG303", "upstream-resets": "BG304", "tls-verify-self-signed": "BG305",
     "invalid-header": "BG306", "read-timeout": "BG401", "connect-timeout": "BG402",
     "tls-name-mismatch": "BG305", "php-fpm-terminate-timeout": "BG304",
-    "variable-without-resolver": "BG208",
+    "variable-without-resolver": "BG208", "network-unreachable": "BG207", "no-route-to-host": "BG207",
+    "route-prohibited": "BG207",
 }
 CONFIG_AND_LISTENERS = {
     "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203",

@@ -1,8 +1,8 @@
 //! BG201-BG213 (cannot connect, resources) on the lab's real scenarios
 //! (tests/fixtures/scenarios: real nginx 1.22.1, gunicorn, php-fpm and broken python
 //! backends), whole and in the lab's subsets, plus hand-written corners (marked
-//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, no route,
-//! stale container addresses, localhost resolving to ::1 first, EMFILE, EADDRNOTAVAIL.
+//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, stale
+//! container addresses, localhost resolving to ::1 first, EMFILE, EADDRNOTAVAIL.
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -98,6 +98,10 @@ fn lab_scenarios_expect_and_expect_not() {
         ("unix-socket-permission", "config+listeners", &["BG206"]),
         ("unix-backlog-full", "config+listeners", &["BG211"]),
         ("php-fpm-max-children", "config+listeners", &[]),
+        // Without the log, a remote address with nothing on nginx's host is judged by nginx's
+        // own listener table (the log's 113 / 13 is what shows the connection never left).
+        ("no-route-to-host", "config+listeners", &["BG201"]),
+        ("route-prohibited", "config+listeners", &["BG201"]),
         ("connect-timeout", "config+listeners", &["BG211"]),
     ];
     let mut checked = 0;
@@ -423,6 +427,45 @@ fn bg208_variable_without_resolver() {
     let f = first(&a, "BG208");
     assert_eq!(primary_text(&a, f).0, InputKind::Log);
     assert!(f.title.contains("app.internal"));
+}
+
+/// Real captures of BG207: 101 (multicast, no route at all), 113 (ARP unanswered on a veth
+/// network in a private namespace), 13 over TCP (a `prohibit` route there). None is a
+/// backend that is not running.
+#[test]
+fn bg207_real_unreachable_and_denied_connections() {
+    for (name, title_has) in [
+        ("network-unreachable", "network unreachable"),
+        ("no-route-to-host", "no route"),
+        ("route-prohibited", "not allowed"),
+    ] {
+        let s = load(name);
+        for inputs in [s.all(), s.log_only()] {
+            let a = analyze(inputs);
+            let f = first(&a, "BG207");
+            assert!(f.title.contains(title_has), "{name}: {}", f.title);
+            assert_eq!(f.status, Some(502), "{name}");
+            assert!(!codes(&a).contains(&"BG201"), "{name}: {:?}", codes(&a));
+            assert_eq!(
+                label_texts(&a, f, InputKind::Log).len(),
+                1 + usize::from(inputs.config.is_none()),
+                "{name}"
+            );
+        }
+    }
+    // A prohibit route is not SELinux: without SELinux evidence the finding says both.
+    let s = load("route-prohibited");
+    let a = analyze(s.all());
+    let f = first(&a, "BG207");
+    assert!(!f.title.starts_with("SELinux"), "{}", f.title);
+    assert!(f.fix.as_ref().unwrap().commands.iter().any(|c| c.command == "ip route get 10.97.0.7"));
+    // 101 is decided before anything is sent: no firewall question, no 504.
+    let s = load("network-unreachable");
+    let a = analyze(s.all());
+    let f = first(&a, "BG207");
+    assert!(f.message.contains("multicast"), "{}", f.message);
+    assert!(!f.message.contains("504"), "{}", f.message);
+    assert!(f.next_steps.is_empty(), "{:?}", f.next_steps);
 }
 
 // ---------------------------------------------------------------- hand-written corners

@@ -1,3 +1,5 @@
+use std::net::{IpAddr, Ipv4Addr};
+
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::EventKind;
@@ -10,7 +12,10 @@ declare_rule! {
     /// ## What it detects
     /// Nothing listens on the address and port nginx sends requests to, and no
     /// application server listens anywhere else on the host either: the backend is not
-    /// running (it crashed, failed to start, or was never started).
+    /// running (it crashed, failed to start, or was never started). Not when the log shows
+    /// the connection never reached a host (`101: Network is unreachable`, `113: No route to
+    /// host`, `13: Permission denied` to an address that is not loopback): the listener table
+    /// describes nginx's host only, and BG207 explains those.
     ///
     /// ## Why it causes a 502
     /// Every `connect()` nginx makes is refused (`111: Connection refused`). With no
@@ -51,6 +56,17 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
         let refused: Vec<_> = facts.refused_for(endpoint);
+        if refused.is_empty() && never_reached_a_host(facts, endpoint) {
+            // No route to the address: it is not on nginx's host, whose table says nothing about it.
+            continue;
+        }
+        // Multicast and broadcast addresses are no host's: no listener table can say what is there.
+        if let EndpointAddr::Tcp { ips, .. } = &endpoint.addr
+            && !ips.is_empty()
+            && ips.iter().all(|ip| not_a_host(*ip))
+        {
+            continue;
+        }
         let proven_by_table = reach == TcpReach::Nothing;
         let only_log = reach == TcpReach::Unknown && !refused.is_empty() && facts.listeners.is_none();
         if !proven_by_table && !only_log {
@@ -92,6 +108,27 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         finding = finding.fix(start_backend(*port));
         out.push(finding);
     }
+}
+
+/// The log shows nginx's connections to this endpoint fail before reaching any host:
+/// `101: Network is unreachable`, `113: No route to host`, a `connect()` timed out by the
+/// kernel, or denied (`13: Permission denied`) on the way to an address that is not
+/// loopback (BG207's evidence). The listener table says nothing about such an address.
+fn never_reached_a_host(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
+    let EndpointAddr::Tcp { ips, .. } = &endpoint.addr else { return false };
+    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
+    facts.events_for(endpoint).iter().any(|g| {
+        g.event.kind == EventKind::ConnectFailed
+            && match g.event.errno {
+                Some(101 | 110 | 113) => true,
+                Some(13) => !loopback,
+                _ => false,
+            }
+    })
+}
+
+fn not_a_host(ip: IpAddr) -> bool {
+    ip.is_multicast() || ip == IpAddr::V4(Ipv4Addr::BROADCAST)
 }
 
 /// A unix socket file that exists while nothing listens on it: the backend exited (or
