@@ -592,6 +592,34 @@ SCENARIOS = [
         "notes": "Runs in a private network namespace (unshare --net): the route exists only there.",
     },
     {
+        "name": "stale-address",
+        "description": "proxy_pass http://backend.test:19381; the backend moves from 127.0.0.2 to 127.0.0.3 "
+                       "while nginx runs",
+        "cause": "nginx resolved backend.test once, at start (127.0.0.2). The backend is recreated on "
+                 "127.0.0.3 and the hosts file updated, like a container that restarts with a new IP; nginx "
+                 "keeps connecting to 127.0.0.2 and is refused.",
+        "listen": 19380,
+        "hosts": "127.0.0.1 localhost\n127.0.0.2 backend.test\n",
+        "http": proxy(19380, "http://backend.test:19381"),
+        "backends": [dict(gunicorn("127.0.0.2:19381"), id="old"),
+                     dict(gunicorn("127.0.0.3:19381", log="gunicorn-new.log"), id="new", later=True)],
+        "ports": [19381],
+        "requests": [("/", 1),
+                     {"stop": "old", "say": "the backend on 127.0.0.2:19381 stops"},
+                     {"write": "{P}/hosts", "text": "127.0.0.1 localhost\n127.0.0.3 backend.test\n",
+                      "say": "the hosts file now maps backend.test to 127.0.0.3"},
+                     {"start": "new", "say": "the backend starts again on 127.0.0.3:19381"},
+                     ("/", 1)],
+        "lookups": [["getent", "hosts", "backend.test"]],
+        "expect": ["BG209"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204"],
+        "expect_subsets": {"config+listeners": {"expect": [],
+                                                "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG209"]}},
+        "notes": "nginx and getent run in a private mount namespace whose /etc/hosts is a bind mount of the "
+                 "prefix's hosts file, rewritten in place between the requests. Only the log shows the old "
+                 "address: config and listeners alone (getent says 127.0.0.3, gunicorn listens there) are fine.",
+    },
+    {
         "name": "missing-scheme",
         "description": "proxy_pass 127.0.0.1:19271 without http://",
         "cause": "nginx refuses the configuration: 'invalid URL prefix'. nginx -t fails, nothing starts.",

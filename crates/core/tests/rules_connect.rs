@@ -1,8 +1,8 @@
 //! BG201-BG213 (cannot connect, resources) on the lab's real scenarios
 //! (tests/fixtures/scenarios: real nginx 1.22.1, gunicorn, php-fpm and broken python
 //! backends), whole and in the lab's subsets, plus hand-written corners (marked
-//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, stale
-//! container addresses, localhost resolving to ::1 first, EMFILE, EADDRNOTAVAIL.
+//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, container
+//! addresses on Docker's DNS, localhost resolving to ::1 first, EMFILE, EADDRNOTAVAIL.
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -98,6 +98,8 @@ fn lab_scenarios_expect_and_expect_not() {
         ("unix-socket-permission", "config+listeners", &["BG206"]),
         ("unix-backlog-full", "config+listeners", &["BG211"]),
         ("php-fpm-max-children", "config+listeners", &[]),
+        // The log alone cannot tell a stale or wrong-family address from a backend that is down.
+        ("stale-address", "log", &["BG201"]),
         // Without the log, a remote address with nothing on nginx's host is judged by nginx's
         // own listener table (the log's 113 / 13 is what shows the connection never left).
         ("no-route-to-host", "config+listeners", &["BG201"]),
@@ -427,6 +429,41 @@ fn bg208_variable_without_resolver() {
     let f = first(&a, "BG208");
     assert_eq!(primary_text(&a, f).0, InputKind::Log);
     assert!(f.title.contains("app.internal"));
+}
+
+/// Real capture: backend.test moved from 127.0.0.2 to 127.0.0.3 while nginx ran; getent
+/// shows the new address and gunicorn listens there.
+#[test]
+fn bg209_stale_address_proven_by_getent() {
+    let s = load("stale-address");
+    let a = analyze(s.all());
+    let f = first(&a, "BG209");
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "backend.test:19381".into()));
+    assert!(f.title.contains("127.0.0.2:19381"), "{}", f.title);
+    assert!(f.confidence >= 90, "{}", f.confidence);
+    let listeners = label_texts(&a, f, InputKind::Listeners);
+    assert!(
+        listeners.iter().any(|l| l.starts_with("127.0.0.3") && l.contains("backend.test")),
+        "{listeners:?}"
+    );
+    assert!(listeners.iter().any(|l| l == "127.0.0.3:19381"), "{listeners:?}");
+    assert!(f.notes.iter().any(|n| n.contains("does not read /etc/hosts")), "{:?}", f.notes);
+    let fixed = converges(s.all(), "BG209");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://$backend_host:19381;"));
+    // Without getent the log still shows it, with less certainty.
+    let no_getent: Vec<u8> = String::from_utf8_lossy(s.listeners.as_deref().unwrap())
+        .split("$ getent")
+        .next()
+        .unwrap()
+        .as_bytes()
+        .to_vec();
+    let a = analyze(Inputs { listeners: Some(&no_getent), ..s.all() });
+    assert!(first(&a, "BG209").confidence < 90);
+    // A failure to the address the name still has is not a stale address.
+    let log =
+        String::from_utf8_lossy(s.log.as_deref().unwrap()).replace("127.0.0.2:19381", "127.0.0.3:19381");
+    let a = analyze(Inputs { log: Some(log.as_bytes()), ..s.all() });
+    assert!(!codes(&a).contains(&"BG209"), "{:?}", codes(&a));
 }
 
 /// Real captures of BG207: 101 (multicast, no route at all), 113 (ARP unanswered on a veth

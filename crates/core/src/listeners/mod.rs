@@ -83,7 +83,7 @@ impl Format {
             Format::SemanagePort => "semanage port -l",
             Format::AvcDenial => "SELinux AVC",
             Format::Ps => "ps",
-            Format::Getent => "getent ahosts",
+            Format::Getent => "getent",
         }
     }
 }
