@@ -620,6 +620,43 @@ SCENARIOS = [
                  "address: config and listeners alone (getent says 127.0.0.3, gunicorn listens there) are fine.",
     },
     {
+        "name": "localhost-ipv6-first",
+        "description": "proxy_pass http://localhost:19401, hosts maps localhost to ::1 then 127.0.0.1, "
+                       "gunicorn on 127.0.0.1 only",
+        "cause": "nginx resolves localhost to [::1] and 127.0.0.1 at start and tries [::1] first: refused, "
+                 "the address is disabled for 10 s and the request is retried on 127.0.0.1.",
+        "listen": 19400,
+        "hosts": "::1 localhost\n127.0.0.1 localhost\n",
+        "http": proxy(19400, "http://localhost:19401"),
+        "backends": [gunicorn("127.0.0.1:19401")],
+        "ports": [19401],
+        "requests": [("/", 1), ("/", 1), ("/", 1)],
+        "lookups": [["getent", "ahosts", "localhost"]],
+        "expect": ["BG204"],
+        "expect_not": ["BG201", "BG202", "BG203"],
+        "expect_subsets": {"log": {"expect": [], "expect_not": ["BG201"]}},
+        "notes": "The client got 200 every time: the refused [::1] attempt was passed on to 127.0.0.1. BG204 is "
+                 "a warning without a status; the log alone shows no failed request, so no BG201.",
+    },
+    {
+        "name": "localhost-ipv4-only",
+        "description": "proxy_pass http://localhost:19411, hosts maps localhost to 127.0.0.1 only, "
+                       "gunicorn on [::1] only",
+        "cause": "On this host localhost means 127.0.0.1 only; the backend listens on [::1] only (like "
+                 "Node 17+ binding 'localhost' on a host where it means ::1), so every connection is refused.",
+        "listen": 19410,
+        "hosts": "127.0.0.1 localhost\n",
+        "http": proxy(19410, "http://localhost:19411"),
+        "backends": [gunicorn("[::1]:19411")],
+        "ports": [19411],
+        "requests": [("/", 1), ("/", 1)],
+        "lookups": [["getent", "ahosts", "localhost"]],
+        "expect": ["BG204"],
+        "expect_not": ["BG201", "BG202", "BG203"],
+        "notes": "getent ahosts localhost in the listeners paste shows 127.0.0.1 only: nginx never tries [::1], "
+                 "every request is refused (502).",
+    },
+    {
         "name": "missing-scheme",
         "description": "proxy_pass 127.0.0.1:19271 without http://",
         "cause": "nginx refuses the configuration: 'invalid URL prefix'. nginx -t fails, nothing starts.",
@@ -747,7 +784,7 @@ CONFIG_AND_LISTENERS = {
     "family-v6-backend": "BG204", "family-v4-backend": "BG204", "unix-socket-wrong-path": "BG205",
     "proxy-loop": "BG213", "variable-without-resolver": "BG208", "missing-scheme": "BG102",
     "upstream-name-typo": "BG103", "missing-semicolon": "BG101", "unknown-directive": "BG104",
-    "unix-socket-stale": "BG201",
+    "unix-socket-stale": "BG201", "localhost-ipv6-first": "BG204", "localhost-ipv4-only": "BG204",
 }
 for _s in SCENARIOS:
     subsets = _s.setdefault("expect_subsets", {})

@@ -2,7 +2,7 @@
 //! (tests/fixtures/scenarios: real nginx 1.22.1, gunicorn, php-fpm and broken python
 //! backends), whole and in the lab's subsets, plus hand-written corners (marked
 //! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, container
-//! addresses on Docker's DNS, localhost resolving to ::1 first, EMFILE, EADDRNOTAVAIL.
+//! addresses on Docker's DNS, pastes without `getent`, EMFILE, EADDRNOTAVAIL.
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -100,6 +100,7 @@ fn lab_scenarios_expect_and_expect_not() {
         ("php-fpm-max-children", "config+listeners", &[]),
         // The log alone cannot tell a stale or wrong-family address from a backend that is down.
         ("stale-address", "log", &["BG201"]),
+        ("localhost-ipv4-only", "log", &["BG201"]),
         // Without the log, a remote address with nothing on nginx's host is judged by nginx's
         // own listener table (the log's 113 / 13 is what shows the connection never left).
         ("no-route-to-host", "config+listeners", &["BG201"]),
@@ -429,6 +430,60 @@ fn bg208_variable_without_resolver() {
     let f = first(&a, "BG208");
     assert_eq!(primary_text(&a, f).0, InputKind::Log);
     assert!(f.title.contains("app.internal"));
+}
+
+/// Real capture: localhost means [::1] then 127.0.0.1 (getent), gunicorn on 127.0.0.1 only.
+/// nginx tried [::1], disabled it and passed the request on: the client got 200 three times.
+#[test]
+fn bg204_localhost_ipv6_first_is_a_warning_without_a_status() {
+    let s = load("localhost-ipv6-first");
+    let statuses: Vec<u64> = s.meta["client"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["statuses"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()))
+        .collect();
+    assert_eq!(statuses, [200, 200, 200], "the capture this test is about");
+    let a = analyze(s.all());
+    let f = first(&a, "BG204");
+    assert_eq!((f.severity, f.status), (Severity::Warning, None));
+    assert!(f.message.contains("still get their response"), "{}", f.message);
+    assert!(!f.notes.iter().any(|n| n.contains("This assumes")), "getent proves it: {:?}", f.notes);
+    let log = label_texts(&a, f, InputKind::Log);
+    assert!(log.iter().any(|l| l.contains("temporarily disabled")), "{log:?}");
+    let listeners = label_texts(&a, f, InputKind::Listeners);
+    assert!(
+        listeners.iter().any(|l| l.starts_with("::1") && l.contains("STREAM localhost")),
+        "{listeners:?}"
+    );
+    let fixed = converges(s.all(), "BG204");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://127.0.0.1:19401;"));
+    // The same config and listeners without the log: still the warning, from getent alone.
+    let a = analyze(s.static_only());
+    assert_eq!(first(&a, "BG204").status, None);
+}
+
+/// Real capture: localhost means 127.0.0.1 only (getent), gunicorn on [::1] only: nginx
+/// never tries [::1], every request is refused (502, 502).
+#[test]
+fn bg204_localhost_ipv4_only_fails_every_request() {
+    let s = load("localhost-ipv4-only");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG204");
+        assert_eq!((f.severity, f.status), (Severity::Error, Some(502)));
+        assert!(f.title.contains("IPv6 only"), "{}", f.title);
+        assert!(f.message.contains("localhost means 127.0.0.1 only"), "{}", f.message);
+        assert!(
+            label_texts(&a, f, InputKind::Listeners)
+                .iter()
+                .any(|l| l.starts_with("127.0.0.1") && l.contains("STREAM")),
+            "{:?}",
+            label_texts(&a, f, InputKind::Listeners)
+        );
+    }
+    let fixed = converges(s.all(), "BG204");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://[::1]:19411;"));
 }
 
 /// Real capture: backend.test moved from 127.0.0.2 to 127.0.0.3 while nginx ran; getent

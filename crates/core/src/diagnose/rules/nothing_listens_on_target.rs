@@ -2,7 +2,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
-use crate::log::EventKind;
+use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
 use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
@@ -68,7 +68,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let proven_by_table = reach == TcpReach::Nothing;
-        let only_log = reach == TcpReach::Unknown && !refused.is_empty() && facts.listeners.is_none();
+        // Refusals nginx passed on to another server that answered do not show a dead backend.
+        let only_log = reach == TcpReach::Unknown
+            && refused.iter().any(|g| decided_the_status(g))
+            && facts.listeners.is_none();
         if !proven_by_table && !only_log {
             continue;
         }
@@ -125,6 +128,12 @@ fn never_reached_a_host(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
                 _ => false,
             }
     })
+}
+
+/// Some line of the group failed its request: nginx did not pass it on to another server
+/// that answered (`upstream server temporarily disabled` after a first failure).
+fn decided_the_status(group: &EventGroup) -> bool {
+    group.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500))
 }
 
 fn not_a_host(ip: IpAddr) -> bool {
@@ -258,7 +267,9 @@ fn probe_evidence(facts: &Facts<'_>, endpoint: &Endpoint, mut finding: Finding) 
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.
 fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(log) = facts.log else { return };
-    for group in log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused) {
+    for group in
+        log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused && decided_the_status(g))
+    {
         let Some(upstream) = &group.event.upstream else { continue };
         let target = &upstream.target;
         let mut finding = Finding::new(INFO.code, Severity::Error, format!("nothing listens on {target}"))
