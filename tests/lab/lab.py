@@ -183,6 +183,7 @@ def step(entry, scn, prefix, procs, running):
       {"stop": ID}               stop that backend (its process group)
       {"start": ID}              start a backend declared with "later": True, wait until ready
       {"write": PATH, "text": T} rewrite a file in place (same inode: a bind mount of it follows)
+      {"sleep": SECONDS}         wait (past a cache's lifetime)
       "say"                      what the step means, for meta.json (default: the step itself)
     """
     backends = {b.get("id", i): b for i, b in enumerate(scn.get("backends", []))}
@@ -194,6 +195,8 @@ def step(entry, scn, prefix, procs, running):
         with open(expand(entry["write"], prefix), "r+") as f:
             f.truncate(0)
             f.write(expand(entry["text"], prefix))
+    elif "sleep" in entry:
+        time.sleep(entry["sleep"])  # e.g. past a resolver's `valid=` time
     else:
         raise ValueError("unknown step %r" % entry)
     return entry.get("say") or json.dumps({k: v for k, v in entry.items() if k != "say"})

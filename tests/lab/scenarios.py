@@ -620,6 +620,37 @@ SCENARIOS = [
                  "address: config and listeners alone (getent says 127.0.0.3, gunicorn listens there) are fine.",
     },
     {
+        "name": "stale-address-resolver",
+        "description": "stale-address with BG209's fix: resolver + variable, the backend moves from 127.0.0.2 "
+                       "to 127.0.0.3 (control)",
+        "cause": "With `resolver` and the host in a variable, nginx asks DNS at request time (valid=1s): after "
+                 "the move it connects to 127.0.0.3 and the client still gets 200. Nothing may fire.",
+        "listen": 19440,
+        "hosts": "127.0.0.1 localhost\n127.0.0.2 backend.test\n",
+        "http": server(19440, """        location / {
+            resolver 127.0.0.1:19441 valid=1s ipv6=off;
+            set $backend_host backend.test;
+            proxy_pass http://$backend_host:19442;
+        }"""),
+        "backends": [broken("dns-hosts", "--tcp", "127.0.0.1:19441", "--hosts", "{P}/hosts", log="dns.log"),
+                     dict(gunicorn("127.0.0.2:19442"), id="old"),
+                     dict(gunicorn("127.0.0.3:19442", log="gunicorn-new.log"), id="new", later=True)],
+        "ports": [19442],
+        "requests": [("/", 1),
+                     {"stop": "old", "say": "the backend on 127.0.0.2:19442 stops"},
+                     {"write": "{P}/hosts", "text": "127.0.0.1 localhost\n127.0.0.3 backend.test\n",
+                      "say": "the hosts file (which the lab's DNS server answers from) now maps backend.test to "
+                             "127.0.0.3"},
+                     {"start": "new", "say": "the backend starts again on 127.0.0.3:19442"},
+                     {"sleep": 1.5, "say": "1.5 s: past the resolver's valid=1s"},
+                     ("/", 1)],
+        "lookups": [["getent", "hosts", "backend.test"]],
+        "expect": [],
+        "expect_not": ["BG201", "BG202", "BG203", "BG208", "BG209"],
+        "notes": "Proves the fix BG209 offers on real nginx 1.22 (DNS from backends.py dns-hosts, which reads "
+                 "the same hosts file): the request after the move is answered by the backend at its new address.",
+    },
+    {
         "name": "localhost-ipv6-first",
         "description": "proxy_pass http://localhost:19401, hosts maps localhost to ::1 then 127.0.0.1, "
                        "gunicorn on 127.0.0.1 only",

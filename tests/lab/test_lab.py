@@ -152,6 +152,9 @@ class Steps(unittest.TestCase):
         with open(path) as f:
             self.assertEqual(f.read(), "127.0.0.3 backend.test\n")
 
+    def test_sleep_step(self):
+        self.assertEqual(lab.step({"sleep": 0, "say": "waited"}, {}, self.tmp, [], {}), "waited")
+
     def test_unknown_step(self):
         with self.assertRaises(ValueError):
             lab.step({"reboot": True}, {}, self.tmp, [], {})

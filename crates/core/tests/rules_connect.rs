@@ -159,7 +159,13 @@ fn lab_scenarios_expect_and_expect_not() {
 
 #[test]
 fn controls_stay_silent() {
-    for name in ["healthy", "static-404", "php-primary-script-unknown", "content-length-and-chunked"] {
+    for name in [
+        "healthy",
+        "static-404",
+        "php-primary-script-unknown",
+        "content-length-and-chunked",
+        "stale-address-resolver",
+    ] {
         let s = load(name);
         for (sub, inputs) in [("all", s.all()), ("log", s.log_only()), ("config+listeners", s.static_only())]
         {

@@ -41,6 +41,8 @@ declare_rule! {
     /// variable (`set $app app; proxy_pass http://$app:8000;`), or, in an `upstream` with
     /// a `zone`, `server app:8000 resolve;` (nginx 1.27.3+). The `resolver` asks DNS only:
     /// a name that only /etc/hosts knows cannot be re-resolved that way, reload instead.
+    /// (Lab capture of the fix on nginx 1.22: with `resolver ... valid=1s` and the variable,
+    /// the request after the move reached the backend at its new address, 200.)
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
