@@ -16,7 +16,8 @@ SCENARIOS = os.path.join(ROOT, "tests", "fixtures", "scenarios")
 GROUPS = [
     ("Backend down", ["BG201", "BG210"]),
     ("Wrong target", ["BG202", "BG203", "BG204", "BG208", "BG209", "BG213"]),
-    ("Sockets and permissions", ["BG205", "BG206", "BG207"]),
+    ("Unix sockets and permissions", ["BG205", "BG206"]),
+    ("Unreachable or blocked network", ["BG207"]),
     ("Overload and resources", ["BG211", "BG212"]),
     ("Backend crashed or broke the response", ["BG301", "BG304", "BG306"]),
     ("Protocol and TLS", ["BG302", "BG305"]),

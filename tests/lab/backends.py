@@ -20,6 +20,8 @@ Modes:
   noaccept    listens with --backlog and never accepts
   dns-nxdomain  UDP DNS server that answers every query with NXDOMAIN (rcode 3)
   dns-silent    UDP DNS server that reads queries and never answers
+  dns-hosts     UDP DNS server that answers A queries from the hosts file --hosts (read for every
+                query, so a rewrite shows at once), with TTL 1; NXDOMAIN for other names
   stale       binds a unix socket, then closes it without unlinking (the file stays)
 """
 import argparse
@@ -124,10 +126,29 @@ def serve_dns(args):
         if args.mode == "dns-silent":
             log("query %s type %d: not answering" % (name, qtype))
             continue
+        address = hosts_lookup(args.hosts, name) if args.mode == "dns-hosts" and qtype == 1 else None
+        if address:
+            log("query %s type %d: A %s" % (name, qtype, address))
+            # same id, QR|RD|RA, one answer: a pointer to the question's name, A IN, TTL 1, 4 bytes
+            header = query[:2] + b"\x81\x80" + b"\x00\x01\x00\x01\x00\x00\x00\x00"
+            answer = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x01\x00\x04" + socket.inet_aton(address)
+            u.sendto(header + query[12:i + 5] + answer, peer)
+            continue
         log("query %s type %d: NXDOMAIN" % (name, qtype))
         # same id, QR|RD|RA and rcode 3, the question echoed, no answers
         header = query[:2] + b"\x81\x83" + b"\x00\x01\x00\x00\x00\x00\x00\x00"
         u.sendto(header + query[12:i + 5], peer)
+
+
+def hosts_lookup(path, name):
+    """The first IPv4 address the hosts file gives `name`, or None."""
+    with open(path) as f:
+        for line in f:
+            fields = line.split("#", 1)[0].split()
+            if len(fields) > 1 and "." in fields[0] and ":" not in fields[0] and name.lower() in \
+                    (n.lower() for n in fields[1:]):
+                return fields[0]
+    return None
 
 
 def make_socket(args):
@@ -166,6 +187,7 @@ def main():
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--hold", help="noaccept: HOST:PORT to fill the queue of with held connections")
+    p.add_argument("--hosts", help="dns-hosts: the hosts file to answer from")
     args = p.parse_args()
 
     if args.mode.startswith("dns-"):

@@ -143,24 +143,135 @@ def request(url, timeout):
         return "error: %s" % (getattr(e, "reason", None) or e)
 
 
-def make_requests(scn, port):
-    """Each entry of scn['requests'] is (path, concurrency); entries run one after another."""
+def request_batch(path, concurrency, port, timeout):
+    url = "http://127.0.0.1:%d%s" % (port, path)
+    results = [None] * concurrency
+    threads = []
+    for i in range(concurrency):
+        def one(i=i):
+            results[i] = request(url, timeout)
+        t = threading.Thread(target=one)
+        t.start()
+        threads.append(t)
+        time.sleep(0.02)  # keep the order of arrival stable
+    for t in threads:
+        t.join()
+    return results
+
+
+def make_requests(scn, port, prefix, procs, running):
+    """scn['requests'] runs in order: (path, concurrency) makes that many requests at once;
+    a dict is a step between requests (see `step`), recorded in meta.json's `client` as
+    `before` of the next request."""
     statuses = []
-    for path, concurrency in scn.get("requests", [("/", 1)]):
-        url = "http://127.0.0.1:%d%s" % (port, path)
-        results = [None] * concurrency
-        threads = []
-        for i in range(concurrency):
-            def one(i=i):
-                results[i] = request(url, scn.get("client_timeout", 8))
-            t = threading.Thread(target=one)
-            t.start()
-            threads.append(t)
-            time.sleep(0.02)  # keep the order of arrival stable
-        for t in threads:
-            t.join()
-        statuses.append({"path": path, "statuses": results})
+    before = []
+    for entry in scn.get("requests", [("/", 1)]):
+        if isinstance(entry, dict):
+            before.append(step(entry, scn, prefix, procs, running))
+            continue
+        path, concurrency = entry
+        results = request_batch(path, concurrency, port, scn.get("client_timeout", 8))
+        statuses.append(dict({"path": path}, **({"before": before} if before else {}), statuses=results))
+        before = []
+    if before:
+        raise ValueError("steps after the last request change nothing the capture shows")
     return statuses
+
+
+def step(entry, scn, prefix, procs, running):
+    """One step between requests; returns the words meta.json records for it.
+      {"stop": ID}               stop that backend (its process group)
+      {"start": ID}              start a backend declared with "later": True, wait until ready
+      {"write": PATH, "text": T} rewrite a file in place (same inode: a bind mount of it follows)
+      {"sleep": SECONDS}         wait (past a cache's lifetime)
+      "say"                      what the step means, for meta.json (default: the step itself)
+    """
+    backends = {b.get("id", i): b for i, b in enumerate(scn.get("backends", []))}
+    if "stop" in entry:
+        kill_group(running.pop(entry["stop"]))
+    elif "start" in entry:
+        running[entry["start"]] = start_backend(backends[entry["start"]], prefix, procs)
+    elif "write" in entry:
+        with open(expand(entry["write"], prefix), "r+") as f:
+            f.truncate(0)
+            f.write(expand(entry["text"], prefix))
+    elif "sleep" in entry:
+        time.sleep(entry["sleep"])  # e.g. past a resolver's `valid=` time
+    else:
+        raise ValueError("unknown step %r" % entry)
+    return entry.get("say") or json.dumps({k: v for k, v in entry.items() if k != "say"})
+
+
+def start_backend(b, prefix, procs):
+    """Start one backend in its own process group (added to procs before waiting, so the
+    caller's finally stops it even when it never gets ready) and wait for its ready line."""
+    logpath = os.path.join(prefix, b["log"])
+    with open(logpath, "ab") as logf:
+        proc = subprocess.Popen(
+            expand(b["cmd"], prefix),
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=expand(b.get("cwd", "{P}"), prefix),
+        )
+    procs.append(proc)
+    ready_in = os.path.join(prefix, b.get("ready_in", b["log"]))
+    if b.get("ready") and not wait_for_text(ready_in, b["ready"]):
+        with open(ready_in, "rb") as f:
+            tail = f.read()[-600:].decode("utf-8", "replace")
+        raise RuntimeError("backend %s never logged %r; its log ends:\n%s" % (b["log"], b["ready"], tail))
+    return proc
+
+
+# ---------------------------------------------------------------- namespaces
+
+# Scenarios with "hosts" (a private /etc/hosts) or "net" (a private network namespace) run in a
+# child of this process started with `unshare`, so the machine's /etc/hosts and routes are never
+# touched: the bind mount and the routes exist only in the child's namespaces and vanish with
+# its last process. The child is this script again, told the parent's namespaces so it can
+# refuse to mount or route anything when it is not in namespaces of its own.
+NS_ENV = "BADGATEWAY_LAB_PARENT_NS"
+
+
+def namespaces_of(scn):
+    return (["mnt"] if scn.get("hosts") is not None else []) + (["net"] if scn.get("net") is not None else [])
+
+
+def own_namespaces():
+    return {ns: os.readlink("/proc/self/ns/%s" % ns) for ns in ("mnt", "net")}
+
+
+def capture_in_namespace(scn, out, verbose):
+    """Run one scenario in new namespaces; returns the child's exit status."""
+    flags = {"mnt": ["--mount", "--propagation", "private"], "net": ["--net"]}
+    cmd = ["unshare"] + [f for ns in namespaces_of(scn) for f in flags[ns]]
+    cmd += ["--", sys.executable, os.path.abspath(__file__), "capture", "--only", scn["name"], "--out", out]
+    cmd += ["-v"] if verbose else []
+    env = dict(os.environ, **{NS_ENV: json.dumps(own_namespaces())})
+    # The child stops its own processes in its finally; it is waited for, never left behind.
+    return subprocess.run(cmd, env=env).returncode
+
+
+def enter_private_files(scn, prefix):
+    """In the child: mount the scenario's hosts file on /etc/hosts and set up its routes,
+    after checking that this process is in namespaces of its own."""
+    parent = json.loads(os.environ[NS_ENV])
+    mine = own_namespaces()
+    for ns in namespaces_of(scn):
+        if mine[ns] == parent[ns]:
+            raise RuntimeError("refusing to change the machine: %s namespace is the parent's (%s)" % (ns, mine[ns]))
+    if scn.get("hosts") is not None:
+        hosts = os.path.join(prefix, "hosts")
+        write(prefix, "hosts", expand(scn["hosts"], prefix))
+        rc, out = run(["mount", "--bind", hosts, "/etc/hosts"])
+        if rc != 0:
+            raise RuntimeError("mount --bind %s /etc/hosts: %s" % (hosts, out))
+    if scn.get("net") is not None:
+        for cmd in [["ip", "link", "set", "lo", "up"]] + scn["net"]:
+            rc, out = run(expand(cmd, prefix))
+            if rc != 0:
+                raise RuntimeError("%s: %s" % (" ".join(cmd), out))
 
 
 # ---------------------------------------------------------------- listeners
@@ -239,6 +350,10 @@ def capture_listeners(scn, prefix, work):
     for d in expand(scn.get("ls", []), prefix):
         _, out = run(["ls", "-l", d])
         paste += "$ ls -l %s\n%s" % (d, out)
+    # What a name means on nginx's host now (`getent ahosts NAME`), as a user would check it.
+    for cmd in scn.get("lookups", []):
+        _, out = run(expand(cmd, prefix))
+        paste += "$ %s\n%s" % (" ".join(cmd), out)
     write(work, "listeners.txt", paste)
 
 
@@ -259,7 +374,7 @@ def nginx_conf(scn, prefix):
     )
 
 
-def capture_one(scn, out_dir):
+def capture_one(scn, out_dir, in_namespace=False):
     name = scn["name"]
     prefix = os.path.join(LAB_ROOT, name)
     shutil.rmtree(prefix, ignore_errors=True)
@@ -285,25 +400,12 @@ def capture_one(scn, out_dir):
     meta = {}
     started = time.time()
     try:
-        for b in scn.get("backends", []):
-            logpath = os.path.join(prefix, b["log"])
-            logf = open(logpath, "ab")
-            procs.append(
-                subprocess.Popen(
-                    expand(b["cmd"], prefix),
-                    stdout=logf,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                    cwd=expand(b.get("cwd", "{P}"), prefix),
-                )
-            )
-            logf.close()
-            ready_in = os.path.join(prefix, b.get("ready_in", b["log"]))
-            if b.get("ready") and not wait_for_text(ready_in, b["ready"]):
-                with open(ready_in, "rb") as f:
-                    tail = f.read()[-600:].decode("utf-8", "replace")
-                raise RuntimeError("backend %s never logged %r; its log ends:\n%s" % (b["log"], b["ready"], tail))
+        if in_namespace:
+            enter_private_files(scn, prefix)
+        running = {}
+        for i, b in enumerate(scn.get("backends", [])):
+            if not b.get("later"):
+                running[b.get("id", i)] = start_backend(b, prefix, procs)
         rc_t, out_t = run([NGINX, "-t", "-p", prefix, "-c", conf])
         if rc_t != 0 or scn.get("keep_nginx_t"):
             write(prefix, "nginx-t.txt", out_t)
@@ -320,7 +422,7 @@ def capture_one(scn, out_dir):
             )
             if not wait_for_listen(scn["listen"]):
                 raise RuntimeError("nginx did not listen on %d" % scn["listen"])
-            statuses = make_requests(scn, scn["listen"])
+            statuses = make_requests(scn, scn["listen"], prefix, procs, running)
             time.sleep(scn.get("settle", 0.3))
         elif not scn.get("config_fails"):
             raise RuntimeError("nginx -t failed:\n" + out_t)
@@ -380,27 +482,35 @@ def error_lines(dest):
         return []
 
 
-REQUIRED_TOOLS = ["nginx", "ss", "netstat", "lsof", "openssl", "/usr/bin/gunicorn", "php-fpm8.2"]
+REQUIRED_TOOLS = ["nginx", "ss", "netstat", "lsof", "openssl", "/usr/bin/gunicorn", "php-fpm8.2", "unshare", "mount",
+                  "ip", "getent"]
 
 
 def cmd_capture(args):
     missing = [t for t in REQUIRED_TOOLS if not shutil.which(t, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")]
     if missing:
-        print("missing tools: %s (install nginx-light python3-gunicorn php8.2-fpm iproute2 net-tools lsof openssl)"
+        print("missing tools: %s (install nginx-light python3-gunicorn php8.2-fpm iproute2 net-tools lsof openssl "
+              "util-linux libc-bin)"
               % ", ".join(missing))
         return 2
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     chosen = select(args.only)
     failures = 0
+    inside = NS_ENV in os.environ
     for scn in chosen:
+        if namespaces_of(scn) and not inside:
+            sys.stdout.flush()
+            if capture_in_namespace(scn, out, args.verbose) != 0:
+                failures += 1
+            continue
         try:
-            meta, took = capture_one(scn, out)
+            meta, took = capture_one(scn, out, in_namespace=inside)
         except Exception as e:
             failures += 1
             print("FAIL %s: %s" % (scn["name"], e))
             continue
-        seen = [s for r in meta["client"] for s in r["statuses"]]
+        seen = [s for r in meta["client"] for s in r.get("statuses", [])]
         print("ok   %-28s %5.1fs client=%s" % (scn["name"], took, seen))
         if args.verbose:
             for l in error_lines(os.path.join(out, scn["name"])):

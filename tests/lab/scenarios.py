@@ -4,11 +4,17 @@ Each scenario is a dict:
   name, description, cause      words for meta.json and the README
   listen                        the port nginx listens on (127.0.0.1)
   http                          the text inside http { } ({P} = the prefix dir, {LAB} = tests/lab)
-  backends                      [{cmd, log, ready, cwd}] started before nginx, each in its own
-                                process group; `ready` is a text to wait for in its log
+  backends                      [{cmd, log, ready, cwd, id, later}] started before nginx (unless
+                                `later`: a step starts it), each in its own process group; `ready`
+                                is a text to wait for in its log
   ports, socket_paths, ls       what belongs to this scenario in ss/netstat output, and dirs to `ls -l`
   files, setup                  files to write/copy into the prefix, commands to run first
-  requests                      [(path, concurrency), ...] made one after another
+  requests                      [(path, concurrency), ...] made one after another; a dict between them
+                                is a step (lab.step: stop/start a backend, rewrite a file in place)
+  hosts                         run in a private mount namespace whose /etc/hosts is this text
+                                ({P}/hosts, bind-mounted; a step may rewrite it)
+  net                           run in a private network namespace (lo up), after these `ip` commands
+  lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
   user, worker_connections      nginx main/events settings
   config_fails                  nginx -t is expected to fail (nginx is then not started)
   expect, expect_not            badgateway codes that must / must not be reported
@@ -539,6 +545,149 @@ SCENARIOS = [
         "expect_not": ["BG201", "BG202", "BG302"],
     },
     {
+        "name": "network-unreachable",
+        "description": "proxy_pass to 224.0.0.1 (multicast): connect() fails at once with ENETUNREACH",
+        "cause": "No route to the backend's network: 'connect() to 224.0.0.1:19391 failed (101: Network is "
+                 "unreachable)'. nginx never reaches a host, so nothing can be said about what listens there.",
+        "listen": 19390,
+        "http": proxy(19390, "http://224.0.0.1:19391"),
+        "ports": [19391],
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204"],
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG201"]}},
+        "notes": "connect() to a multicast address fails in the kernel (no route), so nothing is sent and the "
+                 "client gets 502 at once. Not BG201: the listener table describes nginx's host, not that address.",
+    },
+    {
+        "name": "no-route-to-host",
+        "description": "proxy_pass to 10.98.0.7 on a bridge network where nobody has that address (private "
+                       "network namespace)",
+        "cause": "The address is on a network nginx's host is attached to, but no host answers for it (a "
+                 "container that is gone): ARP gets no reply and connect() fails after about 3 s with "
+                 "'113: No route to host'.",
+        "listen": 19420,
+        "net": [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+                ["ip", "addr", "add", "10.98.0.1/24", "dev", "v0"],
+                ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]],
+        "http": proxy(19420, "http://10.98.0.7:19421"),
+        "ports": [19421],
+        "client_timeout": 15,
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "notes": "Runs in a private network namespace (unshare --net) with a veth pair on 10.98.0.0/24: the "
+                 "machine's interfaces and routes are not touched.",
+    },
+    {
+        "name": "route-prohibited",
+        "description": "proxy_pass to 10.97.0.7, a network with a 'prohibit' route (private network namespace)",
+        "cause": "A policy forbids the connection on nginx's own host: connect() fails at once with "
+                 "'13: Permission denied' over TCP. Here a 'prohibit' route; on RHEL-like hosts the same line "
+                 "comes from SELinux.",
+        "listen": 19430,
+        "net": [["ip", "route", "add", "prohibit", "10.97.0.0/24"]],
+        "http": proxy(19430, "http://10.97.0.7:19431"),
+        "ports": [19431],
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG206"],
+        "notes": "Runs in a private network namespace (unshare --net): the route exists only there.",
+    },
+    {
+        "name": "stale-address",
+        "description": "proxy_pass http://backend.test:19381; the backend moves from 127.0.0.2 to 127.0.0.3 "
+                       "while nginx runs",
+        "cause": "nginx resolved backend.test once, at start (127.0.0.2). The backend is recreated on "
+                 "127.0.0.3 and the hosts file updated, like a container that restarts with a new IP; nginx "
+                 "keeps connecting to 127.0.0.2 and is refused.",
+        "listen": 19380,
+        "hosts": "127.0.0.1 localhost\n127.0.0.2 backend.test\n",
+        "http": proxy(19380, "http://backend.test:19381"),
+        "backends": [dict(gunicorn("127.0.0.2:19381"), id="old"),
+                     dict(gunicorn("127.0.0.3:19381", log="gunicorn-new.log"), id="new", later=True)],
+        "ports": [19381],
+        "requests": [("/", 1),
+                     {"stop": "old", "say": "the backend on 127.0.0.2:19381 stops"},
+                     {"write": "{P}/hosts", "text": "127.0.0.1 localhost\n127.0.0.3 backend.test\n",
+                      "say": "the hosts file now maps backend.test to 127.0.0.3"},
+                     {"start": "new", "say": "the backend starts again on 127.0.0.3:19381"},
+                     ("/", 1)],
+        "lookups": [["getent", "hosts", "backend.test"]],
+        "expect": ["BG209"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204"],
+        "expect_subsets": {"config+listeners": {"expect": [],
+                                                "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG209"]}},
+        "notes": "nginx and getent run in a private mount namespace whose /etc/hosts is a bind mount of the "
+                 "prefix's hosts file, rewritten in place between the requests. Only the log shows the old "
+                 "address: config and listeners alone (getent says 127.0.0.3, gunicorn listens there) are fine.",
+    },
+    {
+        "name": "stale-address-resolver",
+        "description": "stale-address with BG209's fix: resolver + variable, the backend moves from 127.0.0.2 "
+                       "to 127.0.0.3 (control)",
+        "cause": "With `resolver` and the host in a variable, nginx asks DNS at request time (valid=1s): after "
+                 "the move it connects to 127.0.0.3 and the client still gets 200. Nothing may fire.",
+        "listen": 19440,
+        "hosts": "127.0.0.1 localhost\n127.0.0.2 backend.test\n",
+        "http": server(19440, """        location / {
+            resolver 127.0.0.1:19441 valid=1s ipv6=off;
+            set $backend_host backend.test;
+            proxy_pass http://$backend_host:19442;
+        }"""),
+        "backends": [broken("dns-hosts", "--tcp", "127.0.0.1:19441", "--hosts", "{P}/hosts", log="dns.log"),
+                     dict(gunicorn("127.0.0.2:19442"), id="old"),
+                     dict(gunicorn("127.0.0.3:19442", log="gunicorn-new.log"), id="new", later=True)],
+        "ports": [19442],
+        "requests": [("/", 1),
+                     {"stop": "old", "say": "the backend on 127.0.0.2:19442 stops"},
+                     {"write": "{P}/hosts", "text": "127.0.0.1 localhost\n127.0.0.3 backend.test\n",
+                      "say": "the hosts file (which the lab's DNS server answers from) now maps backend.test to "
+                             "127.0.0.3"},
+                     {"start": "new", "say": "the backend starts again on 127.0.0.3:19442"},
+                     {"sleep": 1.5, "say": "1.5 s: past the resolver's valid=1s"},
+                     ("/", 1)],
+        "lookups": [["getent", "hosts", "backend.test"]],
+        "expect": [],
+        "expect_not": ["BG201", "BG202", "BG203", "BG208", "BG209"],
+        "notes": "Proves the fix BG209 offers on real nginx 1.22 (DNS from backends.py dns-hosts, which reads "
+                 "the same hosts file): the request after the move is answered by the backend at its new address.",
+    },
+    {
+        "name": "localhost-ipv6-first",
+        "description": "proxy_pass http://localhost:19401, hosts maps localhost to ::1 then 127.0.0.1, "
+                       "gunicorn on 127.0.0.1 only",
+        "cause": "nginx resolves localhost to [::1] and 127.0.0.1 at start and tries [::1] first: refused, "
+                 "the address is disabled for 10 s and the request is retried on 127.0.0.1.",
+        "listen": 19400,
+        "hosts": "::1 localhost\n127.0.0.1 localhost\n",
+        "http": proxy(19400, "http://localhost:19401"),
+        "backends": [gunicorn("127.0.0.1:19401")],
+        "ports": [19401],
+        "requests": [("/", 1), ("/", 1), ("/", 1)],
+        "lookups": [["getent", "ahosts", "localhost"]],
+        "expect": ["BG204"],
+        "expect_not": ["BG201", "BG202", "BG203"],
+        "expect_subsets": {"log": {"expect": [], "expect_not": ["BG201"]}},
+        "notes": "The client got 200 every time: the refused [::1] attempt was passed on to 127.0.0.1. BG204 is "
+                 "a warning without a status; the log alone shows no failed request, so no BG201.",
+    },
+    {
+        "name": "localhost-ipv4-only",
+        "description": "proxy_pass http://localhost:19411, hosts maps localhost to 127.0.0.1 only, "
+                       "gunicorn on [::1] only",
+        "cause": "On this host localhost means 127.0.0.1 only; the backend listens on [::1] only (like "
+                 "Node 17+ binding 'localhost' on a host where it means ::1), so every connection is refused.",
+        "listen": 19410,
+        "hosts": "127.0.0.1 localhost\n",
+        "http": proxy(19410, "http://localhost:19411"),
+        "backends": [gunicorn("[::1]:19411")],
+        "ports": [19411],
+        "requests": [("/", 1), ("/", 1)],
+        "lookups": [["getent", "ahosts", "localhost"]],
+        "expect": ["BG204"],
+        "expect_not": ["BG201", "BG202", "BG203"],
+        "notes": "getent ahosts localhost in the listeners paste shows 127.0.0.1 only: nginx never tries [::1], "
+                 "every request is refused (502).",
+    },
+    {
         "name": "missing-scheme",
         "description": "proxy_pass 127.0.0.1:19271 without http://",
         "cause": "nginx refuses the configuration: 'invalid URL prefix'. nginx -t fails, nothing starts.",
@@ -658,14 +807,15 @@ LOG_ALONE = {
     "header-too-big": "BG303", "upstream-resets": "BG304", "tls-verify-self-signed": "BG305",
     "invalid-header": "BG306", "read-timeout": "BG401", "connect-timeout": "BG402",
     "tls-name-mismatch": "BG305", "php-fpm-terminate-timeout": "BG304",
-    "variable-without-resolver": "BG208",
+    "variable-without-resolver": "BG208", "network-unreachable": "BG207", "no-route-to-host": "BG207",
+    "route-prohibited": "BG207",
 }
 CONFIG_AND_LISTENERS = {
     "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203",
     "family-v6-backend": "BG204", "family-v4-backend": "BG204", "unix-socket-wrong-path": "BG205",
     "proxy-loop": "BG213", "variable-without-resolver": "BG208", "missing-scheme": "BG102",
     "upstream-name-typo": "BG103", "missing-semicolon": "BG101", "unknown-directive": "BG104",
-    "unix-socket-stale": "BG201",
+    "unix-socket-stale": "BG201", "localhost-ipv6-first": "BG204", "localhost-ipv4-only": "BG204",
 }
 for _s in SCENARIOS:
     subsets = _s.setdefault("expect_subsets", {})

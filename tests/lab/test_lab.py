@@ -76,6 +76,9 @@ class Filters(unittest.TestCase):
 FAKE_BIN = """#!/usr/bin/env python3
 import json, sys
 a = sys.argv
+if a[1:] == ["explain", "--list"]:
+    print("BG201  nothing-listens-on-target\\nBG202  backend-listens-on-another-port\\nBG205  unix-socket-missing")
+    sys.exit(0)
 assert a[1] == "diagnose" and a[-2:] == ["--format", "json"]
 codes = ["BG202"] if "--listeners" in a else []
 print(json.dumps({"findings": [{"code": c, "severity": "error"} for c in codes]}))
@@ -127,6 +130,72 @@ class Check(unittest.TestCase):
         self.assertEqual((rc, lines[-1]), (0, "1 passed, 0 failed"))
 
 
+class Steps(unittest.TestCase):
+    """Steps between requests, and the namespace guard (no nginx, no mount)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_write_rewrites_in_place(self):
+        # A bind mount follows the inode: a new file put in place by rename would not show.
+        path = os.path.join(self.tmp, "hosts")
+        with open(path, "w") as f:
+            f.write("127.0.0.2 backend.test\n" * 3)
+        inode = os.stat(path).st_ino
+        said = lab.step({"write": "{P}/hosts", "text": "127.0.0.3 backend.test\n", "say": "moved"},
+                        {}, self.tmp, [], {})
+        self.assertEqual(said, "moved")
+        self.assertEqual(os.stat(path).st_ino, inode)
+        with open(path) as f:
+            self.assertEqual(f.read(), "127.0.0.3 backend.test\n")
+
+    def test_sleep_step(self):
+        self.assertEqual(lab.step({"sleep": 0, "say": "waited"}, {}, self.tmp, [], {}), "waited")
+
+    def test_unknown_step(self):
+        with self.assertRaises(ValueError):
+            lab.step({"reboot": True}, {}, self.tmp, [], {})
+
+    def test_steps_are_recorded_before_the_next_request(self):
+        made = []
+
+        def fake_batch(path, concurrency, port, timeout):
+            made.append(path)
+            return [200] * concurrency
+
+        scn = {"requests": [("/a", 1), {"write": "{P}/f", "text": "x", "say": "changed f"}, ("/b", 2)]}
+        open(os.path.join(self.tmp, "f"), "w").close()
+        real, lab.request_batch = lab.request_batch, fake_batch
+        try:
+            got = lab.make_requests(scn, 1, self.tmp, [], {})
+            with self.assertRaises(ValueError):  # a step nothing observes
+                lab.make_requests({"requests": [("/a", 1), {"write": "{P}/f", "text": "y"}]}, 1, self.tmp, [], {})
+        finally:
+            lab.request_batch = real
+        self.assertEqual(got, [{"path": "/a", "statuses": [200]},
+                               {"path": "/b", "before": ["changed f"], "statuses": [200, 200]}])
+        self.assertEqual(made, ["/a", "/b", "/a"])
+
+    def test_namespaces_of(self):
+        self.assertEqual(lab.namespaces_of({}), [])
+        self.assertEqual(lab.namespaces_of({"hosts": ""}), ["mnt"])
+        self.assertEqual(lab.namespaces_of({"hosts": "x", "net": []}), ["mnt", "net"])
+
+    def test_private_files_refused_in_the_machines_namespaces(self):
+        # Told that the parent's namespaces are our own: nothing may be mounted or routed.
+        os.environ[lab.NS_ENV] = json.dumps(lab.own_namespaces())
+        try:
+            for scn in ({"hosts": "127.0.0.9 localhost\n"}, {"net": [["ip", "route", "add", "prohibit", "10.98.0.0/24"]]}):
+                with self.assertRaisesRegex(RuntimeError, "refusing"):
+                    lab.enter_private_files(scn, self.tmp)
+            self.assertFalse(os.path.exists(os.path.join(self.tmp, "hosts")))
+        finally:
+            del os.environ[lab.NS_ENV]
+
+
 class Fixtures(unittest.TestCase):
     """The committed fixtures are complete and say what the catalogue says."""
 
@@ -146,6 +215,13 @@ class Fixtures(unittest.TestCase):
                 # the stable prefix: paths in the dump are the same on every run
                 with open(os.path.join(d, inputs["config"])) as f:
                     self.assertIn("/tmp/badgateway-lab/%s/" % scn["name"], f.read())
+
+    def test_lookups_are_in_the_listeners_paste(self):
+        for scn in scenarios.SCENARIOS:
+            for cmd in scn.get("lookups", []):
+                with self.subTest(scn["name"]):
+                    with open(os.path.join(lab.DEFAULT_OUT, scn["name"], "listeners.txt")) as f:
+                        self.assertIn("$ %s\n" % " ".join(cmd), f.read())
 
     def test_wrong_port_evidence(self):
         d = os.path.join(lab.DEFAULT_OUT, "wrong-port")

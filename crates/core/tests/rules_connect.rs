@@ -1,8 +1,8 @@
 //! BG201-BG213 (cannot connect, resources) on the lab's real scenarios
 //! (tests/fixtures/scenarios: real nginx 1.22.1, gunicorn, php-fpm and broken python
 //! backends), whole and in the lab's subsets, plus hand-written corners (marked
-//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, no route,
-//! stale container addresses, localhost resolving to ::1 first, EMFILE, EADDRNOTAVAIL.
+//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, container
+//! addresses on Docker's DNS, pastes without `getent`, EMFILE, EADDRNOTAVAIL.
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -98,6 +98,13 @@ fn lab_scenarios_expect_and_expect_not() {
         ("unix-socket-permission", "config+listeners", &["BG206"]),
         ("unix-backlog-full", "config+listeners", &["BG211"]),
         ("php-fpm-max-children", "config+listeners", &[]),
+        // The log alone cannot tell a stale or wrong-family address from a backend that is down.
+        ("stale-address", "log", &["BG201"]),
+        ("localhost-ipv4-only", "log", &["BG201"]),
+        // Without the log, a remote address with nothing on nginx's host is judged by nginx's
+        // own listener table (the log's 113 / 13 is what shows the connection never left).
+        ("no-route-to-host", "config+listeners", &["BG201"]),
+        ("route-prohibited", "config+listeners", &["BG201"]),
         ("connect-timeout", "config+listeners", &["BG211"]),
     ];
     let mut checked = 0;
@@ -152,7 +159,13 @@ fn lab_scenarios_expect_and_expect_not() {
 
 #[test]
 fn controls_stay_silent() {
-    for name in ["healthy", "static-404", "php-primary-script-unknown", "content-length-and-chunked"] {
+    for name in [
+        "healthy",
+        "static-404",
+        "php-primary-script-unknown",
+        "content-length-and-chunked",
+        "stale-address-resolver",
+    ] {
         let s = load(name);
         for (sub, inputs) in [("all", s.all()), ("log", s.log_only()), ("config+listeners", s.static_only())]
         {
@@ -423,6 +436,134 @@ fn bg208_variable_without_resolver() {
     let f = first(&a, "BG208");
     assert_eq!(primary_text(&a, f).0, InputKind::Log);
     assert!(f.title.contains("app.internal"));
+}
+
+/// Real capture: localhost means [::1] then 127.0.0.1 (getent), gunicorn on 127.0.0.1 only.
+/// nginx tried [::1], disabled it and passed the request on: the client got 200 three times.
+#[test]
+fn bg204_localhost_ipv6_first_is_a_warning_without_a_status() {
+    let s = load("localhost-ipv6-first");
+    let statuses: Vec<u64> = s.meta["client"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["statuses"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()))
+        .collect();
+    assert_eq!(statuses, [200, 200, 200], "the capture this test is about");
+    let a = analyze(s.all());
+    let f = first(&a, "BG204");
+    assert_eq!((f.severity, f.status), (Severity::Warning, None));
+    assert!(f.message.contains("still get their response"), "{}", f.message);
+    assert!(!f.notes.iter().any(|n| n.contains("This assumes")), "getent proves it: {:?}", f.notes);
+    let log = label_texts(&a, f, InputKind::Log);
+    assert!(log.iter().any(|l| l.contains("temporarily disabled")), "{log:?}");
+    let listeners = label_texts(&a, f, InputKind::Listeners);
+    assert!(
+        listeners.iter().any(|l| l.starts_with("::1") && l.contains("STREAM localhost")),
+        "{listeners:?}"
+    );
+    let fixed = converges(s.all(), "BG204");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://127.0.0.1:19401;"));
+    // The same config and listeners without the log: still the warning, from getent alone.
+    let a = analyze(s.static_only());
+    assert_eq!(first(&a, "BG204").status, None);
+}
+
+/// Real capture: localhost means 127.0.0.1 only (getent), gunicorn on [::1] only: nginx
+/// never tries [::1], every request is refused (502, 502).
+#[test]
+fn bg204_localhost_ipv4_only_fails_every_request() {
+    let s = load("localhost-ipv4-only");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG204");
+        assert_eq!((f.severity, f.status), (Severity::Error, Some(502)));
+        assert!(f.title.contains("IPv6 only"), "{}", f.title);
+        assert!(f.message.contains("localhost means 127.0.0.1 only"), "{}", f.message);
+        assert!(
+            label_texts(&a, f, InputKind::Listeners)
+                .iter()
+                .any(|l| l.starts_with("127.0.0.1") && l.contains("STREAM")),
+            "{:?}",
+            label_texts(&a, f, InputKind::Listeners)
+        );
+    }
+    let fixed = converges(s.all(), "BG204");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://[::1]:19411;"));
+}
+
+/// Real capture: backend.test moved from 127.0.0.2 to 127.0.0.3 while nginx ran; getent
+/// shows the new address and gunicorn listens there.
+#[test]
+fn bg209_stale_address_proven_by_getent() {
+    let s = load("stale-address");
+    let a = analyze(s.all());
+    let f = first(&a, "BG209");
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "backend.test:19381".into()));
+    assert!(f.title.contains("127.0.0.2:19381"), "{}", f.title);
+    assert!(f.confidence >= 90, "{}", f.confidence);
+    let listeners = label_texts(&a, f, InputKind::Listeners);
+    assert!(
+        listeners.iter().any(|l| l.starts_with("127.0.0.3") && l.contains("backend.test")),
+        "{listeners:?}"
+    );
+    assert!(listeners.iter().any(|l| l == "127.0.0.3:19381"), "{listeners:?}");
+    assert!(f.notes.iter().any(|n| n.contains("does not read /etc/hosts")), "{:?}", f.notes);
+    let fixed = converges(s.all(), "BG209");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://$backend_host:19381;"));
+    // Without getent the log still shows it, with less certainty.
+    let no_getent: Vec<u8> = String::from_utf8_lossy(s.listeners.as_deref().unwrap())
+        .split("$ getent")
+        .next()
+        .unwrap()
+        .as_bytes()
+        .to_vec();
+    let a = analyze(Inputs { listeners: Some(&no_getent), ..s.all() });
+    assert!(first(&a, "BG209").confidence < 90);
+    // A failure to the address the name still has is not a stale address.
+    let log =
+        String::from_utf8_lossy(s.log.as_deref().unwrap()).replace("127.0.0.2:19381", "127.0.0.3:19381");
+    let a = analyze(Inputs { log: Some(log.as_bytes()), ..s.all() });
+    assert!(!codes(&a).contains(&"BG209"), "{:?}", codes(&a));
+}
+
+/// Real captures of BG207: 101 (multicast, no route at all), 113 (ARP unanswered on a veth
+/// network in a private namespace), 13 over TCP (a `prohibit` route there). None is a
+/// backend that is not running.
+#[test]
+fn bg207_real_unreachable_and_denied_connections() {
+    for (name, title_has) in [
+        ("network-unreachable", "network unreachable"),
+        ("no-route-to-host", "no route"),
+        ("route-prohibited", "not allowed"),
+    ] {
+        let s = load(name);
+        for inputs in [s.all(), s.log_only()] {
+            let a = analyze(inputs);
+            let f = first(&a, "BG207");
+            assert!(f.title.contains(title_has), "{name}: {}", f.title);
+            assert_eq!(f.status, Some(502), "{name}");
+            assert!(!codes(&a).contains(&"BG201"), "{name}: {:?}", codes(&a));
+            assert_eq!(
+                label_texts(&a, f, InputKind::Log).len(),
+                1 + usize::from(inputs.config.is_none()),
+                "{name}"
+            );
+        }
+    }
+    // A prohibit route is not SELinux: without SELinux evidence the finding says both.
+    let s = load("route-prohibited");
+    let a = analyze(s.all());
+    let f = first(&a, "BG207");
+    assert!(!f.title.starts_with("SELinux"), "{}", f.title);
+    assert!(f.fix.as_ref().unwrap().commands.iter().any(|c| c.command == "ip route get 10.97.0.7"));
+    // 101 is decided before anything is sent: no firewall question, no 504.
+    let s = load("network-unreachable");
+    let a = analyze(s.all());
+    let f = first(&a, "BG207");
+    assert!(f.message.contains("multicast"), "{}", f.message);
+    assert!(!f.message.contains("504"), "{}", f.message);
+    assert!(f.next_steps.is_empty(), "{:?}", f.next_steps);
 }
 
 // ---------------------------------------------------------------- hand-written corners

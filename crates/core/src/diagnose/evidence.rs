@@ -3,7 +3,7 @@
 
 use crate::finding::{Command, Finding};
 use crate::input::InputKind;
-use crate::listeners::Listener;
+use crate::listeners::{Listener, ProbeFact};
 use crate::log::EventGroup;
 
 use super::facts::{Endpoint, EndpointAddr, Facts};
@@ -97,4 +97,18 @@ pub fn line_indent(src: &[u8], at: u32) -> String {
         .take_while(|b| matches!(b, b' ' | b'\t'))
         .map(|&b| b as char)
         .collect()
+}
+
+/// Labels the `getent` lines of the paste that say what `host` means on nginx's host.
+pub fn name_lookup_labels(facts: &Facts<'_>, mut finding: Finding, host: &str) -> Finding {
+    let Some(report) = facts.listeners else { return finding };
+    for fact in &report.facts {
+        if let ProbeFact::NameAddress { name, address, range, .. } = fact
+            && name.eq_ignore_ascii_case(host)
+        {
+            finding =
+                finding.label(InputKind::Listeners, *range, format!("{host} means {address} here"), false);
+        }
+    }
+    finding
 }

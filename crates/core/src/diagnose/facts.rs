@@ -156,7 +156,10 @@ impl<'a> Facts<'a> {
         listeners: Option<&'a ListenerReport>,
         log: Option<&'a LogReport>,
     ) -> Self {
-        let endpoints = config.map(endpoints).unwrap_or_default();
+        let mut endpoints = config.map(endpoints).unwrap_or_default();
+        if let Some(report) = listeners {
+            resolve_from_paste(&mut endpoints, report);
+        }
         let mut by_port: HashMap<u16, Vec<usize>> = HashMap::default();
         if let Some(l) = listeners {
             for (i, listener) in l.listeners.iter().enumerate() {
@@ -920,6 +923,20 @@ pub fn literal_ips(host: &str) -> Vec<IpAddr> {
         return vec![IpAddr::V6(Ipv6Addr::LOCALHOST), IpAddr::V4(Ipv4Addr::LOCALHOST)];
     }
     Vec::new()
+}
+
+/// A host name the paste looked up with every family (`getent ahosts NAME`) stands for
+/// exactly those addresses on nginx's host: nginx resolved it the same way at start (unless
+/// it changed since, which the stale-address rule looks for).
+fn resolve_from_paste(endpoints: &mut [Endpoint], report: &ListenerReport) {
+    for endpoint in endpoints {
+        if let EndpointAddr::Tcp { host, ips, .. } = &mut endpoint.addr
+            && host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_err()
+            && let Some((addresses, true)) = report.resolved(host)
+        {
+            *ips = addresses;
+        }
+    }
 }
 
 fn endpoints(config: &Config) -> Vec<Endpoint> {

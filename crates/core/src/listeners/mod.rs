@@ -1,5 +1,6 @@
 //! Listener tables and backend-side probe outputs (ss, netstat, lsof, docker ps, ls -l,
-//! systemctl, journalctl, curl, telnet, ufw, iptables, nft, getsebool, SELinux AVC, ps).
+//! systemctl, journalctl, curl, telnet, ufw, iptables, nft, getsebool, SELinux AVC, ps,
+//! getent).
 //!
 //! [`parse`] reads a whole paste: several command outputs, shell prompts and unrelated
 //! text mixed together. Each line is read on its own (one pass, no backtracking over
@@ -52,6 +53,8 @@ pub enum Format {
     SemanagePort,
     AvcDenial,
     Ps,
+    /// `getent ahosts NAME` / `getent hosts NAME`
+    Getent,
 }
 
 impl Format {
@@ -80,6 +83,7 @@ impl Format {
             Format::SemanagePort => "semanage port -l",
             Format::AvcDenial => "SELinux AVC",
             Format::Ps => "ps",
+            Format::Getent => "getent",
         }
     }
 }
@@ -105,6 +109,7 @@ impl Format {
             Format::SemanagePort => "port type",
             Format::AvcDenial => "denial",
             Format::Ps => "process",
+            Format::Getent => "address",
         }
     }
 }
@@ -440,6 +445,17 @@ pub enum ProbeFact {
         proto: String,
         range: TextRange,
     },
+    /// `getent ahosts NAME` (one per address, its `STREAM` line) or `getent hosts NAME`: an
+    /// address the name has on this host now, in the resolver's order.
+    NameAddress {
+        /// The name asked for (from the command), else the name the line shows.
+        name: String,
+        address: IpAddr,
+        /// The lookup asked for every family: `getent ahosts`, or `getent hosts` answering
+        /// IPv4 (it asks for IPv6 first and shows IPv4 only when the name has no IPv6).
+        all_families: bool,
+        range: TextRange,
+    },
 }
 
 impl ProbeFact {
@@ -467,7 +483,8 @@ impl ProbeFact {
             | ProbeFact::SelinuxPortType { range, .. }
             | ProbeFact::AvcDenial { range, .. }
             | ProbeFact::Process { range, .. }
-            | ProbeFact::ExposedPort { range, .. } => *range,
+            | ProbeFact::ExposedPort { range, .. }
+            | ProbeFact::NameAddress { range, .. } => *range,
         }
     }
 }
@@ -512,6 +529,31 @@ impl ListenerReport {
     /// The `ls -l` entry for `path`, if the listing showed it.
     pub fn socket_file(&self, path: &str) -> Option<&SocketFile> {
         self.socket_files.iter().find(|f| f.path == path)
+    }
+
+    /// What `getent` said `name` resolves to on this host: the addresses in the resolver's
+    /// order (the order nginx tries them), and whether they are all of them (a lookup that
+    /// asked for every family; when the paste has one, only its answer is used). `None`
+    /// when the paste has no lookup of the name.
+    pub fn resolved(&self, name: &str) -> Option<(Vec<IpAddr>, bool)> {
+        let answers = || {
+            self.facts.iter().filter_map(move |f| match f {
+                ProbeFact::NameAddress { name: n, address, all_families, .. }
+                    if n.eq_ignore_ascii_case(name) =>
+                {
+                    Some((*address, *all_families))
+                }
+                _ => None,
+            })
+        };
+        let complete = answers().any(|(_, all)| all);
+        let mut addresses: Vec<IpAddr> = Vec::new();
+        for (address, _) in answers().filter(|(_, all)| *all || !complete) {
+            if !addresses.contains(&address) {
+                addresses.push(address);
+            }
+        }
+        (!addresses.is_empty()).then_some((addresses, complete))
     }
 
     /// Listeners on a unix socket path (`@name` for abstract ones).
@@ -594,6 +636,15 @@ pub(crate) enum Mode {
     Getsebool,
     Ps {
         ef: bool,
+    },
+    /// `getent hosts|ahosts|ahostsv4|ahostsv6 NAME`.
+    Getent {
+        /// The name asked for.
+        name: Option<String>,
+        /// `ahosts`: getaddrinfo with every family, one line per socket type.
+        ahosts: bool,
+        /// `ahostsv4` / `ahostsv6`: one family only.
+        one_family: bool,
     },
     /// A command we know but whose output is not ours to read (e.g. `cat`, `grep`).
     Other,

@@ -1,5 +1,7 @@
 //! Probe outputs the 502 guides ask for: systemctl, journalctl, curl, telnet, ufw,
-//! iptables, nft, getsebool, SELinux AVC lines and ps. Each becomes a [`ProbeFact`].
+//! iptables, nft, getsebool, SELinux AVC lines, ps and getent. Each becomes a [`ProbeFact`].
+
+use std::net::IpAddr;
 
 use super::scan::{
     Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, kv, lossy,
@@ -34,6 +36,18 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
         b"nft" => Mode::Nft { chain: None, depth: 0 },
         b"getsebool" => Mode::Getsebool,
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
+        b"getent" => {
+            let mut words = cmd.args.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty());
+            let database = words.find(|w| !w.starts_with(b"-"))?;
+            let (ahosts, one_family) = match database {
+                b"hosts" => (false, false),
+                b"ahosts" => (true, false),
+                b"ahostsv4" | b"ahostsv6" => (true, true),
+                _ => return None,
+            };
+            let name = words.find(|w| !w.starts_with(b"-")).map(lossy);
+            Mode::Getent { name, ahosts, one_family }
+        }
         _ => return None,
     })
 }
@@ -105,6 +119,7 @@ pub(crate) fn line_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {
             let ef = *ef;
             ps(r, line, Some(ef))
         }
+        Mode::Getent { .. } => getent(r, line),
         _ => None,
     }
 }
@@ -125,6 +140,7 @@ pub(crate) fn line_any(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         .or_else(|| nft(r, line, false))
         .or_else(|| ps(r, line, None))
         .or_else(|| journal(r, line, Format::Journalctl))
+        .or_else(|| getent_ahosts_bare(r, line))
 }
 
 // ---------------------------------------------------------------- systemctl
@@ -1286,4 +1302,57 @@ fn ps(r: &mut Reader, line: Line<'_>, ef: Option<bool>) -> Option<Format> {
     });
     r.mode = Mode::Ps { ef: cmd_tok == 7 };
     Some(Format::Ps)
+}
+
+// ---------------------------------------------------------------- getent
+
+/// After `getent ahosts NAME`: `::1             STREAM localhost`, then `::1  DGRAM`,
+/// `::1  RAW` and the same for each further address (the name only on the first line).
+/// After `getent hosts NAME`: `127.0.0.3       backend.test [aliases]`, one line per address.
+fn getent(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    let Mode::Getent { name, ahosts, one_family } = &r.mode else { return None };
+    let (name, ahosts, one_family) = (name.clone(), *ahosts, *one_family);
+    let t = line.bytes.trim_ascii();
+    let address = parse_ip(word(t, 0))?;
+    let second = word(t, 1);
+    if ahosts {
+        match second {
+            b"STREAM" => {}
+            b"DGRAM" | b"RAW" => return Some(Format::Getent),
+            _ => return None,
+        }
+        let shown = word(t, 2);
+        let name = name.or_else(|| (!shown.is_empty()).then(|| lossy(shown)))?;
+        push_address(r, name, address, !one_family, line);
+    } else {
+        if second.is_empty() {
+            return None;
+        }
+        let name = name.unwrap_or_else(|| lossy(second));
+        // getent hosts asks for IPv6 first and falls back to IPv4: an IPv6 answer hides IPv4.
+        push_address(r, name, address, address.is_ipv4(), line);
+    }
+    Some(Format::Getent)
+}
+
+/// `getent ahosts` output pasted without its command: the `STREAM` line that names the host
+/// starts it; the lines after it are read in getent mode.
+fn getent_ahosts_bare(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    let t = line.bytes.trim_ascii();
+    let address = parse_ip(word(t, 0))?;
+    let name = word(t, 2);
+    if word(t, 1) != b"STREAM" || name.is_empty() || !word(t, 3).is_empty() {
+        return None;
+    }
+    r.mode = Mode::Getent { name: Some(lossy(name)), ahosts: true, one_family: false };
+    push_address(r, lossy(name), address, true, line);
+    Some(Format::Getent)
+}
+
+fn push_address(r: &mut Reader, name: String, address: IpAddr, all_families: bool, line: Line<'_>) {
+    r.report.facts.push(ProbeFact::NameAddress { name, address, all_families, range: line.range() });
+}
+
+fn parse_ip(w: &[u8]) -> Option<IpAddr> {
+    std::str::from_utf8(w).ok()?.parse().ok()
 }

@@ -172,6 +172,7 @@ const PROGRAMS: &[&[u8]] = &[
     b"tail",
     b"grep",
     b"nc",
+    b"getent",
 ];
 
 /// Recognises `user@host:~$ sudo ss -tlnp`, `[root@web ~]# ss -tlnp`, `$ ss -tlnp`,
@@ -246,6 +247,7 @@ fn command_at(line: Line<'_>, mut at: usize, bare: bool) -> Option<Command<'_>> 
                     | b"semanage"
                     | b"getenforce"
                     | b"sestatus"
+                    | b"getent"
             )
             || (base == b"ps" && first_arg.iter().all(u8::is_ascii_alphabetic) && first_arg.len() <= 4);
         if !ok || line.bytes.len() > 300 {

@@ -973,3 +973,70 @@ fn report_serializes_to_json() {
     assert!(json["facts"].as_array().unwrap().iter().any(|f| f["fact"] == "avc_denial"));
     assert_eq!(serde_json::to_value(backend_kind("gunicorn")).unwrap()["server"], "gunicorn");
 }
+
+/// `getent` against a hosts file of ours (Debian's localhost lines, IPv4 first): the addresses
+/// come in the resolver's order, `ahosts` asks for every family, `hosts` hides IPv4 behind an
+/// IPv6 answer.
+#[test]
+fn getent_name_lookups() {
+    let src = fixture!("captured/getent.txt");
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    let v6 = |s: &str| s.parse::<IpAddr>().unwrap();
+    // glibc puts ::1 first although the hosts file lists 127.0.0.1 first (RFC 6724 order);
+    // `getent ahosts` asked for every family, so the partial lookups add nothing.
+    assert_eq!(r.resolved("localhost"), Some((vec![v6("::1"), v4(127, 0, 0, 1)], true)));
+    assert_eq!(r.resolved("backend.test"), Some((vec![v4(127, 0, 0, 3)], true)));
+    // An alias is looked up by the name asked for; the line shows the canonical name first.
+    assert_eq!(r.resolved("APP"), Some((vec![v4(127, 0, 0, 3)], true)));
+    assert_eq!(r.resolved("v6only.test"), Some((vec![v6("::1")], false)));
+    assert_eq!(r.resolved("missing.test"), None);
+    // One fact per address: STREAM lines of ahosts, every line of hosts.
+    let lines: Vec<&str> = r
+        .facts
+        .iter()
+        .filter_map(|f| match f {
+            ProbeFact::NameAddress { name, range, .. } if name == "localhost" => Some(text(src, *range)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert!(lines[0].starts_with("::1") && lines[0].contains("STREAM localhost"), "{lines:?}");
+    assert!(formats(&r).iter().all(|(f, _)| *f == Format::Getent), "{:?}", formats(&r));
+}
+
+/// Each lookup alone: `ahosts` asked for every family, `ahostsv4` and an IPv6 `hosts` answer
+/// did not (the name may have more addresses than shown).
+#[test]
+fn getent_completeness_per_lookup() {
+    let src = fixture!("captured/getent.txt");
+    let text = std::str::from_utf8(src).unwrap();
+    let section = |cmd: &str| {
+        let start = text.find(&format!("$ {cmd}\n")).unwrap();
+        let end = text[start + 2..].find("$ ").map_or(text.len(), |e| start + 2 + e);
+        parse(&text.as_bytes()[start..end])
+    };
+    assert!(section("getent ahosts localhost").resolved("localhost").unwrap().1);
+    assert_eq!(
+        section("getent ahostsv4 localhost").resolved("localhost"),
+        Some((vec![v4(127, 0, 0, 1)], false))
+    );
+    assert!(!section("getent hosts localhost").resolved("localhost").unwrap().1);
+    assert!(section("getent hosts app").resolved("app").unwrap().1);
+}
+
+/// `getent ahosts` pasted without its command: the STREAM line that names the host starts it.
+#[test]
+fn getent_ahosts_without_a_prompt() {
+    let src = fixture!("captured/getent_ahosts_bare.txt");
+    let r = parse(src);
+    assert!(r.unrecognized.is_empty());
+    assert_eq!(r.resolved("localhost"), Some((vec!["::1".parse().unwrap(), v4(127, 0, 0, 1)], true)));
+    // A hosts-file line or a table row is not a lookup.
+    let r = parse(b"127.0.0.1 localhost\nLISTEN 0 511 127.0.0.1:80 0.0.0.0:*\n");
+    assert!(r.facts.is_empty(), "{:?}", r.facts);
+}

@@ -788,6 +788,21 @@ struct Builder<'a> {
     access_last: Vec<&'a [u8]>,
     /// Lines a traceback may still take (0: not in one).
     traceback_left: usize,
+    /// Each worker's last failed upstream attempt, and per group how many of its lines nginx
+    /// passed on to another server (see `note_retry`).
+    last_failure: crate::hash::FastMap<Option<u32>, LastFailure<'a>>,
+    passed_on: Vec<usize>,
+}
+
+/// A worker's latest line that would fail its request (502/504/500).
+struct LastFailure<'a> {
+    conn: u64,
+    group: usize,
+    upstream: Option<(&'a [u8], &'a [u8])>,
+    /// 1 for the connection's first failure in a row of this worker's failures.
+    nth: u32,
+    /// Its `temporarily disabled` warning was seen.
+    passed_on: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -802,6 +817,8 @@ impl<'a> Builder<'a> {
             backend_last: Vec::new(),
             access_last: Vec::new(),
             traceback_left: 0,
+            last_failure: crate::hash::FastMap::default(),
+            passed_on: Vec::new(),
         }
     }
 
@@ -969,6 +986,13 @@ impl<'a> Builder<'a> {
             name: c.name,
         };
         if let Some(&i) = self.event_index.get(&key) {
+            self.note_retry(
+                parsed,
+                c.kind == EventKind::ServerTemporarilyDisabled,
+                c.status,
+                upstream_key,
+                i,
+            );
             if let Some(g) = self.report.groups.get_mut(i) {
                 g.count += 1;
                 g.all_ranges_count += 1;
@@ -990,6 +1014,7 @@ impl<'a> Builder<'a> {
         }
         let o = self.origin;
         let f = &parsed.fields;
+        let disabled = c.kind == EventKind::ServerTemporarilyDisabled;
         let event = Event {
             kind: c.kind,
             level: parsed.level,
@@ -1026,7 +1051,45 @@ impl<'a> Builder<'a> {
             statuses: vec![c.status],
         });
         self.event_last.push(time_bytes);
+        self.passed_on.push(0);
         self.event_index.insert(key, self.report.groups.len() - 1);
+        self.note_retry(parsed, disabled, c.status, upstream_key, self.report.groups.len() - 1);
+    }
+
+    /// `upstream server temporarily disabled` right after a request's first failure: nginx
+    /// logs it only for an upstream of several servers, and then passes the request on to
+    /// the next one (it still has tries left), so that failure did not decide the client's
+    /// status. (A later failure of the same request decides it, and logs its own line.)
+    fn note_retry(
+        &mut self,
+        parsed: &nginx::Line<'a>,
+        disabled: bool,
+        status: ClientStatus,
+        upstream: Option<(&'a [u8], &'a [u8])>,
+        group: usize,
+    ) {
+        let Some(conn) = parsed.conn else { return };
+        if disabled {
+            if let Some(last) = self.last_failure.get_mut(&parsed.pid)
+                && last.conn == conn
+                && last.nth == 1
+                && !last.passed_on
+                && last.upstream == upstream
+                && let Some(n) = self.passed_on.get_mut(last.group)
+            {
+                *n += 1;
+                last.passed_on = true;
+            }
+            return;
+        }
+        if matches!(status, ClientStatus::S500 | ClientStatus::S502 | ClientStatus::S504) {
+            let nth = match self.last_failure.get(&parsed.pid) {
+                Some(last) if last.conn == conn => last.nth + 1,
+                _ => 1,
+            };
+            self.last_failure
+                .insert(parsed.pid, LastFailure { conn, group, upstream, nth, passed_on: false });
+        }
     }
 
     fn backend_event(
@@ -1097,6 +1160,20 @@ impl<'a> Builder<'a> {
     fn finish(mut self) -> LogReport {
         for (g, last) in self.report.groups.iter_mut().zip(&self.event_last) {
             g.last_time = last.map(scan::text);
+        }
+        for (g, &n) in self.report.groups.iter_mut().zip(&self.passed_on) {
+            if n == 0 {
+                continue;
+            }
+            let failing =
+                |s: &ClientStatus| matches!(s, ClientStatus::S500 | ClientStatus::S502 | ClientStatus::S504);
+            if n >= g.count {
+                g.statuses.retain(|s| !failing(s));
+                g.event.status = ClientStatus::NotAnError;
+            }
+            if !g.statuses.contains(&ClientStatus::NotAnError) {
+                g.statuses.push(ClientStatus::NotAnError);
+            }
         }
         for (g, last) in self.report.backend.iter_mut().zip(&self.backend_last) {
             g.last_time = last.map(scan::text);

@@ -1092,7 +1092,8 @@ fn captured_nginx_1_22_after_header_and_client_side() {
         [
             (K::PrematurelyClosed, S::Truncated, Some(Phase::ReadingUpstream)),
             (K::ClientClosed, S::S499, Some(Phase::SendingRequest)),
-            (K::ConnectRefused, S::S502, Some(Phase::Connecting)),
+            // Passed on to 127.0.0.1 after [::1] was disabled: the access log says 200.
+            (K::ConnectRefused, S::NotAnError, Some(Phase::Connecting)),
             (K::ServerTemporarilyDisabled, S::NotAnError, Some(Phase::Connecting)),
             (K::ConnectionReset, S::S502, Some(Phase::SendingRequest)),
         ]
@@ -1359,4 +1360,36 @@ fn uwsgi_worker_death_wordings() {
     assert_eq!((g.event.kind.clone(), g.count), (BackendKind::UwsgiWorkerDied, 3));
     assert_eq!(g.event.detail.as_deref(), Some("MISTERIOUSLY killed by signal 9"));
     assert_eq!(g.event.pid, Some(77));
+}
+
+/// `upstream server temporarily disabled` after a request's first failure: nginx passed the
+/// request on to the upstream's next server, so that failure did not decide the status.
+/// Real captures: localhost meaning [::1] and 127.0.0.1 (retried on 127.0.0.1, the client got
+/// 200), and an upstream of two dead servers (the second failure decided: 502).
+#[test]
+fn failures_passed_on_to_another_server() {
+    let status_of = |r: &LogReport, port: &str| {
+        let g = r
+            .groups
+            .iter()
+            .find(|g| {
+                g.event.kind == EventKind::ConnectRefused
+                    && g.event.upstream.as_ref().unwrap().raw.contains(port)
+            })
+            .unwrap();
+        (g.event.status, g.statuses.clone())
+    };
+    let r = parse(&repo_file("scenarios/localhost-ipv6-first/error.log"));
+    assert_eq!(status_of(&r, "[::1]:19401"), (ClientStatus::NotAnError, vec![ClientStatus::NotAnError]));
+    let r = parse(&repo_file("scenarios/no-live-upstreams/error.log"));
+    assert_eq!(status_of(&r, ":19081"), (ClientStatus::NotAnError, vec![ClientStatus::NotAnError]));
+    assert_eq!(status_of(&r, ":19082"), (ClientStatus::S502, vec![ClientStatus::S502]));
+    // Without the warning (error_log at its default level, or a single server) nothing changes.
+    let log = repo_file("scenarios/localhost-ipv6-first/error.log");
+    let text = String::from_utf8(log).unwrap();
+    let no_warn: String = text.lines().filter(|l| !l.contains("[warn]")).map(|l| format!("{l}\n")).collect();
+    assert_eq!(status_of(&parse(no_warn.as_bytes()), "[::1]:19401").0, ClientStatus::S502);
+    // Another connection's warning does not count.
+    let other = text.replacen("*1 upstream server temporarily", "*2 upstream server temporarily", 1);
+    assert_eq!(status_of(&parse(other.as_bytes()), "[::1]:19401").0, ClientStatus::S502);
 }

@@ -6,8 +6,10 @@ use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind, Phase};
 
-use super::super::evidence::{cite_events, endpoint_text, line_indent, reload_commands, target_place};
-use super::super::facts::{EndpointAddr, Facts};
+use super::super::evidence::{
+    cite_events, endpoint_text, line_indent, listener_text, name_lookup_labels, reload_commands, target_place,
+};
+use super::super::facts::{EndpointAddr, Facts, literal_ips};
 
 declare_rule! {
     /// ## What it detects
@@ -15,7 +17,10 @@ declare_rule! {
     /// started, and connections now fail to the address it got then: typically a Docker
     /// or Kubernetes container that was recreated with a new IP while nginx kept running.
     /// Evidence: the log's `upstream:` shows an IP that fails (refused, no route, timed out)
-    /// for a target the config names by host name.
+    /// for a target the config names by host name. `getent hosts NAME` in the listeners
+    /// paste proves it: the name means another address now (lab capture: nginx still
+    /// connected to 127.0.0.2 after `backend.test` moved to 127.0.0.3, 502). A failure to
+    /// the address the name still has is a backend that is down, not a stale address.
     ///
     /// ## Why it causes a 502
     /// nginx keeps using the old address until it is reloaded; nothing (or something
@@ -34,7 +39,10 @@ declare_rule! {
     /// Reload nginx now (`sudo nginx -s reload` resolves again). For good, make nginx
     /// re-resolve: `resolver 127.0.0.11 valid=10s;` (Docker's DNS) with the host in a
     /// variable (`set $app app; proxy_pass http://$app:8000;`), or, in an `upstream` with
-    /// a `zone`, `server app:8000 resolve;` (nginx 1.27.3+).
+    /// a `zone`, `server app:8000 resolve;` (nginx 1.27.3+). The `resolver` asks DNS only:
+    /// a name that only /etc/hosts knows cannot be re-resolved that way, reload instead.
+    /// (Lab capture of the fix on nginx 1.22: with `resolver ... valid=1s` and the variable,
+    /// the request after the move reached the backend at its new address, 200.)
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
@@ -66,14 +74,16 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         .endpoints
         .iter()
         .flat_map(|e| match &e.addr {
-            EndpointAddr::Tcp { ips, .. } => ips.iter().map(|ip| ip.to_canonical()).collect(),
+            EndpointAddr::Tcp { host, .. } => {
+                literal_ips(host).into_iter().map(|ip| ip.to_canonical()).collect()
+            }
             EndpointAddr::Unix { .. } => Vec::new(),
         })
         .collect();
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { host, port, ips } = &endpoint.addr else { continue };
         // Only names nginx resolves at start: not IPs, not localhost, not re-resolved servers.
-        if !ips.is_empty() || host.is_empty() {
+        if !literal_ips(host).is_empty() || host.is_empty() {
             continue;
         }
         let resolved_later = endpoint
@@ -83,40 +93,75 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         if resolved_later {
             continue;
         }
-        // Failures to an IP on this port that no literal endpoint of the config names.
+        // What the name means now, when the paste looked it up (`ips` is empty otherwise).
+        let now: Vec<IpAddr> = ips.iter().map(|ip| ip.to_canonical()).collect();
+        // Failures to an IP on this port that no literal endpoint of the config names, and
+        // that the name does not mean any more (when that is known).
         let failures: Vec<&EventGroup> = facts
             .events_on_port(*port)
             .filter(|g| is_connect_failure(g))
             .filter(|g| {
                 let Some(u) = &g.event.upstream else { return false };
                 let Ok(ip) = u.host.parse::<IpAddr>() else { return false };
-                u.port == Some(*port) && !literal.contains(&ip.to_canonical())
+                let ip = ip.to_canonical();
+                u.port == Some(*port) && !literal.contains(&ip) && !now.contains(&ip)
             })
             .collect();
         let Some(first) = failures.first() else { continue };
         let old = first.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
         let target = endpoint_text(endpoint);
         let place = target_place(facts, endpoint);
+        let now_text = now.iter().map(|ip| ip.to_string()).collect::<Vec<_>>().join(", ");
         let mut f = Finding::new(
             INFO.code,
             Severity::Error,
             format!("nginx still connects to {old}, the address {host} had when nginx started"),
         )
-        .message(format!(
-            "In {place}, nginx forwards requests to {target}. nginx resolved {host} once, when it started, and \
-             keeps connecting to that address ({old}), which now fails: if {host} is a container that was \
-             recreated, it has a new address. Clients get 502 Bad Gateway until nginx resolves the name again."
-        ))
-        .confidence(62)
+        .message(if now.is_empty() {
+            format!(
+                "In {place}, nginx forwards requests to {target}. nginx resolved {host} once, when it started, and \
+                 keeps connecting to that address ({old}), which now fails: if {host} is a container that was \
+                 recreated, it has a new address. Clients get 502 Bad Gateway until nginx resolves the name again."
+            )
+        } else {
+            format!(
+                "In {place}, nginx forwards requests to {target}. nginx resolved {host} once, when it started, and \
+                 keeps connecting to that address ({old}), which now fails, while {host} now means {now_text} on \
+                 this host: the backend moved (a recreated container gets a new address). Clients get 502 Bad \
+                 Gateway until nginx resolves the name again."
+            )
+        })
+        .confidence(if now.is_empty() { 62 } else { 92 })
         .status(502)
         .label(InputKind::Config, endpoint.range, format!("{host} is resolved once, at start"), true);
         for g in &failures {
             f = cite_events(f, g, "connection to the old address failed");
         }
-        f = f.next_step(Command::new(
+        f = name_lookup_labels(facts, f, host);
+        if let Some(report) = facts.listeners {
+            for ip in &now {
+                if let Some(l) = report.listeners_accepting(*ip, *port).next() {
+                    f = f.label(
+                        InputKind::Listeners,
+                        l.addr_range,
+                        format!("{}: the backend is here now", listener_text(l)),
+                        false,
+                    );
+                    break;
+                }
+            }
+        }
+        f = f.note(format!(
+            "nginx's `resolver` asks DNS servers only; it does not read /etc/hosts. If {host} is defined in \
+             /etc/hosts (or by a container's links), the resolver fix cannot find it: reload nginx after the \
+             address changes instead."
+        ));
+        if now.is_empty() {
+            f = f.next_step(Command::new(
             "compare with the address the name has now",
             format!("getent hosts {host}; docker inspect -f '{{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}{{{{end}}}}' {host}"),
         ));
+        }
         let mut fix = Fix {
             summary: format!("resolve {host} at request time, with a resolver and a variable"),
             applicability: Applicability::Unsafe,

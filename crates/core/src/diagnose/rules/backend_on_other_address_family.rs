@@ -5,7 +5,9 @@ use crate::input::InputKind;
 use crate::listeners::{Bind, Listener, ProbeFact};
 use crate::log::EventKind;
 
-use super::super::evidence::{cite_events, endpoint_text, listener_text, reload_commands, target_place};
+use super::super::evidence::{
+    cite_events, endpoint_text, listener_text, name_lookup_labels, reload_commands, target_place,
+};
 use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach};
 
 declare_rule! {
@@ -19,9 +21,16 @@ declare_rule! {
     /// ## Why it causes a 502
     /// A socket bound to `::1` does not accept connections to `127.0.0.1` (and a v4 socket
     /// never accepts IPv6), so nginx's `connect()` is refused (`111: Connection refused`)
-    /// and the client gets **502 Bad Gateway**. With `localhost`, nginx retries the
-    /// IPv4 address, so most requests succeed, the log shows a refused connection to
-    /// `[::1]` about every 10 s, and requests fail outright when the v4 attempt fails too.
+    /// and the client gets **502 Bad Gateway**.
+    ///
+    /// `localhost` depends on the host. Where it means both `::1` and `127.0.0.1` (the
+    /// usual /etc/hosts), nginx resolves both at start and tries `[::1]` first: refused, it
+    /// logs `upstream server temporarily disabled`, passes the request on to `127.0.0.1` and
+    /// the client still gets **200** (lab capture: 200, 200, 200). That finding is a warning
+    /// without a status: a refused connection about every 10 s per worker, and 502 only when
+    /// the IPv4 attempt fails too. Where `localhost` means `127.0.0.1` only (no `::1` line)
+    /// and the backend listens on `[::1]` only, every request is refused: **502**.
+    /// `getent ahosts localhost` in the listeners paste tells which, the way nginx resolves it.
     ///
     /// ## Example
     /// ```nginx
@@ -96,14 +105,28 @@ fn whole_family(
     if !facts.is_plausible_backend(best) {
         confidence -= 20;
     }
+    let host = match &endpoint.addr {
+        EndpointAddr::Tcp { host, .. } => host.as_str(),
+        EndpointAddr::Unix { .. } => "",
+    };
+    // A name the paste looked up (`getent ahosts localhost`): say what it means here.
+    let looked_up = facts.listeners.and_then(|r| r.resolved(host)).is_some_and(|(_, complete)| complete);
+    let means = match ips.as_slice() {
+        [one] if looked_up => format!(": {host} means {one} only on this host"),
+        _ if looked_up => {
+            let list: Vec<String> = ips.iter().map(|i| i.to_string()).collect();
+            format!(": {host} means {} on this host", list.join(" and "))
+        }
+        _ => String::new(),
+    };
     let mut finding = Finding::new(
         INFO.code,
         Severity::Error,
         format!("nginx connects over {nginx_family} to {target}, but the backend listens on {backend_family} only"),
     )
     .message(format!(
-        "In {place}, nginx forwards requests to {target} ({nginx_family}). On port {port}, {}: that socket does \
-         not accept {nginx_family} connections, so nginx's connections are refused and clients get 502 Bad \
+        "In {place}, nginx forwards requests to {target} ({nginx_family}{means}). On port {port}, {}: that socket \
+         does not accept {nginx_family} connections, so nginx's connections are refused and clients get 502 Bad \
          Gateway.",
         listener_text(best)
     ))
@@ -114,6 +137,7 @@ fn whole_family(
     for group in &refused {
         finding = cite_events(finding, group, &format!("connection to {target} refused"));
     }
+    finding = name_lookup_labels(facts, finding, host);
     let new_host = connect_address(best, loopback);
     if let Some(host) = &new_host {
         finding = probe_labels(facts, finding, endpoint, host, port);
@@ -226,41 +250,74 @@ fn push_partly(
 ) {
     let target = endpoint_text(endpoint);
     let place = target_place(facts, endpoint);
+    let host = match &endpoint.addr {
+        EndpointAddr::Tcp { host, .. } => host.as_str(),
+        EndpointAddr::Unix { .. } => "",
+    };
     let good_text = if good.is_ipv6() { format!("[{good}]") } else { good.to_string() };
     let bad_text = if bad.is_ipv6() { format!("[{bad}]") } else { bad.to_string() };
+    // nginx disabled the refused address and passed the request on (the log's warning, or
+    // refusals that decided no client status): the fallback is proven, not assumed.
+    let disabled: Vec<_> = facts
+        .events_for(endpoint)
+        .into_iter()
+        .filter(|g| g.event.kind == EventKind::ServerTemporarilyDisabled)
+        .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host.parse::<IpAddr>().ok() == Some(bad)))
+        .collect();
+    let passed_on = !refused.is_empty()
+        && refused.iter().all(|g| !g.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500)));
+    let looked_up = facts.listeners.and_then(|r| r.resolved(host)).is_some_and(|(_, complete)| complete);
+    let known = passed_on || !disabled.is_empty() || looked_up;
+    let tries = format!(
+        "nginx resolved {host} once, at start, to both addresses and tries {bad_text} first. The backend listens \
+         on {} only, so that connection is refused",
+        family(good)
+    );
+    let outcome = if known {
+        format!(
+            "; nginx marks {bad_text} as failed for 10 s (`upstream server temporarily disabled`) and passes the \
+             request on to {good_text}, where the backend answers. Clients still get their response, one refused \
+             connection later. The refusal comes back about every 10 s per worker, and a request fails with 502 \
+             Bad Gateway only when {good_text} fails too (the backend restarting; while both addresses are marked \
+             failed, nginx logs `no live upstreams`)."
+        )
+    } else {
+        format!(
+            ". If {host} means both addresses on nginx's host, as localhost does on most distributions, nginx \
+             passes the request on to {good_text} and clients get their response after a refused connection; if \
+             it means {bad_text} only there, every request fails with 502 Bad Gateway."
+        )
+    };
     let mut finding = Finding::new(
         INFO.code,
         Severity::Warning,
         format!("{target} also means {bad_text}, where nothing listens: nginx's first try is refused"),
     )
-    .message(format!(
-        "In {place}, nginx forwards requests to {target}. nginx resolves the name once, at start, to every \
-         address it has and tries them in order, {bad_text} first. The backend listens on {} only, so the \
-         connection to {bad_text} is refused; nginx retries on {good_text}, so most requests succeed, but the \
-         error log fills with refused connections (the address is disabled for 10 s, then tried again), and \
-         a request whose other attempt fails too gets 502 Bad Gateway.",
-        family(good)
-    ))
-    .confidence(confidence)
-    .status(502)
+    .message(format!("In {place}, nginx forwards requests to {target}. {tries}{outcome}"))
+    .confidence(if known { confidence.max(90) } else { confidence })
     .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
-    if refused.is_empty() {
+    if !known {
         // Whether the name has both families depends on the host (/etc/hosts, gai.conf).
-        let host = match &endpoint.addr {
-            EndpointAddr::Tcp { host, .. } => host.as_str(),
-            EndpointAddr::Unix { .. } => "",
-        };
         finding = finding.note(format!(
-            "This assumes {host} resolves to {bad_text} too on nginx's host, as localhost does on most \
-             distributions: check with `getent ahosts {host}`, and look for refused connections to {bad_text} in \
+            "This assumes {host} resolves to {bad_text} too on nginx's host: check with `getent ahosts {host}` \
+             (nginx resolves names the same way, at start), and look for refused connections to {bad_text} in \
              the error log."
         ));
     }
+    finding = name_lookup_labels(facts, finding, host);
     if let Some(l) = listener {
         finding = finding.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
     }
     for group in refused {
-        finding = cite_events(finding, group, &format!("connection to {bad_text}:{port} refused"));
+        let what = if passed_on {
+            format!("connection to {bad_text}:{port} refused, the request passed on to {good_text}")
+        } else {
+            format!("connection to {bad_text}:{port} refused")
+        };
+        finding = cite_events(finding, group, &what);
+    }
+    for group in &disabled {
+        finding = cite_events(finding, group, &format!("{bad_text}:{port} marked failed for 10 s"));
     }
     let mut fix = Fix {
         summary: format!("connect to {good_text}:{port} instead of a name that also means {bad_text}"),

@@ -18,12 +18,18 @@ declare_rule! {
     /// The connection never reaches the backend. A denial or a REJECT fails at once and
     /// nginx answers **502 Bad Gateway**; a DROP leaves the attempt hanging until
     /// `proxy_connect_timeout` (**504**). The backend looks healthy from its own host.
+    /// `101: Network is unreachable` is decided by the kernel of nginx's host (no route at
+    /// all, or a multicast/broadcast address): nothing is sent and the 502 comes at once (lab
+    /// capture: `connect() to 224.0.0.1:19391 failed (101: Network is unreachable)`, 502).
+    /// Such an address is not on nginx's host, so its listener table says nothing about
+    /// it, and "backend not running" (BG201) is not reported for it.
     ///
     /// ## Example
     /// ```text
     /// [crit] connect() to 127.0.0.1:8000 failed (13: Permission denied) while connecting to upstream
     /// httpd_can_network_connect --> off
     /// type=AVC msg=audit(...): avc:  denied  { name_connect } for pid=1234 comm="nginx" dest=8000 ...
+    /// [error] connect() to 10.0.9.7:8000 failed (101: Network is unreachable) while connecting to upstream
     /// ```
     ///
     /// ## Fix
@@ -44,7 +50,10 @@ declare_rule! {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Block {
     Selinux,
+    /// `113: No route to host`, or a firewall rule on the port.
     Unreachable,
+    /// `101: Network is unreachable`: the kernel has no route at all, nothing was sent.
+    NoNetworkRoute,
     KernelTimeout,
 }
 
@@ -57,7 +66,8 @@ fn block_of(group: &EventGroup) -> Option<Block> {
     }
     match e.errno {
         Some(13) => Some(Block::Selinux),
-        Some(101 | 113) => Some(Block::Unreachable),
+        Some(101) => Some(Block::NoNetworkRoute),
+        Some(113) => Some(Block::Unreachable),
         Some(110) => Some(Block::KernelTimeout),
         _ => None,
     }
@@ -141,7 +151,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 format!("nginx connected to {target}"),
                 true,
             );
-            out.push(cite_events(f, group, "blocked"));
+            out.push(cite_events(f, group, evidence_label(block)));
         }
         return;
     };
@@ -188,8 +198,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             f.confidence = 55;
             f.severity = Severity::Warning;
         }
-        for (g, _) in &blocked {
-            f = cite_events(f, g, "blocked");
+        for (g, b) in &blocked {
+            f = cite_events(f, g, evidence_label(*b));
         }
         for g in &drop_timeouts {
             f = cite_events(f, g, "connect timed out (a DROP rule looks like this)");
@@ -202,65 +212,51 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
 }
 
 fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who: String) -> Finding {
+    let host = target.rsplit_once(':').map_or(target, |(h, _)| h).trim_matches(['[', ']']);
     let selinux = selinux_facts(facts, port);
     let firewall = port.map(|p| firewall_facts(facts, p)).unwrap_or_default();
     let (title, why, fix) = match block {
+        Block::Selinux if selinux.is_empty() => (
+            format!("nginx is not allowed to connect to {target}: SELinux, or another policy of its host"),
+            "is denied with \"Permission denied\" over TCP by nginx's own host: most often SELinux, which by default \
+             forbids nginx to connect to ports that are not web ports; also another security module, or a \
+             `prohibit` route to that network (`ip route get` names it)"
+                .to_string(),
+            selinux_fix(port, Some(host)),
+        ),
         Block::Selinux => (
             format!("SELinux blocks nginx's connection to {target}"),
             "is denied with \"Permission denied\" over TCP: that is SELinux (or another security module), which by \
-             default forbids nginx to connect to ports that are not web ports",
-            Fix {
-                summary: "allow nginx to connect to the backend under SELinux".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![
-                    Command::new("check the boolean", "getsebool httpd_can_network_connect"),
-                    Command::new(
-                        "allow nginx to connect to network ports (persistent)",
-                        "sudo setsebool -P httpd_can_network_connect 1",
-                    ),
-                    Command::new(
-                        "or allow only this port",
-                        format!("sudo semanage port -a -t http_port_t -p tcp {}", port.unwrap_or(8000)),
-                    ),
-                    Command::new("see the denials", "sudo ausearch -m avc -c nginx --start recent"),
-                ],
-            },
+             default forbids nginx to connect to ports that are not web ports"
+                .to_string(),
+            selinux_fix(port, None),
+        ),
+        Block::NoNetworkRoute => (
+            format!("nginx's host has no route to {target}: network unreachable"),
+            no_network_route(host),
+            route_fix(target, port, "point nginx at an address of the backend that nginx's host has a route to"),
         ),
         Block::Unreachable | Block::KernelTimeout => (
             format!("nginx cannot reach {target}: no route, or a firewall in between"),
             "never reaches the backend: there is no route to that address (a container or VM that changed its IP, \
-             an address of the wrong family) or a firewall rejects or drops it",
-            Fix {
-                summary: "make the backend's address reachable from nginx's host".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![
-                    Command::new(
-                        "which route would be used",
-                        format!(
-                            "ip route get {}",
-                            target.rsplit_once(':').map_or(target, |(h, _)| h).trim_matches(['[', ']'])
-                        ),
-                    ),
-                    Command::new(
-                        "try it from nginx's host",
-                        format!("curl -v --connect-timeout 3 http://{target}/"),
-                    ),
-                    Command::new(
-                        "look for rules on the port",
-                        format!("sudo ufw status numbered; sudo iptables -S | grep -w {}", port.unwrap_or(0)),
-                    ),
-                ],
-            },
+             an address of the wrong family) or a firewall rejects or drops it"
+                .to_string(),
+            route_fix(target, port, "make the backend's address reachable from nginx's host"),
         ),
     };
-    let mut f = Finding::new(INFO.code, Severity::Error, title)
-        .message(format!(
-            "{who} {why}, so clients get 502 Bad Gateway (504 if packets are dropped silently)."
-        ))
-        .confidence(if selinux.is_empty() && firewall.is_empty() { 75 } else { 95 })
-        .status(502);
+    let message = if block == Block::NoNetworkRoute {
+        // Decided by the kernel of nginx's host: no packet, no timeout, always 502.
+        format!("{who} {why}")
+    } else {
+        format!("{who} {why}, so clients get 502 Bad Gateway (504 if packets are dropped silently).")
+    };
+    let confidence = match block {
+        Block::NoNetworkRoute => 90,
+        _ if selinux.is_empty() && firewall.is_empty() => 75,
+        _ => 95,
+    };
+    let mut f =
+        Finding::new(INFO.code, Severity::Error, title).message(message).confidence(confidence).status(502);
     if block == Block::Selinux {
         for (range, text) in selinux {
             f = f.label(InputKind::Listeners, range, text, false);
@@ -274,11 +270,86 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
                 "getsebool httpd_can_network_connect; sudo ausearch -m avc -c nginx",
             ));
         }
-    } else if firewall.is_empty() {
+    } else if firewall.is_empty() && block != Block::NoNetworkRoute {
         f = f.next_step(Command::new(
             "paste the firewall rules",
             "sudo ufw status verbose; sudo iptables -S; sudo nft list ruleset",
         ));
     }
     f.fix(fix)
+}
+
+fn evidence_label(block: Block) -> &'static str {
+    match block {
+        Block::Selinux => "permission denied over TCP",
+        Block::Unreachable => "no route to host",
+        Block::NoNetworkRoute => "network unreachable: nothing was sent",
+        Block::KernelTimeout => "the kernel gave up connecting",
+    }
+}
+
+/// Why `101: Network is unreachable`: the kernel found no route, so nothing was sent.
+fn no_network_route(host: &str) -> String {
+    let what = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_multicast() || ip == std::net::IpAddr::V4(std::net::Ipv4Addr::BROADCAST) => {
+            format!("{ip} is a multicast or broadcast address, which no TCP backend can have: a typo, or the wrong variable.")
+        }
+        Ok(std::net::IpAddr::V6(_)) => "An IPv6 address on a host without IPv6 connectivity fails this way (a name \
+                                        that resolved to an AAAA record first)."
+            .to_string(),
+        _ => "The backend's network is not routed from here: a missing route or VPN, or an address of a network that \
+              no longer exists (a removed container network)."
+            .to_string(),
+    };
+    format!(
+        "fails at once with \"Network is unreachable\": nginx's host has no route to that address, so its kernel \
+         refused the connection before sending anything and clients get 502 Bad Gateway. Nothing can be said about \
+         what listens there. {what}"
+    )
+}
+
+fn route_fix(target: &str, port: Option<u16>, summary: &str) -> Fix {
+    Fix {
+        summary: summary.into(),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands: vec![
+            Command::new(
+                "which route would be used",
+                format!(
+                    "ip route get {}",
+                    target.rsplit_once(':').map_or(target, |(h, _)| h).trim_matches(['[', ']'])
+                ),
+            ),
+            Command::new("try it from nginx's host", format!("curl -v --connect-timeout 3 http://{target}/")),
+            Command::new(
+                "look for rules on the port",
+                format!("sudo ufw status numbered; sudo iptables -S | grep -w {}", port.unwrap_or(0)),
+            ),
+        ],
+    }
+}
+
+fn selinux_fix(port: Option<u16>, route_of: Option<&str>) -> Fix {
+    let mut commands = vec![
+        Command::new("check the boolean", "getsebool httpd_can_network_connect"),
+        Command::new(
+            "allow nginx to connect to network ports (persistent)",
+            "sudo setsebool -P httpd_can_network_connect 1",
+        ),
+        Command::new(
+            "or allow only this port",
+            format!("sudo semanage port -a -t http_port_t -p tcp {}", port.unwrap_or(8000)),
+        ),
+        Command::new("see the denials", "sudo ausearch -m avc -c nginx --start recent"),
+    ];
+    if let Some(host) = route_of {
+        commands.push(Command::new("no SELinux? look for a prohibit route", format!("ip route get {host}")));
+    }
+    Fix {
+        summary: "allow nginx to connect to the backend under SELinux".into(),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands,
+    }
 }

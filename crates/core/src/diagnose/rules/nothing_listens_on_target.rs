@@ -1,6 +1,8 @@
+use std::net::{IpAddr, Ipv4Addr};
+
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
-use crate::log::EventKind;
+use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
 use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
@@ -10,7 +12,10 @@ declare_rule! {
     /// ## What it detects
     /// Nothing listens on the address and port nginx sends requests to, and no
     /// application server listens anywhere else on the host either: the backend is not
-    /// running (it crashed, failed to start, or was never started).
+    /// running (it crashed, failed to start, or was never started). Not when the log shows
+    /// the connection never reached a host (`101: Network is unreachable`, `113: No route to
+    /// host`, `13: Permission denied` to an address that is not loopback): the listener table
+    /// describes nginx's host only, and BG207 explains those.
     ///
     /// ## Why it causes a 502
     /// Every `connect()` nginx makes is refused (`111: Connection refused`). With no
@@ -51,8 +56,22 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
         let refused: Vec<_> = facts.refused_for(endpoint);
+        if refused.is_empty() && never_reached_a_host(facts, endpoint) {
+            // No route to the address: it is not on nginx's host, whose table says nothing about it.
+            continue;
+        }
+        // Multicast and broadcast addresses are no host's: no listener table can say what is there.
+        if let EndpointAddr::Tcp { ips, .. } = &endpoint.addr
+            && !ips.is_empty()
+            && ips.iter().all(|ip| not_a_host(*ip))
+        {
+            continue;
+        }
         let proven_by_table = reach == TcpReach::Nothing;
-        let only_log = reach == TcpReach::Unknown && !refused.is_empty() && facts.listeners.is_none();
+        // Refusals nginx passed on to another server that answered do not show a dead backend.
+        let only_log = reach == TcpReach::Unknown
+            && refused.iter().any(|g| decided_the_status(g))
+            && facts.listeners.is_none();
         if !proven_by_table && !only_log {
             continue;
         }
@@ -92,6 +111,33 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         finding = finding.fix(start_backend(*port));
         out.push(finding);
     }
+}
+
+/// The log shows nginx's connections to this endpoint fail before reaching any host:
+/// `101: Network is unreachable`, `113: No route to host`, a `connect()` timed out by the
+/// kernel, or denied (`13: Permission denied`) on the way to an address that is not
+/// loopback (BG207's evidence). The listener table says nothing about such an address.
+fn never_reached_a_host(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
+    let EndpointAddr::Tcp { ips, .. } = &endpoint.addr else { return false };
+    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
+    facts.events_for(endpoint).iter().any(|g| {
+        g.event.kind == EventKind::ConnectFailed
+            && match g.event.errno {
+                Some(101 | 110 | 113) => true,
+                Some(13) => !loopback,
+                _ => false,
+            }
+    })
+}
+
+/// Some line of the group failed its request: nginx did not pass it on to another server
+/// that answered (`upstream server temporarily disabled` after a first failure).
+fn decided_the_status(group: &EventGroup) -> bool {
+    group.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500))
+}
+
+fn not_a_host(ip: IpAddr) -> bool {
+    ip.is_multicast() || ip == IpAddr::V4(Ipv4Addr::BROADCAST)
 }
 
 /// A unix socket file that exists while nothing listens on it: the backend exited (or
@@ -221,7 +267,9 @@ fn probe_evidence(facts: &Facts<'_>, endpoint: &Endpoint, mut finding: Finding) 
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.
 fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(log) = facts.log else { return };
-    for group in log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused) {
+    for group in
+        log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused && decided_the_status(g))
+    {
         let Some(upstream) = &group.event.upstream else { continue };
         let target = &upstream.target;
         let mut finding = Finding::new(INFO.code, Severity::Error, format!("nothing listens on {target}"))
