@@ -2,7 +2,7 @@
 // share links, drafts, embed mode, copy report.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { serve, launch, open, scenario, paste, root } from './harness.mjs';
@@ -83,6 +83,20 @@ test('a damaged share link says so instead of failing silently', async () => {
   assert.match(await notice.innerText(), /could not be opened/);
 });
 
+test('a share link whose DEFLATE data is cut, or inflates past 64 MiB, is refused by name', async () => {
+  const cut = b64url(deflateRawSync(Buffer.from('server { listen 80; }\n'.repeat(400))).subarray(0, 40));
+  const bomb = b64url(deflateRawSync(Buffer.alloc(64 * 1024 * 1024 + 1, 'a')));
+  for (const [fragment, key] of [[`#/share?v=1&c=${cut}`, 'c'], [`#/share?v=1&c=${pack('x')}&g=${bomb}`, 'g']]) {
+    const { page } = await open(context, server.url + fragment);
+    const notice = page.locator('.notice');
+    await notice.waitFor({ timeout: 20000 });
+    const text = await notice.innerText();
+    assert.match(text, /could not be opened/);
+    assert.ok(text.includes('`' + key + '` part is damaged'), text);
+    await page.close();
+  }
+});
+
 test('the page makes a share link that round-trips', async () => {
   const s = await scenario('wrong-port');
   const { page } = await open(context, server.url);
@@ -91,8 +105,14 @@ test('the page makes a share link that round-trips', async () => {
   await page.click('[data-testid="share"] summary');
   await page.click('[data-testid="redact"]'); // off: this link keeps the inputs as they are
   await page.click('[data-testid="make-link"]');
+  // The browser compresses asynchronously: the link appears a moment after the click.
+  await page.locator('[data-testid="share-link"]').waitFor({ timeout: 10000 });
   const link = await page.$eval('[data-testid="share-link"]', (el) => el.value);
   assert.ok(link.startsWith(server.url + '#/share?v=1&c='), link.slice(0, 80));
+  // The browser's compressor writes standard raw DEFLATE: other tools read it too.
+  const c = new URL(link).hash.match(/[?&]c=([^&]*)/)[1];
+  const raw = inflateRawSync(Buffer.from(c.replace(/-/g, '+').replace(/_/g, '/'), 'base64')).toString('utf8');
+  assert.equal(raw, s.config);
   const second = await context.newPage();
   await second.goto(link);
   await second.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
@@ -143,6 +163,8 @@ test('a redacted share link hides addresses and paths and keeps the diagnosis', 
   await page.click('[data-testid="share"] summary');
   assert.equal(await page.isChecked('[data-testid="redact"]'), true, 'redaction is the default');
   await page.click('[data-testid="make-link"]');
+  // The browser compresses asynchronously: the link appears a moment after the click.
+  await page.locator('[data-testid="share-link"]').waitFor({ timeout: 10000 });
   const link = await page.$eval('[data-testid="share-link"]', (el) => el.value);
   assert.match(link, /&redacted=1/);
   const second = await context.newPage();

@@ -1,7 +1,10 @@
 //! A fast hasher for the indexes built over the pasted inputs (log groups, per-address
-//! caches). std's SipHash cost an eighth of a large diagnosis. Keys come from text the
-//! user pasted themselves, so flooding resistance matters little; the seed still differs
-//! per process where std can provide one (natively; wasm has no randomness source).
+//! caches). std's SipHash cost an eighth of a large diagnosis natively. Keys come from
+//! text the user pasted themselves, so flooding resistance matters little; the seed still
+//! differs per process.
+//!
+//! In the page (wasm32) the maps keep std's hasher: yew's own maps already bring it, and
+//! a second hasher would duplicate every map's code in a page that has a size budget.
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -87,8 +90,14 @@ impl Hasher for FastHasher {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 pub type FastMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
+#[cfg(not(target_arch = "wasm32"))]
 pub type FastSet<K> = std::collections::HashSet<K, FastBuild>;
+#[cfg(target_arch = "wasm32")]
+pub type FastMap<K, V> = std::collections::HashMap<K, V>;
+#[cfg(target_arch = "wasm32")]
+pub type FastSet<K> = std::collections::HashSet<K>;
 
 #[cfg(test)]
 mod tests {

@@ -42,62 +42,128 @@ impl std::fmt::Display for ShareError {
     }
 }
 
-fn pack(text: &str) -> String {
-    URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9))
+/// A link's content before base64: the raw DEFLATE stream of each input (`None` when the
+/// input is empty) and the flags. Compression is left to the caller, so that the page can
+/// use the browser's own `CompressionStream` and ship no compressor (see `encode`/`decode`
+/// for the native, synchronous path).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Packed {
+    pub config: Option<Vec<u8>>,
+    pub listeners: Option<Vec<u8>>,
+    pub log: Option<Vec<u8>>,
+    pub embed: bool,
+    pub redacted: bool,
 }
 
-fn unpack(value: &str, key: &'static str) -> Result<String, ShareError> {
-    let bytes = URL_SAFE_NO_PAD.decode(value.trim_end_matches('=')).map_err(|_| ShareError::Corrupt(key))?;
-    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_DECODED)
-        .map_err(|_| ShareError::Corrupt(key))?;
-    String::from_utf8(raw).map_err(|_| ShareError::Corrupt(key))
+const KEYS: [&str; 3] = ["c", "l", "g"];
+
+impl Packed {
+    /// Compresses each non-empty input with `deflate` (raw DEFLATE, RFC 1951).
+    pub fn pack(shared: &Shared, mut deflate: impl FnMut(&[u8]) -> Vec<u8>) -> Packed {
+        let mut part = |text: &str| (!text.trim().is_empty()).then(|| deflate(text.as_bytes()));
+        Packed {
+            config: part(&shared.config),
+            listeners: part(&shared.listeners),
+            log: part(&shared.log),
+            embed: shared.embed,
+            redacted: shared.redacted,
+        }
+    }
+
+    /// The compressed parts with their keys, in link order.
+    pub fn parts(&self) -> [(&'static str, Option<&[u8]>); 3] {
+        let [c, l, g] = KEYS;
+        [(c, self.config.as_deref()), (l, self.listeners.as_deref()), (g, self.log.as_deref())]
+    }
+
+    /// The fragment (starting with `#`).
+    pub fn to_fragment(&self) -> String {
+        let mut out = String::from("#/share?v=1");
+        for (key, bytes) in self.parts() {
+            if let Some(bytes) = bytes {
+                out.push('&');
+                out.push_str(key);
+                out.push('=');
+                out.push_str(&URL_SAFE_NO_PAD.encode(bytes));
+            }
+        }
+        if self.embed {
+            out.push_str("&embed=1");
+        }
+        if self.redacted {
+            out.push_str("&redacted=1");
+        }
+        out
+    }
+
+    /// Reads a fragment (with or without the leading `#`) up to the compressed parts.
+    pub fn parse(fragment: &str) -> Result<Packed, ShareError> {
+        let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+        let query = fragment.strip_prefix("/share?").ok_or(ShareError::NotAShareLink)?;
+        let pairs: Vec<(&str, &str)> =
+            query.split('&').map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
+        match pairs.iter().find(|(k, _)| *k == "v").map(|(_, v)| *v) {
+            Some("1") => {}
+            Some(v) => return Err(ShareError::UnsupportedVersion(v.to_string())),
+            None => return Err(ShareError::NotAShareLink),
+        }
+        let bytes = |value: &str, key: &'static str| {
+            URL_SAFE_NO_PAD.decode(value.trim_end_matches('=')).map_err(|_| ShareError::Corrupt(key))
+        };
+        let mut packed = Packed::default();
+        for (key, value) in pairs {
+            match key {
+                "c" => packed.config = Some(bytes(value, "c")?),
+                "l" => packed.listeners = Some(bytes(value, "l")?),
+                "g" => packed.log = Some(bytes(value, "g")?),
+                "embed" => packed.embed = value != "0",
+                "redacted" => packed.redacted = value != "0",
+                _ => {}
+            }
+        }
+        Ok(packed)
+    }
+
+    /// The inputs, from the parts inflated by the caller (in `parts()` order; `None` for
+    /// a part that was absent). Texts must be UTF-8.
+    pub fn unpacked(&self, inflated: [Option<Vec<u8>>; 3]) -> Result<Shared, ShareError> {
+        let [c, l, g] = inflated;
+        let text = |bytes: Option<Vec<u8>>, key: &'static str| match bytes {
+            None => Ok(String::new()),
+            Some(b) => String::from_utf8(b).map_err(|_| ShareError::Corrupt(key)),
+        };
+        Ok(Shared {
+            config: text(c, "c")?,
+            listeners: text(l, "l")?,
+            log: text(g, "g")?,
+            embed: self.embed,
+            redacted: self.redacted,
+        })
+    }
 }
 
 /// The fragment (starting with `#`) for these inputs.
+#[cfg(feature = "deflate")]
 pub fn encode(shared: &Shared) -> String {
-    let mut out = String::from("#/share?v=1");
-    for (key, text) in [("c", &shared.config), ("l", &shared.listeners), ("g", &shared.log)] {
-        if !text.trim().is_empty() {
-            out.push('&');
-            out.push_str(key);
-            out.push('=');
-            out.push_str(&pack(text));
-        }
-    }
-    if shared.embed {
-        out.push_str("&embed=1");
-    }
-    if shared.redacted {
-        out.push_str("&redacted=1");
-    }
-    out
+    Packed::pack(shared, |bytes| miniz_oxide::deflate::compress_to_vec(bytes, 9)).to_fragment()
 }
 
 /// Reads a fragment made by [`encode`] (with or without the leading `#`).
+#[cfg(feature = "deflate")]
 pub fn decode(fragment: &str) -> Result<Shared, ShareError> {
-    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-    let query = fragment.strip_prefix("/share?").ok_or(ShareError::NotAShareLink)?;
-    let pairs: Vec<(&str, &str)> = query.split('&').map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
-    match pairs.iter().find(|(k, _)| *k == "v").map(|(_, v)| *v) {
-        Some("1") => {}
-        Some(v) => return Err(ShareError::UnsupportedVersion(v.to_string())),
-        None => return Err(ShareError::NotAShareLink),
-    }
-    let mut shared = Shared::default();
-    for (key, value) in pairs {
-        match key {
-            "c" => shared.config = unpack(value, "c")?,
-            "l" => shared.listeners = unpack(value, "l")?,
-            "g" => shared.log = unpack(value, "g")?,
-            "embed" => shared.embed = value != "0",
-            "redacted" => shared.redacted = value != "0",
-            _ => {}
+    let packed = Packed::parse(fragment)?;
+    let mut inflated: [Option<Vec<u8>>; 3] = [None, None, None];
+    for ((key, part), slot) in packed.parts().into_iter().zip(inflated.iter_mut()) {
+        if let Some(bytes) = part {
+            let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, MAX_DECODED)
+                .map_err(|_| ShareError::Corrupt(key))?;
+            *slot = Some(raw);
         }
     }
-    Ok(shared)
+    packed.unpacked(inflated)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "deflate"))]
 mod tests {
     use super::*;
 
@@ -116,6 +182,24 @@ mod tests {
         assert!(link.len() < 400, "repetitive logs compress: {}", link.len());
         assert!(link.bytes().all(|b| b.is_ascii_alphanumeric() || b"#/?=&-_".contains(&b)));
         assert_eq!(decode(&link), Ok(shared));
+    }
+
+    /// The page's path: its own compressor around `Packed` (here: none at all).
+    #[test]
+    fn packed_round_trips_with_any_codec() {
+        let shared = Shared {
+            listeners: "LISTEN 0 511 *:80".into(),
+            log: "x".into(),
+            redacted: true,
+            ..Shared::default()
+        };
+        let packed = Packed::pack(&shared, <[u8]>::to_vec);
+        assert_eq!(packed.config, None);
+        let back = Packed::parse(&packed.to_fragment()).unwrap();
+        assert_eq!(back, packed);
+        let inflated = back.parts().map(|(_, part)| part.map(<[u8]>::to_vec));
+        assert_eq!(back.unpacked(inflated), Ok(shared));
+        assert_eq!(back.unpacked([None, Some(vec![0xff]), None]), Err(ShareError::Corrupt("l")));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use std::rc::Rc;
 
-use badgateway_core::share;
 use badgateway_core::view::markdown_report;
 use badgateway_core::{InputKind, TextRange};
 use gloo_timers::callback::Timeout;
@@ -16,6 +15,7 @@ use crate::gallery::{Gallery, load_case};
 use crate::input_pane::{Highlight, InputPane};
 use crate::route::{self, Route};
 use crate::rule_page::RulePage;
+use crate::share_codec;
 use crate::share_panel::SharePanel;
 use crate::state::{Action, Playground};
 use crate::{browser, storage};
@@ -96,20 +96,23 @@ pub fn app() -> Html {
                     None => notice.set(Some(format!("There is no example called “{name}”."))),
                 }
             }),
-            Route::Share(fragment) => match share::decode(&fragment) {
-                Ok(shared) => {
-                    notice.set(shared.redacted.then(|| {
-                            "These inputs were redacted before sharing: addresses, names and paths are placeholders.".to_string()
+            Route::Share(fragment) => yew::platform::spawn_local(async move {
+                match share_codec::decode(&fragment).await {
+                    Ok(shared) => {
+                        notice.set(shared.redacted.then(|| {
+                            "These inputs were redacted before sharing: addresses, names and paths are placeholders."
+                                .to_string()
                         }));
-                    dispatcher.dispatch(Action::Load {
-                        config: shared.config,
-                        listeners: shared.listeners,
-                        log: shared.log,
-                        user_edited: false,
-                    });
+                        dispatcher.dispatch(Action::Load {
+                            config: shared.config,
+                            listeners: shared.listeners,
+                            log: shared.log,
+                            user_edited: false,
+                        });
+                    }
+                    Err(e) => notice.set(Some(format!("This share link could not be opened: {e}."))),
                 }
-                Err(e) => notice.set(Some(format!("This share link could not be opened: {e}."))),
-            },
+            }),
             Route::Main => {
                 if let Some(draft) = storage::load() {
                     dispatcher.dispatch(Action::Load {

@@ -11,6 +11,7 @@ mod input_pane;
 mod markdown;
 mod route;
 mod rule_page;
+mod share_codec;
 mod share_panel;
 mod state;
 mod storage;

@@ -4,10 +4,13 @@
 use std::rc::Rc;
 
 use badgateway_core::redact::redact;
-use badgateway_core::share::{Shared, encode};
+use badgateway_core::share::Shared;
 use yew::prelude::*;
 
-use crate::{browser, route};
+use crate::{browser, route, share_codec};
+
+/// Shown in place of the link by browsers without CompressionStream (before 2023).
+const NO_COMPRESSION: &str = "This browser cannot compress the link (CompressionStream is missing): update it, or use `badgateway share` on the command line.";
 
 /// Links longer than this rarely survive chat apps and ticket systems.
 const LONG_LINK: usize = 64 * 1024;
@@ -52,7 +55,13 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
                     redacted: false,
                 }
             };
-            link.set(format!("{}{}", route::page_address(), encode(&shared)));
+            let link = link.clone();
+            yew::platform::spawn_local(async move {
+                link.set(match share_codec::encode(&shared).await {
+                    Some(fragment) => format!("{}{}", route::page_address(), fragment),
+                    None => NO_COMPRESSION.to_string(),
+                });
+            });
         })
     };
     let toggle = {

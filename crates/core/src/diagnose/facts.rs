@@ -442,7 +442,7 @@ impl<'a> Facts<'a> {
                 (class, b.index)
             })
             .collect();
-        classes.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        classes.sort_unstable_by(best_first);
         // One row per socket: lsof lists a socket once per process.
         let mut listeners: Vec<usize> = Vec::new();
         let mut seen: HashSet<String> = HashSet::default();
@@ -465,7 +465,7 @@ impl<'a> Facts<'a> {
                     ((similarity * 40.0) as u32, i)
                 })
                 .collect();
-            ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            ranked.sort_unstable_by(best_first);
             for (_, i) in ranked {
                 let p = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
                 if !seen.insert(p) {
@@ -758,6 +758,12 @@ impl<'a> Facts<'a> {
         self.events_cache.borrow_mut().insert(key, found);
         groups
     }
+}
+
+/// Highest score first, then lowest index (one function for both sorts of `unix_reach`:
+/// one instantiation of the sort in the page's wasm).
+fn best_first(a: &(u32, usize), b: &(u32, usize)) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
 /// `strsim::normalized_levenshtein`, with a bit-parallel distance (Myers 1999) for the
