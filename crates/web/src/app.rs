@@ -154,9 +154,7 @@ pub fn app() -> Html {
                     if let Some(worker) = worker.as_ref() {
                         worker.send(
                             snapshot.generation,
-                            &snapshot.config,
-                            &snapshot.listeners,
-                            &snapshot.log,
+                            [&snapshot.config, &snapshot.listeners, &snapshot.log],
                         );
                         dispatcher.dispatch(Action::Sent(snapshot.generation));
                     }

@@ -29,6 +29,10 @@ fn encode(value: &str) -> String {
 pub struct DiagnosisWorker {
     worker: Worker,
     _on_message: Closure<dyn Fn(MessageEvent)>,
+    /// The texts last posted: a box that has not changed since is sent as `null` and the
+    /// worker reuses its copy, so a keystroke in one box does not copy a 30 MB log from
+    /// wasm into a JS string and across to the worker again.
+    sent: std::cell::RefCell<[Option<Rc<str>>; 3]>,
 }
 
 impl DiagnosisWorker {
@@ -45,16 +49,20 @@ impl DiagnosisWorker {
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Some(Rc::new(Self { worker, _on_message: on_message }))
+        Some(Rc::new(Self { worker, _on_message: on_message, sent: Default::default() }))
     }
 
-    pub fn send(&self, id: u64, config: &str, listeners: &str, log: &str) {
-        let message = js_sys::Array::of4(
-            &JsValue::from_f64(id as f64),
-            &JsValue::from_str(config),
-            &JsValue::from_str(listeners),
-            &JsValue::from_str(log),
-        );
+    pub fn send(&self, id: u64, texts: [&Rc<str>; 3]) {
+        let mut sent = self.sent.borrow_mut();
+        let message = js_sys::Array::of1(&JsValue::from_f64(id as f64));
+        for (text, last) in texts.into_iter().zip(sent.iter_mut()) {
+            if last.as_ref().is_some_and(|l| Rc::ptr_eq(l, text) || **l == **text) {
+                message.push(&JsValue::NULL);
+            } else {
+                message.push(&JsValue::from_str(text));
+                *last = Some(text.clone());
+            }
+        }
         let _ = self.worker.post_message(&message);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! `www/worker.js` loads this binary's module into a module worker and calls
 //! [`worker_entry`]. Messages in: a JS array `[id, config, listeners, log]` (strings
-//! move without a JSON round trip). Out: a [`PageReport`] in the core's compact wire
+//! move without a JSON round trip; `null` for a box unchanged since the last message,
+//! whose text the worker keeps). Out: a [`PageReport`] in the core's compact wire
 //! form, as a byte array.
 
 use badgateway_core::view::PageReport;
@@ -14,11 +15,27 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+thread_local! {
+    /// The texts of the last message, for the boxes the page sends as `null` (unchanged).
+    static LAST: std::cell::RefCell<[String; 3]> = Default::default();
+}
+
 fn handle(message: &JsValue) -> Option<Vec<u8>> {
     let parts: Array = message.clone().dyn_into().ok()?;
     let id = parts.get(0).as_f64()? as u64;
-    let text = |i: u32| parts.get(i).as_string().unwrap_or_default();
-    let (config, listeners, log) = (text(1), text(2), text(3));
+    LAST.with_borrow_mut(|last| {
+        for (i, slot) in (1u32..).zip(last.iter_mut()) {
+            let part = parts.get(i);
+            if !part.is_null() {
+                *slot = part.as_string().unwrap_or_default();
+            }
+        }
+        let [config, listeners, log] = &*last;
+        Some(diagnose(id, config, listeners, log))
+    })
+}
+
+fn diagnose(id: u64, config: &str, listeners: &str, log: &str) -> Vec<u8> {
     let started = js_sys::Date::now();
     let analysis = analyze(Inputs {
         config: Some(config.as_bytes()),
@@ -29,7 +46,7 @@ fn handle(message: &JsValue) -> Option<Vec<u8>> {
     let summaries = analysis.summaries();
     // Whole microseconds: the page shows it without float formatting code.
     let elapsed_us = ((js_sys::Date::now() - started).max(0.0) * 1000.0) as u64;
-    Some(wire::encode(&PageReport { id, findings, summaries, elapsed_us }))
+    wire::encode(&PageReport { id, findings, summaries, elapsed_us })
 }
 
 /// Installs the message handler. Called by `www/worker.js` inside the worker.
