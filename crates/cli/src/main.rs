@@ -256,6 +256,9 @@ fn diagnose(
         };
         print(&out);
     }
+    // The process ends next: freeing a large analysis (thousands of log groups and their
+    // strings) piece by piece would only cost time (3% of a 35 MB run).
+    std::mem::forget(analysis);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
