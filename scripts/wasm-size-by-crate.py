@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """What each crate costs in the page's wasm: code bytes per crate, from the name section.
 
-Usage: scripts/wasm-size-by-crate.py [WASM]
+Usage: scripts/wasm-size-by-crate.py [WASM [FINAL_GZ_BYTES]]
 WASM defaults to the unoptimised cargo output of the page's profile
 (target/wasm32-unknown-unknown/wasm-release/badgateway-web.wasm), which still has
 function names. Attribution is by the first path segment of each function's mangled name
 (for `<T as Trait>` impls, the crate of T); generic code is charged to the crate that
 defines it (a `Vec<Finding>` method counts as alloc). Sizes are before wasm-opt and gzip:
 read them as shares, not as final bytes. Data (string constants) is listed as one line.
+Given the final gzipped size of the page's wasm, the shares are also shown as estimated
+gzipped bytes (code compresses alike across crates, roughly).
 """
 import re
 import sys
@@ -113,17 +115,28 @@ def main():
         i = end
     per = defaultdict(int)
     for n, sz in enumerate(bodies):
-        per[crate_of(names.get(imported + n, "?"))] += sz
-    code = sum(bodies)
-    print(f"{path}: {len(b):,} bytes, code {code:,}, data {data:,}, {len(bodies):,} functions")
-    print(f"{'crate':<28} {'code bytes':>11} {'share':>7}")
+        name = names.get(imported + n, "?")
+        if "wbindgen_describe" in name:
+            continue  # type descriptors: wasm-bindgen runs and removes them
+        per[crate_of(name)] += sz
+    code = sum(per.values())
+    gz = int(sys.argv[2]) if len(sys.argv) > 2 else None
+    print(f"{path}: {len(b):,} bytes, code {code:,} (without wasm-bindgen's descriptors), data {data:,}")
+    head = f"{'crate':<28} {'code bytes':>11} {'share':>7}" + (f" {'~gz bytes':>10}" if gz else "")
+    print(head)
+    total = code + data
+
+    def row(label, sz):
+        line = f"{label:<28} {sz:>11,} {100 * sz / total:>6.1f}%"
+        if gz:
+            line += f" {round(gz * sz / total):>10,}"
+        print(line)
+
     for crate, sz in sorted(per.items(), key=lambda kv: -kv[1]):
-        if sz * 200 < code:
-            continue
-        print(f"{crate:<28} {sz:>11,} {100 * sz / code:>6.1f}%")
-    rest = sum(sz for sz in per.values() if sz * 200 < code)
-    print(f"{'(crates under 0.5% each)':<28} {rest:>11,} {100 * rest / code:>6.1f}%")
-    print(f"{'data (strings, tables)':<28} {data:>11,}")
+        if sz * 200 >= total:
+            row(crate, sz)
+    row("(crates under 0.5% each)", sum(sz for sz in per.values() if sz * 200 < total))
+    row("data (strings, tables)", data)
 
 
 main()
