@@ -7,5 +7,7 @@ const params = new URL(self.location.href).searchParams;
 const bindings = await import(params.get('glue'));
 await bindings.default({ module_or_path: params.get('wasm') });
 bindings.worker_entry();
+// Tell the page the worker can diagnose (it marks <html data-worker="ready">).
+self.postMessage('ready');
 // Messages that arrived while the module was loading.
 for (const event of queued) self.onmessage(event);

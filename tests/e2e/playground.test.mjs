@@ -33,6 +33,8 @@ test('wrong-port capture: BG202 with evidence from all three inputs and the port
 
 test('diagnosis keeps working with the network cut after load', async () => {
   const { page } = await open(context, server.url);
+  // The worker loads its module after the page; cut the network once it has.
+  await page.waitForSelector('html[data-worker="ready"]', { timeout: 10000 });
   await context.setOffline(true);
   try {
     const s = await scenario('wrong-port');

@@ -43,7 +43,17 @@ impl DiagnosisWorker {
         let url = format!("{WORKER_SCRIPT}?glue={}&wasm={}", encode(&glue), encode(&wasm));
         let worker = Worker::new_with_options(&url, &options).ok()?;
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            let Ok(bytes) = event.data().dyn_into::<js_sys::Uint8Array>() else { return };
+            let data = event.data();
+            if data.as_string().as_deref() == Some("ready") {
+                // Everything the worker needs is loaded: the page now works offline.
+                if let Some(root) =
+                    web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
+                {
+                    let _ = root.set_attribute("data-worker", "ready");
+                }
+                return;
+            }
+            let Ok(bytes) = data.dyn_into::<js_sys::Uint8Array>() else { return };
             if let Some(reply) = badgateway_core::wire::decode(&bytes.to_vec()) {
                 on_reply(reply);
             }
