@@ -14,6 +14,8 @@ Each scenario is a dict:
   hosts                         run in a private mount namespace whose /etc/hosts is this text
                                 ({P}/hosts, bind-mounted; a step may rewrite it)
   net                           run in a private network namespace (lo up), after these `ip` commands
+                                (a backend with `netns`: {link, net} runs in a namespace of its own,
+                                "another host": the link is moved into it and set up with `net` there)
   lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
   user, worker_connections      nginx main/events settings
   config_fails                  nginx -t is expected to fail (nginx is then not started)
