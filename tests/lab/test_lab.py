@@ -241,6 +241,20 @@ class Fixtures(unittest.TestCase):
                     with open(os.path.join(lab.DEFAULT_OUT, scn["name"], "listeners.txt")) as f:
                         self.assertIn("$ %s\n" % " ".join(cmd), f.read())
 
+    def test_remote_backend_down_evidence(self):
+        # The refusal came from the other namespace's address, and nginx's own paste shows
+        # neither that address nor anything on the port.
+        d = os.path.join(lab.DEFAULT_OUT, "remote-backend-down")
+        log = open(os.path.join(d, "error.log")).read()
+        self.assertIn('connect() failed (111: Connection refused) while connecting to upstream', log)
+        self.assertIn('upstream: "http://10.95.0.7:19461/"', log)
+        paste = open(os.path.join(d, "listeners.txt")).read()
+        self.assertNotIn("10.95.0.7", paste)
+        self.assertNotIn(":19461 ", paste)
+        # The healthy one: the backend on the other host really answered nginx's host.
+        d = os.path.join(lab.DEFAULT_OUT, "remote-backend")
+        self.assertIn('10.95.0.1 - - [', open(os.path.join(d, "gunicorn.log")).read())
+
     def test_wrong_port_evidence(self):
         d = os.path.join(lab.DEFAULT_OUT, "wrong-port")
         log = open(os.path.join(d, "error.log")).read()

@@ -106,8 +106,36 @@ pub enum TcpReach {
     OtherFamily(Vec<usize>),
     /// Nothing related at all.
     Nothing,
+    /// The address is not known to be one of this host's (see [`Facts::locality`]): the
+    /// table describes the host it ran on only, and cannot say what listens there.
+    NotLocal,
     /// No listener table, or a host we cannot resolve.
     Unknown,
+}
+
+/// Is an address one of the host's whose listener table was pasted (nginx's host)?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locality {
+    Local(LocalBecause),
+    /// A pasted `ip addr` (or `hostname -I`) lists this host's addresses of that family, and
+    /// not this one: another machine, a container, a VM.
+    NotLocal,
+    /// Not loopback, not bound by a listener in the table nor by nginx's `listen`, and no
+    /// address listing of its family was pasted: it may be another machine or this one.
+    Unknown,
+}
+
+/// Why an address is known to be this host's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalBecause {
+    /// 127.0.0.0/8, ::1, or the unspecified address (which Linux connects to locally).
+    Loopback,
+    /// A listener in the table is bound to it (not a wildcard): index into `listeners`.
+    Listener(usize),
+    /// One of nginx's own `listen` directives binds it (nginx runs on this host): (server, listen).
+    NginxListen(usize, usize),
+    /// `ip addr`, `hostname -I` or `ifconfig` lists it (the address as printed).
+    Interface(TextRange),
 }
 
 pub struct Facts<'a> {
@@ -147,6 +175,8 @@ pub struct Facts<'a> {
     unix_backends: Vec<UnixBackend>,
     /// `events_for` by (port, lowercased host, ips) or (None, unix path, []).
     events_cache: RefCell<HashMap<AddrKey, Vec<usize>>>,
+    /// Addresses known to be this host's besides loopback (canonical), and why.
+    own_addresses: HashMap<IpAddr, LocalBecause>,
 }
 
 impl<'a> Facts<'a> {
@@ -213,7 +243,9 @@ impl<'a> Facts<'a> {
                 EndpointAddr::Unix { path } => endpoints_by_path.entry(path.clone()).or_default().push(i),
             }
         }
+        let own_addresses = own_addresses(config, listeners);
         let mut facts = Facts {
+            own_addresses,
             spare_backends: Vec::new(),
             endpoints_by_port,
             endpoints_by_path,
@@ -302,6 +334,36 @@ impl<'a> Facts<'a> {
         listener.processes.iter().any(|p| crate::listeners::backend_kind(&p.name).is_app())
     }
 
+    /// Is `ip` an address of the host the listener table describes (nginx's host)? Only
+    /// such an address can be judged by the table: a socket bound to `0.0.0.0` there takes
+    /// connections to this host's addresses, not to another machine's or a container's.
+    pub fn locality(&self, ip: IpAddr) -> Locality {
+        let ip = ip.to_canonical();
+        if ip.is_loopback() || ip.is_unspecified() {
+            return Locality::Local(LocalBecause::Loopback);
+        }
+        if let Some(because) = self.own_addresses.get(&ip) {
+            return Locality::Local(*because);
+        }
+        if self.listeners.is_some_and(|l| l.lists_host_addresses_for(ip)) {
+            Locality::NotLocal
+        } else {
+            Locality::Unknown
+        }
+    }
+
+    pub fn is_local(&self, ip: IpAddr) -> bool {
+        matches!(self.locality(ip), Locality::Local(_))
+    }
+
+    /// Every address of a TCP endpoint is this host's (false when its addresses are not known).
+    pub fn endpoint_is_local(&self, endpoint: &Endpoint) -> bool {
+        match &endpoint.addr {
+            EndpointAddr::Tcp { ips, .. } => !ips.is_empty() && ips.iter().all(|ip| self.is_local(*ip)),
+            EndpointAddr::Unix { .. } => true,
+        }
+    }
+
     pub fn tcp_reach(&self, endpoint: &Endpoint) -> TcpReach {
         let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { return TcpReach::Unknown };
         if self.listeners.is_none_or(|l| l.listeners.is_empty()) || ips.is_empty() {
@@ -318,13 +380,18 @@ impl<'a> Facts<'a> {
 
     fn tcp_reach_uncached(&self, port: u16, ips: &[IpAddr]) -> TcpReach {
         let port = &port;
+        // Only this host's addresses can be judged by its table.
+        let local: Vec<IpAddr> = ips.iter().copied().filter(|ip| self.is_local(*ip)).collect();
         let accepting: Vec<usize> = self
             .tcp_on_port(*port)
-            .filter(|(_, l)| ips.iter().any(|ip| l.accepts(*ip, *port)))
+            .filter(|(_, l)| local.iter().any(|ip| l.accepts(*ip, *port)))
             .map(|(i, _)| i)
             .collect();
         if !accepting.is_empty() {
             return TcpReach::Listening(accepting);
+        }
+        if local.len() < ips.len() {
+            return TcpReach::NotLocal;
         }
         let same_port: Vec<(usize, &Listener)> =
             self.tcp_on_port(*port).filter(|(_, l)| !self.is_nginx(l)).collect();
@@ -553,12 +620,12 @@ impl<'a> Facts<'a> {
             EndpointAddr::Tcp { port, ips, .. } => {
                 for &(s, l) in self.listens_by_port.get(port).into_iter().flatten() {
                     let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
-                    if listen_takes(listen, &endpoint.addr) {
+                    if self.listen_takes(listen, &endpoint.addr) {
                         candidates.push((listen.default_server, s));
                     }
                 }
-                // A server without `listen` listens on *:80.
-                if *port == 80 && ips.iter().any(|ip| ip.is_ipv4()) {
+                // A server without `listen` listens on *:80, which takes this host's addresses.
+                if *port == 80 && ips.iter().any(|ip| ip.to_canonical().is_ipv4() && self.is_local(*ip)) {
                     candidates.extend(self.servers_without_listen.iter().map(|&s| (false, s)));
                 }
             }
@@ -595,7 +662,7 @@ impl<'a> Facts<'a> {
         let name = split_host_port(host).0;
         let named = model.servers.iter().enumerate().find(|(_, s)| {
             s.names.iter().any(|n| n.eq_ignore_ascii_case(name))
-                && s.listens.iter().any(|l| listen_takes(l, &endpoint.addr))
+                && s.listens.iter().any(|l| self.listen_takes(l, &endpoint.addr))
         });
         Some(named.map_or(by_address, |(i, _)| i))
     }
@@ -873,27 +940,76 @@ fn file_name(path: &str) -> &str {
     path.rsplit_once('/').map_or(path, |(_, f)| f)
 }
 
-/// Would this `listen` take a connection to `addr`?
-fn listen_takes(listen: &badgateway_config::Listen, addr: &EndpointAddr) -> bool {
-    match addr {
-        EndpointAddr::Unix { path } => listen.unix.as_deref() == Some(path.as_str()),
-        EndpointAddr::Tcp { port, ips, .. } => {
-            listen.unix.is_none() && listen.port == Some(*port) && listen_accepts(&listen.addr, ips)
+impl Facts<'_> {
+    /// Would this `listen` take a connection to `addr`?
+    fn listen_takes(&self, listen: &badgateway_config::Listen, addr: &EndpointAddr) -> bool {
+        match addr {
+            EndpointAddr::Unix { path } => listen.unix.as_deref() == Some(path.as_str()),
+            EndpointAddr::Tcp { port, ips, .. } => {
+                listen.unix.is_none() && listen.port == Some(*port) && self.listen_accepts(&listen.addr, ips)
+            }
+        }
+    }
+
+    /// Would `listen ADDR:port` take a connection to one of `ips`? A wildcard takes this
+    /// host's addresses only: `listen 80` and `proxy_pass http://10.0.0.5:80` is a loop only
+    /// when 10.0.0.5 is nginx's own host, not a backend on another machine.
+    fn listen_accepts(&self, addr: &str, ips: &[IpAddr]) -> bool {
+        let bare = addr.trim_start_matches('[').trim_end_matches(']');
+        match bare {
+            "*" | "" | "0.0.0.0" => ips.iter().any(|ip| ip.to_canonical().is_ipv4() && self.is_local(*ip)),
+            "::" => ips.iter().any(|ip| self.is_local(*ip)),
+            _ => {
+                let own = literal_ips(bare);
+                ips.iter().any(|ip| own.iter().any(|o| o.to_canonical() == ip.to_canonical()))
+            }
         }
     }
 }
 
-/// Would `listen ADDR:port` take a connection to one of `ips`?
-fn listen_accepts(addr: &str, ips: &[IpAddr]) -> bool {
-    let bare = addr.trim_start_matches('[').trim_end_matches(']');
-    match bare {
-        "*" | "" | "0.0.0.0" => ips.iter().any(|ip| ip.to_canonical().is_ipv4()),
-        "::" => !ips.is_empty(),
-        _ => {
-            let own = literal_ips(bare);
-            ips.iter().any(|ip| own.iter().any(|o| o.to_canonical() == ip.to_canonical()))
+/// Addresses the inputs prove to be this host's, besides loopback: bound by a listener in
+/// the table (a wildcard says nothing), by nginx's own `listen`, or listed by `ip addr`.
+fn own_addresses(
+    config: Option<&Config>,
+    listeners: Option<&ListenerReport>,
+) -> HashMap<IpAddr, LocalBecause> {
+    let mut own: HashMap<IpAddr, LocalBecause> = HashMap::default();
+    let mut add = |ip: IpAddr, because: LocalBecause| {
+        let ip = ip.to_canonical();
+        // A multicast group or the broadcast address is no host's own address.
+        if !ip.is_loopback()
+            && !ip.is_unspecified()
+            && !ip.is_multicast()
+            && ip != IpAddr::V4(Ipv4Addr::BROADCAST)
+        {
+            own.entry(ip).or_insert(because);
+        }
+    };
+    if let Some(report) = listeners {
+        for (i, l) in report.listeners.iter().enumerate() {
+            match l.bind {
+                crate::listeners::Bind::Ipv4(a) => add(IpAddr::V4(a), LocalBecause::Listener(i)),
+                crate::listeners::Bind::Ipv6(a) => add(IpAddr::V6(a), LocalBecause::Listener(i)),
+                _ => {}
+            }
         }
     }
+    if let Some(config) = config {
+        for (s, server) in config.model().servers.iter().enumerate() {
+            for (l, listen) in server.listens.iter().enumerate() {
+                let bare = listen.addr.trim_start_matches('[').trim_end_matches(']');
+                if let Ok(ip) = bare.parse::<IpAddr>() {
+                    add(ip, LocalBecause::NginxListen(s, l));
+                }
+            }
+        }
+    }
+    if let Some(report) = listeners {
+        for (ip, range) in report.host_addresses() {
+            add(ip, LocalBecause::Interface(range));
+        }
+    }
+    own
 }
 
 /// `127.0.0.1:80` / `[::1]:80` / `host` -> (host without brackets, port).

@@ -139,7 +139,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         f = name_lookup_labels(facts, f, host);
         if let Some(report) = facts.listeners {
-            for ip in &now {
+            // The table shows the backend only at an address of its own host.
+            for ip in now.iter().filter(|ip| facts.is_local(**ip)) {
                 if let Some(l) = report.listeners_accepting(*ip, *port).next() {
                     f = f.label(
                         InputKind::Listeners,
