@@ -6,7 +6,7 @@
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use badgateway_core::finding::{Applicability, Finding, Severity, apply_edits};
+use badgateway_core::finding::{Applicability, Finding, PLACEHOLDER_DNS_SERVER, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
 mod common;
@@ -51,14 +51,26 @@ fn label_texts(a: &Analysis<'_>, f: &Finding, input: InputKind) -> Vec<String> {
 }
 
 /// Applies the fix of the first `code` finding to the config, re-analyses with the same
-/// listeners and log, and asserts the finding is gone. Returns the fixed config.
+/// listeners and log, and asserts the finding is gone. Returns the fixed config. A fix with a
+/// placeholder is display-only and, as written, leaves a config that does not load; it is
+/// applied with the placeholder filled in, as the user would.
 fn converges(inputs: Inputs<'_>, code: &str) -> Vec<u8> {
     let a = analyze(inputs);
     let f = first(&a, code);
     let fix = f.fix.as_ref().expect("a fix");
     assert!(!fix.edits.is_empty(), "{code} fix has edits");
     let config = inputs.config.unwrap();
-    let fixed = apply_edits(config, &fix.edits).expect("edits apply");
+    let mut edits = fix.edits.clone();
+    if edits.iter().any(|e| e.replacement.contains(PLACEHOLDER_DNS_SERVER)) {
+        assert_eq!(fix.applicability, Applicability::DisplayOnly, "a placeholder is not applicable as is");
+        let as_written = apply_edits(config, &edits).expect("edits apply");
+        let again = analyze(Inputs { config: Some(&as_written), ..inputs });
+        assert!(again.config.as_ref().unwrap().first_error().is_some(), "the placeholder must not load");
+        for e in &mut edits {
+            e.replacement = e.replacement.replace(PLACEHOLDER_DNS_SERVER, "192.0.2.53");
+        }
+    }
+    let fixed = apply_edits(config, &edits).expect("edits apply");
     let again = analyze(Inputs { config: Some(&fixed), ..inputs });
     assert!(
         !codes(&again).contains(&code),
@@ -1353,4 +1365,131 @@ fn bg209_new_remote_address_is_not_a_local_socket() {
     let f = first(&a, "BG209");
     assert!(!f.labels.iter().any(|l| l.message.contains("the backend is here now")), "{:#?}", f.labels);
     assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("10.0.0.8")));
+}
+
+// ---------------------------------------------------------------- BG209: which resolver
+
+/// The fix's edit of the first BG209 finding.
+fn bg209_edit(a: &Analysis<'_>) -> (String, Applicability) {
+    let fix = first(a, "BG209").fix.as_ref().unwrap();
+    (fix.edits[0].replacement.clone(), fix.applicability)
+}
+
+/// The real stale-address capture plus other pastes appended to its listeners.
+fn stale_with(extra: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let s = load("stale-address");
+    let listeners = format!("{}{extra}", String::from_utf8_lossy(s.listeners.as_deref().unwrap()));
+    (s.config.clone().unwrap(), listeners.into_bytes(), s.log.clone().unwrap())
+}
+
+/// Real capture, nothing saying which DNS server nginx's host uses: a marked placeholder,
+/// display-only, with the command that finds the address. The fix still converges.
+#[test]
+fn bg209_resolver_placeholder_without_evidence() {
+    let s = load("stale-address");
+    let a = analyze(s.all());
+    let (edit, applicability) = bg209_edit(&a);
+    assert_eq!(applicability, Applicability::DisplayOnly);
+    assert!(edit.starts_with("resolver DNS_SERVER_IP valid=10s;  # placeholder"), "{edit}");
+    assert!(!edit.contains("127.0.0.11"), "{edit}");
+    let f = first(&a, "BG209");
+    assert!(f.notes.iter().any(|n| n.contains("replace DNS_SERVER_IP")), "{:?}", f.notes);
+    let commands = &f.fix.as_ref().unwrap().commands;
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.command == "grep ^nameserver /etc/resolv.conf" && c.purpose.contains("DNS_SERVER_IP"))
+    );
+    converges(s.all(), "BG209");
+}
+
+/// Real capture plus the build machine's real /etc/resolv.conf (captured): its nameserver.
+#[test]
+fn bg209_resolver_from_the_pasted_resolv_conf() {
+    let resolv = listener_fixture("captured/resolv_conf.txt");
+    let want: Vec<&str> =
+        resolv.lines().filter_map(|l| l.strip_prefix("nameserver ")).map(str::trim).collect();
+    assert!(!want.is_empty(), "the capture has a nameserver");
+    let t = stale_with(&resolv);
+    let a = analyze(inputs(&t));
+    let (edit, applicability) = bg209_edit(&a);
+    assert_eq!(applicability, Applicability::Unsafe);
+    assert!(edit.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))), "{edit}");
+    let f = first(&a, "BG209");
+    let cited = label_texts(&a, f, InputKind::Listeners);
+    assert!(cited.iter().any(|l| l == &format!("nameserver {}", want[0])), "{cited:?}");
+    assert!(!f.fix.as_ref().unwrap().commands.iter().any(|c| c.command.contains("resolv.conf")));
+    converges(inputs(&t), "BG209");
+}
+
+/// Hand-written resolv.conf files (see handwritten/README.md): Docker's embedded DNS and
+/// systemd-resolved's stub, each with what it means for nginx.
+#[test]
+fn bg209_resolver_from_docker_or_systemd_resolved_files() {
+    let t = stale_with(&listener_fixture("handwritten/resolv_conf_docker.txt"));
+    let a = analyze(inputs(&t));
+    assert!(bg209_edit(&a).0.starts_with("resolver 127.0.0.11 valid=10s;\n"));
+    let f = first(&a, "BG209");
+    assert!(f.notes.iter().any(|n| n.contains("comes from a Docker container")), "{:?}", f.notes);
+    converges(inputs(&t), "BG209");
+
+    let t = stale_with(&listener_fixture("handwritten/resolv_conf_systemd_resolved.txt"));
+    let a = analyze(inputs(&t));
+    assert!(bg209_edit(&a).0.starts_with("resolver 127.0.0.53 valid=10s;\n"));
+    let f = first(&a, "BG209");
+    assert!(f.notes.iter().any(|n| n.contains("systemd-resolved's local stub")), "{:?}", f.notes);
+    // The stub answers from /etc/hosts: the "does not read /etc/hosts" caveat does not apply.
+    assert!(!f.notes.iter().any(|n| n.contains("does not read /etc/hosts")), "{:?}", f.notes);
+    converges(inputs(&t), "BG209");
+}
+
+/// Hand-written: Docker seen in the inputs without a resolv.conf: Docker's DNS, with the
+/// caveat that it answers inside containers only.
+#[test]
+fn bg209_resolver_from_docker_signs() {
+    let log_line = "2026/11/21 11:15:02 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.5.3:8000/\", host: \"example.com\"";
+    let cfg = server("        location / {\n            proxy_pass http://app:8000;\n        }");
+    let docker_ps = listener_fixture("handwritten/docker_ps.txt");
+    let proxy = format!(
+        "{SS_HEADER}LISTEN 0      4096         0.0.0.0:8080       0.0.0.0:*    users:((\"docker-proxy\",pid=2231,fd=4))\n"
+    );
+    for (listeners, log, why) in [
+        (docker_ps.as_str(), log_line.to_string(), "`docker ps` is in the paste"),
+        (proxy.as_str(), log_line.to_string(), "docker-proxy listens"),
+        ("", format!("nginx-1  | {log_line}"), "docker compose logs"),
+        ("", format!("Nov 21 11:15:02 web1 3f2a1b4c5d6e[812]: {log_line}"), "tagged with a container ID"),
+    ] {
+        let t = hand(&cfg, listeners, &log);
+        let a = analyze(inputs(&t));
+        let (edit, applicability) = bg209_edit(&a);
+        assert!(edit.starts_with("resolver 127.0.0.11 valid=10s;\n"), "{why}: {edit}");
+        assert_eq!(applicability, Applicability::Unsafe);
+        let f = first(&a, "BG209");
+        assert!(
+            f.notes.iter().any(|n| n.contains(why) && n.contains("user-defined network")),
+            "{why}: {:?}",
+            f.notes
+        );
+        converges(inputs(&t), "BG209");
+    }
+    // An old address that is no container's, and no other sign: the placeholder.
+    let t = hand(&cfg, "", log_line);
+    assert!(bg209_edit(&analyze(inputs(&t))).0.contains("DNS_SERVER_IP"));
+}
+
+/// Hand-written: a `resolver` already applies to the target: it is kept, only the variable is added.
+#[test]
+fn bg209_keeps_the_resolver_in_effect() {
+    let cfg = "events {}\nhttp {\n    resolver 10.0.0.2 valid=30s;\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app:8000;\n        }\n    }\n}\n";
+    let log = "2026/11/21 11:15:02 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:8000/\", host: \"example.com\"\n";
+    // A resolv.conf in the paste does not override the config's own resolver.
+    let t = hand(cfg, "nameserver 10.9.9.9\n", log);
+    let a = analyze(inputs(&t));
+    let (edit, applicability) = bg209_edit(&a);
+    assert_eq!(edit, "set $backend_host app;\n            proxy_pass http://$backend_host:8000;");
+    assert_eq!(applicability, Applicability::Unsafe);
+    let f = first(&a, "BG209");
+    assert!(label_texts(&a, f, InputKind::Config).contains(&"resolver 10.0.0.2 valid=30s;".to_string()));
+    let fixed = converges(inputs(&t), "BG209");
+    assert!(!codes(&analyze(Inputs { config: Some(&fixed), ..inputs(&t) })).contains(&"BG208"));
 }

@@ -7,10 +7,11 @@ use crate::hash::{FastMap as HashMap, FastSet as HashSet};
 use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use badgateway_config::{Address, Config, PassKind, TargetHost};
+use badgateway_config::{Address, Config, PassKind, Resolver, Target, TargetHost};
 
 use crate::input::{Inputs, TextRange};
 use crate::listeners::{Format, Listener, ListenerReport, ProbeFact, SocketFile, SocketKind};
+use crate::log::LogFormat;
 use crate::log::{EventGroup, EventKind, LogReport};
 
 /// How many other sockets `UnixReach::Missing` offers, best first.
@@ -123,6 +124,31 @@ pub enum Locality {
     /// Not loopback, not bound by a listener in the table nor by nginx's `listen`, and no
     /// address listing of its family was pasted: it may be another machine or this one.
     Unknown,
+}
+
+/// What in the inputs shows Docker at work (nginx or its backends in containers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DockerSign {
+    /// `docker ps` output in the listeners paste (the section).
+    DockerPs(TextRange),
+    /// A `docker-proxy` listener: a port a container publishes on this host (the address).
+    DockerProxy(TextRange),
+    /// `docker compose logs` prefixes (`nginx-1  | `) on the log lines.
+    ComposeLog,
+    /// A container ID as the journald/syslog tag: docker's journald or syslog log driver.
+    ContainerTag,
+}
+
+/// Docker puts its bridge networks in 172.16.0.0/12 by default (172.17.0.0/16 and up): an
+/// address there may be a container's. (Only a hint: a cloud VPC can use the range too.)
+pub fn looks_like_container(ip: IpAddr) -> bool {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            a == 172 && (16..=31).contains(&b)
+        }
+        IpAddr::V6(_) => false,
+    }
 }
 
 /// Why an address is known to be this host's.
@@ -301,6 +327,69 @@ impl<'a> Facts<'a> {
 
     pub fn listener(&self, index: usize) -> Option<&'a Listener> {
         self.listeners?.listeners.get(index)
+    }
+
+    /// The `resolver` in effect for a target: its location's (or the closest enclosing
+    /// location's), else its server's, else the http block's.
+    pub fn resolver_for(&self, target: &Target) -> Option<&'a Resolver> {
+        let model = self.config?.model();
+        model
+            .resolvers
+            .iter()
+            .filter_map(|r| {
+                if r.server.is_some() && r.server != target.server {
+                    return None;
+                }
+                let Some(rl) = r.location else {
+                    // Server level before http level.
+                    return Some((if r.server.is_some() { 1000 } else { 2000 }, r));
+                };
+                let mut at = target.location;
+                let mut steps = 0;
+                while let Some(l) = at {
+                    if l == rl {
+                        return Some((steps, r));
+                    }
+                    at = model.locations.get(l).and_then(|x| x.parent);
+                    steps += 1;
+                    if steps > 64 {
+                        break;
+                    }
+                }
+                None
+            })
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, r)| r)
+    }
+
+    /// Signs of Docker in the inputs, in input order.
+    pub fn docker_signs(&self) -> Vec<DockerSign> {
+        let mut signs = Vec::new();
+        if let Some(report) = self.listeners {
+            signs.extend(
+                report
+                    .sections
+                    .iter()
+                    .filter(|s| s.format == Format::DockerPs)
+                    .map(|s| DockerSign::DockerPs(s.range)),
+            );
+            signs.extend(
+                report
+                    .listeners
+                    .iter()
+                    .filter(|l| l.processes.iter().any(|p| p.name == "docker-proxy"))
+                    .map(|l| DockerSign::DockerProxy(l.addr_range)),
+            );
+        }
+        if let Some(log) = self.log {
+            if log.format_count(LogFormat::DockerCompose) > 0 {
+                signs.push(DockerSign::ComposeLog);
+            }
+            if log.format_count(LogFormat::DockerContainerTag) > 0 {
+                signs.push(DockerSign::ContainerTag);
+            }
+        }
+        signs
     }
 
     /// TCP listeners on `port`, listening state only.

@@ -8,7 +8,8 @@ mod response;
 pub mod rules;
 
 pub use facts::{
-    Endpoint, EndpointAddr, Facts, LocalBecause, Locality, TcpReach, literal_ips, split_host_port,
+    DockerSign, Endpoint, EndpointAddr, Facts, LocalBecause, Locality, TcpReach, literal_ips,
+    looks_like_container, split_host_port,
 };
 
 use crate::finding::Finding;

@@ -5,7 +5,9 @@ use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, endpoint_text, listener_text, paste_listeners, target_place};
-use super::super::facts::{Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach};
+use super::super::facts::{
+    Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach, looks_like_container,
+};
 use crate::listeners::ProbeFact;
 
 declare_rule! {
@@ -291,18 +293,6 @@ fn probe_evidence(facts: &Facts<'_>, host: &str, port: u16, mut finding: Finding
 /// The address a refused connection went to, from the log line.
 fn refused_ip(group: &EventGroup) -> Option<IpAddr> {
     group.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok())
-}
-
-/// Docker puts its bridge networks in 172.16.0.0/12 by default (172.17.0.0/16 and up): an
-/// address there may be a container's. (Only a hint: a cloud VPC can use the range too.)
-pub(crate) fn looks_like_container(ip: IpAddr) -> bool {
-    match ip.to_canonical() {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            a == 172 && (16..=31).contains(&b)
-        }
-        IpAddr::V6(_) => false,
-    }
 }
 
 /// Connections to an address that is not known to be nginx's host are refused: that host
