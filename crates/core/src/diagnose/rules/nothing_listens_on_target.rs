@@ -83,10 +83,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         // Not known to be nginx's host: only the log can say that connections are refused there.
         if !ips.is_empty() && !facts.endpoint_is_local(endpoint) {
-            if let Some(first) = refused.first() {
-                if let Some(ip) = refused_ip(first).or_else(|| ips.first().copied()) {
-                    out.push(refused_elsewhere(facts, Some(endpoint), ip, *port, &refused));
-                }
+            if let Some(first) = refused.first()
+                && let Some(ip) = refused_ip(first).or_else(|| ips.first().copied())
+            {
+                out.push(refused_elsewhere(facts, Some(endpoint), ip, *port, &refused));
             }
             continue;
         }
