@@ -932,15 +932,18 @@ fn bg211_uwsgi_listen_queue_full() {
     assert_eq!(first(&a, "BG211").status, Some(504));
 }
 
-/// Hand-written: a firewall rule does not apply to loopback traffic.
+/// Hand-written: a firewall rule does not apply to loopback traffic, nor to the host's own
+/// other addresses (routed through `lo` too).
 #[test]
 fn bg207_not_for_loopback_firewall_rules() {
-    let t = hand(
-        &server("        location / { proxy_pass http://127.0.0.1:8080; }"),
-        "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n",
-        "",
-    );
+    let ufw = "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n";
+    let t = hand(&server("        location / { proxy_pass http://127.0.0.1:8080; }"), ufw, "");
     assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
+    let own = format!(
+        "{ufw}root@web1:~# ip -br addr\nlo               UNKNOWN        127.0.0.1/8 ::1/128\neth0             UP             10.0.0.5/24\n"
+    );
+    let t = hand(&server("        location / { proxy_pass http://10.0.0.5:8080; }"), &own, "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"), "10.0.0.5 is this host");
 }
 
 /// Hand-written: `proxy_set_header Host` routes the proxied request to another server block
