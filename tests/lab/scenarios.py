@@ -650,6 +650,28 @@ SCENARIOS = [
                  "claim from nginx's own table that the backend is not running (or that it listens on 19462).",
     },
     {
+        "name": "own-address-wrong-bind",
+        "description": "proxy_pass to 10.95.0.1:19471, an address of nginx's own host (ip -br addr lists it); "
+                       "gunicorn binds 127.0.0.1:19471 only",
+        "cause": "The backend runs on nginx's host but listens on 127.0.0.1 only, while nginx connects to the "
+                 "host's network address: the connection is refused. `ip -br addr` in the paste shows 10.95.0.1 "
+                 "is this host's, so the listener table speaks for it.",
+        "listen": 19470,
+        "net": [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+                ["ip", "addr", "add", "10.95.0.1/24", "dev", "v0"],
+                ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]],
+        "http": proxy(19470, "http://10.95.0.1:19471"),
+        "backends": [gunicorn("127.0.0.1:19471")],
+        "ports": [19471],
+        "lookups": [["ip", "-br", "addr"]],
+        "expect": ["BG203"],
+        "expect_not": ["BG201", "BG202", "BG204"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG203"], "expect_not": ["BG201", "BG202"]}},
+        "notes": "The other side of remote-backend-down: an address that is not loopback but that the paste shows "
+                 "to be nginx's host's is judged by its listener table. Without `ip -br addr` it could be another "
+                 "machine, and only the log's refusal is reported (with the table's 127.0.0.1 socket as a hint).",
+    },
+    {
         "name": "stale-address",
         "description": "proxy_pass http://backend.test:19381; the backend moves from 127.0.0.2 to 127.0.0.3 "
                        "while nginx runs",

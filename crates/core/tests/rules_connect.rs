@@ -103,6 +103,7 @@ fn lab_scenarios_expect_and_expect_not() {
         ("proxy-loop", "log", &["BG212", "BG213"]),
         ("wrong-port", "log", &["BG201"]),
         ("wrong-address", "log", &["BG201"]),
+        ("own-address-wrong-bind", "log", &["BG201"]),
         ("family-v4-backend", "log", &["BG201"]),
         ("family-v6-backend", "log", &["BG201"]),
         ("backend-not-running", "log", &["BG201"]),
@@ -1495,4 +1496,37 @@ fn bg209_keeps_the_resolver_in_effect() {
     assert!(label_texts(&a, f, InputKind::Config).contains(&"resolver 10.0.0.2 valid=30s;".to_string()));
     let fixed = converges(inputs(&t), "BG209");
     assert!(!codes(&analyze(Inputs { config: Some(&fixed), ..inputs(&t) })).contains(&"BG208"));
+}
+
+/// Real capture: nginx connects to 10.95.0.1, its own host's network address (`ip -br addr`
+/// lists it), while gunicorn binds 127.0.0.1 only: the table speaks for that address, BG203.
+/// Without the address listing the address could be another machine's: only the log's
+/// refusal is reported, with the table's 127.0.0.1 socket as a hint.
+#[test]
+fn bg203_own_network_address_proven_by_ip_addr() {
+    let s = load("own-address-wrong-bind");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        assert_eq!(mine(&a), ["BG203"], "{:#?}", a.findings);
+        let f = first(&a, "BG203");
+        assert_eq!(primary_text(&a, f), (InputKind::Config, "10.95.0.1:19471".into()));
+        assert_eq!(label_texts(&a, f, InputKind::Listeners), ["127.0.0.1:19471"]);
+    }
+    let fixed = converges(s.all(), "BG203");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://127.0.0.1:19471;"));
+
+    let listeners = String::from_utf8_lossy(s.listeners.as_deref().unwrap()).into_owned();
+    let no_addr = listeners.split("$ ip -br addr").next().unwrap().to_string();
+    let a = analyze(Inputs { listeners: Some(no_addr.as_bytes()), ..s.all() });
+    assert_eq!(mine(&a), ["BG201"], "{:#?}", a.findings);
+    let f = first(&a, "BG201");
+    assert!(f.title.starts_with("10.95.0.1 refuses connections on port 19471"), "{}", f.title);
+    assert!(
+        f.notes.iter().any(|n| n.contains("If 10.95.0.1 is in fact this host's own address")
+            && n.contains("listens on 127.0.0.1:19471")),
+        "{:?}",
+        f.notes
+    );
+    assert!(f.next_steps.iter().any(|c| c.command == "ip -br addr"));
+    assert!(mine(&analyze(Inputs { listeners: Some(no_addr.as_bytes()), log: None, ..s.all() })).is_empty());
 }
