@@ -203,6 +203,8 @@ pub struct Facts<'a> {
     events_cache: RefCell<HashMap<AddrKey, Vec<usize>>>,
     /// Addresses known to be this host's besides loopback (canonical), and why.
     own_addresses: HashMap<IpAddr, LocalBecause>,
+    /// The paste lists the host's IPv4 / IPv6 addresses (`ListenerReport::lists_host_addresses_for`).
+    listed_families: (bool, bool),
 }
 
 impl<'a> Facts<'a> {
@@ -270,8 +272,15 @@ impl<'a> Facts<'a> {
             }
         }
         let own_addresses = own_addresses(config, listeners);
+        let listed_families = listeners.map_or((false, false), |l| {
+            (
+                l.lists_host_addresses_for(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                l.lists_host_addresses_for(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+            )
+        });
         let mut facts = Facts {
             own_addresses,
+            listed_families,
             spare_backends: Vec::new(),
             endpoints_by_port,
             endpoints_by_path,
@@ -434,11 +443,8 @@ impl<'a> Facts<'a> {
         if let Some(because) = self.own_addresses.get(&ip) {
             return Locality::Local(*because);
         }
-        if self.listeners.is_some_and(|l| l.lists_host_addresses_for(ip)) {
-            Locality::NotLocal
-        } else {
-            Locality::Unknown
-        }
+        let listed = if ip.is_ipv4() { self.listed_families.0 } else { self.listed_families.1 };
+        if listed { Locality::NotLocal } else { Locality::Unknown }
     }
 
     pub fn is_local(&self, ip: IpAddr) -> bool {
