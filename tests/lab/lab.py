@@ -14,6 +14,7 @@ import datetime
 import http.client
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -202,13 +203,31 @@ def step(entry, scn, prefix, procs, running):
     return entry.get("say") or json.dumps({k: v for k, v in entry.items() if k != "say"})
 
 
+def own_netns_command(spec, cmd, prefix):
+    """A backend with `netns` runs on "another host": in a network namespace of its own
+    (`unshare --net`, no fork, so the pid is the backend's), where a shell waits for the link
+    the scenario moves in (`spec["link"]`, one end of its veth pair), brings it up with the
+    `spec["net"]` commands and then execs the backend."""
+    setup = " && ".join(shlex.join(c) for c in [["ip", "link", "set", "lo", "up"]] + expand(spec["net"], prefix))
+    script = ("i=0; while ! ip link show %s >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 200 ] && exit 97; "
+              "sleep 0.05; done; %s && exec \"$@\"") % (shlex.quote(spec["link"]), setup)
+    return ["unshare", "--net", "--", "sh", "-c", script, "sh"] + cmd
+
+
 def start_backend(b, prefix, procs):
     """Start one backend in its own process group (added to procs before waiting, so the
-    caller's finally stops it even when it never gets ready) and wait for its ready line."""
+    caller's finally stops it even when it never gets ready) and wait for its ready line.
+    A backend with `netns` gets a network namespace of its own, and the link it names is
+    moved into it from the scenario's (private) namespace."""
     logpath = os.path.join(prefix, b["log"])
+    cmd = expand(b["cmd"], prefix)
+    if b.get("netns"):
+        if NS_ENV not in os.environ:
+            raise RuntimeError("refusing to move links outside a private network namespace")
+        cmd = own_netns_command(b["netns"], cmd, prefix)
     with open(logpath, "ab") as logf:
         proc = subprocess.Popen(
-            expand(b["cmd"], prefix),
+            cmd,
             stdout=logf,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -216,6 +235,10 @@ def start_backend(b, prefix, procs):
             cwd=expand(b.get("cwd", "{P}"), prefix),
         )
     procs.append(proc)
+    if b.get("netns"):
+        rc, out = run(["ip", "link", "set", b["netns"]["link"], "netns", str(proc.pid)])
+        if rc != 0:
+            raise RuntimeError("ip link set %s netns %d: %s" % (b["netns"]["link"], proc.pid, out))
     ready_in = os.path.join(prefix, b.get("ready_in", b["log"]))
     if b.get("ready") and not wait_for_text(ready_in, b["ready"]):
         with open(ready_in, "rb") as f:

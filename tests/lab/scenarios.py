@@ -14,6 +14,8 @@ Each scenario is a dict:
   hosts                         run in a private mount namespace whose /etc/hosts is this text
                                 ({P}/hosts, bind-mounted; a step may rewrite it)
   net                           run in a private network namespace (lo up), after these `ip` commands
+                                (a backend with `netns`: {link, net} runs in a namespace of its own,
+                                "another host": the link is moved into it and set up with `net` there)
   lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
   user, worker_connections      nginx main/events settings
   config_fails                  nginx -t is expected to fail (nginx is then not started)
@@ -92,6 +94,18 @@ def proxy(port, target, extra=""):
 %s            proxy_pass %s;
         }""" % ("".join("            %s\n" % l for l in extra.splitlines() if l), target))
 
+
+# "Another host" on a veth pair: nginx's namespace has v0 = 10.95.0.1/24, the backend's own
+# namespace gets v1 = 10.95.0.7/24 (lab.own_netns_command).
+REMOTE_NET = [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+              ["ip", "addr", "add", "10.95.0.1/24", "dev", "v0"],
+              ["ip", "link", "set", "v0", "up"]]
+REMOTE_HOST = {"link": "v1", "net": [["ip", "addr", "add", "10.95.0.7/24", "dev", "v1"],
+                                     ["ip", "link", "set", "v1", "up"]]}
+# The other host with nothing listening: a process that only keeps its namespace alive.
+REMOTE_HOST_ONLY = {"cmd": ["sh", "-c", "echo 'host 10.95.0.7 up, nothing listens'; exec sleep 600"],
+                    "log": "remote-host.log", "ready": "host 10.95.0.7 up", "keep_log": False,
+                    "netns": REMOTE_HOST}
 
 CERT_SETUP = [
     ["mkdir", "-p", "{P}/tls"],
@@ -574,8 +588,10 @@ SCENARIOS = [
         "client_timeout": 15,
         "expect": ["BG207"],
         "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG203", "BG204"]}},
         "notes": "Runs in a private network namespace (unshare --net) with a veth pair on 10.98.0.0/24: the "
-                 "machine's interfaces and routes are not touched.",
+                 "machine's interfaces and routes are not touched. Without the log nothing is said: 10.98.0.7 "
+                 "is not known to be nginx's host, so its listener table proves nothing there.",
     },
     {
         "name": "route-prohibited",
@@ -589,7 +605,71 @@ SCENARIOS = [
         "ports": [19431],
         "expect": ["BG207"],
         "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG206"],
-        "notes": "Runs in a private network namespace (unshare --net): the route exists only there.",
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG203", "BG204"]}},
+        "notes": "Runs in a private network namespace (unshare --net): the route exists only there. Without the "
+                 "log nothing is said: 10.97.0.7 is not known to be nginx's host.",
+    },
+    {
+        "name": "remote-backend",
+        "description": "proxy_pass to 10.95.0.7, a backend on another host (its own network namespace behind a "
+                       "veth pair): healthy (control)",
+        "cause": "Nothing is wrong: gunicorn runs on the other host, 10.95.0.7:19451. nginx's own listener table "
+                 "(and ip addr) show nothing on port 19451, and must not: a table describes its own host only.",
+        "listen": 19450,
+        "net": REMOTE_NET,
+        "http": proxy(19450, "http://10.95.0.7:19451"),
+        "backends": [dict(gunicorn("0.0.0.0:19451"), netns=REMOTE_HOST)],
+        "ports": [19451],
+        "lookups": [["ip", "addr"]],
+        "expect": [],
+        "notes": "nginx runs in a private network namespace with v0 = 10.95.0.1/24; the backend in another one "
+                 "with v1 = 10.95.0.7/24 (the veth's other end), like a second machine on the same network.",
+    },
+    {
+        "name": "remote-backend-down",
+        "description": "proxy_pass to 10.95.0.7:19461; that host is up but nothing listens on 19461; nginx's own "
+                       "host runs another app on 0.0.0.0:19462",
+        "cause": "The backend host (its own network namespace, 10.95.0.7) answers, but nothing listens on port "
+                 "19461 there, so it refuses: connect() failed (111: Connection refused). nginx's own listener "
+                 "table cannot show that host's sockets, and the app on nginx's host (gunicorn on 0.0.0.0:19462) "
+                 "is not the backend.",
+        "listen": 19460,
+        "net": REMOTE_NET,
+        "http": proxy(19460, "http://10.95.0.7:19461"),
+        "backends": [dict(REMOTE_HOST_ONLY), gunicorn("0.0.0.0:19462")],
+        "ports": [19461, 19462],
+        "requests": [("/", 1), ("/", 1)],
+        "lookups": [["ip", "-br", "addr"]],
+        "expect": ["BG201"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG207", "BG213", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": [],
+                                                "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG213"]},
+                           "log": {"expect": ["BG201"], "expect_not": ["BG202", "BG203", "BG204", "BG207"]}},
+        "notes": "The refusal is real: 10.95.0.7 exists (another network namespace holds it, nothing listening) "
+                 "and answers the SYN with a reset. BG201 must name that host and the checks to make there, not "
+                 "claim from nginx's own table that the backend is not running (or that it listens on 19462).",
+    },
+    {
+        "name": "own-address-wrong-bind",
+        "description": "proxy_pass to 10.95.0.1:19471, an address of nginx's own host (ip -br addr lists it); "
+                       "gunicorn binds 127.0.0.1:19471 only",
+        "cause": "The backend runs on nginx's host but listens on 127.0.0.1 only, while nginx connects to the "
+                 "host's network address: the connection is refused. `ip -br addr` in the paste shows 10.95.0.1 "
+                 "is this host's, so the listener table speaks for it.",
+        "listen": 19470,
+        "net": [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+                ["ip", "addr", "add", "10.95.0.1/24", "dev", "v0"],
+                ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]],
+        "http": proxy(19470, "http://10.95.0.1:19471"),
+        "backends": [gunicorn("127.0.0.1:19471")],
+        "ports": [19471],
+        "lookups": [["ip", "-br", "addr"]],
+        "expect": ["BG203"],
+        "expect_not": ["BG201", "BG202", "BG204"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG203"], "expect_not": ["BG201", "BG202"]}},
+        "notes": "The other side of remote-backend-down: an address that is not loopback but that the paste shows "
+                 "to be nginx's host's is judged by its listener table. Without `ip -br addr` it could be another "
+                 "machine, and only the log's refusal is reported (with the table's 127.0.0.1 socket as a hint).",
     },
     {
         "name": "stale-address",
@@ -793,7 +873,7 @@ SCENARIOS = [
 # Codes the catalogue expects somewhere: the controls must report none of them.
 CODES = sorted({c for s in SCENARIOS for c in s.get("expect", [])})
 for _s in SCENARIOS:
-    if _s["name"] == "healthy":
+    if _s["name"] in ("healthy", "remote-backend"):
         _s["expect_not"] = CODES
     elif _s["name"] == "php-primary-script-unknown":
         _s["expect_not"] = [c for c in CODES if c.startswith("BG2")]

@@ -184,6 +184,24 @@ class Steps(unittest.TestCase):
         self.assertEqual(lab.namespaces_of({"hosts": ""}), ["mnt"])
         self.assertEqual(lab.namespaces_of({"hosts": "x", "net": []}), ["mnt", "net"])
 
+    def test_own_netns_command(self):
+        spec = {"link": "v1", "net": [["ip", "addr", "add", "10.95.0.7/24", "dev", "v1"]]}
+        cmd = lab.own_netns_command(spec, ["/usr/bin/gunicorn", "--bind", "0.0.0.0:1"], "/p")
+        # unshare without --fork: the pid lab.py moves the link to is the backend's.
+        self.assertEqual(cmd[:6], ["unshare", "--net", "--", "sh", "-c", cmd[5]])
+        self.assertNotIn("--fork", cmd)
+        self.assertEqual(cmd[6:], ["sh", "/usr/bin/gunicorn", "--bind", "0.0.0.0:1"])
+        self.assertIn("ip link show v1", cmd[5])
+        self.assertIn("ip link set lo up && ip addr add 10.95.0.7/24 dev v1 && exec \"$@\"", cmd[5])
+
+    def test_links_are_moved_only_in_a_private_namespace(self):
+        b = {"cmd": ["true"], "log": "x.log", "netns": {"link": "v1", "net": []}}
+        os.environ.pop(lab.NS_ENV, None)
+        procs = []
+        with self.assertRaisesRegex(RuntimeError, "refusing"):
+            lab.start_backend(b, self.tmp, procs)
+        self.assertEqual(procs, [])
+
     def test_private_files_refused_in_the_machines_namespaces(self):
         # Told that the parent's namespaces are our own: nothing may be mounted or routed.
         os.environ[lab.NS_ENV] = json.dumps(lab.own_namespaces())
@@ -222,6 +240,20 @@ class Fixtures(unittest.TestCase):
                 with self.subTest(scn["name"]):
                     with open(os.path.join(lab.DEFAULT_OUT, scn["name"], "listeners.txt")) as f:
                         self.assertIn("$ %s\n" % " ".join(cmd), f.read())
+
+    def test_remote_backend_down_evidence(self):
+        # The refusal came from the other namespace's address, and nginx's own paste shows
+        # neither that address nor anything on the port.
+        d = os.path.join(lab.DEFAULT_OUT, "remote-backend-down")
+        log = open(os.path.join(d, "error.log")).read()
+        self.assertIn('connect() failed (111: Connection refused) while connecting to upstream', log)
+        self.assertIn('upstream: "http://10.95.0.7:19461/"', log)
+        paste = open(os.path.join(d, "listeners.txt")).read()
+        self.assertNotIn("10.95.0.7", paste)
+        self.assertNotIn(":19461 ", paste)
+        # The healthy one: the backend on the other host really answered nginx's host.
+        d = os.path.join(lab.DEFAULT_OUT, "remote-backend")
+        self.assertIn('10.95.0.1 - - [', open(os.path.join(d, "gunicorn.log")).read())
 
     def test_wrong_port_evidence(self):
         d = os.path.join(lab.DEFAULT_OUT, "wrong-port")

@@ -1,8 +1,9 @@
-//! Collecting the evidence on a live host: `nginx -T`, `ss -tlnpx` (or netstat) and the
-//! tail of every error log the config names. Read-only: it runs those commands and reads
-//! files, nothing else; without root it takes what it can read and says what it could not.
-//! It never reads a file the config names except error logs and, when `nginx -T` fails,
-//! the config files themselves (so never `ssl_certificate_key`).
+//! Collecting the evidence on a live host: `nginx -T`, `ss -tlnpx` (or netstat), the host's
+//! addresses (`ip -br addr`, else `hostname -I`) and /etc/resolv.conf, and the tail of every
+//! error log the config names. Read-only: it runs those commands and reads files, nothing
+//! else; without root it takes what it can read and says what it could not. It never reads
+//! a file the config names except error logs and, when `nginx -T` fails, the config files
+//! themselves (so never `ssl_certificate_key`).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -143,6 +144,7 @@ pub fn collect(opts: &LiveHost) -> Evidence {
     }
 
     collect_listeners(&mut ev);
+    collect_host_addresses(&mut ev);
 
     // nginx -t's own complaint is a log line the rules read (BG1xx).
     if let Some(errors) = nginx_t_errors {
@@ -197,6 +199,39 @@ fn collect_listeners(ev: &mut Evidence) {
         }
     }
     ev.missing.push(format!("listeners: {}", failures.join("; ")));
+}
+
+/// The host's own addresses and DNS servers, behind a prompt line each so the listeners
+/// reader knows what follows: they decide which targets the listener table speaks for (not
+/// another machine's), and which `resolver` a fix can name.
+fn collect_host_addresses(ev: &mut Evidence) {
+    let mut failures = Vec::new();
+    let mut listed = false;
+    for (program, args) in [("ip", &["-br", "addr"][..]), ("hostname", &["-I"][..])] {
+        let shown = format!("{program} {}", args.join(" "));
+        match Command::new(program).args(args).output() {
+            Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+                let mut text = format!("$ {shown}\n").into_bytes();
+                text.extend_from_slice(&out.stdout);
+                ev.push(InputKind::Listeners, shown, text);
+                listed = true;
+                break;
+            }
+            Ok(_) => failures.push(format!("{shown} failed")),
+            Err(e) => failures.push(format!("{shown}: {}", io_reason(&e))),
+        }
+    }
+    if !listed {
+        ev.missing.push(format!("host addresses: {}", failures.join("; ")));
+    }
+    match std::fs::read("/etc/resolv.conf") {
+        Ok(bytes) => {
+            let mut text = b"$ cat /etc/resolv.conf\n".to_vec();
+            text.extend_from_slice(&bytes);
+            ev.push(InputKind::Listeners, "cat /etc/resolv.conf", text);
+        }
+        Err(e) => ev.missing.push(format!("/etc/resolv.conf: {}", io_reason(&e))),
+    }
 }
 
 fn is_root() -> bool {

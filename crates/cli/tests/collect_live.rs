@@ -147,6 +147,12 @@ fn collect_diagnoses_a_real_broken_nginx() {
     assert!(text.starts_with("# badgateway evidence v1 ("), "{text}");
     assert!(text.contains(&format!("# badgateway: config {}", nginx.display())), "{text}");
     assert!(text.contains("# badgateway: listeners ss -tlnpx\n"));
+    // The host's addresses and DNS servers go with the listeners, each behind its command.
+    assert!(text.contains("# badgateway: listeners ip -br addr\n$ ip -br addr\n"), "{text}");
+    assert!(
+        text.contains("# badgateway: listeners cat /etc/resolv.conf\n$ cat /etc/resolv.conf\n"),
+        "{text}"
+    );
     assert!(text.contains(&format!("# badgateway: log {}/error.log\n", server.dir.display())));
     assert!(text.contains(&format!("# configuration file {conf}:")));
     let out = badgateway(&["diagnose", "--evidence", file.to_str().unwrap(), "--format", "json"]);

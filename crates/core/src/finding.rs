@@ -64,6 +64,11 @@ pub struct Edit {
     pub replacement: String,
 }
 
+/// Written in a fix's edit where the user must fill in a value nothing pasted gives (the DNS
+/// server of a `resolver`). A fix holding it is `DisplayOnly`, and nginx -t refuses the config
+/// until it is replaced (`host not found in resolver "DNS_SERVER_IP"`, nginx 1.22.1).
+pub const PLACEHOLDER_DNS_SERVER: &str = "DNS_SERVER_IP";
+
 /// A shell command with the reason to run it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Command {

@@ -33,6 +33,8 @@ enum Kind {
     /// One path component (a directory or file name).
     Component,
     Secret,
+    /// A link-layer address (`ip addr`'s `link/ether`, `ifconfig`'s `ether`).
+    Mac,
 }
 
 /// Holds the placeholder tables; one redactor gives one value the same placeholder in
@@ -151,6 +153,11 @@ impl Redactor {
                 self.fresh("p", |n| format!("p{n}{ext}"))
             }
             Kind::Secret => self.fresh("secret", |n| format!("REDACTED-{n}")),
+            // Loopback's and broadcast's stay; others become locally administered addresses.
+            Kind::Mac if matches!(value, "00:00:00:00:00:00" | "ff:ff:ff:ff:ff:ff") => value.to_string(),
+            Kind::Mac => {
+                self.fresh("mac", |n| format!("02:00:00:00:{:02x}:{:02x}", (n >> 8) & 0xff, n & 0xff))
+            }
         };
         self.table.insert((kind, key_value), made.clone());
         made
@@ -334,11 +341,22 @@ impl Redactor {
                 return Some((vec![Hit { start: i + 1, end: close, kind: Kind::Ipv6 }], close + 1));
             }
         }
-        // Bare IPv6 (`fd00::5`, netstat's `:::80`), IPv4, host names, secrets: one word.
+        // Bare IPv6 (`fd00::5`, netstat's `:::80`, `ip addr`'s `fd00::5/64`), MAC addresses,
+        // IPv4, host names, secrets: one word.
         let e = scan(b, i, |c| c.is_ascii_alphanumeric() || b".:-_+/=".contains(&c));
         let word = text.get(i..e)?;
+        if is_mac(word) {
+            return Some((vec![Hit { start: i, end: e, kind: Kind::Mac }], e));
+        }
         if word.matches(':').count() >= 2 {
             let mut candidate = word.trim_end_matches(['.', ',']);
+            // Drop a trailing `/prefix` (`ip addr`).
+            if let Some((addr, prefix)) = candidate.rsplit_once('/')
+                && !prefix.is_empty()
+                && prefix.bytes().all(|c| c.is_ascii_digit())
+            {
+                candidate = addr;
+            }
             loop {
                 if candidate.parse::<Ipv6Addr>().is_ok() {
                     return Some((vec![Hit { start: i, end: i + candidate.len(), kind: Kind::Ipv6 }], e));
@@ -400,6 +418,12 @@ fn scan(b: &[u8], from: usize, keep: impl Fn(u8) -> bool) -> usize {
 
 fn path_end(b: &[u8], from: usize) -> usize {
     scan(b, from, |c| !c.is_ascii_whitespace() && !b"\"';{},()?#:<>|`\\".contains(&c))
+}
+
+/// `aa:87:eb:36:bd:a0` (six groups of two hex digits).
+fn is_mac(word: &str) -> bool {
+    let groups: Vec<&str> = word.split(':').collect();
+    groups.len() == 6 && groups.iter().all(|g| g.len() == 2 && g.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn is_boundary(c: u8) -> bool {
@@ -621,6 +645,21 @@ mod tests {
         );
         assert!(r.config.contains("0.0.0.0:80") && r.config.contains("[::]:80"));
         assert!(r.config.contains("127.0.0.1:9") && r.config.contains("[::1]:9"));
+    }
+
+    /// `ip addr` output: addresses with their prefix length, and link-layer addresses.
+    #[test]
+    fn interface_listings() {
+        let listing = "3: v0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n    link/ether a6:1c:27:1f:9e:c9 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n    inet 10.95.0.1/24 scope global v0\n    inet6 fe80::a41c:27ff:fe1f:9ec9/64 scope link\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n";
+        let r = Redactor::redact("", listing, "");
+        for gone in ["a6:1c:27:1f:9e:c9", "10.95.0.1", "fe80::a41c:27ff:fe1f:9ec9"] {
+            assert!(!r.listeners.contains(gone), "{gone}: {}", r.listeners);
+        }
+        for kept in ["/24 scope", "/64 scope", "brd ff:ff:ff:ff:ff:ff", "link/loopback 00:00:00:00:00:00"] {
+            assert!(r.listeners.contains(kept), "{kept}: {}", r.listeners);
+        }
+        assert!(r.listeners.contains("link/ether 02:00:00:00:00:01"), "{}", r.listeners);
+        assert!(r.listeners.contains("inet6 fe80::"), "link-local stays link-local: {}", r.listeners);
     }
 
     #[test]

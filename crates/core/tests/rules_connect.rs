@@ -6,7 +6,7 @@
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use badgateway_core::finding::{Applicability, Finding, Severity, apply_edits};
+use badgateway_core::finding::{Applicability, Finding, PLACEHOLDER_DNS_SERVER, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
 mod common;
@@ -51,14 +51,26 @@ fn label_texts(a: &Analysis<'_>, f: &Finding, input: InputKind) -> Vec<String> {
 }
 
 /// Applies the fix of the first `code` finding to the config, re-analyses with the same
-/// listeners and log, and asserts the finding is gone. Returns the fixed config.
+/// listeners and log, and asserts the finding is gone. Returns the fixed config. A fix with a
+/// placeholder is display-only and, as written, leaves a config that does not load; it is
+/// applied with the placeholder filled in, as the user would.
 fn converges(inputs: Inputs<'_>, code: &str) -> Vec<u8> {
     let a = analyze(inputs);
     let f = first(&a, code);
     let fix = f.fix.as_ref().expect("a fix");
     assert!(!fix.edits.is_empty(), "{code} fix has edits");
     let config = inputs.config.unwrap();
-    let fixed = apply_edits(config, &fix.edits).expect("edits apply");
+    let mut edits = fix.edits.clone();
+    if edits.iter().any(|e| e.replacement.contains(PLACEHOLDER_DNS_SERVER)) {
+        assert_eq!(fix.applicability, Applicability::DisplayOnly, "a placeholder is not applicable as is");
+        let as_written = apply_edits(config, &edits).expect("edits apply");
+        let again = analyze(Inputs { config: Some(&as_written), ..inputs });
+        assert!(again.config.as_ref().unwrap().first_error().is_some(), "the placeholder must not load");
+        for e in &mut edits {
+            e.replacement = e.replacement.replace(PLACEHOLDER_DNS_SERVER, "192.0.2.53");
+        }
+    }
+    let fixed = apply_edits(config, &edits).expect("edits apply");
     let again = analyze(Inputs { config: Some(&fixed), ..inputs });
     assert!(
         !codes(&again).contains(&code),
@@ -91,6 +103,7 @@ fn lab_scenarios_expect_and_expect_not() {
         ("proxy-loop", "log", &["BG212", "BG213"]),
         ("wrong-port", "log", &["BG201"]),
         ("wrong-address", "log", &["BG201"]),
+        ("own-address-wrong-bind", "log", &["BG201"]),
         ("family-v4-backend", "log", &["BG201"]),
         ("family-v6-backend", "log", &["BG201"]),
         ("backend-not-running", "log", &["BG201"]),
@@ -101,10 +114,6 @@ fn lab_scenarios_expect_and_expect_not() {
         // The log alone cannot tell a stale or wrong-family address from a backend that is down.
         ("stale-address", "log", &["BG201"]),
         ("localhost-ipv4-only", "log", &["BG201"]),
-        // Without the log, a remote address with nothing on nginx's host is judged by nginx's
-        // own listener table (the log's 113 / 13 is what shows the connection never left).
-        ("no-route-to-host", "config+listeners", &["BG201"]),
-        ("route-prohibited", "config+listeners", &["BG201"]),
         ("connect-timeout", "config+listeners", &["BG211"]),
     ];
     let mut checked = 0;
@@ -165,6 +174,7 @@ fn controls_stay_silent() {
         "php-primary-script-unknown",
         "content-length-and-chunked",
         "stale-address-resolver",
+        "remote-backend",
     ] {
         let s = load(name);
         for (sub, inputs) in [("all", s.all()), ("log", s.log_only()), ("config+listeners", s.static_only())]
@@ -923,15 +933,18 @@ fn bg211_uwsgi_listen_queue_full() {
     assert_eq!(first(&a, "BG211").status, Some(504));
 }
 
-/// Hand-written: a firewall rule does not apply to loopback traffic.
+/// Hand-written: a firewall rule does not apply to loopback traffic, nor to the host's own
+/// other addresses (routed through `lo` too).
 #[test]
 fn bg207_not_for_loopback_firewall_rules() {
-    let t = hand(
-        &server("        location / { proxy_pass http://127.0.0.1:8080; }"),
-        "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n",
-        "",
-    );
+    let ufw = "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n";
+    let t = hand(&server("        location / { proxy_pass http://127.0.0.1:8080; }"), ufw, "");
     assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
+    let own = format!(
+        "{ufw}root@web1:~# ip -br addr\nlo               UNKNOWN        127.0.0.1/8 ::1/128\neth0             UP             10.0.0.5/24\n"
+    );
+    let t = hand(&server("        location / { proxy_pass http://10.0.0.5:8080; }"), &own, "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"), "10.0.0.5 is this host");
 }
 
 /// Hand-written: `proxy_set_header Host` routes the proxied request to another server block
@@ -1151,4 +1164,369 @@ fn bg205_ranks_and_caps_other_sockets() {
     assert!(also[0].contains("/run/php/") && also[1].contains("/run/php/"), "{also:?}");
     // 7 distinct sockets besides the fix's: 3 listed, 3 counted (the duplicate row is one socket).
     assert!(f.notes.iter().any(|n| n == "3 more app servers listen on other unix sockets."), "{:?}", f.notes);
+}
+
+// ---------------------------------------------------------------- targets on other hosts
+
+/// Real capture: nginx connects to 10.95.0.7:19461, a host of its own (another network
+/// namespace) where nothing listens; nginx's host runs another gunicorn on 0.0.0.0:19462
+/// and the paste has `ip -br addr`. The finding points at that host; the table proves nothing.
+#[test]
+fn bg201_remote_backend_down_points_at_that_host() {
+    let s = load("remote-backend-down");
+    let listeners = String::from_utf8_lossy(s.listeners.as_deref().unwrap()).into_owned();
+    assert!(listeners.contains("0.0.0.0:19462") && listeners.contains("10.95.0.1/24"), "the capture");
+    let a = analyze(s.all());
+    assert_eq!(mine(&a), ["BG201"], "{:#?}", a.findings);
+    let f = first(&a, "BG201");
+    assert_eq!(
+        f.title,
+        "10.95.0.7 refuses connections on port 19461: nothing listens there, or a firewall rejects"
+    );
+    assert!(!f.title.contains("not running") && !f.message.contains("not running"), "{}", f.message);
+    assert!(f.message.contains("10.95.0.7 is not an address of this host"), "{}", f.message);
+    assert_eq!((f.severity, f.status), (Severity::Error, Some(502)));
+    assert_eq!(primary_text(&a, f), (InputKind::Config, "10.95.0.7:19461".into()));
+    let log = label_texts(&a, f, InputKind::Log);
+    assert!(log.len() == 1 && log[0].contains("111: Connection refused"), "{log:?}");
+    assert!(f.labels.iter().any(|l| l.message.contains("2 times")), "{:#?}", f.labels);
+    // Nothing of nginx's own host is cited as the backend.
+    assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
+    let fix = f.fix.as_ref().unwrap();
+    assert_eq!(fix.applicability, Applicability::DisplayOnly);
+    assert!(fix.edits.is_empty());
+    let commands: Vec<&str> = fix.commands.iter().map(|c| c.command.as_str()).collect();
+    assert!(commands.contains(&"ssh 10.95.0.7 \"sudo ss -tlnp | grep ':19461'\""), "{commands:?}");
+    assert!(commands.contains(&"curl -v --connect-timeout 3 http://10.95.0.7:19461/"), "{commands:?}");
+    assert!(commands.contains(&"nc -zv 10.95.0.7 19461"), "{commands:?}");
+    // Not a container address: no docker advice.
+    assert!(!commands.iter().any(|c| c.contains("docker")) && !f.notes.iter().any(|n| n.contains("Docker")));
+    // ip -br addr proves the address is not this host's: nothing to ask.
+    assert!(f.next_steps.is_empty(), "{:?}", f.next_steps);
+
+    // Config and listeners alone: nothing (before, BG201 claimed the backend was not running).
+    let a = analyze(s.static_only());
+    assert!(mine(&a).is_empty(), "{:#?}", a.findings);
+
+    // The log alone: the same host is named, and the check to make on nginx's host is asked for.
+    let a = analyze(s.log_only());
+    let f = first(&a, "BG201");
+    assert!(f.title.starts_with("10.95.0.7 refuses connections on port 19461"), "{}", f.title);
+    assert_eq!(primary_text(&a, f), (InputKind::Log, "http://10.95.0.7:19461/".into()));
+    assert!(f.next_steps.iter().any(|c| c.command.contains("ip -br addr")), "{:?}", f.next_steps);
+
+    // Without `ip -br addr` the address may be this host's: the finding says so, and what the
+    // table would mean then.
+    let no_addr = listeners.split("$ ip -br addr").next().unwrap().to_string();
+    let a = analyze(Inputs { listeners: Some(no_addr.as_bytes()), ..s.all() });
+    assert_eq!(mine(&a), ["BG201"]);
+    let f = first(&a, "BG201");
+    assert!(f.message.contains("10.95.0.7 is not known to be an address of this host"), "{}", f.message);
+    assert!(f.notes.iter().any(|n| n.contains("It shows nothing on port 19461")), "{:?}", f.notes);
+    assert!(f.next_steps.iter().any(|c| c.command == "ip -br addr"), "{:?}", f.next_steps);
+    assert!(
+        analyze(Inputs { listeners: Some(no_addr.as_bytes()), log: None, ..s.all() }).findings.is_empty()
+    );
+}
+
+/// The same capture with its `ip -br addr` line edited to give this host 10.95.0.7: then the
+/// table speaks for the address, and the gunicorn on 0.0.0.0:19462 is the backend on the wrong
+/// port. Proves that the address listing, not the address itself, decides.
+#[test]
+fn an_address_the_host_lists_is_judged_by_its_table() {
+    let s = load("remote-backend-down");
+    let listeners = String::from_utf8_lossy(s.listeners.as_deref().unwrap())
+        .replace("10.95.0.1/24", "10.95.0.1/24 10.95.0.7/24");
+    let a = analyze(Inputs { listeners: Some(listeners.as_bytes()), ..s.all() });
+    assert!(mine(&a).contains(&"BG202"), "{:?}", mine(&a));
+    let f = first(&a, "BG202");
+    assert_eq!(f.title, "nginx connects to port 19461, but the backend listens on port 19462");
+    // A listener bound to the address says the same as the listing.
+    let listeners = String::from_utf8_lossy(s.listeners.as_deref().unwrap()).replace(
+        "$ sudo ss -xlp",
+        "UNCONN 0      0            10.95.0.7:123        0.0.0.0:*    users:((\"chronyd\",pid=77,fd=5))\n$ sudo ss -xlp",
+    );
+    let no_addr = listeners.split("$ ip -br addr").next().unwrap().to_string();
+    let a = analyze(Inputs { listeners: Some(no_addr.as_bytes()), ..s.all() });
+    assert!(mine(&a).contains(&"BG202"), "{:?}", mine(&a));
+}
+
+/// The real capture with a local backend bound to 127.0.0.1:19461 added to the table (hand
+/// edit): for a remote target that is no wrong-address case, only a hint of what it would mean.
+#[test]
+fn a_local_socket_on_the_remote_port_is_not_the_backend() {
+    let s = load("remote-backend-down");
+    let listeners = String::from_utf8_lossy(s.listeners.as_deref().unwrap()).replace(
+        "$ sudo ss -xlp",
+        "LISTEN 0      2048       127.0.0.1:19461      0.0.0.0:*    users:((\"gunicorn\",pid=501,fd=5))\n$ sudo ss -xlp",
+    );
+    for with_addr in [true, false] {
+        let text = if with_addr {
+            listeners.clone()
+        } else {
+            listeners.split("$ ip -br addr").next().unwrap().to_string()
+        };
+        let a = analyze(Inputs { listeners: Some(text.as_bytes()), ..s.all() });
+        assert_eq!(mine(&a), ["BG201"], "with ip addr: {with_addr}");
+        let f = first(&a, "BG201");
+        let hinted = f.notes.iter().any(|n| n.contains("gunicorn (pid 501) listens on 127.0.0.1:19461"));
+        assert_eq!(hinted, !with_addr, "{:?}", f.notes);
+        assert!(mine(&analyze(Inputs { listeners: Some(text.as_bytes()), log: None, ..s.all() })).is_empty());
+    }
+}
+
+/// Hand-written (no docker daemon here): nginx on the host proxies to a container's own
+/// address while docker-proxy publishes the port on 0.0.0.0. The host's wildcard socket is
+/// no proof for 172.17.0.2; the refusal is that container's, with docker advice.
+#[test]
+fn bg201_container_address_refused() {
+    let t = hand(
+        &server("        location / { proxy_pass http://172.17.0.2:8000; }"),
+        &format!(
+            "{SS_HEADER}LISTEN 0      4096         0.0.0.0:8000       0.0.0.0:*    users:((\"docker-proxy\",pid=2231,fd=4))\n"
+        ),
+        "2026/11/21 11:15:02 [error] 1231#1231: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.17.0.2:8000/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    assert_eq!(mine(&a), ["BG201"], "{:#?}", a.findings);
+    let f = first(&a, "BG201");
+    assert!(f.title.starts_with("172.17.0.2 refuses connections on port 8000"), "{}", f.title);
+    assert!(
+        f.notes.iter().any(|n| n.contains("a Docker container's address") && n.contains("0.0.0.0:8000")),
+        "{:?}",
+        f.notes
+    );
+    assert!(f.fix.as_ref().unwrap().commands[0].command.starts_with("docker ps --format"));
+    // Without the log: nothing (the table says nothing about the container).
+    let t2 = (t.0.clone(), t.1.clone(), Vec::new());
+    assert!(mine(&analyze(inputs(&t2))).is_empty());
+    // Other rules do not take the host's docker-proxy socket for the container's backend.
+    let t3 = (t.0.clone(), t.1.clone(), "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream prematurely closed connection while reading response header from upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.17.0.2:8000/\", host: \"example.com\"\n".as_bytes().to_vec());
+    let a = analyze(inputs(&t3));
+    for f in &a.findings {
+        assert!(
+            label_texts(&a, f, InputKind::Listeners).is_empty(),
+            "{} cites the host's socket: {:#?}",
+            f.code,
+            f.labels
+        );
+    }
+}
+
+/// Hand-written: `listen 80` and a target on port 80 of another address is a loop only when
+/// that address is nginx's own host's.
+#[test]
+fn bg213_wildcard_listen_and_a_remote_target() {
+    let cfg = |listen: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen {listen};\n        location / {{ proxy_pass http://10.0.0.7:80; }}\n    }}\n}}\n"
+        )
+    };
+    let t = hand(&cfg("80"), "", "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG213"), "another machine's web server");
+    let t = hand(
+        &cfg("80"),
+        "$ ip -br addr\nlo               UNKNOWN        127.0.0.1/8 ::1/128\neth0             UP             10.0.0.7/24\n",
+        "",
+    );
+    assert!(codes(&analyze(inputs(&t))).contains(&"BG213"), "10.0.0.7 is this host");
+    let t = hand(&cfg("10.0.0.7:80"), "", "");
+    assert!(codes(&analyze(inputs(&t))).contains(&"BG213"), "nginx itself binds 10.0.0.7:80");
+    let t = hand(&cfg("127.0.0.1:80"), "", "");
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG213"));
+}
+
+/// Hand-written: a connect timeout to another host; a local wildcard socket on the same port
+/// is not that backend's queue.
+#[test]
+fn bg402_remote_timeout_does_not_cite_a_local_socket() {
+    let t = hand(
+        &server("        location / { proxy_pass http://10.0.0.7:8000; }"),
+        &format!(
+            "{SS_HEADER}LISTEN 0      2048       0.0.0.0:8000      0.0.0.0:*    users:((\"gunicorn\",pid=21133,fd=5))\n"
+        ),
+        "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.7:8000/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = a.findings.iter().find(|f| f.code == "BG402").expect("BG402");
+    assert!(!f.message.contains("The backend listens"), "{}", f.message);
+    assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
+    assert!(!mine(&a).contains(&"BG201"));
+}
+
+/// Hand-written: a name that moved to another host (getent): the host's own wildcard socket
+/// on the port is not "the backend here now".
+#[test]
+fn bg209_new_remote_address_is_not_a_local_socket() {
+    let t = hand(
+        &server("        location / {\n            proxy_pass http://app.internal:8000;\n        }"),
+        &format!(
+            "{SS_HEADER}LISTEN 0      2048       0.0.0.0:8000      0.0.0.0:*    users:((\"gunicorn\",pid=21133,fd=5))\n$ getent hosts app.internal\n10.0.0.8        app.internal\n"
+        ),
+        "2026/11/21 11:15:02 [error] 1231#1231: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.7:8000/\", host: \"example.com\"\n",
+    );
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG209");
+    assert!(!f.labels.iter().any(|l| l.message.contains("the backend is here now")), "{:#?}", f.labels);
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("10.0.0.8")));
+}
+
+// ---------------------------------------------------------------- BG209: which resolver
+
+/// The fix's edit of the first BG209 finding.
+fn bg209_edit(a: &Analysis<'_>) -> (String, Applicability) {
+    let fix = first(a, "BG209").fix.as_ref().unwrap();
+    (fix.edits[0].replacement.clone(), fix.applicability)
+}
+
+/// The real stale-address capture plus other pastes appended to its listeners.
+fn stale_with(extra: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let s = load("stale-address");
+    let listeners = format!("{}{extra}", String::from_utf8_lossy(s.listeners.as_deref().unwrap()));
+    (s.config.clone().unwrap(), listeners.into_bytes(), s.log.clone().unwrap())
+}
+
+/// Real capture, nothing saying which DNS server nginx's host uses: a marked placeholder,
+/// display-only, with the command that finds the address. The fix still converges.
+#[test]
+fn bg209_resolver_placeholder_without_evidence() {
+    let s = load("stale-address");
+    let a = analyze(s.all());
+    let (edit, applicability) = bg209_edit(&a);
+    assert_eq!(applicability, Applicability::DisplayOnly);
+    assert!(edit.starts_with("resolver DNS_SERVER_IP valid=10s;  # placeholder"), "{edit}");
+    assert!(!edit.contains("127.0.0.11"), "{edit}");
+    let f = first(&a, "BG209");
+    assert!(f.notes.iter().any(|n| n.contains("replace DNS_SERVER_IP")), "{:?}", f.notes);
+    let commands = &f.fix.as_ref().unwrap().commands;
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.command == "grep ^nameserver /etc/resolv.conf" && c.purpose.contains("DNS_SERVER_IP"))
+    );
+    converges(s.all(), "BG209");
+}
+
+/// Real capture plus the build machine's real /etc/resolv.conf (captured): its nameserver.
+#[test]
+fn bg209_resolver_from_the_pasted_resolv_conf() {
+    let resolv = listener_fixture("captured/resolv_conf.txt");
+    let want: Vec<&str> =
+        resolv.lines().filter_map(|l| l.strip_prefix("nameserver ")).map(str::trim).collect();
+    assert!(!want.is_empty(), "the capture has a nameserver");
+    let t = stale_with(&resolv);
+    let a = analyze(inputs(&t));
+    let (edit, applicability) = bg209_edit(&a);
+    assert_eq!(applicability, Applicability::Unsafe);
+    assert!(edit.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))), "{edit}");
+    let f = first(&a, "BG209");
+    let cited = label_texts(&a, f, InputKind::Listeners);
+    assert!(cited.iter().any(|l| l == &format!("nameserver {}", want[0])), "{cited:?}");
+    assert!(!f.fix.as_ref().unwrap().commands.iter().any(|c| c.command.contains("resolv.conf")));
+    converges(inputs(&t), "BG209");
+}
+
+/// Hand-written resolv.conf files (see handwritten/README.md): Docker's embedded DNS and
+/// systemd-resolved's stub, each with what it means for nginx.
+#[test]
+fn bg209_resolver_from_docker_or_systemd_resolved_files() {
+    let t = stale_with(&listener_fixture("handwritten/resolv_conf_docker.txt"));
+    let a = analyze(inputs(&t));
+    assert!(bg209_edit(&a).0.starts_with("resolver 127.0.0.11 valid=10s;\n"));
+    let f = first(&a, "BG209");
+    assert!(f.notes.iter().any(|n| n.contains("comes from a Docker container")), "{:?}", f.notes);
+    converges(inputs(&t), "BG209");
+
+    let t = stale_with(&listener_fixture("handwritten/resolv_conf_systemd_resolved.txt"));
+    let a = analyze(inputs(&t));
+    assert!(bg209_edit(&a).0.starts_with("resolver 127.0.0.53 valid=10s;\n"));
+    let f = first(&a, "BG209");
+    assert!(f.notes.iter().any(|n| n.contains("systemd-resolved's local stub")), "{:?}", f.notes);
+    // The stub answers from /etc/hosts: the "does not read /etc/hosts" caveat does not apply.
+    assert!(!f.notes.iter().any(|n| n.contains("does not read /etc/hosts")), "{:?}", f.notes);
+    converges(inputs(&t), "BG209");
+}
+
+/// Hand-written: Docker seen in the inputs without a resolv.conf: Docker's DNS, with the
+/// caveat that it answers inside containers only.
+#[test]
+fn bg209_resolver_from_docker_signs() {
+    let log_line = "2026/11/21 11:15:02 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.5.3:8000/\", host: \"example.com\"";
+    let cfg = server("        location / {\n            proxy_pass http://app:8000;\n        }");
+    let docker_ps = listener_fixture("handwritten/docker_ps.txt");
+    let proxy = format!(
+        "{SS_HEADER}LISTEN 0      4096         0.0.0.0:8080       0.0.0.0:*    users:((\"docker-proxy\",pid=2231,fd=4))\n"
+    );
+    for (listeners, log, why) in [
+        (docker_ps.as_str(), log_line.to_string(), "`docker ps` is in the paste"),
+        (proxy.as_str(), log_line.to_string(), "docker-proxy listens"),
+        ("", format!("nginx-1  | {log_line}"), "docker compose logs"),
+        ("", format!("Nov 21 11:15:02 web1 3f2a1b4c5d6e[812]: {log_line}"), "tagged with a container ID"),
+    ] {
+        let t = hand(&cfg, listeners, &log);
+        let a = analyze(inputs(&t));
+        let (edit, applicability) = bg209_edit(&a);
+        assert!(edit.starts_with("resolver 127.0.0.11 valid=10s;\n"), "{why}: {edit}");
+        assert_eq!(applicability, Applicability::Unsafe);
+        let f = first(&a, "BG209");
+        assert!(
+            f.notes.iter().any(|n| n.contains(why) && n.contains("user-defined network")),
+            "{why}: {:?}",
+            f.notes
+        );
+        converges(inputs(&t), "BG209");
+    }
+    // An old address that is no container's, and no other sign: the placeholder.
+    let t = hand(&cfg, "", log_line);
+    assert!(bg209_edit(&analyze(inputs(&t))).0.contains("DNS_SERVER_IP"));
+}
+
+/// Hand-written: a `resolver` already applies to the target: it is kept, only the variable is added.
+#[test]
+fn bg209_keeps_the_resolver_in_effect() {
+    let cfg = "events {}\nhttp {\n    resolver 10.0.0.2 valid=30s;\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app:8000;\n        }\n    }\n}\n";
+    let log = "2026/11/21 11:15:02 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:8000/\", host: \"example.com\"\n";
+    // A resolv.conf in the paste does not override the config's own resolver.
+    let t = hand(cfg, "nameserver 10.9.9.9\n", log);
+    let a = analyze(inputs(&t));
+    let (edit, applicability) = bg209_edit(&a);
+    assert_eq!(edit, "set $backend_host app;\n            proxy_pass http://$backend_host:8000;");
+    assert_eq!(applicability, Applicability::Unsafe);
+    let f = first(&a, "BG209");
+    assert!(label_texts(&a, f, InputKind::Config).contains(&"resolver 10.0.0.2 valid=30s;".to_string()));
+    let fixed = converges(inputs(&t), "BG209");
+    assert!(!codes(&analyze(Inputs { config: Some(&fixed), ..inputs(&t) })).contains(&"BG208"));
+}
+
+/// Real capture: nginx connects to 10.95.0.1, its own host's network address (`ip -br addr`
+/// lists it), while gunicorn binds 127.0.0.1 only: the table speaks for that address, BG203.
+/// Without the address listing the address could be another machine's: only the log's
+/// refusal is reported, with the table's 127.0.0.1 socket as a hint.
+#[test]
+fn bg203_own_network_address_proven_by_ip_addr() {
+    let s = load("own-address-wrong-bind");
+    for inputs in [s.all(), s.static_only()] {
+        let a = analyze(inputs);
+        assert_eq!(mine(&a), ["BG203"], "{:#?}", a.findings);
+        let f = first(&a, "BG203");
+        assert_eq!(primary_text(&a, f), (InputKind::Config, "10.95.0.1:19471".into()));
+        assert_eq!(label_texts(&a, f, InputKind::Listeners), ["127.0.0.1:19471"]);
+    }
+    let fixed = converges(s.all(), "BG203");
+    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://127.0.0.1:19471;"));
+
+    let listeners = String::from_utf8_lossy(s.listeners.as_deref().unwrap()).into_owned();
+    let no_addr = listeners.split("$ ip -br addr").next().unwrap().to_string();
+    let a = analyze(Inputs { listeners: Some(no_addr.as_bytes()), ..s.all() });
+    assert_eq!(mine(&a), ["BG201"], "{:#?}", a.findings);
+    let f = first(&a, "BG201");
+    assert!(f.title.starts_with("10.95.0.1 refuses connections on port 19471"), "{}", f.title);
+    assert!(
+        f.notes.iter().any(|n| n.contains("If 10.95.0.1 is in fact this host's own address")
+            && n.contains("listens on 127.0.0.1:19471")),
+        "{:?}",
+        f.notes
+    );
+    assert!(f.next_steps.iter().any(|c| c.command == "ip -br addr"));
+    assert!(mine(&analyze(Inputs { listeners: Some(no_addr.as_bytes()), log: None, ..s.all() })).is_empty());
 }

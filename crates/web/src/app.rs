@@ -43,7 +43,8 @@ const PANES: [PaneSpec; 3] = [
         kind: InputKind::Listeners,
         title: "What the backends listen on",
         command: "sudo ss -tlnpx",
-        placeholder: "Paste `sudo ss -tlnp` (and `sudo ss -xlp` for unix sockets), netstat or lsof output",
+        placeholder: "Paste `sudo ss -tlnp` (and `sudo ss -xlp` for unix sockets), netstat or lsof output; for \
+                      backends on other hosts or in containers add `ip -br addr` and `cat /etc/resolv.conf`",
     },
     PaneSpec {
         kind: InputKind::Log,

@@ -7,10 +7,11 @@ use crate::hash::{FastMap as HashMap, FastSet as HashSet};
 use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use badgateway_config::{Address, Config, PassKind, TargetHost};
+use badgateway_config::{Address, Config, PassKind, Resolver, Target, TargetHost};
 
 use crate::input::{Inputs, TextRange};
 use crate::listeners::{Format, Listener, ListenerReport, ProbeFact, SocketFile, SocketKind};
+use crate::log::LogFormat;
 use crate::log::{EventGroup, EventKind, LogReport};
 
 /// How many other sockets `UnixReach::Missing` offers, best first.
@@ -106,8 +107,61 @@ pub enum TcpReach {
     OtherFamily(Vec<usize>),
     /// Nothing related at all.
     Nothing,
+    /// The address is not known to be one of this host's (see [`Facts::locality`]): the
+    /// table describes the host it ran on only, and cannot say what listens there.
+    NotLocal,
     /// No listener table, or a host we cannot resolve.
     Unknown,
+}
+
+/// Is an address one of the host's whose listener table was pasted (nginx's host)?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locality {
+    Local(LocalBecause),
+    /// A pasted `ip addr` (or `hostname -I`) lists this host's addresses of that family, and
+    /// not this one: another machine, a container, a VM.
+    NotLocal,
+    /// Not loopback, not bound by a listener in the table nor by nginx's `listen`, and no
+    /// address listing of its family was pasted: it may be another machine or this one.
+    Unknown,
+}
+
+/// What in the inputs shows Docker at work (nginx or its backends in containers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DockerSign {
+    /// `docker ps` output in the listeners paste (the section).
+    DockerPs(TextRange),
+    /// A `docker-proxy` listener: a port a container publishes on this host (the address).
+    DockerProxy(TextRange),
+    /// `docker compose logs` prefixes (`nginx-1  | `) on the log lines.
+    ComposeLog,
+    /// A container ID as the journald/syslog tag: docker's journald or syslog log driver.
+    ContainerTag,
+}
+
+/// Docker puts its bridge networks in 172.16.0.0/12 by default (172.17.0.0/16 and up): an
+/// address there may be a container's. (Only a hint: a cloud VPC can use the range too.)
+pub fn looks_like_container(ip: IpAddr) -> bool {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            a == 172 && (16..=31).contains(&b)
+        }
+        IpAddr::V6(_) => false,
+    }
+}
+
+/// Why an address is known to be this host's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalBecause {
+    /// 127.0.0.0/8, ::1, or the unspecified address (which Linux connects to locally).
+    Loopback,
+    /// A listener in the table is bound to it (not a wildcard): index into `listeners`.
+    Listener(usize),
+    /// One of nginx's own `listen` directives binds it (nginx runs on this host): (server, listen).
+    NginxListen(usize, usize),
+    /// `ip addr`, `hostname -I` or `ifconfig` lists it (the address as printed).
+    Interface(TextRange),
 }
 
 pub struct Facts<'a> {
@@ -147,6 +201,10 @@ pub struct Facts<'a> {
     unix_backends: Vec<UnixBackend>,
     /// `events_for` by (port, lowercased host, ips) or (None, unix path, []).
     events_cache: RefCell<HashMap<AddrKey, Vec<usize>>>,
+    /// Addresses known to be this host's besides loopback (canonical), and why.
+    own_addresses: HashMap<IpAddr, LocalBecause>,
+    /// The paste lists the host's IPv4 / IPv6 addresses (`ListenerReport::lists_host_addresses_for`).
+    listed_families: (bool, bool),
 }
 
 impl<'a> Facts<'a> {
@@ -213,7 +271,16 @@ impl<'a> Facts<'a> {
                 EndpointAddr::Unix { path } => endpoints_by_path.entry(path.clone()).or_default().push(i),
             }
         }
+        let own_addresses = own_addresses(config, listeners);
+        let listed_families = listeners.map_or((false, false), |l| {
+            (
+                l.lists_host_addresses_for(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                l.lists_host_addresses_for(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+            )
+        });
         let mut facts = Facts {
+            own_addresses,
+            listed_families,
             spare_backends: Vec::new(),
             endpoints_by_port,
             endpoints_by_path,
@@ -271,6 +338,69 @@ impl<'a> Facts<'a> {
         self.listeners?.listeners.get(index)
     }
 
+    /// The `resolver` in effect for a target: its location's (or the closest enclosing
+    /// location's), else its server's, else the http block's.
+    pub fn resolver_for(&self, target: &Target) -> Option<&'a Resolver> {
+        let model = self.config?.model();
+        model
+            .resolvers
+            .iter()
+            .filter_map(|r| {
+                if r.server.is_some() && r.server != target.server {
+                    return None;
+                }
+                let Some(rl) = r.location else {
+                    // Server level before http level.
+                    return Some((if r.server.is_some() { 1000 } else { 2000 }, r));
+                };
+                let mut at = target.location;
+                let mut steps = 0;
+                while let Some(l) = at {
+                    if l == rl {
+                        return Some((steps, r));
+                    }
+                    at = model.locations.get(l).and_then(|x| x.parent);
+                    steps += 1;
+                    if steps > 64 {
+                        break;
+                    }
+                }
+                None
+            })
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, r)| r)
+    }
+
+    /// Signs of Docker in the inputs, in input order.
+    pub fn docker_signs(&self) -> Vec<DockerSign> {
+        let mut signs = Vec::new();
+        if let Some(report) = self.listeners {
+            signs.extend(
+                report
+                    .sections
+                    .iter()
+                    .filter(|s| s.format == Format::DockerPs)
+                    .map(|s| DockerSign::DockerPs(s.range)),
+            );
+            signs.extend(
+                report
+                    .listeners
+                    .iter()
+                    .filter(|l| l.processes.iter().any(|p| p.name == "docker-proxy"))
+                    .map(|l| DockerSign::DockerProxy(l.addr_range)),
+            );
+        }
+        if let Some(log) = self.log {
+            if log.format_count(LogFormat::DockerCompose) > 0 {
+                signs.push(DockerSign::ComposeLog);
+            }
+            if log.format_count(LogFormat::DockerContainerTag) > 0 {
+                signs.push(DockerSign::ContainerTag);
+            }
+        }
+        signs
+    }
+
     /// TCP listeners on `port`, listening state only.
     pub fn tcp_on_port(&self, port: u16) -> impl Iterator<Item = (usize, &'a Listener)> + '_ {
         let list = self.listeners.map(|l| l.listeners.as_slice()).unwrap_or_default();
@@ -302,6 +432,33 @@ impl<'a> Facts<'a> {
         listener.processes.iter().any(|p| crate::listeners::backend_kind(&p.name).is_app())
     }
 
+    /// Is `ip` an address of the host the listener table describes (nginx's host)? Only
+    /// such an address can be judged by the table: a socket bound to `0.0.0.0` there takes
+    /// connections to this host's addresses, not to another machine's or a container's.
+    pub fn locality(&self, ip: IpAddr) -> Locality {
+        let ip = ip.to_canonical();
+        if ip.is_loopback() || ip.is_unspecified() {
+            return Locality::Local(LocalBecause::Loopback);
+        }
+        if let Some(because) = self.own_addresses.get(&ip) {
+            return Locality::Local(*because);
+        }
+        let listed = if ip.is_ipv4() { self.listed_families.0 } else { self.listed_families.1 };
+        if listed { Locality::NotLocal } else { Locality::Unknown }
+    }
+
+    pub fn is_local(&self, ip: IpAddr) -> bool {
+        matches!(self.locality(ip), Locality::Local(_))
+    }
+
+    /// Every address of a TCP endpoint is this host's (false when its addresses are not known).
+    pub fn endpoint_is_local(&self, endpoint: &Endpoint) -> bool {
+        match &endpoint.addr {
+            EndpointAddr::Tcp { ips, .. } => !ips.is_empty() && ips.iter().all(|ip| self.is_local(*ip)),
+            EndpointAddr::Unix { .. } => true,
+        }
+    }
+
     pub fn tcp_reach(&self, endpoint: &Endpoint) -> TcpReach {
         let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { return TcpReach::Unknown };
         if self.listeners.is_none_or(|l| l.listeners.is_empty()) || ips.is_empty() {
@@ -318,13 +475,18 @@ impl<'a> Facts<'a> {
 
     fn tcp_reach_uncached(&self, port: u16, ips: &[IpAddr]) -> TcpReach {
         let port = &port;
+        // Only this host's addresses can be judged by its table.
+        let local: Vec<IpAddr> = ips.iter().copied().filter(|ip| self.is_local(*ip)).collect();
         let accepting: Vec<usize> = self
             .tcp_on_port(*port)
-            .filter(|(_, l)| ips.iter().any(|ip| l.accepts(*ip, *port)))
+            .filter(|(_, l)| local.iter().any(|ip| l.accepts(*ip, *port)))
             .map(|(i, _)| i)
             .collect();
         if !accepting.is_empty() {
             return TcpReach::Listening(accepting);
+        }
+        if local.len() < ips.len() {
+            return TcpReach::NotLocal;
         }
         let same_port: Vec<(usize, &Listener)> =
             self.tcp_on_port(*port).filter(|(_, l)| !self.is_nginx(l)).collect();
@@ -553,12 +715,12 @@ impl<'a> Facts<'a> {
             EndpointAddr::Tcp { port, ips, .. } => {
                 for &(s, l) in self.listens_by_port.get(port).into_iter().flatten() {
                     let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
-                    if listen_takes(listen, &endpoint.addr) {
+                    if self.listen_takes(listen, &endpoint.addr) {
                         candidates.push((listen.default_server, s));
                     }
                 }
-                // A server without `listen` listens on *:80.
-                if *port == 80 && ips.iter().any(|ip| ip.is_ipv4()) {
+                // A server without `listen` listens on *:80, which takes this host's addresses.
+                if *port == 80 && ips.iter().any(|ip| ip.to_canonical().is_ipv4() && self.is_local(*ip)) {
                     candidates.extend(self.servers_without_listen.iter().map(|&s| (false, s)));
                 }
             }
@@ -595,7 +757,7 @@ impl<'a> Facts<'a> {
         let name = split_host_port(host).0;
         let named = model.servers.iter().enumerate().find(|(_, s)| {
             s.names.iter().any(|n| n.eq_ignore_ascii_case(name))
-                && s.listens.iter().any(|l| listen_takes(l, &endpoint.addr))
+                && s.listens.iter().any(|l| self.listen_takes(l, &endpoint.addr))
         });
         Some(named.map_or(by_address, |(i, _)| i))
     }
@@ -879,27 +1041,76 @@ fn file_name(path: &str) -> &str {
     path.rsplit_once('/').map_or(path, |(_, f)| f)
 }
 
-/// Would this `listen` take a connection to `addr`?
-fn listen_takes(listen: &badgateway_config::Listen, addr: &EndpointAddr) -> bool {
-    match addr {
-        EndpointAddr::Unix { path } => listen.unix.as_deref() == Some(path.as_str()),
-        EndpointAddr::Tcp { port, ips, .. } => {
-            listen.unix.is_none() && listen.port == Some(*port) && listen_accepts(&listen.addr, ips)
+impl Facts<'_> {
+    /// Would this `listen` take a connection to `addr`?
+    fn listen_takes(&self, listen: &badgateway_config::Listen, addr: &EndpointAddr) -> bool {
+        match addr {
+            EndpointAddr::Unix { path } => listen.unix.as_deref() == Some(path.as_str()),
+            EndpointAddr::Tcp { port, ips, .. } => {
+                listen.unix.is_none() && listen.port == Some(*port) && self.listen_accepts(&listen.addr, ips)
+            }
+        }
+    }
+
+    /// Would `listen ADDR:port` take a connection to one of `ips`? A wildcard takes this
+    /// host's addresses only: `listen 80` and `proxy_pass http://10.0.0.5:80` is a loop only
+    /// when 10.0.0.5 is nginx's own host, not a backend on another machine.
+    fn listen_accepts(&self, addr: &str, ips: &[IpAddr]) -> bool {
+        let bare = addr.trim_start_matches('[').trim_end_matches(']');
+        match bare {
+            "*" | "" | "0.0.0.0" => ips.iter().any(|ip| ip.to_canonical().is_ipv4() && self.is_local(*ip)),
+            "::" => ips.iter().any(|ip| self.is_local(*ip)),
+            _ => {
+                let own = literal_ips(bare);
+                ips.iter().any(|ip| own.iter().any(|o| o.to_canonical() == ip.to_canonical()))
+            }
         }
     }
 }
 
-/// Would `listen ADDR:port` take a connection to one of `ips`?
-fn listen_accepts(addr: &str, ips: &[IpAddr]) -> bool {
-    let bare = addr.trim_start_matches('[').trim_end_matches(']');
-    match bare {
-        "*" | "" | "0.0.0.0" => ips.iter().any(|ip| ip.to_canonical().is_ipv4()),
-        "::" => !ips.is_empty(),
-        _ => {
-            let own = literal_ips(bare);
-            ips.iter().any(|ip| own.iter().any(|o| o.to_canonical() == ip.to_canonical()))
+/// Addresses the inputs prove to be this host's, besides loopback: bound by a listener in
+/// the table (a wildcard says nothing), by nginx's own `listen`, or listed by `ip addr`.
+fn own_addresses(
+    config: Option<&Config>,
+    listeners: Option<&ListenerReport>,
+) -> HashMap<IpAddr, LocalBecause> {
+    let mut own: HashMap<IpAddr, LocalBecause> = HashMap::default();
+    let mut add = |ip: IpAddr, because: LocalBecause| {
+        let ip = ip.to_canonical();
+        // A multicast group or the broadcast address is no host's own address.
+        if !ip.is_loopback()
+            && !ip.is_unspecified()
+            && !ip.is_multicast()
+            && ip != IpAddr::V4(Ipv4Addr::BROADCAST)
+        {
+            own.entry(ip).or_insert(because);
+        }
+    };
+    if let Some(report) = listeners {
+        for (i, l) in report.listeners.iter().enumerate() {
+            match l.bind {
+                crate::listeners::Bind::Ipv4(a) => add(IpAddr::V4(a), LocalBecause::Listener(i)),
+                crate::listeners::Bind::Ipv6(a) => add(IpAddr::V6(a), LocalBecause::Listener(i)),
+                _ => {}
+            }
         }
     }
+    if let Some(config) = config {
+        for (s, server) in config.model().servers.iter().enumerate() {
+            for (l, listen) in server.listens.iter().enumerate() {
+                let bare = listen.addr.trim_start_matches('[').trim_end_matches(']');
+                if let Ok(ip) = bare.parse::<IpAddr>() {
+                    add(ip, LocalBecause::NginxListen(s, l));
+                }
+            }
+        }
+    }
+    if let Some(report) = listeners {
+        for (ip, range) in report.host_addresses() {
+            add(ip, LocalBecause::Interface(range));
+        }
+    }
+    own
 }
 
 /// `127.0.0.1:80` / `[::1]:80` / `host` -> (host without brackets, port).

@@ -7,7 +7,10 @@ mod facts;
 mod response;
 pub mod rules;
 
-pub use facts::{Endpoint, EndpointAddr, Facts, TcpReach, literal_ips, split_host_port};
+pub use facts::{
+    DockerSign, Endpoint, EndpointAddr, Facts, LocalBecause, Locality, TcpReach, literal_ips,
+    looks_like_container, split_host_port,
+};
 
 use crate::finding::Finding;
 

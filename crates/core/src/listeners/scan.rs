@@ -173,6 +173,10 @@ const PROGRAMS: &[&[u8]] = &[
     b"grep",
     b"nc",
     b"getent",
+    b"ip",
+    b"hostname",
+    b"ifconfig",
+    b"head",
 ];
 
 /// Recognises `user@host:~$ sudo ss -tlnp`, `[root@web ~]# ss -tlnp`, `$ ss -tlnp`,
@@ -249,7 +253,9 @@ fn command_at(line: Line<'_>, mut at: usize, bare: bool) -> Option<Command<'_>> 
                     | b"sestatus"
                     | b"getent"
             )
-            || (base == b"ps" && first_arg.iter().all(u8::is_ascii_alphabetic) && first_arg.len() <= 4);
+            || (base == b"ps" && first_arg.iter().all(u8::is_ascii_alphabetic) && first_arg.len() <= 4)
+            || (base == b"ip" && super::addresses::is_address_listing(args))
+            || (base == b"ifconfig" && (args.is_empty() || first_arg.iter().all(u8::is_ascii_alphanumeric)));
         if !ok || line.bytes.len() > 300 {
             return None;
         }

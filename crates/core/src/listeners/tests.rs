@@ -953,6 +953,10 @@ mod props {
                 "-A INPUT -p tcp --dport 80 -j DROP", "table inet f {", "tcp dport { 80, } drop", "8000 DENY IN Anywhere",
                 "x --> on", "srw-rw---- 1 a b 0 Nov 21 11:31 s", "$ ls -l /run", "Trying ::1...", "users:((\"a\",pid=",
                 "root 1 0.0 0.0 1 1 ? S 11:31 0:00 nginx: worker process", "[", "]", "{", "(", "0.0.0.0:*->",
+                "$ ip addr", "1: lo: <LOOPBACK> mtu 1", "    inet 1.2.3.4/24 scope global x", "eth0 UP 1.2.3.4/33",
+                "$ ifconfig", "eth0: flags=4163<UP>  mtu 1500", "        inet addr:1.2.3.4  Mask:255.0.0.0",
+                "        inet 1.2.3.4  netmask 0xfffffff", "$ cat /etc/resolv.conf", "nameserver 1.1.1.1", "# x",
+                "$ hostname -I", "1.2.3.4 ::1",
             ]), 0..40)) {
             let src = lines.join("\n");
             let _ = parse(src.as_bytes());
@@ -1039,4 +1043,224 @@ fn getent_ahosts_without_a_prompt() {
     // A hosts-file line or a table row is not a lookup.
     let r = parse(b"127.0.0.1 localhost\nLISTEN 0 511 127.0.0.1:80 0.0.0.0:*\n");
     assert!(r.facts.is_empty(), "{:?}", r.facts);
+}
+
+/// The host addresses a paste lists, as (address, interface, prefix, text of the range).
+fn host_addresses(src: &[u8], r: &ListenerReport) -> Vec<(IpAddr, Option<String>, Option<u8>, String)> {
+    r.facts
+        .iter()
+        .filter_map(|f| match f {
+            ProbeFact::HostAddress { address, interface, prefix, range, .. } => {
+                Some((*address, interface.clone(), *prefix, text(src, *range).to_string()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// One command's output of a capture made of `$ CMD` sections.
+fn section_of<'a>(src: &'a [u8], cmd: &str) -> &'a [u8] {
+    let text = std::str::from_utf8(src).unwrap();
+    let start = text.find(&format!("$ {cmd}\n")).unwrap_or_else(|| panic!("no `$ {cmd}`"));
+    let end = text[start + 2..].find("\n$ ").map_or(text.len(), |e| start + 2 + e + 1);
+    &src[start..end]
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+/// Real output of `ip addr` (full, -br, -4, -6, -o), `hostname -I` and `ifconfig [-a]` in a
+/// private network namespace shaped like a host with a container network (capture.py
+/// addrs): a veth whose peer is in another namespace (`v0@if2`), a secondary IPv4 address,
+/// IPv6 on it, a bridge with 172.17.0.1/16.
+#[test]
+fn host_addresses_in_every_layout() {
+    let src = fixture!("captured/ip_addr.txt");
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    let sections: Vec<Format> = formats(&r).into_iter().map(|(f, _)| f).collect();
+    assert!(sections.contains(&Format::IpAddr) && sections.contains(&Format::HostnameI));
+    assert!(sections.contains(&Format::Ifconfig), "{sections:?}");
+
+    let full = section_of(src, "ip addr");
+    let all = host_addresses(full, &parse(full));
+    let want = [
+        (ip("127.0.0.1"), "lo", 8, "127.0.0.1/8"),
+        (ip("::1"), "lo", 128, "::1/128"),
+        (ip("10.98.0.1"), "v0", 24, "10.98.0.1/24"),
+        (ip("10.98.0.10"), "v0", 24, "10.98.0.10/24"),
+        (ip("fd98::1"), "v0", 64, "fd98::1/64"),
+        (ip("172.17.0.1"), "br0", 16, "172.17.0.1/16"),
+    ];
+    for (a, iface, prefix, shown) in want {
+        assert!(
+            all.iter().any(|(x, i, p, t)| *x == a
+                && i.as_deref() == Some(iface)
+                && *p == Some(prefix)
+                && t == shown),
+            "{a} on {iface}: {all:?}"
+        );
+    }
+    // The bridge's link-local address too: every address the full layout prints.
+    assert_eq!(all.len(), 7, "{all:?}");
+
+    // -br and -o: the same addresses, the interface without its `@peer`.
+    for cmd in ["ip -br addr", "ip -o addr"] {
+        let part = section_of(src, cmd);
+        let got = host_addresses(part, &parse(part));
+        let mut a: Vec<_> = got.iter().map(|(a, i, p, _)| (*a, i.clone(), *p)).collect();
+        let mut b: Vec<_> = all.iter().map(|(a, i, p, _)| (*a, i.clone(), *p)).collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "{cmd}");
+    }
+
+    // One family only: `ip -4 addr` says nothing about IPv6 addresses.
+    let v4_only = parse(section_of(src, "ip -4 addr"));
+    assert!(v4_only.host_addresses().all(|(a, _)| a.is_ipv4()));
+    assert!(v4_only.lists_host_addresses_for(ip("10.98.0.7")));
+    assert!(!v4_only.lists_host_addresses_for(ip("fd98::7")));
+    let v6_only = parse(section_of(src, "ip -6 addr"));
+    assert!(v6_only.host_addresses().all(|(a, _)| a.is_ipv6()));
+    assert!(!v6_only.lists_host_addresses_for(ip("10.98.0.7")));
+
+    // hostname -I: no loopback, no link-local, the secondary address included.
+    let part = section_of(src, "hostname -I");
+    let got: Vec<IpAddr> = parse(part).host_addresses().map(|(a, _)| a).collect();
+    assert_eq!(got, [ip("10.98.0.1"), ip("10.98.0.10"), ip("172.17.0.1"), ip("fd98::1")]);
+
+    // ifconfig shows one IPv4 address per interface: the secondary 10.98.0.10 is missing, so
+    // ifconfig alone never proves an IPv4 address is not this host's.
+    let part = section_of(src, "ifconfig");
+    let r = parse(part);
+    let got = host_addresses(part, &r);
+    assert!(got.iter().any(|(a, i, p, t)| *a == ip("10.98.0.1")
+        && i.as_deref() == Some("v0")
+        && *p == Some(24)
+        && t == "10.98.0.1"));
+    assert!(got.iter().any(|(a, _, p, _)| *a == ip("fd98::1") && *p == Some(64)));
+    assert!(got.iter().any(|(a, _, p, _)| *a == ip("172.17.0.1") && *p == Some(16)));
+    assert!(!got.iter().any(|(a, ..)| *a == ip("10.98.0.10")), "{got:?}");
+    assert!(!r.lists_host_addresses_for(ip("10.98.0.7")));
+    assert!(r.lists_host_addresses_for(ip("fd98::7")));
+}
+
+/// The same commands on the build machine as it is (whatever its addresses are): every line
+/// is read, loopback is among `ip addr`'s addresses, and `hostname -I`'s are among them.
+#[test]
+fn host_addresses_on_the_build_machine() {
+    let src = fixture!("captured/ip_addr_host.txt");
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    let full: Vec<IpAddr> = parse(section_of(src, "ip addr")).host_addresses().map(|(a, _)| a).collect();
+    assert!(full.contains(&LO) && full.contains(&LO6), "{full:?}");
+    let listed: Vec<IpAddr> =
+        parse(section_of(src, "hostname -I")).host_addresses().map(|(a, _)| a).collect();
+    assert!(!listed.is_empty() && listed.iter().all(|a| full.contains(a)), "{listed:?} vs {full:?}");
+}
+
+/// Hand-written (see handwritten/README.md): the older net-tools/busybox layout and the BSD one.
+#[test]
+fn ifconfig_older_and_bsd_layouts() {
+    let src = fixture!("handwritten/ifconfig_nettools_1_60.txt");
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    let got = host_addresses(src, &r);
+    assert_eq!(
+        got,
+        [
+            (ip("10.0.2.15"), Some("eth0".into()), Some(24), "10.0.2.15".into()),
+            (
+                ip("fe80::5054:ff:fe12:3456"),
+                Some("eth0".into()),
+                Some(64),
+                "fe80::5054:ff:fe12:3456/64".into()
+            ),
+            (ip("127.0.0.1"), Some("lo".into()), Some(8), "127.0.0.1".into()),
+            (ip("::1"), Some("lo".into()), Some(128), "::1/128".into()),
+        ]
+    );
+    let src = fixture!("handwritten/ifconfig_bsd.txt");
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    let got: Vec<(IpAddr, Option<u8>)> =
+        host_addresses(src, &r).into_iter().map(|(a, _, p, _)| (a, p)).collect();
+    assert!(got.contains(&(ip("127.0.0.1"), Some(8))), "{got:?}");
+    assert!(got.contains(&(ip("192.168.1.23"), Some(24))), "{got:?}");
+    assert!(got.contains(&(ip("fe80::1c2a:3b4c:5d6e:7f80"), Some(64))), "{got:?}");
+}
+
+/// What is not a host-address listing: changing addresses, routes, prose.
+#[test]
+fn host_addresses_only_from_listings() {
+    let r = parse(
+        b"$ sudo ip addr add 10.0.0.9/24 dev eth0\n$ ip route get 10.0.0.7\n10.0.0.7 dev eth0 src 10.0.0.5 uid 0\n    cache\nthe server is UP 10.0.0.1 now\n",
+    );
+    assert!(r.host_addresses().next().is_none(), "{:?}", r.facts);
+    // `ip a s dev eth0` is a listing; a point-to-point address shows its peer after it.
+    let src = b"$ ip a s dev tun0\n5: tun0: <POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP> mtu 1420 qdisc noqueue state UNKNOWN group default qlen 500\n    link/none \n    inet 10.8.0.2 peer 10.8.0.1/32 scope global tun0\n       valid_lft forever preferred_lft forever\n";
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    assert_eq!(r.host_addresses().map(|(a, _)| a).collect::<Vec<_>>(), [ip("10.8.0.2")]);
+}
+
+/// The build machine's /etc/resolv.conf behind `cat` (captured), and hand-written files of
+/// Docker Engine (a container on a user-defined network) and systemd-resolved's stub.
+#[test]
+fn resolv_conf_nameservers() {
+    let src = fixture!("captured/resolv_conf.txt");
+    let r = parse(src);
+    assert!(
+        r.unrecognized.is_empty(),
+        "{:?}",
+        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
+    );
+    let got: Vec<(IpAddr, Option<ResolvConfWriter>)> = r.nameservers().map(|(a, w, _)| (a, w)).collect();
+    assert!(!got.is_empty() && got.iter().all(|(_, w)| w.is_none()), "{got:?}");
+    assert_eq!(formats(&r), [(Format::ResolvConf, got.len())]);
+
+    for (file, want, writer) in [
+        (fixture!("handwritten/resolv_conf_docker.txt"), "127.0.0.11", ResolvConfWriter::Docker),
+        (
+            fixture!("handwritten/resolv_conf_systemd_resolved.txt"),
+            "127.0.0.53",
+            ResolvConfWriter::SystemdResolved,
+        ),
+    ] {
+        let r = parse(file);
+        assert!(
+            r.unrecognized.is_empty(),
+            "{:?}",
+            r.unrecognized.iter().map(|u| text(file, *u)).collect::<Vec<_>>()
+        );
+        let got: Vec<_> =
+            r.nameservers().map(|(a, w, range)| (a, w, text(file, range).to_string())).collect();
+        assert_eq!(got, [(ip(want), Some(writer), format!("nameserver {want}"))]);
+    }
+    // `grep nameserver` output, and a line alone, say what they are; prose does not.
+    let r = parse(b"$ grep nameserver /etc/resolv.conf\nnameserver 10.0.0.2\nnameserver fe80::1%eth0\n");
+    assert_eq!(r.nameservers().map(|(a, ..)| a).collect::<Vec<_>>(), [ip("10.0.0.2"), ip("fe80::1")]);
+    assert_eq!(parse(b"nameserver 1.1.1.1\n").nameservers().count(), 1);
+    assert_eq!(parse(b"nameserver is down since 10:00\n").nameservers().count(), 0);
 }

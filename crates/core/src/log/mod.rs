@@ -94,6 +94,9 @@ pub enum LogFormat {
     Journald,
     /// `name-1  | ` (docker compose logs).
     DockerCompose,
+    /// A container ID as the journald/syslog tag (`host 3f2a1b4c5d6e[812]: `, `docker/3f2a1b4c5d6e`):
+    /// docker's journald or syslog log driver. Counted besides `Journald`.
+    DockerContainerTag,
     /// `/var/log/nginx/error.log:` or `12:` before an nginx line (`grep -H`, `grep -n`),
     /// and `==> file <==` headers of `tail` on several files.
     GrepPrefix,
@@ -123,6 +126,7 @@ impl LogFormat {
             LogFormat::NginxTestStderr => "nginx -t",
             LogFormat::Journald => "journald/syslog",
             LogFormat::DockerCompose => "docker compose",
+            LogFormat::DockerContainerTag => "docker container (journald/syslog tag)",
             LogFormat::Timestamped => "docker/kubectl timestamps",
             LogFormat::Kubectl => "kubectl",
             LogFormat::GrepPrefix => "grep/tail file prefix",

@@ -65,6 +65,9 @@ pub(crate) fn strip(line: &[u8]) -> Stripped<'_> {
             out.time = Some(time);
             if let Some((tag, rest)) = host_tag(rest) {
                 out.formats.push(LogFormat::Journald);
+                if is_container_tag(tag) {
+                    out.formats.push(LogFormat::DockerContainerTag);
+                }
                 out.tag = Some(tag);
                 out.payload = rest;
             } else {
@@ -77,6 +80,9 @@ pub(crate) fn strip(line: &[u8]) -> Stripped<'_> {
             && let Some((tag, rest)) = host_tag(rest)
         {
             out.formats.push(LogFormat::Journald);
+            if is_container_tag(tag) {
+                out.formats.push(LogFormat::DockerContainerTag);
+            }
             out.time = Some(time);
             out.tag = Some(tag);
             out.payload = rest;
@@ -209,7 +215,8 @@ fn host_tag(s: &[u8]) -> Option<(&[u8], &[u8])> {
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@' | b'/'))
         .count();
-    if tag_len == 0 || !rest.first()?.is_ascii_alphabetic() {
+    // A tag starts with a letter, except a container ID (docker's log drivers use it).
+    if tag_len == 0 || !(rest.first()?.is_ascii_alphabetic() || is_container_tag(rest.get(..tag_len)?)) {
         return None;
     }
     let (tag, after) = rest.split_at_checked(tag_len)?;
@@ -225,6 +232,14 @@ fn host_tag(s: &[u8]) -> Option<(&[u8], &[u8])> {
     };
     let after = after.strip_prefix(b":")?;
     Some((tag, after.strip_prefix(b" ").unwrap_or(after)))
+}
+
+/// docker's journald and syslog log drivers tag a container's lines with its ID (12 hex
+/// digits by default, the full 64 with `tag={{.FullID}}`), the syslog one as `docker/ID` in
+/// older releases.
+fn is_container_tag(tag: &[u8]) -> bool {
+    let id = tag.strip_prefix(b"docker/").unwrap_or(tag);
+    matches!(id.len(), 12 | 64) && id.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
 /// journalctl's own lines: `-- Logs begin at ...`, `-- Boot 1a2b... --`, `-- No entries --`.

@@ -720,6 +720,29 @@ fn other_prefixes_hand_typed() {
     assert!(!g.event.range.slice(text.as_bytes()).ends_with(b"\r"));
 }
 
+/// Hand-typed from docker's log driver documentation (journald and syslog drivers tag a
+/// container's lines with its 12-digit ID; older syslog drivers with `docker/ID`): the line is
+/// read, and the tag says Docker. An ID may start with a digit, unlike a program name.
+#[test]
+fn docker_container_tags() {
+    let line = "2026/11/21 11:05:52 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"x\"";
+    let text = [
+        format!("Nov 21 11:05:52 web1 3f2a1b4c5d6e[812]: {line}"),
+        format!("Nov 21 11:05:52 web1 docker/9a8b7c6d5e4f[812]: {line}"),
+        format!("2026-11-21T11:05:52+0000 web1 abcdef012345[812]: {line}"),
+        format!("Nov 21 11:05:52 web1 nginx[812]: {line}"),
+    ]
+    .join("\n");
+    let r = parse(text.as_bytes());
+    assert!(r.unrecognized.is_empty(), "{:?}", r.unrecognized);
+    assert_eq!(only_group(&r).count, 4);
+    assert_eq!(r.format_count(LogFormat::Journald), 4);
+    assert_eq!(r.format_count(LogFormat::DockerContainerTag), 3);
+    // A tag of digits that is no container ID is still no program name.
+    let r = parse(format!("Nov 21 11:05:52 web1 12345[812]: {line}").as_bytes());
+    assert_eq!(r.format_count(LogFormat::DockerContainerTag), 0);
+}
+
 // ------------------------------------------------------------------ not upstream evidence [hand-typed]
 
 #[test]

@@ -9,7 +9,12 @@ declare_rule! {
     /// ## What it detects
     /// Something listens on the port nginx connects to, but bound to another address of
     /// the same family: the backend binds `127.0.0.2`, a LAN address or a container's IP,
-    /// while nginx connects to `127.0.0.1` (or the other way round).
+    /// while nginx connects to `127.0.0.1` (or the other way round). Only when the address
+    /// nginx connects to is one of the host the listener table comes from (loopback, an
+    /// address a listener or nginx's `listen` binds, or one `ip addr` lists): for an address
+    /// that may be another machine, a socket on this host's `127.0.0.1:8000` proves nothing
+    /// (BG201 reports a refusal there from the log, and says what the table would mean if the
+    /// address were this host's; paste `ip -br addr` to decide).
     ///
     /// ## Why it causes a 502
     /// A socket bound to one address does not accept connections to another, so nginx's

@@ -11,7 +11,10 @@ declare_rule! {
     /// nginx sends requests to a port where nothing listens, while an application server
     /// (gunicorn, uvicorn, node, php-fpm, puma, ...) listens on another port of the same
     /// address. The port in `proxy_pass` (or in an `upstream` `server` line) and the port
-    /// the backend binds disagree.
+    /// the backend binds disagree. Only for addresses of the host the listener table comes
+    /// from (loopback, an address a listener or nginx's `listen` binds, or one `ip addr`
+    /// lists): a gunicorn on `0.0.0.0:3000` here says nothing about port 8000 of another
+    /// machine at `10.0.0.7` (BG201 reports a refusal there, from the log).
     ///
     /// ## Why it causes a 502
     /// nginx's `connect()` to the configured port is refused (`111: Connection refused`),

@@ -32,6 +32,10 @@ declare_rule! {
     /// and the backend listens on `[::1]` only, every request is refused: **502**.
     /// `getent ahosts localhost` in the listeners paste tells which, the way nginx resolves it.
     ///
+    /// Judged from the listener table only for addresses of the host it ran on (loopback,
+    /// addresses a listener or nginx's `listen` binds, or `ip addr` lists): a `[::]` socket
+    /// there says nothing about another machine at `10.0.0.7`.
+    ///
     /// ## Example
     /// ```nginx
     /// location / { proxy_pass http://127.0.0.1:8000; }
@@ -61,7 +65,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
         match facts.tcp_reach(endpoint) {
             TcpReach::OtherFamily(candidates) => whole_family(facts, endpoint, *port, &candidates, out),
-            TcpReach::Listening(_) if ips.len() > 1 => partly(facts, endpoint, *port, ips, out),
+            // Some of the name's addresses accept, the others do not: only when the table
+            // speaks for all of them (this host's addresses).
+            TcpReach::Listening(_) if ips.len() > 1 && facts.endpoint_is_local(endpoint) => {
+                partly(facts, endpoint, *port, ips, out)
+            }
             TcpReach::Unknown if ips.len() > 1 && facts.listeners.is_none() => {
                 partly_from_log(facts, endpoint, *port, ips, out)
             }

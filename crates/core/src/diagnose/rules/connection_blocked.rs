@@ -12,7 +12,10 @@ declare_rule! {
     /// SELinux (`connect() to 127.0.0.1:8000 failed (13: Permission denied)` with
     /// `httpd_can_network_connect` off, or an AVC `name_connect` denial), a firewall rule
     /// (ufw/iptables/nft deny, reject or drop on the port), or no route to the backend
-    /// (`113: No route to host`, `101: Network is unreachable`).
+    /// (`113: No route to host`, `101: Network is unreachable`). A firewall rule is not
+    /// taken for the cause when the backend's address is nginx's own host's (loopback, or
+    /// an address `ip addr`, a listener or a `listen` shows): such connections go through
+    /// `lo`, which host firewalls let through.
     ///
     /// ## Why it causes a 502
     /// The connection never reaches the backend. A denial or a REJECT fails at once and
@@ -162,14 +165,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             events.iter().filter_map(|g| block_of(g).map(|b| (*g, b))).collect();
         let selinux = selinux_facts(facts, Some(*port));
         let avc_proof = selinux.iter().any(|(_, t)| t.contains("denied"));
-        // Loopback traffic does not pass the host firewall's port rules (ufw accepts `lo`).
-        let loopback = match &endpoint.addr {
-            EndpointAddr::Tcp { ips, .. } => {
-                !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback())
-            }
-            EndpointAddr::Unix { .. } => true,
-        };
-        let firewall = if loopback { Vec::new() } else { firewall_facts(facts, *port) };
+        // Connections to the host's own addresses go through `lo` (any of them, not only
+        // 127.0.0.1), which the host firewall's port rules do not filter (ufw accepts `lo`).
+        let local = facts.endpoint_is_local(endpoint);
+        let firewall = if local { Vec::new() } else { firewall_facts(facts, *port) };
         let drop_timeouts: Vec<&EventGroup> = events
             .iter()
             .filter(|g| {

@@ -73,7 +73,7 @@ fn endpoint_cause(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<Code> {
             TcpReach::OtherPort(_) => Some("BG202"),
             TcpReach::OtherAddress(_) => Some("BG203"),
             TcpReach::OtherFamily(_) => Some("BG204"),
-            TcpReach::Listening(_) | TcpReach::Unknown => None,
+            TcpReach::Listening(_) | TcpReach::NotLocal | TcpReach::Unknown => None,
         },
         EndpointAddr::Unix { .. } => match facts.unix_reach(endpoint) {
             UnixReach::Stale(_) => Some("BG201"),

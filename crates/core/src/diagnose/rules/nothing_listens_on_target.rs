@@ -4,8 +4,10 @@ use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind};
 
-use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
-use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
+use super::super::evidence::{cite_events, endpoint_text, listener_text, paste_listeners, target_place};
+use super::super::facts::{
+    Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach, looks_like_container,
+};
 use crate::listeners::ProbeFact;
 
 declare_rule! {
@@ -14,8 +16,19 @@ declare_rule! {
     /// application server listens anywhere else on the host either: the backend is not
     /// running (it crashed, failed to start, or was never started). Not when the log shows
     /// the connection never reached a host (`101: Network is unreachable`, `113: No route to
-    /// host`, `13: Permission denied` to an address that is not loopback): the listener table
-    /// describes nginx's host only, and BG207 explains those.
+    /// host`, `13: Permission denied` to an address that is not loopback): BG207 explains those.
+    ///
+    /// A listener table describes the host it ran on only. It is used for addresses of that
+    /// host: loopback, an address a listener in the table or nginx's own `listen` binds, or
+    /// one a pasted `ip addr` / `ip -br addr` / `hostname -I` / `ifconfig` lists. Any other
+    /// address (another VM, a container's `172.17.0.2`, a load balancer) may be another
+    /// machine, whose sockets the table cannot show, so the table alone proves nothing there
+    /// and this rule stays silent. With the log's `111: Connection refused` naming such an
+    /// address, it reports that **that host** refuses the port (nothing listens there, or a
+    /// firewall there rejects), and the checks to make on that host: `ssh HOST ss -tlnp`,
+    /// `curl -v` and `nc -zv` from nginx's host, `docker ps` for a container's address
+    /// (lab capture: a backend host in another network namespace with nothing on the port,
+    /// `connect() failed (111: Connection refused) ... upstream: "http://10.95.0.7:19461/"`, 502).
     ///
     /// ## Why it causes a 502
     /// Every `connect()` nginx makes is refused (`111: Connection refused`). With no
@@ -33,7 +46,11 @@ declare_rule! {
     /// ## Fix
     /// Start the backend and find out why it stopped: `sudo systemctl status myapp`,
     /// `sudo journalctl -u myapp -n 50`. Then check that it listens where nginx connects:
-    /// `sudo ss -tlnp | grep :8000`.
+    /// `sudo ss -tlnp | grep :8000`. For a backend on another host, do that there
+    /// (`ssh 10.0.0.7 'sudo ss -tlnp | grep :8000'`): it must listen on an address nginx
+    /// can reach (`0.0.0.0:8000` or that host's own address, not its `127.0.0.1`), and its
+    /// firewall must let nginx's host in. For a container, `docker ps` shows whether it
+    /// runs and which ports it publishes.
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
@@ -53,7 +70,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             stale_socket(facts, endpoint, path, out);
             continue;
         }
-        let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
+        let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
         let refused: Vec<_> = facts.refused_for(endpoint);
         if refused.is_empty() && never_reached_a_host(facts, endpoint) {
@@ -61,10 +78,16 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         // Multicast and broadcast addresses are no host's: no listener table can say what is there.
-        if let EndpointAddr::Tcp { ips, .. } = &endpoint.addr
-            && !ips.is_empty()
-            && ips.iter().all(|ip| not_a_host(*ip))
-        {
+        if !ips.is_empty() && ips.iter().all(|ip| not_a_host(*ip)) {
+            continue;
+        }
+        // Not known to be nginx's host: only the log can say that connections are refused there.
+        if !ips.is_empty() && !facts.endpoint_is_local(endpoint) {
+            if let Some(first) = refused.first()
+                && let Some(ip) = refused_ip(first).or_else(|| ips.first().copied())
+            {
+                out.push(refused_elsewhere(facts, Some(endpoint), ip, *port, &refused));
+            }
             continue;
         }
         let proven_by_table = reach == TcpReach::Nothing;
@@ -107,7 +130,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             finding = finding.next_step(paste_listeners());
         }
         finding = service_evidence(facts, finding);
-        finding = probe_evidence(facts, endpoint, finding);
+        if let EndpointAddr::Tcp { host, .. } = &endpoint.addr {
+            finding = probe_evidence(facts, host, *port, finding);
+        }
         finding = finding.fix(start_backend(*port));
         out.push(finding);
     }
@@ -157,7 +182,9 @@ fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Ve
         format!("nothing listens on unix:{path}: the socket file is left over, the backend is not running"),
     )
     .message(format!(
-        "In {place}, nginx connects to the unix socket {path}. The socket file exists, but no process listens on          it (the backend exited or crashed without removing it), so the connection is refused and clients get          502 Bad Gateway."
+        "In {place}, nginx connects to the unix socket {path}. The socket file exists, but no process \
+         listens on it (the backend exited or crashed without removing it), so the connection is refused and \
+         clients get 502 Bad Gateway."
     ))
     .confidence(match (file.is_some(), refused.is_empty()) {
         (true, false) => 95,
@@ -242,9 +269,8 @@ fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
 
 /// `curl`/`telnet` to the address nginx uses: refused confirms; connected means the
 /// backend is up now (it was down when nginx logged, or it came back since).
-fn probe_evidence(facts: &Facts<'_>, endpoint: &Endpoint, mut finding: Finding) -> Finding {
-    let EndpointAddr::Tcp { host, port, .. } = &endpoint.addr else { return finding };
-    for fact in facts.direct_probes(host, *port) {
+fn probe_evidence(facts: &Facts<'_>, host: &str, port: u16, mut finding: Finding) -> Finding {
+    for fact in facts.direct_probes(host, port) {
         let ProbeFact::DirectProbe { connected, range, target, .. } = fact else { continue };
         if *connected {
             finding = finding.note(format!(
@@ -264,6 +290,149 @@ fn probe_evidence(facts: &Facts<'_>, endpoint: &Endpoint, mut finding: Finding) 
     finding
 }
 
+/// The address a refused connection went to, from the log line.
+fn refused_ip(group: &EventGroup) -> Option<IpAddr> {
+    group.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok())
+}
+
+/// Connections to an address that is not known to be nginx's host are refused: that host
+/// answers, and nothing listens on the port there (or its firewall rejects). The listener
+/// table pasted here cannot say more, so the finding sends the user to that host.
+fn refused_elsewhere(
+    facts: &Facts<'_>,
+    endpoint: Option<&Endpoint>,
+    ip: IpAddr,
+    port: u16,
+    refused: &[&EventGroup],
+) -> Finding {
+    let host = if ip.is_ipv6() { format!("[{ip}]") } else { ip.to_string() };
+    let target = endpoint.map_or_else(|| format!("{host}:{port}"), endpoint_text);
+    let decided = refused.iter().any(|g| decided_the_status(g));
+    let who = match endpoint {
+        Some(e) => format!("In {}, nginx forwards requests to {target}, and", target_place(facts, e)),
+        None => format!("nginx connects to {target}, and"),
+    };
+    let outcome = if decided {
+        "so clients get 502 Bad Gateway"
+    } else {
+        "and nginx passed the requests on to another server of the upstream"
+    };
+    let mut message = format!(
+        "{who} its connections are refused (111: Connection refused), {outcome}. A refusal is an answer: the \
+         machine at {ip} is up, but nothing listens on port {port} there (the backend is stopped, listens on \
+         another port, or only on that machine's own 127.0.0.1), or a firewall there rejects the \
+         connection."
+    );
+    let locality = facts.locality(ip);
+    match locality {
+        Locality::NotLocal => message.push_str(&format!(
+            " {ip} is not an address of this host (the pasted address listing does not show it), so the \
+             listener table pasted here cannot show what listens there: the check has to be made on {ip}."
+        )),
+        _ if facts.listeners.is_some() => message.push_str(&format!(
+            " {ip} is not known to be an address of this host (it is not loopback, and neither a listener in \
+             the table nor nginx's `listen` binds it), so the listener table pasted here cannot show what \
+             listens there: the check has to be made on the machine that has {ip}."
+        )),
+        _ => message.push_str(&format!(" The check has to be made on the machine that has {ip}.")),
+    }
+    let mut finding = Finding::new(
+        INFO.code,
+        if decided { Severity::Error } else { Severity::Warning },
+        format!("{host} refuses connections on port {port}: nothing listens there, or a firewall rejects"),
+    )
+    .message(message)
+    .confidence(if decided { 80 } else { 65 });
+    if decided {
+        finding = finding.status(502);
+    }
+    match endpoint {
+        Some(e) => {
+            finding = finding.label(InputKind::Config, e.range, format!("nginx connects to {target}"), true);
+        }
+        None => {
+            if let Some(range) = refused.first().and_then(|g| g.event.upstream_range) {
+                finding = finding.label(InputKind::Log, range, format!("nginx connected to {target}"), true);
+            }
+        }
+    }
+    for group in refused {
+        finding = cite_events(finding, group, &format!("{host} refused the connection"));
+    }
+    if locality == Locality::Unknown {
+        if facts.listeners.is_some() {
+            // What the table would say if the address were this host's after all.
+            let here: Vec<_> = facts.tcp_on_port(port).filter(|(_, l)| !facts.is_nginx(l)).collect();
+            let hint = match here.iter().find(|(_, l)| !l.accepts(ip, port)) {
+                // The wrong-address case (BG203) if the address is this host's.
+                Some((_, l)) => format!(
+                    " It shows {}: a socket bound to {} does not take connections to {ip}.",
+                    listener_text(l),
+                    l.bind.address_text().unwrap_or_default()
+                ),
+                None if here.is_empty() => format!(" It shows nothing on port {port}."),
+                // A wildcard socket on the port would have taken the connection.
+                None => String::new(),
+            };
+            finding = finding
+                .note(format!(
+                    "If {ip} is in fact this host's own address, the listener table applies.{hint}"
+                ))
+                .next_step(Command::new(
+                    format!("is {ip} one of this host's addresses? (paste the output with the listeners)"),
+                    "ip -br addr",
+                ));
+        } else {
+            finding = finding.next_step(Command::new(
+                format!(
+                    "if {ip} may be this host's own address, paste what listens and this host's addresses"
+                ),
+                "sudo ss -tlnp; ip -br addr",
+            ));
+        }
+    }
+    let container = looks_like_container(ip);
+    if container {
+        finding = finding.note(format!(
+            "{ip} is in 172.16.0.0/12, where Docker puts its networks by default: if it is a Docker container's \
+             address, check that the container runs (`docker ps`), and that the app inside listens on \
+             0.0.0.0:{port}, not on the container's own 127.0.0.1. A container gets a new address when it is \
+             recreated: prefer a published port (`-p 127.0.0.1:{port}:{port}`, then `proxy_pass \
+             http://127.0.0.1:{port}`) or its name on a shared network."
+        ));
+    }
+    finding = probe_evidence(facts, &host, port, finding);
+    let mut commands = vec![
+        Command::new(
+            format!("on {ip}: does anything listen on port {port}, and on which address?"),
+            format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'\""),
+        ),
+        Command::new(
+            "from nginx's host: make the connection nginx makes",
+            format!("curl -v --connect-timeout 3 http://{host}:{port}/"),
+        ),
+        Command::new("from nginx's host: is the port open at all?", format!("nc -zv {ip} {port}")),
+    ];
+    if container {
+        commands.insert(
+            0,
+            Command::new(
+                "is the container running, and which ports does it publish?",
+                "docker ps --format 'table {{.Names}}\\t{{.Status}}\\t{{.Ports}}'",
+            ),
+        );
+    }
+    finding.fix(Fix {
+        summary: format!(
+            "on {ip}: start the backend on port {port}, listening on an address nginx can reach, and let \
+             nginx's host through its firewall"
+        ),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands,
+    })
+}
+
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.
 fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(log) = facts.log else { return };
@@ -271,6 +440,12 @@ fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused && decided_the_status(g))
     {
         let Some(upstream) = &group.event.upstream else { continue };
+        if let Some(ip) = refused_ip(group).filter(|ip| !facts.is_local(*ip))
+            && !not_a_host(ip)
+        {
+            out.push(refused_elsewhere(facts, None, ip, upstream.port.unwrap_or(80), &[group]));
+            continue;
+        }
         let target = &upstream.target;
         let mut finding = Finding::new(INFO.code, Severity::Error, format!("nothing listens on {target}"))
             .message(format!(

@@ -10,7 +10,11 @@ declare_rule! {
     /// nginx proxies to itself: the target of `proxy_pass` is one of this nginx's own
     /// `listen` addresses, served by the same `server {}` (directly, or through other
     /// server blocks that lead back to it). Typical after copying a config: `listen 8080;`
-    /// and `proxy_pass http://127.0.0.1:8080;` in the same server.
+    /// and `proxy_pass http://127.0.0.1:8080;` in the same server. A wildcard `listen 80;`
+    /// takes the connection only when the address is nginx's own host's (loopback, an
+    /// address a `listen` or a listener in the table binds, or one `ip addr` lists):
+    /// `proxy_pass http://10.0.0.7:80;` from such a server is, unless shown otherwise,
+    /// another machine's web server, not a loop.
     ///
     /// ## Why it causes a 502
     /// Each request makes nginx open a new connection to itself, which makes another, until

@@ -94,29 +94,6 @@ fn var_host(model: &Model, target: &Target) -> VarHost {
     }
 }
 
-/// Is a `resolver` in effect for this target (http level, its server, its location or a parent)?
-fn has_resolver(model: &Model, target: &Target) -> bool {
-    model.resolvers.iter().any(|r| {
-        if r.server.is_some() && r.server != target.server {
-            return false;
-        }
-        let Some(rl) = r.location else { return true };
-        let mut at = target.location;
-        let mut steps = 0;
-        while let Some(l) = at {
-            if l == rl {
-                return true;
-            }
-            at = model.locations.get(l).and_then(|x| x.parent);
-            steps += 1;
-            if steps > 64 {
-                break;
-            }
-        }
-        false
-    })
-}
-
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     resolution_failed(facts, out);
     let no_resolver_events: Vec<_> = facts.events_of(&EventKind::NoResolverDefined).collect();
@@ -172,7 +149,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let model = config.model();
     let src = config.source();
     for target in &model.targets {
-        if target.host != TargetHost::Variable || has_resolver(model, target) {
+        if target.host != TargetHost::Variable || facts.resolver_for(target).is_some() {
             continue;
         }
         let (name, confidence) = match var_host(model, target) {

@@ -77,7 +77,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             },
         );
         let (ip, port) = address(facts, &incident);
-        let rows: Vec<&Listener> = match (facts.listeners, ip, port) {
+        // The table speaks for its own host's addresses only (not a remote backend's).
+        let rows: Vec<&Listener> = match (facts.listeners, ip.filter(|ip| facts.is_local(*ip)), port) {
             (Some(l), Some(ip), Some(port)) => {
                 l.listeners_accepting(ip, port).filter(|l| l.is_listening()).collect()
             }
