@@ -5,6 +5,7 @@
 pub mod directives;
 mod dump;
 mod model;
+pub mod order;
 mod range;
 mod syntax;
 mod walk;
@@ -208,7 +209,7 @@ pub fn parse(src: &[u8]) -> Config {
         .collect();
     let out = walk::run(&config);
     diagnostics.extend(out.diagnostics);
-    diagnostics.sort_by_key(|d| (d.reported_range().start, d.range.start, d.code));
+    order::sort_by_key(&mut diagnostics, |d| (d.reported_range().start, d.range.start, d.code));
     diagnostics.dedup();
     // nginx stops at the first error; a flood of them (a megabyte of `{`) helps nobody.
     diagnostics.truncate(MAX_DIAGNOSTICS);

@@ -1104,11 +1104,7 @@ impl<'a> Walker<'a> {
             }
         }
         // nginx's glob returns names in sorted order.
-        out.sort_by(|a, b| {
-            let pa = self.cfg.files.get(*a as usize).map(|f| f.path.as_str());
-            let pb = self.cfg.files.get(*b as usize).map(|f| f.path.as_str());
-            pa.cmp(&pb)
-        });
+        crate::order::sort_by_key(&mut out, |&a| self.cfg.files.get(a as usize).map(|f| f.path.as_str()));
         out.dedup();
         out
     }

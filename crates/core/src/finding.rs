@@ -180,12 +180,10 @@ impl Finding {
     }
 }
 
-/// Orders edits by position; edits at the same place keep their given order. (The
-/// index makes the order total, so the unstable sort, smaller in the page's wasm, gives
-/// the stable result.)
+/// Orders edits by position; edits at the same place keep their given order.
 pub fn sort_edits(edits: &mut Vec<&Edit>) {
     let mut indexed: Vec<(usize, &Edit)> = edits.drain(..).enumerate().collect();
-    indexed.sort_unstable_by_key(|&(i, e)| (e.range.start, e.range.end, i));
+    badgateway_config::order::sort_by_key(&mut indexed, |&(i, e)| (e.range.start, e.range.end, i));
     edits.extend(indexed.into_iter().map(|(_, e)| e));
 }
 

@@ -598,14 +598,14 @@ fn structural_hits(cfg: &Config, text: &str) -> Vec<Hit> {
 
 /// Structural hits win over lexical ones they overlap; the result is sorted and disjoint.
 fn merge(mut structural: Vec<Hit>, lexical: Vec<Hit>) -> Vec<Hit> {
-    structural.sort();
+    badgateway_config::order::sort_by(&mut structural, Ord::cmp);
     let overlaps = |h: &Hit, s: &[Hit]| {
         let k = s.partition_point(|x| x.end <= h.start);
         s.get(k).is_some_and(|x| x.start < h.end)
     };
     let mut out: Vec<Hit> = lexical.into_iter().filter(|h| !overlaps(h, &structural)).collect();
     out.extend(structural);
-    out.sort();
+    badgateway_config::order::sort_by(&mut out, Ord::cmp);
     let mut disjoint: Vec<Hit> = Vec::with_capacity(out.len());
     for h in out {
         if disjoint.last().is_none_or(|l| l.end <= h.start) {

@@ -604,7 +604,7 @@ impl<'a> Facts<'a> {
                 (class, b.index)
             })
             .collect();
-        classes.sort_unstable_by(best_first);
+        badgateway_config::order::sort_by(&mut classes, best_first);
         // One row per socket: lsof lists a socket once per process.
         let mut listeners: Vec<usize> = Vec::new();
         let mut seen: HashSet<String> = HashSet::default();
@@ -627,7 +627,7 @@ impl<'a> Facts<'a> {
                     ((similarity * 40.0) as u32, i)
                 })
                 .collect();
-            ranked.sort_unstable_by(best_first);
+            badgateway_config::order::sort_by(&mut ranked, best_first);
             for (_, i) in ranked {
                 let p = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
                 if !seen.insert(p) {
@@ -737,7 +737,7 @@ impl<'a> Facts<'a> {
             }
         }
         // The result depends only on server indices, so an unstable sort gives the same answer.
-        candidates.sort_unstable_by_key(|&(d, s)| (s, !d));
+        badgateway_config::order::sort_by_key(&mut candidates, |&(d, s)| (s, !d));
         candidates.iter().find(|(d, _)| *d).or(candidates.first()).map(|(_, s)| *s)
     }
 
@@ -922,8 +922,7 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// Highest score first, then lowest index (one function for both sorts of `unix_reach`:
-/// one instantiation of the sort in the page's wasm).
+/// Highest score first, then lowest index (both sorts of `unix_reach`).
 fn best_first(a: &(u32, usize), b: &(u32, usize)) -> std::cmp::Ordering {
     b.0.cmp(&a.0).then(a.1.cmp(&b.1))
 }

@@ -50,7 +50,7 @@ fn rank(findings: &mut Vec<Finding>) {
     // The same upstream reached through several `*_pass` lines yields the same finding twice.
     let mut seen = crate::hash::FastSet::default();
     findings.retain(|f| seen.insert((f.code, primary(f), f.title.clone())));
-    findings.sort_unstable_by(|a, b| {
+    badgateway_config::order::sort_by(findings, |a, b| {
         b.severity
             .weight()
             .cmp(&a.severity.weight())

@@ -436,7 +436,7 @@ impl<'a> DirectiveEdits<'a> {
                 .push(Edit { range: TextRange::new(self.insert_at, self.insert_at), replacement: text });
         }
         let mut indexed: Vec<(usize, Edit)> = self.edits.into_iter().enumerate().collect();
-        indexed.sort_unstable_by_key(|(i, e)| (e.range.start, e.range.end, *i));
+        badgateway_config::order::sort_by_key(&mut indexed, |(i, e)| (e.range.start, e.range.end, *i));
         self.edits = indexed.into_iter().map(|(_, e)| e).collect();
         merge(self.src, self.edits)
     }
