@@ -440,12 +440,40 @@ fn bg208_variable_without_resolver() {
         assert_eq!(primary_text(&a, f), (InputKind::Config, "http://$backend:19261".into()));
         assert!(f.title.contains("app.internal"), "{}", f.title);
     }
+    // Nothing pasted names the host's DNS server: a placeholder, display-only (converges()
+    // checks nginx -t would refuse it as written, then fills it in).
+    let f = first(&analyze(s.all()), "BG208").clone();
+    assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::DisplayOnly);
     let fixed = converges(s.all(), "BG208");
-    assert!(String::from_utf8_lossy(&fixed).contains("resolver 127.0.0.53 valid=30s;\n"));
+    assert!(String::from_utf8_lossy(&fixed).contains("resolver 192.0.2.53 valid=10s;"));
     let a = analyze(s.log_only());
     let f = first(&a, "BG208");
     assert_eq!(primary_text(&a, f).0, InputKind::Log);
     assert!(f.title.contains("app.internal"));
+}
+
+/// Real capture plus this machine's real /etc/resolv.conf (captured): BG208's resolver is
+/// that nameserver, cited, and the fix applies as is.
+#[test]
+fn bg208_resolver_from_the_pasted_resolv_conf() {
+    let s = load("variable-without-resolver");
+    let resolv = listener_fixture("captured/resolv_conf.txt");
+    let want: Vec<&str> =
+        resolv.lines().filter_map(|l| l.strip_prefix("nameserver ")).map(str::trim).collect();
+    let mut listeners = s.listeners.clone().unwrap();
+    listeners.extend_from_slice(resolv.as_bytes());
+    let t = (s.config.clone().unwrap(), listeners, s.log.clone().unwrap());
+    let a = analyze(inputs(&t));
+    let f = first(&a, "BG208");
+    let fix = f.fix.as_ref().unwrap();
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+    assert!(
+        fix.edits[0].replacement.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))),
+        "{:?}",
+        fix.edits
+    );
+    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == &format!("nameserver {}", want[0])));
+    converges(inputs(&t), "BG208");
 }
 
 /// Real capture: localhost means [::1] then 127.0.0.1 (getent), gunicorn on 127.0.0.1 only.

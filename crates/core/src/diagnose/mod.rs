@@ -4,6 +4,7 @@
 mod config_errors;
 mod evidence;
 mod facts;
+mod resolver;
 mod response;
 pub mod rules;
 

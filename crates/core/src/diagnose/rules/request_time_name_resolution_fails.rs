@@ -6,6 +6,7 @@ use crate::log::EventKind;
 
 use super::super::evidence::{cite_events, line_indent, reload_commands};
 use super::super::facts::{Facts, literal_ips};
+use super::super::resolver::choose_resolver;
 
 declare_rule! {
     /// ## What it detects
@@ -35,9 +36,12 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Add a `resolver` where the target is (or in `http {}`): `resolver 127.0.0.53
-    /// valid=30s;` on systemd-resolved hosts, `resolver 127.0.0.11 valid=10s;` in Docker,
-    /// `resolver kube-dns.kube-system.svc.cluster.local valid=10s;` in Kubernetes. Or, if
+    /// Add a `resolver` where the target is (or in `http {}`) naming the DNS server nginx's
+    /// host uses. The fix takes it from the evidence: the `nameserver` lines of a pasted
+    /// `/etc/resolv.conf` (127.0.0.53 is systemd-resolved's stub), Docker's embedded DNS
+    /// `127.0.0.11` when Docker shows in the inputs, else a `DNS_SERVER_IP` placeholder to
+    /// fill in (nginx -t refuses it as written). In Kubernetes, the cluster DNS service's
+    /// address (`kubectl -n kube-system get svc kube-dns`). Or, if
     /// the name never changes, write it in `proxy_pass` without a variable (resolved once at start).
     /// When the resolver answers NXDOMAIN, check the name against that DNS
     /// (`dig @RESOLVER name`): Docker service names exist only in the compose network's
@@ -189,21 +193,27 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             finding = cite_events(finding, group, "no resolver defined");
         }
         let indent = line_indent(src, target.range.start);
+        // No resolver applies here (checked above), so the choice always has a line to add.
+        let choice = choose_resolver(facts, target, None);
+        for (input, range, text) in &choice.labels {
+            finding = finding.label(*input, *range, text.clone(), false);
+        }
+        for note in &choice.notes {
+            finding = finding.note(note.clone());
+        }
+        let mut commands = vec![reload_commands()];
+        if let Some(find) = &choice.find {
+            commands.insert(0, find.clone());
+        }
         finding = finding
             .fix(Fix {
-                summary: "add a resolver for request-time lookups (use your system's DNS server)".into(),
-                applicability: Applicability::Unsafe,
+                summary: "add a resolver for request-time lookups: the DNS server nginx's host uses".into(),
+                applicability: choice.applicability,
                 edits: vec![Edit {
                     range: TextRange::new(target.range.start, target.range.start),
-                    replacement: format!("resolver 127.0.0.53 valid=30s;\n{indent}"),
+                    replacement: format!("{}\n{indent}", choice.line.clone().unwrap_or_default()),
                 }],
-                commands: vec![
-                    Command::new(
-                        "find the system's DNS server to put in `resolver` (Docker: 127.0.0.11)",
-                        "grep ^nameserver /etc/resolv.conf",
-                    ),
-                    reload_commands(),
-                ],
+                commands,
             })
             .note(format!(
                 "If {name} never changes address, `proxy_pass` can name it directly (no variable): nginx then \
