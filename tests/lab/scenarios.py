@@ -13,8 +13,13 @@ Each scenario is a dict:
                                 is a step (lab.step: stop/start a backend, rewrite a file in place)
   hosts                         run in a private mount namespace whose /etc/hosts is this text
                                 ({P}/hosts, bind-mounted; a step may rewrite it)
-  net                           run in a private network namespace (lo up), after these `ip` commands
+  net                           run in a private network namespace (lo up), after these commands (`ip`
+                                for routes and links, `iptables`/`nft` for firewall rules)
   lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
+  probes                        root commands whose output goes into listeners.txt behind `$ sudo`,
+                                after the requests (`iptables -S`); only in a private network namespace
+  tools                         executables this scenario needs besides the lab's own (capture stops
+                                when one is missing)
   user, worker_connections      nginx main/events settings
   config_fails                  nginx -t is expected to fail (nginx is then not started)
   expect, expect_not            badgateway codes that must / must not be reported
