@@ -1,8 +1,10 @@
 //! BG201-BG213 (cannot connect, resources) on the lab's real scenarios
 //! (tests/fixtures/scenarios: real nginx 1.22.1, gunicorn, php-fpm and broken python
 //! backends), whole and in the lab's subsets, plus hand-written corners (marked
-//! "hand-written") for what the lab cannot reproduce: SELinux, firewalls, container
-//! addresses on Docker's DNS, pastes without `getent`, EMFILE, EADDRNOTAVAIL.
+//! "hand-written") for what the lab cannot reproduce: SELinux, ufw, container
+//! addresses on Docker's DNS, pastes without `getent`, EMFILE, EADDRNOTAVAIL. iptables and
+//! nft rules are real: the lab's firewall scenarios and the listings captured by
+//! tests/fixtures/listeners/capture.py in private network namespaces.
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -923,7 +925,8 @@ fn bg211_uwsgi_listen_queue_full() {
     assert_eq!(first(&a, "BG211").status, Some(504));
 }
 
-/// Hand-written: a firewall rule does not apply to loopback traffic.
+/// Hand-written: ufw's rules do not apply to loopback traffic (its `before` chains accept
+/// `lo` first). iptables and nft rules do: see `bg207_firewall_rejects_real_captures`.
 #[test]
 fn bg207_not_for_loopback_firewall_rules() {
     let t = hand(
@@ -932,6 +935,86 @@ fn bg207_not_for_loopback_firewall_rules() {
         "",
     );
     assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
+}
+
+/// Hand-written log, real listing: a rule on the port, but the log shows nginx got through
+/// (a read timeout comes after the connection was made): the rule is not in the way.
+#[test]
+fn bg207_not_when_the_log_shows_the_connection_made() {
+    let read_timeout = "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8001/\", host: \"example.com\"\n";
+    let config = server("        location / { proxy_pass http://127.0.0.1:8001; }");
+    let t = hand(&config, &captured_listing("iptables_S.txt"), read_timeout);
+    assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
+    let t = hand(&config, &captured_listing("iptables_S.txt"), "");
+    assert!(codes(&analyze(inputs(&t))).contains(&"BG207"));
+}
+
+fn captured_listing(file: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/listeners/captured");
+    String::from_utf8(std::fs::read(dir.join(file)).unwrap()).unwrap()
+}
+
+/// Real listings of one host firewall (tests/fixtures/listeners/capture.py firewall): INPUT
+/// accepts lo, then drops 8000 (after accepting it from 10.0.0.0/8) and 9000; OUTPUT rejects
+/// 8001 on lo and 8002 to 10.0.0.5. Each chain is read in order, with interfaces, sources
+/// and destinations; what the listing leaves open is a warning, not an error.
+#[test]
+fn bg207_reads_real_rulesets_in_order() {
+    use Severity::{Error, Warning};
+    let cases: &[(&str, &str, Option<Severity>)] = &[
+        // Loopback: INPUT's `-i lo -j ACCEPT` decides before the drops.
+        ("iptables_S.txt", "127.0.0.1:8000", None),
+        ("iptables_S.txt", "127.0.0.1:9000", None),
+        ("iptables_save.txt", "127.0.0.1:8000", None),
+        ("iptables_L_n_v.txt", "127.0.0.1:8000", None),
+        ("iptables_L_INPUT_n_v_line_numbers.txt", "127.0.0.1:8000", None),
+        ("nft_ruleset.txt", "127.0.0.1:8000", None),
+        ("nft_a_ruleset.txt", "127.0.0.1:9000", None),
+        ("nft_ruleset_iptables_nft.txt", "127.0.0.1:8000", None),
+        // Without -v the first ACCEPT reads as "accept all" on any interface: a doubt.
+        ("iptables_L_n.txt", "127.0.0.1:8000", Some(Warning)),
+        // OUTPUT rejects 8001 on lo: loopback connections only.
+        ("iptables_S.txt", "127.0.0.1:8001", Some(Error)),
+        ("iptables_L_n_v.txt", "127.0.0.1:8001", Some(Error)),
+        ("nft_ruleset.txt", "127.0.0.1:8001", Some(Error)),
+        ("nft_ruleset_iptables_nft.txt", "127.0.0.1:8001", Some(Error)),
+        ("iptables_S.txt", "10.0.0.9:8001", None),
+        ("nft_ruleset.txt", "10.0.0.9:8001", None),
+        // OUTPUT rejects 8002 to 10.0.0.5 only.
+        ("iptables_S.txt", "10.0.0.5:8002", Some(Error)),
+        ("iptables_L_n_v.txt", "10.0.0.5:8002", Some(Error)),
+        ("nft_ruleset.txt", "10.0.0.5:8002", Some(Error)),
+        ("iptables_S.txt", "10.0.0.6:8002", None),
+        ("nft_ruleset.txt", "10.0.0.6:8002", None),
+        // Another host's 8000 and 9000: INPUT rules may be that host's, and whether nginx's
+        // host is in 10.0.0.0/8 is not in the paste.
+        ("iptables_S.txt", "10.0.0.9:9000", Some(Warning)),
+        ("iptables_S.txt", "10.0.0.9:8000", Some(Warning)),
+        ("nft_ruleset.txt", "10.0.0.9:8000", Some(Warning)),
+        // IPv6 (ip6tables, and nft's ip6 table): lo accepted first, a reject on lo for ::1.
+        ("ip6tables_S.txt", "[::1]:8000", None),
+        ("ip6tables_S.txt", "[::1]:8001", Some(Error)),
+        ("ip6tables_L_n_v.txt", "[::1]:8001", Some(Error)),
+        ("nft_ruleset_iptables_nft.txt", "[::1]:8001", Some(Error)),
+        ("nft_ruleset_iptables_nft.txt", "[::1]:8002", None),
+        // An ip6 table's rule does not see IPv4 connections.
+        ("nft_ruleset_iptables_nft.txt", "[::1]:8003", Some(Error)),
+        ("nft_ruleset_iptables_nft.txt", "127.0.0.1:8003", None),
+        // Ports no rule names.
+        ("iptables_S.txt", "127.0.0.1:8080", None),
+        ("iptables_S.txt", "10.0.0.9:8080", None),
+        ("nft_ruleset.txt", "10.0.0.9:6008", None),
+    ];
+    for (file, target, want) in cases {
+        let t = hand(
+            &server(&format!("        location / {{ proxy_pass http://{target}; }}")),
+            &captured_listing(file),
+            "",
+        );
+        let a = analyze(inputs(&t));
+        let got = a.findings.iter().find(|f| f.code == "BG207").map(|f| f.severity);
+        assert_eq!(got, *want, "{file} {target}: {:#?}", a.findings);
+    }
 }
 
 /// Hand-written: `proxy_set_header Host` routes the proxied request to another server block

@@ -722,6 +722,9 @@ fn bg402_firewall_drop_is_cited() {
     assert!(f.message.contains("firewall rule"), "{}", f.message);
     let rows = label_texts(&a, f, InputKind::Listeners);
     assert!(rows.iter().any(|r| r.contains("--dport 9000") && r.ends_with("-j DROP")), "{rows:#?}");
+    // The rule is the cause: BG207 names it, from the same paste.
+    assert_eq!(f.caused_by, Some("BG207"));
+    assert_eq!(only(&a, "BG207").status, Some(504));
     assert!(f.message.contains("fastcgi_connect_timeout"), "{}", f.message);
 }
 

@@ -6,6 +6,7 @@ use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, endpoint_text, paste_listeners, target_place};
 use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
+use super::super::firewall;
 use crate::listeners::ProbeFact;
 
 declare_rule! {
@@ -15,7 +16,10 @@ declare_rule! {
     /// running (it crashed, failed to start, or was never started). Not when the log shows
     /// the connection never reached a host (`101: Network is unreachable`, `113: No route to
     /// host`, `13: Permission denied` to an address that is not loopback): the listener table
-    /// describes nginx's host only, and BG207 explains those.
+    /// describes nginx's host only, and BG207 explains those. Nor when a firewall rule of the
+    /// paste stops connections to an address that is not loopback: a REJECT's refusal (`111`)
+    /// looks like a closed port (lab capture `firewall-remote-reject`: `-A OUTPUT -d
+    /// 10.96.0.7/32 ... -j REJECT`, 111 at once), and BG207 names the rule.
     ///
     /// ## Why it causes a 502
     /// Every `connect()` nginx makes is refused (`111: Connection refused`). With no
@@ -65,6 +69,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             && !ips.is_empty()
             && ips.iter().all(|ip| not_a_host(*ip))
         {
+            continue;
+        }
+        if firewall_stops_remote(facts, endpoint) {
             continue;
         }
         let proven_by_table = reach == TcpReach::Nothing;
@@ -134,6 +141,15 @@ fn never_reached_a_host(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
 /// that answered (`upstream server temporarily disabled` after a first failure).
 fn decided_the_status(group: &EventGroup) -> bool {
     group.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500))
+}
+
+/// A firewall rule of the paste stops connections to an address that is not loopback:
+/// that rule is what refused them (BG207), and nginx's listener table says nothing about
+/// what runs on that other host.
+fn firewall_stops_remote(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
+    let EndpointAddr::Tcp { ips, port, .. } = &endpoint.addr else { return false };
+    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
+    !loopback && facts.listeners.is_some_and(|r| !firewall::blockers(r, ips, *port).is_empty())
 }
 
 fn not_a_host(ip: IpAddr) -> bool {
