@@ -107,6 +107,11 @@ fn lab_scenarios_expect_and_expect_not() {
         // own listener table (the log's 113 / 13 is what shows the connection never left).
         ("no-route-to-host", "config+listeners", &["BG201"]),
         ("route-prohibited", "config+listeners", &["BG201"]),
+        ("firewall-lo-rule-remote-target", "config+listeners", &["BG201"]),
+        // The log alone shows a plain refusal (111): a REJECT with a TCP reset or port-unreachable
+        // cannot be told from a closed port without the rule.
+        ("firewall-reject-reset", "log", &["BG201"]),
+        ("firewall-remote-reject", "log", &["BG201"]),
         ("connect-timeout", "config+listeners", &["BG211"]),
     ];
     let mut checked = 0;
@@ -167,6 +172,7 @@ fn controls_stay_silent() {
         "php-primary-script-unknown",
         "content-length-and-chunked",
         "stale-address-resolver",
+        "firewall-rules-not-in-the-way",
     ] {
         let s = load(name);
         for (sub, inputs) in [("all", s.all()), ("log", s.log_only()), ("config+listeners", s.static_only())]
@@ -935,6 +941,119 @@ fn bg207_not_for_loopback_firewall_rules() {
         "",
     );
     assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
+}
+
+/// Real captures (private network namespaces): a REJECT answers in the place of a backend
+/// that listens, or of another host. BG207 ranks first, names the rule line and what nginx
+/// logs for it, cites the log line, and gives the delete command; with config and listeners
+/// alone the rule still shows, as an error when nothing about it is in doubt.
+#[test]
+fn bg207_firewall_rejects_real_captures() {
+    for (name, rule, logs, alone) in [
+        (
+            "firewall-reject-reset",
+            "-A OUTPUT -p tcp -m tcp --dport 19451 -j REJECT --reject-with tcp-reset",
+            "111: Connection refused",
+            Severity::Error,
+        ),
+        (
+            "firewall-reject-prohibited",
+            "REJECT     6    --  0.0.0.0/0            0.0.0.0/0            tcp dpt:19461 reject-with icmp-host-prohibited",
+            "113: No route to host",
+            // `iptables -L` without -v hides interfaces: the rule may be bound to one.
+            Severity::Warning,
+        ),
+        (
+            "nft-reject-admin-prohibited",
+            "tcp dport 19491 reject with icmpx admin-prohibited",
+            "113: No route to host",
+            Severity::Error,
+        ),
+        (
+            "nft-reject-ipv6-admin-prohibited",
+            "tcp dport 19541 reject with icmpx admin-prohibited",
+            // ICMPv6's "administratively prohibited" is EACCES: the line SELinux causes.
+            "13: Permission denied",
+            Severity::Error,
+        ),
+        (
+            "firewall-remote-reject",
+            "-A OUTPUT -d 10.96.0.7/32 -p tcp -m tcp --dport 19511 -j REJECT --reject-with icmp-port-unreachable",
+            "111: Connection refused",
+            Severity::Error,
+        ),
+    ] {
+        let s = load(name);
+        let a = analyze(s.all());
+        let f = &a.findings[0];
+        assert_eq!(f.code, "BG207", "{name}: the firewall ranks first: {:?}", codes(&a));
+        assert_eq!((f.severity, f.status, f.confidence), (Severity::Error, Some(502), 95), "{name}");
+        assert!(f.title.starts_with("a firewall rule rejects"), "{name}: {}", f.title);
+        let rules = label_texts(&a, f, InputKind::Listeners);
+        assert!(rules.iter().any(|l| l == rule), "{name}: {rules:?}");
+        assert!(
+            f.labels
+                .iter()
+                .filter(|l| l.span.input == InputKind::Listeners)
+                .all(|l| l.message.contains(logs)),
+            "{name}: {:#?}",
+            f.labels
+        );
+        assert!(label_texts(&a, f, InputKind::Log).iter().any(|l| l.contains(logs)), "{name}");
+        assert!(!codes(&a).contains(&"BG201"), "{name}: {:?}", codes(&a));
+        if rule.starts_with("-A ") {
+            let delete = format!("sudo iptables -D {}", rule.trim_start_matches("-A "));
+            assert!(f.fix.as_ref().unwrap().commands.iter().any(|c| c.command == delete), "{name}");
+        }
+        let a = analyze(s.static_only());
+        let f = first(&a, "BG207");
+        assert_eq!((f.severity, f.status), (alone, Some(502)), "{name} [config+listeners]");
+    }
+}
+
+/// Real captures: a DROP (iptables INPUT, nft output hook) leaves nginx waiting for
+/// `proxy_connect_timeout 1s`: 504. BG207 names the rule and the timeout, BG402 explains the
+/// 504 and says BG207 caused it; the log alone is a connect timeout without a cause.
+#[test]
+fn bg207_firewall_drops_real_captures() {
+    for (name, rule) in [
+        ("firewall-drop", "-A INPUT -p tcp -m tcp --dport 19471 -j DROP"),
+        ("nft-drop", "tcp dport 19481 drop"),
+    ] {
+        let s = load(name);
+        let a = analyze(s.all());
+        assert_eq!(codes(&a), ["BG207", "BG402"], "{name}");
+        let f = first(&a, "BG207");
+        assert_eq!((f.status, f.confidence), (Some(504), 95), "{name}");
+        assert!(f.message.contains("proxy_connect_timeout (1s"), "{name}: {}", f.message);
+        assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
+        let t = first(&a, "BG402");
+        assert_eq!((t.caused_by, t.status), (Some("BG207"), Some(504)), "{name}");
+        assert!(label_texts(&a, t, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
+        let a = analyze(s.log_only());
+        assert_eq!(codes(&a), ["BG402"], "{name} [log]");
+        assert_eq!(first(&a, "BG402").caused_by, None);
+        let a = analyze(s.static_only());
+        assert_eq!(
+            first(&a, "BG207").status,
+            Some(504),
+            "{name} [config+listeners]: a DROP predicts a timeout"
+        );
+    }
+}
+
+/// Real capture: the only rule on the port is bound to `lo`, and nginx connects to another
+/// host that does not answer ARP (113). BG207 is about the route and cites no rule.
+#[test]
+fn bg207_loopback_rule_not_blamed_for_another_host() {
+    let s = load("firewall-lo-rule-remote-target");
+    let a = analyze(s.all());
+    let f = first(&a, "BG207");
+    assert!(f.title.contains("no route"), "{}", f.title);
+    assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
+    assert!(f.message.contains("No rule of the pasted firewall stops"), "{}", f.message);
+    assert!(f.next_steps.iter().all(|c| !c.purpose.contains("paste the firewall")));
+    assert!(!codes(&analyze(s.static_only())).contains(&"BG207"));
 }
 
 /// Hand-written log, real listing: a rule on the port, but the log shows nginx got through

@@ -11,6 +11,13 @@ macro_rules! fixture {
     };
 }
 
+/// A lab scenario's listeners paste (tests/fixtures/scenarios/NAME/listeners.txt).
+macro_rules! fixture_scenario {
+    ($name:literal) => {
+        include_bytes!(concat!("../../../../tests/fixtures/scenarios/", $name, "/listeners.txt")).as_slice()
+    };
+}
+
 fn text(src: &[u8], r: TextRange) -> &str {
     std::str::from_utf8(r.slice(src)).unwrap()
 }
@@ -850,6 +857,45 @@ fn ip6tables_captured() {
         assert_eq!(on_lo.interfaces, (None, Some("lo")), "{name}");
         assert!(on_lo.addresses.1.is_some_and(|d| d.starts_with("::1")), "{name}");
         assert_eq!(on_lo.reject_with, Some("icmp6-port-unreachable"), "{name}");
+    }
+}
+
+/// The probe sections of the lab's firewall scenarios (real iptables and nft output behind
+/// `$ sudo` prompts, beside ss): every line read, every blocking rule found.
+#[test]
+fn firewall_sections_of_the_lab() {
+    for (name, src, port, action) in [
+        ("firewall-reject-reset", fixture_scenario!("firewall-reject-reset"), 19451, FirewallAction::Reject),
+        (
+            "firewall-reject-prohibited",
+            fixture_scenario!("firewall-reject-prohibited"),
+            19461,
+            FirewallAction::Reject,
+        ),
+        ("firewall-drop", fixture_scenario!("firewall-drop"), 19471, FirewallAction::Drop),
+        ("nft-drop", fixture_scenario!("nft-drop"), 19481, FirewallAction::Drop),
+        (
+            "nft-reject-admin-prohibited",
+            fixture_scenario!("nft-reject-admin-prohibited"),
+            19491,
+            FirewallAction::Reject,
+        ),
+        (
+            "firewall-remote-reject",
+            fixture_scenario!("firewall-remote-reject"),
+            19511,
+            FirewallAction::Reject,
+        ),
+    ] {
+        let r = parse(src);
+        let unread: Vec<&str> = r.unrecognized.iter().map(|u| text(src, *u)).collect();
+        assert!(unread.is_empty(), "{name}: {unread:?}");
+        assert!(on_port(&r, port).len() <= 1, "{name}");
+        let rows = rule_rows(&r, src);
+        assert!(
+            rows.iter().any(|r| r.ports.0 == Some(port) && r.action == action && !r.is_policy),
+            "{name}: {rows:#?}"
+        );
     }
 }
 
