@@ -52,6 +52,15 @@ struct Conn<'x> {
 /// neither a port nor a destination (`-A INPUT -j DROP` at a chain's end) are left to the
 /// chain policies: they stop everything, not this backend.
 pub fn blockers<'a>(report: &'a ListenerReport, ips: &[IpAddr], port: u16) -> Vec<Blocker<'a>> {
+    scan(report, ips, port, usize::MAX)
+}
+
+/// Does any rule of the paste stop the connection? (Stops at the first.)
+pub fn stops(report: &ListenerReport, ips: &[IpAddr], port: u16) -> bool {
+    !scan(report, ips, port, 1).is_empty()
+}
+
+fn scan<'a>(report: &'a ListenerReport, ips: &[IpAddr], port: u16, at_most: usize) -> Vec<Blocker<'a>> {
     let ufw_inactive = report
         .facts
         .iter()
@@ -60,7 +69,10 @@ pub fn blockers<'a>(report: &'a ListenerReport, ips: &[IpAddr], port: u16) -> Ve
     let ipv6 = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_ipv6());
     let conn = Conn { ips, port, local, ipv6 };
     let mut out = Vec::new();
-    for (i, fact) in report.facts.iter().enumerate() {
+    // (table, chain) pairs where an ACCEPT that surely matches has been read: it decides
+    // before any later rule of that chain. One pass keeps this linear in the paste.
+    let mut passed: Vec<(Option<&str>, &str)> = Vec::new();
+    for fact in &report.facts {
         let ProbeFact::FirewallRule {
             tool,
             action,
@@ -75,26 +87,26 @@ pub fn blockers<'a>(report: &'a ListenerReport, ips: &[IpAddr], port: u16) -> Ve
         else {
             continue;
         };
+        let key = chain.as_deref().map(|c| (table.as_deref(), c));
+        if matches!(action, FirewallAction::Allow | FirewallAction::Limit) {
+            if let Some(key) = key
+                && !passed.contains(&key)
+                && applies(fact, &conn) == Some(true)
+            {
+                passed.push(key);
+            }
+            continue;
+        }
         if !action.blocks() || (*tool == FirewallTool::Ufw && ufw_inactive) {
             continue;
         }
         if p.is_none() && destination.is_none() {
             continue;
         }
-        let Some(sure) = applies(fact, &conn) else { continue };
-        // An earlier ACCEPT of the same chain that surely matches decides first.
-        let passed = report.facts.get(..i).unwrap_or_default().iter().any(|earlier| match earlier {
-            ProbeFact::FirewallRule {
-                action: FirewallAction::Allow | FirewallAction::Limit,
-                chain: c,
-                table: t,
-                ..
-            } => c.is_some() && c == chain && t == table && applies(earlier, &conn) == Some(true),
-            _ => false,
-        });
-        if passed {
+        if key.is_some_and(|k| passed.contains(&k)) {
             continue;
         }
+        let Some(sure) = applies(fact, &conn) else { continue };
         let outcome = match action {
             FirewallAction::Reject => Outcome::Rejected(reject_errno(reject_with.as_deref(), conn.ipv6)),
             _ => Outcome::Dropped,
@@ -107,6 +119,9 @@ pub fn blockers<'a>(report: &'a ListenerReport, ips: &[IpAddr], port: u16) -> Ve
             sure,
             range: *range,
         });
+        if out.len() >= at_most {
+            break;
+        }
     }
     out
 }

@@ -2,6 +2,7 @@ use std::net::IpAddr;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
+use crate::limits::MAX_RULES_CITED;
 use crate::listeners::{FirewallTool, ProbeFact};
 use crate::log::{EventGroup, EventKind, Phase};
 
@@ -417,7 +418,7 @@ fn firewall_finding(
         };
         f = cite_events(f, g, what);
     }
-    for r in &case.rules {
+    for r in case.rules.iter().take(MAX_RULES_CITED) {
         let what = match r.outcome {
             Outcome::Dropped => {
                 format!("this rule drops connections to port {port}: nginx waits, then times out")
@@ -442,6 +443,12 @@ fn firewall_finding(
         };
         f = f.label(InputKind::Listeners, r.range, what, false);
     }
+    if case.rules.len() > MAX_RULES_CITED {
+        f = f.note(format!(
+            "{} more rules of the paste match this connection too; the first ones are cited.",
+            case.rules.len() - MAX_RULES_CITED
+        ));
+    }
     if !case.rules.iter().all(|r| r.sure) {
         f = f.next_step(Command::new(
             "see every rule in order, with interfaces and sources",
@@ -462,11 +469,12 @@ fn firewall_fix(facts: &Facts<'_>, case: &FirewallCase<'_>, target: &str, port: 
     let spec_chains: Vec<Option<&str>> = case
         .rules
         .iter()
+        .take(MAX_RULES_CITED)
         .filter(|r| r.tool == FirewallTool::Iptables && line_of(r).starts_with("-A "))
         .map(|r| r.chain)
         .collect();
     let mut commands = Vec::new();
-    for r in &case.rules {
+    for r in case.rules.iter().take(MAX_RULES_CITED) {
         let chain = r.chain.unwrap_or("INPUT");
         let line = line_of(r);
         let command = match r.tool {

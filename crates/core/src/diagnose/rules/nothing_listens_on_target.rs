@@ -149,7 +149,7 @@ fn decided_the_status(group: &EventGroup) -> bool {
 fn firewall_stops_remote(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
     let EndpointAddr::Tcp { ips, port, .. } = &endpoint.addr else { return false };
     let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
-    !loopback && facts.listeners.is_some_and(|r| !firewall::blockers(r, ips, *port).is_empty())
+    !loopback && facts.listeners.is_some_and(|r| firewall::stops(r, ips, *port))
 }
 
 fn not_a_host(ip: IpAddr) -> bool {

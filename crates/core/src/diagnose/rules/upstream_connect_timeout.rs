@@ -2,6 +2,7 @@ use std::net::IpAddr;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
+use crate::limits::MAX_RULES_CITED;
 use crate::listeners::{Listener, ProbeFact};
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
@@ -187,7 +188,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 false,
             );
         }
-        for f in &firewall {
+        for f in firewall.iter().take(MAX_RULES_CITED) {
             finding = finding.label(
                 InputKind::Listeners,
                 f.range,
