@@ -377,6 +377,12 @@ def capture_listeners(scn, prefix, work):
     for cmd in scn.get("lookups", []):
         _, out = run(expand(cmd, prefix))
         paste += "$ %s\n%s" % (" ".join(cmd), out)
+    # Root-only probes (the firewall's rules), after the requests so counters show their packets.
+    for cmd in scn.get("probes", []):
+        rc, out = run(expand(cmd, prefix))
+        if rc != 0:
+            raise RuntimeError("probe %s failed: %s" % (" ".join(cmd), out))
+        paste += "$ sudo %s\n%s" % (" ".join(cmd), out)
     write(work, "listeners.txt", paste)
 
 
@@ -505,20 +511,33 @@ def error_lines(dest):
         return []
 
 
+# Every capture needs these; a scenario adds its own in "tools" (its Debian package in TOOL_PACKAGES).
 REQUIRED_TOOLS = ["nginx", "ss", "netstat", "lsof", "openssl", "/usr/bin/gunicorn", "php-fpm8.2", "unshare", "mount",
                   "ip", "getent"]
+TOOL_PACKAGES = {
+    "nginx": "nginx-light", "ss": "iproute2", "ip": "iproute2", "netstat": "net-tools", "lsof": "lsof",
+    "openssl": "openssl", "/usr/bin/gunicorn": "gunicorn", "php-fpm8.2": "php8.2-fpm", "unshare": "util-linux",
+    "mount": "mount", "getent": "libc-bin", "iptables": "iptables", "nft": "nftables",
+}
+
+
+def missing_tools(chosen, path=None):
+    """The tools the chosen scenarios need that are not installed, with their packages."""
+    path = (path if path is not None else os.environ.get("PATH", "")) + ":/usr/sbin:/sbin"
+    wanted = list(REQUIRED_TOOLS) + [t for s in chosen for t in s.get("tools", [])]
+    return [(t, TOOL_PACKAGES.get(t, "?")) for t in dict.fromkeys(wanted) if not shutil.which(t, path=path)]
 
 
 def cmd_capture(args):
-    missing = [t for t in REQUIRED_TOOLS if not shutil.which(t, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")]
+    chosen = select(args.only)
+    # A missing tool stops the capture: a scenario is never skipped or captured without its evidence.
+    missing = missing_tools(chosen)
     if missing:
-        print("missing tools: %s (install nginx-light python3-gunicorn php8.2-fpm iproute2 net-tools lsof openssl "
-              "util-linux libc-bin)"
-              % ", ".join(missing))
+        print("missing tools: %s\ninstall them (scripts/bootstrap.sh test does): apt-get install %s"
+              % (", ".join(t for t, _ in missing), " ".join(sorted({p for _, p in missing}))))
         return 2
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
-    chosen = select(args.only)
     failures = 0
     inside = NS_ENV in os.environ
     for scn in chosen:

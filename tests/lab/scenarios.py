@@ -13,10 +13,15 @@ Each scenario is a dict:
                                 is a step (lab.step: stop/start a backend, rewrite a file in place)
   hosts                         run in a private mount namespace whose /etc/hosts is this text
                                 ({P}/hosts, bind-mounted; a step may rewrite it)
-  net                           run in a private network namespace (lo up), after these `ip` commands
-                                (a backend with `netns`: {link, net} runs in a namespace of its own,
-                                "another host": the link is moved into it and set up with `net` there)
+  net                           run in a private network namespace (lo up), after these commands (`ip`
+                                for routes and links, `iptables`/`nft` for firewall rules); a backend
+                                with `netns`: {link, net} runs in a namespace of its own, "another
+                                host": the link is moved into it and set up with `net` there
   lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
+  probes                        root commands whose output goes into listeners.txt behind `$ sudo`,
+                                after the requests (`iptables -S`); only in a private network namespace
+  tools                         executables this scenario needs besides the lab's own (capture stops
+                                when one is missing)
   user, worker_connections      nginx main/events settings
   config_fails                  nginx -t is expected to fail (nginx is then not started)
   expect, expect_not            badgateway codes that must / must not be reported
@@ -112,6 +117,23 @@ CERT_SETUP = [
     ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
      "-keyout", "{P}/tls/backend.key", "-out", "{P}/tls/backend.crt", "-days", "2", "-subj", "/CN=backend.lab"],
 ]
+
+IPTABLES_PROBES = [["iptables", "-S"], ["iptables", "-L", "-n", "-v"]]
+NFT_PROBES = [["nft", "list", "ruleset"]]
+
+
+def nft_chain(hook, *rules):
+    """`net` commands: a table inet filter with one base chain on `hook` (policy accept) and these rules."""
+    cmds = [["nft", "add", "table", "inet", "filter"],
+            ["nft", "add", "chain", "inet", "filter", hook,
+             "{ type filter hook %s priority 0; policy accept; }" % hook]]
+    return cmds + [["nft", "add", "rule", "inet", "filter", hook, *r.split()] for r in rules]
+
+
+# A bridge network with nobody else on it (as in no-route-to-host): a route to 10.96.0.0/24, no hosts.
+VETH_10_96 = [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+              ["ip", "addr", "add", "10.96.0.1/24", "dev", "v0"],
+              ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]]
 
 SCENARIOS = [
     {
@@ -672,6 +694,187 @@ SCENARIOS = [
                  "machine, and only the log's refusal is reported (with the table's 127.0.0.1 socket as a hint).",
     },
     {
+        "name": "firewall-reject-reset",
+        "description": "gunicorn listens on 127.0.0.1:19451, an iptables OUTPUT rule rejects that port with a "
+                       "TCP reset (private network namespace)",
+        "cause": "A firewall rule answers for the backend: `-A OUTPUT -p tcp --dport 19451 -j REJECT --reject-with "
+                 "tcp-reset` makes connect() fail at once with '111: Connection refused', exactly like a closed "
+                 "port, while gunicorn listens there.",
+        "listen": 19450,
+        "net": [["iptables", "-A", "OUTPUT", "-p", "tcp", "--dport", "19451", "-j", "REJECT",
+                 "--reject-with", "tcp-reset"]],
+        "tools": ["iptables"],
+        "http": proxy(19450, "http://127.0.0.1:19451"),
+        "backends": [gunicorn("127.0.0.1:19451")],
+        "ports": [19451],
+        "probes": IPTABLES_PROBES,
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG207"], "expect_not": ["BG201", "BG402"]},
+                           "log": {"expect": [], "expect_not": ["BG207", "BG402"]}},
+        "notes": "Runs in a private network namespace (unshare --net): the rule exists only there. iptables rules "
+                 "apply to loopback traffic unless a rule accepts lo first. The log alone is a plain refusal "
+                 "(111): only the rule in the paste names the firewall.",
+    },
+    {
+        "name": "firewall-reject-prohibited",
+        "description": "gunicorn listens on 127.0.0.1:19461, an iptables INPUT rule rejects that port with "
+                       "icmp-host-prohibited (private network namespace)",
+        "cause": "A firewall rule on the backend's host (the RHEL default reject): `-A INPUT -p tcp --dport 19461 "
+                 "-j REJECT --reject-with icmp-host-prohibited` makes connect() fail at once with '113: No route "
+                 "to host'.",
+        "listen": 19460,
+        "net": [["iptables", "-A", "INPUT", "-p", "tcp", "--dport", "19461", "-j", "REJECT",
+                 "--reject-with", "icmp-host-prohibited"]],
+        "tools": ["iptables"],
+        "http": proxy(19460, "http://127.0.0.1:19461"),
+        "backends": [gunicorn("127.0.0.1:19461")],
+        "ports": [19461],
+        "probes": [["iptables", "-L", "-n"]],
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG207"], "expect_not": ["BG201", "BG402"]}},
+        "notes": "Runs in a private network namespace (unshare --net). The paste is `iptables -L -n` (no -v), "
+                 "as the 502 guides ask for it.",
+    },
+    {
+        "name": "firewall-drop",
+        "description": "gunicorn listens on 127.0.0.1:19471, an iptables INPUT rule drops that port, "
+                       "proxy_connect_timeout 1s (private network namespace)",
+        "cause": "A firewall rule drops the SYN (`-A INPUT -p tcp --dport 19471 -j DROP`): nothing answers, and "
+                 "nginx gives up after proxy_connect_timeout: 'upstream timed out (110: Connection timed out) "
+                 "while connecting to upstream', 504.",
+        "listen": 19470,
+        "net": [["iptables", "-A", "INPUT", "-p", "tcp", "--dport", "19471", "-j", "DROP"]],
+        "tools": ["iptables"],
+        "http": proxy(19470, "http://127.0.0.1:19471", "proxy_connect_timeout 1s;"),
+        "backends": [gunicorn("127.0.0.1:19471")],
+        "ports": [19471],
+        "probes": IPTABLES_PROBES,
+        "expect": ["BG402", "BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG211"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG207"], "expect_not": ["BG201", "BG402"]}},
+        "notes": "Runs in a private network namespace (unshare --net). The log alone shows a connect timeout "
+                 "(BG402) with no cause; the rule in the paste names it.",
+    },
+    {
+        "name": "nft-drop",
+        "description": "gunicorn listens on 127.0.0.1:19481, an nft output rule drops that port, "
+                       "proxy_connect_timeout 1s (private network namespace)",
+        "cause": "nftables drops the SYN (`tcp dport 19481 drop` in a chain on the output hook): nginx gives up "
+                 "after proxy_connect_timeout, 504.",
+        "listen": 19480,
+        "net": nft_chain("output", "tcp dport 19481 drop"),
+        "tools": ["nft"],
+        "http": proxy(19480, "http://127.0.0.1:19481", "proxy_connect_timeout 1s;"),
+        "backends": [gunicorn("127.0.0.1:19481")],
+        "ports": [19481],
+        "probes": NFT_PROBES,
+        "expect": ["BG402", "BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG211"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG207"], "expect_not": ["BG201", "BG402"]}},
+        "notes": "Runs in a private network namespace (unshare --net), rules made with nft itself (not "
+                 "iptables-nft).",
+    },
+    {
+        "name": "nft-reject-admin-prohibited",
+        "description": "gunicorn listens on 127.0.0.1:19491, an nft input rule rejects that port with icmpx "
+                       "admin-prohibited, as firewalld does (private network namespace)",
+        "cause": "nftables rejects the connection (`tcp dport 19491 reject with icmpx type admin-prohibited`, "
+                 "firewalld's reject): connect() fails at once with '113: No route to host'.",
+        "listen": 19490,
+        "net": nft_chain("input", "tcp dport 19491 reject with icmpx type admin-prohibited"),
+        "tools": ["nft"],
+        "http": proxy(19490, "http://127.0.0.1:19491"),
+        "backends": [gunicorn("127.0.0.1:19491")],
+        "ports": [19491],
+        "probes": NFT_PROBES,
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG207"], "expect_not": ["BG201", "BG402"]}},
+        "notes": "Runs in a private network namespace (unshare --net).",
+    },
+    {
+        "name": "nft-reject-ipv6-admin-prohibited",
+        "description": "gunicorn listens on [::1]:19541, an nft input rule rejects that port with icmpx "
+                       "admin-prohibited (private network namespace)",
+        "cause": "The same firewalld-style reject as nft-reject-admin-prohibited, over IPv6: ICMPv6 "
+                 "'administratively prohibited' makes connect() fail with '13: Permission denied', the line "
+                 "SELinux causes.",
+        "listen": 19540,
+        "net": nft_chain("input", "tcp dport 19541 reject with icmpx type admin-prohibited"),
+        "tools": ["nft"],
+        "http": proxy(19540, "http://[::1]:19541"),
+        "backends": [gunicorn("[::1]:19541")],
+        "ports": [19541],
+        "probes": NFT_PROBES,
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG206", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG207"], "expect_not": ["BG201", "BG206"]}},
+        "notes": "Runs in a private network namespace (unshare --net). The log alone reads like SELinux (13 over "
+                 "TCP); the rule in the paste names the firewall.",
+    },
+    {
+        "name": "firewall-remote-reject",
+        "description": "proxy_pass to 10.96.0.7:19511 on a bridge network; an iptables OUTPUT rule rejects that "
+                       "address and port with the default icmp-port-unreachable (private network namespace)",
+        "cause": "nginx's own host rejects its outgoing connection (`-A OUTPUT -d 10.96.0.7/32 -p tcp --dport "
+                 "19511 -j REJECT`): connect() fails at once with '111: Connection refused', though no packet "
+                 "left the host and nothing is known about what listens on 10.96.0.7.",
+        "listen": 19510,
+        "net": VETH_10_96 + [["iptables", "-A", "OUTPUT", "-d", "10.96.0.7/32", "-p", "tcp", "--dport", "19511",
+                              "-j", "REJECT"]],
+        "tools": ["iptables"],
+        "http": proxy(19510, "http://10.96.0.7:19511"),
+        "ports": [19511],
+        "probes": IPTABLES_PROBES,
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG207"], "expect_not": ["BG201"]}},
+        "notes": "Runs in a private network namespace (unshare --net) with a veth pair on 10.96.0.0/24. The "
+                 "listener table is nginx's host's: it says nothing about 10.96.0.7, so no BG201.",
+    },
+    {
+        "name": "firewall-lo-rule-remote-target",
+        "description": "proxy_pass to 10.96.0.7:19521 where no host answers; the only firewall rule on that port "
+                       "is for loopback (`-o lo`) (private network namespace)",
+        "cause": "Nobody has 10.96.0.7 (unanswered ARP): '113: No route to host' after about 3 s. The iptables "
+                 "rule on port 19521 only matches loopback traffic, so it is not the cause.",
+        "listen": 19520,
+        "net": VETH_10_96 + [["iptables", "-A", "OUTPUT", "-o", "lo", "-p", "tcp", "--dport", "19521",
+                              "-j", "REJECT", "--reject-with", "tcp-reset"]],
+        "tools": ["iptables"],
+        "http": proxy(19520, "http://10.96.0.7:19521"),
+        "ports": [19521],
+        "probes": IPTABLES_PROBES,
+        "client_timeout": 15,
+        "expect": ["BG207"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG402"],
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG207"]}},
+        "notes": "Runs in a private network namespace (unshare --net). BG207 fires for the route (113), and must "
+                 "not name the loopback rule; config and listeners alone show no rule that blocks 10.96.0.7.",
+    },
+    {
+        "name": "firewall-rules-not-in-the-way",
+        "description": "gunicorn on 127.0.0.1:19531 answers; iptables drops 19531 in INPUT after accepting lo, and "
+                       "rejects another port in OUTPUT (control, private network namespace)",
+        "cause": "Nothing is wrong: `-A INPUT -i lo -j ACCEPT` comes before `-A INPUT -p tcp --dport 19531 -j "
+                 "DROP`, so loopback connections to the backend pass, and the OUTPUT rule is for port 19539.",
+        "listen": 19530,
+        "net": [["iptables", "-A", "INPUT", "-i", "lo", "-j", "ACCEPT"],
+                ["iptables", "-A", "INPUT", "-p", "tcp", "--dport", "19531", "-j", "DROP"],
+                ["iptables", "-A", "OUTPUT", "-p", "tcp", "--dport", "19539", "-j", "REJECT",
+                 "--reject-with", "tcp-reset"]],
+        "tools": ["iptables"],
+        "http": proxy(19530, "http://127.0.0.1:19531"),
+        "backends": [gunicorn("127.0.0.1:19531")],
+        "ports": [19531],
+        "probes": IPTABLES_PROBES,
+        "expect": [],
+        "expect_not": ["BG201", "BG202", "BG207", "BG402"],
+        "notes": "A control: the client gets 200. Rules are read in order: the lo ACCEPT decides first.",
+    },
+    {
         "name": "stale-address",
         "description": "proxy_pass http://backend.test:19381; the backend moves from 127.0.0.2 to 127.0.0.3 "
                        "while nginx runs",
@@ -888,7 +1091,9 @@ LOG_ALONE = {
     "invalid-header": "BG306", "read-timeout": "BG401", "connect-timeout": "BG402",
     "tls-name-mismatch": "BG305", "php-fpm-terminate-timeout": "BG304",
     "variable-without-resolver": "BG208", "network-unreachable": "BG207", "no-route-to-host": "BG207",
-    "route-prohibited": "BG207",
+    "route-prohibited": "BG207", "firewall-reject-prohibited": "BG207", "firewall-drop": "BG402",
+    "nft-drop": "BG402", "nft-reject-admin-prohibited": "BG207", "firewall-lo-rule-remote-target": "BG207",
+    "nft-reject-ipv6-admin-prohibited": "BG207",
 }
 CONFIG_AND_LISTENERS = {
     "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203",

@@ -214,6 +214,47 @@ class Steps(unittest.TestCase):
             del os.environ[lab.NS_ENV]
 
 
+class Tools(unittest.TestCase):
+    """A capture stops when a tool is missing: no scenario is skipped or captured without its evidence."""
+
+    def test_missing_tool_stops_the_capture(self):
+        scn = {"name": "needs-a-tool", "tools": ["badgateway-no-such-tool"]}
+        self.assertIn(("badgateway-no-such-tool", "?"), lab.missing_tools([scn]))
+        args = type("A", (), {"only": ["needs-a-tool"], "out": tempfile.mkdtemp(), "verbose": False})()
+        real = lab.select
+        lab.select = lambda only: [scn]
+        buf = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buf):
+                rc = lab.cmd_capture(args)
+        finally:
+            lab.select = real
+            shutil.rmtree(args.out)
+        self.assertEqual(rc, 2)
+        self.assertIn("missing tools: badgateway-no-such-tool", buf.getvalue())
+
+    def test_scenario_tools_are_installed_by_the_bootstrap(self):
+        with open(os.path.join(lab.REPO, "scripts", "versions.env")) as f:
+            apt = next(l for l in f if l.startswith("APT_PACKAGES=")).split("=", 1)[1].strip().strip('"').split()
+        for scn in scenarios.SCENARIOS:
+            for tool in scn.get("tools", []):
+                with self.subTest(scn["name"], tool=tool):
+                    self.assertIn(lab.TOOL_PACKAGES.get(tool), apt)
+
+    def test_firewall_commands_only_in_a_private_network_namespace(self):
+        # Rules are added, and the firewall read, only where `net` gives the scenario a
+        # network namespace of its own: never the machine's firewall.
+        firewall = {"iptables", "nft"}
+        for scn in scenarios.SCENARIOS:
+            used = {c[0] for c in scn.get("probes", []) + scn.get("net", [])} & firewall
+            with self.subTest(scn["name"]):
+                # setup runs before the child has checked that its namespaces are its own.
+                self.assertFalse({c[0] for c in scn.get("setup", [])} & firewall)
+                if used:
+                    self.assertIn("net", scn)
+                    self.assertLessEqual(used, set(scn.get("tools", [])))
+
+
 class Fixtures(unittest.TestCase):
     """The committed fixtures are complete and say what the catalogue says."""
 
@@ -254,6 +295,12 @@ class Fixtures(unittest.TestCase):
         # The healthy one: the backend on the other host really answered nginx's host.
         d = os.path.join(lab.DEFAULT_OUT, "remote-backend")
         self.assertIn('10.95.0.1 - - [', open(os.path.join(d, "gunicorn.log")).read())
+    def test_probes_are_in_the_listeners_paste(self):
+        for scn in scenarios.SCENARIOS:
+            for cmd in scn.get("probes", []):
+                with self.subTest(scn["name"]):
+                    with open(os.path.join(lab.DEFAULT_OUT, scn["name"], "listeners.txt")) as f:
+                        self.assertIn("$ sudo %s\n" % " ".join(cmd), f.read())
 
     def test_wrong_port_evidence(self):
         d = os.path.join(lab.DEFAULT_OUT, "wrong-port")

@@ -26,6 +26,10 @@ pub const MAX_FINDINGS: usize = 1_000;
 /// not push every other code out of the report (or freeze the page with cards).
 pub const MAX_FINDINGS_PER_CODE: usize = 100;
 
+/// Firewall rule lines cited per finding: a paste of thousands of rules on one port
+/// (generated rulesets, a rule per client address) names the first ones and counts the rest.
+pub const MAX_RULES_CITED: usize = 8;
+
 /// Bytes of a line quoted as evidence: beyond this, the quote is a window around the
 /// highlighted part, so that a thousand findings on a 20 MB line stay small.
 pub const MAX_QUOTE_BYTES: usize = 4 * 1024;

@@ -326,6 +326,31 @@ fn an_upstream_with_fifty_thousand_servers() {
     assert_eq!(cfg.model().upstreams.first().map(|u| u.servers.len()), Some(50_000));
 }
 
+/// A generated ruleset: 20,000 rules on the backend port (a rule per client address), and
+/// an upstream of 200 servers behind it. Each chain is read once per address, and each
+/// finding cites the first rules and counts the rest.
+#[test]
+fn twenty_thousand_firewall_rules_on_one_port() {
+    let mut rules = String::from("$ sudo iptables -S\n-P INPUT ACCEPT\n");
+    for i in 0..20_000u32 {
+        writeln!(
+            rules,
+            "-A INPUT -s 192.168.{}.{}/32 -p tcp -m tcp --dport 8000 -j DROP",
+            (i >> 8) & 255,
+            i & 255
+        )
+        .unwrap();
+    }
+    let mut conf = String::from("events {}\nhttp {\n upstream big {\n");
+    for i in 0..200u32 {
+        writeln!(conf, "  server 10.0.{}.{}:8000;", i >> 8, i & 255).unwrap();
+    }
+    conf.push_str(" }\n server { listen 80; location / { proxy_pass http://big; } }\n}\n");
+    let out = run("20,000 firewall rules, 200 servers", Some(conf.as_bytes()), Some(rules.as_bytes()), None);
+    assert!(out.codes.iter().any(|c| c == "BG207"), "{:?}", out.codes);
+    assert!(out.json.contains("more rules of the paste match"));
+}
+
 /// An `nginx -T` dump of `n` files: nginx.conf includes conf.d/*.conf.
 fn dump_with_includes(n: usize, each_includes: &str) -> String {
     let mut dump = String::from(

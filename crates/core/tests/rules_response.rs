@@ -707,11 +707,12 @@ fn bg401_with_several_servers_says_the_last_attempt_decides_hand_written() {
 }
 
 #[test]
-fn bg402_firewall_drop_is_cited_hand_written() {
-    // Hand-written: `iptables -S` (tests/fixtures/listeners/handwritten) and a connect timeout to :9000.
+fn bg402_firewall_drop_is_cited() {
+    // Real `iptables -S` (tests/fixtures/listeners/captured, capture.py firewall) and a
+    // hand-written connect timeout to another host's :9000.
     let listeners = std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/listeners/handwritten/iptables_S.txt"),
+            .join("../../tests/fixtures/listeners/captured/iptables_S.txt"),
     )
     .unwrap();
     let log = b"2026/11/21 11:39:46 [error] 1#1: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET /a.php HTTP/1.1\", upstream: \"fastcgi://10.0.0.9:9000\", host: \"x\"\n";
@@ -720,7 +721,10 @@ fn bg402_firewall_drop_is_cited_hand_written() {
     assert_eq!(f.status, Some(504));
     assert!(f.message.contains("firewall rule"), "{}", f.message);
     let rows = label_texts(&a, f, InputKind::Listeners);
-    assert!(rows.iter().any(|r| r.contains("--dport 9000 -j DROP")), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.contains("--dport 9000") && r.ends_with("-j DROP")), "{rows:#?}");
+    // The rule is the cause: BG207 names it, from the same paste.
+    assert_eq!(f.caused_by, Some("BG207"));
+    assert_eq!(only(&a, "BG207").status, Some(504));
     assert!(f.message.contains("fastcgi_connect_timeout"), "{}", f.message);
 }
 

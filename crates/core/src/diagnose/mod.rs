@@ -4,6 +4,7 @@
 mod config_errors;
 mod evidence;
 mod facts;
+mod firewall;
 mod resolver;
 mod response;
 pub mod rules;

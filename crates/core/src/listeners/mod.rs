@@ -355,6 +355,18 @@ impl FirewallAction {
     }
 }
 
+/// Which packets a chain sees: an iptables built-in chain (`INPUT`), an nft base chain's
+/// `hook`, a ufw direction (`IN`). A user-defined chain (reached by a jump) has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum FirewallHook {
+    /// Packets to this host (loopback connections pass here too).
+    Input,
+    /// Packets this host sends (nginx's connections to its backends).
+    Output,
+    /// Packets routed through this host (containers behind a bridge).
+    Forward,
+}
+
 /// A typed fact from a probe the 502 guides tell people to run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
@@ -392,18 +404,37 @@ pub enum ProbeFact {
         range: TextRange,
     },
     /// A firewall rule or policy that touches a port (port `None`: all ports / chain policy).
+    /// Facts keep the paste's order, which is the order the firewall reads a chain in.
     FirewallRule {
         tool: FirewallTool,
         port: Option<u16>,
         /// Last port of a range (`6000:6007`), `None` for a single port.
         port_last: Option<u16>,
+        /// `tcp`, `udp`, or the number `iptables -L` prints since 1.8.9 (`6`); `None`: any.
         proto: Option<String>,
         action: FirewallAction,
+        /// Source address or network (`10.0.0.0/8`); ufw's `From` column.
         source: Option<String>,
+        /// Destination address or network (`-d 10.0.0.5/32`, `ip daddr 10.0.0.5`).
+        destination: Option<String>,
         /// iptables/nft chain (`INPUT`, `input`), ufw direction (`IN`, `OUT`).
         chain: Option<String>,
+        /// nft's table, family first (`inet filter`): each table's chains are read on their
+        /// own, so an accept in one does not stop another table's drop.
+        table: Option<String>,
+        /// What the chain sees (from its name, its nft hook, or ufw's direction).
+        hook: Option<FirewallHook>,
         /// Input interface (`-i lo`, `iif "lo"`).
         interface: Option<String>,
+        /// Output interface (`-o lo`, `oifname "lo"`).
+        out_interface: Option<String>,
+        /// How a REJECT answers (`tcp-reset`, `icmp-host-prohibited`, nft's `icmpx
+        /// admin-prohibited`); `None`: the default (port unreachable) or not a reject.
+        reject_with: Option<String>,
+        /// The rule has conditions this reader does not model (connection state, a negation,
+        /// a mark, a rate limit), or the listing hides some (`iptables -L` without `-v` shows
+        /// no interfaces): it may not apply to every new connection to its port.
+        other_matches: bool,
         /// A chain policy or ufw `Default:` line rather than a rule.
         is_policy: bool,
         range: TextRange,
@@ -701,14 +732,19 @@ pub(crate) enum Mode {
     },
     Ufw,
     Iptables,
-    /// `iptables -L`: the chain of the last `Chain X (policy Y)` line; `-v` adds columns.
+    /// `iptables -L`: the chain of the last `Chain X (policy Y)` line; `-v` adds columns,
+    /// `--line-numbers` a first `num` column.
     IptablesList {
         chain: Option<String>,
         verbose: bool,
+        numbered: bool,
     },
-    /// `nft list ruleset`: the chain being read and the brace depth (0: between tables).
+    /// `nft list ruleset`: the table and chain being read, the chain's hook, and the brace
+    /// depth (0: between tables).
     Nft {
+        table: Option<String>,
         chain: Option<String>,
+        hook: Option<FirewallHook>,
         depth: u32,
     },
     Getsebool,

@@ -7,7 +7,9 @@ use super::scan::{
     Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, kv, lossy,
     parse_u16, parse_u32, tok, tokens, word,
 };
-use super::{FirewallAction, FirewallTool, Format, Mode, ProbeFact, ProbeTool, Reader, TextRange};
+use super::{
+    FirewallAction, FirewallHook, FirewallTool, Format, Mode, ProbeFact, ProbeTool, Reader, TextRange,
+};
 
 pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
     Some(match cmd.program {
@@ -30,10 +32,14 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
         }
         b"ufw" => Mode::Ufw,
         b"iptables" | b"ip6tables" if has_short_flag(cmd.args, b'L') || contains(cmd.args, b"--list") => {
-            Mode::IptablesList { chain: None, verbose: has_short_flag(cmd.args, b'v') }
+            Mode::IptablesList {
+                chain: None,
+                verbose: has_short_flag(cmd.args, b'v'),
+                numbered: contains(cmd.args, b"--line-numbers"),
+            }
         }
         b"iptables" | b"ip6tables" | b"iptables-save" => Mode::Iptables,
-        b"nft" => Mode::Nft { chain: None, depth: 0 },
+        b"nft" => Mode::Nft { table: None, chain: None, hook: None, depth: 0 },
         b"getsebool" => Mode::Getsebool,
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
         b"getent" => {
@@ -675,6 +681,86 @@ fn netcat(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     Some(Format::Netcat)
 }
 
+// ---------------------------------------------------------------- firewall rules
+
+/// What a firewall rule line says, before it is pushed once per port it names.
+#[derive(Clone, Default)]
+struct RuleDraft {
+    proto: Option<String>,
+    source: Option<String>,
+    destination: Option<String>,
+    chain: Option<String>,
+    table: Option<String>,
+    hook: Option<FirewallHook>,
+    interface: Option<String>,
+    out_interface: Option<String>,
+    reject_with: Option<String>,
+    other_matches: bool,
+}
+
+impl RuleDraft {
+    fn push(
+        &self,
+        r: &mut Reader,
+        tool: FirewallTool,
+        action: FirewallAction,
+        ports: &[(Option<u16>, Option<u16>)],
+        is_policy: bool,
+        range: TextRange,
+    ) {
+        let any = [(None, None)];
+        for &(port, port_last) in if ports.is_empty() { &any[..] } else { ports } {
+            r.report.facts.push(ProbeFact::FirewallRule {
+                tool,
+                port,
+                port_last,
+                proto: self.proto.clone(),
+                action,
+                source: self.source.clone(),
+                destination: self.destination.clone(),
+                chain: self.chain.clone(),
+                table: self.table.clone(),
+                hook: self.hook,
+                interface: self.interface.clone(),
+                out_interface: self.out_interface.clone(),
+                reject_with: self.reject_with.clone(),
+                other_matches: self.other_matches,
+                is_policy,
+                range,
+            });
+        }
+    }
+}
+
+/// The built-in chains of iptables and ufw's directions.
+fn hook_of_chain(chain: &[u8]) -> Option<FirewallHook> {
+    match chain {
+        b"INPUT" | b"IN" => Some(FirewallHook::Input),
+        b"OUTPUT" | b"OUT" => Some(FirewallHook::Output),
+        b"FORWARD" | b"FWD" => Some(FirewallHook::Forward),
+        _ => None,
+    }
+}
+
+/// `80,443`, `6000:6007` (iptables, ufw) or `6000-6007` (nft): `(first, last of a range)`.
+fn port_list(list: &[u8], range_sep: u8) -> Vec<(Option<u16>, Option<u16>)> {
+    list.split(|c| *c == b',')
+        .filter(|p| !p.is_empty())
+        .map(|p| match memchr::memchr(range_sep, p) {
+            Some(o) => {
+                (parse_u16(p.get(..o).unwrap_or_default()), parse_u16(p.get(o + 1..).unwrap_or_default()))
+            }
+            None => (parse_u16(p), None),
+        })
+        .collect()
+}
+
+/// `0.0.0.0/0` and `::/0` (any address) and ufw's `Anywhere` say nothing.
+fn address_or_any(w: &[u8]) -> Option<String> {
+    let w = w.strip_suffix(b"(v6)").unwrap_or(w).trim_ascii();
+    (!w.is_empty() && w != b"0.0.0.0/0" && w != b"::/0" && w != b"Anywhere" && w != b"*").then(|| lossy(w))
+}
+
 // ---------------------------------------------------------------- ufw
 
 fn ufw_action(w: &[u8]) -> Option<FirewallAction> {
@@ -727,18 +813,12 @@ fn ufw(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
                         _ => None,
                     };
                     if let Some(action) = action {
-                        r.report.facts.push(ProbeFact::FirewallRule {
-                            tool: FirewallTool::Ufw,
-                            port: None,
-                            port_last: None,
-                            proto: None,
-                            action,
-                            source: None,
+                        let draft = RuleDraft {
                             chain: Some("IN".to_owned()),
-                            interface: None,
-                            is_policy: true,
-                            range: line.range(),
-                        });
+                            hook: Some(FirewallHook::Input),
+                            ..RuleDraft::default()
+                        };
+                        draft.push(r, FirewallTool::Ufw, action, &[], true, line.range());
                     }
                 }
             }
@@ -774,37 +854,22 @@ fn ufw(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         return None;
     }
     let iface = (0..ai).find(|&i| tok(body, &toks, i) == b"on").map(|i| lossy(tok(body, &toks, i + 1)));
-    let source = toks.get(from_i).map(|&(s, _)| lossy(body.get(s..).unwrap_or_default().trim_ascii()));
-    let chain = Some(dir.map_or_else(|| "IN".to_owned(), lossy));
-    let push = |r: &mut Reader, port: Option<u16>, last: Option<u16>| {
-        r.report.facts.push(ProbeFact::FirewallRule {
-            tool: FirewallTool::Ufw,
-            port,
-            port_last: last,
-            proto: proto.clone(),
-            action,
-            source: source.clone(),
-            chain: chain.clone(),
-            interface: iface.clone(),
-            is_policy: false,
-            range: line.range(),
-        });
+    let source =
+        toks.get(from_i).and_then(|&(s, _)| address_or_any(body.get(s..).unwrap_or_default().trim_ascii()));
+    let dir = dir.unwrap_or(b"IN");
+    let draft = RuleDraft {
+        proto,
+        source,
+        chain: Some(lossy(dir)),
+        hook: hook_of_chain(dir),
+        // `8000/tcp on eth0 ALLOW IN`: ufw's `on` names the interface of the rule's direction.
+        interface: iface.clone().filter(|_| dir != b"OUT"),
+        out_interface: iface.filter(|_| dir == b"OUT"),
+        ..RuleDraft::default()
     };
-    if port_like {
-        for p in ports.split(|c| *c == b',') {
-            match memchr::memchr(b':', p) {
-                Some(o) => push(
-                    r,
-                    parse_u16(p.get(..o).unwrap_or_default()),
-                    parse_u16(p.get(o + 1..).unwrap_or_default()),
-                ),
-                None => push(r, parse_u16(p), None),
-            }
-        }
-    } else {
-        // An application profile (`Nginx Full`) or `Anywhere`: no port we can name.
-        push(r, None, None);
-    }
+    // An application profile (`Nginx Full`) or `Anywhere`: no port we can name.
+    let ports = if port_like { port_list(ports, b':') } else { Vec::new() };
+    draft.push(r, FirewallTool::Ufw, action, &ports, false, line.range());
     r.mode = Mode::Ufw;
     Some(Format::Ufw)
 }
@@ -820,8 +885,18 @@ fn ipt_action(w: &[u8]) -> Option<FirewallAction> {
     })
 }
 
+/// `iptables -S` and `iptables-save`: `-P INPUT DROP`, `:INPUT DROP [0:0]`,
+/// `-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 8000 -j ACCEPT`.
 fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let t = line.bytes.trim_ascii();
+    // iptables-save's banner and table lines start its output when pasted without a prompt.
+    if !in_mode
+        && ((t.starts_with(b"# Generated by ip") && contains(t, b"tables-save"))
+            || matches!(t, b"*filter" | b"*nat" | b"*mangle" | b"*raw" | b"*security"))
+    {
+        r.mode = Mode::Iptables;
+        return Some(Format::Iptables);
+    }
     if !in_mode && !matches!(word(t, 0), b"-A" | b"-I" | b"-P") {
         return None;
     }
@@ -846,90 +921,80 @@ fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         None
     };
     if let Some((chain, target)) = policy {
-        let action = ipt_action(target)?;
-        r.report.facts.push(ProbeFact::FirewallRule {
-            tool: FirewallTool::Iptables,
-            port: None,
-            port_last: None,
-            proto: None,
-            action,
-            source: None,
-            chain: Some(lossy(chain)),
-            interface: None,
-            is_policy: true,
-            range: line.range(),
-        });
         r.mode = Mode::Iptables;
+        // A user chain's `:f2b-sshd - [0:0]` has no policy.
+        let Some(action) = ipt_action(target) else { return Some(Format::Iptables) };
+        let draft =
+            RuleDraft { chain: Some(lossy(chain)), hook: hook_of_chain(chain), ..RuleDraft::default() };
+        draft.push(r, FirewallTool::Iptables, action, &[], true, line.range());
         return Some(Format::Iptables);
     }
     if w(0) != b"-A" && w(0) != b"-I" {
         return None;
     }
-    let chain = lossy(w(1));
-    let mut proto = None;
-    let mut source = None;
-    let mut iface = None;
-    let mut ports: Option<&[u8]> = None;
+    let mut draft = RuleDraft { chain: Some(lossy(w(1))), hook: hook_of_chain(w(1)), ..RuleDraft::default() };
+    let mut ports = Vec::new();
     let mut target = None;
-    let mut i = 2;
+    // `-I INPUT 3 ...`: a position, not an option.
+    let mut i = if w(0) == b"-I" && w(2).first().is_some_and(u8::is_ascii_digit) { 3 } else { 2 };
     while i < toks.len() {
-        match w(i) {
-            b"-p" | b"--protocol" => proto = Some(lossy(w(i + 1))),
-            b"-s" | b"--source" => source = Some(lossy(w(i + 1))),
-            b"-i" | b"--in-interface" => iface = Some(lossy(w(i + 1))),
+        let (opt, value) = (w(i), w(i + 1));
+        let mut step = 2;
+        match opt {
+            // `! -s 10.0.0.0/8`: the rule matches everything else; not modelled.
+            b"!" => {
+                draft.other_matches = true;
+                step = 3;
+            }
+            b"-p" | b"--protocol" => draft.proto = Some(lossy(value)),
+            b"-s" | b"--source" => draft.source = address_or_any(value),
+            b"-d" | b"--destination" => draft.destination = address_or_any(value),
+            b"-i" | b"--in-interface" => draft.interface = Some(lossy(value)),
+            b"-o" | b"--out-interface" => draft.out_interface = Some(lossy(value)),
             b"--dport" | b"--dports" | b"--destination-port" | b"--destination-ports" => {
-                ports = Some(w(i + 1))
+                ports = port_list(value, b':');
             }
-            b"-j" | b"--jump" => target = Some(w(i + 1)),
-            _ => {
-                i += 1;
-                continue;
+            b"-j" | b"--jump" | b"-g" | b"--goto" => target = Some(value),
+            b"--reject-with" => draft.reject_with = Some(lossy(value)),
+            // Matches that only restate the protocol or add a comment.
+            b"-m" | b"--match" if matches!(value, b"tcp" | b"udp" | b"multiport" | b"comment") => {}
+            b"--comment" => step += quoted_words(&toks, t, i + 1),
+            // `--syn` matches exactly the packets that open a connection.
+            b"--syn" => step = 1,
+            _ if opt.starts_with(b"-") => {
+                draft.other_matches = true;
+                // An option without a value (`--rsource`) is followed by the next option.
+                step = if value.starts_with(b"-") || value == b"!" { 1 } else { 2 };
             }
+            _ => step = 1,
         }
-        i += 2;
+        i += step;
     }
     r.mode = Mode::Iptables;
     let Some(action) = target.and_then(ipt_action) else { return Some(Format::Iptables) };
-    let mut push = |port: Option<u16>, last: Option<u16>| {
-        r.report.facts.push(ProbeFact::FirewallRule {
-            tool: FirewallTool::Iptables,
-            port,
-            port_last: last,
-            proto: proto.clone(),
-            action,
-            source: source.clone(),
-            chain: Some(chain.clone()),
-            interface: iface.clone(),
-            is_policy: false,
-            range: line.range(),
-        });
-    };
-    match ports {
-        Some(ps) => {
-            for p in ps.split(|c| *c == b',') {
-                match memchr::memchr(b':', p) {
-                    Some(o) => push(
-                        parse_u16(p.get(..o).unwrap_or_default()),
-                        parse_u16(p.get(o + 1..).unwrap_or_default()),
-                    ),
-                    None => push(parse_u16(p), None),
-                }
-            }
-        }
-        None => push(None, None),
-    }
+    draft.push(r, FirewallTool::Iptables, action, &ports, false, line.range());
     Some(Format::Iptables)
 }
 
-/// `iptables -L -n [-v]`:
+/// Words after the first of a `"quoted value with spaces"` (iptables' `--comment`).
+fn quoted_words(toks: &[(usize, usize)], t: &[u8], first: usize) -> usize {
+    let w = tok(t, toks, first);
+    if !w.starts_with(b"\"") || (w.len() > 1 && w.ends_with(b"\"")) {
+        return 0;
+    }
+    (first + 1..toks.len()).position(|j| tok(t, toks, j).ends_with(b"\"")).map_or(0, |n| n + 1)
+}
+
+/// `iptables -L -n [-v] [--line-numbers]`:
 /// `Chain INPUT (policy DROP)`, a column header, then
 /// `DROP  tcp  --  0.0.0.0/0  0.0.0.0/0  tcp dpt:8000` (with `-v`: `pkts bytes` first and
-/// `in out` after `opt`).
+/// `in out` after `opt`; with `--line-numbers`: `num` first). iptables 1.8.9 prints the
+/// protocol as a number (`6`, `0` for all).
 fn iptables_list(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let t = line.bytes.trim_ascii();
     if let Some(rest) = t.strip_prefix(b"Chain ") {
         let name_end = rest.iter().position(u8::is_ascii_whitespace).unwrap_or(rest.len());
-        let chain = lossy(rest.get(..name_end).unwrap_or_default());
+        let name = rest.get(..name_end).unwrap_or_default();
         let after = rest.get(name_end..).unwrap_or_default().trim_ascii();
         if !after.starts_with(b"(") {
             return None;
@@ -938,79 +1003,76 @@ fn iptables_list(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         if let Some(p) = after.strip_prefix(b"(policy ") {
             let end = p.iter().position(|c| *c == b' ' || *c == b')').unwrap_or(p.len());
             if let Some(action) = p.get(..end).and_then(ipt_action) {
-                r.report.facts.push(ProbeFact::FirewallRule {
-                    tool: FirewallTool::Iptables,
-                    port: None,
-                    port_last: None,
-                    proto: None,
-                    action,
-                    source: None,
-                    chain: Some(chain.clone()),
-                    interface: None,
-                    is_policy: true,
-                    range: line.range(),
-                });
+                let draft =
+                    RuleDraft { chain: Some(lossy(name)), hook: hook_of_chain(name), ..RuleDraft::default() };
+                draft.push(r, FirewallTool::IptablesList, action, &[], true, line.range());
             }
         }
-        r.mode = Mode::IptablesList { chain: Some(chain), verbose };
+        r.mode = Mode::IptablesList { chain: Some(lossy(name)), verbose, numbered: false };
         return Some(Format::IptablesList);
     }
-    let Mode::IptablesList { chain, verbose } = &r.mode else { return None };
-    let (chain, mut verbose) = (chain.clone(), *verbose);
+    let Mode::IptablesList { chain, verbose, numbered } = &r.mode else { return None };
+    let (chain, mut verbose, mut numbered) = (chain.clone(), *verbose, *numbered);
     let mut toks = Vec::new();
     tokens(t, &mut toks);
     let w = |i: usize| tok(t, &toks, i);
-    if w(0) == b"target" && w(1) == b"prot" {
-        verbose = false;
-        r.mode = Mode::IptablesList { chain, verbose };
+    // The header says which columns follow.
+    let header_at = usize::from(w(0) == b"num");
+    if matches!(w(header_at), b"target" | b"pkts") {
+        numbered = header_at == 1;
+        verbose = w(header_at) == b"pkts";
+        r.mode = Mode::IptablesList { chain, verbose, numbered };
         return Some(Format::IptablesList);
     }
-    if w(0) == b"pkts" && w(1) == b"bytes" {
-        r.mode = Mode::IptablesList { chain, verbose: true };
-        return Some(Format::IptablesList);
-    }
-    let base = if verbose { 2 } else { 0 };
-    let (target, proto, opt) = (w(base), w(base + 1), w(base + 2));
+    let base = usize::from(numbered) + if verbose { 2 } else { 0 };
+    let (target, opt) = (w(base), w(base + 2));
     if target.is_empty() || !(opt == b"--" || opt.starts_with(b"-") || opt == b"f") {
         return None;
     }
-    let (iface, src_i) =
-        if verbose { (Some(w(base + 3)).filter(|i| *i != b"*"), base + 5) } else { (None, base + 3) };
-    let source = Some(w(src_i)).filter(|s| !s.is_empty() && *s != b"0.0.0.0/0" && *s != b"::/0").map(lossy);
     let Some(action) = ipt_action(target) else { return Some(Format::IptablesList) };
-    let mut ports: Vec<(Option<u16>, Option<u16>)> = Vec::new();
-    for i in src_i + 2..toks.len() {
+    let column = |i: usize| Some(w(i)).filter(|x| !x.is_empty() && *x != b"*").map(lossy);
+    let src_i = if verbose { base + 5 } else { base + 3 };
+    let mut draft = RuleDraft {
+        proto: Some(lossy(w(base + 1))).filter(|p| p != "all" && p != "0"),
+        chain: chain.clone(),
+        hook: chain.as_deref().and_then(|c| hook_of_chain(c.as_bytes())),
+        interface: if verbose { column(base + 3) } else { None },
+        out_interface: if verbose { column(base + 4) } else { None },
+        // Without -v the listing hides interfaces: `-i lo -j ACCEPT` reads as "accept all".
+        other_matches: !verbose,
+        ..RuleDraft::default()
+    };
+    for (i, field) in [(src_i, &mut draft.source), (src_i + 1, &mut draft.destination)] {
         let x = w(i);
-        if let Some(p) = x.strip_prefix(b"dpt:") {
-            ports.push((parse_u16(p), None));
-        } else if let Some(p) = x.strip_prefix(b"dpts:") {
-            let (a, b) = p.split_at(p.iter().position(|c| *c == b':').unwrap_or(p.len()));
-            ports.push((parse_u16(a), parse_u16(b.get(1..).unwrap_or_default())));
-        } else if x == b"dports" {
-            for p in w(i + 1).split(|c| *c == b',') {
-                let (a, b) = p.split_at(p.iter().position(|c| *c == b':').unwrap_or(p.len()));
-                ports.push((parse_u16(a), b.get(1..).and_then(parse_u16)));
-            }
+        if x.starts_with(b"!") {
+            draft.other_matches = true;
+        } else {
+            *field = address_or_any(x);
         }
     }
-    if ports.is_empty() {
-        ports.push((None, None));
+    let mut ports = Vec::new();
+    let mut i = src_i + 2;
+    while i < toks.len() {
+        let x = w(i);
+        let mut step = 1;
+        if let Some(p) = x.strip_prefix(b"dpt:").or_else(|| x.strip_prefix(b"dpts:")) {
+            ports = port_list(p, b':');
+        } else if x == b"dports" {
+            ports = port_list(w(i + 1), b':');
+            step = 2;
+        } else if x == b"reject-with" {
+            draft.reject_with = Some(lossy(w(i + 1)));
+            step = 2;
+        } else if x == b"/*" {
+            // `/* comment words */`
+            step = (i + 1..toks.len()).position(|j| w(j) == b"*/").map_or(toks.len() - i, |n| n + 2);
+        } else if !matches!(x, b"tcp" | b"udp" | b"multiport") && !x.starts_with(b"flags:") {
+            // `ctstate RELATED,ESTABLISHED`, `spt:53`, `limit: avg ...`, `mark match ...`
+            draft.other_matches = true;
+        }
+        i += step;
     }
-    let proto = Some(lossy(proto)).filter(|p| p != "all" && p != "0");
-    for (port, last) in ports {
-        r.report.facts.push(ProbeFact::FirewallRule {
-            tool: FirewallTool::Iptables,
-            port,
-            port_last: last,
-            proto: proto.clone(),
-            action,
-            source: source.clone(),
-            chain: chain.clone(),
-            interface: iface.map(lossy),
-            is_policy: false,
-            range: line.range(),
-        });
-    }
+    draft.push(r, FirewallTool::IptablesList, action, &ports, false, line.range());
     Some(Format::IptablesList)
 }
 
@@ -1021,15 +1083,32 @@ fn nft(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     if !in_mode && !t.starts_with(b"table ") {
         return None;
     }
+    // `nft -a` appends `# handle 12`; iptables-nft tables start with a `# Warning:` comment.
+    let t = match memchr::memchr(b'#', t) {
+        Some(o) => t.get(..o).unwrap_or_default().trim_ascii_end(),
+        None => t,
+    };
+    // Facts point at the statement, without the indentation and the comment.
+    let indent = line.bytes.len() - line.bytes.trim_ascii_start().len();
+    let range = line.sub(indent, indent + t.len());
     let mut toks = Vec::new();
     tokens(t, &mut toks);
     let w = |i: usize| tok(t, &toks, i);
-    let (chain, depth) = match &r.mode {
-        Mode::Nft { chain, depth } => (chain.clone(), *depth),
-        _ => (None, 0),
+    let (table, chain, hook, depth) = match &r.mode {
+        Mode::Nft { table, chain, hook, depth } => (table.clone(), chain.clone(), *hook, *depth),
+        _ => (None, None, None, 0),
     };
     if w(0) == b"table" && t.ends_with(b"{") {
-        r.mode = Mode::Nft { chain: None, depth: 1 };
+        // `table inet filter {`; `table filter {` is the ip family.
+        let name = if toks.len() > 3 {
+            format!("{} {}", lossy(w(1)), lossy(w(2)))
+        } else {
+            format!("ip {}", lossy(w(1)))
+        };
+        r.mode = Mode::Nft { table: Some(name), chain: None, hook: None, depth: 1 };
+        return Some(Format::Nft);
+    }
+    if in_mode && t.is_empty() {
         return Some(Format::Nft);
     }
     // Between tables (or after the last one) only a new `table` line is nft's.
@@ -1037,97 +1116,108 @@ fn nft(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         return None;
     }
     if w(0) == b"chain" && t.ends_with(b"{") {
-        r.mode = Mode::Nft { chain: Some(lossy(w(1))), depth: depth + 1 };
+        r.mode = Mode::Nft { table, chain: Some(lossy(w(1))), hook: None, depth: depth + 1 };
         return Some(Format::Nft);
     }
     if t == b"}" {
-        r.mode = Mode::Nft { chain: if depth <= 2 { None } else { chain }, depth: depth - 1 };
+        let chain = if depth <= 2 { None } else { chain };
+        let hook = if depth <= 2 { None } else { hook };
+        let table = if depth <= 1 { None } else { table };
+        r.mode = Mode::Nft { table, chain, hook, depth: depth - 1 };
         return Some(Format::Nft);
     }
     if t.ends_with(b"{") {
         // `set allowed {`, `map ... {`
-        r.mode = Mode::Nft { chain, depth: depth + 1 };
+        r.mode = Mode::Nft { table, chain, hook, depth: depth + 1 };
         return Some(Format::Nft);
     }
     if w(0) == b"type" && contains(t, b"hook") {
+        let hook = match (1..toks.len()).find(|&i| w(i - 1) == b"hook").map(w) {
+            Some(b"input" | b"prerouting") => Some(FirewallHook::Input),
+            Some(b"output" | b"postrouting") => Some(FirewallHook::Output),
+            Some(b"forward") => Some(FirewallHook::Forward),
+            _ => None,
+        };
+        r.mode = Mode::Nft { table: table.clone(), chain: chain.clone(), hook, depth };
         if let Some(o) = find(t, b"policy ") {
             let p = t.get(o + 7..).unwrap_or_default();
             let p = p.strip_suffix(b";").unwrap_or(p).trim_ascii();
             if let Some(action) = nft_verdict(p) {
-                r.report.facts.push(ProbeFact::FirewallRule {
-                    tool: FirewallTool::Nft,
-                    port: None,
-                    port_last: None,
-                    proto: None,
-                    action,
-                    source: None,
-                    chain: chain.clone(),
-                    interface: None,
-                    is_policy: true,
-                    range: line.range(),
-                });
+                let draft = RuleDraft { chain, table, hook, ..RuleDraft::default() };
+                draft.push(r, FirewallTool::Nft, action, &[], true, range);
             }
         }
         return Some(Format::Nft);
     }
-    let action = toks.iter().rev().find_map(|&(s, e)| nft_verdict(t.get(s..e).unwrap_or_default()));
-    let Some(action) = action else { return Some(Format::Nft) };
-    let mut proto = None;
-    let mut source = None;
-    let mut iface = None;
-    let mut ports: Vec<(Option<u16>, Option<u16>)> = Vec::new();
+    let mut draft = RuleDraft { chain, table, hook, ..RuleDraft::default() };
+    let mut ports = Vec::new();
+    let mut action = None;
     let mut i = 0;
     while i < toks.len() {
-        match w(i) {
-            b"iif" | b"iifname" => iface = Some(lossy(trim_quotes(w(i + 1)))),
-            b"saddr" => source = Some(lossy(w(i + 1))),
-            b"dport" => {
-                proto = (i > 0).then(|| lossy(w(i - 1))).filter(|p| p == "tcp" || p == "udp" || p == "th");
-                if w(i + 1) == b"{" {
-                    let mut j = i + 2;
-                    while j < toks.len() && w(j) != b"}" {
-                        let p = w(j);
-                        let p = p.strip_suffix(b",").unwrap_or(p);
-                        ports.push(nft_port(p));
-                        j += 1;
-                    }
-                    i = j;
+        let x = w(i);
+        let mut step = 1;
+        match x {
+            // Words that only name the protocol family of the next match.
+            b"ip" | b"ip6" | b"inet" | b"meta" | b"tcp" | b"udp" | b"th" | b"l4proto" | b"counter" => {}
+            b"packets" | b"bytes" => step = 2,
+            b"iif" | b"iifname" | b"oif" | b"oifname" | b"saddr" | b"daddr" | b"dport" | b"comment"
+                if w(i + 1) == b"!=" =>
+            {
+                draft.other_matches = true;
+                step = 3;
+            }
+            b"iif" | b"iifname" => (draft.interface, step) = (Some(lossy(trim_quotes(w(i + 1)))), 2),
+            b"oif" | b"oifname" => (draft.out_interface, step) = (Some(lossy(trim_quotes(w(i + 1)))), 2),
+            b"saddr" | b"daddr" => {
+                let v = w(i + 1);
+                if v == b"{" || v.starts_with(b"@") {
+                    // An address set: which addresses it holds is not on this line.
+                    draft.other_matches = true;
+                } else if x == b"saddr" {
+                    draft.source = address_or_any(v);
                 } else {
-                    ports.push(nft_port(w(i + 1)));
+                    draft.destination = address_or_any(v);
+                }
+                step = 2;
+            }
+            b"dport" => {
+                draft.proto =
+                    (i > 0).then(|| lossy(w(i - 1))).filter(|p| p == "tcp" || p == "udp" || p == "th");
+                if w(i + 1) == b"{" {
+                    let end = (i + 2..toks.len()).find(|&j| w(j) == b"}").unwrap_or(toks.len());
+                    for j in i + 2..end {
+                        let p = w(j);
+                        ports.extend(port_list(p.strip_suffix(b",").unwrap_or(p), b'-'));
+                    }
+                    step = end + 1 - i;
+                } else {
+                    ports = port_list(w(i + 1), b'-');
+                    step = 2;
                 }
             }
-            _ => {}
+            b"comment" => step = 2 + quoted_words(&toks, t, i + 1),
+            b"reject" => {
+                action = Some(FirewallAction::Reject);
+                if w(i + 1) == b"with" {
+                    // `with tcp reset`, `with icmpx admin-prohibited`, `with icmp type host-prohibited`
+                    let end = (i + 2..toks.len()).find(|&j| w(j) == b"comment").unwrap_or(toks.len());
+                    let words: Vec<String> =
+                        (i + 2..end).map(w).filter(|x| *x != b"type").map(lossy).collect();
+                    draft.reject_with = Some(words.join(" "));
+                    step = end - i;
+                }
+            }
+            _ => match nft_verdict(x) {
+                Some(v) => action = Some(v),
+                // `ct state new`, `jump f2b`, `limit rate 10/second`, `mark 0x1`, `log prefix ...`
+                None => draft.other_matches = true,
+            },
         }
-        i += 1;
+        i += step;
     }
-    if ports.is_empty() && iface.is_none() {
-        return Some(Format::Nft);
-    }
-    if ports.is_empty() {
-        ports.push((None, None));
-    }
-    for (port, last) in ports {
-        r.report.facts.push(ProbeFact::FirewallRule {
-            tool: FirewallTool::Nft,
-            port,
-            port_last: last,
-            proto: proto.clone(),
-            action,
-            source: source.clone(),
-            chain: chain.clone(),
-            interface: iface.clone(),
-            is_policy: false,
-            range: line.range(),
-        });
-    }
+    let Some(action) = action else { return Some(Format::Nft) };
+    draft.push(r, FirewallTool::Nft, action, &ports, false, range);
     Some(Format::Nft)
-}
-
-fn nft_port(p: &[u8]) -> (Option<u16>, Option<u16>) {
-    match memchr::memchr(b'-', p) {
-        Some(o) => (parse_u16(p.get(..o).unwrap_or_default()), parse_u16(p.get(o + 1..).unwrap_or_default())),
-        None => (parse_u16(p), None),
-    }
 }
 
 fn nft_verdict(w: &[u8]) -> Option<FirewallAction> {

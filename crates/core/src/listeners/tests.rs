@@ -11,6 +11,13 @@ macro_rules! fixture {
     };
 }
 
+/// A lab scenario's listeners paste (tests/fixtures/scenarios/NAME/listeners.txt).
+macro_rules! fixture_scenario {
+    ($name:literal) => {
+        include_bytes!(concat!("../../../../tests/fixtures/scenarios/", $name, "/listeners.txt")).as_slice()
+    };
+}
+
 fn text(src: &[u8], r: TextRange) -> &str {
     std::str::from_utf8(r.slice(src)).unwrap()
 }
@@ -660,7 +667,7 @@ fn rules(r: &ListenerReport) -> Vec<RuleView<'_>> {
 }
 
 #[test]
-fn firewalls_handwritten() {
+fn ufw_handwritten() {
     use FirewallAction::*;
     let r = parse(fixture!("handwritten/ufw_status_verbose.txt"));
     assert!(r.unrecognized.is_empty());
@@ -670,57 +677,226 @@ fn firewalls_handwritten() {
     assert!(u.contains(&(Some(8000), None, Deny, false, None)));
     assert!(u.contains(&(Some(443), None, Allow, false, None)));
     assert!(u.contains(&(Some(6000), Some(6007), Allow, false, None)));
-
-    let r = parse(fixture!("handwritten/iptables_S.txt"));
-    assert!(r.unrecognized.is_empty());
-    let i = rules(&r);
-    assert_eq!(i[0], (None, None, Drop, true, None));
-    assert!(i.contains(&(None, None, Allow, false, Some("lo"))));
-    assert!(i.contains(&(Some(9000), None, Drop, false, None)));
-    assert!(i.contains(&(Some(80), None, Allow, false, None)));
-
-    let src = fixture!("handwritten/iptables_L.txt");
-    let r = parse(src);
-    assert!(
-        r.unrecognized.is_empty(),
-        "{:?}",
-        r.unrecognized.iter().map(|u| text(src, *u)).collect::<Vec<_>>()
-    );
-    assert!(r.sections.iter().all(|s| s.format == Format::IptablesList));
-    let l = rules(&r);
-    assert_eq!(l[0], (None, None, Drop, true, None));
-    assert!(l.contains(&(Some(9000), None, Drop, false, None)));
-    assert!(l.contains(&(Some(443), None, Allow, false, None)));
-    assert!(l.contains(&(Some(6000), Some(6007), Reject, false, None)));
-    assert!(l.contains(&(None, None, Allow, false, Some("lo"))));
-    assert_eq!(l.iter().filter(|x| x.0 == Some(8000) && x.2 == Drop).count(), 1);
-    assert!(
-        matches!(r.facts.iter().find(|f| matches!(f, ProbeFact::FirewallRule { port: Some(8000), action: Allow, .. })),
-        Some(ProbeFact::FirewallRule { source: Some(s), chain: Some(c), .. }) if s == "10.0.0.0/8" && c == "INPUT")
-    );
-
-    let mut nft = fixture!("handwritten/nft_ruleset.txt").to_vec();
-    nft.extend_from_slice(b"after the ruleset\n");
-    let r = parse(&nft);
-    assert_eq!(r.unrecognized.len(), 1, "text after the last table is not nft's");
-    let n = rules(&r);
-    assert_eq!(n[0], (None, None, Drop, true, None));
-    assert!(n.contains(&(None, None, Allow, false, Some("lo"))));
-    assert!(n.contains(&(Some(443), None, Allow, false, None)));
-    assert!(n.contains(&(Some(9000), None, Drop, false, None)));
-    assert!(n.contains(&(Some(6000), Some(6007), Reject, false, None)));
     assert!(FirewallAction::Reject.blocks() && !FirewallAction::Limit.blocks());
-    let blocking_6003: Vec<_> = r
-        .facts
+}
+
+/// One firewall rule's fields, for the assertions on real listings.
+#[derive(Debug, PartialEq)]
+struct RuleRow<'a> {
+    chain: &'a str,
+    table: Option<&'a str>,
+    hook: Option<FirewallHook>,
+    action: FirewallAction,
+    ports: (Option<u16>, Option<u16>),
+    interfaces: (Option<&'a str>, Option<&'a str>),
+    addresses: (Option<&'a str>, Option<&'a str>),
+    reject_with: Option<&'a str>,
+    other_matches: bool,
+    is_policy: bool,
+    line: &'a str,
+}
+
+fn rule_rows<'a>(r: &'a ListenerReport, src: &'a [u8]) -> Vec<RuleRow<'a>> {
+    r.facts
         .iter()
-        .filter(|f| f.covers_port(6003) && matches!(f, ProbeFact::FirewallRule { action: Reject, .. }))
+        .filter_map(|f| match f {
+            ProbeFact::FirewallRule {
+                chain,
+                table,
+                hook,
+                action,
+                port,
+                port_last,
+                interface,
+                out_interface,
+                source,
+                destination,
+                reject_with,
+                other_matches,
+                is_policy,
+                range,
+                ..
+            } => Some(RuleRow {
+                chain: chain.as_deref().unwrap_or_default(),
+                table: table.as_deref(),
+                hook: *hook,
+                action: *action,
+                ports: (*port, *port_last),
+                interfaces: (interface.as_deref(), out_interface.as_deref()),
+                addresses: (source.as_deref(), destination.as_deref()),
+                reject_with: reject_with.as_deref(),
+                other_matches: *other_matches,
+                is_policy: *is_policy,
+                line: text(src, *range).trim(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one rule of `chain` on `port` with `action` (policies have no port).
+fn the<'a>(
+    rows: &'a [RuleRow<'a>],
+    chain: &str,
+    port: Option<u16>,
+    action: FirewallAction,
+) -> &'a RuleRow<'a> {
+    let found: Vec<_> = rows
+        .iter()
+        .filter(|r| r.chain.eq_ignore_ascii_case(chain) && r.ports.0 == port && r.action == action)
         .collect();
-    assert_eq!(blocking_6003.len(), 1);
-    assert!(
-        !r.facts
-            .iter()
-            .any(|f| f.covers_port(6003) && matches!(f, ProbeFact::FirewallRule { port: Some(9000), .. }))
-    );
+    assert_eq!(found.len(), 1, "{chain} {port:?} {action:?} in {rows:#?}");
+    found[0]
+}
+
+/// Real listings of one ruleset (capture.py firewall, in a private network namespace):
+/// iptables 1.8.9 (nf_tables) `-S`, `iptables-save`, `-L -n`, `-L -n -v`, `--line-numbers`,
+/// and the same rules as nft 1.0.6 prints them (made by iptables-nft, and written natively).
+#[test]
+fn firewalls_captured() {
+    use FirewallAction::*;
+    let listings: [(&str, &[u8]); 8] = [
+        ("iptables -S", fixture!("captured/iptables_S.txt")),
+        ("iptables-save", fixture!("captured/iptables_save.txt")),
+        ("iptables -L -n", fixture!("captured/iptables_L_n.txt")),
+        ("iptables -L -n -v", fixture!("captured/iptables_L_n_v.txt")),
+        ("iptables -L INPUT --line-numbers", fixture!("captured/iptables_L_INPUT_n_v_line_numbers.txt")),
+        ("nft (iptables-nft)", fixture!("captured/nft_ruleset_iptables_nft.txt")),
+        ("nft", fixture!("captured/nft_ruleset.txt")),
+        ("nft -a", fixture!("captured/nft_a_ruleset.txt")),
+    ];
+    for (name, src) in listings {
+        let r = parse(src);
+        let unread: Vec<&str> = r.unrecognized.iter().map(|u| text(src, *u)).collect();
+        assert!(unread.is_empty(), "{name}: {unread:?}");
+        // ip6tables' rules (capture.py adds a few) are nft's `ip6 filter` table.
+        let rows: Vec<RuleRow<'_>> =
+            rule_rows(&r, src).into_iter().filter(|r| r.table != Some("ip6 filter")).collect();
+        let nft = name.starts_with("nft");
+        let verbose = !name.ends_with("-L -n");
+        let input_only = name.contains("--line-numbers");
+
+        let policy = the(&rows, "INPUT", None, Drop);
+        assert!(policy.is_policy && policy.hook == Some(FirewallHook::Input), "{name}");
+        // `-i lo -j ACCEPT`: without -v, a line that reads "accept everything".
+        let lo = rows.iter().find(|r| r.action == Allow && !r.is_policy).unwrap();
+        assert_eq!(lo.interfaces.0, verbose.then_some("lo"), "{name}");
+        assert_eq!(lo.other_matches, !verbose, "{name}");
+        // `ct state established,related accept` applies to replies only.
+        assert!(
+            rows.iter().any(|r| r.action == Allow
+                && r.ports.0.is_none()
+                && r.other_matches
+                && r.interfaces.0.is_none()),
+            "{name}"
+        );
+        // The jump to f2b-sshd and its RETURN are not verdicts.
+        assert!(
+            rows.iter().all(|r| !r.line.contains("f2b-sshd")
+                && !r.line.contains("RETURN")
+                && !r.line.contains("return")),
+            "{name}"
+        );
+        // 80,443 (multiport, or an nft set of 22, 80, 443) are accepted.
+        assert!(
+            [80, 443].iter().all(|p| rows.iter().any(|r| r.ports.0 == Some(*p) && r.action == Allow)),
+            "{name}"
+        );
+
+        // 8000: accepted from 10.0.0.0/8, then dropped; the order is the paste's.
+        let allow = rows.iter().position(|r| r.ports.0 == Some(8000) && r.action == Allow).unwrap();
+        let drop = rows.iter().position(|r| r.ports.0 == Some(8000) && r.action == Drop).unwrap();
+        assert!(allow < drop, "{name}");
+        assert_eq!(rows[allow].addresses, (Some("10.0.0.0/8"), None), "{name}");
+        assert_eq!((rows[drop].addresses, rows[drop].other_matches), ((None, None), !verbose), "{name}");
+        // A comment is not a condition.
+        assert_eq!(the(&rows, "INPUT", Some(9000), Drop).other_matches, !verbose, "{name}");
+        let range = the(&rows, "INPUT", Some(6000), Reject);
+        assert_eq!(range.ports, (Some(6000), Some(6007)), "{name}");
+        // iptables spells out the default answer, nft leaves it out.
+        assert_eq!(range.reject_with, (!nft).then_some("icmp-port-unreachable"), "{name}");
+        // `! -s 10.0.0.0/8` is not modelled: a condition left open.
+        let negated = the(&rows, "INPUT", Some(9100), Reject);
+        assert!(negated.other_matches && negated.addresses.0.is_none(), "{name}");
+        assert!(negated.reject_with.is_some_and(|w| w.contains("admin-prohibited")), "{name}");
+        if input_only {
+            assert!(rows.iter().all(|r| r.chain == "INPUT"), "{name}");
+            continue;
+        }
+        let on_lo = the(&rows, "OUTPUT", Some(8001), Reject);
+        assert_eq!(on_lo.hook, Some(FirewallHook::Output), "{name}");
+        assert_eq!(on_lo.interfaces, (None, verbose.then_some("lo")), "{name}");
+        assert!(on_lo.reject_with.is_some_and(|w| w.starts_with("tcp")), "{name}");
+        let to_one = the(&rows, "OUTPUT", Some(8002), Reject);
+        assert!(to_one.addresses.1.is_some_and(|d| d.starts_with("10.0.0.5")), "{name}");
+        assert!(to_one.reject_with.is_some_and(|w| w.contains("host-prohibited")), "{name}");
+        assert!(!to_one.other_matches || !verbose, "{name}");
+        assert_eq!(the(&rows, "FORWARD", None, Drop).hook, Some(FirewallHook::Forward), "{name}");
+        if nft {
+            let table = if name.contains("iptables-nft") { "ip filter" } else { "inet filter" };
+            assert!(rows.iter().all(|r| r.table == Some(table)), "{name}");
+            // Facts point at the statement, without indentation or `# handle N`.
+            assert_eq!(on_lo.line, on_lo.line.trim(), "{name}");
+            assert!(!on_lo.line.contains('#'), "{name}");
+        }
+    }
+}
+
+/// Real ip6tables listings: `::/0` is any address, `::1` a destination.
+#[test]
+fn ip6tables_captured() {
+    use FirewallAction::*;
+    for (name, src) in
+        [("-S", fixture!("captured/ip6tables_S.txt")), ("-L -n -v", fixture!("captured/ip6tables_L_n_v.txt"))]
+    {
+        let r = parse(src);
+        assert!(r.unrecognized.is_empty(), "{name}");
+        let rows = rule_rows(&r, src);
+        assert_eq!(the(&rows, "INPUT", Some(8000), Drop).addresses, (None, None), "{name}");
+        let on_lo = the(&rows, "OUTPUT", Some(8001), Reject);
+        assert_eq!(on_lo.interfaces, (None, Some("lo")), "{name}");
+        assert!(on_lo.addresses.1.is_some_and(|d| d.starts_with("::1")), "{name}");
+        assert_eq!(on_lo.reject_with, Some("icmp6-port-unreachable"), "{name}");
+    }
+}
+
+/// The probe sections of the lab's firewall scenarios (real iptables and nft output behind
+/// `$ sudo` prompts, beside ss): every line read, every blocking rule found.
+#[test]
+fn firewall_sections_of_the_lab() {
+    for (name, src, port, action) in [
+        ("firewall-reject-reset", fixture_scenario!("firewall-reject-reset"), 19451, FirewallAction::Reject),
+        (
+            "firewall-reject-prohibited",
+            fixture_scenario!("firewall-reject-prohibited"),
+            19461,
+            FirewallAction::Reject,
+        ),
+        ("firewall-drop", fixture_scenario!("firewall-drop"), 19471, FirewallAction::Drop),
+        ("nft-drop", fixture_scenario!("nft-drop"), 19481, FirewallAction::Drop),
+        (
+            "nft-reject-admin-prohibited",
+            fixture_scenario!("nft-reject-admin-prohibited"),
+            19491,
+            FirewallAction::Reject,
+        ),
+        (
+            "firewall-remote-reject",
+            fixture_scenario!("firewall-remote-reject"),
+            19511,
+            FirewallAction::Reject,
+        ),
+    ] {
+        let r = parse(src);
+        let unread: Vec<&str> = r.unrecognized.iter().map(|u| text(src, *u)).collect();
+        assert!(unread.is_empty(), "{name}: {unread:?}");
+        assert!(on_port(&r, port).len() <= 1, "{name}");
+        let rows = rule_rows(&r, src);
+        assert!(
+            rows.iter().any(|r| r.ports.0 == Some(port) && r.action == action && !r.is_policy),
+            "{name}: {rows:#?}"
+        );
+    }
 }
 
 #[test]
@@ -884,7 +1060,8 @@ fn ranges_point_into_the_input() {
         fixture!("captured/lsof_U.txt"),
         fixture!("handwritten/docker_ps.txt"),
         fixture!("handwritten/systemctl_status_failed.txt"),
-        fixture!("handwritten/nft_ruleset.txt"),
+        fixture!("captured/nft_a_ruleset.txt"),
+        fixture!("captured/iptables_L_n_v.txt"),
     ];
     for src in all {
         let r = parse(src);

@@ -1,10 +1,15 @@
+use std::net::IpAddr;
+
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
+use crate::limits::MAX_RULES_CITED;
 use crate::listeners::{FirewallTool, ProbeFact};
 use crate::log::{EventGroup, EventKind, Phase};
 
-use super::super::evidence::{cite_events, endpoint_text, target_place};
+use super::super::evidence::{self, cite_events, endpoint_text, target_place};
 use super::super::facts::{EndpointAddr, Facts};
+use super::super::firewall::{self, Blocker, Outcome};
+use super::super::response::{setting_origin, target_of, time_text};
 
 declare_rule! {
     /// ## What it detects
@@ -17,10 +22,33 @@ declare_rule! {
     /// an address `ip addr`, a listener or a `listen` shows): such connections go through
     /// `lo`, which host firewalls let through.
     ///
+    /// A firewall rule is named when the pasted `iptables -S`, `iptables -L -n -v`,
+    /// `iptables-save`, `nft list ruleset` or `ufw status` has a DROP, REJECT or DENY rule
+    /// that matches the port, the protocol and the destination, and no ACCEPT before it in
+    /// the same chain surely lets the connection through (`-A INPUT -i lo -j ACCEPT`
+    /// first). iptables and nft rules apply to loopback connections too, unless bound to
+    /// another interface; ufw's do not (its `before` chains accept `lo` first). A rule bound
+    /// to `lo` is not blamed for another host. When the log is pasted, the rule must also
+    /// produce what it shows: a REJECT's errno, a DROP's timeout.
+    ///
     /// ## Why it causes a 502
     /// The connection never reaches the backend. A denial or a REJECT fails at once and
-    /// nginx answers **502 Bad Gateway**; a DROP leaves the attempt hanging until
-    /// `proxy_connect_timeout` (**504**). The backend looks healthy from its own host.
+    /// nginx answers **502 Bad Gateway**: a REJECT with `tcp-reset` or the default
+    /// port-unreachable makes nginx log `111: Connection refused`, exactly like a closed
+    /// port, though the backend listens; `icmp-host-prohibited` and nft's (firewalld's)
+    /// `admin-prohibited` make it `113: No route to host`. A DROP leaves the attempt
+    /// hanging until `proxy_connect_timeout`: `upstream timed out (110: Connection timed
+    /// out) while connecting to upstream`, **504** (BG402 explains the timeout, caused by
+    /// this rule). Lab captures (real nginx 1.22.1, iptables 1.8.9 and nft 1.0.6 in a
+    /// private network namespace, gunicorn listening behind the rule): `-j REJECT
+    /// --reject-with tcp-reset` gave 111 and 502; `icmp-host-prohibited` and `reject with
+    /// icmpx admin-prohibited` gave 113 and 502; `-j DROP` and nft's `drop` gave the
+    /// connect timeout and 504 after `proxy_connect_timeout 1s`; an OUTPUT REJECT to
+    /// another host gave 111 at once (then "backend not running", BG201, is not reported:
+    /// the refusal was the firewall's, and the table says nothing about that host). The
+    /// errno of a REJECT's other answers (`icmp-net-unreachable`: 101) was measured with a
+    /// plain `connect()` in the same namespace, not through nginx.
+    ///
     /// `101: Network is unreachable` is decided by the kernel of nginx's host (no route at
     /// all, or a multicast/broadcast address): nothing is sent and the 502 comes at once (lab
     /// capture: `connect() to 224.0.0.1:19391 failed (101: Network is unreachable)`, 502).
@@ -34,17 +62,29 @@ declare_rule! {
     /// type=AVC msg=audit(...): avc:  denied  { name_connect } for pid=1234 comm="nginx" dest=8000 ...
     /// [error] connect() to 10.0.9.7:8000 failed (101: Network is unreachable) while connecting to upstream
     /// ```
+    /// ```text
+    /// $ sudo ss -tlnp
+    /// LISTEN 0  2048  127.0.0.1:19451  0.0.0.0:*  users:(("gunicorn",pid=25910,fd=5))
+    /// $ sudo iptables -S
+    /// -A OUTPUT -p tcp -m tcp --dport 19451 -j REJECT --reject-with tcp-reset
+    /// [error] connect() failed (111: Connection refused) while connecting to upstream, ... upstream: "http://127.0.0.1:19451/"
+    /// ```
     ///
     /// ## Fix
     /// SELinux: `sudo setsebool -P httpd_can_network_connect 1` (or label the port:
-    /// `sudo semanage port -a -t http_port_t -p tcp 8000`). Firewall: allow nginx's host to
-    /// reach the port (`sudo ufw allow from 10.0.0.5 to any port 8000 proto tcp`). No route:
-    /// check the address (a container's IP changes on restart) and `ip route get ADDR`.
+    /// `sudo semanage port -a -t http_port_t -p tcp 8000`). Firewall: remove the rule
+    /// (`sudo iptables -D OUTPUT -p tcp -m tcp --dport 19451 -j REJECT --reject-with
+    /// tcp-reset`, `sudo nft delete rule inet filter input handle N`, `sudo ufw delete N`)
+    /// or accept nginx's host before it (`sudo ufw allow from 10.0.0.5 to any port 8000
+    /// proto tcp`), and save it (`sudo netfilter-persistent save`, /etc/nftables.conf). No
+    /// route: check the address (a container's IP changes on restart) and `ip route get ADDR`.
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout
     /// - https://www.nginx.com/blog/using-nginx-plus-with-selinux/
     /// - https://manpages.ubuntu.com/manpages/jammy/man8/ufw.8.html
+    /// - https://manpages.debian.org/bookworm/iptables/iptables-extensions.8.en.html (REJECT)
+    /// - https://wiki.nftables.org/wiki-nftables/index.php/Rejecting_traffic
     code: "BG207",
     name: "connection-blocked",
     title: "connection blocked: SELinux, firewall or no route",
@@ -53,7 +93,7 @@ declare_rule! {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Block {
     Selinux,
-    /// `113: No route to host`, or a firewall rule on the port.
+    /// `113: No route to host` with no firewall rule that answers so.
     Unreachable,
     /// `101: Network is unreachable`: the kernel has no route at all, nothing was sent.
     NoNetworkRoute,
@@ -62,9 +102,7 @@ enum Block {
 
 fn block_of(group: &EventGroup) -> Option<Block> {
     let e = &group.event;
-    let unix = e.peer.as_deref().is_some_and(|p| p.starts_with("unix:"))
-        || e.upstream.as_ref().is_some_and(|u| u.is_unix());
-    if e.kind != EventKind::ConnectFailed || unix {
+    if e.kind != EventKind::ConnectFailed || is_unix(group) {
         return None;
     }
     match e.errno {
@@ -73,6 +111,29 @@ fn block_of(group: &EventGroup) -> Option<Block> {
         Some(113) => Some(Block::Unreachable),
         Some(110) => Some(Block::KernelTimeout),
         _ => None,
+    }
+}
+
+fn is_unix(group: &EventGroup) -> bool {
+    let e = &group.event;
+    e.peer.as_deref().is_some_and(|p| p.starts_with("unix:"))
+        || e.upstream.as_ref().is_some_and(|u| u.is_unix())
+}
+
+/// Would a rule with this outcome have produced the log line? A REJECT's errno, or a DROP's
+/// timeout (nginx's own, or the kernel's `connect() failed (110)`).
+fn explains(outcome: Outcome, group: &EventGroup) -> bool {
+    let e = &group.event;
+    if is_unix(group) {
+        return false;
+    }
+    match outcome {
+        Outcome::Rejected(111) => e.kind == EventKind::ConnectRefused,
+        Outcome::Rejected(errno) => e.kind == EventKind::ConnectFailed && e.errno == Some(errno),
+        Outcome::Dropped => {
+            (e.kind == EventKind::UpstreamTimedOut && e.phase == Some(Phase::Connecting))
+                || (e.kind == EventKind::ConnectFailed && e.errno == Some(110))
+        }
     }
 }
 
@@ -101,119 +162,383 @@ fn selinux_facts(facts: &Facts<'_>, port: Option<u16>) -> Vec<(TextRange, String
         .collect()
 }
 
-/// Firewall rules that block the port (active firewalls only, when the status is known).
-fn firewall_facts(facts: &Facts<'_>, port: u16) -> Vec<(TextRange, String)> {
-    let Some(r) = facts.listeners else { return Vec::new() };
-    let inactive = r
-        .facts
+/// Did the paste list any firewall (rules, policies or ufw's status)?
+fn firewall_listed(facts: &Facts<'_>) -> bool {
+    facts.listeners.is_some_and(|r| {
+        r.facts.iter().any(|f| matches!(f, ProbeFact::FirewallRule { .. } | ProbeFact::FirewallStatus { .. }))
+    })
+}
+
+/// What the firewall part of the finding rests on.
+struct FirewallCase<'a> {
+    /// Rules that stop the connection; with log lines, only those that produce them.
+    rules: Vec<Blocker<'a>>,
+    /// The log lines the rules explain.
+    events: Vec<&'a EventGroup>,
+}
+
+/// The rules that stop nginx's connections to `ips`:`port`, and the log groups they explain.
+/// `None` when no rule stops them, or when the log shows failures no rule of the paste
+/// produces (a refusal while the only rule drops): those rules are not what happened.
+fn firewall_case<'a>(
+    facts: &Facts<'a>,
+    ips: &[IpAddr],
+    port: u16,
+    events: &[&'a EventGroup],
+) -> Option<FirewallCase<'a>> {
+    let own = !ips.is_empty() && ips.iter().all(|ip| facts.is_local(*ip));
+    let rules = firewall::blockers(facts.listeners?, ips, port, own);
+    if rules.is_empty() {
+        return None;
+    }
+    let failures: Vec<&'a EventGroup> = events
         .iter()
-        .any(|f| matches!(f, ProbeFact::FirewallStatus { active: false, tool: FirewallTool::Ufw, .. }));
-    r.facts
-        .iter()
-        .filter_map(|f| match f {
-            ProbeFact::FirewallRule {
-                tool,
-                port: Some(p),
-                port_last,
-                action,
-                is_policy: false,
-                interface,
-                range,
-                ..
-            } if action.blocks()
-                && (*p == port || port_last.is_some_and(|last| *p <= port && port <= last))
-                && interface.as_deref() != Some("lo")
-                && !(inactive && *tool == FirewallTool::Ufw) =>
-            {
-                let verb = match action {
-                    crate::listeners::FirewallAction::Deny => "deny",
-                    crate::listeners::FirewallAction::Reject => "reject",
-                    crate::listeners::FirewallAction::Drop => "drop",
-                    crate::listeners::FirewallAction::Allow => "allow",
-                    crate::listeners::FirewallAction::Limit => "limit",
-                };
-                Some((*range, format!("the firewall blocks port {port} ({verb})")))
-            }
-            _ => None,
+        .filter(|g| {
+            block_of(g).is_some()
+                || [Outcome::Rejected(111), Outcome::Dropped].into_iter().any(|o| explains(o, g))
         })
-        .collect()
+        .copied()
+        .collect();
+    if failures.is_empty() {
+        // A line from after the connection was made (a read timeout, a reset) proves it passes.
+        let connected = events.iter().any(|g| {
+            matches!(
+                g.event.phase,
+                Some(
+                    Phase::SslHandshaking
+                        | Phase::SendingRequest
+                        | Phase::ReadingResponseHeader
+                        | Phase::ReadingUpstream
+                        | Phase::ProxyingUpgraded
+                )
+            )
+        });
+        return (!connected).then_some(FirewallCase { rules, events: Vec::new() });
+    }
+    let explained: Vec<&'a EventGroup> =
+        failures.iter().filter(|g| rules.iter().any(|r| explains(r.outcome, g))).copied().collect();
+    if explained.is_empty() {
+        return None;
+    }
+    let rules = rules.into_iter().filter(|r| explained.iter().any(|g| explains(r.outcome, g))).collect();
+    Some(FirewallCase { rules, events: explained })
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(_) = facts.config else {
-        let Some(log) = facts.log else { return };
-        for group in &log.groups {
-            let Some(block) = block_of(group) else { continue };
-            let target = group.event.upstream.as_ref().map(|u| u.target.clone()).or(group.event.peer.clone());
-            let target = target.unwrap_or_default();
-            let port = group.event.upstream.as_ref().and_then(|u| u.port);
-            let range = group.event.upstream_range.unwrap_or(group.event.message_range);
-            let f = finding(facts, block, &target, port, format!("nginx's connection to {target}")).label(
-                InputKind::Log,
-                range,
-                format!("nginx connected to {target}"),
-                true,
-            );
-            out.push(cite_events(f, group, evidence_label(block)));
-        }
+        log_only(facts, out);
         return;
     };
     for endpoint in &facts.endpoints {
-        let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
+        let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
         let events = facts.events_for(endpoint);
+        let target = endpoint_text(endpoint);
+        let place = target_place(facts, endpoint);
+        let who = format!("In {place}, nginx's connection to {target}");
+        if let Some(case) = firewall_case(facts, ips, *port, &events) {
+            let connect_timeout = target_of(facts, endpoint).map(|t| {
+                format!(
+                    "{}_connect_timeout ({}{})",
+                    endpoint.kind.prefix(),
+                    time_text(t.effective.connect_timeout.value),
+                    setting_origin(&t.effective.connect_timeout)
+                )
+            });
+            let listening = ips.first().and_then(|ip| {
+                facts.listeners?.listeners_accepting(*ip, *port).next().map(evidence::listener_text)
+            });
+            let f = firewall_finding(facts, &case, &target, *port, who, connect_timeout, listening).label(
+                InputKind::Config,
+                endpoint.range,
+                format!("nginx connects to {target}"),
+                true,
+            );
+            out.push(f);
+            continue;
+        }
         let blocked: Vec<(&EventGroup, Block)> =
             events.iter().filter_map(|g| block_of(g).map(|b| (*g, b))).collect();
         let selinux = selinux_facts(facts, Some(*port));
         let avc_proof = selinux.iter().any(|(_, t)| t.contains("denied"));
-        // Connections to the host's own addresses go through `lo` (any of them, not only
-        // 127.0.0.1), which the host firewall's port rules do not filter (ufw accepts `lo`).
-        let local = facts.endpoint_is_local(endpoint);
-        let firewall = if local { Vec::new() } else { firewall_facts(facts, *port) };
-        let drop_timeouts: Vec<&EventGroup> = events
-            .iter()
-            .filter(|g| {
-                g.event.kind == EventKind::UpstreamTimedOut && g.event.phase == Some(Phase::Connecting)
-            })
-            .copied()
-            .collect();
         let block = match blocked.first() {
             Some((_, b)) => *b,
-            None if !firewall.is_empty() => Block::Unreachable,
             // getsebool alone (no denial in the log) is only a risk for non-http ports.
             None if avc_proof => Block::Selinux,
             None => continue,
         };
-        let target = endpoint_text(endpoint);
-        let place = target_place(facts, endpoint);
-        let mut f = finding(
-            facts,
-            block,
-            &target,
-            Some(*port),
-            format!("In {place}, nginx's connection to {target}"),
-        )
-        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
-        if blocked.is_empty() && drop_timeouts.is_empty() && !avc_proof {
-            f.confidence = 55;
-            f.severity = Severity::Warning;
-        }
+        let mut f = finding(facts, block, &target, Some(*port), who).label(
+            InputKind::Config,
+            endpoint.range,
+            format!("nginx connects to {target}"),
+            true,
+        );
         for (g, b) in &blocked {
             f = cite_events(f, g, evidence_label(*b));
         }
-        for g in &drop_timeouts {
-            f = cite_events(f, g, "connect timed out (a DROP rule looks like this)");
-        }
-        for (range, text) in firewall {
-            f = f.label(InputKind::Listeners, range, text, false);
-        }
         out.push(f);
+    }
+}
+
+/// Without the config: each failed connection of the log, with the paste's firewall rules
+/// for the address it names when there is a paste.
+fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let Some(log) = facts.log else { return };
+    for group in &log.groups {
+        let failed = block_of(group).is_some()
+            || [Outcome::Rejected(111), Outcome::Dropped].into_iter().any(|o| explains(o, group));
+        if !failed {
+            continue;
+        }
+        let upstream = group.event.upstream.as_ref();
+        let target = upstream.map(|u| u.target.clone()).or(group.event.peer.clone()).unwrap_or_default();
+        let port = upstream.and_then(|u| u.port);
+        let range = group.event.upstream_range.unwrap_or(group.event.message_range);
+        let who = format!("nginx's connection to {target}");
+        let ip = upstream.and_then(|u| u.host.trim_matches(['[', ']']).parse::<IpAddr>().ok());
+        let case = match (ip, port) {
+            (Some(ip), Some(port)) => firewall_case(facts, &[ip], port, &[group]),
+            _ => None,
+        };
+        let f = match case {
+            Some(case) if !case.events.is_empty() => {
+                firewall_finding(facts, &case, &target, port.unwrap_or_default(), who, None, None)
+            }
+            _ => {
+                let Some(block) = block_of(group) else { continue };
+                cite_events(finding(facts, block, &target, port, who), group, evidence_label(block))
+            }
+        };
+        out.push(f.label(InputKind::Log, range, format!("nginx connected to {target}"), true));
+    }
+}
+
+/// A firewall rule of the paste stops the connection: name the rule, what nginx logs for
+/// it (a REJECT's errno at once, a DROP's timeout) and what the client gets.
+fn firewall_finding(
+    facts: &Facts<'_>,
+    case: &FirewallCase<'_>,
+    target: &str,
+    port: u16,
+    who: String,
+    connect_timeout: Option<String>,
+    listening: Option<String>,
+) -> Finding {
+    let proven = !case.events.is_empty();
+    let sure = case.rules.iter().any(|r| r.sure);
+    // With log lines, the outcome they show; without, the first rule's (the one that decides).
+    let outcome = case
+        .rules
+        .iter()
+        .map(|r| r.outcome)
+        .find(|o| !proven || case.events.iter().any(|g| explains(*o, g)))
+        .unwrap_or(Outcome::Dropped);
+    let nginx_timer = case.events.iter().any(|g| g.event.kind == EventKind::UpstreamTimedOut)
+        || (!proven && outcome == Outcome::Dropped);
+    let timeout = connect_timeout.unwrap_or_else(|| "proxy_connect_timeout (60s by default)".to_string());
+    let (verb, effect) = match outcome {
+        Outcome::Rejected(111) => (
+            "rejects",
+            "A REJECT with a TCP reset or port-unreachable (the default) looks to nginx exactly like a closed port: \
+             `connect() failed (111: Connection refused)` at once, so clients get 502 Bad Gateway."
+                .to_string(),
+        ),
+        Outcome::Rejected(113) => (
+            "rejects",
+            "A REJECT with host-prohibited or admin-prohibited (firewalld's) makes connect() fail at once with \
+             `113: No route to host`, though the route is fine, so clients get 502 Bad Gateway."
+                .to_string(),
+        ),
+        Outcome::Rejected(13) => (
+            "rejects",
+            "A REJECT with admin-prohibited answers an IPv6 connection with ICMPv6 \"administratively prohibited\", \
+             which connect() reports as `13: Permission denied`, the line SELinux causes too, so clients get 502 Bad \
+             Gateway."
+                .to_string(),
+        ),
+        Outcome::Rejected(101) => (
+            "rejects",
+            "A REJECT with net-unreachable, net-prohibited or no-route makes connect() fail at once with `101: \
+             Network is unreachable`, though a route exists, so clients get 502 Bad Gateway."
+                .to_string(),
+        ),
+        Outcome::Rejected(errno) => (
+            "rejects",
+            format!("The REJECT's answer makes connect() fail at once (errno {errno}), so clients get 502 Bad Gateway."),
+        ),
+        Outcome::Dropped if nginx_timer => (
+            "drops",
+            format!(
+                "A DROP never answers the SYN: nginx waits {timeout} and logs `upstream timed out (110: Connection \
+                 timed out) while connecting to upstream`, so clients get 504 Gateway Timeout."
+            ),
+        ),
+        Outcome::Dropped => (
+            "drops",
+            "A DROP never answers the SYN, and here the kernel gave up before nginx's connect timeout \
+             (`connect() failed (110: Connection timed out)`), so clients get 502 Bad Gateway."
+                .to_string(),
+        ),
+    };
+    // Proven by the log, or a rule nothing about which is in doubt and no log to say otherwise.
+    let definite = proven || (sure && facts.log.is_none());
+    let stopped = if definite { "is stopped" } else { "may be stopped" };
+    let mut message = format!("{who} {stopped} by a firewall rule in the paste, which {verb} it. {effect}");
+    if let Some(l) = &listening {
+        message.push_str(&match outcome {
+            Outcome::Dropped => format!(" The backend runs ({l}): the firewall keeps the SYN from it."),
+            Outcome::Rejected(_) => format!(" The backend runs ({l}): the firewall answers in its place."),
+        });
+    }
+    if !proven && !sure {
+        message.push_str(
+            " The rule has conditions the paste does not settle (an interface, a source, a connection state, a \
+             chain reached by a jump, or another host's firewall): check that it applies to nginx's connections.",
+        );
+    }
+    let status = match outcome {
+        Outcome::Dropped if nginx_timer => 504,
+        _ => 502,
+    };
+    let (severity, confidence) = match (proven, definite) {
+        (true, _) => (Severity::Error, 95),
+        (false, true) => (Severity::Error, 85),
+        (false, false) => (Severity::Warning, 55),
+    };
+    let title_verb = if definite { verb.to_string() } else { format!("may {}", verb.trim_end_matches('s')) };
+    let mut f = Finding::new(
+        INFO.code,
+        severity,
+        format!("a firewall rule {title_verb} nginx's connection to {target}"),
+    )
+    .message(message)
+    .confidence(confidence)
+    .status(status);
+    for g in &case.events {
+        let what = match outcome {
+            Outcome::Dropped => "no answer: the firewall dropped the SYN",
+            Outcome::Rejected(111) => "refused by the firewall, not by the backend",
+            Outcome::Rejected(13) => "the firewall's reject, not SELinux",
+            Outcome::Rejected(_) => "the firewall's reject, not a missing route",
+        };
+        f = cite_events(f, g, what);
+    }
+    for r in case.rules.iter().take(MAX_RULES_CITED) {
+        let what = match r.outcome {
+            Outcome::Dropped => {
+                format!("this rule drops connections to port {port}: nginx waits, then times out")
+            }
+            Outcome::Rejected(111) => {
+                format!("this rule rejects connections to port {port}: nginx logs 111: Connection refused")
+            }
+            Outcome::Rejected(113) => {
+                format!("this rule rejects connections to port {port}: nginx logs 113: No route to host")
+            }
+            Outcome::Rejected(101) => {
+                format!(
+                    "this rule rejects connections to port {port}: nginx logs 101: Network is unreachable"
+                )
+            }
+            Outcome::Rejected(13) => {
+                format!("this rule rejects connections to port {port}: nginx logs 13: Permission denied")
+            }
+            Outcome::Rejected(errno) => {
+                format!("this rule rejects connections to port {port}: errno {errno}")
+            }
+        };
+        f = f.label(InputKind::Listeners, r.range, what, false);
+    }
+    if case.rules.len() > MAX_RULES_CITED {
+        f = f.note(format!(
+            "{} more rules of the paste match this connection too; the first ones are cited.",
+            case.rules.len() - MAX_RULES_CITED
+        ));
+    }
+    if !case.rules.iter().all(|r| r.sure) {
+        f = f.next_step(Command::new(
+            "see every rule in order, with interfaces and sources",
+            "sudo iptables -S; sudo nft -a list ruleset",
+        ));
+    }
+    f.fix(firewall_fix(facts, case, target, port))
+}
+
+/// Remove the rule, with the tool that made it (its own line when `iptables -S` showed it).
+fn firewall_fix(facts: &Facts<'_>, case: &FirewallCase<'_>, target: &str, port: u16) -> Fix {
+    let text = facts.inputs.text(InputKind::Listeners);
+    let line_of = |r: &Blocker<'_>| {
+        let line = text.get(r.range.start as usize..r.range.end as usize).unwrap_or_default();
+        String::from_utf8_lossy(line).trim().to_string()
+    };
+    // `iptables -S` lines give the exact delete command; a listing of the same chain then adds nothing.
+    let spec_chains: Vec<Option<&str>> = case
+        .rules
+        .iter()
+        .take(MAX_RULES_CITED)
+        .filter(|r| r.tool == FirewallTool::Iptables && line_of(r).starts_with("-A "))
+        .map(|r| r.chain)
+        .collect();
+    let mut commands = Vec::new();
+    for r in case.rules.iter().take(MAX_RULES_CITED) {
+        let chain = r.chain.unwrap_or("INPUT");
+        let line = line_of(r);
+        let command = match r.tool {
+            FirewallTool::Iptables if line.starts_with("-A ") => Command::new(
+                "delete this rule",
+                format!("sudo iptables -D {}", line.trim_start_matches("-A ")),
+            ),
+            FirewallTool::Iptables | FirewallTool::IptablesList if spec_chains.contains(&r.chain) => continue,
+            FirewallTool::Iptables | FirewallTool::IptablesList => Command::new(
+                "find the rule's number, then delete it",
+                format!("sudo iptables -L {chain} -n --line-numbers; sudo iptables -D {chain} NUMBER"),
+            ),
+            FirewallTool::Nft => {
+                let table = r.table.unwrap_or("inet filter");
+                Command::new(
+                    "find the rule's handle, then delete it",
+                    format!(
+                        "sudo nft -a list chain {table} {chain}; sudo nft delete rule {table} {chain} handle NUMBER"
+                    ),
+                )
+            }
+            FirewallTool::Ufw => Command::new(
+                "delete the rule by its number",
+                "sudo ufw status numbered; sudo ufw delete NUMBER",
+            ),
+        };
+        if !commands.contains(&command) {
+            commands.push(command);
+        }
+    }
+    commands.push(Command::new(
+        "check from nginx's host",
+        format!("curl -v --connect-timeout 3 http://{target}/"),
+    ));
+    // ufw saves its rules itself.
+    if case.rules.iter().any(|r| matches!(r.tool, FirewallTool::Iptables | FirewallTool::IptablesList)) {
+        commands.push(Command::new(
+            "keep the change over a reboot (iptables-persistent; RHEL: sudo service iptables save)",
+            "sudo netfilter-persistent save",
+        ));
+    }
+    if case.rules.iter().any(|r| r.tool == FirewallTool::Nft) {
+        commands.push(Command::new(
+            "keep the change over a reboot: remove the rule from the ruleset loaded at boot",
+            "sudoedit /etc/nftables.conf",
+        ));
+    }
+    Fix {
+        summary: format!(
+            "let nginx's host reach port {port}: remove the rule, or accept nginx's connections before it"
+        ),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        commands,
     }
 }
 
 fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who: String) -> Finding {
     let host = target.rsplit_once(':').map_or(target, |(h, _)| h).trim_matches(['[', ']']);
     let selinux = selinux_facts(facts, port);
-    let firewall = port.map(|p| firewall_facts(facts, p)).unwrap_or_default();
     let (title, why, fix) = match block {
         Block::Selinux if selinux.is_empty() => (
             format!("nginx is not allowed to connect to {target}: SELinux, or another policy of its host"),
@@ -243,15 +568,22 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
             route_fix(target, port, "make the backend's address reachable from nginx's host"),
         ),
     };
-    let message = if block == Block::NoNetworkRoute {
+    let mut message = if block == Block::NoNetworkRoute {
         // Decided by the kernel of nginx's host: no packet, no timeout, always 502.
         format!("{who} {why}")
     } else {
         format!("{who} {why}, so clients get 502 Bad Gateway (504 if packets are dropped silently).")
     };
+    if matches!(block, Block::Unreachable | Block::KernelTimeout) && firewall_listed(facts) {
+        message.push_str(
+            " No rule of the pasted firewall stops connections to this address (rules bound to `lo`, another port or \
+             another destination do not): look at the route and the backend's host first; a firewall on that host, \
+             or between the two, is not in the paste.",
+        );
+    }
     let confidence = match block {
         Block::NoNetworkRoute => 90,
-        _ if selinux.is_empty() && firewall.is_empty() => 75,
+        _ if selinux.is_empty() => 75,
         _ => 95,
     };
     let mut f =
@@ -269,7 +601,7 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
                 "getsebool httpd_can_network_connect; sudo ausearch -m avc -c nginx",
             ));
         }
-    } else if firewall.is_empty() && block != Block::NoNetworkRoute {
+    } else if !firewall_listed(facts) && block != Block::NoNetworkRoute {
         f = f.next_step(Command::new(
             "paste the firewall rules",
             "sudo ufw status verbose; sudo iptables -S; sudo nft list ruleset",

@@ -8,6 +8,7 @@ use super::super::evidence::{cite_events, endpoint_text, listener_text, paste_li
 use super::super::facts::{
     Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach, looks_like_container,
 };
+use super::super::firewall;
 use crate::listeners::ProbeFact;
 
 declare_rule! {
@@ -17,6 +18,10 @@ declare_rule! {
     /// running (it crashed, failed to start, or was never started). Not when the log shows
     /// the connection never reached a host (`101: Network is unreachable`, `113: No route to
     /// host`, `13: Permission denied` to an address that is not loopback): BG207 explains those.
+    /// Nor when a firewall rule of the paste stops connections to an address that is not
+    /// loopback: a REJECT's refusal (`111`) looks like a closed port (lab capture
+    /// `firewall-remote-reject`: `-A OUTPUT -d 10.96.0.7/32 ... -j REJECT`, 111 at once), and
+    /// BG207 names the rule.
     ///
     /// A listener table describes the host it ran on only. It is used for addresses of that
     /// host: loopback, an address a listener in the table or nginx's own `listen` binds, or
@@ -79,6 +84,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         // Multicast and broadcast addresses are no host's: no listener table can say what is there.
         if !ips.is_empty() && ips.iter().all(|ip| not_a_host(*ip)) {
+            continue;
+        }
+        // A rule of the paste's firewall stops it: BG207 says so.
+        if firewall_stops_remote(facts, endpoint) {
             continue;
         }
         // Not known to be nginx's host: only the log can say that connections are refused there.
@@ -159,6 +168,16 @@ fn never_reached_a_host(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
 /// that answered (`upstream server temporarily disabled` after a first failure).
 fn decided_the_status(group: &EventGroup) -> bool {
     group.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500))
+}
+
+/// A firewall rule of the paste stops connections to an address that is not loopback:
+/// that rule is what refused them (BG207), and nginx's listener table says nothing about
+/// what runs on that other host.
+fn firewall_stops_remote(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
+    let EndpointAddr::Tcp { ips, port, .. } = &endpoint.addr else { return false };
+    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
+    let own = facts.endpoint_is_local(endpoint);
+    !loopback && facts.listeners.is_some_and(|r| firewall::stops(r, ips, *port, own))
 }
 
 fn not_a_host(ip: IpAddr) -> bool {

@@ -2,12 +2,14 @@ use std::net::IpAddr;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
+use crate::limits::MAX_RULES_CITED;
 use crate::listeners::{Listener, ProbeFact};
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::Facts;
 use super::super::evidence::{listener_text, paste_listeners};
 use super::super::facts::EndpointAddr;
+use super::super::firewall::{self, Blocker, Outcome};
 use super::super::response::{
     Incident, address_text, backend_groups, endpoint_at, incidents, locate, pass_kind, place_text,
     setting_origin, target_of, time_text,
@@ -20,13 +22,21 @@ declare_rule! {
     /// upstream`), after `proxy_connect_timeout` (60s by default). The SYN went
     /// unanswered: a firewall drops packets, the host is gone, or the backend's accept
     /// queue is full (the kernel drops SYNs then). A listener row with Recv-Q above
-    /// Send-Q (`LISTEN 129 128`) proves the full queue. Also the kernel's variant,
+    /// Send-Q (`LISTEN 129 128`) proves the full queue; a DROP rule on the port in the
+    /// pasted `iptables -S`/`iptables -L -n -v`/`nft list ruleset`/`ufw status` proves the
+    /// firewall, and BG207 then names it as the cause (rules read as BG207 reads them: in
+    /// order, per chain, with interfaces and destinations). Also the kernel's variant,
     /// `connect() failed (110: Connection timed out)`, which is a 502.
     ///
     /// ## Why it causes a 504
     /// nginx's connect timer expiring gives **504 Gateway Timeout**. When it is the
     /// kernel that gives up on the SYN (`connect() failed (110)`), nginx treats it as an
-    /// error and the client gets **502**.
+    /// error and the client gets **502**. Lab captures (nginx 1.22.1, private network
+    /// namespace, gunicorn listening): `iptables -A INPUT -p tcp --dport 19471 -j DROP` and
+    /// nft's `tcp dport 19481 drop` on the output hook gave `upstream timed out (110:
+    /// Connection timed out) while connecting to upstream` and 504 after
+    /// `proxy_connect_timeout 1s`; a listen(0) backend whose queue is held full gave the same
+    /// line with `LISTEN 1 0` in ss.
     ///
     /// ## Example
     /// ```text
@@ -37,8 +47,9 @@ declare_rule! {
     /// ## Fix
     /// A full queue: the backend accepts too slowly. Add workers (gunicorn `--workers`,
     /// php-fpm `pm.max_children`), find what blocks them, and raise the backlog
-    /// (gunicorn `--backlog`, `net.core.somaxconn`). A firewall: allow nginx's host to
-    /// the backend port. A remote host: check it is up and routable.
+    /// (gunicorn `--backlog`, `net.core.somaxconn`). A firewall: remove the DROP rule or
+    /// accept nginx's host before it (BG207 gives the command). A remote host: check it is
+    /// up and routable.
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout
@@ -85,25 +96,21 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             _ => Vec::new(),
         };
         let full: Vec<&&Listener> = rows.iter().filter(|l| l.backlog_full()).collect();
-        let firewall: Vec<&ProbeFact> = facts
-            .listeners
-            .map(|l| {
-                l.facts
-                    .iter()
-                    .filter(|f| match f {
-                        ProbeFact::FirewallRule { port: p, port_last, action, .. } => {
-                            action.blocks()
-                                && port.is_some_and(|want| match (p, port_last) {
-                                    (Some(a), Some(b)) => (*a..=*b).contains(&want),
-                                    (Some(a), None) => *a == want,
-                                    (None, _) => false,
-                                })
-                        }
-                        _ => false,
-                    })
+        // Rules of the paste that drop SYNs to this address: a REJECT answers, it never times out.
+        let firewall: Vec<Blocker<'_>> = match (facts.listeners, port) {
+            (Some(l), Some(port)) => {
+                let ips: Vec<IpAddr> = ip.into_iter().collect();
+                let own = !ips.is_empty() && ips.iter().all(|ip| facts.is_local(*ip));
+                firewall::blockers(l, &ips, port, own)
+                    .into_iter()
+                    .filter(|b| b.outcome == Outcome::Dropped)
                     .collect()
-            })
-            .unwrap_or_default();
+            }
+            _ => Vec::new(),
+        };
+        let firewall_listed = facts
+            .listeners
+            .is_some_and(|l| l.facts.iter().any(|f| matches!(f, ProbeFact::FirewallRule { .. })));
 
         let mut message = if nginx_timer {
             format!(
@@ -131,7 +138,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             confidence = 95;
         } else if !firewall.is_empty() {
             message.push_str(
-                " A firewall rule in the paste blocks this port, and a dropped SYN is never answered.",
+                " A firewall rule in the paste drops packets to this port, and a dropped SYN is never answered \
+                 (BG207 names the rule).",
             );
             confidence = 85;
         } else if !rows.is_empty() {
@@ -165,6 +173,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         });
         if nginx_timer && ((!full.is_empty() && facts.config.is_some()) || !saturated.is_empty()) {
             finding = finding.caused_by("BG211").confidence(84);
+        } else if !firewall.is_empty() {
+            // BG207 cites the rule and this line together: the rule is the cause.
+            finding = finding.caused_by("BG207").confidence(84);
         }
         finding = locate(finding, facts, &incident, "the connection was not established in time");
         for row in &full {
@@ -179,9 +190,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 false,
             );
         }
-        for f in &firewall {
-            finding =
-                finding.label(InputKind::Listeners, f.range(), "this rule blocks the backend port", false);
+        for f in firewall.iter().take(MAX_RULES_CITED) {
+            finding = finding.label(
+                InputKind::Listeners,
+                f.range,
+                "this rule drops packets to the backend port",
+                false,
+            );
         }
         if !full.is_empty() {
             finding = finding.fix(Fix {
@@ -203,13 +218,15 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             if facts.listeners.is_none() {
                 finding = finding.next_step(paste_listeners());
             }
-            finding = finding.next_step(Command::new(
-                "look for firewall rules that drop packets to the backend port",
-                format!(
-                    "sudo iptables -S | grep -E 'DROP|{}'; sudo nft list ruleset | grep -i drop",
-                    port.unwrap_or_default()
-                ),
-            ));
+            if !firewall_listed {
+                finding = finding.next_step(Command::new(
+                    "look for firewall rules that drop packets to the backend port",
+                    format!(
+                        "sudo iptables -S | grep -E 'DROP|{}'; sudo nft list ruleset | grep -i drop",
+                        port.unwrap_or_default()
+                    ),
+                ));
+            }
             finding = finding.next_step(Command::new(
                 "try the connection from the nginx host, with a short timeout",
                 format!("curl -sS -m 5 -o /dev/null -w '%{{http_code}}\\n' http://{target}/"),
