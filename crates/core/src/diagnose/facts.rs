@@ -329,7 +329,8 @@ impl<'a> Facts<'a> {
             if app.is_none() && !l.processes.is_empty() {
                 continue;
             }
-            facts.unix_backends.push(UnixBackend { index, dir: parent_dir(&path).to_string(), app });
+            let dir = parent_dir(&path).to_string();
+            facts.unix_backends.push(UnixBackend { index, path, dir, app });
         }
         facts
     }
@@ -589,56 +590,42 @@ impl<'a> Facts<'a> {
         };
         // Rank: same directory (100), then the backend kind the pass wants (50), then the
         // closest file name (0-40, never enough to cross a class). Only the best few are
-        // used, so the name distance is computed for the classes that fill them.
-        let mut classes: Vec<(u32, usize)> = self
-            .unix_backends
-            .iter()
-            .map(|b| {
-                let mut class = 0u32;
-                if b.dir == dir {
-                    class += 100;
-                }
-                if wanted.is_some() && b.app == wanted {
-                    class += 50;
-                }
-                (class, b.index)
-            })
-            .collect();
-        badgateway_config::order::sort_by(&mut classes, best_first);
+        // used: classes are taken best first, and within the classes that fill the places
+        // the best names are picked one by one (no sort: hundreds of sockets share a class
+        // in a big paste, for each of hundreds of missing paths).
+        let matcher = NameMatcher::new(file_name(path));
+        let class_of = |b: &UnixBackend| {
+            u32::from(b.dir == dir) * 100 + u32::from(wanted.is_some() && b.app == wanted) * 50
+        };
         // One row per socket: lsof lists a socket once per process.
         let mut listeners: Vec<usize> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::default();
+        let mut seen: HashSet<&str> = HashSet::default();
         let mut more = 0;
-        for class in classes.chunk_by(|a, b| a.0 == b.0) {
+        for class in [150, 100, 50, 0] {
+            let members = self.unix_backends.iter().filter(|b| class_of(b) == class);
             if listeners.len() >= MAX_SOCKET_CANDIDATES {
-                for &(_, i) in class {
-                    let p = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
-                    if seen.insert(p) {
-                        more += 1;
-                    }
-                }
+                more += members.filter(|b| seen.insert(b.path.as_str())).count();
                 continue;
             }
-            let mut ranked: Vec<(u32, usize)> = class
-                .iter()
-                .map(|&(_, i)| {
-                    let other = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
-                    let similarity = name_similarity(file_name(path), file_name(&other));
-                    ((similarity * 40.0) as u32, i)
+            let mut ranked: Vec<(u32, usize, &str)> = members
+                .map(|b| {
+                    let similarity = matcher.similarity(file_name(&b.path));
+                    ((similarity * 40.0) as u32, b.index, b.path.as_str())
                 })
                 .collect();
-            badgateway_config::order::sort_by(&mut ranked, best_first);
-            for (_, i) in ranked {
-                let p = report.listeners.get(i).and_then(|l| l.bind.path()).unwrap_or_default();
-                if !seen.insert(p) {
-                    continue;
-                }
-                if listeners.len() < MAX_SOCKET_CANDIDATES {
+            while listeners.len() < MAX_SOCKET_CANDIDATES {
+                let best = ranked
+                    .iter()
+                    .enumerate()
+                    .min_by(|(_, x), (_, y)| best_first(&(x.0, x.1), &(y.0, y.1)))
+                    .map(|(at, _)| at);
+                let Some(at) = best else { break };
+                let (_, i, p) = ranked.swap_remove(at);
+                if seen.insert(p) {
                     listeners.push(i);
-                } else {
-                    more += 1;
                 }
             }
+            more += ranked.iter().filter(|(_, _, p)| seen.insert(p)).count();
         }
         UnixReach::Missing { listeners, more, files: self.files_beside(path) }
     }
@@ -875,6 +862,15 @@ impl<'a> Facts<'a> {
         self.events_by_port.get(&port).into_iter().flatten().filter_map(move |&g| groups.get(g))
     }
 
+    /// The TCP endpoints on `port` with their indices, in endpoint order.
+    pub fn endpoints_on_port(&self, port: u16) -> impl Iterator<Item = (usize, &Endpoint)> + '_ {
+        self.endpoints_by_port
+            .get(&port)
+            .into_iter()
+            .flatten()
+            .filter_map(|&e| self.endpoints.get(e).map(|endpoint| (e, endpoint)))
+    }
+
     /// The first endpoint a log event group names (its upstream or sync-connect peer).
     pub fn endpoint_of(&self, group: &EventGroup) -> Option<&Endpoint> {
         let addr = GroupAddr::of(group)?;
@@ -927,31 +923,51 @@ fn best_first(a: &(u32, usize), b: &(u32, usize)) -> std::cmp::Ordering {
     b.0.cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
-/// `strsim::normalized_levenshtein`, with a bit-parallel distance (Myers 1999) for the
-/// usual case of ASCII names of at most 64 bytes: ranking a missing socket against hundreds
-/// of others in one directory then costs a few hundred instructions per pair, not thousands.
-fn name_similarity(a: &str, b: &str) -> f64 {
-    if a.len() > 64 || !a.is_ascii() || !b.is_ascii() {
-        return strsim::normalized_levenshtein(a, b);
-    }
-    let longest = a.len().max(b.len());
-    if longest == 0 {
-        return 1.0;
-    }
-    1.0 - ascii_levenshtein(a.as_bytes(), b.as_bytes()) as f64 / longest as f64
+/// `strsim::normalized_levenshtein` against one fixed name, with a bit-parallel distance
+/// (Myers 1999) for the usual case of ASCII names of at most 64 bytes: the fixed name's
+/// bit masks are built once, and each comparison with one of hundreds of other sockets in
+/// a directory then costs a few instructions per byte.
+struct NameMatcher<'n> {
+    name: &'n str,
+    /// Per ASCII byte, the positions where it occurs in `name`; None when the slow path applies.
+    peq: Option<Box<[u64; 128]>>,
 }
 
-/// Levenshtein distance, `a` ASCII and at most 64 bytes, `b` ASCII.
-fn ascii_levenshtein(a: &[u8], b: &[u8]) -> usize {
-    let m = a.len();
+impl<'n> NameMatcher<'n> {
+    fn new(name: &'n str) -> Self {
+        let peq = (name.len() <= 64 && name.is_ascii()).then(|| {
+            let mut peq = Box::new([0u64; 128]);
+            for (i, &c) in name.as_bytes().iter().enumerate() {
+                if let Some(slot) = peq.get_mut(usize::from(c & 0x7f)) {
+                    *slot |= 1 << i;
+                }
+            }
+            peq
+        });
+        NameMatcher { name, peq }
+    }
+
+    fn similarity(&self, other: &str) -> f64 {
+        let Some(peq) = self.peq.as_deref().filter(|_| other.is_ascii()) else {
+            return strsim::normalized_levenshtein(self.name, other);
+        };
+        let longest = self.name.len().max(other.len());
+        if longest == 0 {
+            return 1.0;
+        }
+        1.0 - ascii_levenshtein(peq, self.name.len(), other.as_bytes()) as f64 / longest as f64
+    }
+}
+
+#[cfg(test)]
+fn name_similarity(a: &str, b: &str) -> f64 {
+    NameMatcher::new(a).similarity(b)
+}
+
+/// Levenshtein distance between the ASCII name of `m` bytes whose masks are `peq` and `b`.
+fn ascii_levenshtein(peq: &[u64; 128], m: usize, b: &[u8]) -> usize {
     if m == 0 {
         return b.len();
-    }
-    let mut peq = [0u64; 128];
-    for (i, &c) in a.iter().enumerate() {
-        if let Some(slot) = peq.get_mut(usize::from(c & 0x7f)) {
-            *slot |= 1 << i;
-        }
     }
     let last = 1u64 << (m - 1);
     let (mut pv, mut mv, mut score) = (!0u64, 0u64, m);
@@ -982,6 +998,7 @@ type AddrKey = (Option<u16>, String, Vec<IpAddr>);
 /// A listening unix socket that could be an app's (see `Facts::unix_backends`).
 struct UnixBackend {
     index: usize,
+    path: String,
     dir: String,
     app: Option<crate::listeners::AppServer>,
 }
@@ -1244,8 +1261,10 @@ mod similarity_tests {
                 (0..n).map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize])).collect()
             };
             let (a, b) = (word(la), word(lb));
+            let matcher = NameMatcher::new(&a);
+            let peq = matcher.peq.as_deref().unwrap();
             assert_eq!(
-                ascii_levenshtein(a.as_bytes(), b.as_bytes()),
+                ascii_levenshtein(peq, a.len(), b.as_bytes()),
                 strsim::levenshtein(&a, &b),
                 "{a} / {b}"
             );

@@ -61,7 +61,8 @@ pub fn incidents<'a>(facts: &Facts<'a>, want: impl Fn(&EventGroup) -> bool) -> V
 fn by_resolved_name(facts: &Facts<'_>, group: &EventGroup) -> Option<usize> {
     let upstream = group.event.upstream.as_ref()?;
     upstream.host.parse::<std::net::IpAddr>().ok()?;
-    let mut candidates = facts.endpoints.iter().enumerate().filter(|(_, e)| {
+    let port = upstream.port?;
+    let mut candidates = facts.endpoints_on_port(port).filter(|(_, e)| {
         matches!(&e.addr, EndpointAddr::Tcp { ips, port, .. } if ips.is_empty() && Some(*port) == upstream.port)
             && scheme_matches(facts, e, group)
     });
