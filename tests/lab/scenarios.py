@@ -102,9 +102,16 @@ def proxy(port, target, extra=""):
 
 # "Another host" on a veth pair: nginx's namespace has v0 = 10.95.0.1/24, the backend's own
 # namespace gets v1 = 10.95.0.7/24 (lab.own_netns_command).
-REMOTE_NET = [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
-              ["ip", "addr", "add", "10.95.0.1/24", "dev", "v0"],
-              ["ip", "link", "set", "v0", "up"]]
+def veth(cidr, peer_up=True):
+    """`net` commands: a veth pair v0/v1, v0 = `cidr` and up; v1 up too unless another
+    namespace (a backend's own "host") takes it and sets it up there."""
+    cmds = [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+            ["ip", "addr", "add", cidr, "dev", "v0"],
+            ["ip", "link", "set", "v0", "up"]]
+    return cmds + ([["ip", "link", "set", "v1", "up"]] if peer_up else [])
+
+
+REMOTE_NET = veth("10.95.0.1/24", peer_up=False)
 REMOTE_HOST = {"link": "v1", "net": [["ip", "addr", "add", "10.95.0.7/24", "dev", "v1"],
                                      ["ip", "link", "set", "v1", "up"]]}
 # The other host with nothing listening: a process that only keeps its namespace alive.
@@ -131,9 +138,7 @@ def nft_chain(hook, *rules):
 
 
 # A bridge network with nobody else on it (as in no-route-to-host): a route to 10.96.0.0/24, no hosts.
-VETH_10_96 = [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
-              ["ip", "addr", "add", "10.96.0.1/24", "dev", "v0"],
-              ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]]
+VETH_10_96 = veth("10.96.0.1/24")
 
 SCENARIOS = [
     {
@@ -602,9 +607,7 @@ SCENARIOS = [
                  "container that is gone): ARP gets no reply and connect() fails after about 3 s with "
                  "'113: No route to host'.",
         "listen": 19420,
-        "net": [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
-                ["ip", "addr", "add", "10.98.0.1/24", "dev", "v0"],
-                ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]],
+        "net": veth("10.98.0.1/24"),
         "http": proxy(19420, "http://10.98.0.7:19421"),
         "ports": [19421],
         "client_timeout": 15,
@@ -679,9 +682,7 @@ SCENARIOS = [
                  "host's network address: the connection is refused. `ip -br addr` in the paste shows 10.95.0.1 "
                  "is this host's, so the listener table speaks for it.",
         "listen": 19470,
-        "net": [["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
-                ["ip", "addr", "add", "10.95.0.1/24", "dev", "v0"],
-                ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v1", "up"]],
+        "net": veth("10.95.0.1/24"),
         "http": proxy(19470, "http://10.95.0.1:19471"),
         "backends": [gunicorn("127.0.0.1:19471")],
         "ports": [19471],
