@@ -236,6 +236,19 @@ def start_backend(b, prefix, procs):
         )
     procs.append(proc)
     if b.get("netns"):
+        # `unshare` makes its namespace a moment after it starts: moving the link before
+        # that would move it into our own namespace, and the backend would wait for it forever.
+        ours = os.readlink("/proc/self/ns/net")
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                if os.readlink("/proc/%d/ns/net" % proc.pid) != ours:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.01)
+        else:
+            raise RuntimeError("backend %s: no network namespace of its own after 10 s" % b["log"])
         rc, out = run(["ip", "link", "set", b["netns"]["link"], "netns", str(proc.pid)])
         if rc != 0:
             raise RuntimeError("ip link set %s netns %d: %s" % (b["netns"]["link"], proc.pid, out))
