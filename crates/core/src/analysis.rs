@@ -51,12 +51,7 @@ pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
     let findings = {
         let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
         let mut findings = diagnose::run(&facts);
-        let mut per_code: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
-        findings.retain(|f| {
-            let seen = per_code.entry(f.code).or_default();
-            *seen += 1;
-            *seen <= limits::MAX_FINDINGS_PER_CODE
-        });
+        diagnose::cap_per_code(&mut findings);
         findings.truncate(limits::MAX_FINDINGS);
         findings
     };

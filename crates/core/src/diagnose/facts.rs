@@ -452,10 +452,15 @@ impl<'a> Facts<'a> {
         matches!(self.locality(ip), Locality::Local(_))
     }
 
+    /// Every one of these addresses is this host's (false for none).
+    pub fn all_local(&self, ips: &[IpAddr]) -> bool {
+        !ips.is_empty() && ips.iter().all(|ip| self.is_local(*ip))
+    }
+
     /// Every address of a TCP endpoint is this host's (false when its addresses are not known).
     pub fn endpoint_is_local(&self, endpoint: &Endpoint) -> bool {
         match &endpoint.addr {
-            EndpointAddr::Tcp { ips, .. } => !ips.is_empty() && ips.iter().all(|ip| self.is_local(*ip)),
+            EndpointAddr::Tcp { ips, .. } => self.all_local(ips),
             EndpointAddr::Unix { .. } => true,
         }
     }

@@ -38,13 +38,18 @@ pub fn run(facts: &Facts<'_>) -> Vec<Finding> {
 fn keep_best(findings: &mut Vec<Finding>, start: usize) {
     let mut new = findings.split_off(start);
     rank(&mut new);
+    cap_per_code(&mut new);
+    findings.append(&mut new);
+}
+
+/// Keeps the first `MAX_FINDINGS_PER_CODE` findings of each code, in their order.
+pub fn cap_per_code(findings: &mut Vec<Finding>) {
     let mut per_code: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
-    new.retain(|f| {
+    findings.retain(|f| {
         let seen = per_code.entry(f.code).or_default();
         *seen += 1;
         *seen <= crate::limits::MAX_FINDINGS_PER_CODE
     });
-    findings.append(&mut new);
 }
 
 fn rank(findings: &mut Vec<Finding>) {

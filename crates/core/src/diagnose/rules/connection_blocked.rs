@@ -186,8 +186,7 @@ fn firewall_case<'a>(
     port: u16,
     events: &[&'a EventGroup],
 ) -> Option<FirewallCase<'a>> {
-    let own = !ips.is_empty() && ips.iter().all(|ip| facts.is_local(*ip));
-    let rules = firewall::blockers(facts.listeners?, ips, port, own);
+    let rules = firewall::blockers(facts.listeners?, ips, port, facts.all_local(ips));
     if rules.is_empty() {
         return None;
     }

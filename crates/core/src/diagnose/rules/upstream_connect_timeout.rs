@@ -100,8 +100,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let firewall: Vec<Blocker<'_>> = match (facts.listeners, port) {
             (Some(l), Some(port)) => {
                 let ips: Vec<IpAddr> = ip.into_iter().collect();
-                let own = !ips.is_empty() && ips.iter().all(|ip| facts.is_local(*ip));
-                firewall::blockers(l, &ips, port, own)
+                firewall::blockers(l, &ips, port, facts.all_local(&ips))
                     .into_iter()
                     .filter(|b| b.outcome == Outcome::Dropped)
                     .collect()
