@@ -107,7 +107,7 @@ impl InputFiles {
         }
         for path in &self.log {
             let bytes = read(path, "--log")?;
-            loaded.push_log_owned(Origin::file(path), bytes);
+            loaded.push_log(Origin::file(path), &bytes);
         }
         Ok(loaded)
     }
@@ -161,20 +161,6 @@ impl Loaded {
             listeners: self.listeners.as_deref(),
             log: self.log.as_deref(),
         }
-    }
-
-    /// Like `push_log`, but the first log is kept as read rather than copied: with a 30 MB
-    /// log the copy doubled the memory the load needs.
-    pub fn push_log_owned(&mut self, origin: Origin, mut bytes: Vec<u8>) {
-        if self.log.is_some() {
-            self.push_log(origin, &bytes);
-            return;
-        }
-        if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
-            bytes.push(b'\n');
-        }
-        self.log = Some(bytes);
-        self.log_origins.push(Origin { first_line: 1, ..origin });
     }
 
     /// Appends one file's lines to the log input (several logs read as one paste).
