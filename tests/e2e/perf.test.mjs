@@ -77,6 +77,15 @@ async function setText(page, which, text) {
 
 const workerMs = async (page) => parseFloat(await page.locator('[data-testid="timing"]').innerText());
 
+/** Pastes the small inputs and waits until their findings are on screen and the page is idle. */
+async function showSmall(page) {
+  await setText(page, 'config', small.config);
+  await setText(page, 'listeners', small.listeners);
+  await setText(page, 'log', small.log);
+  await page.locator('article.finding').first().waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('section.results').getAttribute('aria-busy') === 'false');
+}
+
 async function waitIdleAfter(page, t0, timeout) {
   await page.waitForFunction((t0) => window.__perf.idle.some((t) => t > t0), t0, { timeout, polling: 5 });
   return page.evaluate((t0) => window.__perf.idle.find((t) => t > t0) - t0, t0);
@@ -85,11 +94,7 @@ async function waitIdleAfter(page, t0, timeout) {
 test('500-line config + 1,000-line log: a keystroke re-diagnoses (timings printed)', async () => {
   const { page, errors } = await open(context, server.url);
   await instrument(page);
-  await setText(page, 'config', small.config);
-  await setText(page, 'listeners', small.listeners);
-  await setText(page, 'log', small.log);
-  await page.locator('article.finding').first().waitFor({ timeout: 20000 });
-  await page.waitForFunction(() => document.querySelector('section.results').getAttribute('aria-busy') === 'false');
+  await showSmall(page);
   const box = page.locator('[data-testid="textarea-config"]');
   await box.focus();
   await page.keyboard.press('Control+End');
@@ -117,11 +122,7 @@ test('100k-line dump + 32 MB log completes in the worker; typing meanwhile is ke
   const { page, errors } = await open(context, server.url);
   await instrument(page);
   // Small inputs first, so a finding is on screen before the big job starts.
-  await setText(page, 'config', small.config);
-  await setText(page, 'listeners', small.listeners);
-  await setText(page, 'log', small.log);
-  await page.locator('article.finding').first().waitFor({ timeout: 20000 });
-  await page.waitForFunction(() => document.querySelector('section.results').getAttribute('aria-busy') === 'false');
+  await showSmall(page);
   const t0 = await page.evaluate(() => performance.now());
   await setText(page, 'config', big.config);
   await setText(page, 'listeners', big.listeners);
