@@ -88,3 +88,34 @@ test('typing in the middle of a box keeps the caret and every keystroke, small o
     assert.equal(value.length, start.length + filler.length + 2, label);
   }
 });
+
+test('the gutter numbers the lines in view, wherever the box is scrolled', async () => {
+  const { page } = await open(context, server.url);
+  const lines = Array.from({ length: 5000 }, (_, i) => `# line ${i + 1}`).join('\n');
+  await paste(page, 'log', lines);
+  const gutter = page.locator('[data-testid="textarea-log"]').locator('xpath=preceding-sibling::pre[contains(@class,"gutter")]');
+  await page.waitForFunction(() => document.querySelector('#input-log').parentElement.querySelector('.gutter').textContent.startsWith('1\n'));
+  // Scroll to the middle of line 2,501 (7 px into it): the gutter starts at 2,501 and is
+  // shifted up by those 7 px, so each number sits beside its line.
+  await page.$eval('[data-testid="textarea-log"]', (el) => { el.scrollTop = 2500 * 20 + 7; });
+  await page.waitForFunction(() => document.querySelector('#input-log').parentElement.querySelector('.gutter').textContent.startsWith('2501\n'));
+  const { text, transform, top, lineAtTop } = await gutter.evaluate((g) => {
+    const area = g.parentElement.querySelector('textarea');
+    return { text: g.textContent, transform: g.style.transform, top: area.scrollTop, lineAtTop: area.value.split('\n')[Math.floor(area.scrollTop / 20)] };
+  });
+  assert.equal(top, 2500 * 20 + 7, 'the box scrolled as far as asked');
+  assert.equal(lineAtTop, '# line 2501');
+  assert.equal(transform, 'translateY(-7px)');
+  const numbers = text.trimEnd().split('\n').map(Number);
+  assert.ok(numbers.length < 200, `a screenful of numbers, not all 5,000: ${numbers.length}`);
+  assert.deepEqual(numbers.slice(0, 3), [2501, 2502, 2503]);
+  // Scrolled to the end: the last number is the last line's.
+  await page.$eval('[data-testid="textarea-log"]', (el) => { el.scrollTop = el.scrollHeight; });
+  await page.waitForFunction(() => document.querySelector('#input-log').parentElement.querySelector('.gutter').textContent.trimEnd().endsWith('\n5000'));
+});
+
+test('each box is a form of its own, so autofill never reads the other boxes while one is typed in', async () => {
+  const { page } = await open(context, server.url);
+  const forms = await page.$$eval('textarea', (areas) => areas.map((a) => a.form && [...a.form.elements].filter((e) => e.tagName === 'TEXTAREA').length));
+  assert.deepEqual(forms, [1, 1, 1]);
+});

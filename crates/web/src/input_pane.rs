@@ -36,6 +36,36 @@ fn read_delay(length: u32) -> u32 {
 /// Must match `--line-height` in www/style.css.
 pub const LINE_HEIGHT: u32 = 20;
 
+/// Line numbers the gutter holds at once: more than the tallest box shows.
+const GUTTER_LINES: usize = 80;
+
+/// The gutter for a box of `lines` lines scrolled to `scroll_top` pixels: the numbers from
+/// the first visible line on, and how far to shift them so they sit beside their lines.
+/// Only a screenful is in the page: a gutter of every line (100,000 for a big log) made
+/// each keystroke repaint and re-layer all of it, tens of milliseconds in Chromium.
+fn gutter_window(lines: usize, scroll_top: i32) -> (String, i32) {
+    let height = LINE_HEIGHT as i32;
+    let scroll_top = scroll_top.max(0);
+    let first = usize::try_from(scroll_top / height).unwrap_or(0).min(lines.saturating_sub(1));
+    let last = (first + GUTTER_LINES).min(lines);
+    let mut text = String::with_capacity((last - first) * 7);
+    for n in first + 1..=last {
+        text.push_str(&n.to_string());
+        text.push('\n');
+    }
+    let shift = i32::try_from(first).unwrap_or(i32::MAX / height) * height - scroll_top;
+    (text, shift)
+}
+
+/// Writes the gutter's numbers for the box's current scroll position.
+fn paint_gutter(gutter: &NodeRef, lines: usize, scroll_top: i32) {
+    let (text, shift) = gutter_window(lines, scroll_top);
+    if let Some(el) = gutter.get() {
+        el.set_text_content(Some(&text));
+    }
+    browser::set_style(gutter, "transform", &format!("translateY({shift}px)"));
+}
+
 #[derive(Clone, PartialEq)]
 pub struct Highlight {
     /// 1-based line in the pasted text.
@@ -119,6 +149,19 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
             }
         })
     };
+    // Counted once per text (the Rc changes only when the text does), not per render.
+    let lines = *use_memo(TextIdentity(props.value.clone()), |t| count_newlines(t.0.as_bytes()) + 1);
+    // The scroll handler reads the count from here, so it needs no re-render.
+    let line_count = use_mut_ref(|| lines);
+    *line_count.borrow_mut() = lines;
+    {
+        let area = area.clone();
+        let gutter_ref = gutter_ref.clone();
+        use_effect_with(lines, move |&lines| {
+            let top = browser::textarea(&area).map_or(0, |el| el.scroll_top());
+            paint_gutter(&gutter_ref, lines, top);
+        });
+    }
     // Scrolling moves the gutter and the marks with the text, without a re-render.
     let on_scroll = {
         let area = area.clone();
@@ -126,9 +169,9 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         let marks_ref = marks_ref.clone();
         Callback::from(move |_: Event| {
             if let Some(el) = browser::textarea(&area) {
-                let shift = format!("translateY({}px)", -el.scroll_top());
-                browser::set_style(&gutter_ref, "transform", &shift);
-                browser::set_style(&marks_ref, "transform", &shift);
+                let top = el.scroll_top();
+                paint_gutter(&gutter_ref, *line_count.borrow(), top);
+                browser::set_style(&marks_ref, "transform", &format!("translateY({}px)", -top));
             }
         })
     };
@@ -143,16 +186,6 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
         Callback::from(move |_: MouseEvent| browser::copy(&command))
     };
 
-    // Counted once per text (the Rc changes only when the text does), not per render.
-    let lines = *use_memo(TextIdentity(props.value.clone()), |t| count_newlines(t.0.as_bytes()) + 1);
-    let gutter = use_memo(lines, |&lines| {
-        let mut s = String::with_capacity(lines * 6);
-        for n in 1..=lines {
-            s.push_str(&n.to_string());
-            s.push('\n');
-        }
-        s
-    });
     let marks = props.highlights.iter().map(|h| {
         let top = h.line.saturating_sub(1).saturating_mul(LINE_HEIGHT);
         let class = classes!("mark", format!("f{}", (h.finding - 1) % 6), h.primary.then_some("primary"));
@@ -210,15 +243,19 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
                         aria-label={format!("Copy the command: {}", props.command)}>{"Copy"}</button>
                 </span>
             </header>
-            <div class="editor">
-                <pre class="gutter" aria-hidden="true" ref={gutter_ref}>{(*gutter).clone()}</pre>
+            // A form of its own: Chromium's autofill reads every field of the form a typed-in
+            // field belongs to, on every keystroke. Without one, typing in a small box copied
+            // a 32 MB log box's text each time (60 ms a key).
+            <form class="editor" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                // Filled by `paint_gutter`, not by the render: it follows the scroll.
+                <pre class="gutter" aria-hidden="true" ref={gutter_ref}></pre>
                 <div class="marks" aria-hidden="true" ref={marks_ref}>{for unknown_marks}{for marks}</div>
                 <textarea id={id} ref={area} spellcheck="false" autocomplete="off" wrap="off"
                     data-testid={format!("textarea-{}", props.kind.as_str())}
                     placeholder={props.placeholder.clone()}
                     oninput={on_input} onscroll={on_scroll}
                     ondrop={on_drop} ondragover={on_drag_over} />
-            </div>
+            </form>
             <p class={classes!("read-as", summary.is_none().then_some("empty"))}
                 data-testid={format!("read-as-{}", props.kind.as_str())}>{read_as}</p>
         </section>
