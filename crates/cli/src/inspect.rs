@@ -108,7 +108,7 @@ pub fn understood(analysis: &Analysis<'_>) -> Understood {
                 kind: g.event.kind.name().to_string(),
                 errno: g.event.errno,
                 phase: g.event.phase.map(|p| p.as_str().to_string()),
-                upstream: g.event.upstream.as_ref().map(|u| u.raw.clone()),
+                upstream: g.event.upstream.as_ref().map(|u| u.raw().to_owned()),
                 status: g.event.status.code(),
                 line: line(analysis, InputKind::Log, g.event.range),
                 count: g.count,

@@ -1040,8 +1040,8 @@ impl GroupAddr {
 /// The address a log event names: (host, port, unix path), from `upstream:` or the peer.
 fn event_address(group: &EventGroup) -> Option<(String, Option<u16>, Option<String>)> {
     let event = &group.event;
-    match (&event.upstream, &event.peer) {
-        (Some(u), _) => Some((u.host.clone(), u.port, u.unix_path.clone())),
+    match (&event.upstream, event.peer()) {
+        (Some(u), _) => Some((u.host().to_owned(), u.port(), u.unix_path().map(str::to_owned))),
         (None, Some(peer)) => {
             if let Some(path) = peer.strip_prefix("unix:") {
                 Some((String::new(), None, Some(path.to_string())))

@@ -60,10 +60,10 @@ pub fn incidents<'a>(facts: &Facts<'a>, want: impl Fn(&EventGroup) -> bool) -> V
 /// the line is about it.
 fn by_resolved_name(facts: &Facts<'_>, group: &EventGroup) -> Option<usize> {
     let upstream = group.event.upstream.as_ref()?;
-    upstream.host.parse::<std::net::IpAddr>().ok()?;
-    let port = upstream.port?;
+    upstream.host().parse::<std::net::IpAddr>().ok()?;
+    let port = upstream.port()?;
     let mut candidates = facts.endpoints_on_port(port).filter(|(_, e)| {
-        matches!(&e.addr, EndpointAddr::Tcp { ips, port, .. } if ips.is_empty() && Some(*port) == upstream.port)
+        matches!(&e.addr, EndpointAddr::Tcp { ips, port, .. } if ips.is_empty() && Some(*port) == upstream.port())
             && scheme_matches(facts, e, group)
     });
     let (first, _) = candidates.next()?;
@@ -73,7 +73,7 @@ fn by_resolved_name(facts: &Facts<'_>, group: &EventGroup) -> Option<usize> {
 /// Does the line's `upstream: "scheme://..."` agree with how the config reaches the endpoint?
 fn scheme_matches(facts: &Facts<'_>, endpoint: &Endpoint, group: &EventGroup) -> bool {
     let Some(upstream) = &group.event.upstream else { return true };
-    let scheme = upstream.scheme.to_ascii_lowercase();
+    let scheme = upstream.scheme().to_ascii_lowercase();
     let Some(target) = target_of(facts, endpoint) else { return true };
     match endpoint.kind {
         PassKind::Proxy | PassKind::Grpc => {
@@ -99,7 +99,7 @@ pub fn pass_kind(facts: &Facts<'_>, incident: &Incident<'_>) -> PassKind {
     if let Some(e) = endpoint_at(facts, incident) {
         return e.kind;
     }
-    match incident.group.event.upstream.as_ref().map(|u| u.scheme.to_ascii_lowercase()).as_deref() {
+    match incident.group.event.upstream.as_ref().map(|u| u.scheme().to_ascii_lowercase()).as_deref() {
         Some("fastcgi") => PassKind::FastCgi,
         Some("uwsgi" | "suwsgi") => PassKind::Uwsgi,
         Some("scgi") => PassKind::Scgi,
@@ -119,8 +119,8 @@ pub fn address_text(facts: &Facts<'_>, incident: &Incident<'_>) -> String {
         .event
         .upstream
         .as_ref()
-        .map(|u| u.target.clone())
-        .or_else(|| incident.group.event.peer.clone())
+        .map(|u| u.target().to_owned())
+        .or_else(|| incident.group.event.peer().map(str::to_owned))
         .unwrap_or_else(|| "the backend".to_string())
 }
 

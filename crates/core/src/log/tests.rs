@@ -24,7 +24,7 @@ fn one(line: &str) -> Event {
 }
 
 fn target(e: &Event) -> &str {
-    e.upstream.as_ref().map(|u| u.target.as_str()).unwrap_or("")
+    e.upstream.as_ref().map(|u| u.target()).unwrap_or("")
 }
 
 // ------------------------------------------------------------------ lab scenarios
@@ -292,9 +292,9 @@ fn lab_unix_socket_scenarios() {
         assert_eq!(e.kind, kind, "{scenario}");
         assert_eq!(e.level, level, "{scenario}");
         assert_eq!(e.errno, Some(errno), "{scenario}");
-        assert_eq!(e.peer.as_deref(), Some(format!("unix:{path}").as_str()), "{scenario}");
+        assert_eq!(e.peer(), Some(format!("unix:{path}").as_str()), "{scenario}");
         let up = e.upstream.as_ref().unwrap();
-        assert_eq!(up.unix_path.as_deref(), Some(path.as_str()), "{scenario}");
+        assert_eq!(up.unix_path(), Some(path.as_str()), "{scenario}");
         assert_eq!(e.status, ClientStatus::S502);
     }
 }
@@ -307,7 +307,7 @@ fn lab_php_fpm_max_children_groups_three_eagain_lines() {
     assert_eq!(g.event.errno, Some(11));
     assert_eq!(g.count, 3);
     assert_eq!(g.samples.len(), 3);
-    assert_eq!(g.event.upstream.as_ref().unwrap().scheme, "fastcgi");
+    assert_eq!(g.event.upstream.as_ref().unwrap().scheme(), "fastcgi");
     assert!(g.first_time.is_some() && g.last_time.is_some());
 
     let fpm = parse(&repo_file("scenarios/php-fpm-max-children/php-fpm.log"));
@@ -460,7 +460,7 @@ fn lab_nginx_t_outputs() {
         assert_eq!(r.unrecognized_count, 0);
     }
     let r = parse(&repo_file("scenarios/upstream-name-typo/nginx-t.txt"));
-    assert_eq!(r.groups[0].event.name.as_deref(), Some("app_backnd"));
+    assert_eq!(r.groups[0].event.name(), Some("app_backnd"));
 }
 
 // ------------------------------------------------------------------ reference lines (nginx 1.31.5)
@@ -516,19 +516,16 @@ fn reference_lines_classify() {
     let e = |i: usize| &r.groups[i].event;
     // Line 1, field by field.
     let first = e(0);
-    assert_eq!(first.time.as_deref(), Some("2026/11/21 11:05:52"));
+    assert_eq!(first.time(), Some("2026/11/21 11:05:52"));
     assert_eq!((first.pid, first.tid, first.conn), (Some(20848), Some(0), Some(1)));
-    assert_eq!(first.errno_text.as_deref(), Some("Connection refused"));
-    assert_eq!(first.client.as_deref(), Some("127.0.0.1"));
-    assert_eq!(first.server.as_deref(), Some("lab.example"));
-    assert_eq!(first.request.as_deref(), Some("GET /refused HTTP/1.1"));
-    assert_eq!(first.host.as_deref(), Some("lab.example"));
-    assert_eq!(first.referrer.as_deref(), Some("http://lab.example/start"));
+    assert_eq!(first.errno_text(), Some("Connection refused"));
+    assert_eq!(first.client(), Some("127.0.0.1"));
+    assert_eq!(first.server(), Some("lab.example"));
+    assert_eq!(first.request(), Some("GET /refused HTTP/1.1"));
+    assert_eq!(first.host(), Some("lab.example"));
+    assert_eq!(first.referrer(), Some("http://lab.example/start"));
     let up = first.upstream.as_ref().unwrap();
-    assert_eq!(
-        (up.scheme.as_str(), up.host.as_str(), up.port, up.uri.as_str()),
-        ("http", "127.0.0.1", Some(18001), "/refused")
-    );
+    assert_eq!((up.scheme(), up.host(), up.port(), up.uri()), ("http", "127.0.0.1", Some(18001), "/refused"));
     assert_eq!(first.upstream_range.unwrap().slice(&text), b"http://127.0.0.1:18001/refused");
     assert_eq!(
         first.message_range.slice(&text),
@@ -537,30 +534,27 @@ fn reference_lines_classify() {
     // Resolver line: no *conn, the resolver address as peer.
     assert_eq!(e(1).conn, None);
     assert_eq!(e(1).phase, Some(Phase::Resolving));
-    assert_eq!(e(1).peer.as_deref(), Some("127.0.0.1:18054"));
-    assert_eq!(e(2).name.as_deref(), Some("nonexistent.invalid"));
+    assert_eq!(e(1).peer(), Some("127.0.0.1:18054"));
+    assert_eq!(e(2).name(), Some("nonexistent.invalid"));
     assert_eq!(e(2).upstream, None);
-    assert_eq!(e(9).detail.as_deref(), Some("writev()"));
+    assert_eq!(e(9).detail(), Some("writev()"));
     assert_eq!(e(9).errno, Some(32));
     assert_eq!(e(12).phase, Some(Phase::ProxyingUpgraded));
-    assert_eq!(e(13).peer.as_deref(), Some("unix:/srv/lab/sock/missing.sock"));
+    assert_eq!(e(13).peer(), Some("unix:/srv/lab/sock/missing.sock"));
     assert_eq!(e(13).level, Level::Crit);
     assert_eq!(target(e(15)), "two_down");
-    assert_eq!(e(17).peer.as_deref(), Some("192.0.2.99"));
-    assert_eq!(e(19).peer.as_deref(), Some("224.0.0.1:80"));
-    assert_eq!(e(20).detail.as_deref(), Some("18:self-signed certificate"));
-    assert_eq!(e(21).detail.as_deref(), Some("error:0A00010B:SSL routines::wrong version number"));
+    assert_eq!(e(17).peer(), Some("192.0.2.99"));
+    assert_eq!(e(19).peer(), Some("224.0.0.1:80"));
+    assert_eq!(e(20).detail(), Some("18:self-signed certificate"));
+    assert_eq!(e(21).detail(), Some("error:0A00010B:SSL routines::wrong version number"));
     assert_eq!(e(22).errno, Some(104));
     let fpm = e(25).upstream.as_ref().unwrap();
-    assert_eq!(
-        (fpm.scheme.as_str(), fpm.unix_path.as_deref(), fpm.uri.as_str()),
-        ("fastcgi", Some("/run/php/php-fpm.sock"), "")
-    );
-    assert_eq!(e(28).detail.as_deref(), Some("Bad\\x20..."));
-    assert_eq!(e(30).errno_text.as_deref(), Some("Operation timed out"));
-    assert_eq!(e(31).name.as_deref(), Some("app.internal"));
+    assert_eq!((fpm.scheme(), fpm.unix_path(), fpm.uri()), ("fastcgi", Some("/run/php/php-fpm.sock"), ""));
+    assert_eq!(e(28).detail(), Some("Bad\\x20..."));
+    assert_eq!(e(30).errno_text(), Some("Operation timed out"));
+    assert_eq!(e(31).name(), Some("app.internal"));
     assert_eq!(e(33).errno, Some(11));
-    assert_eq!(e(34).name.as_deref(), Some("backend.example"));
+    assert_eq!(e(34).name(), Some("backend.example"));
 }
 
 #[test]
@@ -630,17 +624,17 @@ fn journald_paste() {
             (EventKind::ConnectFailed, 1)
         ]
     );
-    assert_eq!(r.groups[0].event.name.as_deref(), Some("backend:8000"));
-    assert_eq!(r.groups[0].event.time.as_deref(), Some("Nov 21 11:05:40"), "the prefix's time");
+    assert_eq!(r.groups[0].event.name(), Some("backend:8000"));
+    assert_eq!(r.groups[0].event.time(), Some("Nov 21 11:05:40"), "the prefix's time");
     let refused = &r.groups[1];
     assert_eq!(refused.first_time.as_deref(), Some("2026/11/21 11:05:52"));
     assert_eq!(refused.last_time.as_deref(), Some("2026/11/21 11:05:53"));
     assert_eq!(refused.event.pid, Some(1235));
     // `nginx:` syslog output without nginx's own date.
     let crit = &r.groups[2].event;
-    assert_eq!(crit.time.as_deref(), Some("Nov 21 11:05:54"));
+    assert_eq!(crit.time(), Some("Nov 21 11:05:54"));
     assert_eq!(crit.level, Level::Crit);
-    assert_eq!(crit.peer.as_deref(), Some("unix:/run/php/php8.2-fpm.sock"));
+    assert_eq!(crit.peer(), Some("unix:/run/php/php8.2-fpm.sock"));
     assert_eq!(r.config_errors.len(), 1);
     assert_eq!(r.config_errors[0].file.as_deref(), Some("/etc/nginx/sites-enabled/app"));
     assert_eq!(r.config_errors[0].line, Some(12));
@@ -781,7 +775,7 @@ fn old_nginx_wordings_and_thread_ids() {
         r#"2026/11/21 11:05:52 [error] 4242#4242: *1 upstream sent invalid header while reading response header from upstream, client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8000/", host: "x""#,
     );
     assert_eq!(e.kind, EventKind::InvalidHeader);
-    assert_eq!(e.detail, None);
+    assert_eq!(e.detail(), None);
     assert_eq!((e.pid, e.tid), (Some(4242), Some(4242)));
 }
 
@@ -802,9 +796,9 @@ fn fastcgi_stderr_texts_and_statuses() {
         Some(Phase::ReadingResponseHeader),
         "a ` while ` inside the quoted text is not the action"
     );
-    assert_eq!(e.client.as_deref(), Some("1.2.3.4"));
-    assert_eq!(e.upstream.as_ref().unwrap().target, "127.0.0.1:9000");
-    assert!(e.detail.unwrap().ends_with("on line 3"));
+    assert_eq!(e.client(), Some("1.2.3.4"));
+    assert_eq!(e.upstream.as_ref().unwrap().target(), "127.0.0.1:9000");
+    assert!(e.detail().unwrap().ends_with("on line 3"));
     assert_eq!(
         one(&line("Unable to open primary script: /var/www/x.php (Permission denied)")).status,
         ClientStatus::S403
@@ -856,7 +850,7 @@ fn statuses_depend_on_phase() {
         r#"2026/11/21 11:05:52 [error] 1#1: *1 invalid URL prefix in "backend:8000", client: 1.2.3.4, server: _, request: "GET / HTTP/1.1", host: "x""#,
     );
     assert_eq!(
-        (e.kind, e.status, e.name.as_deref()),
+        (e.kind.clone(), e.status, e.name()),
         (EventKind::InvalidUrlPrefix, ClientStatus::S500, Some("backend:8000"))
     );
     let e = one(
@@ -867,7 +861,7 @@ fn statuses_depend_on_phase() {
         r#"2026/11/21 11:05:52 [emerg] 1#1: invalid port in upstream "backend:99999" in /etc/nginx/conf.d/a.conf:3"#,
     );
     assert_eq!(
-        (e.kind, e.status, e.name.as_deref()),
+        (e.kind.clone(), e.status, e.name()),
         (EventKind::InvalidUpstreamUrl, ClientStatus::NginxNotStarted, Some("backend:99999"))
     );
 }
@@ -877,9 +871,9 @@ fn ipv6_upstreams() {
     let e = one(
         r#"2026/11/21 11:05:52 [error] 1#0: *1 connect() failed (111: Connection refused) while connecting to upstream, client: ::1, server: _, request: "GET /a HTTP/1.1", upstream: "http://[::1]:8000/a", host: "localhost""#,
     );
-    let up = e.upstream.unwrap();
-    assert_eq!((up.target.as_str(), up.host.as_str(), up.port), ("[::1]:8000", "::1", Some(8000)));
-    assert_eq!(e.client.as_deref(), Some("::1"));
+    let up = e.upstream.as_ref().unwrap();
+    assert_eq!((up.target(), up.host(), up.port()), ("[::1]:8000", "::1", Some(8000)));
+    assert_eq!(e.client(), Some("::1"));
 }
 
 #[test]
@@ -922,8 +916,8 @@ fn truncated_and_non_utf8_lines() {
     let r = parse(&line);
     let e = &only_group(&r).event;
     assert_eq!(e.kind, EventKind::PrematurelyClosed);
-    assert_eq!(e.upstream.as_ref().unwrap().target, "127.0.0.1:8000");
-    assert!(e.request.as_ref().unwrap().contains('\u{fffd}'));
+    assert_eq!(e.upstream.as_ref().unwrap().target(), "127.0.0.1:8000");
+    assert!(e.request().unwrap().contains('\u{fffd}'));
 }
 
 /// Mutations of real lines (cut, byte flips, junk) must never panic, and ranges
@@ -1121,7 +1115,7 @@ fn captured_nginx_1_22_after_header_and_client_side() {
             (K::ConnectionReset, S::S502, Some(Phase::SendingRequest)),
         ]
     );
-    assert_eq!(r.groups[2].event.upstream.as_ref().unwrap().host, "::1");
+    assert_eq!(r.groups[2].event.upstream.as_ref().unwrap().host(), "::1");
     // The backend's close races nginx's writev: EPIPE or ECONNRESET, both ConnectionReset.
     assert!(matches!(r.groups[4].event.errno, Some(32 | 104)));
     assert_eq!(r.groups[1].event.level, Level::Info);
@@ -1309,15 +1303,15 @@ fn stream_module_and_subrequest_fields() {
     );
     assert_eq!(e.kind, EventKind::ConnectRefused);
     let up = e.upstream.unwrap();
-    assert_eq!((up.scheme.as_str(), up.target.as_str(), up.port), ("", "127.0.0.1:5433", Some(5433)));
+    assert_eq!((up.scheme(), up.target(), up.port()), ("", "127.0.0.1:5433", Some(5433)));
     // [hand-typed] auth_request subrequest; a quote inside the request line.
     let e = one(
         r#"2026/11/21 11:05:52 [error] 1#1: *7 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: _, request: "GET /a"b HTTP/1.1", subrequest: "/auth", upstream: "http://127.0.0.1:9000/auth", host: "x""#,
     );
-    assert_eq!(e.request.as_deref(), Some("GET /a\"b HTTP/1.1"));
-    assert_eq!(e.subrequest.as_deref(), Some("/auth"));
-    assert_eq!(e.upstream.unwrap().uri, "/auth");
-    assert_eq!(e.host.as_deref(), Some("x"));
+    assert_eq!(e.request(), Some("GET /a\"b HTTP/1.1"));
+    assert_eq!(e.subrequest(), Some("/auth"));
+    assert_eq!(e.upstream.as_ref().unwrap().uri(), "/auth");
+    assert_eq!(e.host(), Some("x"));
 }
 
 /// Every scenario the lab has captured (whatever their number): the statuses the real
@@ -1415,4 +1409,72 @@ fn failures_passed_on_to_another_server() {
     // Another connection's warning does not count.
     let other = text.replacen("*1 upstream server temporarily", "*2 upstream server temporarily", 1);
     assert_eq!(status_of(&parse(other.as_bytes()), "[::1]:19401").0, ClientStatus::S502);
+}
+
+#[test]
+fn event_texts_keep_absent_apart_from_empty_and_each_field_its_own() {
+    let t = Texts::new([
+        Some(b"2026/11/21 11:05:52"),
+        None,
+        Some(b""),
+        Some(b"caf\xc3\xa9"),
+        None,
+        Some(b"\xff1.2.3.4"),
+        None,
+        None,
+        None,
+        None,
+        Some(b"last"),
+    ]);
+    assert_eq!(t.get(TIME), Some("2026/11/21 11:05:52"));
+    assert_eq!(t.get(ERRNO_TEXT), None);
+    assert_eq!(t.get(PEER), Some(""), "present but empty is not absent");
+    assert_eq!(t.get(NAME), Some("café"));
+    assert_eq!(t.get(DETAIL), None);
+    assert_eq!(t.get(CLIENT), Some("\u{fffd}1.2.3.4"), "invalid UTF-8 is replaced, as before");
+    assert_eq!(t.get(REFERRER), Some("last"));
+    assert_eq!(t.get(TEXT_FIELDS), None, "out of range");
+}
+
+#[test]
+fn upstream_field_parts_from_one_string() {
+    let parts = |raw: &str| {
+        let u = UpstreamField::parse(raw.as_bytes()).unwrap();
+        (
+            u.scheme().to_owned(),
+            u.target().to_owned(),
+            u.host().to_owned(),
+            u.port(),
+            u.unix_path().map(str::to_owned),
+            u.uri().to_owned(),
+        )
+    };
+    let s = |x: &str| x.to_owned();
+    assert_eq!(
+        parts("http://127.0.0.1:8000/a?b"),
+        (s("http"), s("127.0.0.1:8000"), s("127.0.0.1"), Some(8000), None, s("/a?b"))
+    );
+    assert_eq!(
+        parts("fastcgi://unix:/run/php/fpm.sock:"),
+        (s("fastcgi"), s("unix:/run/php/fpm.sock"), s(""), None, Some(s("/run/php/fpm.sock")), s(""))
+    );
+    assert_eq!(
+        parts("http://unix:/run/app.sock:/x"),
+        (s("http"), s("unix:/run/app.sock"), s(""), None, Some(s("/run/app.sock")), s("/x"))
+    );
+    assert_eq!(
+        parts("https://[::1]:8443/"),
+        (s("https"), s("[::1]:8443"), s("::1"), Some(8443), None, s("/"))
+    );
+    assert_eq!(parts("http://backend/x"), (s("http"), s("backend"), s("backend"), None, None, s("/x")));
+    assert_eq!(
+        parts("127.0.0.1:5433"),
+        (s(""), s("127.0.0.1:5433"), s("127.0.0.1"), Some(5433), None, s(""))
+    );
+    assert!(UpstreamField::parse(b"http://").is_none());
+    let json = serde_json::to_string(&UpstreamField::parse(b"http://unix:/a.sock:/x").unwrap()).unwrap();
+    assert_eq!(
+        json,
+        r#"{"raw":"http://unix:/a.sock:/x","scheme":"http","target":"unix:/a.sock","host":"","port":null,"unix_path":"/a.sock","uri":"/x"}"#
+    );
 }

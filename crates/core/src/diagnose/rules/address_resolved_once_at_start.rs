@@ -117,13 +117,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             .filter(|g| is_connect_failure(g))
             .filter(|g| {
                 let Some(u) = &g.event.upstream else { return false };
-                let Ok(ip) = u.host.parse::<IpAddr>() else { return false };
+                let Ok(ip) = u.host().parse::<IpAddr>() else { return false };
                 let ip = ip.to_canonical();
-                u.port == Some(*port) && !literal.contains(&ip) && !now.contains(&ip)
+                u.port() == Some(*port) && !literal.contains(&ip) && !now.contains(&ip)
             })
             .collect();
         let Some(first) = failures.first() else { continue };
-        let old = first.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+        let old = first.event.upstream.as_ref().map(|u| u.target().to_owned()).unwrap_or_default();
         let target = endpoint_text(endpoint);
         let place = target_place(facts, endpoint);
         let now_text = now.iter().map(|ip| ip.to_string()).collect::<Vec<_>>().join(", ");
@@ -168,7 +168,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             }
         }
         let target_def = model.targets.get(endpoint.target);
-        let old_ip = first.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok());
+        let old_ip = first.event.upstream.as_ref().and_then(|u| u.host().parse::<IpAddr>().ok());
         let choice =
             target_def.map(|t| choose_resolver(facts, t, old_ip)).unwrap_or_else(ResolverChoice::unknown);
         if !choice.answers_hosts_file {

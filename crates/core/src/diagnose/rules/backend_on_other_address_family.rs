@@ -204,7 +204,7 @@ fn partly(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out
     let refused: Vec<_> = facts
         .refused_for(endpoint)
         .into_iter()
-        .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host.parse::<IpAddr>().ok() == Some(*bad)))
+        .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host().parse::<IpAddr>().ok() == Some(*bad)))
         .collect();
     push_partly(
         facts,
@@ -229,7 +229,7 @@ fn partly_from_log(
 ) {
     let events = facts.events_for(endpoint);
     let refused_host = |g: &&crate::log::EventGroup| {
-        g.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok()).map(|ip| ip.to_canonical())
+        g.event.upstream.as_ref().and_then(|u| u.host().parse::<IpAddr>().ok()).map(|ip| ip.to_canonical())
     };
     let refused: Vec<_> =
         events.iter().filter(|g| g.event.kind == EventKind::ConnectRefused).copied().collect();
@@ -270,7 +270,7 @@ fn push_partly(
         .events_for(endpoint)
         .into_iter()
         .filter(|g| g.event.kind == EventKind::ServerTemporarilyDisabled)
-        .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host.parse::<IpAddr>().ok() == Some(bad)))
+        .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host().parse::<IpAddr>().ok() == Some(bad)))
         .collect();
     let passed_on = !refused.is_empty()
         && refused.iter().all(|g| !g.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500)));

@@ -128,7 +128,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         for (range, text) in &signs {
             f = f.label(InputKind::Log, *range, text.clone(), false);
         }
-        let php = php_signs || first.event.upstream.as_ref().is_some_and(|u| u.scheme == "fastcgi");
+        let php = php_signs || first.event.upstream.as_ref().is_some_and(|u| u.scheme() == "fastcgi");
         out.push(f.next_step(super::super::evidence::paste_listeners()).fix(fix(php)));
         return;
     }

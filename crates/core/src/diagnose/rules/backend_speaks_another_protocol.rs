@@ -88,7 +88,7 @@ fn classify(group: &EventGroup) -> Option<Speaks> {
         EventKind::FastcgiProtocolVersion(_) | EventKind::FastcgiBadRecord => Some(Speaks::NotFastcgi),
         // 0x485454 = "HTT": the first bytes of an HTTP/1 status line read as a frame length.
         EventKind::Http2FrameTooLarge(n) if *n == 0x48_5454 => Some(Speaks::Http),
-        EventKind::SslHandshakeFailed if e.detail.as_deref().is_some_and(plain_text_reply) => {
+        EventKind::SslHandshakeFailed if e.detail().is_some_and(plain_text_reply) => {
             Some(Speaks::PlainNotTls)
         }
         EventKind::NoValidHttpHeader => Some(Speaks::NotHttp),
@@ -227,7 +227,7 @@ fn from_nginx_line(facts: &Facts<'_>, incident: &Incident<'_>, speaks: Speaks) -
                 "{place} starts a TLS handshake with {target}, but the backend speaks plain HTTP on that port \
                  (OpenSSL: \"{}\"), so the handshake fails and the client gets 502 Bad Gateway. Use http:// for \
                  this backend, or enable TLS on it.",
-                event.detail.as_deref().unwrap_or("wrong version number")
+                event.detail().unwrap_or("wrong version number")
             ),
             Some(502),
         ),
@@ -307,7 +307,7 @@ fn uwsgi_side(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(first) = groups.first() else { return };
     let closed = incidents(facts, |g| {
         matches!(g.event.kind, EventKind::PrematurelyClosed | EventKind::ConnectionReset)
-            && g.event.upstream.as_ref().is_some_and(|u| u.scheme.eq_ignore_ascii_case("http"))
+            && g.event.upstream.as_ref().is_some_and(|u| u.scheme().eq_ignore_ascii_case("http"))
     });
     for incident in &closed {
         let target = address_text(facts, incident);

@@ -116,8 +116,7 @@ fn block_of(group: &EventGroup) -> Option<Block> {
 
 fn is_unix(group: &EventGroup) -> bool {
     let e = &group.event;
-    e.peer.as_deref().is_some_and(|p| p.starts_with("unix:"))
-        || e.upstream.as_ref().is_some_and(|u| u.is_unix())
+    e.peer().is_some_and(|p| p.starts_with("unix:")) || e.upstream.as_ref().is_some_and(|u| u.is_unix())
 }
 
 /// Would a rule with this outcome have produced the log line? A REJECT's errno, or a DROP's
@@ -289,11 +288,14 @@ fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let upstream = group.event.upstream.as_ref();
-        let target = upstream.map(|u| u.target.clone()).or(group.event.peer.clone()).unwrap_or_default();
-        let port = upstream.and_then(|u| u.port);
+        let target = upstream
+            .map(|u| u.target().to_owned())
+            .or(group.event.peer().map(str::to_owned))
+            .unwrap_or_default();
+        let port = upstream.and_then(|u| u.port());
         let range = group.event.upstream_range.unwrap_or(group.event.message_range);
         let who = format!("nginx's connection to {target}");
-        let ip = upstream.and_then(|u| u.host.trim_matches(['[', ']']).parse::<IpAddr>().ok());
+        let ip = upstream.and_then(|u| u.host().trim_matches(['[', ']']).parse::<IpAddr>().ok());
         let case = match (ip, port) {
             (Some(ip), Some(port)) => firewall_case(facts, &[ip], port, &[group]),
             _ => None,

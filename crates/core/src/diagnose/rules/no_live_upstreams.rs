@@ -43,8 +43,8 @@ declare_rule! {
 /// The code of the rule that explains one failed connection or response.
 pub(super) fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Code> {
     let e = &group.event;
-    let unix = e.peer.as_deref().is_some_and(|p| p.starts_with("unix:"))
-        || e.upstream.as_ref().is_some_and(|u| u.is_unix());
+    let unix =
+        e.peer().is_some_and(|p| p.starts_with("unix:")) || e.upstream.as_ref().is_some_and(|u| u.is_unix());
     Some(match (&e.kind, e.errno) {
         (EventKind::ConnectRefused, _) => {
             // The listener table may know better than "nothing listens".
@@ -99,7 +99,7 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         let events: Vec<&EventGroup> = facts
             .events_of(&EventKind::NoLiveUpstreams)
-            .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host == upstream.name))
+            .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host() == upstream.name))
             .collect();
         let name = &upstream.name;
         let mut f = Finding::new(INFO.code, Severity::Error, format!("every server of {name} is marked `down`"))
@@ -167,7 +167,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         .take(4)
         .collect();
     for group in log.groups.iter().filter(|g| g.event.kind == EventKind::NoLiveUpstreams) {
-        let name = group.event.upstream.as_ref().map(|u| u.host.clone()).unwrap_or_default();
+        let name = group.event.upstream.as_ref().map(|u| u.host().to_owned()).unwrap_or_default();
         // Explained by `all_down` already.
         if explained.contains(&name) {
             continue;
@@ -225,11 +225,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             disabled = facts.events_of(&EventKind::ServerTemporarilyDisabled).take(8).collect();
         }
         for g in disabled.iter().take(8) {
-            let target = g.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+            let target = g.event.upstream.as_ref().map(|u| u.target().to_owned()).unwrap_or_default();
             finding = cite_events(finding, g, &format!("{target} marked failed"));
         }
         for (code, g) in causes.iter().take(4) {
-            let target = g.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+            let target = g.event.upstream.as_ref().map(|u| u.target().to_owned()).unwrap_or_default();
             finding = cite_events(finding, g, &format!("{target} failed first ({code})"));
         }
         for m in &members {

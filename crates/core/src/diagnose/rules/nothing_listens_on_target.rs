@@ -311,7 +311,7 @@ fn probe_evidence(facts: &Facts<'_>, host: &str, port: u16, mut finding: Finding
 
 /// The address a refused connection went to, from the log line.
 fn refused_ip(group: &EventGroup) -> Option<IpAddr> {
-    group.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok())
+    group.event.upstream.as_ref().and_then(|u| u.host().parse::<IpAddr>().ok())
 }
 
 /// Connections to an address that is not known to be nginx's host are refused: that host
@@ -462,10 +462,10 @@ fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         if let Some(ip) = refused_ip(group).filter(|ip| !facts.is_local(*ip))
             && !not_a_host(ip)
         {
-            out.push(refused_elsewhere(facts, None, ip, upstream.port.unwrap_or(80), &[group]));
+            out.push(refused_elsewhere(facts, None, ip, upstream.port().unwrap_or(80), &[group]));
             continue;
         }
-        let target = &upstream.target;
+        let target = upstream.target();
         let mut finding = Finding::new(INFO.code, Severity::Error, format!("nothing listens on {target}"))
             .message(format!(
                 "nginx's connections to {target} are refused: nothing listens there, so clients get 502 Bad \
@@ -482,7 +482,7 @@ fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             "paste the config, to see where this address comes from",
             "sudo nginx -T",
         ));
-        finding = finding.fix(start_backend(upstream.port.unwrap_or(80)));
+        finding = finding.fix(start_backend(upstream.port().unwrap_or(80)));
         out.push(finding);
     }
 }

@@ -59,9 +59,9 @@ pub(super) fn log_shows_loop(facts: &Facts<'_>) -> bool {
 
 fn self_addressed<'a>(facts: &Facts<'a>) -> Option<&'a EventGroup> {
     facts.log?.groups.iter().find(|g| {
-        let (Some(u), Some(host)) = (&g.event.upstream, &g.event.host) else { return false };
+        let (Some(u), Some(host)) = (&g.event.upstream, g.event.host()) else { return false };
         let host = host.to_ascii_lowercase();
-        let target = u.target.to_ascii_lowercase();
+        let target = u.target().to_ascii_lowercase();
         !u.is_unix() && (target == host || target == format!("{host}:80"))
     })
 }
@@ -73,7 +73,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         if exhausted.is_empty() {
             return;
         }
-        let target = group.event.upstream.as_ref().map(|u| u.target.clone()).unwrap_or_default();
+        let target = group.event.upstream.as_ref().map(|u| u.target().to_owned()).unwrap_or_default();
         let range = group.event.upstream_range.unwrap_or(group.event.message_range);
         let mut f = Finding::new(INFO.code, Severity::Error, format!("nginx proxies to itself at {target}"))
             .message(format!(

@@ -103,7 +103,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let no_resolver_events: Vec<_> = facts.events_of(&EventKind::NoResolverDefined).collect();
     let Some(config) = facts.config else {
         for group in &no_resolver_events {
-            let name = group.event.name.clone().unwrap_or_default();
+            let name = group.event.name().map(str::to_owned).unwrap_or_default();
             let finding = Finding::new(
                 INFO.code,
                 Severity::Error,
@@ -170,9 +170,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let events: Vec<_> = no_resolver_events
             .iter()
             .filter(|g| {
-                g.event.name.as_deref() == Some(name.as_str())
-                    || name.starts_with('$')
-                    || g.event.name.is_none()
+                g.event.name() == Some(name.as_str()) || name.starts_with('$') || g.event.name().is_none()
             })
             .collect();
         let mut finding = Finding::new(
@@ -228,7 +226,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
 fn resolution_failed(facts: &Facts<'_>, out: &mut Vec<Finding>) {
     for group in facts.events_of(&EventKind::CouldNotBeResolved) {
         let event = &group.event;
-        let name = event.name.clone().unwrap_or_else(|| "the backend's name".into());
+        let name = event.name().map(str::to_owned).unwrap_or_else(|| "the backend's name".into());
         let errno = event.errno.unwrap_or(0);
         let (title, why, confidence) = match errno {
             3 => (
@@ -258,7 +256,7 @@ fn resolution_failed(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "nginx resolves {name} at request time with the `resolver` in the config, and that DNS server \
                      returned an error ({}). Every request through this target gets 502 Bad Gateway.",
-                    event.errno_text.clone().unwrap_or_else(|| format!("code {errno}"))
+                    event.errno_text().map(str::to_owned).unwrap_or_else(|| format!("code {errno}"))
                 ),
                 85,
             ),

@@ -242,9 +242,8 @@ fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
 pub(super) fn unix_path(group: &EventGroup) -> Option<String> {
     group
         .event
-        .peer
-        .as_deref()
+        .peer()
         .and_then(|p| p.strip_prefix("unix:"))
         .map(str::to_string)
-        .or_else(|| group.event.upstream.as_ref().and_then(|u| u.unix_path.clone()))
+        .or_else(|| group.event.upstream.as_ref().and_then(|u| u.unix_path().map(str::to_owned)))
 }

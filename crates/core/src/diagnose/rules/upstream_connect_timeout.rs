@@ -240,11 +240,11 @@ fn address(facts: &Facts<'_>, incident: &Incident<'_>) -> (Option<IpAddr>, Optio
     if let Some(e) = endpoint_at(facts, incident) {
         if let EndpointAddr::Tcp { ips, port, .. } = &e.addr {
             // The log names the address nginx actually tried.
-            let tried = incident.group.event.upstream.as_ref().and_then(|u| u.host.parse::<IpAddr>().ok());
+            let tried = incident.group.event.upstream.as_ref().and_then(|u| u.host().parse::<IpAddr>().ok());
             return (tried.or_else(|| ips.first().copied()), Some(*port));
         }
         return (None, None);
     }
     let u = incident.group.event.upstream.as_ref();
-    (u.and_then(|u| u.host.parse().ok()), u.and_then(|u| u.port))
+    (u.and_then(|u| u.host().parse().ok()), u.and_then(|u| u.port()))
 }

@@ -58,7 +58,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let target = address_text(facts, incident);
         let place = place_text(facts, incident);
         let truncated = event.phase.is_some_and(|p| p.after_header());
-        let syscall = event.detail.clone().unwrap_or_else(|| "recv()".to_string());
+        let syscall = event.detail().map(str::to_owned).unwrap_or_else(|| "recv()".to_string());
         let errno = match event.errno {
             Some(32) => "32: Broken pipe",
             _ => "104: Connection reset by peer",

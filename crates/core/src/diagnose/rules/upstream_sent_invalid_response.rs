@@ -64,7 +64,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let Some((what, truncated)) = describe(incident.group) else { continue };
         let target = address_text(facts, &incident);
         let place = place_text(facts, &incident);
-        let quoted = incident.group.event.detail.as_deref().map_or_else(String::new, |d| match bad_byte(d) {
+        let quoted = incident.group.event.detail().map_or_else(String::new, |d| match bad_byte(d) {
             Some((before, byte)) => format!(
                 " (\"{d}\": the header line \"{before}\" is followed by byte 0x{byte:02x}{}, which nginx does not \
                  accept there)",
@@ -96,10 +96,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
         finding = locate(finding, facts, &incident, &format!("the backend sent {what}"));
         let uri =
-            incident.group.event.upstream.as_ref().map(|u| u.uri.clone()).filter(|u| u.starts_with('/'));
-        let url = match incident.group.event.upstream.as_ref().map(|u| u.scheme.as_str()) {
+            incident.group.event.upstream.as_ref().map(|u| u.uri().to_owned()).filter(|u| u.starts_with('/'));
+        let url = match incident.group.event.upstream.as_ref().map(|u| u.scheme()) {
             Some("http" | "https") | None => {
-                let scheme = incident.group.event.upstream.as_ref().map_or("http", |u| u.scheme.as_str());
+                let scheme = incident.group.event.upstream.as_ref().map_or("http", |u| u.scheme());
                 format!("{scheme}://{target}{}", uri.unwrap_or_else(|| "/".into()))
             }
             Some(_) => "https://your.site/failing-url".to_string(),

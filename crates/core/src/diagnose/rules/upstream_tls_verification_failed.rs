@@ -91,7 +91,7 @@ fn classify(g: &EventGroup) -> Option<Failure> {
     let e = &g.event;
     match e.kind {
         EventKind::SslVerifyFailed => {
-            let d = e.detail.as_deref().unwrap_or_default().to_ascii_lowercase();
+            let d = e.detail().unwrap_or_default().to_ascii_lowercase();
             Some(if d.contains("expired") || d.starts_with("10:") {
                 Failure::Expired
             } else {
@@ -100,7 +100,7 @@ fn classify(g: &EventGroup) -> Option<Failure> {
         }
         EventKind::SslNameMismatch => Some(Failure::NameMismatch),
         EventKind::SslHandshakeFailed => {
-            let d = e.detail.as_deref().unwrap_or_default();
+            let d = e.detail().unwrap_or_default();
             if plain_text(d) {
                 None
             } else if sni_like(d) {
@@ -127,13 +127,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         if failure == Failure::NoSni && sni_on == Some(true) {
             failure = Failure::Handshake;
         }
-        let detail = incident.group.event.detail.clone().unwrap_or_default();
+        let detail = incident.group.event.detail().map(str::to_owned).unwrap_or_default();
         let checked_name = incident
             .group
             .event
-            .name
-            .clone()
-            .unwrap_or_else(|| super::super::facts::split_host_port(&target).0.to_string());
+            .name()
+            .map_or_else(|| super::super::facts::split_host_port(&target).0.to_string(), str::to_owned);
         let upstream_block_name = config_target.and_then(|t| match t.host {
             TargetHost::Upstream { index } => {
                 facts.config?.model().upstreams.get(index).map(|u| u.name.clone())
