@@ -1,6 +1,7 @@
 //! Turns the config parser's `nginx -t`-style diagnostics into findings. Each BG1xx
 //! rule file supplies its wording; the mapping (labels, fix, commands) lives here once.
 
+use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
@@ -16,7 +17,7 @@ pub struct Wording {
     pub applicability: Applicability,
 }
 
-pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, out: &mut Vec<Finding>) {
+pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, out: &mut Findings) {
     let Some(config) = facts.config else { return };
     for d in config.diagnostics().iter().filter(|d| kinds.contains(&d.code)) {
         let position = config.locate(d.reported_range().start);

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use std::net::IpAddr;
 
 use badgateway_config::TargetHost;
@@ -77,7 +78,7 @@ fn is_connect_failure(group: &EventGroup) -> bool {
     }
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(config) = facts.config else { return };
     if facts.log.is_none() {
         return;

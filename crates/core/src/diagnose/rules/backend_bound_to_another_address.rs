@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
 
@@ -45,7 +46,7 @@ declare_rule! {
     title: "wrong address: the backend listens on this port, but on another address",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let TcpReach::OtherAddress(candidates) = facts.tcp_reach(endpoint) else { continue };

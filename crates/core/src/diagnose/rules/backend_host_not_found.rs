@@ -1,6 +1,7 @@
+use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
-use crate::finding::{Applicability, Finding, Severity};
+use crate::finding::{Applicability, Severity};
 
 use super::super::Facts;
 use super::super::config_errors::{Wording, report};
@@ -35,7 +36,7 @@ declare_rule! {
     title: "backend host is neither an upstream nor an address",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let wording = Wording {
         code: INFO.code,
         explanation: "This host is not the name of any upstream block in the config and not an IP address, so nginx \

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::InputKind;
 
@@ -43,7 +44,7 @@ declare_rule! {
     title: "wrong port: the backend listens on another port",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let TcpReach::OtherPort(candidates) = facts.tcp_reach(endpoint) else { continue };

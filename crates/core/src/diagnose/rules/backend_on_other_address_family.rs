@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use std::net::IpAddr;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
@@ -60,7 +61,7 @@ declare_rule! {
     title: "address-family mismatch: IPv4 vs IPv6",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
         match facts.tcp_reach(endpoint) {
@@ -93,13 +94,7 @@ fn connect_address(listener: &Listener, loopback_target: bool) -> Option<String>
     }
 }
 
-fn whole_family(
-    facts: &Facts<'_>,
-    endpoint: &Endpoint,
-    port: u16,
-    candidates: &[usize],
-    out: &mut Vec<Finding>,
-) {
+fn whole_family(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, candidates: &[usize], out: &mut Findings) {
     let EndpointAddr::Tcp { ips, .. } = &endpoint.addr else { return };
     let Some(best) = candidates.first().and_then(|&i| facts.listener(i)) else { return };
     let Some(ip) = ips.first() else { return };
@@ -192,7 +187,7 @@ fn whole_family(
 
 /// `localhost` (or a name with both families): nginx tries every address in order; some
 /// of them are refused, the others work.
-fn partly(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out: &mut Vec<Finding>) {
+fn partly(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out: &mut Findings) {
     let Some(report) = facts.listeners else { return };
     let (ok, refused_ips): (Vec<IpAddr>, Vec<IpAddr>) =
         ips.iter().partition(|ip| report.listeners_accepting(**ip, port).next().is_some());
@@ -220,13 +215,7 @@ fn partly(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out
 }
 
 /// No listener table: the log shows refusals for one family of a two-family name only.
-fn partly_from_log(
-    facts: &Facts<'_>,
-    endpoint: &Endpoint,
-    port: u16,
-    ips: &[IpAddr],
-    out: &mut Vec<Finding>,
-) {
+fn partly_from_log(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, ips: &[IpAddr], out: &mut Findings) {
     let events = facts.events_for(endpoint);
     let refused_host = |g: &&crate::log::EventGroup| {
         g.event.upstream.as_ref().and_then(|u| u.host().parse::<IpAddr>().ok()).map(|ip| ip.to_canonical())
@@ -254,7 +243,7 @@ fn push_partly(
     listener: Option<&Listener>,
     refused: &[&crate::log::EventGroup],
     confidence: u8,
-    out: &mut Vec<Finding>,
+    out: &mut Findings,
 ) {
     let target = endpoint_text(endpoint);
     let place = target_place(facts, endpoint);

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::listeners::Listener;
@@ -71,7 +72,7 @@ fn backend_signs(facts: &Facts<'_>) -> Vec<(TextRange, String)> {
         .collect()
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let signs = backend_signs(facts);
     let php_signs = signs.iter().any(|(_, t)| t.starts_with("php-fpm"));
     let uwsgi_full = signs.iter().any(|(_, t)| t.starts_with("uWSGI"));

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use badgateway_config::{PassKind, Target, TargetHost};
 
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
@@ -96,7 +97,7 @@ fn classify(group: &EventGroup) -> Option<Speaks> {
     }
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let mut explained = Vec::new();
     for incident in incidents(facts, |g| classify(g).is_some()) {
         let Some(speaks) = classify(incident.group) else { continue };
@@ -131,7 +132,7 @@ fn native(listener: &Listener) -> Option<(Native, String)> {
 
 /// Config + listener table, no log needed: the directive speaks a protocol the program
 /// listening there cannot (`fastcgi_pass` to gunicorn, `proxy_pass` to php-fpm).
-fn from_listener_table(facts: &Facts<'_>, explained: &[usize], out: &mut Vec<Finding>) {
+fn from_listener_table(facts: &Facts<'_>, explained: &[usize], out: &mut Findings) {
     let Some(config) = facts.config else { return };
     for (i, endpoint) in facts.endpoints.iter().enumerate() {
         if explained.contains(&i) {
@@ -302,7 +303,7 @@ fn from_nginx_line(facts: &Facts<'_>, incident: &Incident<'_>, speaks: Speaks) -
 /// uWSGI said `invalid request block size`: an HTTP request reached a uwsgi-protocol
 /// socket. Scanners hitting an exposed uwsgi port cause the same line, so it counts only
 /// with nginx's own line about an HTTP upstream that closed (or reset) the connection.
-fn uwsgi_side(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+fn uwsgi_side(facts: &Facts<'_>, out: &mut Findings) {
     let groups = backend_groups(facts, |k| matches!(k, BackendKind::UwsgiInvalidBlockSize));
     let Some(first) = groups.first() else { return };
     let closed = incidents(facts, |g| {

@@ -1,6 +1,7 @@
+use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
-use crate::finding::{Applicability, Finding, Severity};
+use crate::finding::{Applicability, Severity};
 
 use super::super::Facts;
 use super::super::config_errors::{Wording, report};
@@ -36,7 +37,7 @@ declare_rule! {
     title: "config would not load: syntax error",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let wording = Wording {
         code: INFO.code,
         explanation: "nginx cannot read this config, so `nginx -t` fails and nginx will not load it: a reload keeps \

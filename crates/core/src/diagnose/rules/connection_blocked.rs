@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use std::net::IpAddr;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
@@ -222,7 +223,7 @@ fn firewall_case<'a>(
     Some(FirewallCase { rules, events: explained })
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(_) = facts.config else {
         log_only(facts, out);
         return;
@@ -279,7 +280,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
 
 /// Without the config: each failed connection of the log, with the paste's firewall rules
 /// for the address it names when there is a paste.
-fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+fn log_only(facts: &Facts<'_>, out: &mut Findings) {
     let Some(log) = facts.log else { return };
     for group in &log.groups {
         let failed = block_of(group).is_some()

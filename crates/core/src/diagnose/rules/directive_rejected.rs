@@ -1,6 +1,7 @@
+use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
-use crate::finding::{Applicability, Finding, Severity};
+use crate::finding::{Applicability, Severity};
 
 use super::super::Facts;
 use super::super::config_errors::{Wording, report};
@@ -32,7 +33,7 @@ declare_rule! {
     title: "a directive nginx rejects",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let wording = Wording {
         code: INFO.code,
         explanation: "nginx does not accept this directive as written, so `nginx -t` fails and the config is not \

@@ -1,6 +1,7 @@
+use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
-use crate::finding::{Applicability, Finding, Severity};
+use crate::finding::{Applicability, Severity};
 
 use super::super::Facts;
 use super::super::config_errors::{Wording, report};
@@ -31,7 +32,7 @@ declare_rule! {
     title: "an included file was not pasted",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let wording = Wording {
         code: INFO.code,
         explanation: "This include names a file that is not in the paste, so what it holds cannot be checked. Paste \

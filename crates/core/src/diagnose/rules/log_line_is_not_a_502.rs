@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::log::{EventGroup, EventKind};
 
@@ -44,7 +45,7 @@ fn kind_of(g: &EventGroup) -> Option<bool> {
     }
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for incident in incidents(facts, |g| kind_of(g).is_some()) {
         let Some(script_unknown) = kind_of(incident.group) else { continue };
         let target = address_text(facts, &incident);

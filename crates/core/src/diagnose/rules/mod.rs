@@ -2,7 +2,7 @@
 //! comment given to `declare_rule!` is the rule's documentation, read by the CLI's
 //! `explain` and the page's rule reference.
 
-use crate::finding::Finding;
+use crate::diagnose::Findings;
 
 use super::Facts;
 
@@ -77,7 +77,7 @@ pub struct RuleInfo {
 
 pub struct Rule {
     pub info: RuleInfo,
-    pub check: fn(&Facts<'_>, &mut Vec<Finding>),
+    pub check: fn(&Facts<'_>, &mut Findings),
 }
 
 /// Every rule, in code order. A retired rule keeps its code here as a tombstone.

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
@@ -52,7 +53,7 @@ fn logged_limit(facts: &Facts<'_>, group: &EventGroup) -> Option<u32> {
     std::str::from_utf8(&digits).ok()?.parse().ok()
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(log) = facts.log else { return };
     let model = facts.config.map(|c| c.model());
     let looping = log_shows_loop(facts);

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Code, Command, Edit, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind, Phase};
@@ -142,18 +143,24 @@ fn find_word(text: &[u8], word: &[u8]) -> Option<usize> {
     })
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
-    all_down(facts, out);
-    let Some(log) = facts.log else { return };
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
+    // Kept apart until `explained` is read from them: `out` may trim as it fills.
+    let mut down = Vec::new();
+    all_down(facts, &mut down);
+    let Some(log) = facts.log else {
+        out.extend(down);
+        return;
+    };
     // Work done once, not per group: with thousands of upstreams, per-group scans of the
     // findings, the upstreams and the whole log would make this quadratic.
-    let explained: std::collections::HashSet<String> = out
+    let explained: std::collections::HashSet<String> = down
         .iter()
         .filter(|f| f.code == INFO.code)
         .filter_map(|f| f.title.strip_prefix("every server of "))
         .filter_map(|rest| rest.split(' ').next())
         .map(str::to_string)
         .collect();
+    out.extend(down);
     let upstreams: std::collections::HashMap<&str, &badgateway_config::Upstream> = facts
         .config
         .map(|c| c.model().upstreams.iter().map(|u| (u.name.as_str(), u)).collect())

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
@@ -65,7 +66,7 @@ declare_rule! {
     title: "backend not running: nothing listens where nginx connects",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     if facts.config.is_none() {
         log_only(facts, out);
         return;
@@ -186,7 +187,7 @@ fn not_a_host(ip: IpAddr) -> bool {
 
 /// A unix socket file that exists while nothing listens on it: the backend exited (or
 /// crashed) without removing it. `connect()` to it is refused.
-fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Vec<Finding>) {
+fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Findings) {
     let refused: Vec<_> = facts.refused_for(endpoint);
     let reach = facts.unix_reach(endpoint);
     let file = match reach {
@@ -453,7 +454,7 @@ fn refused_elsewhere(
 }
 
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.
-fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+fn log_only(facts: &Facts<'_>, out: &mut Findings) {
     let Some(log) = facts.log else { return };
     for group in
         log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused && decided_the_status(g))

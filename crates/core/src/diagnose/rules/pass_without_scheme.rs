@@ -1,6 +1,7 @@
+use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
-use crate::finding::{Applicability, Finding, Severity};
+use crate::finding::{Applicability, Severity};
 
 use super::super::Facts;
 use super::super::config_errors::{Wording, report};
@@ -34,7 +35,7 @@ declare_rule! {
     title: "`proxy_pass` without http://",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let wording = Wording {
         code: INFO.code,
         explanation: "proxy_pass needs a URL with a scheme (http:// or https://). Without it nginx rejects the \

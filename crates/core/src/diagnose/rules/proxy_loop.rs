@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
@@ -66,7 +67,7 @@ fn self_addressed<'a>(facts: &Facts<'a>) -> Option<&'a EventGroup> {
     })
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let exhausted: Vec<&EventGroup> = facts.events_of(&EventKind::WorkerConnectionsNotEnough).collect();
     let Some(config) = facts.config else {
         let Some(group) = self_addressed(facts) else { return };

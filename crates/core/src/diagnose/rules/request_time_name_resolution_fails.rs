@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use badgateway_config::{Model, Target, TargetHost};
 
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
@@ -98,7 +99,7 @@ fn var_host(model: &Model, target: &Target) -> VarHost {
     }
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     resolution_failed(facts, out);
     let no_resolver_events: Vec<_> = facts.events_of(&EventKind::NoResolverDefined).collect();
     let Some(config) = facts.config else {
@@ -223,7 +224,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
 
 /// `NAME could not be resolved (N: ...)`: a resolver is configured, and it did not give
 /// an address. One finding per name and errno.
-fn resolution_failed(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+fn resolution_failed(facts: &Facts<'_>, out: &mut Findings) {
     for group in facts.events_of(&EventKind::CouldNotBeResolved) {
         let event = &group.event;
         let name = event.name().map(str::to_owned).unwrap_or_else(|| "the backend's name".into());

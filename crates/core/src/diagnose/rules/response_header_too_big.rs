@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use badgateway_config::{Effective, PassKind, Target};
 
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
@@ -51,7 +52,7 @@ declare_rule! {
 /// backend problem more than an nginx one.
 const SUGGESTED: u64 = 16 * 1024;
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for incident in incidents(facts, |g| g.event.kind == EventKind::TooBigHeader) {
         let kind = pass_kind(facts, &incident);
         let prefix = kind.prefix();

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use badgateway_config::{PassKind, Target, TargetHost};
 
 use crate::finding::{Applicability, Finding, Fix, Severity};
@@ -46,7 +47,7 @@ declare_rule! {
     title: "settings that predict intermittent 502s",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(config) = facts.config else { return };
     let model = config.model();
     for target in &model.targets {
@@ -77,7 +78,7 @@ fn keepalive_unused(
     facts: &Facts<'_>,
     target: &Target,
     upstream: &badgateway_config::Upstream,
-    out: &mut Vec<Finding>,
+    out: &mut Findings,
 ) {
     let Some(keepalive) = &upstream.keepalive else { return };
     let e = &target.effective;
@@ -170,7 +171,7 @@ fn next_upstream_off(
     facts: &Facts<'_>,
     target: &Target,
     upstream: &badgateway_config::Upstream,
-    out: &mut Vec<Finding>,
+    out: &mut Findings,
 ) {
     let setting = &target.effective.next_upstream;
     if !setting.value.iter().any(|v| v.eq_ignore_ascii_case("off")) {
@@ -210,7 +211,7 @@ fn next_upstream_off(
 }
 
 /// gunicorn's limit from `ps` (`--timeout N`, `-t N`); php-fpm's from its timeout lines.
-fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Findings) {
     let Some(config) = facts.config else { return };
     let model = config.model();
     // php-fpm: the observed run time of a terminated script is its request_terminate_timeout.

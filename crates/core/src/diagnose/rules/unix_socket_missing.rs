@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::log::{BackendKind, EventGroup, EventKind};
@@ -47,7 +48,7 @@ pub(super) fn is_enoent(group: &EventGroup) -> bool {
     group.event.kind == EventKind::ConnectFailed && group.event.errno == Some(2)
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     if facts.config.is_none() {
         log_only(facts, out);
         return;
@@ -85,7 +86,7 @@ fn push(
     (listeners, more): (&[usize], usize),
     files: &[usize],
     enoent: &[&EventGroup],
-    out: &mut Vec<Finding>,
+    out: &mut Findings,
 ) {
     let place = target_place(facts, endpoint);
     let best_listener = listeners.first().and_then(|&i| facts.listener(i));
@@ -200,7 +201,7 @@ fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d })
 }
 
-fn log_only(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+fn log_only(facts: &Facts<'_>, out: &mut Findings) {
     let Some(log) = facts.log else { return };
     let logged = logged_socket(facts);
     for group in log.groups.iter().filter(|g| is_enoent(g)) {

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::listeners::{ProbeFact, SocketFile};
@@ -53,7 +54,7 @@ pub(super) fn is_eacces(group: &EventGroup) -> bool {
     group.event.kind == EventKind::ConnectFailed && group.event.errno == Some(13)
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let mut user = facts.worker_user();
     if facts.config.is_none() {
         // Without the config, the packaged default is a better guess than nginx's built-in one.

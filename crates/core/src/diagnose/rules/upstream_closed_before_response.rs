@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use badgateway_config::PassKind;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
@@ -46,7 +47,7 @@ declare_rule! {
     title: "the backend closed the connection before a full response",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let found = incidents(facts, |g| {
         matches!(
             g.event.kind,

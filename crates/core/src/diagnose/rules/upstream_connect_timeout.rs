@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use std::net::IpAddr;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
@@ -69,7 +70,7 @@ fn classify(g: &EventGroup) -> Option<bool> {
     }
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for incident in incidents(facts, |g| classify(g).is_some()) {
         let Some(nginx_timer) = classify(incident.group) else { continue };
         let kind = pass_kind(facts, &incident);

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind, Phase};
@@ -77,7 +78,7 @@ fn classify(g: &EventGroup) -> Option<Timer> {
 /// nginx's default for the read/send timeouts.
 const DEFAULT_MS: u64 = 60_000;
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let kills = backend_kills(facts);
     for incident in incidents(facts, |g| classify(g).is_some()) {
         let Some(timer) = classify(incident.group) else { continue };

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::log::{BackendKind, EventKind, Phase};
 
@@ -42,7 +43,7 @@ declare_rule! {
     title: "the backend reset the connection",
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let found = incidents(facts, |g| {
         g.event.kind == EventKind::ConnectionReset
             && g.event.phase.is_some_and(|p| p.is_upstream() || p == Phase::SendingToClient)

@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::log::{EventGroup, EventKind, Level};
 
@@ -59,7 +60,7 @@ fn describe(g: &EventGroup) -> Option<(&'static str, bool)> {
     Some((what, truncated))
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for incident in incidents(facts, |g| describe(g).is_some()) {
         let Some((what, truncated)) = describe(incident.group) else { continue };
         let target = address_text(facts, &incident);

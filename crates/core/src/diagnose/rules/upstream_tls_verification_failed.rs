@@ -1,3 +1,4 @@
+use crate::diagnose::Findings;
 use badgateway_config::{PassKind, TargetHost};
 
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
@@ -114,7 +115,7 @@ fn classify(g: &EventGroup) -> Option<Failure> {
     }
 }
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for incident in incidents(facts, |g| classify(g).is_some()) {
         let Some(mut failure) = classify(incident.group) else { continue };
         let kind = pass_kind(facts, &incident);
