@@ -72,6 +72,10 @@ test('pasted markup is shown as text, never run', async () => {
   assert.equal(await page.evaluate(() => window.__pwned), false);
   assert.equal(await page.locator('img[src="x"]').count(), 0);
   assert.deepEqual(errors.filter((e) => !/Content Security Policy/.test(e)), []);
+  // The second line of defence: the built page carries its strict policy (scripts/csp.py).
+  const policy = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert.match(policy, /default-src 'none'/);
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
 });
 
 test('typing in the middle of a box keeps the caret and every keystroke, small or large', async () => {
