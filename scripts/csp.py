@@ -34,5 +34,9 @@ policy = "; ".join([
 ])
 meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
-html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
+# Right after the charset (quoted or, once trunk has minified the page, not); a page
+# without it would silently lose its policy, so that fails the build.
+html, found = re.subn(r'(<meta charset="?utf-8"?>)', lambda m: m.group(1) + meta, html, count=1)
+if not found:
+    sys.exit("csp.py: no <meta charset=utf-8> in index.html to put the policy after")
 open(path, "w", encoding="utf-8").write(html)

@@ -31,6 +31,19 @@ test('wrong-port capture: BG202 with evidence from all three inputs and the port
   assert.deepEqual(errors, []);
 });
 
+test('up to the first diagnosis the page fetches only the kinds of file the page weight counts', async () => {
+  const { page, requests } = await open(context, server.url);
+  await page.waitForSelector('html[data-worker="ready"]', { timeout: 10000 });
+  const s = await scenario('wrong-port');
+  await paste(page, 'config', s.config);
+  await paste(page, 'listeners', s.listeners);
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  // scripts/size-report.sh adds up the html, js, wasm, css and svg files of dist/; rules.json
+  // and the gallery's cases/ load only when a rule page or the gallery is opened.
+  const fetched = requests.map((u) => new URL(u).pathname).filter((p) => !/\.(html|js|wasm|css|svg)$|\/$/.test(p));
+  assert.deepEqual(fetched, []);
+});
+
 test('diagnosis keeps working with the network cut after load', async () => {
   const { page } = await open(context, server.url);
   // The worker loads its module after the page; cut the network once it has.
@@ -72,6 +85,10 @@ test('pasted markup is shown as text, never run', async () => {
   assert.equal(await page.evaluate(() => window.__pwned), false);
   assert.equal(await page.locator('img[src="x"]').count(), 0);
   assert.deepEqual(errors.filter((e) => !/Content Security Policy/.test(e)), []);
+  // The second line of defence: the built page carries its strict policy (scripts/csp.py).
+  const policy = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert.match(policy, /default-src 'none'/);
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
 });
 
 test('typing in the middle of a box keeps the caret and every keystroke, small or large', async () => {

@@ -10,7 +10,7 @@
 //! 198.18.0.0/15, RFC 2544), `2001:db8::N`, `host-N.example`, paths made of `pN`
 //! components, `REDACTED-N` for secrets.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use badgateway_config::{Config, TextRange};
@@ -499,7 +499,8 @@ fn looks_secret(word: &str) -> bool {
 fn structural_hits(cfg: &Config, text: &str) -> Vec<Hit> {
     let mut hits = Vec::new();
     let directives = cfg.directives();
-    let mut secret_maps: BTreeSet<u32> = BTreeSet::new();
+    // By directive index: whether it is a `map` whose values are secret.
+    let mut secret_maps = vec![false; directives.len()];
     for (di, d) in directives.iter().enumerate() {
         let name = String::from_utf8_lossy(cfg.name(d)).to_ascii_lowercase();
         let args: Vec<TextRange> = cfg.arg_tokens(d).iter().map(|&t| cfg.word(t).1).collect();
@@ -509,7 +510,8 @@ fn structural_hits(cfg: &Config, text: &str) -> Vec<Hit> {
                 hits.push(Hit { start: r.start as usize, end: r.end as usize, kind });
             }
         };
-        let parent_is_secret_map = d.parent.is_some_and(|p| secret_maps.contains(&p));
+        let parent_is_secret_map =
+            d.parent.is_some_and(|p| secret_maps.get(p as usize).copied().unwrap_or(false));
         match name.as_str() {
             "server_name" => {
                 for r in &args {
@@ -563,7 +565,9 @@ fn structural_hits(cfg: &Config, text: &str) -> Vec<Hit> {
                 }
             }
             "map" if arg(1).is_some_and(is_secret_name) => {
-                secret_maps.insert(u32::try_from(di).unwrap_or(u32::MAX));
+                if let Some(m) = secret_maps.get_mut(di) {
+                    *m = true;
+                }
             }
             _ if name.ends_with("_set_header") || name == "add_header" || name.ends_with("_param") => {
                 if let (Some(h), Some(r)) = (arg(0), args.get(1)) {

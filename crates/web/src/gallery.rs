@@ -1,5 +1,7 @@
 //! The gallery: real captures (the lab's, which the tests also diagnose), one per
 //! cause, grouped like the common 502 guides. Choosing one fills the three boxes.
+//! Its index (cases/index.json) loads when the gallery is first opened, not with the
+//! page, so it is not part of the page's weight (docs/performance.md).
 
 use std::rc::Rc;
 
@@ -63,20 +65,48 @@ pub struct GalleryProps {
     pub current: Option<String>,
 }
 
+/// Where the gallery's index is: fetched on the first opening of the gallery.
+#[derive(Clone, PartialEq)]
+enum Index {
+    NotAsked,
+    Loading,
+    Loaded(Rc<Vec<CaseEntry>>),
+    Failed,
+}
+
 #[function_component(Gallery)]
 pub fn gallery(props: &GalleryProps) -> Html {
-    let index = use_state(|| None::<Rc<Vec<CaseEntry>>>);
-    {
+    let index = use_state(|| Index::NotAsked);
+    let ontoggle = {
         let index = index.clone();
-        use_effect_with((), move |_| {
-            yew::platform::spawn_local(async move {
-                if let Some(cases) = load_index().await {
-                    index.set(Some(Rc::new(cases)));
-                }
-            });
-        });
-    }
-    let Some(cases) = (*index).clone() else { return Html::default() };
+        Callback::from(move |_: Event| {
+            if matches!(*index, Index::NotAsked | Index::Failed) {
+                index.set(Index::Loading);
+                let index = index.clone();
+                yew::platform::spawn_local(async move {
+                    index.set(match load_index().await {
+                        Some(cases) => Index::Loaded(Rc::new(cases)),
+                        None => Index::Failed,
+                    });
+                });
+            }
+        })
+    };
+    let summary = html! { <summary>{"Examples: real broken setups, captured from nginx"}</summary> };
+    let cases = match &*index {
+        Index::Loaded(cases) => cases.clone(),
+        Index::Failed => {
+            return html! {
+                <details class="gallery" data-testid="gallery" open=true {ontoggle}>
+                    {summary}
+                    <p class="note">{"The examples could not be loaded: check the connection, then open this again."}</p>
+                </details>
+            };
+        }
+        Index::NotAsked | Index::Loading => {
+            return html! { <details class="gallery" data-testid="gallery" {ontoggle}>{summary}</details> };
+        }
+    };
     let mut groups: Vec<(&str, Vec<&CaseEntry>)> = Vec::new();
     for case in cases.iter() {
         match groups.iter_mut().find(|(g, _)| *g == case.group) {
@@ -100,8 +130,8 @@ pub fn gallery(props: &GalleryProps) -> Html {
         html! { <li class="group"><h4>{group}</h4><ul>{for items}</ul></li> }
     });
     html! {
-        <details class="gallery" data-testid="gallery">
-            <summary>{"Examples: real broken setups, captured from nginx"}</summary>
+        <details class="gallery" data-testid="gallery" open=true {ontoggle}>
+            {summary}
             <ul class="groups">{for groups}</ul>
         </details>
     }

@@ -17,6 +17,11 @@ mod state;
 mod storage;
 mod worker_entry;
 
+/// Talc instead of the standard library's dlmalloc: 2.8 KB less gzipped wasm (measured with
+/// `make web-build`); its own benchmarks find it faster than dlmalloc too.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn main() {
     // The same module also runs in the diagnosis worker, where there is no page to render.
     if web_sys::window().is_some() {

@@ -763,10 +763,11 @@ impl<'a> Facts<'a> {
         // Where each endpoint's requests land in this nginx, computed once.
         let landing: Vec<Option<usize>> = self.endpoints.iter().map(|e| self.landing_server(e)).collect();
         // A server's onward hop, when all its requests go to one place: (endpoints, landing).
-        let mut onward: HashMap<usize, (usize, Option<usize>)> = HashMap::default();
+        // By server index (a Vec, not a map: one generic map less in the page's wasm).
+        let servers = self.endpoints.iter().filter_map(server_of).max().map_or(0, |s| s + 1);
+        let mut onward: Vec<(usize, Option<usize>)> = vec![(0, None); servers];
         for (e, endpoint) in self.endpoints.iter().enumerate() {
-            if let Some(s) = server_of(endpoint) {
-                let entry = onward.entry(s).or_insert((0, None));
+            if let Some(entry) = server_of(endpoint).and_then(|s| onward.get_mut(s)) {
                 entry.0 += 1;
                 entry.1 = landing.get(e).copied().flatten();
             }
@@ -788,7 +789,7 @@ impl<'a> Facts<'a> {
                 visited.push(server);
                 hops += 1;
                 // Follow the next server only when all its requests go back into this nginx.
-                at = onward.get(&server).filter(|(n, _)| *n == 1).and_then(|(_, l)| *l);
+                at = onward.get(server).filter(|(n, _)| *n == 1).and_then(|(_, l)| *l);
             }
         }
         out

@@ -73,11 +73,21 @@ fn keep_best(findings: &mut Vec<Finding>, start: usize) {
 
 /// Keeps the first `MAX_FINDINGS_PER_CODE` findings of each code, in their order.
 pub fn cap_per_code(findings: &mut Vec<Finding>) {
-    let mut per_code: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
+    // A list, not a map: there are a few dozen codes, and the page's wasm has no other
+    // map of this type to share code with.
+    let mut per_code: Vec<(&'static str, usize)> = Vec::new();
     findings.retain(|f| {
-        let seen = per_code.entry(f.code).or_default();
-        *seen += 1;
-        *seen <= crate::limits::MAX_FINDINGS_PER_CODE
+        let seen = match per_code.iter_mut().find(|(code, _)| *code == f.code) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                per_code.push((f.code, 1));
+                1
+            }
+        };
+        seen <= crate::limits::MAX_FINDINGS_PER_CODE
     });
 }
 
