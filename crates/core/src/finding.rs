@@ -77,6 +77,7 @@ pub struct Command {
 }
 
 impl Command {
+    #[inline(never)]
     pub fn new(purpose: impl Into<String>, command: impl Into<String>) -> Self {
         Self { purpose: purpose.into(), command: command.into() }
     }
