@@ -180,10 +180,12 @@ pub struct Facts<'a> {
     /// Log groups by the TCP port / unix path they name, so `events_for` looks at a few.
     events_by_port: HashMap<u16, Vec<usize>>,
     events_by_path: HashMap<String, Vec<usize>>,
-    /// The config's own `listen`s by port: (server index, listen index).
-    listens_by_port: HashMap<u16, Vec<(usize, usize)>>,
-    /// The config's `listen unix:PATH`s by path, and the servers with no `listen` (*:80).
-    listens_by_path: HashMap<String, Vec<(usize, usize)>>,
+    /// The config's own `listen`s, (server index, listen index), in config order; by port
+    /// and by `unix:PATH`, as indices into `listens` (the map types the other indexes use:
+    /// each map type of its own costs the page ~1 KB); and the servers with no `listen` (*:80).
+    listens: Vec<(usize, usize)>,
+    listens_by_port: HashMap<u16, Vec<usize>>,
+    listens_by_path: HashMap<String, Vec<usize>>,
     servers_without_listen: Vec<usize>,
     /// `tcp_reach` / `unix_reach` depend only on the address, and several rules ask about
     /// each of thousands of endpoints that mostly share a few addresses: answer each once.
@@ -247,8 +249,9 @@ impl<'a> Facts<'a> {
                 _ => {}
             }
         }
-        let mut listens_by_port: HashMap<u16, Vec<(usize, usize)>> = HashMap::default();
-        let mut listens_by_path: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
+        let mut listens: Vec<(usize, usize)> = Vec::new();
+        let mut listens_by_port: HashMap<u16, Vec<usize>> = HashMap::default();
+        let mut listens_by_path: HashMap<String, Vec<usize>> = HashMap::default();
         let mut servers_without_listen = Vec::new();
         for (s, server) in config.map(|c| c.model().servers.as_slice()).unwrap_or_default().iter().enumerate()
         {
@@ -257,10 +260,13 @@ impl<'a> Facts<'a> {
             }
             for (l, listen) in server.listens.iter().enumerate() {
                 if let Some(path) = &listen.unix {
-                    listens_by_path.entry(path.clone()).or_default().push((s, l));
+                    listens_by_path.entry(path.clone()).or_default().push(listens.len());
                 } else if let Some(port) = listen.port {
-                    listens_by_port.entry(port).or_default().push((s, l));
+                    listens_by_port.entry(port).or_default().push(listens.len());
+                } else {
+                    continue;
                 }
+                listens.push((s, l));
             }
         }
         let mut endpoints_by_port: HashMap<u16, Vec<usize>> = HashMap::default();
@@ -289,6 +295,7 @@ impl<'a> Facts<'a> {
             events_cache: RefCell::default(),
             unix_by_path: HashMap::default(),
             unix_backends: Vec::new(),
+            listens,
             listens_by_port,
             listens_by_path,
             servers_without_listen,
@@ -705,7 +712,8 @@ impl<'a> Facts<'a> {
         let mut candidates: Vec<(bool, usize)> = Vec::new();
         match &endpoint.addr {
             EndpointAddr::Tcp { port, ips, .. } => {
-                for &(s, l) in self.listens_by_port.get(port).into_iter().flatten() {
+                for &i in self.listens_by_port.get(port).into_iter().flatten() {
+                    let Some(&(s, l)) = self.listens.get(i) else { continue };
                     let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
                     if self.listen_takes(listen, &endpoint.addr) {
                         candidates.push((listen.default_server, s));
@@ -719,7 +727,8 @@ impl<'a> Facts<'a> {
             EndpointAddr::Unix { path } => {
                 // The first listen of each server that takes the path.
                 let mut last = None;
-                for &(s, l) in self.listens_by_path.get(path.as_str()).into_iter().flatten() {
+                for &i in self.listens_by_path.get(path.as_str()).into_iter().flatten() {
+                    let Some(&(s, l)) = self.listens.get(i) else { continue };
                     let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
                     if last != Some(s) {
                         candidates.push((listen.default_server, s));
