@@ -171,10 +171,10 @@ pub struct Facts<'a> {
     pub log: Option<&'a LogReport>,
     pub endpoints: Vec<Endpoint>,
     by_port: HashMap<u16, Vec<usize>>,
-    nginx_ports: HashSet<u16>,
+    nginx_ports: PortSet,
     /// TCP ports the config's targets connect to: a listener on one of them is some
     /// target's backend, not a candidate for another target's wrong port.
-    target_ports: HashSet<u16>,
+    target_ports: PortSet,
     /// Each log group's address, parsed once (index = group index).
     group_addrs: Vec<Option<GroupAddr>>,
     /// Log groups by the TCP port / unix path they name, so `events_for` looks at a few.
@@ -316,7 +316,7 @@ impl<'a> Facts<'a> {
             .iter()
             .enumerate()
             .filter(|(_, l)| l.kind == SocketKind::Tcp && l.is_listening())
-            .filter(|(_, l)| l.port.is_some_and(|p| !facts.target_ports.contains(&p)))
+            .filter(|(_, l)| l.port.is_some_and(|p| !facts.target_ports.contains(p)))
             .filter(|(_, l)| facts.is_plausible_backend(l))
             .map(|(i, _)| i)
             .collect();
@@ -423,7 +423,7 @@ impl<'a> Facts<'a> {
     /// Is this listener nginx itself (by process, or by being one of the config's `listen` ports)?
     pub fn is_nginx(&self, listener: &Listener) -> bool {
         listener.processes.iter().any(|p| p.name.starts_with("nginx"))
-            || (listener.processes.is_empty() && listener.port.is_some_and(|p| self.nginx_ports.contains(&p)))
+            || (listener.processes.is_empty() && listener.port.is_some_and(|p| self.nginx_ports.contains(p)))
     }
 
     /// Could this listener be the application nginx should talk to? App servers by
@@ -942,6 +942,36 @@ fn best_first(a: &(u32, usize), b: &(u32, usize)) -> std::cmp::Ordering {
 /// (Myers 1999) for the usual case of ASCII names of at most 64 bytes: the fixed name's
 /// bit masks are built once, and each comparison with one of hundreds of other sockets in
 /// a directory then costs a few instructions per byte.
+/// A set of ports as a bitset (8 KB once anything is in it): in the page, cheaper than a
+/// hash set type of its own.
+#[derive(Default)]
+struct PortSet(Vec<u64>);
+
+impl PortSet {
+    fn insert(&mut self, port: u16) {
+        if self.0.is_empty() {
+            self.0 = vec![0; 1024];
+        }
+        if let Some(word) = self.0.get_mut(usize::from(port >> 6)) {
+            *word |= 1 << (port & 63);
+        }
+    }
+
+    fn contains(&self, port: u16) -> bool {
+        self.0.get(usize::from(port >> 6)).is_some_and(|word| word & (1 << (port & 63)) != 0)
+    }
+}
+
+impl FromIterator<u16> for PortSet {
+    fn from_iter<I: IntoIterator<Item = u16>>(ports: I) -> Self {
+        let mut set = PortSet::default();
+        for port in ports {
+            set.insert(port);
+        }
+        set
+    }
+}
+
 struct NameMatcher<'n> {
     name: &'n str,
     /// Per ASCII byte, the positions where it occurs in `name`; None when the slow path applies.
