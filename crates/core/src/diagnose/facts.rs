@@ -3,7 +3,7 @@
 //! events that name each. Built once per run, indexed so rules never nest loops
 //! over targets x listeners x events.
 
-use crate::hash::{FastMap as HashMap, FastSet as HashSet};
+use crate::hash::FastMap as HashMap;
 use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -320,6 +320,8 @@ impl<'a> Facts<'a> {
             .filter(|(_, l)| facts.is_plausible_backend(l))
             .map(|(i, _)| i)
             .collect();
+        // By a path's first listener: the position of its first backend in `unix_backends`.
+        let mut first_backend = vec![usize::MAX; list.len()];
         for (index, l) in list.iter().enumerate() {
             if l.kind != SocketKind::Unix {
                 continue;
@@ -337,7 +339,17 @@ impl<'a> Facts<'a> {
                 continue;
             }
             let dir = parent_dir(&path).to_string();
-            facts.unix_backends.push(UnixBackend { index, path, dir, app });
+            // Keyed by the path's first listener: lsof lists a socket once per process.
+            let first_listener = facts.unix_by_path.get(&path).and_then(|l| l.first()).copied();
+            let first_on_path = match first_listener.and_then(|f| first_backend.get_mut(f)) {
+                Some(slot) if *slot != usize::MAX => *slot,
+                Some(slot) => {
+                    *slot = facts.unix_backends.len();
+                    *slot
+                }
+                None => facts.unix_backends.len(),
+            };
+            facts.unix_backends.push(UnixBackend { index, first_on_path, path, dir, app });
         }
         facts
     }
@@ -611,18 +623,20 @@ impl<'a> Facts<'a> {
         };
         // One row per socket: lsof lists a socket once per process.
         let mut listeners: Vec<usize> = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::default();
+        // By `first_on_path`: a set of paths without a hash set type of its own (~1 KB of page).
+        let mut seen = vec![false; self.unix_backends.len()];
+        let mut first_sight = |b: usize| seen.get_mut(b).is_some_and(|s| !std::mem::replace(s, true));
         let mut more = 0;
         for class in [150, 100, 50, 0] {
             let members = self.unix_backends.iter().filter(|b| class_of(b) == class);
             if listeners.len() >= MAX_SOCKET_CANDIDATES {
-                more += members.filter(|b| seen.insert(b.path.as_str())).count();
+                more += members.filter(|b| first_sight(b.first_on_path)).count();
                 continue;
             }
-            let mut ranked: Vec<(u32, usize, &str)> = members
+            let mut ranked: Vec<(u32, usize, usize)> = members
                 .map(|b| {
                     let similarity = matcher.similarity(file_name(&b.path));
-                    ((similarity * 40.0) as u32, b.index, b.path.as_str())
+                    ((similarity * 40.0) as u32, b.index, b.first_on_path)
                 })
                 .collect();
             while listeners.len() < MAX_SOCKET_CANDIDATES {
@@ -633,11 +647,11 @@ impl<'a> Facts<'a> {
                     .map(|(at, _)| at);
                 let Some(at) = best else { break };
                 let (_, i, p) = ranked.swap_remove(at);
-                if seen.insert(p) {
+                if first_sight(p) {
                     listeners.push(i);
                 }
             }
-            more += ranked.iter().filter(|(_, _, p)| seen.insert(p)).count();
+            more += ranked.iter().filter(|&&(_, _, p)| first_sight(p)).count();
         }
         UnixReach::Missing { listeners, more, files: self.files_beside(path) }
     }
@@ -1043,6 +1057,8 @@ type AddrKey = (Option<u16>, String, Vec<IpAddr>);
 /// A listening unix socket that could be an app's (see `Facts::unix_backends`).
 struct UnixBackend {
     index: usize,
+    /// The position in `unix_backends` of the first backend on the same path.
+    first_on_path: usize,
     path: String,
     dir: String,
     app: Option<crate::listeners::AppServer>,
