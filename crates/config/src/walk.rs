@@ -126,7 +126,8 @@ struct Walker<'a> {
     stack: Vec<Frame>,
     include_cache: std::collections::HashMap<String, Vec<u32>>,
     /// Every `upstream` name in the paste (a `*_pass` may name one defined later).
-    upstream_names: std::collections::HashSet<&'a [u8]>,
+    /// FNV like `var_defs`: one set type, not two (each costs the page's wasm code).
+    upstream_names: std::collections::HashSet<&'a [u8], FnvBuild>,
     lookup_cache: std::collections::HashMap<&'a [u8], Lookup, FnvBuild>,
     /// `$name` uses in http contexts, in order, and the names the configuration defines.
     var_uses: Vec<(&'a [u8], TextRange)>,

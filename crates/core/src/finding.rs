@@ -77,6 +77,7 @@ pub struct Command {
 }
 
 impl Command {
+    #[inline(never)]
     pub fn new(purpose: impl Into<String>, command: impl Into<String>) -> Self {
         Self { purpose: purpose.into(), command: command.into() }
     }
@@ -117,6 +118,7 @@ pub struct Finding {
 }
 
 impl Finding {
+    #[inline(never)]
     pub fn new(code: Code, severity: Severity, title: impl Into<String>) -> Self {
         Self {
             code,
@@ -133,21 +135,25 @@ impl Finding {
         }
     }
 
+    #[inline(never)]
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
         self
     }
 
+    #[inline(never)]
     pub fn confidence(mut self, confidence: u8) -> Self {
         self.confidence = confidence.min(100);
         self
     }
 
+    #[inline(never)]
     pub fn status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
     }
 
+    #[inline(never)]
     pub fn label(
         mut self,
         input: InputKind,
@@ -159,21 +165,25 @@ impl Finding {
         self
     }
 
+    #[inline(never)]
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
 
+    #[inline(never)]
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
     }
 
+    #[inline(never)]
     pub fn next_step(mut self, command: Command) -> Self {
         self.next_steps.push(command);
         self
     }
 
+    #[inline(never)]
     pub fn caused_by(mut self, code: Code) -> Self {
         self.caused_by = Some(code);
         self

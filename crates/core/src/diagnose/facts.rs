@@ -3,7 +3,7 @@
 //! events that name each. Built once per run, indexed so rules never nest loops
 //! over targets x listeners x events.
 
-use crate::hash::{FastMap as HashMap, FastSet as HashSet};
+use crate::hash::FastMap as HashMap;
 use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -171,19 +171,21 @@ pub struct Facts<'a> {
     pub log: Option<&'a LogReport>,
     pub endpoints: Vec<Endpoint>,
     by_port: HashMap<u16, Vec<usize>>,
-    nginx_ports: HashSet<u16>,
+    nginx_ports: PortSet,
     /// TCP ports the config's targets connect to: a listener on one of them is some
     /// target's backend, not a candidate for another target's wrong port.
-    target_ports: HashSet<u16>,
+    target_ports: PortSet,
     /// Each log group's address, parsed once (index = group index).
     group_addrs: Vec<Option<GroupAddr>>,
     /// Log groups by the TCP port / unix path they name, so `events_for` looks at a few.
     events_by_port: HashMap<u16, Vec<usize>>,
     events_by_path: HashMap<String, Vec<usize>>,
-    /// The config's own `listen`s by port: (server index, listen index).
-    listens_by_port: HashMap<u16, Vec<(usize, usize)>>,
-    /// The config's `listen unix:PATH`s by path, and the servers with no `listen` (*:80).
-    listens_by_path: HashMap<String, Vec<(usize, usize)>>,
+    /// The config's own `listen`s, (server index, listen index), in config order; by port
+    /// and by `unix:PATH`, as indices into `listens` (the map types the other indexes use:
+    /// each map type of its own costs the page ~1 KB); and the servers with no `listen` (*:80).
+    listens: Vec<(usize, usize)>,
+    listens_by_port: HashMap<u16, Vec<usize>>,
+    listens_by_path: HashMap<String, Vec<usize>>,
     servers_without_listen: Vec<usize>,
     /// `tcp_reach` / `unix_reach` depend only on the address, and several rules ask about
     /// each of thousands of endpoints that mostly share a few addresses: answer each once.
@@ -247,8 +249,9 @@ impl<'a> Facts<'a> {
                 _ => {}
             }
         }
-        let mut listens_by_port: HashMap<u16, Vec<(usize, usize)>> = HashMap::default();
-        let mut listens_by_path: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
+        let mut listens: Vec<(usize, usize)> = Vec::new();
+        let mut listens_by_port: HashMap<u16, Vec<usize>> = HashMap::default();
+        let mut listens_by_path: HashMap<String, Vec<usize>> = HashMap::default();
         let mut servers_without_listen = Vec::new();
         for (s, server) in config.map(|c| c.model().servers.as_slice()).unwrap_or_default().iter().enumerate()
         {
@@ -257,10 +260,13 @@ impl<'a> Facts<'a> {
             }
             for (l, listen) in server.listens.iter().enumerate() {
                 if let Some(path) = &listen.unix {
-                    listens_by_path.entry(path.clone()).or_default().push((s, l));
+                    listens_by_path.entry(path.clone()).or_default().push(listens.len());
                 } else if let Some(port) = listen.port {
-                    listens_by_port.entry(port).or_default().push((s, l));
+                    listens_by_port.entry(port).or_default().push(listens.len());
+                } else {
+                    continue;
                 }
+                listens.push((s, l));
             }
         }
         let mut endpoints_by_port: HashMap<u16, Vec<usize>> = HashMap::default();
@@ -289,6 +295,7 @@ impl<'a> Facts<'a> {
             events_cache: RefCell::default(),
             unix_by_path: HashMap::default(),
             unix_backends: Vec::new(),
+            listens,
             listens_by_port,
             listens_by_path,
             servers_without_listen,
@@ -309,10 +316,12 @@ impl<'a> Facts<'a> {
             .iter()
             .enumerate()
             .filter(|(_, l)| l.kind == SocketKind::Tcp && l.is_listening())
-            .filter(|(_, l)| l.port.is_some_and(|p| !facts.target_ports.contains(&p)))
+            .filter(|(_, l)| l.port.is_some_and(|p| !facts.target_ports.contains(p)))
             .filter(|(_, l)| facts.is_plausible_backend(l))
             .map(|(i, _)| i)
             .collect();
+        // By a path's first listener: the position of its first backend in `unix_backends`.
+        let mut first_backend = vec![usize::MAX; list.len()];
         for (index, l) in list.iter().enumerate() {
             if l.kind != SocketKind::Unix {
                 continue;
@@ -330,7 +339,17 @@ impl<'a> Facts<'a> {
                 continue;
             }
             let dir = parent_dir(&path).to_string();
-            facts.unix_backends.push(UnixBackend { index, path, dir, app });
+            // Keyed by the path's first listener: lsof lists a socket once per process.
+            let first_listener = facts.unix_by_path.get(&path).and_then(|l| l.first()).copied();
+            let first_on_path = match first_listener.and_then(|f| first_backend.get_mut(f)) {
+                Some(slot) if *slot != usize::MAX => *slot,
+                Some(slot) => {
+                    *slot = facts.unix_backends.len();
+                    *slot
+                }
+                None => facts.unix_backends.len(),
+            };
+            facts.unix_backends.push(UnixBackend { index, first_on_path, path, dir, app });
         }
         facts
     }
@@ -416,7 +435,7 @@ impl<'a> Facts<'a> {
     /// Is this listener nginx itself (by process, or by being one of the config's `listen` ports)?
     pub fn is_nginx(&self, listener: &Listener) -> bool {
         listener.processes.iter().any(|p| p.name.starts_with("nginx"))
-            || (listener.processes.is_empty() && listener.port.is_some_and(|p| self.nginx_ports.contains(&p)))
+            || (listener.processes.is_empty() && listener.port.is_some_and(|p| self.nginx_ports.contains(p)))
     }
 
     /// Could this listener be the application nginx should talk to? App servers by
@@ -604,18 +623,20 @@ impl<'a> Facts<'a> {
         };
         // One row per socket: lsof lists a socket once per process.
         let mut listeners: Vec<usize> = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::default();
+        // By `first_on_path`: a set of paths without a hash set type of its own (~1 KB of page).
+        let mut seen = vec![false; self.unix_backends.len()];
+        let mut first_sight = |b: usize| seen.get_mut(b).is_some_and(|s| !std::mem::replace(s, true));
         let mut more = 0;
         for class in [150, 100, 50, 0] {
             let members = self.unix_backends.iter().filter(|b| class_of(b) == class);
             if listeners.len() >= MAX_SOCKET_CANDIDATES {
-                more += members.filter(|b| seen.insert(b.path.as_str())).count();
+                more += members.filter(|b| first_sight(b.first_on_path)).count();
                 continue;
             }
-            let mut ranked: Vec<(u32, usize, &str)> = members
+            let mut ranked: Vec<(u32, usize, usize)> = members
                 .map(|b| {
                     let similarity = matcher.similarity(file_name(&b.path));
-                    ((similarity * 40.0) as u32, b.index, b.path.as_str())
+                    ((similarity * 40.0) as u32, b.index, b.first_on_path)
                 })
                 .collect();
             while listeners.len() < MAX_SOCKET_CANDIDATES {
@@ -626,11 +647,11 @@ impl<'a> Facts<'a> {
                     .map(|(at, _)| at);
                 let Some(at) = best else { break };
                 let (_, i, p) = ranked.swap_remove(at);
-                if seen.insert(p) {
+                if first_sight(p) {
                     listeners.push(i);
                 }
             }
-            more += ranked.iter().filter(|(_, _, p)| seen.insert(p)).count();
+            more += ranked.iter().filter(|&&(_, _, p)| first_sight(p)).count();
         }
         UnixReach::Missing { listeners, more, files: self.files_beside(path) }
     }
@@ -705,7 +726,8 @@ impl<'a> Facts<'a> {
         let mut candidates: Vec<(bool, usize)> = Vec::new();
         match &endpoint.addr {
             EndpointAddr::Tcp { port, ips, .. } => {
-                for &(s, l) in self.listens_by_port.get(port).into_iter().flatten() {
+                for &i in self.listens_by_port.get(port).into_iter().flatten() {
+                    let Some(&(s, l)) = self.listens.get(i) else { continue };
                     let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
                     if self.listen_takes(listen, &endpoint.addr) {
                         candidates.push((listen.default_server, s));
@@ -719,7 +741,8 @@ impl<'a> Facts<'a> {
             EndpointAddr::Unix { path } => {
                 // The first listen of each server that takes the path.
                 let mut last = None;
-                for &(s, l) in self.listens_by_path.get(path.as_str()).into_iter().flatten() {
+                for &i in self.listens_by_path.get(path.as_str()).into_iter().flatten() {
+                    let Some(&(s, l)) = self.listens.get(i) else { continue };
                     let Some(listen) = model.servers.get(s).and_then(|x| x.listens.get(l)) else { continue };
                     if last != Some(s) {
                         candidates.push((listen.default_server, s));
@@ -933,6 +956,36 @@ fn best_first(a: &(u32, usize), b: &(u32, usize)) -> std::cmp::Ordering {
 /// (Myers 1999) for the usual case of ASCII names of at most 64 bytes: the fixed name's
 /// bit masks are built once, and each comparison with one of hundreds of other sockets in
 /// a directory then costs a few instructions per byte.
+/// A set of ports as a bitset (8 KB once anything is in it): in the page, cheaper than a
+/// hash set type of its own.
+#[derive(Default)]
+struct PortSet(Vec<u64>);
+
+impl PortSet {
+    fn insert(&mut self, port: u16) {
+        if self.0.is_empty() {
+            self.0 = vec![0; 1024];
+        }
+        if let Some(word) = self.0.get_mut(usize::from(port >> 6)) {
+            *word |= 1 << (port & 63);
+        }
+    }
+
+    fn contains(&self, port: u16) -> bool {
+        self.0.get(usize::from(port >> 6)).is_some_and(|word| word & (1 << (port & 63)) != 0)
+    }
+}
+
+impl FromIterator<u16> for PortSet {
+    fn from_iter<I: IntoIterator<Item = u16>>(ports: I) -> Self {
+        let mut set = PortSet::default();
+        for port in ports {
+            set.insert(port);
+        }
+        set
+    }
+}
+
 struct NameMatcher<'n> {
     name: &'n str,
     /// Per ASCII byte, the positions where it occurs in `name`; None when the slow path applies.
@@ -1004,6 +1057,8 @@ type AddrKey = (Option<u16>, String, Vec<IpAddr>);
 /// A listening unix socket that could be an app's (see `Facts::unix_backends`).
 struct UnixBackend {
     index: usize,
+    /// The position in `unix_backends` of the first backend on the same path.
+    first_on_path: usize,
     path: String,
     dir: String,
     app: Option<crate::listeners::AppServer>,

@@ -94,8 +94,20 @@ pub fn cap_per_code(findings: &mut Vec<Finding>) {
 fn rank(findings: &mut Vec<Finding>) {
     let primary = |f: &Finding| f.labels.iter().find(|l| l.primary).map(|l| l.span);
     // The same upstream reached through several `*_pass` lines yields the same finding twice.
-    let mut seen = crate::hash::FastSet::default();
-    findings.retain(|f| seen.insert((f.code, primary(f), f.title.clone())));
+    // Kept (code, primary span) by title, in the map type the facts' indexes use: a set of
+    // (code, span, title) was a hash table type of its own in the page's wasm.
+    let mut kept: Vec<(crate::finding::Code, Option<crate::input::Span>)> = Vec::new();
+    let mut by_title: crate::hash::FastMap<String, Vec<usize>> = crate::hash::FastMap::default();
+    findings.retain(|f| {
+        let key = (f.code, primary(f));
+        let same_title = by_title.entry(f.title.clone()).or_default();
+        if same_title.iter().any(|&k| kept.get(k) == Some(&key)) {
+            return false;
+        }
+        same_title.push(kept.len());
+        kept.push(key);
+        true
+    });
     badgateway_config::order::sort_by(findings, |a, b| {
         b.severity
             .weight()
