@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use crate::input::TextRange;
-use crate::listeners::{FirewallAction, FirewallHook, FirewallTool, ListenerReport, ProbeFact};
+use crate::listeners::{FirewallAction, FirewallHook, FirewallTool, ListenerReport, ProbeFact, RuleMatch};
 
 /// What a blocked `connect()` looks like to nginx.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,11 +84,8 @@ fn scan<'a>(
         let ProbeFact::FirewallRule {
             tool,
             action,
-            chain,
-            table,
-            reject_with,
+            matches: RuleMatch { chain, table, reject_with, destination, .. },
             port: p,
-            destination,
             range,
             ..
         } = fact
@@ -141,14 +138,8 @@ fn applies(fact: &ProbeFact, conn: &Conn<'_>) -> Option<bool> {
         tool,
         port,
         port_last,
-        proto,
-        source,
-        destination,
-        hook,
-        interface,
-        out_interface,
-        other_matches,
-        table,
+        matches:
+            RuleMatch { proto, source, destination, hook, interface, out_interface, other_matches, table, .. },
         is_policy: false,
         ..
     } = fact

@@ -367,6 +367,36 @@ pub enum FirewallHook {
     Forward,
 }
 
+/// A firewall rule's conditions besides its port and action, and the chain it is in. The
+/// readers fill one per line and push it once per port the line names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RuleMatch {
+    /// `tcp`, `udp`, or the number `iptables -L` prints since 1.8.9 (`6`); `None`: any.
+    pub proto: Option<String>,
+    /// Source address or network (`10.0.0.0/8`); ufw's `From` column.
+    pub source: Option<String>,
+    /// Destination address or network (`-d 10.0.0.5/32`, `ip daddr 10.0.0.5`).
+    pub destination: Option<String>,
+    /// iptables/nft chain (`INPUT`, `input`), ufw direction (`IN`, `OUT`).
+    pub chain: Option<String>,
+    /// nft's table, family first (`inet filter`): each table's chains are read on their
+    /// own, so an accept in one does not stop another table's drop.
+    pub table: Option<String>,
+    /// What the chain sees (from its name, its nft hook, or ufw's direction).
+    pub hook: Option<FirewallHook>,
+    /// Input interface (`-i lo`, `iif "lo"`).
+    pub interface: Option<String>,
+    /// Output interface (`-o lo`, `oifname "lo"`).
+    pub out_interface: Option<String>,
+    /// How a REJECT answers (`tcp-reset`, `icmp-host-prohibited`, nft's `icmpx
+    /// admin-prohibited`); `None`: the default (port unreachable) or not a reject.
+    pub reject_with: Option<String>,
+    /// The rule has conditions this reader does not model (connection state, a negation,
+    /// a mark, a rate limit), or the listing hides some (`iptables -L` without `-v` shows
+    /// no interfaces): it may not apply to every new connection to its port.
+    pub other_matches: bool,
+}
+
 /// A typed fact from a probe the 502 guides tell people to run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
@@ -410,31 +440,10 @@ pub enum ProbeFact {
         port: Option<u16>,
         /// Last port of a range (`6000:6007`), `None` for a single port.
         port_last: Option<u16>,
-        /// `tcp`, `udp`, or the number `iptables -L` prints since 1.8.9 (`6`); `None`: any.
-        proto: Option<String>,
         action: FirewallAction,
-        /// Source address or network (`10.0.0.0/8`); ufw's `From` column.
-        source: Option<String>,
-        /// Destination address or network (`-d 10.0.0.5/32`, `ip daddr 10.0.0.5`).
-        destination: Option<String>,
-        /// iptables/nft chain (`INPUT`, `input`), ufw direction (`IN`, `OUT`).
-        chain: Option<String>,
-        /// nft's table, family first (`inet filter`): each table's chains are read on their
-        /// own, so an accept in one does not stop another table's drop.
-        table: Option<String>,
-        /// What the chain sees (from its name, its nft hook, or ufw's direction).
-        hook: Option<FirewallHook>,
-        /// Input interface (`-i lo`, `iif "lo"`).
-        interface: Option<String>,
-        /// Output interface (`-o lo`, `oifname "lo"`).
-        out_interface: Option<String>,
-        /// How a REJECT answers (`tcp-reset`, `icmp-host-prohibited`, nft's `icmpx
-        /// admin-prohibited`); `None`: the default (port unreachable) or not a reject.
-        reject_with: Option<String>,
-        /// The rule has conditions this reader does not model (connection state, a negation,
-        /// a mark, a rate limit), or the listing hides some (`iptables -L` without `-v` shows
-        /// no interfaces): it may not apply to every new connection to its port.
-        other_matches: bool,
+        /// What else the rule matches on, and where it stands.
+        #[serde(flatten)]
+        matches: RuleMatch,
         /// A chain policy or ufw `Default:` line rather than a rule.
         is_policy: bool,
         range: TextRange,

@@ -8,7 +8,8 @@ use super::scan::{
     parse_u16, parse_u32, tok, tokens, word,
 };
 use super::{
-    FirewallAction, FirewallHook, FirewallTool, Format, Mode, ProbeFact, ProbeTool, Reader, TextRange,
+    FirewallAction, FirewallHook, FirewallTool, Format, Mode, ProbeFact, ProbeTool, Reader, RuleMatch,
+    TextRange,
 };
 
 pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
@@ -683,52 +684,27 @@ fn netcat(r: &mut Reader, line: Line<'_>) -> Option<Format> {
 
 // ---------------------------------------------------------------- firewall rules
 
-/// What a firewall rule line says, before it is pushed once per port it names.
-#[derive(Clone, Default)]
-struct RuleDraft {
-    proto: Option<String>,
-    source: Option<String>,
-    destination: Option<String>,
-    chain: Option<String>,
-    table: Option<String>,
-    hook: Option<FirewallHook>,
-    interface: Option<String>,
-    out_interface: Option<String>,
-    reject_with: Option<String>,
-    other_matches: bool,
-}
-
-impl RuleDraft {
-    fn push(
-        &self,
-        r: &mut Reader,
-        tool: FirewallTool,
-        action: FirewallAction,
-        ports: &[(Option<u16>, Option<u16>)],
-        is_policy: bool,
-        range: TextRange,
-    ) {
-        let any = [(None, None)];
-        for &(port, port_last) in if ports.is_empty() { &any[..] } else { ports } {
-            r.report.facts.push(ProbeFact::FirewallRule {
-                tool,
-                port,
-                port_last,
-                proto: self.proto.clone(),
-                action,
-                source: self.source.clone(),
-                destination: self.destination.clone(),
-                chain: self.chain.clone(),
-                table: self.table.clone(),
-                hook: self.hook,
-                interface: self.interface.clone(),
-                out_interface: self.out_interface.clone(),
-                reject_with: self.reject_with.clone(),
-                other_matches: self.other_matches,
-                is_policy,
-                range,
-            });
-        }
+/// Pushes the rule a line describes once per port it names (once, port `None`, for none).
+fn push_rule(
+    r: &mut Reader,
+    matches: &RuleMatch,
+    tool: FirewallTool,
+    action: FirewallAction,
+    ports: &[(Option<u16>, Option<u16>)],
+    is_policy: bool,
+    range: TextRange,
+) {
+    let any = [(None, None)];
+    for &(port, port_last) in if ports.is_empty() { &any[..] } else { ports } {
+        r.report.facts.push(ProbeFact::FirewallRule {
+            tool,
+            port,
+            port_last,
+            action,
+            matches: matches.clone(),
+            is_policy,
+            range,
+        });
     }
 }
 
@@ -813,12 +789,12 @@ fn ufw(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
                         _ => None,
                     };
                     if let Some(action) = action {
-                        let draft = RuleDraft {
+                        let draft = RuleMatch {
                             chain: Some("IN".to_owned()),
                             hook: Some(FirewallHook::Input),
-                            ..RuleDraft::default()
+                            ..RuleMatch::default()
                         };
-                        draft.push(r, FirewallTool::Ufw, action, &[], true, line.range());
+                        push_rule(r, &draft, FirewallTool::Ufw, action, &[], true, line.range());
                     }
                 }
             }
@@ -857,7 +833,7 @@ fn ufw(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     let source =
         toks.get(from_i).and_then(|&(s, _)| address_or_any(body.get(s..).unwrap_or_default().trim_ascii()));
     let dir = dir.unwrap_or(b"IN");
-    let draft = RuleDraft {
+    let draft = RuleMatch {
         proto,
         source,
         chain: Some(lossy(dir)),
@@ -865,11 +841,11 @@ fn ufw(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         // `8000/tcp on eth0 ALLOW IN`: ufw's `on` names the interface of the rule's direction.
         interface: iface.clone().filter(|_| dir != b"OUT"),
         out_interface: iface.filter(|_| dir == b"OUT"),
-        ..RuleDraft::default()
+        ..RuleMatch::default()
     };
     // An application profile (`Nginx Full`) or `Anywhere`: no port we can name.
     let ports = if port_like { port_list(ports, b':') } else { Vec::new() };
-    draft.push(r, FirewallTool::Ufw, action, &ports, false, line.range());
+    push_rule(r, &draft, FirewallTool::Ufw, action, &ports, false, line.range());
     r.mode = Mode::Ufw;
     Some(Format::Ufw)
 }
@@ -925,14 +901,14 @@ fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         // A user chain's `:f2b-sshd - [0:0]` has no policy.
         let Some(action) = ipt_action(target) else { return Some(Format::Iptables) };
         let draft =
-            RuleDraft { chain: Some(lossy(chain)), hook: hook_of_chain(chain), ..RuleDraft::default() };
-        draft.push(r, FirewallTool::Iptables, action, &[], true, line.range());
+            RuleMatch { chain: Some(lossy(chain)), hook: hook_of_chain(chain), ..RuleMatch::default() };
+        push_rule(r, &draft, FirewallTool::Iptables, action, &[], true, line.range());
         return Some(Format::Iptables);
     }
     if w(0) != b"-A" && w(0) != b"-I" {
         return None;
     }
-    let mut draft = RuleDraft { chain: Some(lossy(w(1))), hook: hook_of_chain(w(1)), ..RuleDraft::default() };
+    let mut draft = RuleMatch { chain: Some(lossy(w(1))), hook: hook_of_chain(w(1)), ..RuleMatch::default() };
     let mut ports = Vec::new();
     let mut target = None;
     // `-I INPUT 3 ...`: a position, not an option.
@@ -972,7 +948,7 @@ fn iptables(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
     }
     r.mode = Mode::Iptables;
     let Some(action) = target.and_then(ipt_action) else { return Some(Format::Iptables) };
-    draft.push(r, FirewallTool::Iptables, action, &ports, false, line.range());
+    push_rule(r, &draft, FirewallTool::Iptables, action, &ports, false, line.range());
     Some(Format::Iptables)
 }
 
@@ -1004,8 +980,8 @@ fn iptables_list(r: &mut Reader, line: Line<'_>) -> Option<Format> {
             let end = p.iter().position(|c| *c == b' ' || *c == b')').unwrap_or(p.len());
             if let Some(action) = p.get(..end).and_then(ipt_action) {
                 let draft =
-                    RuleDraft { chain: Some(lossy(name)), hook: hook_of_chain(name), ..RuleDraft::default() };
-                draft.push(r, FirewallTool::IptablesList, action, &[], true, line.range());
+                    RuleMatch { chain: Some(lossy(name)), hook: hook_of_chain(name), ..RuleMatch::default() };
+                push_rule(r, &draft, FirewallTool::IptablesList, action, &[], true, line.range());
             }
         }
         r.mode = Mode::IptablesList { chain: Some(lossy(name)), verbose, numbered: false };
@@ -1032,7 +1008,7 @@ fn iptables_list(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let Some(action) = ipt_action(target) else { return Some(Format::IptablesList) };
     let column = |i: usize| Some(w(i)).filter(|x| !x.is_empty() && *x != b"*").map(lossy);
     let src_i = if verbose { base + 5 } else { base + 3 };
-    let mut draft = RuleDraft {
+    let mut draft = RuleMatch {
         proto: Some(lossy(w(base + 1))).filter(|p| p != "all" && p != "0"),
         chain: chain.clone(),
         hook: chain.as_deref().and_then(|c| hook_of_chain(c.as_bytes())),
@@ -1040,7 +1016,7 @@ fn iptables_list(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         out_interface: if verbose { column(base + 4) } else { None },
         // Without -v the listing hides interfaces: `-i lo -j ACCEPT` reads as "accept all".
         other_matches: !verbose,
-        ..RuleDraft::default()
+        ..RuleMatch::default()
     };
     for (i, field) in [(src_i, &mut draft.source), (src_i + 1, &mut draft.destination)] {
         let x = w(i);
@@ -1072,7 +1048,7 @@ fn iptables_list(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         }
         i += step;
     }
-    draft.push(r, FirewallTool::IptablesList, action, &ports, false, line.range());
+    push_rule(r, &draft, FirewallTool::IptablesList, action, &ports, false, line.range());
     Some(Format::IptablesList)
 }
 
@@ -1143,13 +1119,13 @@ fn nft(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
             let p = t.get(o + 7..).unwrap_or_default();
             let p = p.strip_suffix(b";").unwrap_or(p).trim_ascii();
             if let Some(action) = nft_verdict(p) {
-                let draft = RuleDraft { chain, table, hook, ..RuleDraft::default() };
-                draft.push(r, FirewallTool::Nft, action, &[], true, range);
+                let draft = RuleMatch { chain, table, hook, ..RuleMatch::default() };
+                push_rule(r, &draft, FirewallTool::Nft, action, &[], true, range);
             }
         }
         return Some(Format::Nft);
     }
-    let mut draft = RuleDraft { chain, table, hook, ..RuleDraft::default() };
+    let mut draft = RuleMatch { chain, table, hook, ..RuleMatch::default() };
     let mut ports = Vec::new();
     let mut action = None;
     let mut i = 0;
@@ -1216,7 +1192,7 @@ fn nft(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
         i += step;
     }
     let Some(action) = action else { return Some(Format::Nft) };
-    draft.push(r, FirewallTool::Nft, action, &ports, false, range);
+    push_rule(r, &draft, FirewallTool::Nft, action, &ports, false, range);
     Some(Format::Nft)
 }
 

@@ -658,8 +658,8 @@ fn rules(r: &ListenerReport) -> Vec<RuleView<'_>> {
     r.facts
         .iter()
         .filter_map(|f| match f {
-            ProbeFact::FirewallRule { port, port_last, action, is_policy, interface, .. } => {
-                Some((*port, *port_last, *action, *is_policy, interface.as_deref()))
+            ProbeFact::FirewallRule { port, port_last, action, is_policy, matches, .. } => {
+                Some((*port, *port_last, *action, *is_policy, matches.interface.as_deref()))
             }
             _ => None,
         })
@@ -701,18 +701,22 @@ fn rule_rows<'a>(r: &'a ListenerReport, src: &'a [u8]) -> Vec<RuleRow<'a>> {
         .iter()
         .filter_map(|f| match f {
             ProbeFact::FirewallRule {
-                chain,
-                table,
-                hook,
                 action,
                 port,
                 port_last,
-                interface,
-                out_interface,
-                source,
-                destination,
-                reject_with,
-                other_matches,
+                matches:
+                    RuleMatch {
+                        chain,
+                        table,
+                        hook,
+                        interface,
+                        out_interface,
+                        source,
+                        destination,
+                        reject_with,
+                        other_matches,
+                        ..
+                    },
                 is_policy,
                 range,
                 ..
