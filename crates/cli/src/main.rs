@@ -182,7 +182,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let analysis = analyze(loaded.inputs());
             let understood = inspect::understood(&analysis);
             match format {
-                InspectFormat::Json => print(&(to_json(&understood)? + "\n")),
+                InspectFormat::Json => print_json(&understood)?,
                 InspectFormat::Text => print(&inspect::text(&understood)),
             }
             Ok(ExitCode::SUCCESS)
@@ -233,10 +233,6 @@ fn print_json<T: Serialize>(value: &T) -> Result<(), String> {
         Err(e) if !e.is_io() => Err(e.to_string()),
         _ => Ok(()),
     }
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
-    serde_json::to_string_pretty(value).map_err(|e| e.to_string())
 }
 
 fn diagnose(
