@@ -12,6 +12,7 @@ pub mod input;
 pub mod limits;
 pub mod listeners;
 pub mod log;
+pub mod paste;
 pub mod redact;
 pub mod share;
 pub mod view;

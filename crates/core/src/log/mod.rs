@@ -13,9 +13,11 @@
 
 mod backend;
 mod config_test;
+mod errno;
 mod nginx;
 mod prefix;
 mod scan;
+mod wrapped;
 
 use serde::Serialize;
 
@@ -90,6 +92,9 @@ pub enum LogFormat {
     NginxError,
     /// `nginx: [emerg] ... in /path:12`, `nginx: configuration file ... test failed`.
     NginxTestStderr,
+    /// An nginx upstream message without the line's head (`[level] PID#TID: `), or
+    /// behind other text: the way people paste it.
+    NginxMessage,
     /// `Nov 21 11:05:52 host tag[pid]: ` (journalctl short/short-iso, syslog files).
     Journald,
     /// `name-1  | ` (docker compose logs).
@@ -124,6 +129,7 @@ impl LogFormat {
         match self {
             LogFormat::NginxError => "nginx error log",
             LogFormat::NginxTestStderr => "nginx -t",
+            LogFormat::NginxMessage => "nginx message without its line head",
             LogFormat::Journald => "journald/syslog",
             LogFormat::DockerCompose => "docker compose",
             LogFormat::DockerContainerTag => "docker container (journald/syslog tag)",
@@ -921,8 +927,10 @@ pub enum ConfigTestOutcome {
 
 /// Reads a pasted log. Never panics; linear in the input; lines that are not
 /// interesting cost no allocation.
-pub fn parse(text: &[u8]) -> LogReport {
-    let mut b = Builder::new(text);
+pub fn parse(original: &[u8]) -> LogReport {
+    let unpasted = crate::paste::unpaste(original, wrapped::join);
+    let text = unpasted.text();
+    let mut b = Builder::new(text, (!unpasted.is_unchanged()).then_some(&unpasted));
     let mut start = 0usize;
     let len = text.len();
     while start < len {
@@ -931,7 +939,13 @@ pub fn parse(text: &[u8]) -> LogReport {
         b.line(line);
         start = end + 1;
     }
-    b.finish()
+    let mut report = b.finish();
+    if !unpasted.is_unchanged() {
+        // Joined lines are still the user's lines.
+        report.lines = memchr::memchr_iter(b'\n', original).count()
+            + usize::from(original.last().is_some_and(|b| *b != b'\n'));
+    }
+    report
 }
 
 /// The grouping key of an event, borrowed from the text: no allocation for repeats.
@@ -982,9 +996,9 @@ struct LastFailure<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a [u8]) -> Self {
+    fn new(text: &'a [u8], unpasted: Option<&'a crate::paste::Unpasted<'a>>) -> Self {
         Builder {
-            origin: Origin { text },
+            origin: Origin { text, unpasted },
             report: LogReport::default(),
             format_index: crate::hash::FastMap::default(),
             event_index: crate::hash::FastMap::default(),
@@ -1073,6 +1087,15 @@ impl<'a> Builder<'a> {
             self.seen(LogFormat::AccessLog);
             self.access(ctx.line, time, status);
             return;
+        }
+        if let Some(parsed) = nginx::parse_loose(nginx_payload) {
+            // Only a message nginx prints about an upstream is taken from a line that lost its
+            // head; anything else stays not understood.
+            if nginx::classify(&parsed).is_some_and(|c| c.kind != EventKind::Unclassified) {
+                self.seen(LogFormat::NginxMessage);
+                self.nginx_line(&ctx, &parsed);
+                return;
+            }
         }
         if prefix::is_shell_command(payload) {
             self.seen(LogFormat::ShellCommand);
@@ -1246,7 +1269,11 @@ impl<'a> Builder<'a> {
         upstream: Option<(&'a [u8], &'a [u8])>,
         group: usize,
     ) {
-        let Some(conn) = parsed.conn else { return };
+        // A line pasted without its `*CONN` is taken as its request's only line so far: its
+        // warning, when it follows, still says the request was passed on (never the
+        // other way round, which would claim a failure the client did not see).
+        let headless = parsed.conn.is_none();
+        let conn = parsed.conn.unwrap_or(0);
         if disabled {
             if let Some(last) = self.last_failure.get_mut(&parsed.pid)
                 && last.conn == conn
@@ -1262,7 +1289,10 @@ impl<'a> Builder<'a> {
         }
         if matches!(status, ClientStatus::S500 | ClientStatus::S502 | ClientStatus::S504) {
             let nth = match self.last_failure.get(&parsed.pid) {
-                Some(last) if last.conn == conn => last.nth + 1,
+                Some(last) if last.conn == conn && !headless => last.nth + 1,
+                // Without `*CONN`: a failure at another server right after one that was
+                // passed on is that request's next try.
+                Some(last) if headless && last.passed_on && last.upstream != upstream => last.nth + 1,
                 _ => 1,
             };
             self.last_failure

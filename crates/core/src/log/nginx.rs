@@ -79,23 +79,25 @@ pub(crate) fn parse_line(p: &[u8]) -> Option<Line<'_>> {
     let tid = scan::parse_u64(tid)?;
     let rest = rest.strip_prefix(b":")?;
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    let (conn, rest) = match rest.strip_prefix(b"*") {
-        Some(after) => {
-            let (digits, after) = scan::leading_digits(after);
-            match (scan::parse_u64(digits), after.strip_prefix(b" ")) {
-                (Some(n), Some(after)) => (Some(n), after),
-                _ => (None, rest),
-            }
-        }
-        None => (None, rest),
-    };
+    Some(after_head(time, level, Some(pid), Some(tid), rest))
+}
+
+/// `[*CONN ]message[, fields]` after the head.
+fn after_head<'a>(
+    time: Option<&'a [u8]>,
+    level: Level,
+    pid: Option<u32>,
+    tid: Option<u64>,
+    rest: &'a [u8],
+) -> Line<'a> {
+    let (conn, rest) = conn_number(rest);
     let (message, fields) = split_fields(rest);
     let m = split_message(message);
-    Some(Line {
+    Line {
         time,
         level,
-        pid: Some(pid),
-        tid: Some(tid),
+        pid,
+        tid,
         conn,
         message,
         head: m.head,
@@ -104,7 +106,164 @@ pub(crate) fn parse_line(p: &[u8]) -> Option<Line<'_>> {
         ssl: m.ssl,
         phase: m.phase,
         fields,
-    })
+    }
+}
+
+/// `*CONN ` before the message.
+fn conn_number(rest: &[u8]) -> (Option<u64>, &[u8]) {
+    if let Some(after) = rest.strip_prefix(b"*") {
+        let (digits, after) = scan::leading_digits(after);
+        if let (Some(n), Some(after)) = (scan::parse_u64(digits), after.strip_prefix(b" ")) {
+            return (Some(n), after);
+        }
+    }
+    (None, rest)
+}
+
+/// Where an upstream message nginx prints may start (nginx_upstream_messages.tsv):
+/// a line that lost its head, or whose message was pasted alone, is read from here.
+const MESSAGE_STARTS: [&[u8]; 33] = [
+    b"connect() failed",
+    b"connect() to ",
+    b"kevent() reported",
+    b"upstream timed out",
+    b"no live upstreams",
+    b"upstream prematurely",
+    b"upstream sent ",
+    b"upstream rejected request",
+    b"recv() failed",
+    b"readv() failed",
+    b"writev() failed",
+    b"send() failed",
+    b"sendfile() failed",
+    b"recv() returned zero",
+    b"send() returned zero",
+    b"SSL_do_handshake() failed",
+    b"SSL_read() failed",
+    b"SSL_write() failed",
+    b"upstream SSL certificate",
+    b"peer closed connection in SSL handshake",
+    b"FastCGI sent in stderr",
+    b"no resolver defined to resolve",
+    b"host not found in upstream",
+    b"no port in upstream",
+    b"invalid URL prefix in",
+    b"invalid port in upstream",
+    b"socket() failed",
+    b"the new socket has number",
+    b"bind(",
+    b"upstream server temporarily disabled",
+    b"client prematurely closed connection",
+    b"accept4() failed",
+    b"accept() failed",
+];
+
+/// Message starts that come after a name or a number: `NAME could not be resolved`,
+/// `1024 worker_connections are not enough`. The message starts at that word.
+const MESSAGE_MIDDLES: [&[u8]; 2] = [b" could not be resolved", b" worker_connections are not enough"];
+
+/// Words one of the messages holds: a line without any of them is not looked at further.
+const MESSAGE_WORDS: [&[u8]; 7] =
+    [b"() ", b"upstream", b"SSL", b"FastCGI", b"resolve", b"worker_connections", b"bind("];
+
+/// An nginx error line that lost its head, or only its message, as people paste it:
+/// `[error] 1#1: *7 connect() ...` behind other text, `4242#0: *7 ...`, `*7 ...`,
+/// the message alone, or behind a label the poster typed. The level a line lost is the
+/// one nginx prints the message at (`[emerg]` for a config that does not load, `[error]`
+/// for the rest, which is how the rules read it).
+pub(crate) fn parse_loose(p: &[u8]) -> Option<Line<'_>> {
+    let p = p.get(..p.len()).unwrap_or(p);
+    if let Some(line) = level_inside(p) {
+        return Some(line);
+    }
+    if !MESSAGE_WORDS.iter().any(|w| scan::contains(p, w)) {
+        return None;
+    }
+    // `PID#TID: ` or `*CONN ` first.
+    let (pid_digits, after) = scan::leading_digits(p);
+    if let (Some(pid), Some(after)) = (scan::parse_u32(pid_digits), after.strip_prefix(b"#")) {
+        let (tid_digits, after) = scan::leading_digits(after);
+        if let (Some(tid), Some(rest)) = (scan::parse_u64(tid_digits), after.strip_prefix(b": ")) {
+            let line = after_head(None, Level::Error, Some(pid), Some(tid), rest);
+            return Some(with_inferred_level(line));
+        }
+    }
+    if p.starts_with(b"*") {
+        let line = after_head(None, Level::Error, None, None, p);
+        if line.conn.is_some() {
+            return Some(with_inferred_level(line));
+        }
+    }
+    let start = message_start(p)?;
+    let line = after_head(None, Level::Error, None, None, p.get(start..)?);
+    Some(with_inferred_level(line))
+}
+
+/// `[level] ` inside the line, after whatever was lost or added before it.
+fn level_inside(p: &[u8]) -> Option<Line<'_>> {
+    let window = p.get(..p.len().min(256)).unwrap_or(p);
+    for at in memchr::memchr_iter(b'[', window) {
+        let rest = p.get(at + 1..)?;
+        let Some(close) = memchr::memchr(b']', rest.get(..rest.len().min(7))?) else { continue };
+        let Some(level) = rest.get(..close).and_then(Level::from_bytes) else { continue };
+        let Some(rest) = rest.get(close..).and_then(|r| r.strip_prefix(b"] ")) else { continue };
+        let before = p.get(..at).unwrap_or_default();
+        let time = before
+            .len()
+            .checked_sub(20)
+            .and_then(|i| before.get(i..i + 19))
+            .filter(|t| has_shape(t, b"DDDD/DD/DD DD:DD:DD"));
+        let (pid_digits, after) = scan::leading_digits(rest);
+        let head = scan::parse_u32(pid_digits).and_then(|pid| {
+            let after = after.strip_prefix(b"#")?;
+            let (tid_digits, after) = scan::leading_digits(after);
+            let tid = scan::parse_u64(tid_digits)?;
+            let after = after.strip_prefix(b":")?;
+            Some((pid, tid, after.strip_prefix(b" ").unwrap_or(after)))
+        });
+        return Some(match head {
+            Some((pid, tid, rest)) => after_head(time, level, Some(pid), Some(tid), rest),
+            None => after_head(time, level, None, None, rest),
+        });
+    }
+    None
+}
+
+/// Where the first message nginx prints starts in `p`.
+fn message_start(p: &[u8]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for m in MESSAGE_STARTS {
+        if let Some(at) = scan::find(p, m)
+            && best.is_none_or(|b| at < b)
+        {
+            best = Some(at);
+        }
+    }
+    for m in MESSAGE_MIDDLES {
+        if let Some(at) = scan::find(p, m) {
+            // The name or number before it is part of the message.
+            let before = p.get(..at).unwrap_or_default();
+            let word = before.iter().rev().take_while(|b| !b.is_ascii_whitespace() && **b != b'`').count();
+            let at = at - word;
+            if best.is_none_or(|b| at < b) {
+                best = Some(at);
+            }
+        }
+    }
+    best
+}
+
+/// The level nginx prints a message at, for a line that lost it.
+fn with_inferred_level(mut line: Line<'_>) -> Line<'_> {
+    let h = line.head;
+    line.level = if h.starts_with(b"host not found in upstream") && scan::contains(line.message, b" in /") {
+        Level::Emerg
+    } else if h.starts_with(b"upstream server temporarily disabled") || scan::ends_with_ignored(h) {
+        Level::Warn
+    } else {
+        Level::Error
+    };
+    line
 }
 
 /// Keys after `, client: ` in the order nginx writes them (ngx_http_log_error_handler).
@@ -186,7 +345,7 @@ fn split_message(message: &[u8]) -> MessageParts<'_> {
     if let Some(inner) = trailing_paren(core, b" (") {
         let (digits, after) = scan::leading_digits(inner);
         if let (Some(n), Some(text)) = (scan::parse_u16(digits), after.strip_prefix(b": ")) {
-            errno = Some(n);
+            errno = Some(super::errno::canonical(n, text));
             errno_text = Some(text);
             core = core.get(..core.len().saturating_sub(inner.len() + 3)).unwrap_or(core);
         }

@@ -97,6 +97,11 @@ pub(crate) fn text(s: &[u8]) -> String {
     String::from_utf8_lossy(s).into_owned()
 }
 
+/// nginx's `..., ignored` of a warning it let pass (`duplicate header line ..., ignored`).
+pub(crate) fn ends_with_ignored(s: &[u8]) -> bool {
+    s.ends_with(b", ignored")
+}
+
 /// The part between the first `open` and the next `close` after it.
 pub(crate) fn between<'a>(s: &'a [u8], open: &[u8], close: &[u8]) -> Option<&'a [u8]> {
     let (_, rest) = split_once(s, open)?;
@@ -111,21 +116,27 @@ pub(crate) fn unquote(s: &[u8]) -> &[u8] {
     s.strip_suffix(b"\"").unwrap_or(s)
 }
 
-/// Byte offsets of sub-slices within the original text. Every slice the parser
-/// hands around is borrowed from that text, so its offset is the pointer distance.
+/// Byte offsets of sub-slices within the text the reader reads (the paste with its
+/// wrappers undone), mapped back to the user's own bytes. Every slice the parser hands
+/// around is borrowed from that text, so its offset is the pointer distance.
 #[derive(Clone, Copy)]
 pub(crate) struct Origin<'a> {
     pub(crate) text: &'a [u8],
+    pub(crate) unpasted: Option<&'a crate::paste::Unpasted<'a>>,
 }
 
 impl<'a> Origin<'a> {
-    pub(crate) fn offset(&self, sub: &[u8]) -> usize {
+    fn offset(&self, sub: &[u8]) -> usize {
         (sub.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize).min(self.text.len())
     }
 
     pub(crate) fn range(&self, sub: &[u8]) -> TextRange {
         let start = self.offset(sub);
-        TextRange::from_usize(start, start.saturating_add(sub.len()).min(self.text.len()))
+        let r = TextRange::from_usize(start, start.saturating_add(sub.len()).min(self.text.len()));
+        match self.unpasted {
+            Some(u) => u.range(r),
+            None => r,
+        }
     }
 }
 
@@ -149,7 +160,7 @@ mod tests {
     #[test]
     fn ranges_point_into_the_original() {
         let text = b"hello world";
-        let o = Origin { text };
+        let o = Origin { text, unpasted: None };
         let sub = &text[6..];
         assert_eq!(o.range(sub), TextRange::new(6, 11));
     }
