@@ -171,6 +171,7 @@ const PROGRAMS: &[&[u8]] = &[
     b"lsof",
     b"sockstat",
     b"docker",
+    b"docker-compose",
     b"podman",
     b"ls",
     b"systemctl",
@@ -267,6 +268,7 @@ fn command_at(line: Line<'_>, mut at: usize, bare: bool) -> Option<Command<'_>> 
                     | b"getsebool"
                     | b"nc"
                     | b"docker"
+                    | b"docker-compose"
                     | b"nft"
                     | b"semanage"
                     | b"getenforce"

@@ -19,7 +19,7 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
         b"netstat" => Mode::Netstat,
         b"lsof" => Mode::Lsof,
         b"sockstat" => Mode::Sockstat,
-        b"docker" | b"podman" => Mode::Docker { cols: None },
+        b"docker" | b"docker-compose" | b"podman" => Mode::Docker { cols: None },
         b"ls" => Mode::Ls { dir: first_operand(cmd.args).filter(|d| d.starts_with(b"/")).map(dir_name) },
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
         _ => Mode::Other,
@@ -62,8 +62,11 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         r.mode = Mode::Lsof;
         return Some(if unix { Format::LsofUnix } else { Format::Lsof });
     }
-    if (b.starts_with(b"CONTAINER ID") || b.starts_with(b"NAME")) && has(b"PORTS") {
-        r.mode = Mode::Docker { cols: docker_cols(line.bytes) };
+    // docker-compose v1 (1.29): `Name  Command  State  Ports`, then a line of dashes.
+    let compose_v1 = b.starts_with(b"Name") && has(b"Command") && has(b"State") && has(b"Ports");
+    if compose_v1 || ((b.starts_with(b"CONTAINER ID") || b.starts_with(b"NAME")) && has(b"PORTS")) {
+        // Compose v1 centres its titles over the cells: its rows are read by their tokens.
+        r.mode = Mode::Docker { cols: if compose_v1 { None } else { docker_cols(line.bytes) } };
         return Some(Format::DockerPs);
     }
     if b.starts_with(b"USER") && has(b"PID") && has(b"%CPU") && has(b"COMMAND") {
@@ -73,6 +76,9 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     if b.starts_with(b"UID") && has(b"PID") && has(b"PPID") && has(b"CMD") {
         r.mode = Mode::Ps { ef: true };
         return Some(Format::Ps);
+    }
+    if matches!(r.mode, Mode::Docker { .. }) && b.len() >= 10 && b.trim_ascii().iter().all(|c| *c == b'-') {
+        return Some(Format::DockerPs);
     }
     if let Some(n) = b.strip_prefix(b"total ") {
         let n = n.trim_ascii();
@@ -699,8 +705,8 @@ fn docker_cols(h: &[u8]) -> Option<DockerCols> {
         i += 1;
     }
     let find_col = |names: &[&[u8]]| starts.iter().position(|(_, n)| names.contains(n));
-    let p = find_col(&[b"PORTS"])?;
-    let n = find_col(&[b"NAMES", b"NAME"])?;
+    let p = find_col(&[b"PORTS", b"Ports"])?;
+    let n = find_col(&[b"NAMES", b"NAME", b"Name"])?;
     let next = |k: usize| starts.get(k + 1).map(|(c, _)| *c);
     Some(DockerCols {
         ports: starts.get(p)?.0,
@@ -738,19 +744,38 @@ fn docker_row(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
             let ns = b.iter().rposition(u8::is_ascii_whitespace).map_or(b.len(), |p| p + 1);
             ((first_end, ns), (ns, b.len()))
         }
+        None if in_mode => {
+            // docker-compose v1: name, command, state, then the ports from the first entry on.
+            let mut items: Vec<(usize, usize)> = Vec::new();
+            tokens(b, &mut items);
+            let first_entry = items.iter().skip(1).find(|&&(s, e)| {
+                let w = line.get(s, e);
+                docker_entry_ok(w.split(|c| *c == b',').next().unwrap_or_default())
+            });
+            let up = items.iter().any(|&(s, e)| matches!(line.get(s, e), b"Up" | b"Exit" | b"Restarting"));
+            match first_entry {
+                Some(&(s, _)) => ((s, b.len()), (0, first_end)),
+                None if up => ((b.len(), b.len()), (0, first_end)),
+                None => return None,
+            }
+        }
         None => return None,
     };
     let name_cell = line.get(ns, ne).trim_ascii();
     let name = name_cell.split(u8::is_ascii_whitespace).next().unwrap_or_default();
     let mut items: Vec<(usize, usize)> = Vec::new();
     tokens(line.get(ps, pe), &mut items);
-    let entries: Vec<(usize, &[u8])> = items
-        .iter()
-        .map(|&(s, e)| {
-            let entry = line.get(s + ps, e + ps);
-            (s + ps, entry.strip_suffix(b",").unwrap_or(entry))
-        })
-        .collect();
+    // Entries are joined by `, ` (docker ps, compose v2) or `,` (compose v1).
+    let mut entries: Vec<(usize, &[u8])> = Vec::new();
+    for &(s, e) in &items {
+        let mut at = s + ps;
+        for part in line.get(s + ps, e + ps).split(|c| *c == b',') {
+            if !part.is_empty() {
+                entries.push((at, part));
+            }
+            at += part.len() + 1;
+        }
+    }
     // Without a container id to go by, a row must hold only port entries: prose
     // after the table is not taken for a container.
     // Container names hold no spaces.

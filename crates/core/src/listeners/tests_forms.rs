@@ -247,3 +247,23 @@ fn a_long_users_line_stays_linear() {
     eprintln!("20 MB of users:((: {:?}", start.elapsed());
     assert_eq!(r.listeners.len(), 1);
 }
+
+#[test]
+fn docker_compose_v1_and_published_vs_exposed() {
+    let src = b"$ docker-compose ps\n\
+    Name                  Command               State                    Ports                  \n\
+--------------------------------------------------------------------------------------------------\n\
+shop_web_1     gunicorn -b 0.0.0.0:8000 ...   Up      0.0.0.0:8080->8000/tcp,:::8080->8000/tcp\n\
+shop_redis_1   docker-entrypoint.sh redis ... Up      6379/tcp                                \n";
+    let r = parse(src);
+    assert!(unrecognized(src, &r).is_empty(), "{:?}", unrecognized(src, &r));
+    // Published: a listener on the host. Exposed only: a fact, reachable on the container
+    // network alone, never a listener nginx on the host could connect to.
+    let web: Vec<_> =
+        r.listeners.iter().map(|l| (l.port, l.container_port, l.processes[0].name.as_str())).collect();
+    assert_eq!(web, vec![(Some(8080), Some(8000), "shop_web_1"), (Some(8080), Some(8000), "shop_web_1")]);
+    assert!(
+        matches!(&r.facts[..], [ProbeFact::ExposedPort { container, port: 6379, .. }] if container == "shop_redis_1")
+    );
+    assert_eq!(r.sections[0].format, Format::DockerPs);
+}
