@@ -126,25 +126,51 @@ fn host_bind(host: &[u8], bracketed: bool, tool: Tool) -> Option<Bind> {
     Some(Bind::Ipv6(v6))
 }
 
-/// The few service names ss/netstat print without `-n` that matter for web backends.
+/// The service names ss, netstat and lsof print without `-n`/`-P` for ports web backends
+/// use: Debian 12's /etc/services (netbase; checked on this machine) and, where macOS and
+/// FreeBSD ship the whole IANA registry, the IANA names (`irdmi` 8000, `hbci` 3000,
+/// `commplex-main` 5000, ...). Where the two disagree on a port (8081: Debian `tproxy`,
+/// IANA `sunproxyadmin`; 10000: Debian `webmin`, IANA `ndmp`) both names map to it.
+/// IANA also names 8008 `http-alt`; every Linux table and the common case mean 8080.
+/// A name not here leaves the port unknown: never a guessed number.
 fn service_port(name: &[u8]) -> Option<u16> {
     Some(match name {
-        b"http" | b"www" => 80,
+        b"http" | b"www" | b"www-http" => 80,
         b"https" => 443,
         b"ssh" => 22,
         b"domain" => 53,
         b"smtp" => 25,
         b"submission" => 587,
+        b"imaps" => 993,
         b"ftp" => 21,
         b"sunrpc" => 111,
         b"ipp" => 631,
+        b"hbci" | b"remoteware-cl" => 3000,
         b"mysql" => 3306,
-        b"postgresql" => 5432,
+        b"terabase" => 4000,
+        b"commplex-main" => 5000,
+        b"commplex-link" => 5001,
+        b"postgresql" | b"postgres" => 5432,
+        b"amqp" => 5672,
         b"redis" => 6379,
-        b"http-alt" | b"webcache" => 8080,
+        b"afs3-fileserver" | b"bbs" => 7000,
+        b"afs3-callback" => 7001,
         b"irdmi" => 8000,
+        b"vcom-tunnel" => 8001,
+        b"http-alt" | b"webcache" => 8080,
+        b"tproxy" | b"sunproxyadmin" => 8081,
+        b"us-cli" => 8082,
+        b"us-srv" => 8083,
+        b"omniorb" | b"radan-http" => 8088,
+        b"pcsync-https" => 8443,
+        b"ddi-tcp-1" => 8888,
         b"cslistener" => 9000,
+        b"etlservicemgr" => 9001,
+        b"websm" => 9090,
+        b"distinct" => 9999,
+        b"webmin" | b"ndmp" => 10000,
         b"memcache" => 11211,
+        b"mongodb" => 27017,
         b"mdns" => 5353,
         b"ntp" => 123,
         _ => return None,

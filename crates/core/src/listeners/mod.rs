@@ -17,6 +17,8 @@ mod scan;
 mod tables;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_forms;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -33,7 +35,11 @@ pub enum Format {
     SsTcp,
     SsUnix,
     Netstat,
+    /// macOS/FreeBSD `netstat -an` (`tcp4`, `tcp46`, port after a dot: `127.0.0.1.8000`)
+    NetstatBsd,
     NetstatUnix,
+    /// FreeBSD `sockstat -4l` / `-l`
+    Sockstat,
     Lsof,
     LsofUnix,
     DockerPs,
@@ -73,6 +79,8 @@ impl Format {
             Format::SsTcp => "ss -tlnp",
             Format::SsUnix => "ss -xlp",
             Format::Netstat => "netstat -tlnp",
+            Format::NetstatBsd => "netstat -an (macOS/BSD)",
+            Format::Sockstat => "sockstat -l",
             Format::NetstatUnix => "netstat -xlp",
             Format::Lsof => "lsof -iTCP -sTCP:LISTEN",
             Format::LsofUnix => "lsof -U",
@@ -108,6 +116,8 @@ impl Format {
             Format::SsTcp
             | Format::SsUnix
             | Format::Netstat
+            | Format::NetstatBsd
+            | Format::Sockstat
             | Format::NetstatUnix
             | Format::Lsof
             | Format::LsofUnix
@@ -691,6 +701,7 @@ fn siblings(a: Format, b: Format) -> bool {
             | (Format::LsofUnix, Format::Lsof)
             | (Format::SsTcp, Format::SsUnix)
             | (Format::SsUnix, Format::SsTcp)
+            | (Format::Netstat, Format::NetstatBsd)
     )
 }
 
@@ -715,6 +726,7 @@ pub(crate) enum Mode {
     SsUnix,
     Netstat,
     NetstatUnix,
+    Sockstat,
     Lsof,
     /// `docker ps` / `docker compose ps`; the columns come from the header when one was seen.
     Docker {
@@ -802,6 +814,9 @@ pub(crate) struct Reader {
     pub(crate) lsof_unix_hint: bool,
     /// The interface of the last `ip addr` / `ifconfig` header.
     pub(crate) interface: Option<String>,
+    /// An ss row whose `users:((...` a narrow terminal or a chat wrapped onto the next
+    /// line: the listener and the process text read so far (bounded, see `tables`).
+    pub(crate) ss_wrap: Option<(usize, Vec<u8>)>,
 }
 
 impl Reader {
@@ -814,6 +829,7 @@ impl Reader {
             toks: Vec::with_capacity(32),
             lsof_unix_hint: false,
             interface: None,
+            ss_wrap: None,
         }
     }
 
@@ -822,12 +838,15 @@ impl Reader {
     }
 
     fn line(&mut self, line: Line<'_>) {
+        // curl -v marks request lines with `> ` itself.
+        let line = if matches!(self.mode, Mode::Curl { .. }) { line } else { scan::unquote(line) };
         let trimmed = line.bytes.trim_ascii();
         // Blank lines, and the fences of a markdown code block the paste was copied from.
         if trimmed.is_empty() || trimmed.starts_with(b"```") || trimmed.starts_with(b"~~~") {
             return;
         }
         if let Some(cmd) = scan::command_line(line) {
+            self.ss_wrap = None;
             self.close_section();
             self.lsof_unix_hint = cmd.program == b"lsof" && scan::has_short_flag(cmd.args, b'U');
             self.mode = tables::mode_for_command(cmd);
@@ -846,6 +865,7 @@ impl Reader {
                 self.note(format, line.range(), produced);
             }
             None => {
+                self.ss_wrap = None;
                 self.close_section();
                 self.report.unrecognized.push(line.range());
             }
@@ -877,6 +897,7 @@ impl Reader {
             | Mode::SsUnix
             | Mode::Netstat
             | Mode::NetstatUnix
+            | Mode::Sockstat
             | Mode::Lsof
             | Mode::Docker { .. }
             | Mode::Ls { .. } => tables::row_in_mode(self, line),

@@ -31,6 +31,25 @@ impl<'a> Line<'a> {
     }
 }
 
+/// The line without the quote markers a forum, an issue tracker or a mail reply put
+/// before it (`> `, `>> `, `> > `), its range still into the original text.
+pub(crate) fn unquote(line: Line<'_>) -> Line<'_> {
+    let b = line.bytes;
+    let mut i = b.iter().take_while(|c| **c == b' ').count();
+    let mut quoted = false;
+    while b.get(i) == Some(&b'>') {
+        quoted = true;
+        i += 1;
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+    }
+    if !quoted {
+        return line;
+    }
+    Line { bytes: b.get(i..).unwrap_or_default(), start: line.start + i }
+}
+
 pub(crate) fn lines(text: &[u8]) -> impl Iterator<Item = Line<'_>> {
     let mut pos = 0usize;
     std::iter::from_fn(move || {
@@ -150,7 +169,9 @@ const PROGRAMS: &[&[u8]] = &[
     b"ss",
     b"netstat",
     b"lsof",
+    b"sockstat",
     b"docker",
+    b"docker-compose",
     b"podman",
     b"ls",
     b"systemctl",
@@ -247,6 +268,7 @@ fn command_at(line: Line<'_>, mut at: usize, bare: bool) -> Option<Command<'_>> 
                     | b"getsebool"
                     | b"nc"
                     | b"docker"
+                    | b"docker-compose"
                     | b"nft"
                     | b"semanage"
                     | b"getenforce"

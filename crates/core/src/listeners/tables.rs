@@ -18,7 +18,8 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
         b"netstat" if has_short_flag(cmd.args, b'x') => Mode::NetstatUnix,
         b"netstat" => Mode::Netstat,
         b"lsof" => Mode::Lsof,
-        b"docker" | b"podman" => Mode::Docker { cols: None },
+        b"sockstat" => Mode::Sockstat,
+        b"docker" | b"docker-compose" | b"podman" => Mode::Docker { cols: None },
         b"ls" => Mode::Ls { dir: first_operand(cmd.args).filter(|d| d.starts_with(b"/")).map(dir_name) },
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
         _ => Mode::Other,
@@ -52,13 +53,20 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     {
         return Some(Format::Netstat);
     }
+    if b.starts_with(b"USER") && has(b"COMMAND") && has(b"PID") && has(b"PROTO") && has(b"LOCAL") {
+        r.mode = Mode::Sockstat;
+        return Some(Format::Sockstat);
+    }
     if b.starts_with(b"COMMAND") && has(b"PID") && has(b"NAME") {
         let unix = matches!(r.mode, Mode::Lsof) && r.lsof_unix_hint;
         r.mode = Mode::Lsof;
         return Some(if unix { Format::LsofUnix } else { Format::Lsof });
     }
-    if (b.starts_with(b"CONTAINER ID") || b.starts_with(b"NAME")) && has(b"PORTS") {
-        r.mode = Mode::Docker { cols: docker_cols(line.bytes) };
+    // docker-compose v1 (1.29): `Name  Command  State  Ports`, then a line of dashes.
+    let compose_v1 = b.starts_with(b"Name") && has(b"Command") && has(b"State") && has(b"Ports");
+    if compose_v1 || ((b.starts_with(b"CONTAINER ID") || b.starts_with(b"NAME")) && has(b"PORTS")) {
+        // Compose v1 centres its titles over the cells: its rows are read by their tokens.
+        r.mode = Mode::Docker { cols: if compose_v1 { None } else { docker_cols(line.bytes) } };
         return Some(Format::DockerPs);
     }
     if b.starts_with(b"USER") && has(b"PID") && has(b"%CPU") && has(b"COMMAND") {
@@ -68,6 +76,9 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     if b.starts_with(b"UID") && has(b"PID") && has(b"PPID") && has(b"CMD") {
         r.mode = Mode::Ps { ef: true };
         return Some(Format::Ps);
+    }
+    if matches!(r.mode, Mode::Docker { .. }) && b.len() >= 10 && b.trim_ascii().iter().all(|c| *c == b'-') {
+        return Some(Format::DockerPs);
     }
     if let Some(n) = b.strip_prefix(b"total ") {
         let n = n.trim_ascii();
@@ -93,8 +104,9 @@ pub(crate) fn row_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         // `ss -i`/`-m`/`-e` print details on tab-indented continuation lines.
         Mode::SsInet { .. } if line.bytes.starts_with(b"\t") => Some(Format::SsTcp),
         Mode::SsUnix if line.bytes.starts_with(b"\t") => Some(Format::SsUnix),
-        Mode::SsInet { .. } | Mode::SsUnix => ss_row(r, line),
+        Mode::SsInet { .. } | Mode::SsUnix => ss_row(r, line).or_else(|| ss_wrapped_users(r, line)),
         Mode::Netstat | Mode::NetstatUnix => netstat_row(r, line),
+        Mode::Sockstat => sockstat_row(r, line),
         Mode::Lsof => lsof_row(r, line),
         Mode::Docker { .. } => docker_row(r, line, true),
         Mode::Ls { .. } => ls_row(r, line),
@@ -109,6 +121,7 @@ pub(crate) fn row_any(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         .or_else(|| lsof_row(r, line))
         .or_else(|| ls_row(r, line))
         .or_else(|| docker_row(r, line, false))
+        .or_else(|| sockstat_row(r, line))
 }
 
 const SS_NETIDS: &[&[u8]] = &[
@@ -211,7 +224,13 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
     }
     let addr = parse_inet(local, Tool::Ss)?;
     parse_inet(tok(b, t, i + 1), Tool::Ss)?;
-    let processes = t.get(i + 2).map(|&(s, _)| parse_ss_users(line.rest(s))).unwrap_or_default();
+    let users = t.get(i + 2).map(|&(s, _)| line.rest(s)).unwrap_or_default();
+    let processes = parse_ss_users(users);
+    // A row without `users:` (wrapped by a narrow terminal) or with an unclosed one may
+    // continue on the next line.
+    let open = users.is_empty() || (contains(users, b"users:(") && !users.ends_with(b"))"));
+    let carry = open.then(|| users.get(..users.len().min(WRAP_MAX)).unwrap_or_default().to_vec());
+    r.ss_wrap = None;
     let kind = match netid {
         Some(b"udp") => Some(SocketKind::Udp),
         Some(b"tcp" | b"mptcp" | b"sctp") => Some(SocketKind::Tcp),
@@ -235,11 +254,34 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
             range: line.range(),
             addr_range: line.sub(ls, le),
         });
+        r.ss_wrap = carry.map(|c| (r.report.listeners.len() - 1, c));
     }
     if !matches!(r.mode, Mode::SsInet { .. }) {
         r.mode = Mode::SsInet { state: state.is_some() };
     }
     Some(Format::SsTcp)
+}
+
+/// At most this much of a wrapped `users:((...` is carried to the next line.
+const WRAP_MAX: usize = 4096;
+
+/// The rest of an ss row on its own line: `users:((...))` after a row that had none, or
+/// the end of a `users:((...` a terminal or chat cut. Joined to the row's listener.
+fn ss_wrapped_users(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    let (index, carry) = r.ss_wrap.take()?;
+    let part = line.bytes.trim_ascii();
+    let continues = if carry.is_empty() { part.starts_with(b"users:(") } else { !part.contains(&b' ') };
+    if !continues || part.len() > WRAP_MAX {
+        return None;
+    }
+    let joined = [carry.as_slice(), part].concat();
+    let listener = r.report.listeners.get_mut(index)?;
+    listener.processes = parse_ss_users(&joined);
+    listener.range = listener.range.cover(line.range());
+    if !joined.ends_with(b"))") && joined.len() < WRAP_MAX {
+        r.ss_wrap = Some((index, joined));
+    }
+    Some(listener.format)
 }
 
 /// `users:(("nginx",pid=21532,fd=6),("nginx",pid=20846,fd=6))`
@@ -254,11 +296,16 @@ pub(crate) fn parse_ss_users(rest: &[u8]) -> Vec<ProcessRef> {
         let fields = after.get(close_q + 2..).unwrap_or_default();
         let end = memchr::memchr(b')', fields).unwrap_or(fields.len());
         let mut p = ProcessRef { name: lossy(name), pid: None, fd: None, user: None };
-        for kv in fields.get(..end).unwrap_or_default().split(|c| *c == b',') {
+        // Old iproute2 (before 3.x) printed `("apache2",24418,4)`: pid and fd by position.
+        for (k, kv) in fields.get(..end).unwrap_or_default().split(|c| *c == b',').enumerate() {
             if let Some(v) = kv.strip_prefix(b"pid=") {
                 p.pid = parse_u32(v);
             } else if let Some(v) = kv.strip_prefix(b"fd=") {
                 p.fd = parse_u32(v);
+            } else if k == 0 {
+                p.pid = parse_u32(kv);
+            } else if k == 1 {
+                p.fd = parse_u32(kv);
             }
         }
         out.push(p);
@@ -267,8 +314,10 @@ pub(crate) fn parse_ss_users(rest: &[u8]) -> Vec<ProcessRef> {
     out
 }
 
-const NETSTAT_PROTOS: &[&[u8]] =
-    &[b"tcp", b"tcp6", b"udp", b"udp6", b"udpl", b"udpl6", b"raw", b"raw6", b"sctp", b"sctp6"];
+const NETSTAT_PROTOS: &[&[u8]] = &[
+    b"tcp", b"tcp6", b"udp", b"udp6", b"udpl", b"udpl6", b"raw", b"raw6", b"sctp", b"sctp6", b"tcp4",
+    b"tcp46", b"udp4", b"udp46",
+];
 
 fn netstat_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let w0 = word(line.bytes, 0);
@@ -306,8 +355,21 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
     let send_q = parse_u32(tok(b, t, 2))?;
     let v6 = proto.ends_with(b"6");
     let tool = Tool::Netstat { v6 };
-    let addr = parse_inet(tok(b, t, 3), tool)?;
-    parse_inet(tok(b, t, 4), tool)?;
+    // net-tools and BusyBox print `host:port`; macOS and FreeBSD `host.port` (`*.8080`,
+    // `::1.8000`) under `tcp4`/`tcp6`/`tcp46`.
+    let (addr, bsd) = match parse_inet(tok(b, t, 3), tool) {
+        Some(a) => {
+            parse_inet(tok(b, t, 4), tool)?;
+            (a, false)
+        }
+        None => {
+            let dual = proto.ends_with(b"46");
+            let a = parse_bsd_inet(tok(b, t, 3), tool, dual)?;
+            parse_bsd_inet(tok(b, t, 4), tool, dual)?;
+            (a, true)
+        }
+    };
+    let format = if bsd { Format::NetstatBsd } else { Format::Netstat };
     let &(ls, le) = t.get(3)?;
     let next = tok(b, t, 5);
     let is_state = !next.is_empty()
@@ -340,13 +402,102 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
             send_q: Some(send_q),
             processes,
             container_port: None,
-            format: Format::Netstat,
+            format,
             range: line.range(),
             addr_range: line.sub(ls, le),
         });
     }
     r.mode = Mode::Netstat;
-    Some(Format::Netstat)
+    Some(format)
+}
+
+/// BSD `host.port`: `127.0.0.1.8000`, `*.8080`, `::1.8000`, `fe80::1%lo0.8000`, `*.*`.
+/// `dual`: a `tcp46` row, whose `*` is a dual-stack `::`.
+fn parse_bsd_inet(tok: &[u8], tool: Tool, dual: bool) -> Option<super::addr::Addr> {
+    let dot = tok.iter().rposition(|c| *c == b'.')?;
+    let (host, port) = tok.split_at(dot);
+    let port = port.get(1..)?;
+    let mut a = parse_inet(&[host, b":", port].concat(), tool)?;
+    if dual && host == b"*" {
+        a.bind = Bind::AnyV6 { v6only: Some(false) };
+    }
+    Some(a)
+}
+
+/// FreeBSD `sockstat`: `USER COMMAND PID FD PROTO LOCAL ADDRESS FOREIGN ADDRESS`, e.g.
+/// `www nginx 812 6 tcp4 *:80 *:*` or `www php-fpm 900 0 stream /var/run/php-fpm.sock`.
+/// Without `-l` connected rows are listed too; those have a foreign address.
+fn sockstat_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    let b = line.bytes;
+    let proto = word(b, 4);
+    let inet = matches!(proto, b"tcp4" | b"tcp6" | b"tcp46" | b"udp4" | b"udp6" | b"udp46");
+    if !(inet || matches!(proto, b"stream" | b"seqpac")) || !is_digits(word(b, 2)) {
+        return None;
+    }
+    let fd = word(b, 3);
+    if !(is_digits(fd) || fd == b"?") {
+        return None;
+    }
+    let mut toks = std::mem::take(&mut r.toks);
+    tokens(b, &mut toks);
+    let out = sockstat_toks(r, line, &toks, proto, inet);
+    r.toks = toks;
+    out
+}
+
+fn sockstat_toks(
+    r: &mut Reader,
+    line: Line<'_>,
+    t: &[(usize, usize)],
+    proto: &[u8],
+    inet: bool,
+) -> Option<Format> {
+    let b = line.bytes;
+    let process = ProcessRef {
+        name: lossy(tok(b, t, 1)),
+        pid: parse_u32(tok(b, t, 2)),
+        fd: parse_u32(tok(b, t, 3)),
+        user: Some(lossy(tok(b, t, 0))),
+    };
+    let &(ls, le) = t.get(5)?;
+    let local = tok(b, t, 5);
+    let socket = if inet {
+        let v6 = proto.contains(&b'6');
+        let mut addr = parse_inet(local, Tool::Netstat { v6 })?;
+        if proto.ends_with(b"46") && local.starts_with(b"*:") {
+            addr.bind = Bind::AnyV6 { v6only: Some(false) };
+        }
+        let kind = if proto.starts_with(b"udp") { SocketKind::Udp } else { SocketKind::Tcp };
+        // Without `-l` connected sockets are listed too; they have a foreign address.
+        let foreign = tok(b, t, 6);
+        (foreign.is_empty() || foreign.starts_with(b"*:")).then_some((
+            kind,
+            addr.bind,
+            addr.port,
+            addr.interface,
+        ))
+    } else {
+        (local.starts_with(b"/") && t.len() == 6)
+            .then(|| (SocketKind::Unix, Bind::Unix(lossy(local)), None, None))
+    };
+    if let Some((kind, bind, port, interface)) = socket {
+        r.report.listeners.push(Listener {
+            kind,
+            bind,
+            port,
+            interface,
+            state: None,
+            recv_q: None,
+            send_q: None,
+            processes: vec![process],
+            container_port: None,
+            format: Format::Sockstat,
+            range: line.range(),
+            addr_range: line.sub(ls, le),
+        });
+    }
+    r.mode = Mode::Sockstat;
+    Some(Format::Sockstat)
 }
 
 const NETSTAT_UNIX_STATES: &[&[u8]] =
@@ -554,8 +705,8 @@ fn docker_cols(h: &[u8]) -> Option<DockerCols> {
         i += 1;
     }
     let find_col = |names: &[&[u8]]| starts.iter().position(|(_, n)| names.contains(n));
-    let p = find_col(&[b"PORTS"])?;
-    let n = find_col(&[b"NAMES", b"NAME"])?;
+    let p = find_col(&[b"PORTS", b"Ports"])?;
+    let n = find_col(&[b"NAMES", b"NAME", b"Name"])?;
     let next = |k: usize| starts.get(k + 1).map(|(c, _)| *c);
     Some(DockerCols {
         ports: starts.get(p)?.0,
@@ -593,19 +744,38 @@ fn docker_row(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
             let ns = b.iter().rposition(u8::is_ascii_whitespace).map_or(b.len(), |p| p + 1);
             ((first_end, ns), (ns, b.len()))
         }
+        None if in_mode => {
+            // docker-compose v1: name, command, state, then the ports from the first entry on.
+            let mut items: Vec<(usize, usize)> = Vec::new();
+            tokens(b, &mut items);
+            let first_entry = items.iter().skip(1).find(|&&(s, e)| {
+                let w = line.get(s, e);
+                docker_entry_ok(w.split(|c| *c == b',').next().unwrap_or_default())
+            });
+            let up = items.iter().any(|&(s, e)| matches!(line.get(s, e), b"Up" | b"Exit" | b"Restarting"));
+            match first_entry {
+                Some(&(s, _)) => ((s, b.len()), (0, first_end)),
+                None if up => ((b.len(), b.len()), (0, first_end)),
+                None => return None,
+            }
+        }
         None => return None,
     };
     let name_cell = line.get(ns, ne).trim_ascii();
     let name = name_cell.split(u8::is_ascii_whitespace).next().unwrap_or_default();
     let mut items: Vec<(usize, usize)> = Vec::new();
     tokens(line.get(ps, pe), &mut items);
-    let entries: Vec<(usize, &[u8])> = items
-        .iter()
-        .map(|&(s, e)| {
-            let entry = line.get(s + ps, e + ps);
-            (s + ps, entry.strip_suffix(b",").unwrap_or(entry))
-        })
-        .collect();
+    // Entries are joined by `, ` (docker ps, compose v2) or `,` (compose v1).
+    let mut entries: Vec<(usize, &[u8])> = Vec::new();
+    for &(s, e) in &items {
+        let mut at = s + ps;
+        for part in line.get(s + ps, e + ps).split(|c| *c == b',') {
+            if !part.is_empty() {
+                entries.push((at, part));
+            }
+            at += part.len() + 1;
+        }
+    }
     // Without a container id to go by, a row must hold only port entries: prose
     // after the table is not taken for a container.
     // Container names hold no spaces.
@@ -746,15 +916,16 @@ fn ls_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
     }
     i += 1;
     let d = tok(b, t, i);
-    if is_month(d) {
-        // `Nov 21 11:31` or `Nov 21  2025`
-        if !is_digits(tok(b, t, i + 1)) {
+    let time_or_year = |y: &[u8]| is_clock(y) || (is_digits(y) && y.len() == 4);
+    let day = |w: &[u8]| is_digits(w.strip_suffix(b".").unwrap_or(w)) && w.len() <= 3;
+    if is_month(d) || is_month_like(d) {
+        // `Nov 21 11:31`, `Nov 21  2025`, French `déc.  7 21:48`
+        if !day(tok(b, t, i + 1)) || !time_or_year(tok(b, t, i + 2)) {
             return None;
         }
-        let y = tok(b, t, i + 2);
-        if !(is_clock(y) || (is_digits(y) && y.len() == 4)) {
-            return None;
-        }
+        i += 3;
+    } else if day(d) && is_month_like(tok(b, t, i + 1)) && time_or_year(tok(b, t, i + 2)) {
+        // German and other locales put the day first: `7. Dez 21:48`.
         i += 3;
     } else if d.len() == 10 && d.get(4) == Some(&b'-') {
         // long-iso `2026-11-21 11:31`, full-iso adds a zone token
@@ -797,6 +968,16 @@ fn ls_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
         r.mode = Mode::Ls { dir: None };
     }
     Some(Format::LsSockets)
+}
+
+/// A month as `ls -l` prints it in another locale (`Dez`, `déc.`, `Mär`, `janv.`): a
+/// short word of letters, maybe ending in a dot. Only taken between a size and a day and
+/// time, so it need not know every language.
+fn is_month_like(w: &[u8]) -> bool {
+    let w = w.strip_suffix(b".").unwrap_or(w);
+    let Ok(s) = std::str::from_utf8(w) else { return false };
+    let n = s.chars().count();
+    (3..=5).contains(&n) && s.chars().all(char::is_alphabetic)
 }
 
 /// `srwxr-x---` (+ optional `.`, `+`, `@`) -> (type letter, permission bits).
