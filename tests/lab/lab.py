@@ -382,7 +382,14 @@ def capture_listeners(scn, prefix, work):
     write(work, "ss-tlnpx.txt", filter_ss_mixed(mixed, ports, paths))
     _, ls_of = run(["lsof", "-nP", "-iTCP", "-sTCP:LISTEN"])
     write(work, "lsof-tcp-listen.txt", filter_lsof(ls_of, ports))
-    paste = "$ sudo ss -tlnp\n" + ss_t + "$ sudo ss -xlp\n" + ss_x
+    if scn.get("no_root"):
+        # As a user without root pastes it: no -p (ss would print no process column anyway).
+        _, plain = run(["ss", "-tln"])
+        plain = filter_ss_tcp(plain, ports)
+        write(work, "ss-tln.txt", plain)
+        paste = "$ ss -tln\n" + plain
+    else:
+        paste = "$ sudo ss -tlnp\n" + ss_t + "$ sudo ss -xlp\n" + ss_x
     for d in expand(scn.get("ls", []), prefix):
         _, out = run(["ls", "-l", d])
         paste += "$ ls -l %s\n%s" % (d, out)
@@ -485,6 +492,8 @@ def capture_one(scn, out_dir, in_namespace=False):
     os.makedirs(dest)
     files = ["nginx-T.txt", "listeners.txt", "ss-tlnp.txt", "ss-xlp.txt", "netstat-tlnp.txt",
              "ss-tlnpx.txt", "lsof-tcp-listen.txt"] + logs
+    if scn.get("no_root"):
+        files.append("ss-tln.txt")
     config_input = "nginx-T.txt"
     if os.path.exists(os.path.join(prefix, "nginx-t.txt")):
         files.append("nginx-t.txt")

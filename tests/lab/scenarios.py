@@ -22,6 +22,7 @@ Each scenario is a dict:
                                 after the requests (`iptables -S`); only in a private network namespace
   tools                         executables this scenario needs besides the lab's own (capture stops
                                 when one is missing)
+  no_root                       the listeners paste is `ss -tln` (no process column), as without root
   user, worker_connections      nginx main/events settings
   config_fails                  nginx -t is expected to fail (nginx is then not started)
   expect, expect_not            badgateway codes that must / must not be reported
@@ -262,7 +263,8 @@ SCENARIOS = [
 """ + proxy(19080, "http://app_pool"),
         "ports": [19081, 19082],
         "requests": [("/", 1), ("/", 1)],
-        "expect": ["BG210"],
+        # Both servers are down (nothing listens on either): BG201 is as true as BG210.
+        "expect": ["BG210", "BG201"],
     },
     {
         "name": "unix-backlog-full",
@@ -509,8 +511,29 @@ SCENARIOS = [
         "backends": [broken("noaccept", "--tcp", "127.0.0.1:19251", "--backlog", "0", "--hold", "1",
                             ready="accept queue filled")],
         "ports": [19251],
-        "expect": ["BG402"],
+        # The timeout's cause is the full accept queue ss shows (LISTEN 1 0): BG211 is true too.
+        "expect": ["BG402", "BG211"],
         "expect_not": ["BG201", "BG202"],
+    },
+    {
+        "name": "backend-down-unnamed-listeners",
+        "description": "backend down; an unrelated app and infrastructure ports listen, pasted as ss -tln (no root)",
+        "cause": "The backend on 127.0.0.1:19551 is not running. A python http.server on 19552 (another app) and "
+                 "listeners on redis's 6379 and node_exporter's 9100 are unnamed without -p: none is the backend.",
+        "listen": 19550,
+        "http": proxy(19550, "http://127.0.0.1:19551"),
+        "backends": [
+            {"cmd": ["{PYTHON}", "-u", "-m", "http.server", "--bind", "127.0.0.1", "19552"],
+             "log": "other-app.log", "ready": "Serving HTTP", "keep_log": False},
+            {"cmd": ["{PYTHON}", "-u", "-m", "http.server", "--bind", "127.0.0.1", "6379"],
+             "log": "redis.log", "ready": "Serving HTTP", "keep_log": False},
+            {"cmd": ["{PYTHON}", "-u", "-m", "http.server", "--bind", "0.0.0.0", "9100"],
+             "log": "exporter.log", "ready": "Serving HTTP", "keep_log": False},
+        ],
+        "ports": [19551, 19552, 6379, 9100],
+        "no_root": True,
+        "expect": ["BG201"],
+        "expect_not": ["BG202", "BG203", "BG204"],
     },
     {
         "name": "variable-without-resolver",
@@ -1099,7 +1122,7 @@ LOG_ALONE = {
     "nft-reject-ipv6-admin-prohibited": "BG207",
 }
 CONFIG_AND_LISTENERS = {
-    "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203",
+    "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203", "backend-down-unnamed-listeners": "BG201",
     "family-v6-backend": "BG204", "family-v4-backend": "BG204", "unix-socket-wrong-path": "BG205",
     "proxy-loop": "BG213", "variable-without-resolver": "BG208", "missing-scheme": "BG102",
     "upstream-name-typo": "BG103", "missing-semicolon": "BG101", "unknown-directive": "BG104",

@@ -112,3 +112,18 @@ pub fn name_lookup_labels(facts: &Facts<'_>, mut finding: Finding, host: &str) -
     }
     finding
 }
+
+/// A listener the paste does not name (no process column) may be the backend or anything
+/// else a host runs: say so, and give the check that decides.
+pub fn unnamed_listener_check(finding: Finding, port: u16) -> Finding {
+    finding
+        .note(format!(
+            "The listener table does not name the process on port {port} (ss without root prints no process \
+             column), and sshd, databases, agents and exporters listen on every host too: check that it is your \
+             backend before sending traffic there. Run `sudo ss -tlnp` to see which process owns port {port}."
+        ))
+        .next_step(Command::new(
+            format!("see which process owns port {port}"),
+            format!("sudo ss -tlnp | grep ':{port} '"),
+        ))
+}

@@ -9,6 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use badgateway_config::{Address, Config, PassKind, Resolver, Target, TargetHost};
 
+use super::candidates::{self, Candidacy};
 use crate::input::{Inputs, TextRange};
 use crate::listeners::{Format, Listener, ListenerReport, ProbeFact, SocketFile, SocketKind};
 use crate::log::LogFormat;
@@ -93,19 +94,27 @@ pub struct Endpoint {
     pub host_end: u32,
 }
 
+/// A [`TcpReach`] and the unnamed listeners on other ports ([`Facts::unnamed_candidates`]).
+type ReachAndHints = (TcpReach, Vec<usize>);
+/// What a reach depends on: the port, the addresses and the pass kind.
+type ReachKey = (u16, Vec<IpAddr>, PassKind);
+
 /// What the listener table says about a TCP endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TcpReach {
     /// Some listener accepts it (indices into `listeners`).
     Listening(Vec<usize>),
-    /// Nothing on this port accepts it; these plausible backends listen on other ports
-    /// of an address that does accept the host.
+    /// Nothing on this port accepts it; these backends of the kind the pass speaks to
+    /// ([`Candidacy::Fits`]) listen on other ports of an address that does accept the host.
     OtherPort(Vec<usize>),
-    /// Something listens on this port, but bound to another address of the same family.
+    /// Something that may be the backend (not infrastructure, not nginx) listens on this
+    /// port, but bound to another address of the same family; the best candidates first.
     OtherAddress(Vec<usize>),
-    /// Something listens on this port, but only for the other address family.
+    /// Something that may be the backend listens on this port, but only for the other
+    /// address family; the best candidates first.
     OtherFamily(Vec<usize>),
-    /// Nothing related at all.
+    /// No backend of the pass's kind anywhere on the host. Unnamed listeners on other ports
+    /// may still be it: [`Facts::unnamed_candidates`].
     Nothing,
     /// The address is not known to be one of this host's (see [`Facts::locality`]): the
     /// table describes the host it ran on only, and cannot say what listens there.
@@ -189,13 +198,17 @@ pub struct Facts<'a> {
     servers_without_listen: Vec<usize>,
     /// `tcp_reach` / `unix_reach` depend only on the address, and several rules ask about
     /// each of thousands of endpoints that mostly share a few addresses: answer each once.
-    /// Listening TCP sockets of plausible backends on ports no target uses, in table order:
-    /// the candidates for "it listens on another port".
+    /// Listening TCP sockets on ports no target uses, not nginx's, in table order: where the
+    /// candidates for "it listens on another port" are looked for.
     spare_backends: Vec<usize>,
+    /// The port of the only application on a table whose every other row is named
+    /// infrastructure: a compiled program there is taken for the backend.
+    sole_app_port: Option<u16>,
     /// Endpoints (indices, ascending) by TCP port and by unix path, for `endpoint_of`.
     endpoints_by_port: HashMap<u16, Vec<usize>>,
     endpoints_by_path: HashMap<String, Vec<usize>>,
-    tcp_cache: RefCell<HashMap<(u16, Vec<IpAddr>), TcpReach>>,
+    /// By (port, addresses, pass kind): the reach, and the unnamed candidates on other ports.
+    tcp_cache: RefCell<HashMap<ReachKey, ReachAndHints>>,
     unix_cache: RefCell<HashMap<(String, bool), UnixReach>>,
     /// Listening unix sockets by path (`@name` for abstract ones), and the ones that could be
     /// some app's socket (not nginx's, not abstract, an app server or an unknown process).
@@ -288,6 +301,7 @@ impl<'a> Facts<'a> {
             own_addresses,
             listed_families,
             spare_backends: Vec::new(),
+            sole_app_port: None,
             endpoints_by_port,
             endpoints_by_path,
             tcp_cache: RefCell::default(),
@@ -317,9 +331,10 @@ impl<'a> Facts<'a> {
             .enumerate()
             .filter(|(_, l)| l.kind == SocketKind::Tcp && l.is_listening())
             .filter(|(_, l)| l.port.is_some_and(|p| !facts.target_ports.contains(p)))
-            .filter(|(_, l)| facts.is_plausible_backend(l))
+            .filter(|(_, l)| !facts.is_nginx(l))
             .map(|(i, _)| i)
             .collect();
+        facts.sole_app_port = sole_app_port(&facts, list);
         // By a path's first listener: the position of its first backend in `unix_backends`.
         let mut first_backend = vec![usize::MAX; list.len()];
         for (index, l) in list.iter().enumerate() {
@@ -438,18 +453,44 @@ impl<'a> Facts<'a> {
             || (listener.processes.is_empty() && listener.port.is_some_and(|p| self.nginx_ports.contains(p)))
     }
 
-    /// Could this listener be the application nginx should talk to? App servers by
-    /// name; unknown processes only on ports that are not well-known system ports.
-    pub fn is_plausible_backend(&self, listener: &Listener) -> bool {
+    /// Could this listener, on another port than the target's, be the backend of a pass of
+    /// this kind? (`candidates` holds the knowledge; this adds nginx's own ports and the
+    /// table's sole application.)
+    pub fn candidacy(&self, listener: &Listener, kind: PassKind) -> Candidacy {
         if self.is_nginx(listener) {
-            return false;
+            return Candidacy::Never;
         }
-        if listener.processes.is_empty() {
-            return listener
-                .port
-                .is_some_and(|p| p >= 1024 && !matches!(p, 3306 | 5432 | 6379 | 11211 | 27017));
+        match candidates::candidacy(listener, kind) {
+            Candidacy::Unnamed
+                if !listener.processes.is_empty()
+                    && listener.port.is_some()
+                    && listener.port == self.sole_app_port
+                    && !matches!(kind, PassKind::FastCgi | PassKind::Uwsgi | PassKind::Memcached) =>
+            {
+                Candidacy::Fits
+            }
+            c => c,
         }
-        listener.processes.iter().any(|p| crate::listeners::backend_kind(&p.name).is_app())
+    }
+
+    /// The same for a listener on the target's own port (bound to another address or family).
+    pub fn candidacy_on_target_port(&self, listener: &Listener, kind: PassKind) -> Candidacy {
+        if self.is_nginx(listener) {
+            return Candidacy::Never;
+        }
+        candidates::candidacy_on_target_port(listener, kind)
+    }
+
+    /// Is this listener, by its process, an application nginx proxies HTTP to?
+    pub fn is_plausible_backend(&self, listener: &Listener) -> bool {
+        self.candidacy(listener, PassKind::Proxy) == Candidacy::Fits
+    }
+
+    /// Listeners on other ports that may be this endpoint's backend but that the paste cannot
+    /// name (no process column): hints for "run `sudo ss -tlnp`", never a diagnosis. Only when
+    /// [`Facts::tcp_reach`] finds no backend of the pass's kind.
+    pub fn unnamed_candidates(&self, endpoint: &Endpoint) -> Vec<usize> {
+        self.tcp_reach_and_hints(endpoint).1
     }
 
     /// Is `ip` an address of the host the listener table describes (nginx's host)? Only
@@ -485,20 +526,27 @@ impl<'a> Facts<'a> {
     }
 
     pub fn tcp_reach(&self, endpoint: &Endpoint) -> TcpReach {
-        let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { return TcpReach::Unknown };
+        self.tcp_reach_and_hints(endpoint).0
+    }
+
+    fn tcp_reach_and_hints(&self, endpoint: &Endpoint) -> ReachAndHints {
+        let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else {
+            return (TcpReach::Unknown, Vec::new());
+        };
         if self.listeners.is_none_or(|l| l.listeners.is_empty()) || ips.is_empty() {
-            return TcpReach::Unknown;
+            return (TcpReach::Unknown, Vec::new());
         }
-        let key = (*port, ips.clone());
+        let key = (*port, ips.clone(), endpoint.kind);
         if let Some(known) = self.tcp_cache.borrow().get(&key) {
             return known.clone();
         }
-        let reach = self.tcp_reach_uncached(*port, ips);
+        let reach = self.tcp_reach_uncached(*port, ips, endpoint.kind);
         self.tcp_cache.borrow_mut().insert(key, reach.clone());
         reach
     }
 
-    fn tcp_reach_uncached(&self, port: u16, ips: &[IpAddr]) -> TcpReach {
+    fn tcp_reach_uncached(&self, port: u16, ips: &[IpAddr], kind: PassKind) -> ReachAndHints {
+        let reach = |r| (r, Vec::new());
         let port = &port;
         // Only this host's addresses can be judged by its table.
         let local: Vec<IpAddr> = ips.iter().copied().filter(|ip| self.is_local(*ip)).collect();
@@ -508,13 +556,19 @@ impl<'a> Facts<'a> {
             .map(|(i, _)| i)
             .collect();
         if !accepting.is_empty() {
-            return TcpReach::Listening(accepting);
+            return reach(TcpReach::Listening(accepting));
         }
         if local.len() < ips.len() {
-            return TcpReach::NotLocal;
+            return reach(TcpReach::NotLocal);
         }
-        let same_port: Vec<(usize, &Listener)> =
-            self.tcp_on_port(*port).filter(|(_, l)| !self.is_nginx(l)).collect();
+        // What may be the backend on the target's port, best first (stable: table order within).
+        let mut same_port: Vec<(Candidacy, usize, &Listener)> = self
+            .tcp_on_port(*port)
+            .map(|(i, l)| (self.candidacy_on_target_port(l, kind), i, l))
+            .filter(|(c, _, _)| *c != Candidacy::Never)
+            .collect();
+        same_port.sort_by_key(|(c, _, _)| *c);
+        let same_port: Vec<(usize, &Listener)> = same_port.into_iter().map(|(_, i, l)| (i, l)).collect();
         let same_family = |l: &Listener| {
             let v4 = l.bind.mapped_v4().is_some() || matches!(l.bind, crate::listeners::Bind::AnyV4);
             ips.iter().any(|ip| ip.to_canonical().is_ipv4() == v4)
@@ -522,25 +576,32 @@ impl<'a> Facts<'a> {
         let other_address: Vec<usize> =
             same_port.iter().filter(|(_, l)| same_family(l)).map(|(i, _)| *i).collect();
         if !other_address.is_empty() {
-            return TcpReach::OtherAddress(other_address);
+            return reach(TcpReach::OtherAddress(other_address));
         }
         if !same_port.is_empty() {
-            return TcpReach::OtherFamily(same_port.iter().map(|(i, _)| *i).collect());
+            return reach(TcpReach::OtherFamily(same_port.iter().map(|(i, _)| *i).collect()));
         }
         let list = self.listeners.map(|l| l.listeners.as_slice()).unwrap_or_default();
-        let mut other_port: Vec<usize> = self
-            .spare_backends
-            .iter()
-            .copied()
-            .filter(|&i| {
-                list.get(i).is_some_and(|l| {
-                    l.port.is_some_and(|p| p != *port && ips.iter().any(|ip| l.accepts(*ip, p)))
-                })
-            })
-            .collect();
+        let (mut other_port, mut unnamed) = (Vec::new(), Vec::new());
+        for &i in &self.spare_backends {
+            let Some(l) = list.get(i) else { continue };
+            if !l.port.is_some_and(|p| p != *port && ips.iter().any(|ip| l.accepts(*ip, p))) {
+                continue;
+            }
+            match self.candidacy(l, kind) {
+                Candidacy::Fits => other_port.push(i),
+                Candidacy::Unnamed => unnamed.push(i),
+                Candidacy::Never => {}
+            }
+        }
         // One row per socket: ss lists master and workers on one row, lsof one per process.
         other_port.dedup_by_key(|i| list.get(*i).and_then(|l| l.port));
-        if other_port.is_empty() { TcpReach::Nothing } else { TcpReach::OtherPort(other_port) }
+        unnamed.dedup_by_key(|i| list.get(*i).and_then(|l| l.port));
+        if other_port.is_empty() {
+            (TcpReach::Nothing, unnamed)
+        } else {
+            (TcpReach::OtherPort(other_port), Vec::new())
+        }
     }
 
     /// Did the paste list unix sockets at all (`ss -xlp`, `netstat -xlp`, `lsof -U`, even with no rows)?
@@ -1016,6 +1077,26 @@ impl<'n> NameMatcher<'n> {
         }
         1.0 - ascii_levenshtein(peq, self.name.len(), other.as_bytes()) as f64 / longest as f64
     }
+}
+
+/// The port of the only application in a table that names every process, when all the
+/// others are known infrastructure (sshd, databases, exporters) and no application server is
+/// named: a compiled program (`myapi`) alone among them is the backend.
+fn sole_app_port(facts: &Facts<'_>, list: &[Listener]) -> Option<u16> {
+    let rows: Vec<&Listener> = facts.spare_backends.iter().filter_map(|&i| list.get(i)).collect();
+    if rows.is_empty() || rows.iter().any(|l| l.processes.is_empty()) {
+        return None;
+    }
+    let mut port = None;
+    for l in rows {
+        match candidates::candidacy(l, PassKind::Proxy) {
+            Candidacy::Fits => return None,
+            Candidacy::Unnamed if port.is_none() || port == l.port => port = l.port,
+            Candidacy::Unnamed => return None,
+            Candidacy::Never => {}
+        }
+    }
+    port
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The diagnosis: facts from the three inputs, the rules over them, and the ranking
 //! that puts the most likely cause first.
 
+mod candidates;
 mod config_errors;
 mod evidence;
 mod facts;
@@ -9,6 +10,7 @@ mod resolver;
 mod response;
 pub mod rules;
 
+pub use candidates::Candidacy;
 pub use facts::{
     DockerSign, Endpoint, EndpointAddr, Facts, LocalBecause, Locality, TcpReach, literal_ips,
     looks_like_container, split_host_port,

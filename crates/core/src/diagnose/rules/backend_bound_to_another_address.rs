@@ -2,7 +2,9 @@ use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::InputKind;
 
-use super::super::evidence::{cite_events, endpoint_text, listener_text, reload_commands, target_place};
+use super::super::evidence::{
+    cite_events, endpoint_text, listener_text, reload_commands, target_place, unnamed_listener_check,
+};
 use super::super::facts::{EndpointAddr, Facts, TcpReach};
 use super::backend_on_other_address_family::probe_labels;
 
@@ -56,7 +58,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         let refused: Vec<_> = facts.refused_for(endpoint);
         let place = target_place(facts, endpoint);
         let mut confidence: u8 = if refused.is_empty() { 80 } else { 94 };
-        if !facts.is_plausible_backend(best) {
+        // A listener the paste cannot name may be anything (an exporter, a database): a hint only.
+        let unnamed = facts.candidacy_on_target_port(best, endpoint.kind) != crate::diagnose::Candidacy::Fits;
+        if unnamed {
             confidence -= 20;
         }
         let mut finding = Finding::new(
@@ -83,10 +87,17 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 format!("sudo grep 'upstream' /var/log/nginx/error.log | grep ':{port}' | tail -n 5"),
             ));
         }
+        if unnamed {
+            finding = unnamed_listener_check(finding, *port);
+        }
         let connect_to = address.clone();
         let mut fix = Fix {
             summary: format!("send requests to {connect_to}:{port}, where the backend listens"),
-            applicability: if candidates.len() == 1 { Applicability::Safe } else { Applicability::Unsafe },
+            applicability: match (unnamed, candidates.len()) {
+                (true, _) => Applicability::DisplayOnly,
+                (false, 1) => Applicability::Safe,
+                (false, _) => Applicability::Unsafe,
+            },
             edits: Vec::new(),
             commands: vec![
                 Command::new(

@@ -17,6 +17,14 @@ declare_rule! {
     /// lists): a gunicorn on `0.0.0.0:3000` here says nothing about port 8000 of another
     /// machine at `10.0.0.7` (BG201 reports a refusal there, from the log).
     ///
+    /// The other listener must plausibly be the backend: a process of the kind the pass
+    /// speaks to (`fastcgi_pass`: php-fpm, php-cgi; `uwsgi_pass`: uWSGI; `proxy_pass`: gunicorn,
+    /// uvicorn, node, puma, java, python, ...), or the only application in a table whose other
+    /// rows are named infrastructure. A listener the paste does not name (`ss` without root)
+    /// is only a hint in BG201, with `sudo ss -tlnp` as the check; infrastructure ports and
+    /// processes (ssh, DNS, mysql 3306, postgres 5432, redis 6379, exporters 9100-9999, sshd,
+    /// containerd, ...) are never candidates (lab capture `backend-down-unnamed-listeners`).
+    ///
     /// ## Why it causes a 502
     /// nginx's `connect()` to the configured port is refused (`111: Connection refused`),
     /// so it has no response to relay and answers **502 Bad Gateway**. The backend is

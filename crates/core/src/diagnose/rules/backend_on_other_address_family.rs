@@ -8,6 +8,7 @@ use crate::log::EventKind;
 
 use super::super::evidence::{
     cite_events, endpoint_text, listener_text, name_lookup_labels, reload_commands, target_place,
+    unnamed_listener_check,
 };
 use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach};
 
@@ -105,7 +106,9 @@ fn whole_family(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, candidates: &
     let refused: Vec<_> = facts.refused_for(endpoint);
     let place = target_place(facts, endpoint);
     let mut confidence: u8 = if refused.is_empty() { 82 } else { 94 };
-    if !facts.is_plausible_backend(best) {
+    // A listener the paste cannot name may be anything (an exporter, a database): a hint only.
+    let unnamed = facts.candidacy_on_target_port(best, endpoint.kind) != crate::diagnose::Candidacy::Fits;
+    if unnamed {
         confidence -= 20;
     }
     let host = match &endpoint.addr {
@@ -151,12 +154,15 @@ fn whole_family(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, candidates: &
             format!("sudo grep 'upstream' /var/log/nginx/error.log | grep ':{port}' | tail -n 5"),
         ));
     }
+    if unnamed {
+        finding = unnamed_listener_check(finding, port);
+    }
     let mut fix = Fix {
         summary: match &new_host {
             Some(h) => format!("connect to {h}:{port}, where the backend listens"),
             None => format!("make nginx and the backend use the same address family on port {port}"),
         },
-        applicability: if new_host.is_some() && candidates.len() == 1 {
+        applicability: if new_host.is_some() && candidates.len() == 1 && !unnamed {
             Applicability::Safe
         } else {
             Applicability::DisplayOnly

@@ -5,7 +5,10 @@ use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind};
 
-use super::super::evidence::{cite_events, endpoint_text, listener_text, paste_listeners, target_place};
+use super::super::evidence::{
+    cite_events, endpoint_text, listener_address, listener_text, paste_listeners, target_place,
+    unnamed_listener_check,
+};
 use super::super::facts::{
     Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach, looks_like_container,
 };
@@ -23,6 +26,12 @@ declare_rule! {
     /// loopback: a REJECT's refusal (`111`) looks like a closed port (lab capture
     /// `firewall-remote-reject`: `-A OUTPUT -d 10.96.0.7/32 ... -j REJECT`, 111 at once), and
     /// BG207 names the rule.
+    ///
+    /// Listeners the table does not name (`ss -tln`, or `ss -tlnp` without root) on ports no
+    /// infrastructure uses may be the backend on the wrong port: they lower the confidence
+    /// below 80 and are cited with the check that decides (`sudo ss -tlnp`); they are never
+    /// taken for the backend (lab capture `backend-down-unnamed-listeners`: a python
+    /// http.server on another port and listeners on 6379 and 9100, the backend down).
     ///
     /// A listener table describes the host it ran on only. It is used for addresses of that
     /// host: loopback, an address a listener in the table or nginx's own `listen` binds, or
@@ -110,17 +119,34 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         }
         let target = endpoint_text(endpoint);
         let place = target_place(facts, endpoint);
+        // Unnamed listeners elsewhere (no process column): the backend may be one of them.
+        let unnamed: Vec<_> = if proven_by_table {
+            facts.unnamed_candidates(endpoint).into_iter().filter_map(|i| facts.listener(i)).collect()
+        } else {
+            Vec::new()
+        };
         let confidence = match (proven_by_table, refused.is_empty()) {
-            (true, false) => 95,
-            (true, true) => 80,
+            (true, false) if unnamed.is_empty() => 95,
+            (true, true) if unnamed.is_empty() => 80,
+            (true, false) => 75,
+            (true, true) => 60,
             (false, _) => 60,
         };
         let mut message = format!(
             "In {place}, nginx forwards requests to {target}, but nothing listens there, so the connection is \
              refused and clients get 502 Bad Gateway."
         );
-        if proven_by_table {
+        if proven_by_table && unnamed.is_empty() {
             message.push_str(" The listener table shows no application server on any other port either: the backend is not running.");
+        } else if proven_by_table {
+            message.push_str(&format!(
+                " The listener table names no application server of the kind {} speaks to on any other port, so \
+                 the backend is most likely not running. It does not name the process of {} (ss without root, \
+                 netstat without -p, print no process column): if that is your backend, nginx connects to the \
+                 wrong port instead.",
+                endpoint.kind.directive(),
+                unnamed_list(&unnamed)
+            ));
         } else {
             message.push_str(" Without the listener table it is not yet proven whether the backend is down or listening somewhere else.");
         }
@@ -139,12 +165,36 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         if !proven_by_table {
             finding = finding.next_step(paste_listeners());
         }
+        for l in unnamed.iter().take(3) {
+            finding = finding.label(
+                InputKind::Listeners,
+                l.addr_range,
+                "no process named: is this the backend?",
+                false,
+            );
+        }
+        if let Some(first) = unnamed.first().and_then(|l| l.port) {
+            finding = unnamed_listener_check(finding, first);
+        }
         finding = service_evidence(facts, finding);
         if let EndpointAddr::Tcp { host, .. } = &endpoint.addr {
             finding = probe_evidence(facts, host, *port, finding);
         }
         finding = finding.fix(start_backend(*port));
         out.push(finding);
+    }
+}
+
+/// `the listener on 127.0.0.1:8001`, `the listeners on 127.0.0.1:8001, 0.0.0.0:9000 and 2 more`.
+fn unnamed_list(listeners: &[&crate::listeners::Listener]) -> String {
+    let mut shown: Vec<String> = listeners.iter().take(3).map(|l| listener_address(l)).collect();
+    if listeners.len() > 3 {
+        shown.push(format!("{} more", listeners.len() - 3));
+    }
+    match shown.split_last() {
+        Some((last, [])) => format!("the listener on {last}"),
+        Some((last, rest)) => format!("the listeners on {} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -362,7 +412,9 @@ fn refused_elsewhere(
         format!("{host} refuses connections on port {port}: nothing listens there, or a firewall rejects"),
     )
     .message(message)
-    .confidence(if decided { 80 } else { 65 });
+    // A refusal alone does not tell a closed port from a firewall's REJECT (lab:
+    // `firewall-remote-reject` and `remote-backend-down` log the same line): below 80.
+    .confidence(if decided { 75 } else { 65 });
     if decided {
         finding = finding.status(502);
     }
