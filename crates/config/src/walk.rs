@@ -1541,6 +1541,11 @@ impl<'a> Walker<'a> {
 
     fn closest_upstream(&self, host: &str) -> Option<String> {
         let mut best: Option<(f64, &str)> = None;
+        // A host name is at most 253 bytes: a longer one is no typo of an upstream's name,
+        // and comparing it would cost its length times each name's.
+        if host.len() > 253 {
+            return None;
+        }
         for u in &self.model.upstreams {
             let s = strsim::jaro_winkler(host, &u.name);
             if s >= 0.8 && best.is_none_or(|(b, _)| s > b) {

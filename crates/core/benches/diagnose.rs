@@ -81,6 +81,32 @@ fn log_parse(bencher: Bencher, log_lines: usize) {
         .bench(|| badgateway_core::log::parse(black_box(s.log.as_bytes())));
 }
 
+/// The same error log re-pasted in the costliest forms people paste (paste-forms.md):
+/// every line in docker's json-file escapes, every quote curly, every line quoted in a
+/// chat with its message in backticks. Compare with `log_parse` at 1,000,000 lines.
+#[divan::bench(args = ["docker-json", "curly-quotes", "chat-quote-backticks"], sample_count = 5, sample_size = 1)]
+fn log_parse_pasted(bencher: Bencher, form: &str) {
+    let s = set(1_000, 1_000_000);
+    let pasted: String = s
+        .log
+        .lines()
+        .map(|l| match form {
+            "docker-json" => format!(
+                "{{\"log\":\"{}\\n\",\"stream\":\"stderr\",\"time\":\"2026-11-21T11:39:15.1Z\"}}\n",
+                l.replace('\\', "\\\\").replace('"', "\\\"")
+            ),
+            "curly-quotes" => format!("{}\n", l.replace('"', "\u{201C}")),
+            _ => format!("> `{l}`\n"),
+        })
+        .collect();
+    let report = badgateway_core::log::parse(pasted.as_bytes());
+    assert!(report.event_count() > 500_000, "{} events", report.event_count());
+    bencher
+        .counter(BytesCount::new(pasted.len()))
+        .counter(ItemsCount::new(1_000_000usize))
+        .bench(|| badgateway_core::log::parse(black_box(pasted.as_bytes())));
+}
+
 /// `ss -tlnp` + `ss -xlp` table for the config's backends (about 0.8 rows per site).
 #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10)]
 fn listeners_parse(bencher: Bencher, config_lines: usize) {

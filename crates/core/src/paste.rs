@@ -567,9 +567,57 @@ fn hex4(s: &[u8]) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
+/// A value the poster hid (`<ip>`, `x.x.x.x`, `XX.XXX.XX.XXX`, `10.0.yy.xx`,
+/// `xxx.example.com`, `***`, `[REDACTED]`): it matches nothing and proves nothing.
+pub fn is_hidden(value: &str) -> bool {
+    let v = value.trim_matches(|c: char| c == '[' || c == ']' || c == '"');
+    if v.is_empty() {
+        return false;
+    }
+    let upper = v.to_ascii_uppercase();
+    if upper.contains("REDACTED") || upper.contains("HIDDEN") || upper.contains("MASKED") {
+        return true;
+    }
+    if v.starts_with('<') && v.ends_with('>') {
+        return true;
+    }
+    if v.chars().all(|c| matches!(c, '*' | '#' | '?' | '.' | ':')) {
+        return true;
+    }
+    // A label or octet made only of placeholder letters: `x`, `XX`, `yy`, `xxx`.
+    let placeholder = |part: &str| {
+        !part.is_empty() && part.chars().all(|c| matches!(c, 'x' | 'X' | 'y' | 'Y' | 'z' | 'Z' | '*' | '#'))
+    };
+    let parts: Vec<&str> = v.split('.').collect();
+    let numeric_or_placeholder =
+        parts.iter().all(|p| placeholder(p) || p.chars().all(|c| c.is_ascii_digit()));
+    (parts.len() == 4 && numeric_or_placeholder && parts.iter().any(|p| placeholder(p)))
+        || (parts.len() > 1 && parts.first().is_some_and(|p| p.len() >= 3 && placeholder(p)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_values() {
+        for v in [
+            "<ip>",
+            "x.x.x.x",
+            "XX.XXX.XX.XXX",
+            "10.0.yy.xx",
+            "xxx.example.com",
+            "***",
+            "[REDACTED]",
+            "<domain>",
+            "10.*.*.207",
+        ] {
+            assert!(is_hidden(v), "{v}");
+        }
+        for v in ["127.0.0.1", "app.example.com", "backend", "::1", "xenial.local", "x", "10.0.3.7"] {
+            assert!(!is_hidden(v), "{v}");
+        }
+    }
 
     fn roundtrip(text: &str) -> (String, Unpasted<'_>) {
         let u = unpaste(text.as_bytes(), no_join);

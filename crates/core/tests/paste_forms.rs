@@ -276,3 +276,29 @@ fn every_form_gives_the_clean_diagnosis() {
         failures.join("\n")
     );
 }
+
+/// Form 5, values the poster hid: a hidden address is matched to no listener and no
+/// config line, and nothing breaks.
+#[test]
+fn hidden_addresses_match_nothing() {
+    for name in ["wrong-port", "backend-not-running", "wrong-address"] {
+        let s = common::load(name);
+        let log = String::from_utf8_lossy(s.log.as_deref().unwrap()).into_owned();
+        for hidden in ["x.x.x.x", "<ip>", "XX.XXX.XX.XXX"] {
+            let text = log.replace("127.0.0.1:", &format!("{hidden}:"));
+            let inputs =
+                Inputs { config: None, listeners: s.listeners.as_deref(), log: Some(text.as_bytes()) };
+            let a = analyze(inputs);
+            spans_inside(&a, &inputs).unwrap();
+            for f in &a.findings {
+                assert!(
+                    f.confidence < 80 || !f.labels.iter().any(|l| l.span.input == InputKind::Listeners),
+                    "{name} with {hidden}: {} at {}% rests on a listener: {}",
+                    f.code,
+                    f.confidence,
+                    f.title
+                );
+            }
+        }
+    }
+}

@@ -1178,6 +1178,9 @@ impl GroupAddr {
 fn event_address(group: &EventGroup) -> Option<(String, Option<u16>, Option<String>)> {
     let event = &group.event;
     match (&event.upstream, event.peer()) {
+        // A hidden address (`x.x.x.x`, `<ip>`) is matched to no listener and no config line.
+        (Some(u), _) if crate::paste::is_hidden(u.host()) => None,
+        (None, Some(peer)) if crate::paste::is_hidden(split_host_port(peer).0) => None,
         (Some(u), _) => Some((u.host().to_owned(), u.port(), u.unix_path().map(str::to_owned))),
         (None, Some(peer)) => {
             if let Some(path) = peer.strip_prefix("unix:") {
