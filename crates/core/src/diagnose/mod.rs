@@ -8,6 +8,7 @@ mod firewall;
 mod resolver;
 mod response;
 pub mod rules;
+pub mod walkthrough;
 
 pub use facts::{
     DockerSign, Endpoint, EndpointAddr, Facts, LocalBecause, Locality, TcpReach, literal_ips,
