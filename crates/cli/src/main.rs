@@ -7,6 +7,7 @@ mod inspect;
 mod sarif;
 mod share;
 mod text;
+mod walkthrough;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -59,6 +60,9 @@ enum Command {
         /// Print nothing; only the exit status tells
         #[arg(long, short)]
         quiet: bool,
+        /// Also print the five troubleshooting steps, answered from the evidence or open (text output)
+        #[arg(long)]
+        walkthrough: bool,
     },
     /// Write this host's evidence (nginx -T, ss -tlnpx, error log tails) to a file, read-only
     #[command(
@@ -150,6 +154,10 @@ struct JsonReport<'a> {
     /// With `--collect` or `--evidence`: what could not be collected, one line each.
     #[serde(skip_serializing_if = "Option::is_none")]
     missing: Option<&'a [String]>,
+    /// The five troubleshooting steps, answered or open.
+    walkthrough: Vec<walkthrough::StepView<'a>>,
+    /// What was checked; `null` when a finding is at error or warning level.
+    checked: Option<walkthrough::CheckedView<'a>>,
 }
 
 fn main() -> ExitCode {
@@ -194,14 +202,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             print(&(share::link(&base, &loaded, redact)? + "\n"));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Diagnose { files, collect, host, format, min_severity, quiet } => {
+        Command::Diagnose { files, collect, host, format, min_severity, quiet, walkthrough } => {
             let loaded = load(&files, collect, &host)?;
             if !quiet {
                 for m in &loaded.missing {
                     eprintln!("badgateway: {m}");
                 }
             }
-            diagnose(&loaded, format, min_severity, quiet)
+            diagnose(&loaded, format, min_severity, quiet, walkthrough)
         }
     }
 }
@@ -240,6 +248,7 @@ fn diagnose(
     format: Format,
     min_severity: MinSeverity,
     quiet: bool,
+    show_walkthrough: bool,
 ) -> Result<ExitCode, String> {
     let analysis = analyze(loaded.inputs());
     let views: Vec<_> =
@@ -255,13 +264,22 @@ fn diagnose(
                     inputs: &summaries,
                     sources: loaded.sources(),
                     missing: loaded.from_evidence.then_some(loaded.missing.as_slice()),
+                    walkthrough: walkthrough::steps_json(&analysis),
+                    checked: walkthrough::checked_json(&analysis),
                 };
                 print_json(&doc)?;
             }
             Format::Sarif => print_json(&sarif::render(&analysis, &views, loaded))?,
             Format::Text => {
                 let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                print(&text::render(&analysis, &views, loaded, color));
+                let mut out = text::render(&analysis, &views, loaded, color);
+                if let Some(checked) = &analysis.checked {
+                    out.push_str(&walkthrough::checked_text(checked, &analysis, loaded));
+                }
+                if show_walkthrough {
+                    out.push_str(&walkthrough::steps_text(&analysis, loaded));
+                }
+                print(&out);
             }
         }
     }

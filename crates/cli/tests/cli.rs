@@ -527,3 +527,65 @@ fn colour_only_on_a_terminal() {
     let plain = on_tty(true);
     assert!(!plain.contains('\u{1b}') && plain.contains("error[BG202]"), "{plain}");
 }
+
+/// `diagnose --walkthrough` in `dir` with the inputs named relative to it (as the snapshots above).
+fn walkthrough_text(name: &str, inputs: &[(&str, &str)]) -> String {
+    let dir = scenarios_dir().join(name);
+    let mut args = vec!["diagnose", "--walkthrough"];
+    for (flag, file) in inputs {
+        args.extend([*flag, *file]);
+    }
+    stdout(&bin().current_dir(&dir).args(&args).output().unwrap())
+}
+
+#[test]
+fn walkthrough_snapshots() {
+    // Every step answered: the config, the listeners and both logs.
+    let all = [("--config", "nginx-T.txt"), ("--listeners", "listeners.txt"), ("--log", "error.log")];
+    insta::assert_snapshot!("walkthrough_wrong_port", walkthrough_text("wrong-port", &all));
+    // Only the log: what listens, where the config points and the test are open.
+    insta::assert_snapshot!(
+        "walkthrough_backend_not_running_log_only",
+        walkthrough_text("backend-not-running", &[("--log", "error.log")])
+    );
+    // Only the config of a healthy setup: no finding, so "what I checked" too.
+    insta::assert_snapshot!(
+        "walkthrough_healthy_config_only",
+        walkthrough_text("healthy", &[("--config", "nginx-T.txt")])
+    );
+}
+
+#[test]
+fn walkthrough_and_checked_in_json() {
+    let dir = scenarios_dir().join("wrong-port");
+    let path = |f: &str| dir.join(f).display().to_string();
+    let (doc, _) = diagnose_json(&[
+        "--config".into(),
+        path("nginx-T.txt"),
+        "--listeners".into(),
+        path("listeners.txt"),
+        "--log".into(),
+        path("error.log"),
+    ]);
+    let steps = doc["walkthrough"].as_array().unwrap();
+    let kinds: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["backend_listening", "error_log", "reachable", "config_points_there", "test_and_reload"]
+    );
+    assert!(steps.iter().all(|s| s["status"] == "answered"), "{steps:#?}");
+    assert_eq!(steps[0]["evidence"][0]["input"], "listeners");
+    assert!(steps[0]["evidence"][0]["line"].as_u64().unwrap() > 0);
+    // An error-level finding decides: nothing to list as checked.
+    assert!(doc["checked"].is_null());
+
+    let dir = scenarios_dir().join("healthy");
+    let (doc, code) = diagnose_json(&["--config".into(), dir.join("nginx-T.txt").display().to_string()]);
+    assert_eq!(code, 0);
+    let checked = &doc["checked"];
+    assert_eq!(checked["targets"][0]["address"], "127.0.0.1:19281");
+    assert_eq!(checked["targets"][0]["found"], "not_checked");
+    assert_eq!(checked["next"]["step"], "backend_listening");
+    assert_eq!(checked["next"]["command"], "sudo ss -tlnpx");
+    assert_eq!(doc["walkthrough"][0]["status"], "open");
+}

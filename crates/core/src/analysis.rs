@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use badgateway_config::Config;
 
+use crate::diagnose::walkthrough::{self, Checked, Step};
 use crate::diagnose::{self, Facts};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::input::{InputKind, Inputs, LineIndex, Span, TextRange};
 use crate::limits::{self, Limited};
 use crate::listeners::{self, ListenerReport};
@@ -35,6 +36,10 @@ pub struct Analysis<'a> {
     pub log: Option<LogReport>,
     /// Ranked, most likely cause first.
     pub findings: Vec<Finding>,
+    /// The five troubleshooting steps, answered from this evidence or left open.
+    pub walkthrough: Vec<Step>,
+    /// What was checked, when no finding is at error or warning level (`None` otherwise).
+    pub checked: Option<Checked>,
     /// What the size limits cut, per input (`[config, listeners, log]`).
     pub limited: [Limited; 3],
     lines: [OnceCell<LineIndex>; 3],
@@ -48,14 +53,27 @@ pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
     let listeners =
         inputs.has(InputKind::Listeners).then(|| listeners::parse(inputs.text(InputKind::Listeners)));
     let log = inputs.has(InputKind::Log).then(|| log::parse(inputs.text(InputKind::Log)));
-    let findings = {
+    let (findings, walkthrough, checked) = {
         let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
         let mut findings = diagnose::run(&facts);
         diagnose::cap_per_code(&mut findings);
         findings.truncate(limits::MAX_FINDINGS);
-        findings
+        let steps = walkthrough::walkthrough(&facts);
+        let undecided = findings.iter().all(|f| f.severity == Severity::Info);
+        let checked = undecided.then(|| walkthrough::checked(&facts, &steps));
+        (findings, steps, checked)
     };
-    Analysis { inputs, config, listeners, log, findings, limited, lines: Default::default() }
+    Analysis {
+        inputs,
+        config,
+        listeners,
+        log,
+        findings,
+        walkthrough,
+        checked,
+        limited,
+        lines: Default::default(),
+    }
 }
 
 impl<'a> Analysis<'a> {

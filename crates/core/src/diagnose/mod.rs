@@ -9,6 +9,7 @@ mod firewall;
 mod resolver;
 mod response;
 pub mod rules;
+pub mod walkthrough;
 
 pub use candidates::Candidacy;
 pub use facts::{
