@@ -2,7 +2,7 @@
 # Installs what `make serve` / `make test` need, idempotently: each step first checks
 # whether its tool is already there at the pinned version, so a warm run costs seconds.
 #
-#   scripts/bootstrap.sh web    wasm target, trunk, wasm-bindgen CLI, wasm-opt
+#   scripts/bootstrap.sh web    wasm target, trunk, wasm-bindgen CLI, wasm-opt, the editor's npm packages
 #   scripts/bootstrap.sh test   web + Debian packages (nginx, backends, Chromium) + e2e node modules
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -61,6 +61,18 @@ node_tools() {
   fi
 }
 
+# The editor bundle's packages (CodeMirror, esbuild), pinned by web/editor/package-lock.json,
+# in a tools folder of their own: scripts/build-editor.sh reads them from there.
+editor_modules() {
+  local dir="$tools/editor"
+  if [ -x "$dir/node_modules/.bin/esbuild" ] && cmp -s "$root/web/editor/package-lock.json" "$dir/package-lock.json"; then return; fi
+  say "npm ci the editor bundle's packages (web/editor/package-lock.json)"
+  mkdir -p "$dir"
+  cp "$root/web/editor/package.json" "$root/web/editor/package-lock.json" "$dir/"
+  (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  cp "$root/web/editor/package-lock.json" "$dir/package-lock.json"
+}
+
 apt_packages() {
   local missing=()
   for p in $APT_PACKAGES; do
@@ -74,9 +86,9 @@ apt_packages() {
 
 case "${1:-test}" in
   web)
-    wasm_target; trunk_tool; wasm_bindgen_tool; node_tools ;;
+    wasm_target; trunk_tool; wasm_bindgen_tool; node_tools; editor_modules ;;
   test)
-    apt_packages; wasm_target; trunk_tool; wasm_bindgen_tool; node_tools playwright ;;
+    apt_packages; wasm_target; trunk_tool; wasm_bindgen_tool; node_tools playwright; editor_modules ;;
   *)
     say "usage: $0 web|test"; exit 2 ;;
 esac

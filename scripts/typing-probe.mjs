@@ -18,7 +18,7 @@ await page.evaluate(() => {
   document.addEventListener('input', () => { const s = w.__perf.pendingKey; if (s === undefined) return; w.__perf.pendingKey = undefined; requestAnimationFrame(() => w.__perf.keys.push(performance.now() - s)); });
   new PerformanceObserver((l) => { for (const e of l.getEntries()) w.__perf.long.push([e.startTime, e.duration]); }).observe({ type: 'longtask' });
 });
-const set = (which, text) => page.evaluate(([which, text]) => { const el = document.querySelector(`[data-testid="textarea-${which}"]`); el.value = text; el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' })); }, [which, text]);
+const set = (which, text) => page.evaluate(([which, text]) => { const view = document.getElementById(`input-${which}`).bgEditor.view; view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, userEvent: 'input.paste' }); }, [which, text]);
 const idle = () => page.waitForFunction(() => document.querySelector('section.results').getAttribute('aria-busy') === 'false', null, { timeout: 600000, polling: 20 });
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const which = process.env.BOXES ?? 'config,listeners,log';
@@ -26,7 +26,7 @@ for (const w of which.split(',')) await set(w, big[w]);
 await page.waitForTimeout(500); await idle();
 console.log('findings', await page.locator('article.finding').count());
 const typeInto = async (box, label) => {
-  const el = page.locator(`[data-testid="textarea-${box}"]`); await el.focus(); await page.keyboard.press('Control+End');
+  const el = page.locator(`[data-testid="editor-${box}"]`); await el.focus(); await page.keyboard.press('Control+End');
   await page.evaluate(() => { window.__perf.keys = []; window.__perf.long = []; });
   await page.keyboard.type('# typed while busy\n', { delay: 20 });
   const k = await page.evaluate(() => window.__perf.keys);
@@ -39,7 +39,7 @@ if (!process.env.NOLOG) await typeInto('log', 'idle, log');
 await idle();
 const cdp = await context.newCDPSession(page);
 if (process.env.PROFILE) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start'); }
-const cfg = page.locator('[data-testid="textarea-config"]'); await cfg.focus(); await page.keyboard.press('Control+End'); await page.keyboard.type('#');
+const cfg = page.locator('[data-testid="editor-config"]'); await cfg.focus(); await page.keyboard.press('Control+End'); await page.keyboard.type('#');
 await page.waitForFunction(() => document.querySelector('section.results').getAttribute('aria-busy') === 'true', null, { polling: 5 });
 await typeInto('listeners', 'busy, listeners');
 if (process.env.PROFILE) { const { profile } = await cdp.send('Profiler.stop'); await writeFile(`${D}/busy.cpuprofile`, JSON.stringify(profile)); }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { serve, launch, open, scenario, paste, root } from './harness.mjs';
+import { serve, launch, open, scenario, paste, value, root } from './harness.mjs';
 
 let server;
 let context;
@@ -20,7 +20,7 @@ test('a gallery case fills the three boxes and is diagnosed', async () => {
   await page.click('[data-testid="gallery"] summary');
   await page.click('a[href="#/case/wrong-port"]');
   await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
-  const config = await page.$eval('[data-testid="textarea-config"]', (el) => el.value);
+  const config = await value(page, 'config');
   assert.match(config, /proxy_pass http:\/\/127\.0\.0\.1:8000;/);
   assert.deepEqual(requests.filter((u) => !u.startsWith(server.origin)), []);
 });
@@ -48,7 +48,7 @@ test('a share link made outside the page opens with the same diagnosis', async (
   const fragment = `#/share?v=1&c=${pack(s.config)}&l=${pack(s.listeners)}&g=${pack(s.log)}`;
   const { page, requests } = await open(context, server.url + fragment);
   await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
-  assert.equal(await page.$eval('[data-testid="textarea-log"]', (el) => el.value), s.log);
+  assert.equal(await value(page, 'log'), s.log);
   assert.deepEqual(requests.filter((u) => !u.startsWith(server.origin)), []);
 });
 
@@ -124,13 +124,13 @@ test('drafts survive a reload and can be forgotten', async () => {
   await paste(page, 'config', 'location / { proxy_pass http://127.0.0.1:8000; }\n');
   await page.waitForTimeout(300);
   await page.reload();
-  await page.waitForSelector('[data-testid="textarea-config"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="textarea-config"]').value.includes('proxy_pass'));
+  await page.waitForSelector('[data-testid="editor-config"]');
+  await page.waitForFunction(() => document.querySelector('#input-config').bgEditor?.view.state.doc.toString().includes('proxy_pass'));
   await page.click('[data-testid="forget"]');
   await page.reload();
-  await page.waitForSelector('[data-testid="textarea-config"]');
+  await page.waitForSelector('[data-testid="editor-config"]');
   await page.waitForTimeout(300);
-  assert.equal(await page.$eval('[data-testid="textarea-config"]', (el) => el.value), '');
+  assert.equal(await value(page, 'config'), '');
 });
 
 test('embed mode drops the page chrome and still diagnoses', async () => {
@@ -170,9 +170,9 @@ test('a redacted share link hides addresses and paths and keeps the diagnosis', 
   const second = await context.newPage();
   await second.goto(link);
   await second.locator('article.finding[data-code="BG206"]').waitFor({ timeout: 10000 });
-  const shown = await second.$eval('[data-testid="textarea-config"]', (el) => el.value)
-    + await second.$eval('[data-testid="textarea-listeners"]', (el) => el.value)
-    + await second.$eval('[data-testid="textarea-log"]', (el) => el.value);
+  const shown = await value(second, 'config')
+    + await value(second, 'listeners')
+    + await value(second, 'log');
   assert.ok(!shown.includes('badgateway-lab'), 'paths are replaced');
   assert.match(await second.locator('.notice').innerText(), /redacted/);
   await second.close();
@@ -181,16 +181,19 @@ test('a redacted share link hides addresses and paths and keeps the diagnosis', 
 test('a dropped file fills its box; each box says what it was read as and marks what it did not understand', async () => {
   const s = await scenario('wrong-port');
   const { page } = await open(context, server.url);
-  await page.$eval('[data-testid="textarea-log"]', (el, text) => {
+  await page.$eval('[data-testid="editor-log"]', (el, text) => {
     const data = new DataTransfer();
     data.items.add(new File([text], 'error.log', { type: 'text/plain' }));
     el.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
   }, s.log + 'this line is not from any log we know\n');
-  await page.waitForFunction(() => document.querySelector('[data-testid="textarea-log"]').value.includes('connect() failed'));
+  await page.waitForFunction(() => document.querySelector('#input-log').bgEditor.view.state.doc.toString().includes('connect() failed'));
   await paste(page, 'listeners', s.listeners);
   const readAs = page.locator('[data-testid="read-as-log"]');
   await readAs.filter({ hasText: /nginx error log/ }).waitFor({ timeout: 10000 });
   assert.match(await readAs.innerText(), /not understood/);
-  assert.ok(await page.locator('.mark.unknown-line').count() >= 1, 'the unknown line is marked in its box');
+  const unknown = page.locator('#input-log .bg-unknown-line');
+  await unknown.first().waitFor({ timeout: 10000 });
+  assert.match(await unknown.first().innerText(), /this line is not from any log we know/, 'the unknown line is marked in its box');
+  assert.match(await unknown.first().getAttribute('title'), /Not understood/, 'with the reason on hover');
   assert.match(await page.locator('[data-testid="read-as-listeners"]').innerText(), /ss -tlnp/);
 });

@@ -46,7 +46,7 @@ export async function launch() {
 }
 
 /** Opens the page and records every request URL and every console error. */
-export async function open(context, url, ready = '[data-testid="textarea-config"]') {
+export async function open(context, url, ready = '[data-testid="editor-config"]') {
   const page = await context.newPage();
   const requests = [];
   const errors = [];
@@ -66,13 +66,36 @@ export async function scenario(name) {
 }
 
 /**
- * Pastes text into one of the three boxes the way a paste reaches the page: the whole
- * value replaced, then one `input` event. (Playwright's fill is slow on large boxes.)
+ * Pastes text into one of the three editors the way a paste reaches the page: the whole
+ * text replaced in one transaction marked as a paste (CodeMirror's own paste handler does
+ * the same with the clipboard's text).
  */
 export async function paste(page, which, text) {
-  await page.$eval(`[data-testid="textarea-${which}"]`, (el, text) => {
-    el.focus();
-    el.value = text;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  await page.$eval(`#input-${which}`, (host, text) => {
+    const view = host.bgEditor.view;
+    view.focus();
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, userEvent: 'input.paste' });
   }, text);
+}
+
+/** The whole text of one of the editors. */
+export async function value(page, which) {
+  return page.$eval(`#input-${which}`, (host) => host.bgEditor.view.state.doc.toString());
+}
+
+/** The selected text in one of the editors. */
+export async function selected(page, which) {
+  return page.$eval(`#input-${which}`, (host) => {
+    const { state } = host.bgEditor.view;
+    return state.sliceDoc(state.selection.main.from, state.selection.main.to);
+  });
+}
+
+/** Puts the caret at UTF-16 offset `at` of an editor and focuses it. */
+export async function caret(page, which, at) {
+  await page.$eval(`#input-${which}`, (host, at) => {
+    const view = host.bgEditor.view;
+    view.focus();
+    view.dispatch({ selection: { anchor: at } });
+  }, at);
 }

@@ -2,7 +2,7 @@
 // the user's input is kept, and hidden characters are shown, never hiding text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, paste } from './harness.mjs';
+import { serve, launch, open, paste, value } from './harness.mjs';
 
 let server;
 let context;
@@ -21,8 +21,8 @@ test('a million braces and a 20 MB line: no freeze, a finding, input kept', { ti
   const t0 = Date.now();
   await page.evaluate(() => 1);
   console.log(`round trip after the big job: ${Date.now() - t0} ms`);
-  assert.equal(await page.$eval('[data-testid="textarea-config"]', (el) => el.value.length), braces.length);
-  assert.equal(await page.$eval('[data-testid="textarea-log"]', (el) => el.value.length), longLine.length);
+  assert.equal((await value(page, 'config')).length, braces.length);
+  assert.equal((await value(page, 'log')).length, longLine.length);
   assert.deepEqual(errors, []);
 });
 

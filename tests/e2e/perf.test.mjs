@@ -14,7 +14,7 @@ import { readFile, mkdtemp } from 'node:fs/promises';
 import { deflateRawSync } from 'node:zlib';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import path from 'node:path';
-import { serve, launch, open, root } from './harness.mjs';
+import { serve, launch, open, root, value } from './harness.mjs';
 
 let server;
 let context;
@@ -66,12 +66,11 @@ async function instrument(page) {
   });
 }
 
-/** Sets a box's whole text as one input event (a paste). */
+/** Sets a box's whole text in one transaction marked as a paste. */
 async function setText(page, which, text) {
   await page.evaluate(([which, text]) => {
-    const el = document.querySelector(`[data-testid="textarea-${which}"]`);
-    el.value = text;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+    const view = document.getElementById(`input-${which}`).bgEditor.view;
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, userEvent: 'input.paste' });
   }, [which, text]);
 }
 
@@ -95,7 +94,7 @@ test('500-line config + 1,000-line log: a keystroke re-diagnoses (timings printe
   const { page, errors } = await open(context, server.url);
   await instrument(page);
   await showSmall(page);
-  const box = page.locator('[data-testid="textarea-config"]');
+  const box = page.locator('[data-testid="editor-config"]');
   await box.focus();
   await page.keyboard.press('Control+End');
   const worker = [];
@@ -110,7 +109,7 @@ test('500-line config + 1,000-line log: a keystroke re-diagnoses (timings printe
   const keys = await page.evaluate(() => window.__perf.keys);
   const findings = await page.locator('article.finding').count();
   assert.ok(findings > 0, 'findings shown');
-  assert.match(await box.inputValue(), /#\n#\n/, 'every keystroke is in the box');
+  assert.match(await value(page, 'config'), /#\n#\n/, 'every keystroke is in the box');
   console.log(`# small: config ${small.config.split('\n').length - 1} lines, log ${small.log.split('\n').length - 1} lines (${(small.log.length / 1e3).toFixed(0)} kB), ${findings} findings; ${load()}`);
   console.log(`# small: worker re-diagnosis median ${ms(median(worker))} (min ${ms(Math.min(...worker))}, max ${ms(Math.max(...worker))}) over ${worker.length} keystrokes`);
   console.log(`# small: keystroke -> findings updated (incl. the page's 40 ms debounce) median ${ms(median(endToEnd))}, max ${ms(Math.max(...endToEnd))}`);
@@ -137,13 +136,13 @@ test('100k-line dump + 32 MB log completes in the worker; typing meanwhile is ke
 
   // Edit the big config (a new big job starts), then type into another box while it runs.
   await page.evaluate(() => { window.__perf.keys = []; window.__perf.longTasks = []; });
-  const config = page.locator('[data-testid="textarea-config"]');
+  const config = page.locator('[data-testid="editor-config"]');
   await config.focus();
   await page.keyboard.press('Control+End');
   const edited = await page.evaluate(() => performance.now());
   await page.keyboard.type('#', { delay: 0 });
   await page.waitForFunction(() => document.querySelector('section.results').getAttribute('aria-busy') === 'true', null, { timeout: 10000, polling: 5 });
-  const listeners = page.locator('[data-testid="textarea-listeners"]');
+  const listeners = page.locator('[data-testid="editor-listeners"]');
   await listeners.focus();
   await page.keyboard.press('Control+End');
   await page.evaluate(() => { window.__perf.keys = []; });
@@ -155,8 +154,8 @@ test('100k-line dump + 32 MB log completes in the worker; typing meanwhile is ke
   const lastWorker = await workerMs(page);
   const longTasks = await page.evaluate(() => window.__perf.longTasks);
   assert.ok(await page.locator('article.finding').count() > 0, 'findings after the edits');
-  assert.ok((await listeners.inputValue()).endsWith('# typed while busy\n'), 'typing during the job is not lost');
-  assert.ok((await config.inputValue()).endsWith('#'), 'the config edit is kept');
+  assert.ok((await value(page, 'listeners')).endsWith('# typed while busy\n'), 'typing during the job is not lost');
+  assert.ok((await value(page, 'config')).endsWith('#'), 'the config edit is kept');
   console.log(`# big: ${typingKeys.length} keystrokes typed while the worker ran (still busy after typing: ${busyStill}): main-thread handling median ${ms(median(typingKeys))}, max ${ms(Math.max(...typingKeys))}`);
   console.log(`# big: config keystroke -> findings for the newest input (the running job, then one with the typed line) ${ms(allDone)}; last worker time ${ms(lastWorker)}`);
   console.log(`# big: main-thread long tasks from the keystroke to the end: ${longTasks.length} (max ${longTasks.length ? ms(Math.max(...longTasks)) : '-'}, total ${ms(longTasks.reduce((a, b) => a + b, 0))})`);
@@ -164,7 +163,7 @@ test('100k-line dump + 32 MB log completes in the worker; typing meanwhile is ke
   // Typing into the 32 MB box itself, then into a small box again: Chromium's own costs
   // (docs/performance.md, "What a keystroke still costs"), printed so they stay visible.
   const typeKeys = async (box, text) => {
-    const el = page.locator(`[data-testid="textarea-${box}"]`);
+    const el = page.locator(`[data-testid="editor-${box}"]`);
     await el.focus();
     await page.keyboard.press('Control+End');
     await page.evaluate(() => { window.__perf.keys = []; });
@@ -174,8 +173,61 @@ test('100k-line dump + 32 MB log completes in the worker; typing meanwhile is ke
   const inLog = await typeKeys('log', '#x\n');
   await waitIdleAfter(page, await page.evaluate(() => performance.now()), 600000);
   const after = await typeKeys('listeners', '#after\n');
-  assert.ok((await page.locator('[data-testid="textarea-log"]').inputValue()).endsWith('#x\n'), 'typing in the big box is kept');
+  assert.ok((await value(page, 'log')).endsWith('#x\n'), 'typing in the big box is kept');
   console.log(`# big: ${inLog.length} keystrokes in the 32 MB log box: median ${ms(median(inLog))}; then ${after.length} in the listeners box: median ${ms(median(after))}`);
+  assert.deepEqual(errors, []);
+});
+
+// TODO (not met yet, so marked todo: its failure is reported, not counted). Measured
+// 2026-12-07 on 2 cores at load 5: in this test one main-thread task ran 41.7 s (not yet
+// explained: a probe of the same paste in a fresh browser, profiled, showed the paste handler at
+// 0.33 s, the page answering after 3.3 s, scrolls to 25%/50% at 0.1/0.3 s). Certainly over
+// 200 ms: reading the 64 MB text into wasm (passStringToWasm0, ~0.6 s in one task), which a page
+// that hands the editor's string straight to the worker would not need.
+test('a 64 MB log pasted, scrolled and edited: no main-thread task over 200 ms (longest printed)', { timeout: 600000, todo: 'one task of 41.7 s in this run; reading 64 MB into wasm is ~0.6 s in one task' }, async () => {
+  const { page, errors } = await open(context, server.url);
+  await instrument(page);
+  await page.waitForSelector('html[data-worker="ready"]', { timeout: 20000 });
+  // The small log repeated to 64 MB, built inside the page (the test's own transfer is not
+  // the page's work).
+  const want = await page.evaluate((unit) => {
+    const parts = [];
+    let n = 0;
+    while (n < 64 * 1024 * 1024) { parts.push(unit); n += unit.length; }
+    window.__big = parts.join('');
+    return window.__big.length;
+  }, small.log);
+  const log = { length: want };
+  await page.evaluate(() => { window.__perf.longTasks = []; });
+  const t0 = await page.evaluate(() => performance.now());
+  await page.evaluate(() => {
+    // A real paste event, handled by CodeMirror's own paste handler.
+    const content = document.getElementById('input-log').bgEditor.view.contentDOM;
+    content.focus();
+    const data = new DataTransfer();
+    data.setData('text/plain', window.__big);
+    content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    window.__big = undefined;
+  });
+  await waitIdleAfter(page, t0, 600000);
+  const pasteDone = await page.evaluate(() => performance.now());
+  // Scroll through it, then type at its end.
+  for (const f of [0.25, 0.5, 0.75, 1]) {
+    await page.evaluate((f) => { const s = document.getElementById('input-log').bgEditor.view.scrollDOM; s.scrollTop = s.scrollHeight * f; }, f);
+    await page.waitForTimeout(150);
+  }
+  await page.locator('[data-testid="editor-log"]').focus();
+  await page.keyboard.press('Control+End');
+  await page.evaluate(() => { window.__perf.keys = []; });
+  await page.keyboard.type('#64\n', { delay: 40 });
+  await waitIdleAfter(page, await page.evaluate(() => performance.now()), 600000);
+  const keys = await page.evaluate(() => window.__perf.keys);
+  const longTasks = await page.evaluate(() => window.__perf.longTasks);
+  const length = await page.evaluate(() => document.getElementById('input-log').bgEditor.length());
+  const longest = longTasks.length ? Math.max(...longTasks) : 0;
+  console.log(`# 64 MB: pasted ${(length / 1e6).toFixed(1)} M chars; paste -> findings ${ms(pasteDone - t0)}; ${longTasks.length} long tasks (over 50 ms), longest ${ms(longest)}; keystrokes in the box median ${ms(median(keys))}, max ${ms(Math.max(...keys))}; ${load()}`);
+  assert.ok(length >= log.length, 'the whole text is in the box');
+  assert.ok(longest <= 200, `longest main-thread task ${ms(longest)} (target 200 ms)`);
   assert.deepEqual(errors, []);
 });
 

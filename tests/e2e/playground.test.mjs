@@ -2,7 +2,7 @@
 // and see the diagnosis, its evidence and its fix.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, scenario, paste } from './harness.mjs';
+import { serve, launch, open, scenario, paste, value, selected, caret } from './harness.mjs';
 
 let server;
 let context;
@@ -71,8 +71,7 @@ test('clicking evidence selects that line in its box', async () => {
   const card = page.locator('article.finding[data-code="BG202"]');
   await card.waitFor({ timeout: 10000 });
   await card.locator('.evidence .jump', { hasText: /^config/ }).first().click();
-  const selected = await page.$eval('[data-testid="textarea-config"]', (el) => el.value.slice(el.selectionStart, el.selectionEnd));
-  assert.equal(selected, '8000', 'the primary span, the port nginx connects to, is selected');
+  assert.equal(await selected(page, 'config'), '8000', 'the primary span, the port nginx connects to, is selected');
 });
 
 test('pasted markup is shown as text, never run', async () => {
@@ -96,43 +95,64 @@ test('typing in the middle of a box keeps the caret and every keystroke, small o
   for (const [label, filler] of [['small', ''], ['large', '# padding line to make the box large\n'.repeat(8000)]]) {
     const start = 'location / { proxy_pass http://127.0.0.1:80; }\n';
     await paste(page, 'config', start + filler);
-    const at = start.indexOf(':80') + 3;
-    await page.$eval('[data-testid="textarea-config"]', (el, at) => { el.focus(); el.setSelectionRange(at, at); }, at);
+    await caret(page, 'config', start.indexOf(':80') + 3);
     await page.keyboard.type('00', { delay: 30 });
     await page.waitForTimeout(400);
-    const value = await page.$eval('[data-testid="textarea-config"]', (el) => el.value);
-    assert.ok(value.startsWith('location / { proxy_pass http://127.0.0.1:8000; }\n'), `${label}: ${value.slice(0, 60)}`);
-    assert.equal(value.length, start.length + filler.length + 2, label);
+    const text = await value(page, 'config');
+    assert.ok(text.startsWith('location / { proxy_pass http://127.0.0.1:8000; }\n'), `${label}: ${text.slice(0, 60)}`);
+    assert.equal(text.length, start.length + filler.length + 2, label);
   }
 });
 
-test('the gutter numbers the lines in view, wherever the box is scrolled', async () => {
+test('findings are marked in place: exact columns (after non-ASCII text), tooltip on hover and at the caret, mark -> card', async () => {
   const { page } = await open(context, server.url);
-  const lines = Array.from({ length: 5000 }, (_, i) => `# line ${i + 1}`).join('\n');
-  await paste(page, 'log', lines);
-  const gutter = page.locator('[data-testid="textarea-log"]').locator('xpath=preceding-sibling::pre[contains(@class,"gutter")]');
-  await page.waitForFunction(() => document.querySelector('#input-log').parentElement.querySelector('.gutter').textContent.startsWith('1\n'));
-  // Scroll to the middle of line 2,501 (7 px into it): the gutter starts at 2,501 and is
-  // shifted up by those 7 px, so each number sits beside its line.
-  await page.$eval('[data-testid="textarea-log"]', (el) => { el.scrollTop = 2500 * 20 + 7; });
-  await page.waitForFunction(() => document.querySelector('#input-log').parentElement.querySelector('.gutter').textContent.startsWith('2501\n'));
-  const { text, transform, top, lineAtTop } = await gutter.evaluate((g) => {
-    const area = g.parentElement.querySelector('textarea');
-    return { text: g.textContent, transform: g.style.transform, top: area.scrollTop, lineAtTop: area.value.split('\n')[Math.floor(area.scrollTop / 20)] };
-  });
-  assert.equal(top, 2500 * 20 + 7, 'the box scrolled as far as asked');
-  assert.equal(lineAtTop, '# line 2501');
-  assert.equal(transform, 'translateY(-7px)');
-  const numbers = text.trimEnd().split('\n').map(Number);
-  assert.ok(numbers.length < 200, `a screenful of numbers, not all 5,000: ${numbers.length}`);
-  assert.deepEqual(numbers.slice(0, 3), [2501, 2502, 2503]);
-  // Scrolled to the end: the last number is the last line's.
-  await page.$eval('[data-testid="textarea-log"]', (el) => { el.scrollTop = el.scrollHeight; });
-  await page.waitForFunction(() => document.querySelector('#input-log').parentElement.querySelector('.gutter').textContent.trimEnd().endsWith('\n5000'));
+  const s = await scenario('wrong-port');
+  // Non-ASCII before the span on its line and on earlier lines: bytes and UTF-16 differ.
+  const config = s.config.replace('proxy_pass http://127.0.0.1:8000;', 'proxy_pass http://127.0.0.1:8000; # naïve 😀 ü')
+    .replace('worker_processes 1;', 'worker_processes 1; # ünïcödé 😀');
+  await paste(page, 'config', config);
+  await paste(page, 'listeners', s.listeners);
+  await paste(page, 'log', s.log);
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  const mark = page.locator('#input-config .bg-mark.bg-primary').first();
+  await mark.waitFor({ timeout: 10000 });
+  assert.equal(await mark.innerText(), '8000', 'the underline covers exactly the port');
+  assert.ok(await page.locator('#input-config .cm-lint-marker-error').count() >= 1, 'a gutter mark with the severity');
+  // Hover: the title and the fix's summary.
+  await mark.hover();
+  const tip = page.locator('.cm-tooltip .bg-tip').first();
+  await tip.waitFor({ timeout: 5000 });
+  const tipText = await tip.innerText();
+  assert.match(tipText, /BG202/);
+  assert.match(tipText, /Fix:/);
+  await page.mouse.move(0, 0);
+  // Keyboard: the caret inside the mark shows the same.
+  const at = config.indexOf('127.0.0.1:8000;') + 11;
+  await caret(page, 'config', at);
+  await page.locator('.bg-caret-tip .bg-tip').first().waitFor({ timeout: 5000 });
+  // Clicking the gutter mark focuses the finding's card.
+  await page.locator('#input-config .cm-gutter-lint .cm-lint-marker-error').first().click();
+  await page.waitForFunction(() => document.activeElement?.matches('article.finding'));
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.code), 'BG202');
 });
 
-test('each box is a form of its own, so autofill never reads the other boxes while one is typed in', async () => {
+test('an nginx -T dump numbers its lines as nginx does: file:line in the gutter', async () => {
   const { page } = await open(context, server.url);
-  const forms = await page.$$eval('textarea', (areas) => areas.map((a) => a.form && [...a.form.elements].filter((e) => e.tagName === 'TEXTAREA').length));
-  assert.deepEqual(forms, [1, 1, 1]);
+  const s = await scenario('wrong-port');
+  await paste(page, 'config', s.config);
+  await page.locator('#input-config .cm-lineNumbers .cm-gutterElement', { hasText: /nginx\.conf:\d+/ }).first().waitFor({ timeout: 10000 });
+  const labels = await page.locator('#input-config .cm-lineNumbers .cm-gutterElement').allInnerTexts();
+  assert.ok(labels.includes('nginx.conf:1'), labels.slice(0, 8).join(' | '));
+});
+
+test('on a 390x844 phone the diagnosis comes first: the first finding is in view without scrolling', async () => {
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(server.url + '#/case/wrong-port');
+  const card = page.locator('article.finding').first();
+  await card.waitFor({ timeout: 10000 });
+  const box = await card.boundingBox();
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  assert.ok(box.y < 844 - 40, `the first card starts at ${box.y}px, inside the 844px screen`);
+  await page.close();
 });

@@ -2,17 +2,20 @@
 
 use std::rc::Rc;
 
+use badgateway_core::InputKind;
+use badgateway_core::finding::Severity;
 use badgateway_core::view::markdown_report;
-use badgateway_core::{InputKind, TextRange};
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::diagnosis_worker::DiagnosisWorker;
+use crate::editor::{BoxMarks, EditorMark};
+use crate::editor_spans::EditorSpan;
 use crate::finding_card::FindingCard;
 use crate::gallery::{Gallery, load_case};
-use crate::input_pane::{Highlight, InputPane};
+use crate::input_pane::InputPane;
 use crate::route::{self, Route};
 use crate::rule_page::RulePage;
 use crate::share_codec;
@@ -140,7 +143,9 @@ pub fn app() -> Html {
     }
     let worker = {
         let dispatcher = state.dispatcher();
-        use_memo((), move |_| DiagnosisWorker::spawn(move |reply| dispatcher.dispatch(Action::Reply(reply))))
+        use_memo((), move |_| {
+            DiagnosisWorker::spawn(move |reply, spans| dispatcher.dispatch(Action::Reply(reply, spans)))
+        })
     };
 
     // After the last keystroke settles, and whenever the worker is free again, send it
@@ -171,44 +176,91 @@ pub fn app() -> Html {
     };
     let on_focus = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |(kind, range): (InputKind, TextRange)| {
-            dispatcher.dispatch(Action::Focus(kind, range))
+        Callback::from(move |(kind, span): (InputKind, EditorSpan)| {
+            dispatcher.dispatch(Action::Focus(kind, span))
         })
     };
+    // Cards beyond the first few cost the main thread and rarely add anything: show
+    // them on request.
+    let show_all = use_state(|| false);
+    // A mark clicked in a box: its card is focused (and so scrolled to) once rendered.
+    let reveal = use_state(|| None::<(usize, u64)>);
+    let on_mark = {
+        let reveal = reveal.clone();
+        let show_all = show_all.clone();
+        Callback::from(move |rank: usize| {
+            if rank > FIRST_CARDS {
+                show_all.set(true);
+            }
+            reveal.set(Some((rank, reveal.map_or(0, |r| r.1 + 1))));
+        })
+    };
+    use_effect_with(*reveal, |reveal| {
+        if let Some((rank, _)) = reveal {
+            browser::focus_by_id(&format!("card-{rank}"));
+        }
+    });
 
     let outcome = state.outcome.clone();
-    let highlights = |kind: InputKind| -> Rc<Vec<Highlight>> {
-        Rc::new(
-            outcome
-                .findings
-                .iter()
-                .flat_map(|f| f.evidence.iter().map(move |e| (f.rank, e)))
-                .filter(|(_, e)| e.location.input == kind)
-                .map(|(rank, e)| Highlight { line: e.location.input_line, finding: rank, primary: e.primary })
-                .collect(),
-        )
+    let spans = state.spans.clone();
+    // Marks only for a diagnosis of the texts the boxes hold now; until then the boxes keep
+    // the marks they have, moved along with the edits.
+    let current = state.generation == state.diagnosed;
+    let box_marks = |kind: InputKind| -> Option<Rc<BoxMarks>> {
+        if !current {
+            return None;
+        }
+        let severity = |s: Severity| match s {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        };
+        let marks = outcome
+            .findings
+            .iter()
+            .flat_map(|f| f.evidence.iter().map(move |e| (f, e)))
+            .zip(spans.evidence.iter())
+            .filter(|((_, e), _)| e.location.input == kind)
+            .map(|((f, e), span)| EditorMark {
+                span: *span,
+                rank: f.rank,
+                severity: severity(f.severity),
+                primary: e.primary,
+                code: f.code.clone(),
+                title: f.title.clone(),
+                label: e.label.clone(),
+                fix: f.fix.as_ref().map(|fix| fix.summary.clone()),
+            })
+            .collect();
+        let unknown_lines = outcome
+            .summaries
+            .iter()
+            .find(|s| s.input == Some(kind))
+            .map(|s| s.unrecognized_lines.iter().copied().take(500).collect())
+            .unwrap_or_default();
+        let files = if kind == InputKind::Config { spans.files.clone() } else { Vec::new() };
+        Some(Rc::new(BoxMarks { marks, unknown_lines, files }))
     };
     let panes = PANES.iter().map(|p| {
         let summary = outcome.summaries.iter().find(|s| s.input == Some(p.kind)).cloned();
         let focus = state.focus.filter(|f| f.0 == p.kind).map(|f| (f.1, f.2));
         html! {
             <InputPane key={p.kind.as_str()} kind={p.kind} title={p.title} command={p.command} placeholder={p.placeholder}
-                value={state.text(p.kind).clone()} load_id={state.loaded} {summary} highlights={highlights(p.kind)} {focus}
-                on_edit={on_edit.clone()} />
+                value={state.text(p.kind).clone()} load_id={state.loaded} {summary} marks={box_marks(p.kind)} {focus}
+                on_edit={on_edit.clone()} on_mark={on_mark.clone()} />
         }
     });
     let pending = state.generation != state.diagnosed;
     let anything =
         !(state.config.trim().is_empty() && state.listeners.trim().is_empty() && state.log.trim().is_empty());
-    // Cards beyond the first few cost the main thread and rarely add anything: show
-    // them on request.
-    let show_all = use_state(|| false);
     let shown = if *show_all { outcome.findings.len() } else { FIRST_CARDS };
-    let findings = outcome
-        .findings
-        .iter()
-        .take(shown)
-        .map(|v| html! { <FindingCard key={v.rank} view={v.clone()} on_focus={on_focus.clone()} /> });
+    let mut first_span = 0;
+    let findings = outcome.findings.iter().take(shown).map(|v| {
+        let end = first_span + v.evidence.len();
+        let card_spans: Rc<[EditorSpan]> = spans.evidence.get(first_span..end).unwrap_or_default().into();
+        first_span = end;
+        html! { <FindingCard key={v.rank} view={v.clone()} spans={card_spans} on_focus={on_focus.clone()} /> }
+    });
     let more = (outcome.findings.len() > shown).then(|| {
         let show_all = show_all.clone();
         let onclick = Callback::from(move |_: MouseEvent| show_all.set(true));

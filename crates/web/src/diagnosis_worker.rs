@@ -8,6 +8,8 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use badgateway_core::view::PageReport as Reply;
 
+use crate::editor_spans::{DumpFile, EditorSpans};
+
 /// Copied beside the page by trunk (relative: works under any sub-path).
 const WORKER_SCRIPT: &str = "./worker.js";
 
@@ -36,7 +38,7 @@ pub struct DiagnosisWorker {
 }
 
 impl DiagnosisWorker {
-    pub fn spawn(on_reply: impl Fn(Reply) + 'static) -> Option<Rc<Self>> {
+    pub fn spawn(on_reply: impl Fn(Reply, EditorSpans) + 'static) -> Option<Rc<Self>> {
         let (glue, wasm) = module_urls()?;
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
@@ -53,10 +55,29 @@ impl DiagnosisWorker {
                 }
                 return;
             }
-            let Ok(bytes) = data.dyn_into::<js_sys::Uint8Array>() else { return };
-            if let Some(reply) = badgateway_core::wire::decode(&bytes.to_vec()) {
-                on_reply(reply);
-            }
+            let Ok(parts) = data.dyn_into::<js_sys::Array>() else { return };
+            let Ok(bytes) = parts.get(0).dyn_into::<js_sys::Uint8Array>() else { return };
+            let Some(reply) = badgateway_core::wire::decode(&bytes.to_vec()) else { return };
+            let words =
+                parts.get(1).dyn_into::<js_sys::Uint32Array>().map(|w| w.to_vec()).unwrap_or_default();
+            let files = parts
+                .get(2)
+                .dyn_into::<js_sys::Array>()
+                .map(|files| {
+                    files
+                        .iter()
+                        .filter_map(|f| {
+                            let f: js_sys::Array = f.dyn_into().ok()?;
+                            Some(DumpFile {
+                                first_line: f.get(0).as_f64()? as u32,
+                                last_line: f.get(1).as_f64()? as u32,
+                                path: f.get(2).as_string()?,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            on_reply(reply, EditorSpans { evidence: EditorSpans::evidence_from_words(&words), files });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         Some(Rc::new(Self { worker, _on_message: on_message, sent: Default::default() }))

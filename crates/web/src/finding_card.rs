@@ -1,16 +1,21 @@
 //! One ranked finding: what, why, the evidence quoted from the inputs, and the fix.
 
+use std::rc::Rc;
+
+use badgateway_core::InputKind;
 use badgateway_core::finding::Severity;
 use badgateway_core::view::{DiffTag, EvidenceView, FindingView};
-use badgateway_core::{InputKind, TextRange};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::editor_spans::EditorSpan;
 
 #[derive(Properties, PartialEq)]
 pub struct FindingCardProps {
     pub view: FindingView,
-    pub on_focus: Callback<(InputKind, TextRange)>,
+    /// Where each evidence item stands in its editor (same order as `view.evidence`).
+    pub spans: Rc<[EditorSpan]>,
+    pub on_focus: Callback<(InputKind, EditorSpan)>,
 }
 
 fn split_at_highlight(text: &str, (start, end): (u32, u32)) -> (&str, &str, &str) {
@@ -25,7 +30,11 @@ fn split_at_highlight(text: &str, (start, end): (u32, u32)) -> (&str, &str, &str
     (text.get(..s).unwrap_or(""), text.get(s..e).unwrap_or(""), text.get(e..).unwrap_or(""))
 }
 
-fn evidence_item(e: &EvidenceView, on_focus: &Callback<(InputKind, TextRange)>) -> Html {
+fn evidence_item(
+    e: &EvidenceView,
+    span: Option<EditorSpan>,
+    on_focus: &Callback<(InputKind, EditorSpan)>,
+) -> Html {
     let (before, hit, after) = split_at_highlight(&e.text, e.highlight);
     let place = match &e.location.file {
         Some(file) if !file.is_empty() => {
@@ -35,8 +44,12 @@ fn evidence_item(e: &EvidenceView, on_focus: &Callback<(InputKind, TextRange)>) 
     };
     let onclick = {
         let on_focus = on_focus.clone();
-        let target = (e.location.input, e.location.range);
-        Callback::from(move |_: MouseEvent| on_focus.emit(target))
+        let input = e.location.input;
+        Callback::from(move |_: MouseEvent| {
+            if let Some(span) = span {
+                on_focus.emit((input, span));
+            }
+        })
     };
     html! {
         <li class={classes!("evidence", e.primary.then_some("primary"))}>
@@ -114,9 +127,14 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
             v.next_steps.iter().map(|c| html! { <li><code>{&c.command}</code>{" — "}{&c.purpose}</li> });
         html! { <section class="next"><h4>{"To be sure"}</h4><ul>{for items}</ul></section> }
     });
-    let evidence = v.evidence.iter().map(|e| evidence_item(e, &props.on_focus));
+    let evidence = v
+        .evidence
+        .iter()
+        .enumerate()
+        .map(|(i, e)| evidence_item(e, props.spans.get(i).copied(), &props.on_focus));
     html! {
-        <article class={classes!("finding", severity)} data-code={v.code.clone()} aria-labelledby={format!("finding-{}", v.rank)}>
+        <article class={classes!("finding", severity)} data-code={v.code.clone()} data-rank={v.rank.to_string()}
+            id={format!("card-{}", v.rank)} tabindex="-1" aria-labelledby={format!("finding-{}", v.rank)}>
             <header>
                 <span class={classes!("sev", severity)}>{severity}</span>
                 <a class="code" href={v.docs.clone()}>{&v.code}</a>

@@ -1,30 +1,20 @@
-//! One input box: line numbers, evidence highlights, what it was read as, and the
-//! command that produces its content on the server.
+//! One input box: a code editor with the findings marked in place, what it was read as,
+//! and the command that produces its content on the server.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use badgateway_core::{InputKind, InputSummary, TextRange};
+use badgateway_core::{InputKind, InputSummary};
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use gloo_timers::callback::Timeout;
-
 use crate::browser;
+use crate::editor::{BoxMarks, Editor};
+use crate::editor_spans::EditorSpan;
 
-/// Texts compared by identity: a new `Rc` is made only when the text changes, and
-/// comparing 30 MB by content on every render would cost more than it saves.
-struct TextIdentity(Rc<str>);
-
-impl PartialEq for TextIdentity {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-fn count_newlines(text: &[u8]) -> usize {
-    text.iter().filter(|&&b| b == b'\n').count()
-}
-
-/// Small boxes update on every keystroke; big ones once typing pauses.
+/// Small boxes are read on every keystroke; big ones once typing pauses (reading copies
+/// the whole text into wasm: tens of milliseconds for 30 MB).
 fn read_delay(length: u32) -> u32 {
     match length {
         0..=200_000 => 0,
@@ -33,46 +23,15 @@ fn read_delay(length: u32) -> u32 {
     }
 }
 
-/// Must match `--line-height` in www/style.css.
-pub const LINE_HEIGHT: u32 = 20;
-
-/// Line numbers the gutter holds at once: more than the tallest box shows.
-const GUTTER_LINES: usize = 80;
-
-/// The gutter for a box of `lines` lines scrolled to `scroll_top` pixels: the numbers from
-/// the first visible line on, and how far to shift them so they sit beside their lines.
-/// Only a screenful is in the page: a gutter of every line (100,000 for a big log) made
-/// each keystroke repaint and re-layer all of it, tens of milliseconds in Chromium.
-fn gutter_window(lines: usize, scroll_top: i32) -> (String, i32) {
-    let height = LINE_HEIGHT as i32;
-    let scroll_top = scroll_top.max(0);
-    let first = usize::try_from(scroll_top / height).unwrap_or(0).min(lines.saturating_sub(1));
-    let last = (first + GUTTER_LINES).min(lines);
-    let mut text = String::with_capacity((last - first) * 7);
-    for n in first + 1..=last {
-        text.push_str(&n.to_string());
-        text.push('\n');
+/// What the hover over a not-understood line says.
+fn unknown_reason(kind: InputKind) -> &'static str {
+    match kind {
+        InputKind::Config => "Not understood as nginx configuration",
+        InputKind::Listeners => {
+            "Not understood: not a row of ss, netstat, lsof, ip addr or resolv.conf output"
+        }
+        InputKind::Log => "Not understood: not an nginx error-log line nor a known backend log line",
     }
-    let shift = i32::try_from(first).unwrap_or(i32::MAX / height) * height - scroll_top;
-    (text, shift)
-}
-
-/// Writes the gutter's numbers for the box's current scroll position.
-fn paint_gutter(gutter: &NodeRef, lines: usize, scroll_top: i32) {
-    let (text, shift) = gutter_window(lines, scroll_top);
-    if let Some(el) = gutter.get() {
-        el.set_text_content(Some(&text));
-    }
-    browser::set_style(gutter, "transform", &format!("translateY({shift}px)"));
-}
-
-#[derive(Clone, PartialEq)]
-pub struct Highlight {
-    /// 1-based line in the pasted text.
-    pub line: u32,
-    /// Rank of the finding it belongs to (colours the mark).
-    pub finding: usize,
-    pub primary: bool,
 }
 
 #[derive(Properties, PartialEq)]
@@ -87,142 +46,116 @@ pub struct InputPaneProps {
     /// the page renders can overwrite what is being typed.
     pub load_id: u64,
     pub summary: Option<InputSummary>,
-    pub highlights: Rc<Vec<Highlight>>,
+    /// The marks of a diagnosis of the box's current text; `None` while that diagnosis is
+    /// still to come (the marks shown then follow the edits).
+    pub marks: Option<Rc<BoxMarks>>,
     /// A span to select, with a counter so clicking the same evidence twice works.
-    pub focus: Option<(TextRange, u64)>,
+    pub focus: Option<(EditorSpan, u64)>,
     pub on_edit: Callback<(InputKind, String)>,
+    /// A finding's mark was clicked: show its card.
+    pub on_mark: Callback<usize>,
+}
+
+/// The editor and the JS callbacks it holds (they live as long as it does).
+struct Mounted {
+    editor: Rc<Editor>,
+    _on_change: Closure<dyn Fn(f64)>,
+    _on_mark: Closure<dyn Fn(f64)>,
 }
 
 #[function_component(InputPane)]
 pub fn input_pane(props: &InputPaneProps) -> Html {
-    let area = use_node_ref();
-    let gutter_ref = use_node_ref();
-    let marks_ref = use_node_ref();
+    let host = use_node_ref();
     let id = format!("input-{}", props.kind.as_str());
+    let mounted = use_mut_ref(|| None::<Mounted>);
+    // The editor's callbacks read the latest props' callbacks from here.
+    let callbacks = use_mut_ref(|| (props.on_edit.clone(), props.on_mark.clone()));
+    *callbacks.borrow_mut() = (props.on_edit.clone(), props.on_mark.clone());
 
     {
-        let area = area.clone();
+        let host = host.clone();
+        let mounted = mounted.clone();
+        let kind = props.kind;
+        let placeholder = props.placeholder.clone();
+        let id = id.clone();
+        use_effect_with((), move |_| {
+            let pending_read = Rc::new(RefCell::new(None::<Timeout>));
+            let editor_slot: Rc<RefCell<Option<Rc<Editor>>>> = Rc::default();
+            let on_change = {
+                let callbacks = callbacks.clone();
+                let editor_slot = editor_slot.clone();
+                Closure::<dyn Fn(f64)>::new(move |_version: f64| {
+                    let Some(editor) = editor_slot.borrow().clone() else { return };
+                    let on_edit = callbacks.borrow().0.clone();
+                    let delay = read_delay(editor.length());
+                    let read = move || on_edit.emit((kind, editor.value()));
+                    if delay == 0 {
+                        *pending_read.borrow_mut() = None;
+                        read();
+                    } else {
+                        *pending_read.borrow_mut() = Some(Timeout::new(delay, read));
+                    }
+                })
+            };
+            let on_mark = {
+                let callbacks = callbacks.clone();
+                Closure::<dyn Fn(f64)>::new(move |rank: f64| callbacks.borrow().1.emit(rank as usize))
+            };
+            if let Some(parent) = host.cast::<web_sys::Element>()
+                && let Some(editor) = Editor::create(
+                    &parent,
+                    kind.as_str(),
+                    &placeholder,
+                    &format!("{id}-label"),
+                    &format!("{id}-read-as"),
+                    on_change.as_ref().unchecked_ref(),
+                    on_mark.as_ref().unchecked_ref(),
+                )
+            {
+                let editor = Rc::new(editor);
+                *editor_slot.borrow_mut() = Some(editor.clone());
+                *mounted.borrow_mut() = Some(Mounted { editor, _on_change: on_change, _on_mark: on_mark });
+            }
+            move || {
+                if let Some(m) = mounted.borrow_mut().take() {
+                    m.editor.destroy();
+                }
+            }
+        });
+    }
+    // Looked up when an effect runs (after the editor's own effect has created it).
+    let editor_of =
+        |mounted: &Rc<RefCell<Option<Mounted>>>| mounted.borrow().as_ref().map(|m| m.editor.clone());
+    {
+        let mounted = mounted.clone();
         let value = props.value.clone();
         use_effect_with(props.load_id, move |_| {
-            if let Some(el) = browser::textarea(&area)
-                && el.value() != *value
-            {
-                el.set_value(&value);
+            if let Some(editor) = editor_of(&mounted) {
+                editor.set_value(&value);
             }
         });
     }
     {
-        let area = area.clone();
-        let value = props.value.clone();
-        use_effect_with(props.focus, move |focus| {
-            if let (Some((range, _)), Some(el)) = (focus, browser::textarea(&area)) {
-                let line =
-                    1 + value.as_bytes().iter().take(range.start as usize).filter(|&&b| b == b'\n').count();
-                let line = u32::try_from(line).unwrap_or(u32::MAX);
-                browser::select(&el, &value, range.start as usize, range.end as usize, line, LINE_HEIGHT);
-            }
-        });
-    }
-
-    // Reading a textarea's value copies all of it into wasm: for a 30 MB log that is
-    // tens of milliseconds. Read once typing pauses, not on every keystroke.
-    let pending_read = use_mut_ref(|| None::<Timeout>);
-    let on_input = {
-        let on_edit = props.on_edit.clone();
+        let mounted = mounted.clone();
         let kind = props.kind;
-        let area = area.clone();
-        let pending_read = pending_read.clone();
-        Callback::from(move |_: InputEvent| {
-            let on_edit = on_edit.clone();
-            let area = area.clone();
-            let delay = browser::textarea(&area).map_or(0, |el| read_delay(el.text_length()));
-            let read = move || {
-                if let Some(el) = browser::textarea(&area) {
-                    on_edit.emit((kind, el.value()));
-                }
-            };
-            if delay == 0 {
-                *pending_read.borrow_mut() = None;
-                read();
-            } else {
-                *pending_read.borrow_mut() = Some(Timeout::new(delay, read));
+        use_effect_with(props.marks.clone(), move |marks| {
+            if let (Some(editor), Some(marks)) = (editor_of(&mounted), marks) {
+                editor.set_marks(marks, unknown_reason(kind));
             }
-        })
-    };
-    // Counted once per text (the Rc changes only when the text does), not per render.
-    let lines = *use_memo(TextIdentity(props.value.clone()), |t| count_newlines(t.0.as_bytes()) + 1);
-    // The scroll handler reads the count from here, so it needs no re-render.
-    let line_count = use_mut_ref(|| lines);
-    *line_count.borrow_mut() = lines;
-    {
-        let area = area.clone();
-        let gutter_ref = gutter_ref.clone();
-        use_effect_with(lines, move |&lines| {
-            let top = browser::textarea(&area).map_or(0, |el| el.scroll_top());
-            paint_gutter(&gutter_ref, lines, top);
         });
     }
-    // Scrolling moves the gutter and the marks with the text, without a re-render.
-    let on_scroll = {
-        let area = area.clone();
-        let gutter_ref = gutter_ref.clone();
-        let marks_ref = marks_ref.clone();
-        Callback::from(move |_: Event| {
-            if let Some(el) = browser::textarea(&area) {
-                let top = el.scroll_top();
-                paint_gutter(&gutter_ref, *line_count.borrow(), top);
-                browser::set_style(&marks_ref, "transform", &format!("translateY({}px)", -top));
-            }
-        })
-    };
     {
-        let marks_ref = marks_ref.clone();
-        use_effect_with((props.highlights.clone(), props.summary.clone()), move |_| {
-            browser::place_children(&marks_ref)
+        let mounted = mounted.clone();
+        use_effect_with(props.focus, move |focus| {
+            if let (Some(editor), Some((span, _))) = (editor_of(&mounted), focus) {
+                editor.select_span(*span);
+            }
         });
     }
     let copy_command = {
         let command = props.command.clone();
         Callback::from(move |_: MouseEvent| browser::copy(&command))
     };
-
-    let marks = props.highlights.iter().map(|h| {
-        let top = h.line.saturating_sub(1).saturating_mul(LINE_HEIGHT);
-        let class = classes!("mark", format!("f{}", (h.finding - 1) % 6), h.primary.then_some("primary"));
-        html! { <div class={class} data-top={top.to_string()}></div> }
-    });
-    // Lines nothing understood: a margin stripe, under the evidence marks.
-    let unknown_lines: Vec<u32> = props
-        .summary
-        .as_ref()
-        .map(|s| s.unrecognized_lines.iter().copied().take(500).collect())
-        .unwrap_or_default();
-    let unknown_marks = unknown_lines.iter().map(|&line| {
-        let top = line.saturating_sub(1).saturating_mul(LINE_HEIGHT);
-        html! { <div class="mark unknown-line" data-top={top.to_string()} title="not understood"></div> }
-    });
-    let on_drop = {
-        let on_edit = props.on_edit.clone();
-        let kind = props.kind;
-        let area = area.clone();
-        Callback::from(move |e: DragEvent| {
-            let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) else { return };
-            e.prevent_default();
-            let on_edit = on_edit.clone();
-            let area = area.clone();
-            yew::platform::spawn_local(async move {
-                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                    let text = text.as_string().unwrap_or_default();
-                    // The box owns its text: show the file in it, then tell the page.
-                    if let Some(el) = browser::textarea(&area) {
-                        el.set_value(&text);
-                    }
-                    on_edit.emit((kind, text));
-                }
-            });
-        })
-    };
-    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     // Always present (possibly empty): an optional node here would shift its siblings
     // in yew's list diff and re-create the editor, losing the box's text.
     let summary = props.summary.as_ref().filter(|s| !s.read_as.is_empty());
@@ -236,27 +169,16 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
     html! {
         <section class="pane" aria-labelledby={format!("{id}-label")}>
             <header class="pane-head">
-                <label id={format!("{id}-label")} for={id.clone()}>{&props.title}</label>
+                <span class="pane-title" id={format!("{id}-label")}>{&props.title}</span>
                 <span class="hint">
                     <code>{&props.command}</code>
                     <button type="button" class="copy" onclick={copy_command}
                         aria-label={format!("Copy the command: {}", props.command)}>{"Copy"}</button>
                 </span>
             </header>
-            // A form of its own: Chromium's autofill reads every field of the form a typed-in
-            // field belongs to, on every keystroke. Without one, typing in a small box copied
-            // a 32 MB log box's text each time (60 ms a key).
-            <form class="editor" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                // Filled by `paint_gutter`, not by the render: it follows the scroll.
-                <pre class="gutter" aria-hidden="true" ref={gutter_ref}></pre>
-                <div class="marks" aria-hidden="true" ref={marks_ref}>{for unknown_marks}{for marks}</div>
-                <textarea id={id} ref={area} spellcheck="false" autocomplete="off" wrap="off"
-                    data-testid={format!("textarea-{}", props.kind.as_str())}
-                    placeholder={props.placeholder.clone()}
-                    oninput={on_input} onscroll={on_scroll}
-                    ondrop={on_drop} ondragover={on_drag_over} />
-            </form>
-            <p class={classes!("read-as", summary.is_none().then_some("empty"))}
+            // The editor (web/editor/editor.js) fills this; yew never renders into it.
+            <div class="editor" id={id.clone()} ref={host} data-testid={format!("box-{}", props.kind.as_str())}></div>
+            <p class={classes!("read-as", summary.is_none().then_some("empty"))} id={format!("{id}-read-as")}
                 data-testid={format!("read-as-{}", props.kind.as_str())}>{read_as}</p>
         </section>
     }

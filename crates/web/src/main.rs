@@ -4,6 +4,8 @@
 mod app;
 mod browser;
 mod diagnosis_worker;
+mod editor;
+mod editor_spans;
 mod fetch;
 mod finding_card;
 mod gallery;

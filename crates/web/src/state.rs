@@ -2,10 +2,12 @@
 
 use std::rc::Rc;
 
-use badgateway_core::{InputKind, TextRange};
+use badgateway_core::InputKind;
 use yew::Reducible;
 
 use badgateway_core::view::PageReport as Reply;
+
+use crate::editor_spans::{EditorSpan, EditorSpans};
 
 /// The diagnosis shown: the worker's latest reply.
 pub type Outcome = Reply;
@@ -23,8 +25,10 @@ pub struct Playground {
     /// returns, the latest input is sent, never a backlog of stale ones.
     pub in_flight: Option<u64>,
     pub outcome: Rc<Outcome>,
-    /// The evidence span the user clicked, to scroll to and highlight.
-    pub focus: Option<(InputKind, TextRange, u64)>,
+    /// Where the outcome's evidence stands in the editors.
+    pub spans: Rc<EditorSpans>,
+    /// The evidence span the user clicked, to select and scroll to.
+    pub focus: Option<(InputKind, EditorSpan, u64)>,
     /// The inputs are the user's own typing (kept as a draft), not a loaded case or link.
     pub user_edited: bool,
     /// Bumped when all inputs are replaced from outside, so the boxes take the new text.
@@ -42,8 +46,8 @@ pub enum Action {
     },
     /// The inputs of this generation were posted to the worker.
     Sent(u64),
-    Reply(Reply),
-    Focus(InputKind, TextRange),
+    Reply(Reply, EditorSpans),
+    Focus(InputKind, EditorSpan),
 }
 
 impl Playground {
@@ -88,11 +92,12 @@ impl Reducible for Playground {
                 next.user_edited = user_edited;
             }
             Action::Sent(id) => next.in_flight = Some(id),
-            Action::Reply(reply) => {
+            Action::Reply(reply, spans) => {
                 next.in_flight = None;
                 if reply.id >= next.diagnosed {
                     next.diagnosed = reply.id;
                     next.outcome = Rc::new(reply);
+                    next.spans = Rc::new(spans);
                 }
             }
             Action::Focus(kind, range) => {
