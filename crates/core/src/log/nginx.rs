@@ -72,14 +72,19 @@ pub(crate) fn parse_line(p: &[u8]) -> Option<Line<'_>> {
     let (level, rest) = rest.split_at_checked(close)?;
     let level = Level::from_bytes(level)?;
     let rest = rest.strip_prefix(b"] ")?;
+    let (pid, tid, rest) = pid_tid(rest)?;
+    Some(after_head(time, level, Some(pid), Some(tid), rest))
+}
+
+/// `PID#TID:[ ]` (old builds and Windows print `PID#0`), and what follows.
+fn pid_tid(rest: &[u8]) -> Option<(u32, u64, &[u8])> {
     let (pid, rest) = scan::leading_digits(rest);
     let pid = scan::parse_u32(pid)?;
     let rest = rest.strip_prefix(b"#")?;
     let (tid, rest) = scan::leading_digits(rest);
     let tid = scan::parse_u64(tid)?;
     let rest = rest.strip_prefix(b":")?;
-    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    Some(after_head(time, level, Some(pid), Some(tid), rest))
+    Some((pid, tid, rest.strip_prefix(b" ").unwrap_or(rest)))
 }
 
 /// `[*CONN ]message[, fields]` after the head.
@@ -172,7 +177,6 @@ const MESSAGE_WORDS: [&[u8]; 7] =
 /// one nginx prints the message at (`[emerg]` for a config that does not load, `[error]`
 /// for the rest, which is how the rules read it).
 pub(crate) fn parse_loose(p: &[u8]) -> Option<Line<'_>> {
-    let p = p.get(..p.len()).unwrap_or(p);
     if let Some(line) = level_inside(p) {
         return Some(line);
     }
@@ -180,13 +184,11 @@ pub(crate) fn parse_loose(p: &[u8]) -> Option<Line<'_>> {
         return None;
     }
     // `PID#TID: ` or `*CONN ` first.
-    let (pid_digits, after) = scan::leading_digits(p);
-    if let (Some(pid), Some(after)) = (scan::parse_u32(pid_digits), after.strip_prefix(b"#")) {
-        let (tid_digits, after) = scan::leading_digits(after);
-        if let (Some(tid), Some(rest)) = (scan::parse_u64(tid_digits), after.strip_prefix(b": ")) {
-            let line = after_head(None, Level::Error, Some(pid), Some(tid), rest);
-            return Some(with_inferred_level(line));
-        }
+    // A headless line needs the space after the colon (`4242#0: `), as before.
+    let spaced = |rest: &[u8]| p.len().checked_sub(rest.len() + 1).and_then(|i| p.get(i)) == Some(&b' ');
+    if let Some((pid, tid, rest)) = pid_tid(p).filter(|(_, _, rest)| spaced(rest)) {
+        let line = after_head(None, Level::Error, Some(pid), Some(tid), rest);
+        return Some(with_inferred_level(line));
     }
     if p.starts_with(b"*") {
         let line = after_head(None, Level::Error, None, None, p);
@@ -213,15 +215,7 @@ fn level_inside(p: &[u8]) -> Option<Line<'_>> {
             .checked_sub(20)
             .and_then(|i| before.get(i..i + 19))
             .filter(|t| has_shape(t, b"DDDD/DD/DD DD:DD:DD"));
-        let (pid_digits, after) = scan::leading_digits(rest);
-        let head = scan::parse_u32(pid_digits).and_then(|pid| {
-            let after = after.strip_prefix(b"#")?;
-            let (tid_digits, after) = scan::leading_digits(after);
-            let tid = scan::parse_u64(tid_digits)?;
-            let after = after.strip_prefix(b":")?;
-            Some((pid, tid, after.strip_prefix(b" ").unwrap_or(after)))
-        });
-        return Some(match head {
+        return Some(match pid_tid(rest) {
             Some((pid, tid, rest)) => after_head(time, level, Some(pid), Some(tid), rest),
             None => after_head(time, level, None, None, rest),
         });
@@ -258,7 +252,7 @@ fn with_inferred_level(mut line: Line<'_>) -> Line<'_> {
     let h = line.head;
     line.level = if h.starts_with(b"host not found in upstream") && scan::contains(line.message, b" in /") {
         Level::Emerg
-    } else if h.starts_with(b"upstream server temporarily disabled") || scan::ends_with_ignored(h) {
+    } else if h.starts_with(b"upstream server temporarily disabled") || h.ends_with(b", ignored") {
         Level::Warn
     } else {
         Level::Error

@@ -97,11 +97,6 @@ pub(crate) fn text(s: &[u8]) -> String {
     String::from_utf8_lossy(s).into_owned()
 }
 
-/// nginx's `..., ignored` of a warning it let pass (`duplicate header line ..., ignored`).
-pub(crate) fn ends_with_ignored(s: &[u8]) -> bool {
-    s.ends_with(b", ignored")
-}
-
 /// The part between the first `open` and the next `close` after it.
 pub(crate) fn between<'a>(s: &'a [u8], open: &[u8], close: &[u8]) -> Option<&'a [u8]> {
     let (_, rest) = split_once(s, open)?;
