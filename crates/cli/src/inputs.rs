@@ -138,7 +138,8 @@ pub fn read(path: &Path, flag: &str) -> Result<Vec<u8>, String> {
         bytes = std::fs::read(path)
             .map_err(|e| format!("cannot read {flag} {}: {}", path.display(), io_reason(&e)))?;
     }
-    Ok(bytes)
+    // UTF-16 (Windows tools, PowerShell's `>`) is decoded; other non-text gets BG601.
+    Ok(badgateway_core::sniff::decode_utf16(&bytes).map_or(bytes, String::into_bytes))
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {

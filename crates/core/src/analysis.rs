@@ -14,6 +14,7 @@ use crate::input::{InputKind, Inputs, LineIndex, Span, TextRange};
 use crate::limits::{self, Limited};
 use crate::listeners::{self, ListenerReport};
 use crate::log::{self, LogReport};
+use crate::sniff;
 use crate::view::{FindingView, Location, Locator, finding_view};
 
 /// What one input was read as, for the line under each box ("ss -tlnp, 7 listeners").
@@ -48,11 +49,15 @@ pub struct Analysis<'a> {
 /// Parses whichever inputs are present and runs every rule.
 pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
     let (inputs, limited) = limits::apply(inputs);
+    // A box that holds no text, or what another box reads, is not read as its own kind:
+    // one finding (BG601/BG602) says what it holds instead of a flood of parse errors.
+    let readable =
+        |input| inputs.has(input) && sniff::sniff(inputs.text(input), input) == sniff::Verdict::Read;
     let config =
-        inputs.has(InputKind::Config).then(|| badgateway_config::parse(inputs.text(InputKind::Config)));
+        readable(InputKind::Config).then(|| badgateway_config::parse(inputs.text(InputKind::Config)));
     let listeners =
-        inputs.has(InputKind::Listeners).then(|| listeners::parse(inputs.text(InputKind::Listeners)));
-    let log = inputs.has(InputKind::Log).then(|| log::parse(inputs.text(InputKind::Log)));
+        readable(InputKind::Listeners).then(|| listeners::parse(inputs.text(InputKind::Listeners)));
+    let log = readable(InputKind::Log).then(|| log::parse(inputs.text(InputKind::Log)));
     let (findings, walkthrough, checked) = {
         let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
         let mut findings = diagnose::run(&facts);

@@ -15,6 +15,7 @@ pub mod log;
 pub mod paste;
 pub mod redact;
 pub mod share;
+pub mod sniff;
 pub mod view;
 pub mod wire;
 

@@ -44,6 +44,8 @@ mod config_syntax_error;
 mod connection_blocked;
 mod directive_rejected;
 mod include_not_pasted;
+mod input_in_wrong_box;
+mod input_is_not_text;
 mod log_line_is_not_a_502;
 mod nginx_out_of_connections;
 mod no_live_upstreams;
@@ -110,6 +112,8 @@ pub const RULES: &[Rule] = &[
     Rule { info: upstream_read_timeout::INFO, check: upstream_read_timeout::check },
     Rule { info: upstream_connect_timeout::INFO, check: upstream_connect_timeout::check },
     Rule { info: risky_upstream_settings::INFO, check: risky_upstream_settings::check },
+    Rule { info: input_is_not_text::INFO, check: input_is_not_text::check },
+    Rule { info: input_in_wrong_box::INFO, check: input_in_wrong_box::check },
 ];
 
 pub fn info(code: &str) -> Option<&'static RuleInfo> {

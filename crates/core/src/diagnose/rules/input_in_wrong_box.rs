@@ -1,0 +1,108 @@
+use crate::diagnose::Findings;
+
+use crate::finding::{Command, Finding, Severity};
+use crate::input::InputKind;
+use crate::sniff::{self, Content, Verdict};
+
+use super::super::Facts;
+
+declare_rule! {
+    /// ## What it detects
+    /// A box that holds what another box reads: error-log lines in the config box, a
+    /// config in the log box, a listener table among the logs, `systemctl status`
+    /// where the listener table belongs, or text that is no nginx config at all (a
+    /// question typed into the config box).
+    ///
+    /// ## Why it causes a 502
+    /// It does not: it is about the evidence. `nginx -t` stops at its first error, and
+    /// on text that is not a config so does badgateway: the box is not read as its own
+    /// kind (no "syntax error" on every log line), and this finding says what it holds
+    /// and where it belongs (the page offers to move it; the CLI names the flag).
+    ///
+    /// ## Example
+    /// ```text
+    /// $ badgateway diagnose --config /var/log/nginx/error.log
+    /// ```
+    ///
+    /// ## Fix
+    /// Give each text to its own input: the config (`sudo nginx -T`) to `--config`, the
+    /// listener table (`sudo ss -tlnpx`) to `--listeners`, the error log to `--log`.
+    /// `systemctl status` says whether a service runs, not what it listens on: paste
+    /// `sudo ss -tlnpx` as well.
+    ///
+    /// ## References
+    /// - https://nginx.org/en/docs/switches.html
+    /// - https://man7.org/linux/man-pages/man8/ss.8.html
+    code: "BG602",
+    name: "input-in-wrong-box",
+    title: "an input holds what another input reads",
+}
+
+fn flag(input: InputKind) -> &'static str {
+    match input {
+        InputKind::Config => "--config",
+        InputKind::Listeners => "--listeners",
+        InputKind::Log => "--log",
+    }
+}
+
+fn collect(input: InputKind) -> &'static str {
+    match input {
+        InputKind::Config => "sudo nginx -T",
+        InputKind::Listeners => "sudo ss -tlnpx",
+        InputKind::Log => "sudo tail -n 200 /var/log/nginx/error.log",
+    }
+}
+
+pub fn check(facts: &Facts<'_>, out: &mut Findings) {
+    for input in InputKind::ALL {
+        if !facts.inputs.has(input) {
+            continue;
+        }
+        let Verdict::Elsewhere { holds, lines, matching, first } =
+            sniff::sniff(facts.inputs.text(input), input)
+        else {
+            continue;
+        };
+        let own = input.as_str();
+        let (title, message, severity) = match holds.input() {
+            Some(belongs) => (
+                format!("the {own} input holds {}", holds.describe()),
+                format!(
+                    "Of the {lines} lines looked at, {matching} are {} and none is what the {own} input reads, so \
+                     it was not read as {own}. Give it to the {} input (CLI: `{}`; the page offers to move it).",
+                    holds.describe(),
+                    belongs.as_str(),
+                    flag(belongs)
+                ),
+                Severity::Warning,
+            ),
+            None if holds == Content::ServiceStatus => (
+                format!("the {own} input holds `systemctl status` output"),
+                "`systemctl status` says whether a service runs, not what it listens on. It was not read as a \
+                 listener table; paste what listens as well."
+                    .to_string(),
+                Severity::Info,
+            ),
+            None => (
+                format!("the {own} input holds no nginx config"),
+                format!(
+                    "None of its {lines} lines is a directive, a block or `nginx -T` output, so it was not read as a \
+                     config (nginx -t would stop at its first line)."
+                ),
+                Severity::Warning,
+            ),
+        };
+        let mut finding = Finding::new(INFO.code, severity, title).message(message).confidence(90).label(
+            input,
+            first,
+            "the first line of it",
+            true,
+        );
+        if holds.input().is_none() {
+            finding = finding
+                .next_step(Command::new(format!("collect what the {own} input reads"), collect(input)));
+        }
+        out.push(finding);
+    }
+}
