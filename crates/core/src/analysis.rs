@@ -63,6 +63,9 @@ pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
         let mut findings = diagnose::run(&facts);
         diagnose::cap_per_code(&mut findings);
         findings.truncate(limits::MAX_FINDINGS);
+        for finding in &mut findings {
+            say_what_was_hidden(finding, inputs);
+        }
         let steps = walkthrough::walkthrough(&facts);
         let undecided = findings.iter().all(|f| f.severity == Severity::Info);
         let checked = undecided.then(|| walkthrough::checked(&facts, &steps));
@@ -145,6 +148,34 @@ impl<'a> Analysis<'a> {
             });
         }
         out
+    }
+}
+
+/// A finding whose evidence holds a value the poster hid (`x.x.x.x`, `<ip>`,
+/// `[REDACTED]` ...) says so: that value was matched to nothing, so the finding rests on
+/// the line alone, and it is never more than likely.
+fn say_what_was_hidden(finding: &mut Finding, inputs: Inputs<'_>) {
+    let hidden = finding.labels.iter().find_map(|label| {
+        let text = inputs.text(label.span.input);
+        let quoted = text.get(label.span.range.start as usize..label.span.range.end as usize)?;
+        let quoted = std::str::from_utf8(quoted).ok()?;
+        quoted
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '/' | '(' | ')' | '`'))
+            .map(|token| {
+                token
+                    .rsplit_once(':')
+                    .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+                    .map_or(token, |(host, _)| host)
+            })
+            .find(|token| crate::paste::is_hidden(token))
+            .map(str::to_string)
+    });
+    if let Some(value) = hidden {
+        finding.notes.push(format!(
+            "`{value}` was hidden before pasting, so it was matched to no listener and no config line: this rests on \
+             the line alone. Paste the real value (or the config and the listener table) to prove it."
+        ));
+        finding.confidence = finding.confidence.min(75);
     }
 }
 

@@ -581,7 +581,8 @@ pub fn is_hidden(value: &str) -> bool {
     if v.starts_with('<') && v.ends_with('>') {
         return true;
     }
-    if v.chars().all(|c| matches!(c, '*' | '#' | '?' | '.' | ':')) {
+    // `***`, `***.***`, `??`; not `...` or `::` (an ellipsis, an IPv6 address).
+    if v.chars().all(|c| matches!(c, '*' | '#' | '?' | '.' | ':')) && v.contains(['*', '#', '?']) {
         return true;
     }
     // A label or octet made only of placeholder letters: `x`, `XX`, `yy`, `xxx`.
@@ -598,6 +599,13 @@ pub fn is_hidden(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ellipses_and_ipv6_wildcards_are_not_hidden_values() {
+        for v in ["...", "::", "[::]", ":", "."] {
+            assert!(!is_hidden(v), "{v}");
+        }
+    }
 
     #[test]
     fn hidden_values() {

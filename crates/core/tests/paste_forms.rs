@@ -298,7 +298,27 @@ fn hidden_addresses_match_nothing() {
                     f.confidence,
                     f.title
                 );
+                // A finding that rests on the hidden address says it was hidden.
+                let quotes_it = f.labels.iter().any(|l| {
+                    l.span.input == InputKind::Log
+                        && text
+                            .get(l.span.range.start as usize..l.span.range.end as usize)
+                            .is_some_and(|q| q.contains(hidden))
+                });
+                if quotes_it {
+                    assert!(
+                        f.notes.iter().any(|n| n.contains(&format!("`{hidden}` was hidden")))
+                            && f.confidence <= 75,
+                        "{name} with {hidden}: {} does not say the address was hidden: {:?}",
+                        f.code,
+                        f.notes
+                    );
+                }
             }
+            assert!(
+                a.findings.iter().any(|f| f.notes.iter().any(|n| n.contains("was hidden"))),
+                "{name} {hidden}"
+            );
         }
     }
 }
