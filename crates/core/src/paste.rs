@@ -581,8 +581,9 @@ pub fn is_hidden(value: &str) -> bool {
     if v.starts_with('<') && v.ends_with('>') {
         return true;
     }
-    // `***`, `***.***`, `??`; not `...` or `::` (an ellipsis, an IPv6 address).
-    if v.chars().all(|c| matches!(c, '*' | '#' | '?' | '.' | ':')) && v.contains(['*', '#', '?']) {
+    // `***`, `***.***`, `???`; not `...` or `::` (an ellipsis, an IPv6 address), nor a
+    // lone `*` or `*:*` (ss's wildcard peer, iptables' any interface).
+    if v.len() >= 3 && v.chars().all(|c| matches!(c, '*' | '#' | '?' | '.')) && v.contains(['*', '#', '?']) {
         return true;
     }
     // A label or octet made only of placeholder letters: `x`, `XX`, `yy`, `xxx`.
@@ -602,7 +603,7 @@ mod tests {
 
     #[test]
     fn ellipses_and_ipv6_wildcards_are_not_hidden_values() {
-        for v in ["...", "::", "[::]", ":", "."] {
+        for v in ["...", "::", "[::]", ":", ".", "*", "**", "*:*"] {
             assert!(!is_hidden(v), "{v}");
         }
     }

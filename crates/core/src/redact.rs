@@ -70,8 +70,18 @@ impl Redactor {
             r.keep_hosts.insert(u.name.to_ascii_lowercase());
         }
         let config_hits = merge(structural_hits(&parsed, config), r.lexical_hits(config));
-        let listener_hits = r.lexical_hits(listeners);
-        let log_hits = r.lexical_hits(log);
+        // A host the config names without a dot (`proxy_pass http://app_backnd`) is found
+        // by the config's structure only: find the same word in the other two texts too
+        // (`host not found in upstream "app_backnd"`), or it would stay there.
+        let mut named: Vec<&str> = config_hits
+            .iter()
+            .filter(|h| h.kind == Kind::Host)
+            .filter_map(|h| config.get(h.start..h.end))
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        let listener_hits = merge(word_hits(listeners, &named), r.lexical_hits(listeners));
+        let log_hits = merge(word_hits(log, &named), r.lexical_hits(log));
         for (text, hits) in [(config, &config_hits), (listeners, &listener_hits), (log, &log_hits)] {
             for h in hits {
                 if let Some(v) = text.get(h.start..h.end) {
@@ -604,6 +614,24 @@ fn structural_hits(cfg: &Config, text: &str) -> Vec<Hit> {
 }
 
 /// Structural hits win over lexical ones they overlap; the result is sorted and disjoint.
+/// Every whole-word occurrence of the `words` in `text`, as host hits.
+fn word_hits(text: &str, words: &[&str]) -> Vec<Hit> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    let bytes = text.as_bytes();
+    let mut hits = Vec::new();
+    for word in words.iter().filter(|w| !w.is_empty()) {
+        for (start, _) in text.match_indices(word) {
+            let end = start + word.len();
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+            let after = bytes.get(end).copied();
+            if !before.is_some_and(is_word) && !after.is_some_and(|b| is_word(b) && b != b'.') {
+                hits.push(Hit { start, end, kind: Kind::Host });
+            }
+        }
+    }
+    hits
+}
+
 fn merge(mut structural: Vec<Hit>, lexical: Vec<Hit>) -> Vec<Hit> {
     badgateway_config::order::sort_by(&mut structural, Ord::cmp);
     let overlaps = |h: &Hit, s: &[Hit]| {
@@ -625,6 +653,18 @@ fn merge(mut structural: Vec<Hit>, lexical: Vec<Hit>) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dotless_host_of_the_config_is_redacted_in_the_log_too() {
+        let r = Redactor::redact(
+            "server { location / { proxy_pass http://billing_api; } }\n",
+            "",
+            "[emerg] 1#1: host not found in upstream \"billing_api\" in /etc/nginx/nginx.conf:1\n",
+        );
+        assert!(!r.config.contains("billing_api") && !r.log.contains("billing_api"), "{r:?}");
+        let placeholder = r.config.split("http://").nth(1).and_then(|t| t.split(';').next()).unwrap();
+        assert!(r.log.contains(&format!("\"{placeholder}\"")), "{r:?}");
+    }
 
     #[test]
     fn the_same_value_gets_the_same_placeholder_in_all_three_inputs() {

@@ -1,6 +1,6 @@
 //! What a pasted text is, before any box reads it: compressed, binary, UTF-16, or the
 //! text another box reads (a log pasted into the config box, a config into the log box, a
-//! listener table among the log lines, `systemctl status` where a listener table belongs).
+//! listener table among the log lines).
 //!
 //! `nginx -t` stops at its first error; on text that is not a config, so do we: a box
 //! whose text is something else is not read as its own kind at all, and one finding says
@@ -66,8 +66,6 @@ pub enum Content {
     Config,
     Log,
     Listeners,
-    /// `systemctl status UNIT` output: whether a service runs, not what listens.
-    ServiceStatus,
     /// Text none of the boxes reads.
     Unknown,
 }
@@ -79,7 +77,7 @@ impl Content {
             Content::Config => Some(InputKind::Config),
             Content::Log => Some(InputKind::Log),
             Content::Listeners => Some(InputKind::Listeners),
-            Content::ServiceStatus | Content::Unknown => None,
+            Content::Unknown => None,
         }
     }
 
@@ -88,7 +86,6 @@ impl Content {
             Content::Config => "an nginx config",
             Content::Log => "error-log lines",
             Content::Listeners => "a listener table",
-            Content::ServiceStatus => "`systemctl status` output",
             Content::Unknown => "text that is not an nginx config",
         }
     }
@@ -126,12 +123,12 @@ pub fn sniff(text: &[u8], input: InputKind) -> Verdict {
     if read {
         return Verdict::Read;
     }
-    // What else it may be, most telling first (`systemctl status` ends in journal lines,
-    // which are log lines).
+    // What else it may be (the listener box also reads `systemctl status`, firewall rules
+    // and the other probes the 502 guides ask for).
     let others: &[Content] = match input {
-        InputKind::Config => &[Content::ServiceStatus, Content::Log, Content::Listeners],
+        InputKind::Config => &[Content::Log, Content::Listeners],
         InputKind::Log => &[Content::Listeners, Content::Config],
-        InputKind::Listeners => &[Content::ServiceStatus, Content::Log, Content::Config],
+        InputKind::Listeners => &[Content::Log, Content::Config],
     };
     if let Some(verdict) = others.iter().find_map(|holds| mostly(*holds, sample, &stats)) {
         return verdict;
@@ -152,14 +149,6 @@ pub fn sniff(text: &[u8], input: InputKind) -> Verdict {
 /// `Elsewhere` when at least half the sample's lines are `holds`.
 fn mostly(holds: Content, sample: &[u8], stats: &LineStats) -> Option<Verdict> {
     let (matching, first) = match holds {
-        Content::ServiceStatus => {
-            return stats.service_status.map(|first| Verdict::Elsewhere {
-                holds,
-                lines: stats.lines,
-                matching: stats.lines,
-                first,
-            });
-        }
         Content::Log => log_lines(sample),
         Content::Listeners => listener_rows(sample),
         // `nginx -t`'s verdict belongs in the log box: only directives and blocks count.
@@ -264,8 +253,6 @@ struct LineStats {
     banners: usize,
     first: TextRange,
     first_config: TextRange,
-    /// The `Loaded:` line, when both it and an `Active:` line are there.
-    service_status: Option<TextRange>,
 }
 
 impl LineStats {
@@ -276,9 +263,7 @@ impl LineStats {
             banners: 0,
             first: TextRange::new(0, 0),
             first_config: TextRange::new(0, 0),
-            service_status: None,
         };
-        let (mut loaded, mut active) = (None, false);
         for (range, line) in lines(sample) {
             if line.is_empty() || line.starts_with(b"#") || line.starts_with(b"```") {
                 continue;
@@ -294,12 +279,7 @@ impl LineStats {
                 }
                 stats.config_like += 1;
             }
-            if line.starts_with(b"Loaded: ") && loaded.is_none() {
-                loaded = Some(range);
-            }
-            active |= line.starts_with(b"Active: ");
         }
-        stats.service_status = loaded.filter(|_| active);
         stats
     }
 }
@@ -326,11 +306,13 @@ fn log_lines(sample: &[u8]) -> (usize, TextRange) {
     (understood, first)
 }
 
-/// Rows the listener reader took for sockets, and the first of them.
+/// Rows the listener reader took for sockets, socket files or probe facts (a firewall
+/// ruleset, `ps`, `getent` ...), and the first of its sections.
 fn listener_rows(sample: &[u8]) -> (usize, TextRange) {
     let report = listeners::parse(sample);
-    let first = report.listeners.first().map(|l| l.range).unwrap_or(TextRange::new(0, 0));
-    (report.listeners.len() + report.socket_files.len(), first)
+    let first = report.sections.first().map(|s| s.range).unwrap_or(TextRange::new(0, 0));
+    let rows = report.sections.iter().map(|s| s.rows).sum::<usize>();
+    (rows.max(report.listeners.len() + report.socket_files.len() + report.facts.len()), first)
 }
 
 #[cfg(test)]
@@ -405,11 +387,13 @@ mod tests {
     }
 
     #[test]
-    fn systemctl_status_is_recognised() {
+    fn systemctl_status_and_firewall_rules_are_the_listener_box_s() {
         let status = "● php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager\n     \
                       Loaded: loaded (/lib/systemd/system/php8.2-fpm.service; enabled; preset: enabled)\n     \
                       Active: inactive (dead) since Mon 2026-12-07 10:00:00 UTC; 5min ago\n";
-        assert_eq!(holds(status, InputKind::Listeners), Some(Content::ServiceStatus));
+        assert_eq!(holds(status, InputKind::Listeners), None);
+        let rules = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t\ttcp dport 8000 drop\n\t}\n}\n";
+        assert_eq!(holds(rules, InputKind::Listeners), None);
     }
 
     #[test]

@@ -20,54 +20,63 @@ pub struct Wording {
 pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, out: &mut Findings) {
     let Some(config) = facts.config else { return };
     for d in config.diagnostics().iter().filter(|d| kinds.contains(&d.code)) {
-        let position = config.locate(d.reported_range().start);
-        let place = if position.path.is_empty() {
-            format!("line {}", position.line)
-        } else {
-            format!("{}:{}", position.path, position.line)
-        };
-        let mut finding = Finding::new(wording.code, wording.severity, d.message.clone())
-            .message(wording.explanation)
-            .confidence(if wording.severity == Severity::Error { 95 } else { 100 })
-            .label(InputKind::Config, d.range, label_for(d.code), true);
-        if let Some(reported) = d.nginx_range.filter(|r| r.start != d.range.start) {
-            finding = finding.label(InputKind::Config, reported, format!("nginx -t names {place}"), false);
-        }
-        if wording.severity == Severity::Error {
-            finding = finding.note(format!(
-                "`nginx -t` fails with: nginx: [emerg] {} in {place}. A reload keeps the old config running; a \
-                 restart leaves nginx stopped.",
-                d.message
-            ));
-        }
-        if let Some(s) = &d.suggestion {
-            // The parser's suggestion is a name for misspellings, a phrase for syntax.
-            finding = finding.note(match d.code {
-                DiagnosticCode::Directive | DiagnosticCode::HostNotFound => format!("Did you mean `{s}`?"),
-                _ => format!("Probably: {s}."),
-            });
-        }
-        if let Some((range, text)) = &d.edit {
-            finding = finding.fix(Fix {
-                summary: match &d.suggestion {
-                    Some(s) => format!("use `{s}`"),
-                    None => "correct the config as nginx expects".into(),
-                },
-                applicability: wording.applicability,
-                edits: vec![Edit { range: *range, replacement: text.clone() }],
-                commands: vec![Command::new(
-                    "check the config, then apply it",
-                    "sudo nginx -t && sudo systemctl reload nginx",
-                )],
-            });
-        } else if wording.severity == Severity::Error {
-            finding = finding.next_step(Command::new(
-                "see every error nginx reports, with its file and line",
-                "sudo nginx -t",
-            ));
-        }
-        out.push(finding);
+        out.push(finding_for(config, d, wording));
     }
+}
+
+/// The finding for one diagnostic, worded by its rule.
+pub fn finding_for(
+    config: &badgateway_config::Config,
+    d: &badgateway_config::Diagnostic,
+    wording: &Wording,
+) -> Finding {
+    let position = config.locate(d.reported_range().start);
+    let place = if position.path.is_empty() {
+        format!("line {}", position.line)
+    } else {
+        format!("{}:{}", position.path, position.line)
+    };
+    let mut finding = Finding::new(wording.code, wording.severity, d.message.clone())
+        .message(wording.explanation)
+        .confidence(if wording.severity == Severity::Error { 95 } else { 100 })
+        .label(InputKind::Config, d.range, label_for(d.code), true);
+    if let Some(reported) = d.nginx_range.filter(|r| r.start != d.range.start) {
+        finding = finding.label(InputKind::Config, reported, format!("nginx -t names {place}"), false);
+    }
+    if wording.severity == Severity::Error {
+        finding = finding.note(format!(
+            "`nginx -t` fails with: nginx: [emerg] {} in {place}. A reload keeps the old config running; a \
+             restart leaves nginx stopped.",
+            d.message
+        ));
+    }
+    if let Some(s) = &d.suggestion {
+        // The parser's suggestion is a name for misspellings, a phrase for syntax.
+        finding = finding.note(match d.code {
+            DiagnosticCode::Directive | DiagnosticCode::HostNotFound => format!("Did you mean `{s}`?"),
+            _ => format!("Probably: {s}."),
+        });
+    }
+    if let Some((range, text)) = &d.edit {
+        finding = finding.fix(Fix {
+            summary: match &d.suggestion {
+                Some(s) => format!("use `{s}`"),
+                None => "correct the config as nginx expects".into(),
+            },
+            applicability: wording.applicability,
+            edits: vec![Edit { range: *range, replacement: text.clone() }],
+            commands: vec![Command::new(
+                "check the config, then apply it",
+                "sudo nginx -t && sudo systemctl reload nginx",
+            )],
+        });
+    } else if wording.severity == Severity::Error {
+        finding = finding.next_step(Command::new(
+            "see every error nginx reports, with its file and line",
+            "sudo nginx -t",
+        ));
+    }
+    finding
 }
 
 fn label_for(code: DiagnosticCode) -> &'static str {

@@ -516,6 +516,11 @@ pub(crate) fn classify<'a>(l: &Line<'a>) -> Option<Classified<'a>> {
         } else {
             EventKind::TooManyOpenFiles
         }
+    } else if (h == b"accept4() failed" || h == b"accept() failed") && matches!(l.errno, Some(23 | 24)) {
+        // The worker cannot take the client's connection at all: no status reaches the
+        // client (its connection waits in the backlog or is reset), and no upstream is named.
+        status_override = Some(ClientStatus::Unknown);
+        EventKind::TooManyOpenFiles
     } else if let Some(addr) = h.strip_prefix(b"bind(").and_then(|r| r.strip_suffix(b") failed")) {
         if !in_upstream {
             return None;

@@ -2,16 +2,15 @@ use crate::diagnose::Findings;
 
 use crate::finding::{Command, Finding, Severity};
 use crate::input::InputKind;
-use crate::sniff::{self, Content, Verdict};
+use crate::sniff::{self, Verdict};
 
 use super::super::Facts;
 
 declare_rule! {
     /// ## What it detects
     /// A box that holds what another box reads: error-log lines in the config box, a
-    /// config in the log box, a listener table among the logs, `systemctl status`
-    /// where the listener table belongs, or text that is no nginx config at all (a
-    /// question typed into the config box).
+    /// config in the log box, a listener table among the logs, or text that is no nginx
+    /// config at all (a question typed into the config box).
     ///
     /// ## Why it causes a 502
     /// It does not: it is about the evidence. `nginx -t` stops at its first error, and
@@ -26,9 +25,8 @@ declare_rule! {
     ///
     /// ## Fix
     /// Give each text to its own input: the config (`sudo nginx -T`) to `--config`, the
-    /// listener table (`sudo ss -tlnpx`) to `--listeners`, the error log to `--log`.
-    /// `systemctl status` says whether a service runs, not what it listens on: paste
-    /// `sudo ss -tlnpx` as well.
+    /// listener table (`sudo ss -tlnpx`) and the other probes (`systemctl status`,
+    /// firewall rules) to `--listeners`, the error log to `--log`.
     ///
     /// ## References
     /// - https://nginx.org/en/docs/switches.html
@@ -76,13 +74,6 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     flag(belongs)
                 ),
                 Severity::Warning,
-            ),
-            None if holds == Content::ServiceStatus => (
-                format!("the {own} input holds `systemctl status` output"),
-                "`systemctl status` says whether a service runs, not what it listens on. It was not read as a \
-                 listener table; paste what listens as well."
-                    .to_string(),
-                Severity::Info,
             ),
             None => (
                 format!("the {own} input holds no nginx config"),

@@ -13,7 +13,10 @@ declare_rule! {
     /// `N worker_connections are not enough` (too small `worker_connections`),
     /// `socket() failed (24: Too many open files)` (the worker's file limit), or
     /// `connect() ... failed (99: Cannot assign requested address)` (no free local
-    /// ephemeral port, usually thousands of short upstream connections in TIME_WAIT).
+    /// ephemeral port, usually thousands of short upstream connections in TIME_WAIT);
+    /// `accept4() failed (24: ...)` (the same file limit, hit while taking a client's
+    /// connection: that client gets no status at all); and `bind(ADDR) failed (99: ...)`
+    /// (`proxy_bind` names a source address this host does not have: 500).
     ///
     /// ## Why it causes a 502
     /// It usually shows as **500 Internal Server Error**, not 502: the request fails
@@ -85,6 +88,20 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                  backend",
                 500,
             ),
+            (EventKind::BindFailed, errno) => (
+                format!(
+                    "proxy_bind: nginx cannot use {} as the source address ({})",
+                    e.peer().unwrap_or("the configured address"),
+                    errno.map_or("bind() failed".to_string(), |n| format!(
+                        "{n}: {}",
+                        e.errno_text().unwrap_or("bind() failed")
+                    ))
+                ),
+                "`proxy_bind` (or `fastcgi_bind`, `uwsgi_bind` ...) names a source address the worker cannot bind: \
+                 99 means this host has no such address (`ip -brief addr` lists them), 98 that the address and \
+                 port are taken, 1 or 13 that `transparent` needs privileges the worker lacks",
+                500,
+            ),
             (EventKind::ConnectFailed, Some(99)) => (
                 "no free local port to connect to the backend (99: Cannot assign requested address)"
                     .to_string(),
@@ -95,11 +112,24 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             _ => continue,
         };
         // Without `while connecting to upstream`, the alert is about accepting a client.
-        let on_accept =
-            e.kind == EventKind::WorkerConnectionsNotEnough && e.upstream.is_none() && e.phase.is_none();
+        let on_accept = matches!(e.kind, EventKind::WorkerConnectionsNotEnough | EventKind::TooManyOpenFiles)
+            && e.upstream.is_none()
+            && e.phase.is_none();
         let message = if looping {
             "nginx ran out of worker connections because it proxies to itself: every pass through the loop \
              holds two more connections until none are left, then new connections are refused or reset."
+                .to_string()
+        } else if e.kind == EventKind::BindFailed {
+            format!(
+                "nginx binds each backend connection's source address first, as `proxy_bind` says, and that fails: \
+                 {what}. The request fails inside nginx and the client gets 500 Internal Server Error (not 502); \
+                 the backend is not at fault."
+            )
+        } else if on_accept && e.kind == EventKind::TooManyOpenFiles {
+            "nginx ran out of file descriptors: the worker reached its open-file limit (RLIMIT_NOFILE), so \
+             `accept()` fails and it cannot take new client connections. Those clients get no status at all (they \
+             wait, time out or are reset); requests already accepted fail with 500 when nginx cannot open their \
+             backend socket."
                 .to_string()
         } else if on_accept {
             "nginx ran out of worker connections: every one is in use (each proxied request needs two: the \
@@ -190,6 +220,19 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                     "see the limit a worker has now",
                     "grep 'open files' /proc/$(pgrep -f 'nginx: worker' | head -n1)/limits",
                 ),
+            ],
+        },
+        EventKind::BindFailed => Fix {
+            summary: "make proxy_bind name an address of this host, or remove it".into(),
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+            commands: vec![
+                Command::new(
+                    "list this host's addresses (proxy_bind must name one of them)",
+                    "ip -brief addr",
+                ),
+                Command::new("find the proxy_bind lines", "sudo nginx -T 2>/dev/null | grep -n '_bind '"),
+                reload_commands(),
             ],
         },
         _ => Fix {
