@@ -78,6 +78,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             _ => {}
         }
     }
+    if facts.config.is_none() && facts.listeners.is_none() {
+        v6_loopback_passed_on(facts, out);
+    }
 }
 
 fn family(ip: IpAddr) -> &'static str {
@@ -366,4 +369,73 @@ pub(super) fn probe_labels(
         }
     }
     finding
+}
+
+/// Log only: `[::1]:PORT` refused, nginx disables it and passes the request on, and no
+/// failure is logged for an IPv4 address on that port — `localhost` resolved to both
+/// families, and the backend listens on IPv4 only (lab capture `localhost-ipv6-first`).
+fn v6_loopback_passed_on(facts: &Facts<'_>, out: &mut Findings) {
+    let Some(log) = facts.log else { return };
+    let addr = |g: &crate::log::EventGroup| {
+        let u = g.event.upstream.as_ref()?;
+        Some((u.host().parse::<IpAddr>().ok()?.to_canonical(), u.port()?))
+    };
+    let v6_loopback = IpAddr::V6(std::net::Ipv6Addr::LOCALHOST);
+    let refused_at = |port: u16, v6: bool| {
+        log.groups.iter().filter(move |g| g.event.kind == EventKind::ConnectRefused).filter(move |g| {
+            addr(g).is_some_and(|(ip, p)| p == port && (ip == v6_loopback) == v6 && ip.is_loopback())
+        })
+    };
+    let mut seen = Vec::new();
+    for disabled in log.groups.iter().filter(|g| g.event.kind == EventKind::ServerTemporarilyDisabled) {
+        let Some((ip, port)) = addr(disabled) else { continue };
+        if ip != v6_loopback || seen.contains(&port) {
+            continue;
+        }
+        seen.push(port);
+        let refused: Vec<_> = refused_at(port, true).collect();
+        let decided_5xx =
+            refused.iter().any(|g| g.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500)));
+        if refused.is_empty() || decided_5xx || refused_at(port, false).next().is_some() {
+            continue;
+        }
+        let mut f = Finding::new(
+            INFO.code,
+            Severity::Warning,
+            format!("[::1]:{port} refuses and nginx passes the request on: probably `localhost` with an IPv4-only backend"),
+        )
+        .message(format!(
+            "nginx's connection to [::1]:{port} was refused; nginx marked that address failed for 10 s (`upstream \
+             server temporarily disabled`) and passed the request on, and no failure is logged for the next address. \
+             That is what `proxy_pass http://localhost:{port}` does where `localhost` means both ::1 and 127.0.0.1 \
+             and the backend listens on 127.0.0.1 only: clients get their response one refused connection later, \
+             and a 502 only when the IPv4 attempt fails too."
+        ))
+        .confidence(60);
+        if let Some(first) = refused.first() {
+            f = f.label(InputKind::Log, first.event.message_range, "refused on IPv6", true);
+        }
+        for g in refused.iter().skip(1) {
+            f = cite_events(f, g, "refused on IPv6");
+        }
+        f = cite_events(f, disabled, "nginx disables [::1] and tries the next address");
+        out.push(
+            f.fix(Fix {
+                summary: format!(
+                    "connect to 127.0.0.1:{port} instead of localhost, or make the backend listen on ::1 too"
+                ),
+                applicability: Applicability::DisplayOnly,
+                edits: Vec::new(),
+                commands: vec![reload_commands()],
+            })
+            .next_step(Command::new(
+                "see what localhost resolves to, in the order nginx tries",
+                "getent ahosts localhost",
+            ))
+            .next_step(Command::new(
+                "see which family the backend listens on",
+                format!("sudo ss -tlnp | grep ':{port} '"),
+            )),
+        );
+    }
 }
