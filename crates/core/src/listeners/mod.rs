@@ -12,13 +12,22 @@
 mod addr;
 mod addresses;
 mod backend;
+mod containers;
+mod docker;
+mod inspect;
+mod json;
+mod kube;
 mod probes;
 mod scan;
 mod tables;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_docker;
+#[cfg(test)]
 mod tests_forms;
+#[cfg(test)]
+mod tests_kube;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -26,6 +35,10 @@ use serde::Serialize;
 
 pub use crate::input::TextRange;
 pub use backend::{AppServer, BackendKind, backend_kind};
+pub use containers::{
+    Container, ContainerNetwork, ContainerPort, ContainerState, EndpointAddress, EndpointsKind,
+    KubeEndpoints, KubePod, KubeService, PublishedPort, ServicePort,
+};
 
 use scan::Line;
 
@@ -43,6 +56,16 @@ pub enum Format {
     Lsof,
     LsofUnix,
     DockerPs,
+    /// `docker inspect` (a JSON array of containers)
+    DockerInspect,
+    /// `kubectl get svc`
+    KubeServices,
+    /// `kubectl get pods`
+    KubePods,
+    /// `kubectl get endpoints`
+    KubeEndpoints,
+    /// `kubectl get endpointslices`
+    KubeEndpointSlices,
     LsSockets,
     SystemctlStatus,
     Journalctl,
@@ -85,6 +108,11 @@ impl Format {
             Format::Lsof => "lsof -iTCP -sTCP:LISTEN",
             Format::LsofUnix => "lsof -U",
             Format::DockerPs => "docker ps",
+            Format::DockerInspect => "docker inspect",
+            Format::KubeServices => "kubectl get svc",
+            Format::KubePods => "kubectl get pods",
+            Format::KubeEndpoints => "kubectl get endpoints",
+            Format::KubeEndpointSlices => "kubectl get endpointslices",
             Format::LsSockets => "ls -l",
             Format::SystemctlStatus => "systemctl status",
             Format::Journalctl => "journalctl",
@@ -122,6 +150,11 @@ impl Format {
             | Format::Lsof
             | Format::LsofUnix
             | Format::DockerPs => "listener",
+            Format::DockerInspect => "container",
+            Format::KubeServices => "service",
+            Format::KubePods => "pod",
+            Format::KubeEndpoints => "endpoints list",
+            Format::KubeEndpointSlices => "endpoint slice",
             Format::LsSockets => "file",
             Format::SystemctlStatus => "service fact",
             Format::Journalctl => "journal line",
@@ -591,6 +624,15 @@ pub struct ListenerReport {
     pub listeners: Vec<Listener>,
     pub socket_files: Vec<SocketFile>,
     pub facts: Vec<ProbeFact>,
+    /// Containers from `docker ps`, `docker compose ps` and `docker inspect` (one per row or
+    /// object; the same container pasted twice is listed twice).
+    pub containers: Vec<Container>,
+    /// `kubectl get svc` rows.
+    pub kube_services: Vec<KubeService>,
+    /// `kubectl get endpoints` / `endpointslices` rows.
+    pub kube_endpoints: Vec<KubeEndpoints>,
+    /// `kubectl get pods` rows.
+    pub kube_pods: Vec<KubePod>,
     /// Non-blank lines nothing understood (the page marks them).
     pub unrecognized: Vec<TextRange>,
     /// Shell prompt / command lines (`user@host:~$ sudo ss -tlnp`): understood, not data.
@@ -730,7 +772,9 @@ pub(crate) enum Mode {
     Lsof,
     /// `docker ps` / `docker compose ps`; the columns come from the header when one was seen.
     Docker {
-        cols: Option<DockerCols>,
+        cols: Option<docker::DockerCols>,
+        /// docker-compose v1's centred table (or its command): rows are read by their tokens.
+        compose_v1: bool,
     },
     Ls {
         dir: Option<String>,
@@ -794,15 +838,6 @@ pub(crate) enum Mode {
     Other,
 }
 
-/// Character columns of a docker table: PORTS and NAMES (or compose's NAME) cells.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct DockerCols {
-    pub(crate) ports: usize,
-    pub(crate) ports_end: Option<usize>,
-    pub(crate) name: usize,
-    pub(crate) name_end: Option<usize>,
-}
-
 pub(crate) struct Reader {
     pub(crate) report: ListenerReport,
     pub(crate) mode: Mode,
@@ -817,6 +852,8 @@ pub(crate) struct Reader {
     /// An ss row whose `users:((...` a narrow terminal or a chat wrapped onto the next
     /// line: the listener and the process text read so far (bounded, see `tables`).
     pub(crate) ss_wrap: Option<(usize, Vec<u8>)>,
+    /// A JSON document (`docker inspect`) being gathered.
+    json: Option<inspect::JsonBlock>,
 }
 
 impl Reader {
@@ -830,17 +867,46 @@ impl Reader {
             lsof_unix_hint: false,
             interface: None,
             ss_wrap: None,
+            json: None,
         }
     }
 
     fn item_count(&self) -> usize {
-        self.report.listeners.len() + self.report.socket_files.len() + self.report.facts.len()
+        let r = &self.report;
+        r.listeners.len()
+            + r.socket_files.len()
+            + r.facts.len()
+            + r.kube_services.len()
+            + r.kube_endpoints.len()
+            + r.kube_pods.len()
     }
 
     fn line(&mut self, line: Line<'_>) {
         // curl -v marks request lines with `> ` itself.
         let line = if matches!(self.mode, Mode::Curl { .. }) { line } else { scan::unquote(line) };
+        if let Some(mut block) = self.json.take() {
+            if inspect::json_line(line.bytes) {
+                if block.feed(line) {
+                    inspect::finish(self, block);
+                } else {
+                    self.json = Some(block);
+                }
+                return;
+            }
+            // A line that cannot be JSON: the document was cut; read what came.
+            inspect::finish(self, block);
+        }
         let trimmed = line.bytes.trim_ascii();
+        if !matches!(self.mode, Mode::Curl { .. }) && inspect::starts_json(trimmed) {
+            self.ss_wrap = None;
+            let mut block = inspect::JsonBlock::default();
+            if block.feed(line) {
+                inspect::finish(self, block);
+            } else {
+                self.json = Some(block);
+            }
+            return;
+        }
         // Blank lines, and the fences of a markdown code block the paste was copied from.
         if trimmed.is_empty() || trimmed.starts_with(b"```") || trimmed.starts_with(b"~~~") {
             return;
@@ -944,6 +1010,9 @@ impl Reader {
     }
 
     fn finish(mut self) -> ListenerReport {
+        if let Some(block) = self.json.take() {
+            inspect::finish(&mut self, block);
+        }
         self.close_section();
         self.report
     }
