@@ -217,6 +217,8 @@ impl KubeEndpoints {
     pub fn belongs_to(&self, service: &str) -> bool {
         match self.kind {
             EndpointsKind::Endpoints => self.name == service,
+            // The API server's own slice is `kubernetes`, without a suffix.
+            EndpointsKind::EndpointSlice if self.name == service => true,
             EndpointsKind::EndpointSlice => {
                 self.name.strip_prefix(service).and_then(|r| r.strip_prefix('-')).is_some_and(|r| {
                     r.len() == 5 && r.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())

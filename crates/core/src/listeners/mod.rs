@@ -66,6 +66,8 @@ pub enum Format {
     KubeEndpoints,
     /// `kubectl get endpointslices`
     KubeEndpointSlices,
+    /// Another `kubectl get` table (`get all`'s deployments): read, not used.
+    Kubectl,
     LsSockets,
     SystemctlStatus,
     Journalctl,
@@ -113,6 +115,7 @@ impl Format {
             Format::KubePods => "kubectl get pods",
             Format::KubeEndpoints => "kubectl get endpoints",
             Format::KubeEndpointSlices => "kubectl get endpointslices",
+            Format::Kubectl => "kubectl get",
             Format::LsSockets => "ls -l",
             Format::SystemctlStatus => "systemctl status",
             Format::Journalctl => "journalctl",
@@ -155,6 +158,7 @@ impl Format {
             Format::KubePods => "pod",
             Format::KubeEndpoints => "endpoints list",
             Format::KubeEndpointSlices => "endpoint slice",
+            Format::Kubectl => "row",
             Format::LsSockets => "file",
             Format::SystemctlStatus => "service fact",
             Format::Journalctl => "journal line",
@@ -776,6 +780,10 @@ pub(crate) enum Mode {
         /// docker-compose v1's centred table (or its command): rows are read by their tokens.
         compose_v1: bool,
     },
+    /// A `kubectl get` table; the columns come from its header.
+    Kube {
+        cols: kube::KubeCols,
+    },
     Ls {
         dir: Option<String>,
     },
@@ -917,7 +925,7 @@ impl Reader {
             self.lsof_unix_hint = cmd.program == b"lsof" && scan::has_short_flag(cmd.args, b'U');
             self.mode = tables::mode_for_command(cmd);
             self.mode_for_probe_command(cmd);
-            if let Some(m) = addresses::mode_for_command(cmd) {
+            if let Some(m) = addresses::mode_for_command(cmd).or_else(|| kube::mode_for_command(cmd)) {
                 self.mode = m;
             }
             self.pending_command = Some(cmd.range);
@@ -967,6 +975,7 @@ impl Reader {
             | Mode::Lsof
             | Mode::Docker { .. }
             | Mode::Ls { .. } => tables::row_in_mode(self, line),
+            Mode::Kube { .. } => kube::row(self, line),
             Mode::IpAddr | Mode::HostnameI | Mode::Ifconfig | Mode::ResolvConf { .. } => {
                 addresses::line_in_mode(self, line)
             }

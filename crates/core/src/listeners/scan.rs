@@ -198,6 +198,7 @@ const PROGRAMS: &[&[u8]] = &[
     b"hostname",
     b"ifconfig",
     b"head",
+    b"kubectl",
 ];
 
 /// Recognises `user@host:~$ sudo ss -tlnp`, `[root@web ~]# ss -tlnp`, `$ ss -tlnp`,
@@ -274,6 +275,7 @@ fn command_at(line: Line<'_>, mut at: usize, bare: bool) -> Option<Command<'_>> 
                     | b"getenforce"
                     | b"sestatus"
                     | b"getent"
+                    | b"kubectl"
             )
             || (base == b"ps" && first_arg.iter().all(u8::is_ascii_alphabetic) && first_arg.len() <= 4)
             || (base == b"ip" && is_address_listing(args))

@@ -26,6 +26,9 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
 
 /// Header and banner lines of the tables (and `ps`, whose header sets the column layout).
 pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    if let Some(f) = super::kube::header(r, line) {
+        return Some(f);
+    }
     let b = line.bytes.trim_ascii_start();
     let has = |n: &[u8]| contains(b, n);
     if (b.starts_with(b"Netid") || b.starts_with(b"State") || b.starts_with(b"Recv-Q"))

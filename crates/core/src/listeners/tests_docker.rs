@@ -12,7 +12,7 @@ macro_rules! docker {
     };
 }
 
-fn unrecognized<'a>(src: &'a [u8], r: &ListenerReport) -> Vec<&'a str> {
+pub(super) fn unrecognized<'a>(src: &'a [u8], r: &ListenerReport) -> Vec<&'a str> {
     r.unrecognized.iter().map(|u| std::str::from_utf8(u.slice(src)).unwrap_or("?")).collect()
 }
 
@@ -74,7 +74,7 @@ fn docker_ps_captured() {
 }
 
 /// A chat client collapses every run of spaces: the header no longer says where cells start.
-fn collapse(src: &[u8]) -> Vec<u8> {
+pub(super) fn collapse(src: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(src.len());
     for &c in src {
         if !(c == b' ' && out.last() == Some(&b' ')) {
