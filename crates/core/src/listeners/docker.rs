@@ -449,6 +449,7 @@ pub(crate) fn publish(
         bind: p.host.clone(),
         port: Some(p.host_port),
         interface,
+        host_name: None,
         state: None,
         recv_q: None,
         send_q: None,

@@ -271,6 +271,10 @@ pub struct Listener {
     pub port: Option<u16>,
     /// Device binding (`127.0.0.53%lo` -> `lo`).
     pub interface: Option<String>,
+    /// The host name the tool printed instead of the address (`localhost`: lsof without
+    /// `-n`, netstat without `-n`). `bind` is the name's usual meaning; on an IPv6 socket
+    /// `localhost` is `::1` or a v4-mapped `127.0.0.1` (see [`Listener::loopback_in_doubt`]).
+    pub host_name: Option<String>,
     /// `LISTEN`, `UNCONN`, `LISTENING` as printed; `None` when the tool printed none.
     pub state: Option<String>,
     pub recv_q: Option<u32>,
@@ -301,6 +305,14 @@ impl Listener {
     /// tool printed it (ss, netstat).
     pub fn queued(&self) -> Option<u32> {
         if self.kind == SocketKind::Udp || !self.is_listening() { None } else { self.recv_q }
+    }
+
+    /// `localhost` on an IPv6 socket (lsof `TYPE IPv6`, netstat `tcp6`): `::1`, as read, or
+    /// a socket bound to `::ffff:127.0.0.1` (Java binds 127.0.0.1 so), which the name hides.
+    /// A rule that rests on "IPv6 only" says so, or asks for `lsof -n`/`ss -tln`.
+    pub fn loopback_in_doubt(&self) -> bool {
+        self.host_name.as_deref() == Some("localhost")
+            && matches!(self.bind, Bind::Ipv6(a) if a.is_loopback())
     }
 
     pub fn is_listening(&self) -> bool {
@@ -770,7 +782,10 @@ pub(crate) enum Mode {
         state: bool,
     },
     SsUnix,
-    Netstat,
+    /// `servers_only`: the command (`-l`) or banner (`(only servers)`) says every row listens.
+    Netstat {
+        servers_only: bool,
+    },
     NetstatUnix,
     Sockstat,
     Lsof,
@@ -969,7 +984,7 @@ impl Reader {
             Mode::None | Mode::Other => None,
             Mode::SsInet { .. }
             | Mode::SsUnix
-            | Mode::Netstat
+            | Mode::Netstat { .. }
             | Mode::NetstatUnix
             | Mode::Sockstat
             | Mode::Lsof

@@ -13,7 +13,10 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
         b"ss" if has_short_flag(cmd.args, b'x') => Mode::SsUnix,
         b"ss" => Mode::SsInet { state: true },
         b"netstat" if has_short_flag(cmd.args, b'x') => Mode::NetstatUnix,
-        b"netstat" => Mode::Netstat,
+        // `-l` without `-a`: every row is a listening socket.
+        b"netstat" => {
+            Mode::Netstat { servers_only: has_short_flag(cmd.args, b'l') && !has_short_flag(cmd.args, b'a') }
+        }
         b"lsof" => Mode::Lsof,
         b"sockstat" => Mode::Sockstat,
         b"docker" | b"podman" => Mode::Docker { cols: None, compose_v1: false },
@@ -42,7 +45,11 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         return Some(Format::SsTcp);
     }
     if b.starts_with(b"Active Internet connections") || b.starts_with(b"Proto Recv-Q Send-Q") {
-        r.mode = Mode::Netstat;
+        let servers_only = match &r.mode {
+            Mode::Netstat { servers_only } => *servers_only,
+            _ => false,
+        };
+        r.mode = Mode::Netstat { servers_only: servers_only || has(b"(only servers)") };
         return Some(Format::Netstat);
     }
     if b.starts_with(b"Active UNIX domain sockets") || b.starts_with(b"Proto RefCnt Flags") {
@@ -107,7 +114,7 @@ pub(crate) fn row_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         Mode::SsInet { .. } if line.bytes.starts_with(b"\t") => Some(Format::SsTcp),
         Mode::SsUnix if line.bytes.starts_with(b"\t") => Some(Format::SsUnix),
         Mode::SsInet { .. } | Mode::SsUnix => ss_row(r, line).or_else(|| ss_wrapped_users(r, line)),
-        Mode::Netstat | Mode::NetstatUnix => netstat_row(r, line),
+        Mode::Netstat { .. } | Mode::NetstatUnix => netstat_row(r, line),
         Mode::Sockstat => sockstat_row(r, line),
         Mode::Lsof => lsof_row(r, line),
         Mode::Docker { .. } => super::docker::row(r, line, true),
@@ -209,6 +216,7 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
                 bind,
                 port: None,
                 interface: None,
+                host_name: None,
                 state: state_s,
                 recv_q: Some(recv_q),
                 send_q: Some(send_q),
@@ -226,6 +234,11 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
     }
     let addr = parse_inet(local, Tool::Ss)?;
     parse_inet(tok(b, t, i + 1), Tool::Ss)?;
+    // A state word after the peer is netstat's column (`ESTABLISHED`, a cut `LIST`), not ss's.
+    let after = tok(b, t, i + 2);
+    if !after.is_empty() && after.iter().all(|c| c.is_ascii_uppercase() || *c == b'_') {
+        return None;
+    }
     let users = t.get(i + 2).map(|&(s, _)| line.rest(s)).unwrap_or_default();
     let processes = parse_ss_users(users);
     // A row without `users:` (wrapped by a narrow terminal) or with an unclosed one may
@@ -247,6 +260,7 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
             bind: addr.bind,
             port: addr.port,
             interface: addr.interface,
+            host_name: addr.host_name,
             state: state_s,
             recv_q: Some(recv_q),
             send_q: Some(send_q),
@@ -344,6 +358,10 @@ fn netstat_program(col: &[u8]) -> Vec<ProcessRef> {
     let (pid, name) = col.split_at(slash);
     let Some(pid) = parse_u32(pid) else { return Vec::new() };
     let name = name.get(1..).unwrap_or_default().trim_ascii();
+    // `657/` (the name cut off by a narrow terminal): no name to go by.
+    if name.is_empty() {
+        return Vec::new();
+    }
     vec![ProcessRef { name: lossy(name), pid: Some(pid), fd: None, user: None }]
 }
 
@@ -359,27 +377,35 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
     let tool = Tool::Netstat { v6 };
     // net-tools and BusyBox print `host:port`; macOS and FreeBSD `host.port` (`*.8080`,
     // `::1.8000`) under `tcp4`/`tcp6`/`tcp46`.
-    let (addr, bsd) = match parse_inet(tok(b, t, 3), tool) {
-        Some(a) => {
-            parse_inet(tok(b, t, 4), tool)?;
-            (a, false)
-        }
-        None => {
-            let dual = proto.ends_with(b"46");
-            let a = parse_bsd_inet(tok(b, t, 3), tool, dual)?;
-            parse_bsd_inet(tok(b, t, 4), tool, dual)?;
-            (a, true)
-        }
+    let dual = proto.ends_with(b"46");
+    let read = |w: &[u8]| {
+        parse_inet(w, tool).map(|a| (a, false)).or_else(|| parse_bsd_inet(w, tool, dual).map(|a| (a, true)))
     };
+    // A row a narrow terminal or a `cut` ended early: its last token may be cut too, so a
+    // local address with nothing after it is not read (`127.0.0.1:80` may be `:8000`),
+    // unless the padding after it survived.
+    let last_whole = b.last().is_some_and(u8::is_ascii_whitespace);
+    let Some(&(ls, le)) = t.get(3).filter(|_| t.len() > 4 || last_whole) else {
+        return matches!(r.mode, Mode::Netstat { .. }).then_some(Format::Netstat);
+    };
+    let (addr, bsd) = read(tok(b, t, 3))?;
     let format = if bsd { Format::NetstatBsd } else { Format::Netstat };
-    let &(ls, le) = t.get(3)?;
+    let foreign = tok(b, t, 4);
+    let foreign_ok = read(foreign).is_some();
+    // Only an unconnected socket has a wildcard peer port: for TCP, a listener.
+    let unconnected = foreign_ok && (foreign.ends_with(b":*") || foreign.ends_with(b".*"));
+    if !foreign_ok && t.len() > 5 {
+        return None;
+    }
     let next = tok(b, t, 5);
     let is_state = !next.is_empty()
         && next.iter().all(|c| c.is_ascii_uppercase() || *c == b'_' || c.is_ascii_digit())
         && !next.contains(&b'/')
         && next != b"-"
         && !is_digits(next);
-    let state = is_state.then(|| lossy(next));
+    // The state cut short (`LIST`) when it is the row's last token.
+    let cut_state = is_state && t.len() == 6 && !NETSTAT_STATES.contains(&next);
+    let state = (is_state && !cut_state).then(|| lossy(next));
     let prog_tok = if is_state { 6 } else { 5 };
     let processes = t.get(prog_tok).map(|&(s, _)| netstat_program(line.rest(s))).unwrap_or_default();
     let kind = if proto.starts_with(b"udp") {
@@ -389,9 +415,15 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
     } else {
         None
     };
-    let listening = match kind {
-        Some(SocketKind::Udp) => true,
-        _ => state.as_deref().is_none_or(|s| s == "LISTEN"),
+    let servers_only = matches!(r.mode, Mode::Netstat { servers_only: true });
+    let listening = match (kind, state.as_deref()) {
+        (Some(SocketKind::Udp), _) => foreign_ok || servers_only,
+        (_, Some(s)) => s == "LISTEN",
+        // No state (cut, or a tool that prints none): what the peer or the listing proves.
+        (_, None) if cut_state => {
+            (next.len() >= 2 && b"LISTEN".starts_with(next)) || (unconnected && !b"CLOSE".starts_with(next))
+        }
+        (_, None) => unconnected || servers_only,
     };
     if let (Some(kind), true) = (kind, listening) {
         r.report.listeners.push(Listener {
@@ -399,6 +431,7 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
             bind: addr.bind,
             port: addr.port,
             interface: addr.interface,
+            host_name: addr.host_name,
             state,
             recv_q: Some(recv_q),
             send_q: Some(send_q),
@@ -409,9 +442,31 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
             addr_range: line.sub(ls, le),
         });
     }
-    r.mode = Mode::Netstat;
+    if !matches!(r.mode, Mode::Netstat { .. }) {
+        r.mode = Mode::Netstat { servers_only: false };
+    }
     Some(format)
 }
+
+/// The TCP states netstat prints (net-tools, BusyBox, BSD).
+const NETSTAT_STATES: &[&[u8]] = &[
+    b"LISTEN",
+    b"ESTABLISHED",
+    b"SYN_SENT",
+    b"SYN_RECV",
+    b"SYN_RCVD",
+    b"FIN_WAIT1",
+    b"FIN_WAIT2",
+    b"FIN_WAIT_1",
+    b"FIN_WAIT_2",
+    b"TIME_WAIT",
+    b"CLOSE",
+    b"CLOSED",
+    b"CLOSE_WAIT",
+    b"LAST_ACK",
+    b"CLOSING",
+    b"UNKNOWN",
+];
 
 /// BSD `host.port`: `127.0.0.1.8000`, `*.8080`, `::1.8000`, `fe80::1%lo0.8000`, `*.*`.
 /// `dual`: a `tcp46` row, whose `*` is a dual-stack `::`.
@@ -488,6 +543,7 @@ fn sockstat_toks(
             bind,
             port,
             interface,
+            host_name: None,
             state: None,
             recv_q: None,
             send_q: None,
@@ -564,6 +620,7 @@ fn netstat_unix_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
             bind,
             port: None,
             interface: None,
+            host_name: None,
             state: state.map(lossy),
             recv_q: None,
             send_q: None,
@@ -637,6 +694,7 @@ fn lsof_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option
                     bind: addr.bind,
                     port: addr.port,
                     interface: addr.interface,
+                    host_name: addr.host_name,
                     state,
                     recv_q: None,
                     send_q: None,
@@ -667,6 +725,7 @@ fn lsof_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option
                     bind,
                     port: None,
                     interface: None,
+                    host_name: None,
                     state,
                     recv_q: None,
                     send_q: None,
