@@ -260,8 +260,11 @@ pub(crate) fn row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     Some(format)
 }
 
-/// The row's cells by column, each the tokens it holds. `None` when the tokens do not fit.
-fn cells<'a>(line: Line<'a>, cols: &[Col], t: &[(usize, usize)]) -> Option<Vec<(Col, Vec<&'a [u8]>)>> {
+/// A column and the tokens of its cell.
+type Cell<'a> = (Col, Vec<&'a [u8]>);
+
+/// The row's cells by column. `None` when the tokens do not fit.
+fn cells<'a>(line: Line<'a>, cols: &[Col], t: &[(usize, usize)]) -> Option<Vec<Cell<'a>>> {
     let w = |i: usize| t.get(i).map(|&(s, e)| line.get(s, e));
     let mut out = Vec::with_capacity(cols.len());
     let mut i = 0;
