@@ -32,6 +32,8 @@ pub(crate) struct Addr {
     pub(crate) bind: Bind,
     pub(crate) port: Option<u16>,
     pub(crate) interface: Option<String>,
+    /// The name the tool printed instead of an address (`localhost`, `ip6-localhost`).
+    pub(crate) host_name: Option<String>,
 }
 
 /// Parses `host:port` in any of the tools' spellings. `None` when it is not an address.
@@ -52,7 +54,8 @@ pub(crate) fn parse_inet(tok: &[u8], tool: Tool) -> Option<Addr> {
     };
     let (host, bracketed, interface) = split_host(host)?;
     let bind = host_bind(host, bracketed, tool)?;
-    Some(Addr { bind, port, interface })
+    let named = host.first().is_some_and(u8::is_ascii_alphabetic);
+    Some(Addr { bind, port, interface, host_name: named.then(|| lossy(host)) })
 }
 
 /// Parses a host without a port (docker's `[::]` in `[::]:8080->80/tcp`).
@@ -99,6 +102,9 @@ fn host_bind(host: &[u8], bracketed: bool, tool: Tool) -> Option<Bind> {
             Tool::Lsof { family: None } | Tool::Docker => Bind::Any,
         });
     }
+    // On an IPv6 socket `localhost` is `::1` where /etc/hosts names it so (Debian, macOS),
+    // or a v4-mapped 127.0.0.1 (a Java socket bound to 127.0.0.1, captured: lsof prints it
+    // `localhost` too). The common case is read; `Listener::host_name` keeps the doubt.
     if text == "localhost" {
         return Some(if v6_context {
             Bind::Ipv6(Ipv6Addr::LOCALHOST)

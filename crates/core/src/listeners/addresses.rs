@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::scan::{Command, Line, contains, has_short_flag, is_digits, tokens, word};
+use super::scan::{Command, Line, contains, has_short_flag, is_address_listing, is_digits, tokens, word};
 use super::{Format, Mode, ProbeFact, Reader, ResolvConfWriter};
 
 /// Link states `ip -br` prints in its second column.
@@ -24,36 +24,6 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Option<Mode> {
         }
         _ => None,
     }
-}
-
-/// `ip [OPTIONS] address [show|list ...]` (any prefix of `address`, as ip accepts it), not
-/// `ip addr add/del/flush`.
-pub(crate) fn is_address_listing(args: &[u8]) -> bool {
-    let mut words = args.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
-    let object = loop {
-        let Some(w) = words.next() else { return false };
-        if !w.starts_with(b"-") {
-            break w;
-        }
-        // Options that take a value: `-f inet`, `-family inet6`, `-n NETNS`, `-netns NETNS`.
-        if matches!(w, b"-f" | b"-family" | b"-n" | b"-netns" | b"-b" | b"-batch" | b"-rc" | b"-rcvbuf") {
-            words.next();
-        }
-    };
-    if !b"address".starts_with(object) {
-        return false;
-    }
-    match words.next() {
-        None => true,
-        Some(verb) => {
-            [b"show".as_slice(), b"list", b"lst"].iter().any(|v| v.starts_with(verb)) || !is_verb(verb)
-        }
-    }
-}
-
-/// `ip addr` verbs that change addresses: their output is not a listing.
-fn is_verb(w: &[u8]) -> bool {
-    matches!(w, b"add" | b"del" | b"delete" | b"change" | b"replace" | b"flush" | b"save" | b"restore")
 }
 
 pub(crate) fn line_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {

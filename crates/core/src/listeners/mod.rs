@@ -12,13 +12,23 @@
 mod addr;
 mod addresses;
 mod backend;
+mod containers;
+mod docker;
+mod format;
+mod inspect;
+mod json;
+mod kube;
 mod probes;
 mod scan;
 mod tables;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_docker;
+#[cfg(test)]
 mod tests_forms;
+#[cfg(test)]
+mod tests_kube;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -26,117 +36,13 @@ use serde::Serialize;
 
 pub use crate::input::TextRange;
 pub use backend::{AppServer, BackendKind, backend_kind};
+pub use containers::{
+    Container, ContainerNetwork, ContainerPort, ContainerState, EndpointAddress, EndpointsKind,
+    KubeEndpoints, KubePod, KubeService, PublishedPort, ServicePort,
+};
+pub use format::Format;
 
 use scan::Line;
-
-/// Which tool's output a section of the paste was read as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Format {
-    SsTcp,
-    SsUnix,
-    Netstat,
-    /// macOS/FreeBSD `netstat -an` (`tcp4`, `tcp46`, port after a dot: `127.0.0.1.8000`)
-    NetstatBsd,
-    NetstatUnix,
-    /// FreeBSD `sockstat -4l` / `-l`
-    Sockstat,
-    Lsof,
-    LsofUnix,
-    DockerPs,
-    LsSockets,
-    SystemctlStatus,
-    Journalctl,
-    Curl,
-    Telnet,
-    Netcat,
-    Ufw,
-    Iptables,
-    /// `iptables -L -n [-v]`
-    IptablesList,
-    Nft,
-    Getsebool,
-    /// `getenforce`, `sestatus`
-    SelinuxStatus,
-    /// `semanage port -l`
-    SemanagePort,
-    AvcDenial,
-    Ps,
-    /// `getent ahosts NAME` / `getent hosts NAME`
-    Getent,
-    /// `ip addr`, `ip -br addr`, `ip -o addr` (also `-4`/`-6`)
-    IpAddr,
-    /// `hostname -I`
-    HostnameI,
-    Ifconfig,
-    /// `cat /etc/resolv.conf`, or its `nameserver` lines alone
-    ResolvConf,
-}
-
-impl Format {
-    /// Short name of the command as people type it, for "read as: ss -tlnp, 7 listeners".
-    pub fn label(&self) -> &'static str {
-        match self {
-            Format::SsTcp => "ss -tlnp",
-            Format::SsUnix => "ss -xlp",
-            Format::Netstat => "netstat -tlnp",
-            Format::NetstatBsd => "netstat -an (macOS/BSD)",
-            Format::Sockstat => "sockstat -l",
-            Format::NetstatUnix => "netstat -xlp",
-            Format::Lsof => "lsof -iTCP -sTCP:LISTEN",
-            Format::LsofUnix => "lsof -U",
-            Format::DockerPs => "docker ps",
-            Format::LsSockets => "ls -l",
-            Format::SystemctlStatus => "systemctl status",
-            Format::Journalctl => "journalctl",
-            Format::Curl => "curl",
-            Format::Telnet => "telnet",
-            Format::Netcat => "nc -zv",
-            Format::Ufw => "ufw status",
-            Format::Iptables => "iptables -S",
-            Format::IptablesList => "iptables -L",
-            Format::Nft => "nft list ruleset",
-            Format::Getsebool => "getsebool",
-            Format::SelinuxStatus => "getenforce",
-            Format::SemanagePort => "semanage port -l",
-            Format::AvcDenial => "SELinux AVC",
-            Format::Ps => "ps",
-            Format::Getent => "getent",
-            Format::IpAddr => "ip addr",
-            Format::HostnameI => "hostname -I",
-            Format::Ifconfig => "ifconfig",
-            Format::ResolvConf => "resolv.conf",
-        }
-    }
-}
-
-impl Format {
-    /// What one row of this format becomes, for "ss -tlnp: 7 listeners" (singular).
-    pub fn item_noun(&self) -> &'static str {
-        match self {
-            Format::SsTcp
-            | Format::SsUnix
-            | Format::Netstat
-            | Format::NetstatBsd
-            | Format::Sockstat
-            | Format::NetstatUnix
-            | Format::Lsof
-            | Format::LsofUnix
-            | Format::DockerPs => "listener",
-            Format::LsSockets => "file",
-            Format::SystemctlStatus => "service fact",
-            Format::Journalctl => "journal line",
-            Format::Curl | Format::Telnet | Format::Netcat => "probe",
-            Format::Ufw | Format::Iptables | Format::IptablesList | Format::Nft => "firewall rule",
-            Format::Getsebool => "boolean",
-            Format::SelinuxStatus => "SELinux mode",
-            Format::SemanagePort => "port type",
-            Format::AvcDenial => "denial",
-            Format::Ps => "process",
-            Format::Getent | Format::IpAddr | Format::HostnameI | Format::Ifconfig => "address",
-            Format::ResolvConf => "nameserver",
-        }
-    }
-}
 
 /// A run of consecutive lines read as one tool's output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -234,6 +140,10 @@ pub struct Listener {
     pub port: Option<u16>,
     /// Device binding (`127.0.0.53%lo` -> `lo`).
     pub interface: Option<String>,
+    /// The host name the tool printed instead of the address (`localhost`: lsof without
+    /// `-n`, netstat without `-n`). `bind` is the name's usual meaning; on an IPv6 socket
+    /// `localhost` is `::1` or a v4-mapped `127.0.0.1` (see [`Listener::loopback_in_doubt`]).
+    pub host_name: Option<String>,
     /// `LISTEN`, `UNCONN`, `LISTENING` as printed; `None` when the tool printed none.
     pub state: Option<String>,
     pub recv_q: Option<u32>,
@@ -264,6 +174,14 @@ impl Listener {
     /// tool printed it (ss, netstat).
     pub fn queued(&self) -> Option<u32> {
         if self.kind == SocketKind::Udp || !self.is_listening() { None } else { self.recv_q }
+    }
+
+    /// `localhost` on an IPv6 socket (lsof `TYPE IPv6`, netstat `tcp6`): `::1`, as read, or
+    /// a socket bound to `::ffff:127.0.0.1` (Java binds 127.0.0.1 so), which the name hides.
+    /// A rule that rests on "IPv6 only" says so, or asks for `lsof -n`/`ss -tln`.
+    pub fn loopback_in_doubt(&self) -> bool {
+        self.host_name.as_deref() == Some("localhost")
+            && matches!(self.bind, Bind::Ipv6(a) if a.is_loopback())
     }
 
     pub fn is_listening(&self) -> bool {
@@ -591,6 +509,15 @@ pub struct ListenerReport {
     pub listeners: Vec<Listener>,
     pub socket_files: Vec<SocketFile>,
     pub facts: Vec<ProbeFact>,
+    /// Containers from `docker ps`, `docker compose ps` and `docker inspect` (one per row or
+    /// object; the same container pasted twice is listed twice).
+    pub containers: Vec<Container>,
+    /// `kubectl get svc` rows.
+    pub kube_services: Vec<KubeService>,
+    /// `kubectl get endpoints` / `endpointslices` rows.
+    pub kube_endpoints: Vec<KubeEndpoints>,
+    /// `kubectl get pods` rows.
+    pub kube_pods: Vec<KubePod>,
     /// Non-blank lines nothing understood (the page marks them).
     pub unrecognized: Vec<TextRange>,
     /// Shell prompt / command lines (`user@host:~$ sudo ss -tlnp`): understood, not data.
@@ -724,13 +651,22 @@ pub(crate) enum Mode {
         state: bool,
     },
     SsUnix,
-    Netstat,
+    /// `servers_only`: the command (`-l`) or banner (`(only servers)`) says every row listens.
+    Netstat {
+        servers_only: bool,
+    },
     NetstatUnix,
     Sockstat,
     Lsof,
     /// `docker ps` / `docker compose ps`; the columns come from the header when one was seen.
     Docker {
-        cols: Option<DockerCols>,
+        cols: Option<docker::DockerCols>,
+        /// docker-compose v1's centred table (or its command): rows are read by their tokens.
+        compose_v1: bool,
+    },
+    /// A `kubectl get` table; the columns come from its header.
+    Kube {
+        cols: kube::KubeCols,
     },
     Ls {
         dir: Option<String>,
@@ -794,15 +730,6 @@ pub(crate) enum Mode {
     Other,
 }
 
-/// Character columns of a docker table: PORTS and NAMES (or compose's NAME) cells.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct DockerCols {
-    pub(crate) ports: usize,
-    pub(crate) ports_end: Option<usize>,
-    pub(crate) name: usize,
-    pub(crate) name_end: Option<usize>,
-}
-
 pub(crate) struct Reader {
     pub(crate) report: ListenerReport,
     pub(crate) mode: Mode,
@@ -817,6 +744,8 @@ pub(crate) struct Reader {
     /// An ss row whose `users:((...` a narrow terminal or a chat wrapped onto the next
     /// line: the listener and the process text read so far (bounded, see `tables`).
     pub(crate) ss_wrap: Option<(usize, Vec<u8>)>,
+    /// A JSON document (`docker inspect`) being gathered.
+    json: Option<inspect::JsonBlock>,
 }
 
 impl Reader {
@@ -830,17 +759,46 @@ impl Reader {
             lsof_unix_hint: false,
             interface: None,
             ss_wrap: None,
+            json: None,
         }
     }
 
     fn item_count(&self) -> usize {
-        self.report.listeners.len() + self.report.socket_files.len() + self.report.facts.len()
+        let r = &self.report;
+        r.listeners.len()
+            + r.socket_files.len()
+            + r.facts.len()
+            + r.kube_services.len()
+            + r.kube_endpoints.len()
+            + r.kube_pods.len()
     }
 
     fn line(&mut self, line: Line<'_>) {
         // curl -v marks request lines with `> ` itself.
         let line = if matches!(self.mode, Mode::Curl { .. }) { line } else { scan::unquote(line) };
+        if let Some(mut block) = self.json.take() {
+            if inspect::json_line(line.bytes) {
+                if block.feed(line) {
+                    inspect::finish(self, block);
+                } else {
+                    self.json = Some(block);
+                }
+                return;
+            }
+            // A line that cannot be JSON: the document was cut; read what came.
+            inspect::finish(self, block);
+        }
         let trimmed = line.bytes.trim_ascii();
+        if !matches!(self.mode, Mode::Curl { .. }) && inspect::starts_json(trimmed) {
+            self.ss_wrap = None;
+            let mut block = inspect::JsonBlock::default();
+            if block.feed(line) {
+                inspect::finish(self, block);
+            } else {
+                self.json = Some(block);
+            }
+            return;
+        }
         // Blank lines, and the fences of a markdown code block the paste was copied from.
         if trimmed.is_empty() || trimmed.starts_with(b"```") || trimmed.starts_with(b"~~~") {
             return;
@@ -851,7 +809,7 @@ impl Reader {
             self.lsof_unix_hint = cmd.program == b"lsof" && scan::has_short_flag(cmd.args, b'U');
             self.mode = tables::mode_for_command(cmd);
             self.mode_for_probe_command(cmd);
-            if let Some(m) = addresses::mode_for_command(cmd) {
+            if let Some(m) = addresses::mode_for_command(cmd).or_else(|| kube::mode_for_command(cmd)) {
                 self.mode = m;
             }
             self.pending_command = Some(cmd.range);
@@ -895,12 +853,13 @@ impl Reader {
             Mode::None | Mode::Other => None,
             Mode::SsInet { .. }
             | Mode::SsUnix
-            | Mode::Netstat
+            | Mode::Netstat { .. }
             | Mode::NetstatUnix
             | Mode::Sockstat
             | Mode::Lsof
             | Mode::Docker { .. }
             | Mode::Ls { .. } => tables::row_in_mode(self, line),
+            Mode::Kube { .. } => kube::row(self, line),
             Mode::IpAddr | Mode::HostnameI | Mode::Ifconfig | Mode::ResolvConf { .. } => {
                 addresses::line_in_mode(self, line)
             }
@@ -944,6 +903,9 @@ impl Reader {
     }
 
     fn finish(mut self) -> ListenerReport {
+        if let Some(block) = self.json.take() {
+            inspect::finish(&mut self, block);
+        }
         self.close_section();
         self.report
     }

@@ -198,6 +198,7 @@ const PROGRAMS: &[&[u8]] = &[
     b"hostname",
     b"ifconfig",
     b"head",
+    b"kubectl",
 ];
 
 /// Recognises `user@host:~$ sudo ss -tlnp`, `[root@web ~]# ss -tlnp`, `$ ss -tlnp`,
@@ -274,15 +275,46 @@ fn command_at(line: Line<'_>, mut at: usize, bare: bool) -> Option<Command<'_>> 
                     | b"getenforce"
                     | b"sestatus"
                     | b"getent"
+                    | b"kubectl"
             )
             || (base == b"ps" && first_arg.iter().all(u8::is_ascii_alphabetic) && first_arg.len() <= 4)
-            || (base == b"ip" && super::addresses::is_address_listing(args))
+            || (base == b"ip" && is_address_listing(args))
             || (base == b"ifconfig" && (args.is_empty() || first_arg.iter().all(u8::is_ascii_alphanumeric)));
         if !ok || line.bytes.len() > 300 {
             return None;
         }
     }
     Some(Command { program: base, args, range: line.sub(s, b.len()) })
+}
+
+/// `ip [OPTIONS] address [show|list ...]` (any prefix of `address`, as ip accepts it), not
+/// `ip addr add/del/flush`.
+pub(crate) fn is_address_listing(args: &[u8]) -> bool {
+    let mut words = args.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
+    let object = loop {
+        let Some(w) = words.next() else { return false };
+        if !w.starts_with(b"-") {
+            break w;
+        }
+        // Options that take a value: `-f inet`, `-family inet6`, `-n NETNS`, `-netns NETNS`.
+        if matches!(w, b"-f" | b"-family" | b"-n" | b"-netns" | b"-b" | b"-batch" | b"-rc" | b"-rcvbuf") {
+            words.next();
+        }
+    };
+    if !b"address".starts_with(object) {
+        return false;
+    }
+    match words.next() {
+        None => true,
+        Some(verb) => {
+            [b"show".as_slice(), b"list", b"lst"].iter().any(|v| v.starts_with(verb)) || !is_verb(verb)
+        }
+    }
+}
+
+/// `ip addr` verbs that change addresses: their output is not a listing.
+fn is_verb(w: &[u8]) -> bool {
+    matches!(w, b"add" | b"del" | b"delete" | b"change" | b"replace" | b"flush" | b"save" | b"restore")
 }
 
 /// Whether a flag cluster among `args` contains letter `c` (`-tlnp` has `l`).

@@ -1,14 +1,11 @@
 //! Socket tables: ss, netstat, lsof, docker ps, and `ls -l` of a socket directory.
 
-use super::addr::{Family, Tool, parse_host, parse_inet};
+use super::addr::{Family, Tool, parse_inet};
 use super::scan::{
     Command, Line, contains, find, first_operand, has_short_flag, is_clock, is_digits, is_month, lossy,
-    parse_u16, parse_u32, tok, tokens, word,
+    parse_u32, tok, tokens, word,
 };
-use super::{
-    Bind, DockerCols, Format, Listener, Mode, ProbeFact, ProcessRef, Reader, SocketFile, SocketKind,
-    TextRange,
-};
+use super::{Bind, Format, Listener, Mode, ProcessRef, Reader, SocketFile, SocketKind};
 
 /// The mode a command line puts the reader in (tables only; probes are decided in `probes`).
 pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
@@ -16,10 +13,14 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
         b"ss" if has_short_flag(cmd.args, b'x') => Mode::SsUnix,
         b"ss" => Mode::SsInet { state: true },
         b"netstat" if has_short_flag(cmd.args, b'x') => Mode::NetstatUnix,
-        b"netstat" => Mode::Netstat,
+        // `-l` without `-a`: every row is a listening socket.
+        b"netstat" => {
+            Mode::Netstat { servers_only: has_short_flag(cmd.args, b'l') && !has_short_flag(cmd.args, b'a') }
+        }
         b"lsof" => Mode::Lsof,
         b"sockstat" => Mode::Sockstat,
-        b"docker" | b"docker-compose" | b"podman" => Mode::Docker { cols: None },
+        b"docker" | b"podman" => Mode::Docker { cols: None, compose_v1: false },
+        b"docker-compose" => Mode::Docker { cols: None, compose_v1: true },
         b"ls" => Mode::Ls { dir: first_operand(cmd.args).filter(|d| d.starts_with(b"/")).map(dir_name) },
         b"ps" => Mode::Ps { ef: !contains(cmd.args, b"aux") && has_short_flag(cmd.args, b'f') },
         _ => Mode::Other,
@@ -28,6 +29,9 @@ pub(crate) fn mode_for_command(cmd: Command<'_>) -> Mode {
 
 /// Header and banner lines of the tables (and `ps`, whose header sets the column layout).
 pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
+    if let Some(f) = super::kube::header(r, line) {
+        return Some(f);
+    }
     let b = line.bytes.trim_ascii_start();
     let has = |n: &[u8]| contains(b, n);
     if (b.starts_with(b"Netid") || b.starts_with(b"State") || b.starts_with(b"Recv-Q"))
@@ -41,7 +45,11 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         return Some(Format::SsTcp);
     }
     if b.starts_with(b"Active Internet connections") || b.starts_with(b"Proto Recv-Q Send-Q") {
-        r.mode = Mode::Netstat;
+        let servers_only = match &r.mode {
+            Mode::Netstat { servers_only } => *servers_only,
+            _ => false,
+        };
+        r.mode = Mode::Netstat { servers_only: servers_only || has(b"(only servers)") };
         return Some(Format::Netstat);
     }
     if b.starts_with(b"Active UNIX domain sockets") || b.starts_with(b"Proto RefCnt Flags") {
@@ -66,7 +74,8 @@ pub(crate) fn header(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     let compose_v1 = b.starts_with(b"Name") && has(b"Command") && has(b"State") && has(b"Ports");
     if compose_v1 || ((b.starts_with(b"CONTAINER ID") || b.starts_with(b"NAME")) && has(b"PORTS")) {
         // Compose v1 centres its titles over the cells: its rows are read by their tokens.
-        r.mode = Mode::Docker { cols: if compose_v1 { None } else { docker_cols(line.bytes) } };
+        let cols = if compose_v1 { None } else { super::docker::header_cols(line.bytes) };
+        r.mode = Mode::Docker { cols, compose_v1 };
         return Some(Format::DockerPs);
     }
     if b.starts_with(b"USER") && has(b"PID") && has(b"%CPU") && has(b"COMMAND") {
@@ -105,10 +114,10 @@ pub(crate) fn row_in_mode(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         Mode::SsInet { .. } if line.bytes.starts_with(b"\t") => Some(Format::SsTcp),
         Mode::SsUnix if line.bytes.starts_with(b"\t") => Some(Format::SsUnix),
         Mode::SsInet { .. } | Mode::SsUnix => ss_row(r, line).or_else(|| ss_wrapped_users(r, line)),
-        Mode::Netstat | Mode::NetstatUnix => netstat_row(r, line),
+        Mode::Netstat { .. } | Mode::NetstatUnix => netstat_row(r, line),
         Mode::Sockstat => sockstat_row(r, line),
         Mode::Lsof => lsof_row(r, line),
-        Mode::Docker { .. } => docker_row(r, line, true),
+        Mode::Docker { .. } => super::docker::row(r, line, true),
         Mode::Ls { .. } => ls_row(r, line),
         _ => None,
     }
@@ -120,7 +129,7 @@ pub(crate) fn row_any(r: &mut Reader, line: Line<'_>) -> Option<Format> {
         .or_else(|| netstat_row(r, line))
         .or_else(|| lsof_row(r, line))
         .or_else(|| ls_row(r, line))
-        .or_else(|| docker_row(r, line, false))
+        .or_else(|| super::docker::row(r, line, false))
         .or_else(|| sockstat_row(r, line))
 }
 
@@ -207,6 +216,7 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
                 bind,
                 port: None,
                 interface: None,
+                host_name: None,
                 state: state_s,
                 recv_q: Some(recv_q),
                 send_q: Some(send_q),
@@ -224,6 +234,11 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
     }
     let addr = parse_inet(local, Tool::Ss)?;
     parse_inet(tok(b, t, i + 1), Tool::Ss)?;
+    // A state word after the peer is netstat's column (`ESTABLISHED`, a cut `LIST`), not ss's.
+    let after = tok(b, t, i + 2);
+    if !after.is_empty() && after.iter().all(|c| c.is_ascii_uppercase() || *c == b'_') {
+        return None;
+    }
     let users = t.get(i + 2).map(|&(s, _)| line.rest(s)).unwrap_or_default();
     let processes = parse_ss_users(users);
     // A row without `users:` (wrapped by a narrow terminal) or with an unclosed one may
@@ -245,6 +260,7 @@ fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<F
             bind: addr.bind,
             port: addr.port,
             interface: addr.interface,
+            host_name: addr.host_name,
             state: state_s,
             recv_q: Some(recv_q),
             send_q: Some(send_q),
@@ -342,6 +358,10 @@ fn netstat_program(col: &[u8]) -> Vec<ProcessRef> {
     let (pid, name) = col.split_at(slash);
     let Some(pid) = parse_u32(pid) else { return Vec::new() };
     let name = name.get(1..).unwrap_or_default().trim_ascii();
+    // `657/` (the name cut off by a narrow terminal): no name to go by.
+    if name.is_empty() {
+        return Vec::new();
+    }
     vec![ProcessRef { name: lossy(name), pid: Some(pid), fd: None, user: None }]
 }
 
@@ -357,27 +377,35 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
     let tool = Tool::Netstat { v6 };
     // net-tools and BusyBox print `host:port`; macOS and FreeBSD `host.port` (`*.8080`,
     // `::1.8000`) under `tcp4`/`tcp6`/`tcp46`.
-    let (addr, bsd) = match parse_inet(tok(b, t, 3), tool) {
-        Some(a) => {
-            parse_inet(tok(b, t, 4), tool)?;
-            (a, false)
-        }
-        None => {
-            let dual = proto.ends_with(b"46");
-            let a = parse_bsd_inet(tok(b, t, 3), tool, dual)?;
-            parse_bsd_inet(tok(b, t, 4), tool, dual)?;
-            (a, true)
-        }
+    let dual = proto.ends_with(b"46");
+    let read = |w: &[u8]| {
+        parse_inet(w, tool).map(|a| (a, false)).or_else(|| parse_bsd_inet(w, tool, dual).map(|a| (a, true)))
     };
+    // A row a narrow terminal or a `cut` ended early: its last token may be cut too, so a
+    // local address with nothing after it is not read (`127.0.0.1:80` may be `:8000`),
+    // unless the padding after it survived.
+    let last_whole = b.last().is_some_and(u8::is_ascii_whitespace);
+    let Some(&(ls, le)) = t.get(3).filter(|_| t.len() > 4 || last_whole) else {
+        return matches!(r.mode, Mode::Netstat { .. }).then_some(Format::Netstat);
+    };
+    let (addr, bsd) = read(tok(b, t, 3))?;
     let format = if bsd { Format::NetstatBsd } else { Format::Netstat };
-    let &(ls, le) = t.get(3)?;
+    let foreign = tok(b, t, 4);
+    let foreign_ok = read(foreign).is_some();
+    // Only an unconnected socket has a wildcard peer port: for TCP, a listener.
+    let unconnected = foreign_ok && (foreign.ends_with(b":*") || foreign.ends_with(b".*"));
+    if !foreign_ok && t.len() > 5 {
+        return None;
+    }
     let next = tok(b, t, 5);
     let is_state = !next.is_empty()
         && next.iter().all(|c| c.is_ascii_uppercase() || *c == b'_' || c.is_ascii_digit())
         && !next.contains(&b'/')
         && next != b"-"
         && !is_digits(next);
-    let state = is_state.then(|| lossy(next));
+    // The state cut short (`LIST`) when it is the row's last token.
+    let cut_state = is_state && t.len() == 6 && !NETSTAT_STATES.contains(&next);
+    let state = (is_state && !cut_state).then(|| lossy(next));
     let prog_tok = if is_state { 6 } else { 5 };
     let processes = t.get(prog_tok).map(|&(s, _)| netstat_program(line.rest(s))).unwrap_or_default();
     let kind = if proto.starts_with(b"udp") {
@@ -387,9 +415,15 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
     } else {
         None
     };
-    let listening = match kind {
-        Some(SocketKind::Udp) => true,
-        _ => state.as_deref().is_none_or(|s| s == "LISTEN"),
+    let servers_only = matches!(r.mode, Mode::Netstat { servers_only: true });
+    let listening = match (kind, state.as_deref()) {
+        (Some(SocketKind::Udp), _) => foreign_ok || servers_only,
+        (_, Some(s)) => s == "LISTEN",
+        // No state (cut, or a tool that prints none): what the peer or the listing proves.
+        (_, None) if cut_state => {
+            (next.len() >= 2 && b"LISTEN".starts_with(next)) || (unconnected && !b"CLOSE".starts_with(next))
+        }
+        (_, None) => unconnected || servers_only,
     };
     if let (Some(kind), true) = (kind, listening) {
         r.report.listeners.push(Listener {
@@ -397,6 +431,7 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
             bind: addr.bind,
             port: addr.port,
             interface: addr.interface,
+            host_name: addr.host_name,
             state,
             recv_q: Some(recv_q),
             send_q: Some(send_q),
@@ -407,9 +442,31 @@ fn netstat_inet_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
             addr_range: line.sub(ls, le),
         });
     }
-    r.mode = Mode::Netstat;
+    if !matches!(r.mode, Mode::Netstat { .. }) {
+        r.mode = Mode::Netstat { servers_only: false };
+    }
     Some(format)
 }
+
+/// The TCP states netstat prints (net-tools, BusyBox, BSD).
+const NETSTAT_STATES: &[&[u8]] = &[
+    b"LISTEN",
+    b"ESTABLISHED",
+    b"SYN_SENT",
+    b"SYN_RECV",
+    b"SYN_RCVD",
+    b"FIN_WAIT1",
+    b"FIN_WAIT2",
+    b"FIN_WAIT_1",
+    b"FIN_WAIT_2",
+    b"TIME_WAIT",
+    b"CLOSE",
+    b"CLOSED",
+    b"CLOSE_WAIT",
+    b"LAST_ACK",
+    b"CLOSING",
+    b"UNKNOWN",
+];
 
 /// BSD `host.port`: `127.0.0.1.8000`, `*.8080`, `::1.8000`, `fe80::1%lo0.8000`, `*.*`.
 /// `dual`: a `tcp46` row, whose `*` is a dual-stack `::`.
@@ -486,6 +543,7 @@ fn sockstat_toks(
             bind,
             port,
             interface,
+            host_name: None,
             state: None,
             recv_q: None,
             send_q: None,
@@ -562,6 +620,7 @@ fn netstat_unix_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Op
             bind,
             port: None,
             interface: None,
+            host_name: None,
             state: state.map(lossy),
             recv_q: None,
             send_q: None,
@@ -635,6 +694,7 @@ fn lsof_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option
                     bind: addr.bind,
                     port: addr.port,
                     interface: addr.interface,
+                    host_name: addr.host_name,
                     state,
                     recv_q: None,
                     send_q: None,
@@ -665,6 +725,7 @@ fn lsof_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option
                     bind,
                     port: None,
                     interface: None,
+                    host_name: None,
                     state,
                     recv_q: None,
                     send_q: None,
@@ -679,207 +740,6 @@ fn lsof_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option
             Some(Format::LsofUnix)
         }
         _ => None,
-    }
-}
-
-/// Column starts of a docker header, in characters: cells are separated by two or more
-/// spaces (`CONTAINER ID` holds one).
-fn docker_cols(h: &[u8]) -> Option<DockerCols> {
-    let mut starts: Vec<(usize, &[u8])> = Vec::new();
-    let mut chars = 0usize;
-    let mut spaces = 2usize;
-    let mut i = 0;
-    while let Some(&c) = h.get(i) {
-        if c == b' ' || c == b'\t' {
-            spaces += 1;
-        } else {
-            if spaces >= 2 {
-                let end = h.get(i..).and_then(|r| find(r, b"  ")).map_or(h.len(), |e| i + e);
-                starts.push((chars, h.get(i..end).unwrap_or_default().trim_ascii()));
-            }
-            spaces = 0;
-        }
-        if (c & 0xC0) != 0x80 {
-            chars += 1;
-        }
-        i += 1;
-    }
-    let find_col = |names: &[&[u8]]| starts.iter().position(|(_, n)| names.contains(n));
-    let p = find_col(&[b"PORTS", b"Ports"])?;
-    let n = find_col(&[b"NAMES", b"NAME", b"Name"])?;
-    let next = |k: usize| starts.get(k + 1).map(|(c, _)| *c);
-    Some(DockerCols {
-        ports: starts.get(p)?.0,
-        ports_end: next(p),
-        name: starts.get(n)?.0,
-        name_end: next(n),
-    })
-}
-
-/// A docker ps row. With the header's columns the PORTS and NAMES cells are cut out
-/// exactly (rows may start with a name: `docker compose ps`, `--format table`); without
-/// a header the row must start with a container id.
-fn docker_row(r: &mut Reader, line: Line<'_>, in_mode: bool) -> Option<Format> {
-    let b = line.bytes;
-    let cols = match &r.mode {
-        Mode::Docker { cols } if in_mode => *cols,
-        _ => None,
-    };
-    let first_end = b.iter().position(u8::is_ascii_whitespace).unwrap_or(b.len());
-    let first = b.get(..first_end).unwrap_or_default();
-    let is_id = first.len() >= 12 && first.iter().all(u8::is_ascii_hexdigit);
-    // docker pads columns by characters (the COMMAND cell often holds a `…`), so the
-    // header's column positions are character counts, turned into byte offsets per row.
-    let at = |c: Option<usize>| c.and_then(|c| char_to_byte(b, c));
-    let ((ps, pe), (ns, ne)) = match cols {
-        Some(c) => {
-            let cell = |s: usize, e: Option<usize>| {
-                let s = at(Some(s)).unwrap_or(b.len());
-                let e = at(e).unwrap_or(b.len()).max(s);
-                (s, e)
-            };
-            (cell(c.ports, c.ports_end), cell(c.name, c.name_end))
-        }
-        None if is_id => {
-            let ns = b.iter().rposition(u8::is_ascii_whitespace).map_or(b.len(), |p| p + 1);
-            ((first_end, ns), (ns, b.len()))
-        }
-        None if in_mode => {
-            // docker-compose v1: name, command, state, then the ports from the first entry on.
-            let mut items: Vec<(usize, usize)> = Vec::new();
-            tokens(b, &mut items);
-            let first_entry = items.iter().skip(1).find(|&&(s, e)| {
-                let w = line.get(s, e);
-                docker_entry_ok(w.split(|c| *c == b',').next().unwrap_or_default())
-            });
-            let up = items.iter().any(|&(s, e)| matches!(line.get(s, e), b"Up" | b"Exit" | b"Restarting"));
-            match first_entry {
-                Some(&(s, _)) => ((s, b.len()), (0, first_end)),
-                None if up => ((b.len(), b.len()), (0, first_end)),
-                None => return None,
-            }
-        }
-        None => return None,
-    };
-    let name_cell = line.get(ns, ne).trim_ascii();
-    let name = name_cell.split(u8::is_ascii_whitespace).next().unwrap_or_default();
-    let mut items: Vec<(usize, usize)> = Vec::new();
-    tokens(line.get(ps, pe), &mut items);
-    // Entries are joined by `, ` (docker ps, compose v2) or `,` (compose v1).
-    let mut entries: Vec<(usize, &[u8])> = Vec::new();
-    for &(s, e) in &items {
-        let mut at = s + ps;
-        for part in line.get(s + ps, e + ps).split(|c| *c == b',') {
-            if !part.is_empty() {
-                entries.push((at, part));
-            }
-            at += part.len() + 1;
-        }
-    }
-    // Without a container id to go by, a row must hold only port entries: prose
-    // after the table is not taken for a container.
-    // Container names hold no spaces.
-    let name_ok = !name.is_empty() && name.len() == name_cell.len();
-    if !is_id && (!name_ok || !entries.iter().all(|(_, e)| docker_entry_ok(e))) {
-        return None;
-    }
-    for (s, entry) in entries {
-        let range = TextRange::from_usize(line.start + s, line.start + s + entry.len());
-        docker_port(r, line, entry, range, name);
-    }
-    r.mode = Mode::Docker { cols };
-    Some(Format::DockerPs)
-}
-
-/// `0.0.0.0:8080->80/tcp`, `[::]:8080->80/tcp`, `:::8080->80/tcp`, `80/tcp`, ranges.
-fn docker_entry_ok(e: &[u8]) -> bool {
-    let Some(slash) = e.iter().rposition(|c| *c == b'/') else { return false };
-    let (ports, proto) = e.split_at(slash);
-    if !matches!(proto, b"/tcp" | b"/udp" | b"/sctp") {
-        return false;
-    }
-    let cport = match find(ports, b"->") {
-        Some(a) => ports.get(a + 2..).unwrap_or_default(),
-        None => ports,
-    };
-    port_range(cport).is_some()
-}
-
-/// Byte offset of the `n`th character (UTF-8), `None` past the end.
-fn char_to_byte(b: &[u8], n: usize) -> Option<usize> {
-    b.iter().enumerate().filter(|(_, c)| (**c & 0xC0) != 0x80).map(|(i, _)| i).nth(n)
-}
-
-/// At most this many entries from one `a-b` range: a range is a fact about the
-/// container, not a reason to make a paste grow without bound.
-const MAX_RANGE: u32 = 256;
-
-fn docker_port(r: &mut Reader, line: Line<'_>, entry: &[u8], range: TextRange, name: &[u8]) {
-    let Some(slash) = entry.iter().rposition(|c| *c == b'/') else { return };
-    let (ports, proto) = entry.split_at(slash);
-    let proto = proto.get(1..).unwrap_or_default();
-    let kind = match proto {
-        b"tcp" => SocketKind::Tcp,
-        b"udp" => SocketKind::Udp,
-        b"sctp" => SocketKind::Tcp,
-        _ => return,
-    };
-    let container = lossy(name);
-    match find(ports, b"->") {
-        Some(arrow) => {
-            let (host, cport) = ports.split_at(arrow);
-            let cport = cport.get(2..).unwrap_or_default();
-            let Some(colon) = host.iter().rposition(|c| *c == b':') else { return };
-            let (ip, hport) = host.split_at(colon);
-            let Some((bind, interface)) = parse_host(ip, Tool::Docker) else { return };
-            let Some((h0, h1)) = port_range(hport.get(1..).unwrap_or_default()) else { return };
-            let (c0, _) = port_range(cport).unwrap_or((0, 0));
-            for (k, p) in (u32::from(h0)..=u32::from(h1)).take(MAX_RANGE as usize).enumerate() {
-                let port = u16::try_from(p).ok();
-                let cp = u32::from(c0)
-                    .checked_add(u32::try_from(k).unwrap_or(0))
-                    .and_then(|v| u16::try_from(v).ok());
-                r.report.listeners.push(Listener {
-                    kind,
-                    bind: bind.clone(),
-                    port,
-                    interface: interface.clone(),
-                    state: None,
-                    recv_q: None,
-                    send_q: None,
-                    processes: vec![ProcessRef { name: container.clone(), pid: None, fd: None, user: None }],
-                    container_port: if c0 == 0 { None } else { cp },
-                    format: Format::DockerPs,
-                    range: line.range(),
-                    addr_range: range,
-                });
-            }
-        }
-        None => {
-            let Some((p0, p1)) = port_range(ports) else { return };
-            for p in (u32::from(p0)..=u32::from(p1)).take(MAX_RANGE as usize) {
-                if let Ok(port) = u16::try_from(p) {
-                    r.report.facts.push(ProbeFact::ExposedPort {
-                        container: container.clone(),
-                        port,
-                        proto: lossy(proto),
-                        range,
-                    });
-                }
-            }
-        }
-    }
-}
-
-/// `8080` or `9998-9999`.
-fn port_range(b: &[u8]) -> Option<(u16, u16)> {
-    match memchr::memchr(b'-', b) {
-        Some(d) => {
-            let (a, z) = b.split_at(d);
-            let (a, z) = (parse_u16(a)?, parse_u16(z.get(1..)?)?);
-            (a <= z).then_some((a, z))
-        }
-        None => parse_u16(b).map(|p| (p, p)),
     }
 }
 

@@ -267,3 +267,88 @@ shop_redis_1   docker-entrypoint.sh redis ... Up      6379/tcp                  
     );
     assert_eq!(r.sections[0].format, Format::DockerPs);
 }
+
+/// Cuts every line at `width` bytes, as a narrow terminal, `cut -c` or a screenshot's
+/// transcription does; `strip`: the copy dropped the padding at the cut.
+fn cut_lines(src: &[u8], width: usize, strip: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in src.split(|c| *c == b'\n') {
+        let cut = line.get(..width.min(line.len())).unwrap_or_default();
+        out.extend_from_slice(if strip { cut.trim_ascii_end() } else { cut });
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn netstat_rows_cut_by_a_narrow_terminal_captured() {
+    let src = include_bytes!("../../../../tests/fixtures/listeners/captured/netstat_tlnp.txt").as_slice();
+    let full = parse(src);
+    let key = |l: &Listener| (l.bind.clone(), l.port, l.kind);
+    // Without the `(only servers)` banner, only a row's own columns say it listens.
+    let no_banner: Vec<u8> = src.split(|c| *c == b'\n').skip(1).flat_map(|l| [l, b"\n"].concat()).collect();
+    for (text, servers_only) in [(src, true), (no_banner.as_slice(), false)] {
+        for width in 20..=110 {
+            for strip in [false, true] {
+                let cut = cut_lines(text, width, strip);
+                let r = parse(&cut);
+                for l in &r.listeners {
+                    // Never invented: each one is a listener of the whole table, with the
+                    // program name cut at most.
+                    let line_of =
+                        |text: &[u8], at: u32| text.iter().take(at as usize).filter(|c| **c == b'\n').count();
+                    let n = line_of(&cut, l.range.start) + usize::from(!servers_only);
+                    let whole =
+                        full.listeners.iter().find(|f| key(f) == key(l) && line_of(src, f.range.start) == n);
+                    let whole = whole.unwrap_or_else(|| panic!("width {width}: invented {l:?}"));
+                    for (p, q) in l.processes.iter().zip(&whole.processes) {
+                        assert!(q.name.starts_with(&p.name) && p.pid == q.pid, "width {width}: {p:?}");
+                    }
+                }
+                let tcp =
+                    |r: &ListenerReport| r.listeners.iter().filter(|l| l.kind == SocketKind::Tcp).count();
+                // The peer `0.0.0.0:*` ends at column 53: from there every TCP listener is read.
+                if width >= 53 {
+                    assert_eq!(tcp(&r), tcp(&full), "width {width} strip {strip}");
+                }
+                // Cut right after the local address: read only when its padding survived
+                // and the banner (42 columns) still says the listing is of servers only.
+                if (34..=43).contains(&width) {
+                    let banner = servers_only && width >= 42;
+                    assert_eq!(tcp(&r) > 0, banner && !strip, "width {width} strip {strip}");
+                }
+                // Before any peer is whole (tcp6's `:::*` ends at column 47).
+                if width < 48 && !servers_only {
+                    assert_eq!(tcp(&r), 0, "width {width}: the state is not known");
+                }
+            }
+        }
+    }
+    // A cut `LISTEN` with a cut peer: still a listener; a cut `ESTABLISHED`: not.
+    let src = b"tcp        0      0 127.0.0.1:8000          0.0.0.0:*               LIST\n\
+tcp        0      0 127.0.0.1:8000          127.0.0.1:51514         ESTAB\n\
+tcp        0      0 127.0.0.1:9000          0.0.0.0:*               LISTEN      4242/gunic\n";
+    let r = parse(src);
+    assert!(r.unrecognized.is_empty());
+    assert_eq!(ports(&r), vec![Some(8000), Some(9000)]);
+    assert_eq!(r.listeners[1].processes[0].name, "gunic");
+}
+
+#[test]
+fn lsof_localhost_on_an_ipv6_socket_handwritten() {
+    // lsof without -n on a Debian or macOS host, whose /etc/hosts names ::1 `localhost`:
+    // Node 17+ listening on `localhost` resolves it to ::1 first.
+    let src = b"COMMAND   PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\n\
+node    4242  app   20u  IPv6  51234      0t0  TCP localhost:8000 (LISTEN)\n\
+node    4243  app   21u  IPv4  51235      0t0  TCP localhost:8001 (LISTEN)\n";
+    let r = parse(src);
+    let lo4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let lo6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
+    assert_eq!(r.listeners[0].bind, Bind::Ipv6(Ipv6Addr::LOCALHOST));
+    assert_eq!(r.listeners_accepting(lo4, 8000).count(), 0, "[::1] is not 127.0.0.1");
+    assert_eq!(r.listeners_accepting(lo6, 8000).count(), 1);
+    assert!(r.listeners[0].loopback_in_doubt());
+    assert_eq!(r.listeners[1].bind, Bind::Ipv4(Ipv4Addr::LOCALHOST));
+    assert!(!r.listeners[1].loopback_in_doubt());
+    assert_eq!(r.listeners[1].host_name.as_deref(), Some("localhost"));
+}
