@@ -21,6 +21,7 @@ use crate::rule_page::RulePage;
 use crate::share_codec;
 use crate::share_panel::SharePanel;
 use crate::state::{Action, Playground};
+use crate::walkthrough_panel::WalkthroughPanel;
 use crate::{browser, storage};
 
 /// Wait this long after the last keystroke before diagnosing.
@@ -261,6 +262,11 @@ pub fn app() -> Html {
         first_span = end;
         html! { <FindingCard key={v.rank} view={v.clone()} spans={card_spans} on_focus={on_focus.clone()} /> }
     });
+    let steps_first = outcome.findings.iter().map(|f| f.evidence.len()).sum::<usize>();
+    let walkthrough = html! {
+        <WalkthroughPanel steps={Rc::<[_]>::from(outcome.walkthrough.as_slice())}
+            spans={Rc::<[_]>::from(spans.evidence.get(steps_first..).unwrap_or_default())} on_focus={on_focus.clone()} />
+    };
     let more = (outcome.findings.len() > shown).then(|| {
         let show_all = show_all.clone();
         let onclick = Callback::from(move |_: MouseEvent| show_all.set(true));
@@ -339,6 +345,7 @@ pub fn app() -> Html {
                 {empty}
                 <div class="findings" data-testid="findings">{for findings}</div>
                 <div class="more-slot">{for more}</div>
+                {walkthrough}
             </section>
         </main>
     };

@@ -17,6 +17,7 @@ mod share_codec;
 mod share_panel;
 mod state;
 mod storage;
+mod walkthrough_panel;
 mod worker_entry;
 
 /// Talc instead of the standard library's dlmalloc: 2.8 KB less gzipped wasm (measured with
