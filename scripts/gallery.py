@@ -86,9 +86,9 @@ def main():
         log = read(folder, inputs["log"])
         line, symptom = first_error(log)
         if not symptom:
-            # Nothing went wrong (the controls): how it was set up is the symptom.
+            # Nothing went wrong (the controls): what the client saw, and the case's name.
             seen_words = ", ".join(str(s) for s in seen) or "no reply"
-            symptom = f"HTTP {seen_words}: {meta.get('description', name)}"
+            symptom = f"HTTP {seen_words}, no upstream error logged ({name})"
         entry = {
             "name": name,
             # What the user saw: the gallery's link text.
@@ -114,6 +114,36 @@ def main():
     index.sort(key=lambda e: (order.get(e["group"], len(GROUPS)), e["symptom"], e["name"]))
     with open(os.path.join(out_dir, "index.json"), "w", encoding="utf-8") as f:
         json.dump({"cases": index}, f, ensure_ascii=False, indent=1)
+    learn(index, out_dir)
+
+
+def find_line(rel, needle):
+    with open(os.path.join(ROOT, rel), encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if needle in line:
+                return LAB_DIR.sub("", line.rstrip("\n"))
+    sys.exit(f"gallery.py: no line with {needle!r} in {rel}")
+
+
+def learn(index, out_dir):
+    """cases/learn.json: learn mode's path (www/learn/path.json) joined to the real cases, and
+    its 502/504/500/499 primer joined to the real lines it quotes."""
+    with open(os.path.join(ROOT, "www", "learn", "path.json"), encoding="utf-8") as f:
+        path = json.load(f)
+    cases = {c["name"]: c for c in index}
+    for exercise in path["exercises"]:
+        case = cases.get(exercise["case"]) or sys.exit(f"gallery.py: no case {exercise['case']}")
+        exercise["statuses"] = case["statuses"]
+        for step in exercise["steps"]:
+            if step["look"] not in path["choices"]:
+                sys.exit(f"gallery.py: {exercise['id']} looks at {step['look']}, not a choice")
+    for entry in path["primer"]:
+        entry["lines"] = [find_line(entry["file"], entry["match"])]
+        if "also" in entry:
+            entry["lines"].append(find_line(entry["also"]["file"], entry["also"]["match"]))
+    del path["about"]
+    with open(os.path.join(out_dir, "learn.json"), "w", encoding="utf-8") as f:
+        json.dump(path, f, ensure_ascii=False, indent=1)
 
 
 if __name__ == "__main__":
