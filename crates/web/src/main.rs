@@ -3,13 +3,16 @@
 
 mod app;
 mod browser;
+mod case_story;
 mod diagnosis_worker;
 mod editor;
 mod editor_spans;
+mod embed;
 mod fetch;
 mod finding_card;
 mod gallery;
 mod input_pane;
+mod learn;
 mod markdown;
 mod route;
 mod rule_page;
@@ -29,5 +32,6 @@ fn main() {
     // The same module also runs in the diagnosis worker, where there is no page to render.
     if web_sys::window().is_some() {
         yew::Renderer::<app::App>::new().render();
+        embed::report_height();
     }
 }
