@@ -31,6 +31,8 @@ test('an exercise: symptom first, wrong picks get hints, right picks show the li
   const log = exercise.locator('li.looked[data-look="log"]');
   await log.locator('.lines li').first().waitFor({ timeout: 10000 });
   assert.match(await log.innerText(), /connect\(\) failed \(111: Connection refused\)/);
+  // The whole line, not the cards' excerpt: the address nginx tried is at its end.
+  assert.match(await log.innerText(), /upstream: "http:\/\/127\.0\.0\.1:8000\/"/);
   assert.match(await page.locator('[data-testid="learn-question"] h3').innerText(), /next/);
 
   await page.click('button[data-choice="config"]');

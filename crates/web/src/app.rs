@@ -274,7 +274,7 @@ pub fn app() -> Html {
     let steps_first = outcome.findings.iter().map(|f| f.evidence.len()).sum::<usize>();
     let walkthrough = html! {
         <WalkthroughPanel steps={Rc::<[_]>::from(outcome.walkthrough.as_slice())}
-            spans={Rc::<[_]>::from(spans.evidence.get(steps_first..).unwrap_or_default())} on_focus={on_focus.clone()} />
+            spans={Rc::<[_]>::from(spans.evidence.get(steps_first..).unwrap_or_default())} on_focus={on_focus.clone()} open={!*embed} />
     };
     let more = (outcome.findings.len() > shown).then(|| {
         let show_all = show_all.clone();

@@ -68,6 +68,7 @@ pub fn embed_this() -> Html {
         let code = code.clone();
         Callback::from(move |_: MouseEvent| code.set(snippet(&crate::route::current_hash())))
     };
+    let plain = matches!(crate::route::current_hash().as_str(), "" | "#" | "#/");
     let copy = {
         let code = code.clone();
         Callback::from(move |_: MouseEvent| browser::copy(&code))
@@ -76,6 +77,7 @@ pub fn embed_this() -> Html {
         <details class="embed-this" data-testid="embed-this">
             <summary onclick={make}>{"Embed this"}</summary>
             <p class="note">{"Paste into any HTML docs page: the frame shows what this page shows now and sets its own height. It runs offline in the reader's browser, from wherever this page is hosted."}</p>
+            if plain { <p class="note">{"This embeds the empty playground. To embed your own inputs, make a share link first and open it."}</p> }
             <textarea readonly=true rows="4" value={(*code).clone()} aria-label="Embed snippet" data-testid="embed-snippet" />
             <button type="button" class="copy" onclick={copy}>{"Copy"}</button>
         </details>

@@ -138,7 +138,24 @@ fn place(e: &EvidenceView) -> String {
     }
 }
 
-fn quote(e: &EvidenceView) -> Html {
+/// The whole line the evidence stands on, from the case's own text (the cards' excerpt
+/// cuts long lines, and a learner needs all of it: the address is often at the end).
+fn quote(e: &EvidenceView, case: Option<&Case>) -> Html {
+    let text = case.map(|c| match e.location.input {
+        InputKind::Config => c.config.as_str(),
+        InputKind::Listeners => c.listeners.as_str(),
+        InputKind::Log => c.log.as_str(),
+    });
+    let (start, end) = (e.location.range.start as usize, e.location.range.end as usize);
+    if let Some(text) = text
+        && let Some(line_start) = text.get(..start).map(|b| b.rfind('\n').map_or(0, |i| i + 1))
+        && let Some(line_end) = text.get(end..).map(|a| end + a.find('\n').unwrap_or(a.len()))
+        && let (Some(a), Some(b), Some(c)) =
+            (text.get(line_start..start), text.get(start..end), text.get(end..line_end))
+    {
+        let (a, c) = (a.trim_start(), c.trim_end());
+        return html! { <code class="quote">{a}<mark>{b}</mark>{c}</code> };
+    }
     let (s, t) = (e.highlight.0 as usize, e.highlight.1 as usize);
     match (e.text.get(..s), e.text.get(s..t), e.text.get(t..)) {
         (Some(a), Some(b), Some(c)) => html! { <code class="quote">{a}<mark>{b}</mark>{c}</code> },
@@ -167,12 +184,12 @@ fn lines_in(outcome: &Outcome, input: InputKind) -> Vec<EvidenceView> {
     out
 }
 
-fn reasoning(top: &FindingView, outcome: &Outcome) -> Html {
+fn reasoning(top: &FindingView, outcome: &Outcome, case: Option<&Case>) -> Html {
     let lines = top.evidence.iter().map(|e| {
         html! {
             <li class="reason">
                 <span class="place">{place(e)}</span>
-                {quote(e)}
+                {quote(e, case)}
                 <span class="proves">{"proves: "}{&e.label}</span>
             </li>
         }
@@ -207,6 +224,8 @@ pub fn learn_page(props: &LearnProps) -> Html {
     let at = use_state(|| 0usize);
     let hint = use_state(|| None::<String>);
     let revealed = use_state(|| false);
+    // The exercise's case, whose texts the quoted lines come from.
+    let case = use_state(|| None::<Rc<Case>>);
     {
         let path = path.clone();
         use_effect_with((), move |_| {
@@ -223,6 +242,7 @@ pub fn learn_page(props: &LearnProps) -> Html {
     });
     {
         let (at, hint, revealed) = (at.clone(), hint.clone(), revealed.clone());
+        let loaded = case.clone();
         let on_load = props.on_load.clone();
         let case = exercise.as_ref().map(|(_, e)| e.case.clone());
         use_effect_with(case, move |case| {
@@ -232,6 +252,7 @@ pub fn learn_page(props: &LearnProps) -> Html {
             if let Some(name) = case.clone() {
                 yew::platform::spawn_local(async move {
                     if let Some(case) = load_case(&name).await {
+                        loaded.set(Some(Rc::new(case.clone())));
                         on_load.emit(case);
                     }
                 });
@@ -249,11 +270,13 @@ pub fn learn_page(props: &LearnProps) -> Html {
     };
     let outcome = &props.outcome;
     let ready = props.ready;
+    let case = (*case).clone();
+    let case = case.as_deref();
     let choice_text =
         |key: &str| p.choices.iter().find(|(k, _)| k == key).map(|(_, t)| t.clone()).unwrap_or_default();
     let looked = ex.steps.iter().take(*at).map(|s| {
         let lines = input_of(&s.look).map(|i| lines_in(outcome, i)).unwrap_or_default();
-        let lines = lines.iter().map(|e| html! { <li><span class="place">{place(e)}</span>{quote(e)}</li> });
+        let lines = lines.iter().map(|e| html! { <li><span class="place">{place(e)}</span>{quote(e, case)}</li> });
         html! {
             <li class="looked" data-look={s.look.clone()}>
                 <p class="did">{"✓ "}{choice_text(&s.look)}</p>
@@ -321,7 +344,7 @@ pub fn learn_page(props: &LearnProps) -> Html {
                     <h3>{"The diagnosis"}</h3>
                     <p class="verdict"><a class="code" href={top.docs.clone()}>{&top.code}</a>{" "}<strong>{&top.title}</strong></p>
                     <p>{&top.message}</p>
-                    {reasoning(top, outcome)}
+                    {reasoning(top, outcome, case)}
                     {fix.unwrap_or_else(|| html! { <><h3>{"How to verify it"}</h3><p data-testid="verify">{&ex.verify}</p></> })}
                     <p><a href={format!("#/case/{}", ex.case)}>{"Open this case in the playground"}</a></p>
                 </section>
@@ -387,9 +410,10 @@ fn overview(p: &Path, done: &UseStateHandle<Vec<String>>, asked: Option<&str>, c
             <p>{"Each exercise is a real broken setup captured from nginx. You see what the user saw; you choose where to look; then the diagnosis is revealed with the lines that prove it, the fix and how to check it. About 30 minutes for the whole path."}</p>
             <p class="learn-progress" data-testid="learn-progress">{format!("{} of {} done", p.exercises.iter().filter(|e| done.contains(&e.id)).count(), p.exercises.len())}
                 {" "}<button type="button" onclick={reset}>{"Start over"}</button></p>
-            <ol class="path">{for items}</ol>
-            <h3>{"502, 504, 500 or 499? Read from real lines"}</h3>
+            <h3>{"First: 502, 504, 500 or 499? Read from real lines"}</h3>
             <ul class="primer" data-testid="primer">{for primer}</ul>
+            <h3>{"Then the path, one real case each"}</h3>
+            <ol class="path">{for items}</ol>
         </section>
     }
 }

@@ -47,6 +47,8 @@ pub struct WalkthroughProps {
     /// Where each step's evidence stands in its editor, step by step.
     pub spans: Rc<[EditorSpan]>,
     pub on_focus: Callback<(InputKind, EditorSpan)>,
+    /// Shown open (closed in an embed, where height is precious).
+    pub open: bool,
 }
 
 #[function_component(WalkthroughPanel)]
@@ -89,7 +91,7 @@ pub fn walkthrough_panel(props: &WalkthroughProps) -> Html {
         }
     });
     html! {
-        <details class="walkthrough" data-testid="walkthrough" open=true>
+        <details class="walkthrough" data-testid="walkthrough" open={props.open}>
             <summary>{format!("The five checks every 502 guide gives: {answered} of {} answered", props.steps.len())}</summary>
             <ol>{for steps}</ol>
         </details>
