@@ -3,7 +3,7 @@
 # whether its tool is already there at the pinned version, so a warm run costs seconds.
 #
 #   scripts/bootstrap.sh web    wasm target, trunk, wasm-bindgen CLI, wasm-opt, the editor's npm packages
-#   scripts/bootstrap.sh test   web + Debian packages (nginx, backends, Chromium) + e2e node modules
+#   scripts/bootstrap.sh test   web + Debian packages (nginx, backends, Chromium) + e2e node modules + mdbook
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=versions.env
@@ -40,6 +40,13 @@ wasm_bindgen_tool() {
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 6 minutes)"
   # Not --locked: the registry copy lacks a pinned dependency of it.
   cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+}
+
+# mdBook builds the docs page tests/e2e/embed.test.mjs embeds a case into (a real docs tool).
+mdbook_tool() {
+  if mdbook --version 2>/dev/null | grep -q " v$MDBOOK_VERSION\$"; then return; fi
+  say "installing mdbook $MDBOOK_VERSION (about 20 minutes on 2 busy cores)"
+  cargo install --locked "mdbook@$MDBOOK_VERSION" --no-default-features --features search
 }
 
 node_tools() {
@@ -88,7 +95,7 @@ case "${1:-test}" in
   web)
     wasm_target; trunk_tool; wasm_bindgen_tool; node_tools; editor_modules ;;
   test)
-    apt_packages; wasm_target; trunk_tool; wasm_bindgen_tool; node_tools playwright; editor_modules ;;
+    apt_packages; wasm_target; trunk_tool; wasm_bindgen_tool; node_tools playwright; editor_modules; mdbook_tool ;;
   *)
     say "usage: $0 web|test"; exit 2 ;;
 esac

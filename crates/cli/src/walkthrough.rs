@@ -91,16 +91,6 @@ fn place(analysis: &Analysis<'_>, loaded: &Loaded, span: Span) -> String {
     }
 }
 
-fn question(kind: StepKind) -> &'static str {
-    match kind {
-        StepKind::BackendListening => "Is the backend running and listening?",
-        StepKind::ErrorLog => "What does the error log say?",
-        StepKind::Reachable => "Can nginx reach it?",
-        StepKind::ConfigPointsThere => "Does the config point there?",
-        StepKind::TestAndReload => "Test and reload",
-    }
-}
-
 fn status(status: StepStatus) -> &'static str {
     match status {
         StepStatus::Answered => "answered",
@@ -115,7 +105,7 @@ pub fn steps_text(analysis: &Analysis<'_>, loaded: &Loaded) -> String {
         out.push_str(&format!(
             "  {}. {} [{}]\n     {}\n",
             n + 1,
-            question(step.step),
+            step.step.question(),
             status(step.status),
             step.says
         ));

@@ -15,7 +15,7 @@ use crate::limits::{self, Limited};
 use crate::listeners::{self, ListenerReport};
 use crate::log::{self, LogReport};
 use crate::sniff;
-use crate::view::{FindingView, Location, Locator, finding_view};
+use crate::view::{FindingView, Location, Locator, StepView, finding_view, step_views};
 
 /// What one input was read as, for the line under each box ("ss -tlnp, 7 listeners").
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +97,11 @@ impl<'a> Analysis<'a> {
     /// Findings, ranked, located for display.
     pub fn views(&self) -> Vec<FindingView> {
         self.findings.iter().enumerate().map(|(i, f)| finding_view(i + 1, f, self)).collect()
+    }
+
+    /// The walkthrough, located for display.
+    pub fn step_views(&self) -> Vec<StepView> {
+        step_views(&self.walkthrough, self)
     }
 
     /// What each given input was read as, and what in it was not understood.

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnose::walkthrough::{Step, StepKind, StepStatus};
 use crate::finding::{Applicability, Command, Finding, Severity};
 use crate::input::{InputKind, Span, TextRange};
 
@@ -140,6 +141,9 @@ pub struct PageReport {
     pub id: u64,
     pub findings: Vec<FindingView>,
     pub summaries: Vec<crate::analysis::InputSummary>,
+    /// The five troubleshooting steps, answered from this evidence or left open.
+    #[serde(default)]
+    pub walkthrough: Vec<StepView>,
     /// Time spent parsing and diagnosing, in microseconds.
     pub elapsed_us: u64,
 }
@@ -221,19 +225,46 @@ pub trait Locator {
     }
 }
 
+/// One span located and quoted with its whole line.
+fn evidence_view(span: Span, label: &str, primary: bool, at: &dyn Locator) -> EvidenceView {
+    let location = at.locate(span);
+    let line = at.line_range(span.input, span.range.start);
+    let text_bytes = line.slice(at.text(span.input));
+    let start = span.range.start.saturating_sub(line.start).min(line.len());
+    let end = span.range.end.saturating_sub(line.start).min(line.len()).max(start);
+    let (text, highlight) = excerpt(text_bytes, start as usize, end as usize);
+    EvidenceView { location, text, highlight, label: label.to_string(), primary }
+}
+
+/// One walkthrough step located for display: the lines that answer it, quoted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    pub step: StepKind,
+    pub status: StepStatus,
+    pub says: String,
+    /// The lines that answer the step (labels empty).
+    pub evidence: Vec<EvidenceView>,
+    pub command: Option<String>,
+}
+
+pub fn step_views(steps: &[Step], at: &dyn Locator) -> Vec<StepView> {
+    steps
+        .iter()
+        .map(|s| StepView {
+            step: s.step,
+            status: s.status,
+            says: s.says.clone(),
+            evidence: s.evidence.iter().map(|span| evidence_view(*span, "", true, at)).collect(),
+            command: s.command.clone(),
+        })
+        .collect()
+}
+
 pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> FindingView {
     let evidence = finding
         .labels
         .iter()
-        .map(|label| {
-            let location = at.locate(label.span);
-            let line = at.line_range(label.span.input, label.span.range.start);
-            let text_bytes = line.slice(at.text(label.span.input));
-            let start = label.span.range.start.saturating_sub(line.start).min(line.len());
-            let end = label.span.range.end.saturating_sub(line.start).min(line.len()).max(start);
-            let (text, highlight) = excerpt(text_bytes, start as usize, end as usize);
-            EvidenceView { location, text, highlight, label: label.message.clone(), primary: label.primary }
-        })
+        .map(|label| evidence_view(label.span, &label.message, label.primary, at))
         .collect();
     let fix = finding.fix.as_ref().map(|fix| FixView {
         summary: fix.summary.clone(),

@@ -4,11 +4,12 @@
 //! to `None`, never a panic.
 
 use crate::analysis::InputSummary;
+use crate::diagnose::walkthrough::{StepKind, StepStatus};
 use crate::finding::{Applicability, Command, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::view::{
     DiffLine, DiffTag, EditView, EvidenceView, FileDiff, FindingView, FixView, FixedFile, Location,
-    PageReport,
+    PageReport, StepView,
 };
 
 #[derive(Default)]
@@ -145,6 +146,52 @@ fn read_command(r: &mut Reader<'_>) -> Option<Command> {
     Some(Command { purpose: r.str()?, command: r.str()? })
 }
 
+fn write_evidence(w: &mut Writer, e: &EvidenceView) {
+    write_location(w, &e.location);
+    w.str(&e.text);
+    w.uint(e.highlight.0.into());
+    w.uint(e.highlight.1.into());
+    w.str(&e.label);
+    w.uint(u64::from(e.primary));
+}
+
+fn read_evidence(r: &mut Reader<'_>) -> Option<EvidenceView> {
+    Some(EvidenceView {
+        location: read_location(r)?,
+        text: r.str()?,
+        highlight: (r.u32()?, r.u32()?),
+        label: r.str()?,
+        primary: r.uint()? == 1,
+    })
+}
+
+fn write_step(w: &mut Writer, s: &StepView) {
+    w.uint(StepKind::ALL.iter().position(|k| *k == s.step).unwrap_or_default() as u64);
+    w.uint(match s.status {
+        StepStatus::Answered => 0,
+        StepStatus::Open => 1,
+        StepStatus::NotApplicable => 2,
+    });
+    w.str(&s.says);
+    w.list(&s.evidence, write_evidence);
+    w.opt_str(s.command.as_deref());
+}
+
+fn read_step(r: &mut Reader<'_>) -> Option<StepView> {
+    Some(StepView {
+        step: *StepKind::ALL.get(usize::try_from(r.uint()?).ok()?)?,
+        status: match r.uint()? {
+            0 => StepStatus::Answered,
+            1 => StepStatus::Open,
+            2 => StepStatus::NotApplicable,
+            _ => return None,
+        },
+        says: r.str()?,
+        evidence: r.list(read_evidence)?,
+        command: r.opt_str()?,
+    })
+}
+
 fn write_finding(w: &mut Writer, f: &FindingView) {
     w.uint(f.rank as u64);
     w.str(&f.code);
@@ -157,14 +204,7 @@ fn write_finding(w: &mut Writer, f: &FindingView) {
     w.str(&f.message);
     w.uint(f.confidence.into());
     w.opt_uint(f.status.map(u64::from));
-    w.list(&f.evidence, |w, e| {
-        write_location(w, &e.location);
-        w.str(&e.text);
-        w.uint(e.highlight.0.into());
-        w.uint(e.highlight.1.into());
-        w.str(&e.label);
-        w.uint(u64::from(e.primary));
-    });
+    w.list(&f.evidence, write_evidence);
     w.list(&f.notes, |w, n| w.str(n));
     match &f.fix {
         None => w.uint(0),
@@ -221,15 +261,7 @@ fn read_finding(r: &mut Reader<'_>) -> Option<FindingView> {
             Some(s) => Some(u16::try_from(s).ok()?),
             None => None,
         },
-        evidence: r.list(|r| {
-            Some(EvidenceView {
-                location: read_location(r)?,
-                text: r.str()?,
-                highlight: (r.u32()?, r.u32()?),
-                label: r.str()?,
-                primary: r.uint()? == 1,
-            })
-        })?,
+        evidence: r.list(read_evidence)?,
         notes: r.list(Reader::str)?,
         fix: match r.uint()? {
             0 => None,
@@ -285,6 +317,7 @@ pub fn encode(report: &PageReport) -> Vec<u8> {
         w.uint(s.unrecognized_count as u64);
         w.list(&s.unrecognized_lines, |w, l| w.uint((*l).into()));
     });
+    w.list(&report.walkthrough, write_step);
     w.0
 }
 
@@ -306,6 +339,7 @@ pub fn decode(bytes: &[u8]) -> Option<PageReport> {
                 unrecognized_lines: r.list(Reader::u32)?,
             })
         })?,
+        walkthrough: r.list(read_step)?,
     };
     r.0.is_empty().then_some(report)
 }
@@ -321,7 +355,13 @@ mod tests {
         let log = "2026/11/21 11:33:33 [error] 9#9: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"ü\u{202E}\"\n";
         let a =
             analyze(Inputs { config: Some(config), listeners: Some(listeners), log: Some(log.as_bytes()) });
-        PageReport { id: 7, findings: a.views(), summaries: a.summaries(), elapsed_us: 1234 }
+        PageReport {
+            id: 7,
+            findings: a.views(),
+            summaries: a.summaries(),
+            walkthrough: a.step_views(),
+            elapsed_us: 1234,
+        }
     }
 
     #[test]
@@ -329,6 +369,7 @@ mod tests {
         let report = report();
         assert!(!report.findings.is_empty());
         assert!(report.findings.iter().any(|f| f.fix.is_some()));
+        assert!(report.walkthrough.iter().any(|s| !s.evidence.is_empty()));
         assert_eq!(decode(&encode(&report)), Some(report));
     }
 

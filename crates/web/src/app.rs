@@ -10,17 +10,21 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use crate::case_story::CaseBanner;
 use crate::diagnosis_worker::DiagnosisWorker;
 use crate::editor::{BoxMarks, EditorMark};
 use crate::editor_spans::EditorSpan;
+use crate::embed::EmbedThis;
 use crate::finding_card::FindingCard;
-use crate::gallery::{Gallery, load_case};
+use crate::gallery::{Case, Gallery, Story, load_case};
 use crate::input_pane::InputPane;
+use crate::learn::LearnPage;
 use crate::route::{self, Route};
 use crate::rule_page::RulePage;
 use crate::share_codec;
 use crate::share_panel::SharePanel;
 use crate::state::{Action, Playground};
+use crate::walkthrough_panel::WalkthroughPanel;
 use crate::{browser, storage};
 
 /// Wait this long after the last keystroke before diagnosing.
@@ -63,6 +67,7 @@ pub fn app() -> Html {
     let route = use_state(|| Route::parse(&route::current_hash()));
     let embed = use_memo((), |_| route::embed_requested());
     let notice = use_state(|| None::<String>);
+    let story = use_state(|| None::<Rc<Story>>);
 
     // Follow the fragment: back/forward, gallery links, pasted share links.
     {
@@ -85,11 +90,13 @@ pub fn app() -> Html {
     {
         let dispatcher = state.dispatcher();
         let notice = notice.clone();
+        let story = story.clone();
         use_effect_with((*route).clone(), move |route| match route.clone() {
             Route::Case(name) => yew::platform::spawn_local(async move {
                 match load_case(&name).await {
                     Some(case) => {
                         notice.set(None);
+                        story.set(Some(Rc::new(case.story)));
                         dispatcher.dispatch(Action::Load {
                             config: case.config,
                             listeners: case.listeners,
@@ -101,6 +108,7 @@ pub fn app() -> Html {
                 }
             }),
             Route::Share(fragment) => yew::platform::spawn_local(async move {
+                story.set(None);
                 match share_codec::decode(&fragment).await {
                     Ok(shared) => {
                         notice.set(shared.redacted.then(|| {
@@ -118,6 +126,7 @@ pub fn app() -> Html {
                 }
             }),
             Route::Main => {
+                story.set(None);
                 if let Some(draft) = storage::load() {
                     dispatcher.dispatch(Action::Load {
                         config: draft.config,
@@ -127,7 +136,8 @@ pub fn app() -> Html {
                     });
                 }
             }
-            Route::Rules(_) => {}
+            // Learn mode loads its exercise's case itself (it knows which).
+            Route::Rules(_) | Route::Learn(_) => {}
         });
     }
     // Keep the user's own typing as a draft.
@@ -261,6 +271,11 @@ pub fn app() -> Html {
         first_span = end;
         html! { <FindingCard key={v.rank} view={v.clone()} spans={card_spans} on_focus={on_focus.clone()} /> }
     });
+    let steps_first = outcome.findings.iter().map(|f| f.evidence.len()).sum::<usize>();
+    let walkthrough = html! {
+        <WalkthroughPanel steps={Rc::<[_]>::from(outcome.walkthrough.as_slice())}
+            spans={Rc::<[_]>::from(spans.evidence.get(steps_first..).unwrap_or_default())} on_focus={on_focus.clone()} open={!*embed} />
+    };
     let more = (outcome.findings.len() > shown).then(|| {
         let show_all = show_all.clone();
         let onclick = Callback::from(move |_: MouseEvent| show_all.set(true));
@@ -305,6 +320,7 @@ pub fn app() -> Html {
     let notice = html! {
         <div class="notice-slot" role="status">
             { for (*notice).clone().map(|n| html! { <p class="notice">{n}</p> }) }
+            { for (*story).clone().filter(|s| current_case.as_deref() == Some(s.name.as_str())).map(|s| html! { <CaseBanner story={s} /> }) }
         </div>
     };
     let draft_note = (!*draft_kept).then(|| {
@@ -327,6 +343,7 @@ pub fn app() -> Html {
                     {timing}
                     <div class="actions">
                         <button type="button" onclick={copy_report} data-testid="copy-report">{"Copy report"}</button>
+                        if !*embed { <EmbedThis /> }
                         if !*embed {
                             <button type="button" onclick={forget} data-testid="forget">{"Forget my inputs"}</button>
                         }
@@ -339,11 +356,27 @@ pub fn app() -> Html {
                 {empty}
                 <div class="findings" data-testid="findings">{for findings}</div>
                 <div class="more-slot">{for more}</div>
+                {walkthrough}
             </section>
         </main>
     };
+    let on_learn_load = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |case: Case| {
+            dispatcher.dispatch(Action::Load {
+                config: case.config,
+                listeners: case.listeners,
+                log: case.log,
+                user_edited: false,
+            })
+        })
+    };
     let body = match &*route {
         Route::Rules(code) => html! { <RulePage code={code.clone()} /> },
+        Route::Learn(id) => html! {
+            <LearnPage exercise={id.clone()} outcome={outcome.clone()} ready={current && outcome.id > 0}
+                on_load={on_learn_load} />
+        },
         _ => playground,
     };
     html! {
@@ -352,7 +385,7 @@ pub fn app() -> Html {
                 <header class="top">
                     <h1><a href="#/"><span class="logo" aria-hidden="true">{"502"}</span>{" badgateway"}</a></h1>
                     <p class="tagline">{"Why nginx says “502 Bad Gateway” — proven from your config, listeners and error log, with the fix. Runs offline in your browser: nothing you paste leaves this page."}</p>
-                    <nav class="top-nav"><a href="#/rules">{"Rule reference"}</a></nav>
+                    <nav class="top-nav"><a href="#/learn">{"Learn"}</a>{" · "}<a href="#/rules">{"Rule reference"}</a></nav>
                 </header>
             }
             {body}

@@ -2,7 +2,7 @@
 //! belongs to. Computed in the worker, which holds the texts as UTF-8: the editors count
 //! UTF-16 units, the findings count bytes.
 
-use badgateway_core::view::FindingView;
+use badgateway_core::view::{FindingView, StepView};
 use badgateway_core::{Analysis, InputKind, TextRange};
 
 /// A span as the editor counts: 1-based lines, columns in UTF-16 units from the line start.
@@ -25,7 +25,8 @@ pub struct DumpFile {
 /// What the worker adds to each reply for the editors.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EditorSpans {
-    /// One per evidence item, in the reply's order (finding by finding).
+    /// One per evidence item, in the reply's order (finding by finding, then the
+    /// walkthrough's steps, step by step).
     pub evidence: Vec<EditorSpan>,
     /// The config box's files, when it holds a dump.
     pub files: Vec<DumpFile>,
@@ -111,7 +112,12 @@ fn dump_files(analysis: &Analysis<'_>) -> Vec<DumpFile> {
 }
 
 /// `texts`: the config, listeners and log the analysis was made from.
-pub fn editor_spans(analysis: &Analysis<'_>, findings: &[FindingView], texts: [&str; 3]) -> EditorSpans {
+pub fn editor_spans(
+    analysis: &Analysis<'_>,
+    findings: &[FindingView],
+    steps: &[StepView],
+    texts: [&str; 3],
+) -> EditorSpans {
     let [config, listeners, log] = texts;
     let text = |kind: InputKind| match kind {
         InputKind::Config => config,
@@ -121,6 +127,7 @@ pub fn editor_spans(analysis: &Analysis<'_>, findings: &[FindingView], texts: [&
     let evidence = findings
         .iter()
         .flat_map(|f| &f.evidence)
+        .chain(steps.iter().flat_map(|s| &s.evidence))
         .map(|e| editor_span(text(e.location.input), e.location.range, e.location.input_line))
         .collect();
     EditorSpans { evidence, files: dump_files(analysis) }

@@ -30,7 +30,7 @@ fn split_at_highlight(text: &str, (start, end): (u32, u32)) -> (&str, &str, &str
     (text.get(..s).unwrap_or(""), text.get(s..e).unwrap_or(""), text.get(e..).unwrap_or(""))
 }
 
-fn evidence_item(
+pub fn evidence_item(
     e: &EvidenceView,
     span: Option<EditorSpan>,
     on_focus: &Callback<(InputKind, EditorSpan)>,

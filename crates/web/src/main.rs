@@ -3,13 +3,16 @@
 
 mod app;
 mod browser;
+mod case_story;
 mod diagnosis_worker;
 mod editor;
 mod editor_spans;
+mod embed;
 mod fetch;
 mod finding_card;
 mod gallery;
 mod input_pane;
+mod learn;
 mod markdown;
 mod route;
 mod rule_page;
@@ -17,6 +20,7 @@ mod share_codec;
 mod share_panel;
 mod state;
 mod storage;
+mod walkthrough_panel;
 mod worker_entry;
 
 /// Talc instead of the standard library's dlmalloc: 2.8 KB less gzipped wasm (measured with
@@ -28,5 +32,6 @@ fn main() {
     // The same module also runs in the diagnosis worker, where there is no page to render.
     if web_sys::window().is_some() {
         yew::Renderer::<app::App>::new().render();
+        embed::report_height();
     }
 }

@@ -11,6 +11,8 @@ pub enum Route {
     Case(String),
     /// A share link (the whole fragment, decoded by the core).
     Share(String),
+    /// Learn mode: the path, or one exercise.
+    Learn(Option<String>),
 }
 
 impl Route {
@@ -24,6 +26,8 @@ impl Route {
             (Some("rules"), Some(code)) if !code.is_empty() => Route::Rules(Some(code.to_ascii_uppercase())),
             (Some("rules"), _) => Route::Rules(None),
             (Some("case"), Some(name)) if !name.is_empty() => Route::Case(name.to_string()),
+            (Some("learn"), Some(id)) if !id.is_empty() => Route::Learn(Some(id.to_string())),
+            (Some("learn"), _) => Route::Learn(None),
             _ => Route::Main,
         }
     }

@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::case_story::CasesForRule;
+use crate::embed::EmbedThis;
 use crate::{fetch, markdown};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,6 +60,8 @@ pub fn rule_page(props: &RulePageProps) -> Html {
                     <h2><span class="code">{&rule.code}</span>{" "}{&rule.title}</h2>
                     <p class="rule-name"><code>{&rule.name}</code></p>
                     {markdown::render(&rule.docs)}
+                    <CasesForRule code={rule.code.clone()} />
+                    <EmbedThis />
                 </article>
             },
             None => html! { <p>{format!("There is no rule {code}.")}</p> },

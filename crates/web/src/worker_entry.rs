@@ -38,7 +38,8 @@ fn handle(message: &JsValue) -> Option<Array> {
     })
 }
 
-/// The reply: `[wire bytes, evidence spans as Uint32Array, dump files as [first, last, path]...]`.
+/// The reply: `[wire bytes, evidence spans as Uint32Array (the findings', then the
+/// walkthrough's), dump files as [first, last, path]...]`.
 fn diagnose(id: u64, config: &str, listeners: &str, log: &str) -> Array {
     let started = js_sys::Date::now();
     let analysis = analyze(Inputs {
@@ -48,10 +49,11 @@ fn diagnose(id: u64, config: &str, listeners: &str, log: &str) -> Array {
     });
     let findings = analysis.views();
     let summaries = analysis.summaries();
+    let walkthrough = analysis.step_views();
     // Whole microseconds: the page shows it without float formatting code.
     let elapsed_us = ((js_sys::Date::now() - started).max(0.0) * 1000.0) as u64;
-    let spans = editor_spans(&analysis, &findings, [config, listeners, log]);
-    let wire = wire::encode(&PageReport { id, findings, summaries, elapsed_us });
+    let spans = editor_spans(&analysis, &findings, &walkthrough, [config, listeners, log]);
+    let wire = wire::encode(&PageReport { id, findings, summaries, walkthrough, elapsed_us });
     let files = Array::new();
     for f in &spans.files {
         files.push(&Array::of3(&f.first_line.into(), &f.last_line.into(), &JsValue::from_str(&f.path)));

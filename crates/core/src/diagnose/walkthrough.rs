@@ -2,7 +2,7 @@
 //! "what I checked" when the findings cannot decide. Both are read off the facts (targets,
 //! listener matches, log groups, probes), never off rule codes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::input::{InputKind, Span, TextRange};
 use crate::log::{EventKind, Phase};
@@ -11,7 +11,7 @@ use super::evidence::{endpoint_text, listener_address, listener_text, reload_com
 use super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach, literal_ips};
 
 /// The steps, in the order the guides give them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// Is the backend running and listening?
@@ -26,7 +26,29 @@ pub enum StepKind {
     TestAndReload,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+impl StepKind {
+    /// In the order of [`walkthrough`]'s steps.
+    pub const ALL: [StepKind; 5] = [
+        StepKind::BackendListening,
+        StepKind::ErrorLog,
+        StepKind::Reachable,
+        StepKind::ConfigPointsThere,
+        StepKind::TestAndReload,
+    ];
+
+    /// The question the step answers, as the guides ask it.
+    pub fn question(self) -> &'static str {
+        match self {
+            StepKind::BackendListening => "Is the backend running and listening?",
+            StepKind::ErrorLog => "What does the error log say?",
+            StepKind::Reachable => "Can nginx reach it?",
+            StepKind::ConfigPointsThere => "Does the config point there?",
+            StepKind::TestAndReload => "Test and reload",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// The evidence answers it (`evidence` says where).
