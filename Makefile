@@ -53,7 +53,7 @@ e2e:
 ## Fuzz every parser and the whole diagnosis (by hand; FUZZ_SECONDS per target, default 600).
 ## Needs the nightly toolchain and cargo-fuzz (installed on first use).
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := config listeners log diagnosis
+FUZZ_TARGETS := config listeners log paste diagnosis
 fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 	cd fuzz && for t in $(FUZZ_TARGETS); do \

@@ -117,6 +117,28 @@ fn an_unterminated_quote_followed_by_megabytes() {
 }
 
 #[test]
+fn megabytes_of_what_the_paste_reader_undoes() {
+    // One line each of backticks, quote markers, entities, curly quotes, bold markers and
+    // unclosed fences: the reader undoes pastes in one pass, never once per character.
+    for (name, unit) in [
+        ("backticks", &b"`"[..]),
+        ("quote markers", b"> "),
+        ("entities", b"&quot;&amp;&gt;"),
+        ("curly quotes", "\u{201c}\u{201d}".as_bytes()),
+        ("bold", b"**"),
+        ("fences", b"```\n"),
+        ("json escapes", b"\\\""),
+    ] {
+        // 20 MB for the cheapest, 4 MB for the rest: the debug build reads ~1 MB/s of
+        // entities; `cargo bench -p badgateway-core --bench diagnose -- log_parse_pasted`
+        // gives the release speed of every form.
+        let mb = if unit == b"`" { 20 } else { 4 };
+        let text = unit.repeat(mb * 1024 * 1024 / unit.len());
+        run(&format!("{mb} MB of {name}"), None, Some(&text), Some(&text));
+    }
+}
+
+#[test]
 fn a_twenty_megabyte_single_line() {
     let line = vec![b'a'; 20 * 1024 * 1024];
     let out = run("20 MB single line (a)", Some(&line), Some(&line), Some(&line));
