@@ -3,6 +3,7 @@
 
 mod candidates;
 mod config_errors;
+mod container;
 mod evidence;
 mod facts;
 mod firewall;

@@ -5,6 +5,7 @@ use crate::finding::{Applicability, Command, Finding, Fix, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind};
 
+use super::super::container;
 use super::super::evidence::{
     cite_events, endpoint_text, listener_address, listener_text, paste_listeners, target_place,
     unnamed_listener_check,
@@ -181,6 +182,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             finding = probe_evidence(facts, host, *port, finding);
         }
         finding = finding.fix(start_backend(*port));
+        // Only the log spoke (a listener table would be the container's or the host's).
+        if only_log
+            && let Some(ip) =
+                ips.first().copied().filter(|ip| ips.iter().all(IpAddr::is_loopback) && ip.is_loopback())
+            && let Some(why) = container::nginx_in_container(facts)
+        {
+            finding = container::own_loopback(finding, ip, *port, why);
+        }
         out.push(finding);
     }
 }
@@ -536,6 +545,11 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
             "sudo nginx -T",
         ));
         finding = finding.fix(start_backend(upstream.port().unwrap_or(80)));
+        if let Some(ip) = refused_ip(group).filter(IpAddr::is_loopback)
+            && let Some(why) = container::nginx_in_container(facts)
+        {
+            finding = container::own_loopback(finding, ip, upstream.port().unwrap_or(80), why);
+        }
         out.push(finding);
     }
 }
