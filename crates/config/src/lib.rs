@@ -55,33 +55,25 @@ pub struct Position {
     pub column: u32,
 }
 
+/// What kind of mistake a diagnostic is. The parser names no product codes: core maps these to
+/// its rules (`code_of` in core's `diagnose/config_errors.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DiagnosticCode {
-    /// BG101: nginx cannot read the file (braces, semicolons, quotes).
+    /// nginx cannot read the file (braces, semicolons, quotes).
     Syntax,
-    /// BG102: a `*_pass` without a valid scheme or prefix.
+    /// A `*_pass` without a valid scheme or prefix.
     PassScheme,
-    /// BG103: a backend host that is neither an upstream name nor an address.
+    /// A backend host that is neither an upstream name nor an address.
     HostNotFound,
-    /// BG104: unknown directive, wrong argument count, invalid value, not allowed here.
+    /// Unknown directive, wrong argument count, invalid value, not allowed here.
     Directive,
-    /// BG105: an `include` whose file was not pasted.
+    /// An `include` whose file was not pasted.
     IncludeNotPasted,
     /// An include that includes itself (nginx would loop until it runs out of file descriptors).
     IncludeCycle,
 }
 
 impl DiagnosticCode {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Syntax | Self::IncludeCycle => "BG101",
-            Self::PassScheme => "BG102",
-            Self::HostNotFound => "BG103",
-            Self::Directive => "BG104",
-            Self::IncludeNotPasted => "BG105",
-        }
-    }
-
     /// Whether `nginx -t` would refuse the configuration.
     pub fn is_error(self) -> bool {
         !matches!(self, Self::IncludeNotPasted)

@@ -17,9 +17,22 @@ pub struct Wording {
     pub applicability: Applicability,
 }
 
-pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, out: &mut Findings) {
+/// The rule each kind of parser diagnostic belongs to: the one place where the parser's typed
+/// errors meet product codes.
+pub fn code_of(kind: DiagnosticCode) -> &'static str {
+    match kind {
+        DiagnosticCode::Syntax | DiagnosticCode::IncludeCycle => "BG101",
+        DiagnosticCode::PassScheme => "BG102",
+        DiagnosticCode::HostNotFound => "BG103",
+        DiagnosticCode::Directive => "BG104",
+        DiagnosticCode::IncludeNotPasted => "BG105",
+    }
+}
+
+/// Reports the parser's diagnostics that belong to `wording.code` (see [`code_of`]).
+pub fn report(facts: &Facts<'_>, wording: &Wording, out: &mut Findings) {
     let Some(config) = facts.config else { return };
-    for d in config.diagnostics().iter().filter(|d| kinds.contains(&d.code)) {
+    for d in config.diagnostics().iter().filter(|d| code_of(d.code) == wording.code) {
         let position = config.locate(d.reported_range().start);
         let place = if position.path.is_empty() {
             format!("line {}", position.line)
