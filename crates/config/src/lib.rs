@@ -5,6 +5,7 @@
 pub mod directives;
 mod dump;
 mod model;
+pub mod modules;
 pub mod order;
 mod range;
 mod syntax;
@@ -71,12 +72,15 @@ pub enum DiagnosticCode {
     IncludeNotPasted,
     /// An include that includes itself (nginx would loop until it runs out of file descriptors).
     IncludeCycle,
+    /// A directive of a third-party module the paste does not load: fine on a build that
+    /// includes the module, "unknown directive" on one without it (see `Diagnostic::module`).
+    ModuleDirective,
 }
 
 impl DiagnosticCode {
     /// Whether `nginx -t` would refuse the configuration.
     pub fn is_error(self) -> bool {
-        !matches!(self, Self::IncludeNotPasted)
+        !matches!(self, Self::IncludeNotPasted | Self::ModuleDirective)
     }
 }
 
@@ -96,6 +100,10 @@ pub struct Diagnostic {
     /// Found by nginx only after the whole configuration was read (e.g. "host not found in
     /// upstream" for a `proxy_pass`): it comes after every error found while reading.
     pub after_parse: bool,
+    /// The third-party module that provides the directive, when that is what the diagnostic is
+    /// about (a `ModuleDirective`, or an "unknown directive" of a module the build does not load).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<&'static modules::Module>,
 }
 
 impl Diagnostic {
@@ -197,6 +205,7 @@ pub fn parse(src: &[u8]) -> Config {
             suggestion: e.insert_semicolon.map(|_| "missing \";\"".to_string()),
             edit: e.insert_semicolon.map(|at| (TextRange::new(at, at), ";".to_string())),
             after_parse: false,
+            module: None,
         })
         .collect();
     let out = walk::run(&config);

@@ -1,6 +1,7 @@
 //! What `nginx -t` checks as it reads each directive: the context it stands in, block or not,
 //! argument counts, duplicates, `*_pass` schemes and ports, nested locations, empty upstreams.
 
+use super::third_party::fair_problem;
 use super::*;
 
 impl<'a> Walker<'a> {
@@ -54,10 +55,18 @@ impl<'a> Walker<'a> {
             }
             stack.push((d.subtree_end.max(cur + 1), stop, ctx));
             let name = self.name(cur);
-            if let (Some(mask), Some(masks)) = (ctx.mask(), directives::lookup(name))
-                && name != b"include"
-                && !masks.iter().any(|m| m & mask != 0)
-            {
+            let fits = |masks: &[u32], mask: u32| masks.iter().any(|m| m & mask != 0);
+            let misplaced = match (ctx.mask(), directives::lookup(name)) {
+                (Some(mask), Some(masks)) => !fits(masks, mask),
+                // A third-party module's directive counts too (`more_set_headers` alone is a
+                // location's or a server's, not the main file's).
+                (Some(mask), None) => {
+                    let mut providers = crate::modules::providers(name).peekable();
+                    providers.peek().is_some() && !providers.any(|(_, masks)| fits(masks, mask))
+                }
+                (None, _) => false,
+            };
+            if misplaced && name != b"include" {
                 count += 1;
             }
             if d.is_block() {
@@ -82,6 +91,15 @@ impl<'a> Walker<'a> {
     ) -> bool {
         let name_s = Lossy(name);
         let (masks, value_kind) = (info.masks, info.value_kind);
+        let masks = match (masks, info.third_party.then(|| self.provider(name)).flatten()) {
+            (None, Some((module, masks))) => {
+                if !self.module_directive(di, name, module, name_range) {
+                    return false;
+                }
+                Some(masks)
+            }
+            (masks, _) => masks,
+        };
         let Some(masks) = masks else {
             let suggestion = directives::closest(&text(name)).map(str::to_string);
             self.directive_error(di, format!("unknown directive \"{name_s}\""), name_range);
@@ -174,6 +192,13 @@ impl<'a> Walker<'a> {
                         self.directive_error(di, format!("invalid parameter \"{}\"", text(p)), *r);
                         return false;
                     }
+                }
+            }
+            b"load_module" if frame.ctx == Context::Main && !self.load_module(di) => return false,
+            b"fair" if frame.ctx == Context::Upstream => {
+                if let Some((msg, r)) = fair_problem(&args) {
+                    self.directive_error(di, msg, r);
+                    return false;
                 }
             }
             b"listen" if frame.ctx == Context::Server => {

@@ -4,6 +4,7 @@
 
 use crate::directives::{self, ValueKind};
 use crate::model::*;
+use crate::modules::Module;
 use crate::range::TextRange;
 use crate::syntax::{End, TokenKind};
 use crate::{Config, Diagnostic, DiagnosticCode};
@@ -14,6 +15,7 @@ mod effective;
 mod glob;
 mod includes;
 mod lower;
+mod third_party;
 mod values;
 mod variables;
 
@@ -154,6 +156,12 @@ struct Walker<'a> {
     include_budget: usize,
     budget_reported: bool,
     overflow: Diagnostic,
+    /// Modules loaded so far (`load_module`, in the order nginx reads it), and those already
+    /// noted as needed.
+    loaded: Vec<&'static Module>,
+    noted: Vec<&'static Module>,
+    /// Whether the build evidently lacks the modules it does not load (see `third_party`).
+    lacks_unloaded: Option<bool>,
 }
 
 type Lookup = NameInfo;
@@ -171,13 +179,16 @@ struct NameInfo {
     /// Lua, Perl or njs: may define variables we cannot see.
     opaque_vars: bool,
     pass: Option<PassKind>,
+    /// Not nginx's own, but a third-party module's (see `third_party`).
+    third_party: bool,
 }
 
 impl NameInfo {
     fn of(name: &[u8]) -> Self {
         let pass = PassKind::from_directive(name);
+        let masks = directives::lookup(name);
         Self {
-            masks: directives::lookup(name),
+            masks,
             value_kind: directives::value_kind(name),
             setting_key: setting_key(name),
             needs_all: matches!(
@@ -195,6 +206,7 @@ impl NameInfo {
                     | b"grpc_set_header"
                     | b"server"
                     | b"listen"
+                    | b"fair"
             ),
             interesting: pass.is_some()
                 || matches!(
@@ -216,6 +228,7 @@ impl NameInfo {
                 || name.starts_with(b"perl")
                 || name.starts_with(b"js_"),
             pass,
+            third_party: masks.is_none() && crate::modules::providers(name).next().is_some(),
         }
     }
 }
@@ -281,6 +294,9 @@ pub(crate) fn run(cfg: &Config) -> Output {
         saw_http: false,
         include_budget: cfg.directives.len().saturating_mul(16).saturating_add(10_000),
         budget_reported: false,
+        loaded: Vec::new(),
+        noted: Vec::new(),
+        lacks_unloaded: None,
         overflow: Diagnostic {
             code: DiagnosticCode::Syntax,
             message: String::new(),
@@ -289,6 +305,7 @@ pub(crate) fn run(cfg: &Config) -> Output {
             suggestion: None,
             edit: None,
             after_parse: false,
+            module: None,
         },
         upstream_names: cfg
             .directives
@@ -334,7 +351,7 @@ fn text(b: &[u8]) -> String {
 }
 
 fn is_known_directive_start(name: &[u8]) -> bool {
-    directives::lookup(name).is_some()
+    directives::lookup(name).is_some() || crate::modules::providers(name).next().is_some()
 }
 
 impl<'a> Walker<'a> {
@@ -422,6 +439,7 @@ impl<'a> Walker<'a> {
             suggestion: None,
             edit: None,
             after_parse: false,
+            module: None,
         };
         if self.diags.len() >= 4 * crate::MAX_DIAGNOSTICS {
             // Past the cap: written to a scratch slot nobody reads.
@@ -455,6 +473,11 @@ impl<'a> Walker<'a> {
     /// Reports a directive error on the line nginx names; when an argument on a later line looks
     /// like the next directive, the mistake is a missing `;` before it.
     fn directive_error(&mut self, di: u32, message: String, range: TextRange) {
+        self.directive_diag(DiagnosticCode::Directive, di, message, range);
+    }
+
+    /// A diagnostic about a whole directive, placed as nginx places its errors.
+    fn directive_diag(&mut self, code: DiagnosticCode, di: u32, message: String, range: TextRange) {
         if self.diags.len() >= 4 * crate::MAX_DIAGNOSTICS {
             return;
         }
@@ -475,7 +498,7 @@ impl<'a> Walker<'a> {
             None => range,
         };
         let nginx_range = term.filter(|t| self.line(t.start) != self.line(range.start));
-        let d = self.diag(DiagnosticCode::Directive, message, range);
+        let d = self.diag(code, message, range);
         d.nginx_range = nginx_range;
         if let Some(at) = missing_semicolon {
             d.suggestion = Some("missing \";\"".into());
