@@ -1,8 +1,8 @@
 //! `include` resolution: which pasted files a pattern names, walked in place, with cycles and
 //! fan-out bounded.
 
-use super::glob::glob_match;
 use super::*;
+use badgateway_text::glob_match;
 
 impl<'a> Walker<'a> {
     pub(super) fn include(&mut self, di: u32, frame: Frame) {

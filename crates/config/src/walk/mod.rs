@@ -8,11 +8,12 @@ use crate::modules::Module;
 use crate::range::TextRange;
 use crate::syntax::{End, TokenKind};
 use crate::{Config, Diagnostic, DiagnosticCode};
+use badgateway_text::find;
+use badgateway_text::hash::{FastMap, FastSet};
 use serde::Serialize;
 
 mod checks;
 mod effective;
-mod glob;
 mod includes;
 mod lower;
 mod third_party;
@@ -139,15 +140,14 @@ struct Walker<'a> {
     stack: Vec<Frame>,
     include_cache: std::collections::HashMap<String, Vec<u32>>,
     /// Every `upstream` name in the paste (a `*_pass` may name one defined later).
-    /// FNV like `var_defs`: one set type, not two (each costs the page's wasm code).
-    upstream_names: std::collections::HashSet<&'a [u8], FnvBuild>,
-    lookup_cache: std::collections::HashMap<&'a [u8], Lookup, FnvBuild>,
+    upstream_names: FastSet<&'a [u8]>,
+    lookup_cache: FastMap<&'a [u8], Lookup>,
     /// `$name` uses in http contexts, in order, and the names the configuration defines.
     var_uses: Vec<(&'a [u8], TextRange)>,
     /// (level, setting key, directive index) in walk order; grouped into `own` after the walk.
     settings_seen: Vec<(u32, u16, u32)>,
     own: Vec<(u16, u32)>,
-    var_defs: std::collections::HashSet<&'a [u8], FnvBuild>,
+    var_defs: FastSet<&'a [u8]>,
     /// Modules that define variables we cannot see (Lua, Perl, njs, unknown directives).
     vars_opaque: bool,
     /// An `http {}` block was read in the main context (a whole configuration, not a snippet).
@@ -233,31 +233,6 @@ impl NameInfo {
     }
 }
 
-/// FNV-1a: directive names are short and not attacker-chosen in a way that matters here
-/// (the cache only speeds up the table lookup).
-#[derive(Clone, Copy, Default)]
-struct FnvBuild;
-
-struct Fnv(u64);
-
-impl std::hash::BuildHasher for FnvBuild {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 pub(crate) fn run(cfg: &Config) -> Output {
     let nfiles = cfg.files.len();
     let mut file_tops = vec![(0u32, 0u32); nfiles];
@@ -285,11 +260,11 @@ pub(crate) fn run(cfg: &Config) -> Output {
         pending_targets: Vec::new(),
         stack: Vec::new(),
         include_cache: std::collections::HashMap::new(),
-        lookup_cache: std::collections::HashMap::with_hasher(FnvBuild),
+        lookup_cache: FastMap::default(),
         var_uses: Vec::new(),
         settings_seen: Vec::new(),
         own: Vec::new(),
-        var_defs: std::collections::HashSet::with_hasher(FnvBuild),
+        var_defs: FastSet::default(),
         vars_opaque: false,
         saw_http: false,
         include_budget: cfg.directives.len().saturating_mul(16).saturating_add(10_000),
@@ -604,8 +579,4 @@ impl<'a> Walker<'a> {
             in_map: ctx == Context::Raw && self.name(di) == b"map",
         });
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }

@@ -84,7 +84,7 @@ impl<'a> Walker<'a> {
         if opaque {
             return;
         }
-        let mut seen = std::collections::HashSet::with_hasher(FnvBuild);
+        let mut seen = FastSet::default();
         let uses = std::mem::take(&mut self.var_uses);
         for (var, r) in uses {
             if !seen.insert(var) || directives::is_builtin_variable(var) || self.var_defs.contains(var) {

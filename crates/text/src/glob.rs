@@ -1,7 +1,7 @@
-//! nginx's include globbing.
+//! nginx's include globbing (glob(3) as nginx calls it: `*` and `?` stop at `/`, `[...]` classes).
 
 /// nginx's glob (`*`, `?`, `[...]`; `*` does not cross `/`), iterative with one backtrack point.
-pub(super) fn glob_match(pat: &[u8], s: &[u8]) -> bool {
+pub fn glob_match(pat: &[u8], s: &[u8]) -> bool {
     let (mut p, mut i) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while i < s.len() {
@@ -52,7 +52,7 @@ pub(super) fn glob_match(pat: &[u8], s: &[u8]) -> bool {
     p == pat.len()
 }
 
-pub(super) fn class_match(pat: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
+fn class_match(pat: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
     let mut j = start + 1;
     let negate = matches!(pat.get(j), Some(b'!' | b'^'));
     if negate {
