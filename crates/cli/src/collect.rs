@@ -15,6 +15,7 @@ use clap::Args;
 
 use crate::evidence_file::Evidence;
 use crate::inputs::io_reason;
+use badgateway_text::glob_match;
 
 #[derive(Args, Clone, Debug)]
 pub struct LiveHost {
@@ -490,40 +491,13 @@ fn expand(pattern: &Path) -> Vec<PathBuf> {
         .filter_map(|e| e.ok())
         .filter(|e| {
             let n = e.file_name().to_string_lossy().into_owned();
-            !n.starts_with('.') && wildcard(name.as_bytes(), n.as_bytes())
+            !n.starts_with('.') && glob_match(name.as_bytes(), n.as_bytes())
         })
         .map(|e| e.path())
         .filter(|p| p.is_file())
         .collect();
     out.sort();
     out
-}
-
-/// `*` and `?` matching without recursion (linear backtracking on the last `*`).
-fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
-    let (mut p, mut n) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, n));
-                p += 1;
-            }
-            Some(&c) if c == b'?' || Some(&c) == name.get(n) => {
-                p += 1;
-                n += 1;
-            }
-            _ => match star {
-                Some((sp, sn)) => {
-                    p = sp + 1;
-                    n = sn + 1;
-                    star = Some((sp, sn + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// `2026-11-21 12:00:00 UTC`, from the system clock (civil date from days, Howard Hinnant).
@@ -574,11 +548,11 @@ mod tests {
 
     #[test]
     fn wildcards_match_like_glob() {
-        assert!(wildcard(b"*.conf", b"default.conf"));
-        assert!(!wildcard(b"*.conf", b"default.conf.bak"));
-        assert!(wildcard(b"*", b"x"));
-        assert!(wildcard(b"a?c*", b"abcdef"));
-        assert!(!wildcard(b"a?c", b"ac"));
+        assert!(glob_match(b"*.conf", b"default.conf"));
+        assert!(!glob_match(b"*.conf", b"default.conf.bak"));
+        assert!(glob_match(b"*", b"x"));
+        assert!(glob_match(b"a?c*", b"abcdef"));
+        assert!(!glob_match(b"a?c", b"ac"));
     }
 
     #[test]

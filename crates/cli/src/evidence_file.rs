@@ -20,7 +20,7 @@
 
 use badgateway_core::InputKind;
 
-use crate::inputs::{Loaded, Origin};
+use crate::loaded::{Loaded, Origin};
 
 const MARK: &str = "# badgateway: ";
 const TITLE: &str = "# badgateway evidence v1";

@@ -4,6 +4,7 @@ mod collect;
 mod evidence_file;
 mod inputs;
 mod inspect;
+mod loaded;
 mod sarif;
 mod share;
 mod text;

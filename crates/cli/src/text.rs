@@ -9,6 +9,7 @@ use badgateway_core::input::InputKind;
 use badgateway_core::view::{EvidenceView, FindingView, Locator, visible};
 
 use crate::inputs::Loaded;
+use badgateway_text::char_range;
 
 pub fn render(analysis: &Analysis<'_>, views: &[FindingView], loaded: &Loaded, color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
@@ -42,19 +43,6 @@ fn origin(e: &EvidenceView, loaded: &Loaded) -> (String, u32) {
         (Some(origin), line) => (format!("{kind} {}", origin.label), line),
         (None, line) => (kind.to_string(), line),
     }
-}
-
-/// Clamps a byte range to `text` and to character boundaries.
-fn char_range(text: &str, (start, end): (u32, u32)) -> std::ops::Range<usize> {
-    let mut s = (start as usize).min(text.len());
-    let mut e = (end as usize).min(text.len()).max(s);
-    while !text.is_char_boundary(s) {
-        s -= 1;
-    }
-    while !text.is_char_boundary(e) {
-        e += 1;
-    }
-    s..e
 }
 
 /// The whole line an evidence span starts on, as in the input (indentation kept, so the

@@ -2,7 +2,8 @@
 //!
 //! The bits follow nginx's `ngx_command_t.type` (`NGX_CONF_TAKE1`, `NGX_HTTP_LOC_CONF`, ...),
 //! renumbered to fit one `u32`. The table covers the open-source modules (as crossplane's analyzer
-//! does) plus lua-nginx-module; it is plain data so it stays small in the browser build.
+//! does); directives of third-party modules are in [`crate::modules`]. Plain data, so it stays
+//! small in the browser build.
 
 pub const NOARGS: u32 = 0x0000_0001;
 pub const TAKE1: u32 = 0x0000_0002;
@@ -229,17 +230,14 @@ pub fn parse_size(v: &[u8], offset: bool) -> Option<u64> {
     n.checked_mul(mult)
 }
 
-// Generated from the ngx_command_t facts of nginx open-source modules (as listed by crossplane's analyzer)
-// plus lua-nginx-module and headers-more directives. One line per directive, sorted by name for
+// Generated from the ngx_command_t facts of nginx open-source modules (as listed by crossplane's analyzer);
+// third-party modules (Lua, headers-more, njs...) are in `modules.rs`. One line per directive, sorted by name for
 // binary search: the name, then one hex mask per module that defines it. Text and not a table of
 // (name, masks) pointers: the page's wasm carries it in ~3 KB less, gzipped (docs/performance.md).
 static TABLE: &str = "\
 absolute_redirect 0e000200
 accept_mutex 00080200
 accept_mutex_delay 00080002
-access_by_lua 7ffc0800
-access_by_lua_block 7ffc0500
-access_by_lua_file 7ffc0800
 access_log ce000800 00c00800
 add_after_body 0e000002
 add_before_body 0e000002
@@ -271,12 +269,6 @@ autoindex 0e000200
 autoindex_exact_size 0e000200
 autoindex_format 0e000002
 autoindex_localtime 0e000200
-balancer_by_lua 7ffc0800
-balancer_by_lua_block 7ffc0500
-balancer_by_lua_file 7ffc0800
-body_filter_by_lua 7ffc0800
-body_filter_by_lua_block 7ffc0500
-body_filter_by_lua_file 7ffc0800
 break 6c000001
 charset 4e000002
 charset_map 02000104
@@ -291,9 +283,6 @@ client_header_buffer_size 06000002
 client_header_timeout 06000002
 client_max_body_size 0e000002
 connection_pool_size 06000002
-content_by_lua 7ffc0800
-content_by_lua_block 7ffc0500
-content_by_lua_file 7ffc0800
 create_full_put_path 0e000200
 daemon 00050200
 dav_access 0e00000e
@@ -311,9 +300,6 @@ error_log 00040800 0e000800 00300800 00c00800
 error_page 4e001000
 etag 0e000200
 events 00040101
-exit_worker_by_lua 7ffc0800
-exit_worker_by_lua_block 7ffc0500
-exit_worker_by_lua_file 7ffc0800
 expires 4e000006
 f4f 08000001
 f4f_buffer_size 0e000002
@@ -333,7 +319,6 @@ fastcgi_cache_max_range_offset 0e000002
 fastcgi_cache_methods 0e000800
 fastcgi_cache_min_uses 0e000002
 fastcgi_cache_path 02001000
-fastcgi_cache_purge 0e000800
 fastcgi_cache_revalidate 0e000200
 fastcgi_cache_use_stale 0e000800
 fastcgi_cache_valid 0e000800
@@ -415,9 +400,6 @@ gzip_static 0e000002
 gzip_types 0e000800
 gzip_vary 0e000200
 hash 10000006 01000006
-header_filter_by_lua 7ffc0800
-header_filter_by_lua_block 7ffc0500
-header_filter_by_lua_file 7ffc0800
 health_check 08000400 00800400
 health_check_timeout 00c00002
 hls 08000001
@@ -454,21 +436,8 @@ imap_capabilities 00300800
 imap_client_buffer 00300002
 include 1ffc0002
 index 0e000800
-init_by_lua 7ffc0800
-init_by_lua_block 7ffc0500
-init_by_lua_file 7ffc0800
-init_worker_by_lua 7ffc0800
-init_worker_by_lua_block 7ffc0500
-init_worker_by_lua_file 7ffc0800
 internal 08000001
 ip_hash 10000001
-js_access 00c00002
-js_content 88000002
-js_filter 00c00002
-js_include 02000002 00400002
-js_path 02000002
-js_preread 00c00002
-js_set 02000004 00400004
 keepalive 10000002
 keepalive_disable 0e000006
 keepalive_requests 0e000002 10000002
@@ -499,32 +468,9 @@ listen 04000800 00200800 00800800
 load_module 00050002
 location 0c000106
 lock_file 00050002
-log_by_lua 7ffc0800
-log_by_lua_block 7ffc0500
-log_by_lua_file 7ffc0800
 log_format 02001000 00401000
 log_not_found 0e000200
 log_subrequest 0e000200
-lua_capture_error_log 7ffc0800
-lua_check_client_abort 7ffc0800
-lua_code_cache 7ffc0800
-lua_http10_buffering 7ffc0800
-lua_malloc_trim 7ffc0800
-lua_max_pending_timers 7ffc0800
-lua_max_running_timers 7ffc0800
-lua_need_request_body 7ffc0800
-lua_package_cpath 7ffc0800
-lua_package_path 7ffc0800
-lua_regex_cache_max_entries 7ffc0800
-lua_shared_dict 7ffc0800
-lua_socket_connect_timeout 7ffc0800
-lua_socket_log_errors 7ffc0800
-lua_socket_read_timeout 7ffc0800
-lua_socket_send_timeout 7ffc0800
-lua_ssl_trusted_certificate 7ffc0800
-lua_ssl_verify_depth 7ffc0800
-lua_transform_underscores_in_response_headers 7ffc0800
-lua_use_default_type 7ffc0800
 mail 00040101
 map 02000104 00400104
 map_hash_bucket_size 02000002 00400002
@@ -550,10 +496,6 @@ mirror 0e000002
 mirror_request_body 0e000200
 modern_browser 0e000006
 modern_browser_value 0e000002
-more_clear_headers 4e000800
-more_clear_input_headers 4e000800
-more_set_headers 4e000800
-more_set_input_headers 4e000800
 mp4 08000001
 mp4_buffer_size 0e000002
 mp4_limit_rate 0e000002
@@ -601,7 +543,6 @@ proxy_cache_max_range_offset 0e000002
 proxy_cache_methods 0e000800
 proxy_cache_min_uses 0e000002
 proxy_cache_path 02001000
-proxy_cache_purge 0e000800
 proxy_cache_revalidate 0e000200
 proxy_cache_use_stale 0e000800
 proxy_cache_valid 0e000800
@@ -675,9 +616,6 @@ resolver 0e000800 10000800 00300800 00c00800
 resolver_timeout 0e000002 00300002 00c00002
 return 6c000006 00800002
 rewrite 6c00000c
-rewrite_by_lua 7ffc0800
-rewrite_by_lua_block 7ffc0500
-rewrite_by_lua_file 7ffc0800
 rewrite_log 6e000200
 root 4e000002
 satisfy 0e000002
@@ -697,7 +635,6 @@ scgi_cache_max_range_offset 0e000002
 scgi_cache_methods 0e000800
 scgi_cache_min_uses 0e000002
 scgi_cache_path 02001000
-scgi_cache_purge 0e000800
 scgi_cache_revalidate 0e000200
 scgi_cache_use_stale 0e000800
 scgi_cache_valid 0e000800
@@ -738,17 +675,11 @@ server_name 04000800 00300002
 server_name_in_redirect 0e000200
 server_names_hash_bucket_size 02000002
 server_names_hash_max_size 02000002
-server_rewrite_by_lua 7ffc0800
-server_rewrite_by_lua_block 7ffc0500
-server_rewrite_by_lua_file 7ffc0800
 server_tokens 0e000002
 session_log 0e000002
 session_log_format 02001000
 session_log_zone 0200007c
 set 6c000004
-set_by_lua 7ffc0800
-set_by_lua_block 7ffc0500
-set_by_lua_file 7ffc0800
 set_real_ip_from 0e000002 00c00002
 slice 0e000002
 smtp_auth 00300800
@@ -768,13 +699,9 @@ ssi_value_length 0e000002
 ssl 06000200 00300200
 ssl_buffer_size 06000002
 ssl_certificate 06000002 00300002 00c00002
-ssl_certificate_by_lua 7ffc0800
-ssl_certificate_by_lua_block 7ffc0500
-ssl_certificate_by_lua_file 7ffc0800
 ssl_certificate_key 06000002 00300002 00c00002
 ssl_ciphers 06000002 00300002 00c00002
 ssl_client_certificate 06000002 00300002 00c00002
-ssl_client_hello_by_lua_block 7ffc0500
 ssl_crl 06000002 00300002 00c00002
 ssl_dhparam 06000002 00300002 00c00002
 ssl_early_data 06000200
@@ -786,8 +713,6 @@ ssl_prefer_server_ciphers 06000200 00300200 00c00200
 ssl_preread 00c00200
 ssl_protocols 06000800 00300800 00c00800
 ssl_session_cache 06000006 00300006 00c00006
-ssl_session_fetch_by_lua_block 7ffc0500
-ssl_session_store_by_lua_block 7ffc0500
 ssl_session_ticket_key 06000002 00300002 00c00002
 ssl_session_tickets 06000200 00300200 00c00200
 ssl_session_timeout 06000002 00300002 00c00002
@@ -803,7 +728,6 @@ state 10000002 01000002
 status 08000001
 status_format 0e000006
 status_zone 04000002 00800002 08000002 40000002
-sticky 10000800
 sticky_cookie_insert 1000001e
 stream 00040101
 stub_status 0c000003
@@ -851,7 +775,6 @@ uwsgi_cache_max_range_offset 0e000002
 uwsgi_cache_methods 0e000800
 uwsgi_cache_min_uses 0e000002
 uwsgi_cache_path 02001000
-uwsgi_cache_purge 0e000800
 uwsgi_cache_revalidate 0e000200
 uwsgi_cache_use_stale 0e000800
 uwsgi_cache_valid 0e000800
@@ -942,16 +865,23 @@ type Entry = (&'static str, Box<[u32]>);
 /// [`TABLE`] read once, in name order.
 fn table() -> &'static [Entry] {
     static PARSED: std::sync::OnceLock<Vec<Entry>> = std::sync::OnceLock::new();
-    PARSED.get_or_init(|| {
-        TABLE
-            .lines()
-            .filter_map(|line| {
-                let mut words = line.split(' ');
-                let name = words.next()?;
-                Some((name, words.filter_map(|w| u32::from_str_radix(w, 16).ok()).collect()))
-            })
-            .collect()
-    })
+    PARSED.get_or_init(|| read_table(TABLE, 0).into_iter().map(|(name, _, masks)| (name, masks)).collect())
+}
+
+/// One line of a directive table: the name, the words before the masks, the masks.
+pub(crate) type TableLine = (&'static str, Vec<&'static str>, Box<[u32]>);
+
+/// Reads a table of `name word... mask...` lines (`words` words before the hex masks): the
+/// name, those words, the masks. Shared with [`crate::modules`].
+pub(crate) fn read_table(text: &'static str, words: usize) -> Vec<TableLine> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.split(' ');
+            let name = parts.next()?;
+            let tags = parts.by_ref().take(words).collect();
+            Some((name, tags, parts.filter_map(|w| u32::from_str_radix(w, 16).ok()).collect()))
+        })
+        .collect()
 }
 
 /// Variables nginx's open-source http modules define (sorted), for `unknown "x" variable`. One

@@ -5,6 +5,7 @@
 pub mod directives;
 mod dump;
 mod model;
+pub mod modules;
 pub mod order;
 mod range;
 mod syntax;
@@ -55,36 +56,31 @@ pub struct Position {
     pub column: u32,
 }
 
+/// What kind of mistake a diagnostic is. The parser names no product codes: core maps these to
+/// its rules (`code_of` in core's `diagnose/config_errors.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DiagnosticCode {
-    /// BG101: nginx cannot read the file (braces, semicolons, quotes).
+    /// nginx cannot read the file (braces, semicolons, quotes).
     Syntax,
-    /// BG102: a `*_pass` without a valid scheme or prefix.
+    /// A `*_pass` without a valid scheme or prefix.
     PassScheme,
-    /// BG103: a backend host that is neither an upstream name nor an address.
+    /// A backend host that is neither an upstream name nor an address.
     HostNotFound,
-    /// BG104: unknown directive, wrong argument count, invalid value, not allowed here.
+    /// Unknown directive, wrong argument count, invalid value, not allowed here.
     Directive,
-    /// BG105: an `include` whose file was not pasted.
+    /// An `include` whose file was not pasted.
     IncludeNotPasted,
     /// An include that includes itself (nginx would loop until it runs out of file descriptors).
     IncludeCycle,
+    /// A directive of a third-party module the paste does not load: fine on a build that
+    /// includes the module, "unknown directive" on one without it (see `Diagnostic::module`).
+    ModuleDirective,
 }
 
 impl DiagnosticCode {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Syntax | Self::IncludeCycle => "BG101",
-            Self::PassScheme => "BG102",
-            Self::HostNotFound => "BG103",
-            Self::Directive => "BG104",
-            Self::IncludeNotPasted => "BG105",
-        }
-    }
-
     /// Whether `nginx -t` would refuse the configuration.
     pub fn is_error(self) -> bool {
-        !matches!(self, Self::IncludeNotPasted)
+        !matches!(self, Self::IncludeNotPasted | Self::ModuleDirective)
     }
 }
 
@@ -104,6 +100,10 @@ pub struct Diagnostic {
     /// Found by nginx only after the whole configuration was read (e.g. "host not found in
     /// upstream" for a `proxy_pass`): it comes after every error found while reading.
     pub after_parse: bool,
+    /// The third-party module that provides the directive, when that is what the diagnostic is
+    /// about (a `ModuleDirective`, or an "unknown directive" of a module the build does not load).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<&'static modules::Module>,
 }
 
 impl Diagnostic {
@@ -205,6 +205,7 @@ pub fn parse(src: &[u8]) -> Config {
             suggestion: e.insert_semicolon.map(|_| "missing \";\"".to_string()),
             edit: e.insert_semicolon.map(|at| (TextRange::new(at, at), ";".to_string())),
             after_parse: false,
+            module: None,
         })
         .collect();
     let out = walk::run(&config);

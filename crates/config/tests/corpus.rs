@@ -1,4 +1,4 @@
-//! Every third-party config parses losslessly; those nginx accepts give no BG1xx error; the broken
+//! Every third-party config parses losslessly; those nginx accepts give no error; the broken
 //! ones fail as nginx fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -32,6 +32,9 @@ fn all() -> Vec<PathBuf> {
 /// test (`"left"-quote` is `unexpected "-"`), garbage files that are never included, a bare
 /// `server "some";` (valid nowhere), an `if` directly in `http`, and an empty upstream in the
 /// Lua test ("no servers are inside upstream"), and a map value `$arg` (`unknown "arg" variable`).
+/// Two more Lua tests fail on a real nginx with Debian's Lua module loaded: `content_by_lua_block`
+/// directly in `http` and `log_by_lua_block` in an `upstream` ("directive is not allowed here";
+/// the module allows them in locations only).
 fn expected_broken(p: &Path) -> bool {
     let s = p.to_string_lossy();
     ["missing-semicolon", "bad-args", "spelling-mistake", "quote-behavior", "not-included.conf"]
@@ -43,6 +46,8 @@ fn expected_broken(p: &Path) -> bool {
         || s.ends_with("origin_wo_slash.conf")
         || s.ends_with("lua-block-tricky/nginx.conf")
         || s.ends_with("empty-value-map/nginx.conf")
+        || s.ends_with("lua-block-larger/nginx.conf")
+        || s.ends_with("lua-block-simple/nginx.conf")
 }
 
 #[test]
@@ -56,7 +61,7 @@ fn every_file_round_trips_and_accepted_ones_have_no_error() {
             .diagnostics()
             .iter()
             .filter(|d| d.code.is_error())
-            .map(|d| format!("{}:{} {}", d.code.code(), cfg.locate(d.reported_range().start).line, d.message))
+            .map(|d| format!("{:?}:{} {}", d.code, cfg.locate(d.reported_range().start).line, d.message))
             .collect();
         if expected_broken(&p) == errors.is_empty() {
             report.push(format!("{}: {:?} {:?}", p.display(), cfg.kind(), errors));

@@ -422,3 +422,198 @@ fn badgateway_agrees_with_nginx_t() {
     }
     assert!(mismatches.is_empty(), "{} disagreements:\n{}", mismatches.len(), mismatches.join("\n"));
 }
+
+/// Debian's dynamic modules (`libnginx-mod-*`, installed by scripts/bootstrap.sh) loaded with
+/// `load_module`, and directives of each. The file `main.js` is written beside them for njs.
+const MODULES_DIR: &str = "/usr/lib/nginx/modules";
+const MODULE_BASES: &[&str] = &[
+    r#"load_module /usr/lib/nginx/modules/ndk_http_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_set_misc_module.so;
+events {
+}
+http {
+    access_log off;
+    lua_shared_dict cache 1m;
+    lua_socket_connect_timeout 5s;
+    upstream app {
+        server 127.0.0.1:8000;
+        keepalive 8;
+    }
+    server {
+        listen 127.0.0.1:8084;
+        more_set_headers "X-Frame-Options: DENY";
+        location / {
+            more_clear_headers Server;
+            lua_code_cache on;
+            proxy_pass http://app;
+        }
+        location /echo {
+            echo hello;
+        }
+        location /lua {
+            set_by_lua_block $answer { return 42 }
+            set_unescape_uri $plain $arg_q;
+            content_by_lua_block { ngx.say("hi") }
+        }
+    }
+}
+"#,
+    r#"load_module /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_upstream_fair_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_subs_filter_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_fancyindex_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_js_module.so;
+events {
+}
+http {
+    access_log off;
+    brotli on;
+    brotli_comp_level 5;
+    brotli_types text/plain application/json;
+    js_import main.js;
+    upstream pool {
+        fair;
+        server 127.0.0.1:8001;
+        server 127.0.0.1:8002;
+    }
+    server {
+        listen 127.0.0.1:8085;
+        location / {
+            brotli_static on;
+            subs_filter_types text/html;
+            subs_filter foo bar;
+            proxy_pass http://pool;
+        }
+        location /files/ {
+            fancyindex on;
+            fancyindex_exact_size off;
+        }
+        location /js {
+            js_content main.hello;
+        }
+    }
+}
+"#,
+];
+
+const MAIN_JS: &str = "function hello(r) { r.return(200, 'hi'); }\nexport default { hello };\n";
+
+/// The first thing a build without the modules refuses: an error, or a module's directive.
+fn our_stock_verdict(text: &str) -> Option<u32> {
+    let cfg = parse(text.as_bytes());
+    let refused = || {
+        cfg.diagnostics()
+            .iter()
+            .filter(|d| d.code.is_error() || d.code == badgateway_config::DiagnosticCode::ModuleDirective)
+    };
+    let d = refused().find(|d| !d.after_parse).or_else(|| refused().next())?;
+    Some(cfg.locate(d.reported_range().start).line)
+}
+
+/// nginx with the modules loaded, and its verdict where none or only some are loaded.
+fn module_parity_dir(name: &str) -> Option<(PathBuf, PathBuf)> {
+    let require = std::env::var("BADGATEWAY_REQUIRE_NGINX").as_deref() == Ok("1");
+    let missing: Vec<String> = MODULE_BASES
+        .iter()
+        .flat_map(|b| b.lines())
+        .filter_map(|l| l.strip_prefix("load_module ")?.strip_suffix(';'))
+        .filter(|p| !Path::new(p).exists())
+        .map(str::to_string)
+        .collect();
+    let Some(nginx) = nginx() else {
+        assert!(!require, "nginx is not installed and BADGATEWAY_REQUIRE_NGINX=1");
+        eprintln!("nginx not installed: module parity skipped");
+        return None;
+    };
+    if !missing.is_empty() {
+        assert!(!require, "modules missing (scripts/bootstrap.sh installs them): {missing:?}");
+        eprintln!("modules missing in {MODULES_DIR}: module parity skipped: {missing:?}");
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("badgateway-parity-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::write(dir.join("main.js"), MAIN_JS).unwrap();
+    Some((nginx, dir))
+}
+
+#[test]
+fn badgateway_agrees_with_nginx_t_with_debian_modules_loaded() {
+    let Some((nginx, dir)) = module_parity_dir("modules") else { return };
+    let (mut total, mut broken, mut mismatches) = (0, 0, Vec::new());
+    for (b, base) in MODULE_BASES.iter().enumerate() {
+        assert_eq!(nginx_verdict(&nginx, &dir, base), None, "module base {b} must be valid for nginx");
+        assert_eq!(our_verdict(base), None, "module base {b}: {:?}", parse(base.as_bytes()).diagnostics());
+        for (label, text) in variants(base) {
+            total += 1;
+            let theirs = nginx_verdict(&nginx, &dir, &text);
+            let ours = our_verdict(&text);
+            broken += usize::from(theirs.is_some());
+            let same = match (&theirs, &ours) {
+                (Some(l), Some((m, _))) => *l == 0 || l == m,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                mismatches.push(format!("module base {b}, {label}: nginx {theirs:?}, badgateway {ours:?}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "nginx -t parity with Debian's modules loaded: {} of {total} configs agree ({broken} broken for nginx)",
+        total - mismatches.len()
+    );
+    assert!(mismatches.is_empty(), "{} disagreements:\n{}", mismatches.len(), mismatches.join("\n"));
+}
+
+/// The same configurations on a build that loads none of the modules (the `load_module` lines
+/// dropped) or only some of them (the first dropped): nginx refuses the first directive of a
+/// module it lacks, on that line. badgateway says the same: "unknown directive" where the paste
+/// shows the build loads its modules and not this one, and, where it cannot tell (no
+/// `load_module` at all, as in OpenResty's builds), that the directive needs its module.
+#[test]
+fn badgateway_agrees_with_nginx_t_on_builds_without_the_modules() {
+    let Some((nginx, dir)) = module_parity_dir("stock") else { return };
+    let mut cases = 0;
+    let mut mismatches = Vec::new();
+    for (b, base) in MODULE_BASES.iter().enumerate() {
+        let none: String =
+            base.lines().filter(|l| !l.starts_with("load_module")).map(|l| format!("{l}\n")).collect();
+        let first = base.lines().position(|l| l.starts_with("load_module")).unwrap();
+        let some: String =
+            base.lines().enumerate().filter(|(i, _)| *i != first).map(|(_, l)| format!("{l}\n")).collect();
+        for (label, text) in [("no load_module", &none), ("the first load_module dropped", &some)] {
+            for (variant, text) in variants(text) {
+                cases += 1;
+                let theirs = nginx_verdict(&nginx, &dir, &text);
+                let ours = our_stock_verdict(&text);
+                let same = match (theirs, ours) {
+                    (Some(l), Some(m)) => l == 0 || l == m,
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !same {
+                    mismatches.push(format!(
+                        "module base {b}, {label}, {variant}: nginx {theirs:?}, badgateway {ours:?}"
+                    ));
+                }
+            }
+            // Where some modules are loaded, the one that is not is nginx's error, not a note.
+            if label != "no load_module" {
+                let cfg = parse(text.as_bytes());
+                assert!(
+                    cfg.first_error().is_some_and(|d| d.module.is_some()),
+                    "base {b}: {:?}",
+                    cfg.diagnostics()
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("nginx -t parity on builds without the modules: {} of {cases} agree", cases - mismatches.len());
+    assert!(mismatches.is_empty(), "{} disagreements:\n{}", mismatches.len(), mismatches.join("\n"));
+}

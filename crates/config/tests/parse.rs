@@ -122,7 +122,9 @@ fn bom_crlf_and_non_utf8_bytes() {
 fn lua_block_bodies_are_raw() {
     let src = "http { server { location / { content_by_lua_block {\n local t = { a = \"}\" } -- }\n ngx.say([[ } ]])\n }\n } } }\n";
     let cfg = parse(src.as_bytes());
-    assert!(cfg.diagnostics().is_empty(), "{:?}", cfg.diagnostics());
+    // Only the note that the directive is the Lua module's: the body is no error.
+    let kinds: Vec<_> = cfg.diagnostics().iter().map(|d| d.code).collect();
+    assert_eq!(kinds, [badgateway_config::DiagnosticCode::ModuleDirective], "{:?}", cfg.diagnostics());
     let body = cfg.tokens().iter().find(|t| t.kind == TokenKind::LuaBody).unwrap();
     assert!(slice(&cfg, body.range).contains("ngx.say"));
 }
@@ -539,4 +541,46 @@ fn fanning_out_includes_are_bounded() {
     let cfg = parse(dump.as_bytes());
     assert!(t.elapsed().as_secs_f64() < 10.0);
     assert!(cfg.model().servers.len() <= 100_000);
+}
+
+/// Third-party modules: a fragment notes the module; a whole configuration that loads other
+/// modules but not this one fails as nginx fails; loading it makes the directive nginx's to check.
+#[test]
+fn third_party_directives_name_their_module() {
+    let fragment = parse(b"location / {\n    more_set_headers \"X-A: b\";\n    check_status;\n}\n");
+    let notes: Vec<_> = fragment.diagnostics().iter().map(|d| (d.code, d.module.map(|m| m.key))).collect();
+    assert_eq!(
+        notes,
+        [
+            (DiagnosticCode::ModuleDirective, Some("headers-more")),
+            (DiagnosticCode::ModuleDirective, Some("upstream-check"))
+        ]
+    );
+    assert!(fragment.first_error().is_none());
+
+    let body = "events {}\nhttp {\n  upstream u {\n    server 127.0.0.1:1;\n    check interval=3000 rise=2 fall=5 timeout=1000 type=http;\n  }\n}\n";
+    let openresty_like = parse(body.as_bytes());
+    assert!(openresty_like.first_error().is_none(), "{:?}", openresty_like.diagnostics());
+    let dynamic = parse(format!("load_module modules/ngx_http_echo_module.so;\n{body}").as_bytes());
+    let e = dynamic.first_error().unwrap();
+    assert_eq!(
+        (e.message.as_str(), e.module.map(|m| m.key)),
+        ("unknown directive \"check\"", Some("upstream-check"))
+    );
+
+    let lua = "load_module modules/ndk_http_module.so;\nload_module modules/ngx_http_lua_module.so;\nevents {}\nhttp {\n  lua_shared_dict d 1m;\n  server { location / { content_by_lua_block { ngx.say(1) } } }\n}\n";
+    assert!(parse(lua.as_bytes()).diagnostics().is_empty(), "{:?}", parse(lua.as_bytes()).diagnostics());
+    // The module's own contexts apply once it is loaded; and Lua needs ndk loaded before it.
+    let misplaced =
+        lua.replace("  lua_shared_dict d 1m;\n", "").replace("server {", "lua_shared_dict d 1m; server {");
+    assert!(
+        parse(misplaced.replace("http {\n", "http {\n content_by_lua_block { x }\n").as_bytes())
+            .first_error()
+            .is_some_and(|e| e.message.contains("is not allowed here"))
+    );
+    let swapped = lua
+        .replace("ndk_http_module", "TMP")
+        .replace("ngx_http_lua_module", "ndk_http_module")
+        .replace("TMP", "ngx_http_lua_module");
+    assert!(parse(swapped.as_bytes()).first_error().is_some_and(|e| e.message.starts_with("dlopen()")));
 }

@@ -7,7 +7,7 @@
 pub mod analysis;
 pub mod diagnose;
 pub mod finding;
-pub mod hash;
+pub use badgateway_text::hash;
 pub mod input;
 pub mod limits;
 pub mod listeners;

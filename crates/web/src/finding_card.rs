@@ -18,15 +18,8 @@ pub struct FindingCardProps {
     pub on_focus: Callback<(InputKind, EditorSpan)>,
 }
 
-fn split_at_highlight(text: &str, (start, end): (u32, u32)) -> (&str, &str, &str) {
-    let mut s = (start as usize).min(text.len());
-    let mut e = (end as usize).min(text.len()).max(s);
-    while !text.is_char_boundary(s) {
-        s -= 1;
-    }
-    while !text.is_char_boundary(e) {
-        e += 1;
-    }
+fn split_at_highlight(text: &str, highlight: (u32, u32)) -> (&str, &str, &str) {
+    let std::ops::Range { start: s, end: e } = badgateway_text::char_range(text, highlight);
     (text.get(..s).unwrap_or(""), text.get(s..e).unwrap_or(""), text.get(e..).unwrap_or(""))
 }
 

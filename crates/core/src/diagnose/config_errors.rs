@@ -17,9 +17,23 @@ pub struct Wording {
     pub applicability: Applicability,
 }
 
-pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, out: &mut Findings) {
+/// The rule each kind of parser diagnostic belongs to: the one place where the parser's typed
+/// errors meet product codes.
+pub fn code_of(kind: DiagnosticCode) -> &'static str {
+    match kind {
+        DiagnosticCode::Syntax | DiagnosticCode::IncludeCycle => "BG101",
+        DiagnosticCode::PassScheme => "BG102",
+        DiagnosticCode::HostNotFound => "BG103",
+        DiagnosticCode::Directive => "BG104",
+        DiagnosticCode::IncludeNotPasted => "BG105",
+        DiagnosticCode::ModuleDirective => "BG106",
+    }
+}
+
+/// Reports the parser's diagnostics that belong to `wording.code` (see [`code_of`]).
+pub fn report(facts: &Facts<'_>, wording: &Wording, out: &mut Findings) {
     let Some(config) = facts.config else { return };
-    for d in config.diagnostics().iter().filter(|d| kinds.contains(&d.code)) {
+    for d in config.diagnostics().iter().filter(|d| code_of(d.code) == wording.code) {
         out.push(finding_for(config, d, wording));
     }
 }
@@ -49,6 +63,9 @@ pub fn finding_for(
              restart leaves nginx stopped.",
             d.message
         ));
+    }
+    if let Some(module) = d.module {
+        finding = finding.note(module_note(module));
     }
     if let Some(s) = &d.suggestion {
         // The parser's suggestion is a name for misspellings, a phrase for syntax.
@@ -87,5 +104,22 @@ fn label_for(code: DiagnosticCode) -> &'static str {
         DiagnosticCode::Directive => "nginx rejects this directive",
         DiagnosticCode::IncludeNotPasted => "this file was not pasted",
         DiagnosticCode::IncludeCycle => "includes itself",
+        DiagnosticCode::ModuleDirective => "a directive of a third-party module",
     }
+}
+
+/// Which module provides a directive, and what makes a build have it.
+fn module_note(m: &badgateway_config::modules::Module) -> String {
+    let mut ways = Vec::new();
+    if let Some(file) = m.file {
+        let needs = m.needs.map(|n| format!("`load_module modules/{n};` and ")).unwrap_or_default();
+        ways.push(format!("{needs}`load_module modules/{file};` in the main file, before `events`"));
+    }
+    if let Some(package) = m.package {
+        ways.push(format!("on Debian and Ubuntu, `apt install {package}` (it adds that line under /etc/nginx/modules-enabled/)"));
+    }
+    if let Some(build) = m.built_into {
+        ways.push(format!("a build that includes it ({build})"));
+    }
+    format!("It comes from {}: nginx needs {}.", m.name, ways.join("; or "))
 }

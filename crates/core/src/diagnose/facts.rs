@@ -1276,18 +1276,10 @@ fn own_addresses(
 
 /// `127.0.0.1:80` / `[::1]:80` / `host` -> (host without brackets, port).
 pub fn split_host_port(text: &str) -> (&str, Option<u16>) {
-    if let Some(rest) = text.strip_prefix('[')
-        && let Some((host, after)) = rest.split_once(']')
-    {
-        return (host, after.strip_prefix(':').and_then(|p| p.parse().ok()));
-    }
-    match text.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => match p.parse() {
-            Ok(port) => (h, Some(port)),
-            Err(_) => (text, None),
-        },
-        _ => (text, None),
-    }
+    let (host, port) = badgateway_text::split_host_port(text.as_bytes());
+    // The host is the text, or the text less ASCII around it: a slice on character boundaries.
+    let start = host.as_ptr() as usize - text.as_ptr() as usize;
+    (text.get(start..start + host.len()).unwrap_or(text), port)
 }
 
 /// Addresses a host name stands for without DNS: literals, and `localhost`, which

@@ -1,6 +1,7 @@
 //! Byte scanning shared by the listener readers: lines, whitespace tokens, numbers, prompts.
 
 use super::TextRange;
+pub(crate) use badgateway_text::{contains, find, parse_u16, parse_u32, parse_u64};
 
 /// One line of the paste, without its terminator (`\n`, `\r\n`).
 #[derive(Clone, Copy, Debug)]
@@ -108,29 +109,6 @@ pub(crate) fn lossy(b: &[u8]) -> String {
 
 pub(crate) fn is_digits(b: &[u8]) -> bool {
     !b.is_empty() && b.iter().all(u8::is_ascii_digit)
-}
-
-pub(crate) fn parse_u64(b: &[u8]) -> Option<u64> {
-    if !is_digits(b) || b.len() > 19 {
-        return None;
-    }
-    b.iter().try_fold(0u64, |acc, d| acc.checked_mul(10)?.checked_add(u64::from(d - b'0')))
-}
-
-pub(crate) fn parse_u32(b: &[u8]) -> Option<u32> {
-    parse_u64(b).and_then(|v| u32::try_from(v).ok())
-}
-
-pub(crate) fn parse_u16(b: &[u8]) -> Option<u16> {
-    parse_u64(b).and_then(|v| u16::try_from(v).ok())
-}
-
-pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
-}
-
-pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    find(hay, needle).is_some()
 }
 
 /// Value of `key=` up to the next space (quotes removed), e.g. `comm="nginx"`.

@@ -23,6 +23,7 @@ use serde::Serialize;
 
 pub use crate::input::TextRange;
 
+use badgateway_text::split_host_port;
 use scan::Origin;
 
 /// At most this many sample line ranges are kept per group.
@@ -610,23 +611,6 @@ pub(crate) fn split_upstream(raw: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     let end = memchr::memchr(b'/', rest).unwrap_or(rest.len());
     let (target, uri) = rest.split_at_checked(end)?;
     Some((scheme, target, uri))
-}
-
-/// `127.0.0.1:80` -> (`127.0.0.1`, 80); `[::1]:80` -> (`::1`, 80); `group` -> (`group`, None).
-fn split_host_port(target: &[u8]) -> (&[u8], Option<u16>) {
-    if let Some(rest) = target.strip_prefix(b"[") {
-        if let Some((host, after)) = scan::split_once(rest, b"]") {
-            return (host, after.strip_prefix(b":").and_then(scan::parse_u16));
-        }
-        return (target, None);
-    }
-    match scan::rsplit_once(target, b":") {
-        Some((host, port)) if !scan::contains(host, b":") => match scan::parse_u16(port) {
-            Some(p) => (host, Some(p)),
-            None => (target, None),
-        },
-        _ => (target, None),
-    }
 }
 
 /// The texts of an event, in one allocation: a group owned 17 strings before, and the

@@ -1,6 +1,7 @@
 //! Byte-level scanning for log lines: shapes, numbers and substrings without allocation.
 
 use badgateway_config::TextRange;
+pub(crate) use badgateway_text::{contains, find, parse_u16, parse_u32, parse_u64, rfind};
 
 /// True when `s` starts with `shape`, where `D` is any ASCII digit, `A` any ASCII
 /// letter, `_` a digit or a space (space-padded day numbers) and every other byte
@@ -13,46 +14,6 @@ pub(crate) fn has_shape(s: &[u8], shape: &[u8]) -> bool {
             b'_' => b.is_ascii_digit() || b == b' ',
             _ => b == want,
         })
-}
-
-/// Haystacks up to this long are searched by first byte: building a `memmem` searcher
-/// for every call cost more than the search itself on log lines (a third of the parse
-/// time at 100k lines). Longer ones use `memmem`, whose time stays linear whatever the text.
-const SHORT_HAY: usize = 4096;
-
-pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let Some((&first, rest)) = needle.split_first() else { return Some(0) };
-    if hay.len() > SHORT_HAY {
-        return memchr::memmem::find(hay, needle);
-    }
-    let mut from = 0;
-    while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(first, h)) {
-        let at = from + i;
-        if hay.get(at + 1..at + 1 + rest.len()) == Some(rest) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
-
-pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let Some((&first, rest)) = needle.split_first() else { return Some(hay.len()) };
-    if hay.len() > SHORT_HAY {
-        return memchr::memmem::rfind(hay, needle);
-    }
-    let mut end = hay.len();
-    while let Some(at) = hay.get(..end).and_then(|h| memchr::memrchr(first, h)) {
-        if hay.get(at + 1..at + 1 + rest.len()) == Some(rest) {
-            return Some(at);
-        }
-        end = at;
-    }
-    None
-}
-
-pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    find(hay, needle).is_some()
 }
 
 /// `(before, after)` around the first `needle`, the needle itself dropped.
@@ -73,24 +34,6 @@ pub(crate) fn rsplit_once<'a>(hay: &'a [u8], needle: &[u8]) -> Option<(&'a [u8],
 pub(crate) fn leading_digits(s: &[u8]) -> (&[u8], &[u8]) {
     let n = s.iter().take_while(|b| b.is_ascii_digit()).count();
     s.split_at_checked(n).unwrap_or((&[], s))
-}
-
-/// A whole-slice decimal number; `None` when empty, not all digits or too large.
-pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || s.len() > 19 {
-        return None;
-    }
-    s.iter().try_fold(0u64, |acc, &b| {
-        if b.is_ascii_digit() { acc.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
-    })
-}
-
-pub(crate) fn parse_u32(s: &[u8]) -> Option<u32> {
-    parse_u64(s).and_then(|v| u32::try_from(v).ok())
-}
-
-pub(crate) fn parse_u16(s: &[u8]) -> Option<u16> {
-    parse_u64(s).and_then(|v| u16::try_from(v).ok())
 }
 
 pub(crate) fn text(s: &[u8]) -> String {
@@ -158,24 +101,5 @@ mod tests {
         let o = Origin { text, unpasted: None };
         let sub = &text[6..];
         assert_eq!(o.range(sub), TextRange::new(6, 11));
-    }
-}
-
-#[cfg(test)]
-mod search_tests {
-    use super::{find, rfind};
-
-    #[test]
-    fn first_byte_search_agrees_with_memmem() {
-        let long = "ab".repeat(3000);
-        let hays: [&[u8]; 7] =
-            [b"", b"a", b"abcabc", b"xx, client: yy, client: zz", b"aaaa", b"(1: x) (2: y)", long.as_bytes()];
-        let needles: [&[u8]; 6] = [b"", b"a", b"bc", b", client: ", b"aa", b" ("];
-        for hay in hays {
-            for needle in needles {
-                assert_eq!(find(hay, needle), memchr::memmem::find(hay, needle), "{hay:?} {needle:?}");
-                assert_eq!(rfind(hay, needle), memchr::memmem::rfind(hay, needle), "{hay:?} {needle:?}");
-            }
-        }
     }
 }

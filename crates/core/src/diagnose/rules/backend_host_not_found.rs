@@ -1,7 +1,6 @@
 use crate::diagnose::Findings;
-use badgateway_config::DiagnosticCode;
 
-use badgateway_config::InputShape;
+use badgateway_config::{DiagnosticCode, InputShape};
 
 use crate::finding::{Applicability, Command, Severity};
 use crate::log::EventKind;

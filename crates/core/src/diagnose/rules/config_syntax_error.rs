@@ -1,5 +1,4 @@
 use crate::diagnose::Findings;
-use badgateway_config::DiagnosticCode;
 
 use crate::finding::{Applicability, Severity};
 
@@ -45,5 +44,5 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         severity: Severity::Error,
         applicability: Applicability::Unsafe,
     };
-    report(facts, &[DiagnosticCode::Syntax, DiagnosticCode::IncludeCycle], &wording, out);
+    report(facts, &wording, out);
 }

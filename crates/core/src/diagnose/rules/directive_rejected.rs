@@ -1,5 +1,4 @@
 use crate::diagnose::Findings;
-use badgateway_config::DiagnosticCode;
 
 use crate::finding::{Applicability, Severity};
 
@@ -41,5 +40,5 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         severity: Severity::Error,
         applicability: Applicability::Unsafe,
     };
-    report(facts, &[DiagnosticCode::Directive], &wording, out);
+    report(facts, &wording, out);
 }

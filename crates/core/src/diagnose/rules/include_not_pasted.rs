@@ -1,5 +1,4 @@
 use crate::diagnose::Findings;
-use badgateway_config::DiagnosticCode;
 
 use crate::finding::{Applicability, Severity};
 
@@ -40,5 +39,5 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         severity: Severity::Info,
         applicability: Applicability::DisplayOnly,
     };
-    report(facts, &[DiagnosticCode::IncludeNotPasted], &wording, out);
+    report(facts, &wording, out);
 }

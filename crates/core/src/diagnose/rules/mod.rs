@@ -42,6 +42,7 @@ mod backend_saturated;
 mod backend_speaks_another_protocol;
 mod config_syntax_error;
 mod connection_blocked;
+mod directive_needs_a_module;
 mod directive_rejected;
 mod include_not_pasted;
 mod input_in_wrong_box;
@@ -89,6 +90,7 @@ pub const RULES: &[Rule] = &[
     Rule { info: backend_host_not_found::INFO, check: backend_host_not_found::check },
     Rule { info: directive_rejected::INFO, check: directive_rejected::check },
     Rule { info: include_not_pasted::INFO, check: include_not_pasted::check },
+    Rule { info: directive_needs_a_module::INFO, check: directive_needs_a_module::check },
     Rule { info: nothing_listens_on_target::INFO, check: nothing_listens_on_target::check },
     Rule { info: backend_listens_on_another_port::INFO, check: backend_listens_on_another_port::check },
     Rule { info: backend_bound_to_another_address::INFO, check: backend_bound_to_another_address::check },

@@ -1,5 +1,4 @@
 use crate::diagnose::Findings;
-use badgateway_config::DiagnosticCode;
 
 use crate::finding::{Applicability, Severity};
 
@@ -43,5 +42,5 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         severity: Severity::Error,
         applicability: Applicability::Safe,
     };
-    report(facts, &[DiagnosticCode::PassScheme], &wording, out);
+    report(facts, &wording, out);
 }
