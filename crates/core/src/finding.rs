@@ -94,8 +94,7 @@ pub struct Fix {
     pub commands: Vec<Command>,
 }
 
-/// A stable public code such as `BG202`.
-pub type Code = &'static str;
+pub use crate::code::Code;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {

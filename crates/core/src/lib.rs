@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod code;
 pub mod diagnose;
 pub mod finding;
 pub mod hash;

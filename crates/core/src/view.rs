@@ -262,7 +262,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
         notes: finding.notes.clone(),
         fix,
         next_steps: finding.next_steps.clone(),
-        caused_by: finding.caused_by.map(str::to_string),
+        caused_by: finding.caused_by.map(|c| c.to_string()),
         docs: format!("#/rules/{}", finding.code),
     }
 }

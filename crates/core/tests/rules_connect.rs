@@ -8,6 +8,7 @@
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use badgateway_core::code::Code;
 use badgateway_core::finding::{Applicability, Finding, PLACEHOLDER_DNS_SERVER, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
@@ -28,7 +29,10 @@ fn mine(a: &Analysis<'_>) -> Vec<&'static str> {
 }
 
 fn first<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
-    a.findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code} in {:#?}", a.findings))
+    a.findings
+        .iter()
+        .find(|f| f.code.as_str() == code)
+        .unwrap_or_else(|| panic!("no {code} in {:#?}", a.findings))
 }
 
 fn primary_text(a: &Analysis<'_>, f: &Finding) -> (InputKind, String) {
@@ -203,7 +207,7 @@ fn bg208_request_time_resolution_failures() {
             let f = a
                 .findings
                 .iter()
-                .find(|f| f.code == "BG208")
+                .find(|f| f.code == Code::BG208)
                 .unwrap_or_else(|| panic!("{name} [{sub}]: no BG208"));
             assert!(f.title.contains(words), "{name} [{sub}]: {}", f.title);
             assert_eq!(f.status, Some(502), "a resolver timeout is a 502, not a 504");
@@ -219,7 +223,7 @@ fn bg208_request_time_resolution_failures() {
         let a = analyze(s.static_only());
         assert!(mine(&a).is_empty(), "{name} [config+listeners]: {:?}", mine(&a));
         let s_all = analyze(s.all());
-        let f = s_all.findings.iter().find(|f| f.code == "BG208").unwrap();
+        let f = s_all.findings.iter().find(|f| f.code == Code::BG208).unwrap();
         let primary = f.labels.iter().find(|l| l.primary).unwrap();
         assert_eq!(
             primary.span.input,
@@ -351,9 +355,9 @@ fn bg210_no_live_upstreams_points_at_the_cause() {
     for inputs in [s.all(), s.log_only()] {
         let a = analyze(inputs);
         let f = first(&a, "BG210");
-        assert_eq!(f.caused_by, Some("BG201"));
+        assert_eq!(f.caused_by, Some(Code::BG201));
         assert_eq!(f.status, Some(502));
-        let pos = |c: &str| a.findings.iter().position(|f| f.code == c).unwrap();
+        let pos = |c: &str| a.findings.iter().position(|f| f.code.as_str() == c).unwrap();
         assert!(pos("BG201") < pos("BG210"), "the cause ranks first: {:?}", codes(&a));
     }
     let a = analyze(s.all());
@@ -427,15 +431,15 @@ fn bg213_proxy_loop() {
     // The worker_connections alert is a consequence of the loop, ranked below it, without a fix of its own.
     let a = analyze(s.all());
     let f = first(&a, "BG212");
-    assert_eq!(f.caused_by, Some("BG213"));
+    assert_eq!(f.caused_by, Some(Code::BG213));
     assert!(f.fix.is_none());
-    let pos = |c: &str| a.findings.iter().position(|f| f.code == c).unwrap();
+    let pos = |c: &str| a.findings.iter().position(|f| f.code.as_str() == c).unwrap();
     assert!(pos("BG213") < pos("BG212"));
     // Log only: the upstream is the very address the client reached nginx at.
     let a = analyze(s.log_only());
     let f = first(&a, "BG213");
     assert_eq!(primary_text(&a, f), (InputKind::Log, "http://127.0.0.1:19120/".into()));
-    assert_eq!(first(&a, "BG212").caused_by, Some("BG213"));
+    assert_eq!(first(&a, "BG212").caused_by, Some(Code::BG213));
 }
 
 #[test]
@@ -757,7 +761,7 @@ fn bg212_files_and_ephemeral_ports() {
                2026/11/21 11:15:03 [crit] 1231#1231: *10 connect() to 127.0.0.1:8000 failed (99: Cannot assign requested address) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"example.com\"\n";
     let t = (Vec::new(), Vec::new(), log.as_bytes().to_vec());
     let a = analyze(inputs(&t));
-    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == "BG212").collect();
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == Code::BG212).collect();
     assert_eq!(found.len(), 2, "{:#?}", a.findings);
     assert!(found.iter().any(|f| f.status == Some(500) && f.title.contains("file descriptors")));
     assert!(found.iter().any(|f| f.status == Some(502) && f.title.contains("local port")));
@@ -799,7 +803,7 @@ fn bg213_only_for_real_loops() {
     let cfg = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:80;\n        location / { proxy_pass http://127.0.0.1:8080; }\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / { proxy_pass http://127.0.0.1:80; }\n    }\n}\n";
     let t = hand(cfg, "", "");
     let a = analyze(inputs(&t));
-    assert_eq!(a.findings.iter().filter(|f| f.code == "BG213").count(), 2, "{:#?}", a.findings);
+    assert_eq!(a.findings.iter().filter(|f| f.code == Code::BG213).count(), 2, "{:#?}", a.findings);
 }
 
 /// Hand-written: the socket is group-writable for nginx's own group: no BG206.
@@ -1026,7 +1030,7 @@ fn bg207_firewall_rejects_real_captures() {
         let s = load(name);
         let a = analyze(s.all());
         let f = &a.findings[0];
-        assert_eq!(f.code, "BG207", "{name}: the firewall ranks first: {:?}", codes(&a));
+        assert_eq!(f.code, Code::BG207, "{name}: the firewall ranks first: {:?}", codes(&a));
         assert_eq!((f.severity, f.status, f.confidence), (Severity::Error, Some(502), 95), "{name}");
         assert!(f.title.starts_with("a firewall rule rejects"), "{name}: {}", f.title);
         let rules = label_texts(&a, f, InputKind::Listeners);
@@ -1068,7 +1072,7 @@ fn bg207_firewall_drops_real_captures() {
         assert!(f.message.contains("proxy_connect_timeout (1s"), "{name}: {}", f.message);
         assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
         let t = first(&a, "BG402");
-        assert_eq!((t.caused_by, t.status), (Some("BG207"), Some(504)), "{name}");
+        assert_eq!((t.caused_by, t.status), (Some(Code::BG207), Some(504)), "{name}");
         assert!(label_texts(&a, t, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
         let a = analyze(s.log_only());
         assert_eq!(codes(&a), ["BG402"], "{name} [log]");
@@ -1171,7 +1175,7 @@ fn bg207_reads_real_rulesets_in_order() {
             "",
         );
         let a = analyze(inputs(&t));
-        let got = a.findings.iter().find(|f| f.code == "BG207").map(|f| f.severity);
+        let got = a.findings.iter().find(|f| f.code == Code::BG207).map(|f| f.severity);
         assert_eq!(got, *want, "{file} {target}: {:#?}", a.findings);
     }
 }
@@ -1241,9 +1245,12 @@ fn large_inputs_stay_fast() {
         log: Some(log.as_bytes()),
     });
     // Every target is wrong; the report keeps the most likely per code, and every code.
-    let bg203 = a.findings.iter().filter(|f| f.code == "BG203").count();
+    let bg203 = a.findings.iter().filter(|f| f.code == Code::BG203).count();
     assert_eq!(bg203, badgateway_core::limits::MAX_FINDINGS_PER_CODE, "{}", a.findings.len());
-    assert!(a.findings.iter().any(|f| f.code == "BG209"), "a second code survives the first one's volume");
+    assert!(
+        a.findings.iter().any(|f| f.code == Code::BG209),
+        "a second code survives the first one's volume"
+    );
 }
 
 /// The real backend-not-running capture plus a refused curl (real capture, retargeted):
@@ -1303,7 +1310,7 @@ fn bg210_every_server_down() {
     let log = "2026/11/21 11:39:21 [error] 10528#10528: *4 no live upstreams while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"127.0.0.1\"\n";
     let t = hand(cfg, "", log);
     let a = analyze(inputs(&t));
-    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == "BG210").collect();
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == Code::BG210).collect();
     assert_eq!(found.len(), 1, "{:#?}", a.findings);
     assert_eq!(primary_text(&a, found[0]), (InputKind::Config, "app".into()));
     assert!(found[0].confidence >= 95);
@@ -1577,7 +1584,7 @@ fn bg402_remote_timeout_does_not_cite_a_local_socket() {
         "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.7:8000/\", host: \"example.com\"\n",
     );
     let a = analyze(inputs(&t));
-    let f = a.findings.iter().find(|f| f.code == "BG402").expect("BG402");
+    let f = a.findings.iter().find(|f| f.code == Code::BG402).expect("BG402");
     assert!(!f.message.contains("The backend listens"), "{}", f.message);
     assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
     assert!(!mine(&a).contains(&"BG201"));

@@ -4,6 +4,7 @@
 //! applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use badgateway_core::code::Code;
 use badgateway_core::finding::{Finding, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
@@ -15,7 +16,7 @@ const MINE: &[&str] =
     &["BG301", "BG302", "BG303", "BG304", "BG305", "BG306", "BG307", "BG401", "BG402", "BG501"];
 
 fn only<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
-    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == code).collect();
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code.as_str() == code).collect();
     assert_eq!(found.len(), 1, "expected one {code}, got {:#?}", a.findings);
     found[0]
 }
@@ -260,7 +261,7 @@ fn bg302_uwsgi_side_hand_written() {
     let log = log.as_slice();
     let a = analyze(Inputs { config: Some(config), log: Some(log), ..Default::default() });
     let f = only(&a, "BG302");
-    assert_eq!(only(&a, "BG301").caused_by, Some("BG302"));
+    assert_eq!(only(&a, "BG301").caused_by, Some(Code::BG302));
     let s = Scenario {
         config: Some(config.to_vec()),
         listeners: None,
@@ -354,7 +355,7 @@ fn bg304_in_a_proxy_loop_is_a_consequence() {
     let s = load("proxy-loop");
     let a = analyze(s.all());
     let f = only(&a, "BG304");
-    assert_eq!(f.caused_by, Some("BG213"));
+    assert_eq!(f.caused_by, Some(Code::BG213));
     assert!(f.message.contains("nginx proxies to itself"), "{}", f.message);
 }
 
@@ -500,7 +501,7 @@ fn bg402_connect_timeout_with_full_backlog() {
     let f = only(&a, "BG402");
     assert_eq!(f.status, Some(504));
     // The saturated backend (BG211) is the cause; this 504 is its consequence, ranked below.
-    assert_eq!(f.caused_by, Some("BG211"));
+    assert_eq!(f.caused_by, Some(Code::BG211));
     let order = codes(&a);
     assert!(order.iter().position(|c| *c == "BG211") < order.iter().position(|c| *c == "BG402"), "{order:?}");
     let rows = label_texts(&a, f, InputKind::Listeners);
@@ -723,7 +724,7 @@ fn bg402_firewall_drop_is_cited() {
     let rows = label_texts(&a, f, InputKind::Listeners);
     assert!(rows.iter().any(|r| r.contains("--dport 9000") && r.ends_with("-j DROP")), "{rows:#?}");
     // The rule is the cause: BG207 names it, from the same paste.
-    assert_eq!(f.caused_by, Some("BG207"));
+    assert_eq!(f.caused_by, Some(Code::BG207));
     assert_eq!(only(&a, "BG207").status, Some(504));
     assert!(f.message.contains("fastcgi_connect_timeout"), "{}", f.message);
 }
@@ -757,7 +758,7 @@ fn a_cut_body_does_not_hide_the_502_of_the_same_backend_hand_written() {
     let log = b"2026/11/21 11:39:31 [error] 1#1: *1 upstream prematurely closed connection while reading upstream, client: 127.0.0.1, server: _, request: \"GET /big HTTP/1.1\", upstream: \"http://127.0.0.1:8000/big\", host: \"x\"\n2026/11/21 11:39:32 [error] 1#1: *2 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"x\"\n";
     let config = b"http { server { listen 80; location / { proxy_pass http://127.0.0.1:8000; } } }\n";
     let a = analyze(Inputs { config: Some(config), listeners: None, log: Some(log) });
-    let found: Vec<_> = a.findings.iter().filter(|f| f.code == "BG301").collect();
+    let found: Vec<_> = a.findings.iter().filter(|f| f.code == Code::BG301).collect();
     assert_eq!(found.len(), 2, "{found:#?}");
     assert_eq!(found[0].severity, Severity::Error, "the 502 ranks first");
 }

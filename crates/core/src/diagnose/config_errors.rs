@@ -10,7 +10,7 @@ use crate::input::InputKind;
 use super::Facts;
 
 pub struct Wording {
-    pub code: &'static str,
+    pub code: crate::code::Code,
     /// Why this kind of mistake matters, in plain words.
     pub explanation: &'static str,
     pub severity: Severity,

@@ -78,7 +78,7 @@ fn keep_best(findings: &mut Vec<Finding>, start: usize) {
 pub fn cap_per_code(findings: &mut Vec<Finding>) {
     // A list, not a map: there are a few dozen codes, and the page's wasm has no other
     // map of this type to share code with.
-    let mut per_code: Vec<(&'static str, usize)> = Vec::new();
+    let mut per_code: Vec<(crate::code::Code, usize)> = Vec::new();
     findings.retain(|f| {
         let seen = match per_code.iter_mut().find(|(code, _)| *code == f.code) {
             Some((_, n)) => {
@@ -117,7 +117,7 @@ fn rank(findings: &mut Vec<Finding>) {
             .cmp(&a.severity.weight())
             .then(b.confidence.cmp(&a.confidence))
             .then(a.caused_by.is_some().cmp(&b.caused_by.is_some()))
-            .then(a.code.cmp(b.code))
+            .then(a.code.cmp(&b.code))
             .then(primary(a).cmp(&primary(b)))
     });
 }
@@ -135,7 +135,7 @@ mod tests {
             .map(|i| {
                 // Varied confidence and spans, and every tenth one a duplicate of the one before.
                 let k = if i % 10 == 9 { i - 1 } else { i };
-                Finding::new("BG201", Severity::Error, format!("t{k}"))
+                Finding::new(crate::code::Code::BG201, Severity::Error, format!("t{k}"))
                     .confidence((k * 37 % 100) as u8)
                     .label(InputKind::Config, TextRange::new(k as u32, k as u32 + 1), "x", true)
             })
@@ -151,7 +151,7 @@ mod tests {
     /// Trimming a rule's findings early keeps exactly what the final ranking and cap keep.
     #[test]
     fn keep_best_matches_the_final_cut() {
-        let mut early = vec![Finding::new("BG101", Severity::Error, "before")];
+        let mut early = vec![Finding::new(crate::code::Code::BG101, Severity::Error, "before")];
         early.extend(many(5 * MAX_FINDINGS_PER_CODE));
         keep_best(&mut early, 1);
         assert_eq!(early[0].title, "before");
@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn findings_trimmed_as_they_come_match_the_final_cut() {
         let mut sink = Findings::default();
-        sink.push(Finding::new("BG101", Severity::Error, "before"));
+        sink.push(Finding::new(crate::code::Code::BG101, Severity::Error, "before"));
         sink.start = sink.list.len();
         sink.extend(many(5 * MAX_FINDINGS_PER_CODE));
         assert!(sink.list.len() < 1 + 5 * MAX_FINDINGS_PER_CODE, "trimmed on the way");

@@ -63,7 +63,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#resolve
-    code: "BG209",
+    code: BG209,
     name: "address-resolved-once-at-start",
     title: "stale address: a host name resolved once at start",
 }

@@ -43,7 +43,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://docs.gunicorn.org/en/stable/settings.html#bind
-    code: "BG203",
+    code: BG203,
     name: "backend-bound-to-another-address",
     title: "wrong address: the backend listens on this port, but on another address",
 }

@@ -47,7 +47,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
-    code: "BG202",
+    code: BG202,
     name: "backend-listens-on-another-port",
     title: "wrong port: the backend listens on another port",
 }

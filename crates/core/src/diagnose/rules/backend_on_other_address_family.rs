@@ -57,7 +57,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
     /// - https://github.com/nodejs/node/pull/39987
-    code: "BG204",
+    code: BG204,
     name: "backend-on-other-address-family",
     title: "address-family mismatch: IPv4 vs IPv6",
 }

@@ -40,7 +40,7 @@ declare_rule! {
     /// - https://www.php.net/manual/en/install.fpm.configuration.php
     /// - https://docs.gunicorn.org/en/stable/settings.html#workers
     /// - https://uwsgi-docs.readthedocs.io/en/latest/articles/TheArtOfGracefulReloading.html
-    code: "BG211",
+    code: BG211,
     name: "backend-saturated",
     title: "backend saturated: every worker busy, listen queue full",
 }

@@ -50,7 +50,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass
     /// - https://nginx.org/en/docs/http/ngx_http_grpc_module.html#grpc_pass
     /// - https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_pass
-    code: "BG302",
+    code: BG302,
     name: "protocol-mismatch",
     title: "protocol mismatch: nginx and the backend speak different protocols",
 }

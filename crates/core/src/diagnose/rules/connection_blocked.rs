@@ -86,7 +86,7 @@ declare_rule! {
     /// - https://manpages.ubuntu.com/manpages/jammy/man8/ufw.8.html
     /// - https://manpages.debian.org/bookworm/iptables/iptables-extensions.8.en.html (REJECT)
     /// - https://wiki.nftables.org/wiki-nftables/index.php/Rejecting_traffic
-    code: "BG207",
+    code: BG207,
     name: "connection-blocked",
     title: "connection blocked: SELinux, firewall or no route",
 }

@@ -32,7 +32,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_param
     /// - https://www.php.net/manual/en/install.fpm.php
-    code: "BG307",
+    code: BG307,
     name: "log-line-is-not-a-502",
     title: "this log line is not a 502 (404 or 499)",
 }

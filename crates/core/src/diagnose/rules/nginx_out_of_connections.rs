@@ -1,3 +1,4 @@
+use crate::code::Code;
 use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
 use crate::input::InputKind;
@@ -39,7 +40,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/ngx_core_module.html#worker_connections
     /// - https://nginx.org/en/docs/ngx_core_module.html#worker_rlimit_nofile
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive
-    code: "BG212",
+    code: BG212,
     name: "nginx-out-of-connections",
     title: "nginx out of connections, files or local ports (500)",
 }
@@ -140,7 +141,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             }
         }
         if looping {
-            f = f.caused_by("BG213").note(
+            f = f.caused_by(Code::BG213).note(
                 "nginx connects to itself (BG213): every request opens another, until the connections run out. \
                  Fix the loop; raising the limit would not help.",
             );

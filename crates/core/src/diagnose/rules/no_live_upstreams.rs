@@ -36,7 +36,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_fails
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#fail_timeout
-    code: "BG210",
+    code: BG210,
     name: "no-live-upstreams",
     title: "no live upstreams: every server of the group is marked failed",
 }
@@ -50,18 +50,18 @@ pub(super) fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Cod
         (EventKind::ConnectRefused, _) => {
             // The listener table may know better than "nothing listens".
             return Some(
-                facts.endpoint_of(group).and_then(|ep| endpoint_cause(facts, ep)).unwrap_or("BG201"),
+                facts.endpoint_of(group).and_then(|ep| endpoint_cause(facts, ep)).unwrap_or(Code::BG201),
             );
         }
-        (EventKind::ConnectFailed, Some(2)) => "BG205",
-        (EventKind::ConnectFailed, Some(13)) if unix => "BG206",
-        (EventKind::ConnectFailed, Some(13 | 113 | 101 | 110)) => "BG207",
-        (EventKind::ConnectFailed, Some(11)) => "BG211",
-        (EventKind::ConnectFailed, Some(99)) => "BG212",
-        (EventKind::UpstreamTimedOut, _) if e.phase == Some(Phase::Connecting) => "BG402",
-        (EventKind::UpstreamTimedOut, _) => "BG401",
-        (EventKind::PrematurelyClosed, _) => "BG301",
-        (EventKind::ConnectionReset, _) => "BG304",
+        (EventKind::ConnectFailed, Some(2)) => Code::BG205,
+        (EventKind::ConnectFailed, Some(13)) if unix => Code::BG206,
+        (EventKind::ConnectFailed, Some(13 | 113 | 101 | 110)) => Code::BG207,
+        (EventKind::ConnectFailed, Some(11)) => Code::BG211,
+        (EventKind::ConnectFailed, Some(99)) => Code::BG212,
+        (EventKind::UpstreamTimedOut, _) if e.phase == Some(Phase::Connecting) => Code::BG402,
+        (EventKind::UpstreamTimedOut, _) => Code::BG401,
+        (EventKind::PrematurelyClosed, _) => Code::BG301,
+        (EventKind::ConnectionReset, _) => Code::BG304,
         _ => return None,
     })
 }
@@ -70,15 +70,15 @@ pub(super) fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Cod
 fn endpoint_cause(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<Code> {
     match &endpoint.addr {
         EndpointAddr::Tcp { .. } => match facts.tcp_reach(endpoint) {
-            TcpReach::Nothing => Some("BG201"),
-            TcpReach::OtherPort(_) => Some("BG202"),
-            TcpReach::OtherAddress(_) => Some("BG203"),
-            TcpReach::OtherFamily(_) => Some("BG204"),
+            TcpReach::Nothing => Some(Code::BG201),
+            TcpReach::OtherPort(_) => Some(Code::BG202),
+            TcpReach::OtherAddress(_) => Some(Code::BG203),
+            TcpReach::OtherFamily(_) => Some(Code::BG204),
             TcpReach::Listening(_) | TcpReach::NotLocal | TcpReach::Unknown => None,
         },
         EndpointAddr::Unix { .. } => match facts.unix_reach(endpoint) {
-            UnixReach::Stale(_) => Some("BG201"),
-            UnixReach::Missing { .. } => Some("BG205"),
+            UnixReach::Stale(_) => Some(Code::BG201),
+            UnixReach::Missing { .. } => Some(Code::BG205),
             _ => None,
         },
     }

@@ -70,7 +70,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://www.freedesktop.org/software/systemd/man/systemctl.html
-    code: "BG201",
+    code: BG201,
     name: "nothing-listens-on-target",
     title: "backend not running: nothing listens where nginx connects",
 }

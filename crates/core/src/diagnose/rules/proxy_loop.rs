@@ -42,7 +42,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#listen
-    code: "BG213",
+    code: BG213,
     name: "proxy-loop",
     title: "proxy loop: nginx proxies to its own listener",
 }

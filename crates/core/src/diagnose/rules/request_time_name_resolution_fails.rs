@@ -53,7 +53,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
-    code: "BG208",
+    code: BG208,
     name: "request-time-name-resolution-fails",
     title: "name resolution at request time fails (no resolver, NXDOMAIN, resolver timeout)",
 }

@@ -43,7 +43,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffer_size
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_buffer_size
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_busy_buffers_size
-    code: "BG303",
+    code: BG303,
     name: "response-header-too-big",
     title: "the backend's response header is larger than nginx's buffer",
 }

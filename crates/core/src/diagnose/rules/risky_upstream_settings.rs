@@ -42,7 +42,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header
-    code: "BG501",
+    code: BG501,
     name: "risky-upstream-settings",
     title: "settings that predict intermittent 502s",
 }

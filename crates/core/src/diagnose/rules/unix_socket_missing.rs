@@ -38,7 +38,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass
     /// - https://www.php.net/manual/en/install.fpm.configuration.php
     /// - https://docs.gunicorn.org/en/stable/settings.html#bind
-    code: "BG205",
+    code: BG205,
     name: "unix-socket-missing",
     title: "unix socket missing, or at another path",
 }

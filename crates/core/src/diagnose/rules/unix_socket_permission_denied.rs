@@ -45,7 +45,7 @@ declare_rule! {
     /// - https://www.php.net/manual/en/install.fpm.configuration.php
     /// - https://docs.gunicorn.org/en/stable/settings.html#umask
     /// - https://www.freedesktop.org/software/systemd/man/systemd.socket.html
-    code: "BG206",
+    code: BG206,
     name: "unix-socket-permission-denied",
     title: "unix socket permission denied for nginx's worker user",
 }

@@ -1,3 +1,4 @@
+use crate::code::Code;
 use crate::diagnose::Findings;
 use badgateway_config::PassKind;
 
@@ -42,7 +43,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
     /// - https://docs.gunicorn.org/en/stable/settings.html#timeout
     /// - https://www.php.net/manual/en/install.fpm.configuration.php#request-terminate-timeout
-    code: "BG301",
+    code: BG301,
     name: "upstream-closed-before-response",
     title: "the backend closed the connection before a full response",
 }
@@ -149,7 +150,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             for g in &uwsgi_block {
                 finding = cite_backend(finding, g, "uWSGI read an HTTP request as a uwsgi packet");
             }
-            finding = finding.caused_by("BG302");
+            finding = finding.caused_by(Code::BG302);
         }
         let commands = match causes.first() {
             Some((kill, _)) => kill.commands(read_timeout.map(|(ms, _)| ms)),

@@ -1,3 +1,4 @@
+use crate::code::Code;
 use crate::diagnose::Findings;
 use std::net::IpAddr;
 
@@ -56,7 +57,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout
     /// - https://docs.gunicorn.org/en/stable/settings.html#backlog
     /// - https://man7.org/linux/man-pages/man2/listen.2.html
-    code: "BG402",
+    code: BG402,
     name: "upstream-connect-timeout",
     title: "nginx could not connect in time: SYNs unanswered (504)",
 }
@@ -172,10 +173,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             matches!(k, BackendKind::PhpFpmMaxChildren { .. } | BackendKind::UwsgiListenQueueFull { .. })
         });
         if nginx_timer && ((!full.is_empty() && facts.config.is_some()) || !saturated.is_empty()) {
-            finding = finding.caused_by("BG211").confidence(84);
+            finding = finding.caused_by(Code::BG211).confidence(84);
         } else if !firewall.is_empty() {
             // BG207 cites the rule and this line together: the rule is the cause.
-            finding = finding.caused_by("BG207").confidence(84);
+            finding = finding.caused_by(Code::BG207).confidence(84);
         }
         finding = locate(finding, facts, &incident, "the connection was not established in time");
         for row in &full {

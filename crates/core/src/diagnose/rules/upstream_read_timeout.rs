@@ -43,7 +43,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_send_timeout
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream
-    code: "BG401",
+    code: BG401,
     name: "upstream-read-timeout",
     title: "the backend is too slow: nginx's read timeout expired (504)",
 }

@@ -36,7 +36,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html
     /// - https://www.rfc-editor.org/rfc/rfc9112#section-6.3
-    code: "BG306",
+    code: BG306,
     name: "upstream-sent-invalid-response",
     title: "the backend's response header is invalid",
 }

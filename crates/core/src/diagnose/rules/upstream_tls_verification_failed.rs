@@ -46,7 +46,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_name
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_server_name
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_trusted_certificate
-    code: "BG305",
+    code: BG305,
     name: "upstream-tls-verification-failed",
     title: "TLS to the backend fails: certificate not trusted, wrong name, or no SNI",
 }
