@@ -13,13 +13,15 @@ pub mod input;
 pub mod limits;
 pub mod listeners;
 pub mod log;
+pub mod numbers;
 pub mod paste;
 pub mod redact;
 pub mod share;
 pub mod view;
 pub mod wire;
 
-pub use analysis::{Analysis, InputSummary, analyze};
+pub use analysis::{Analysis, analyze};
 pub use input::{InputKind, Inputs, Span, TextRange};
+pub use view::InputSummary;
 
 pub use badgateway_config as config;

@@ -64,11 +64,11 @@ fn converges(inputs: Inputs<'_>, code: &str) -> Vec<u8> {
     let a = analyze(inputs);
     let f = first(&a, code);
     let fix = f.fix.as_ref().expect("a fix");
-    assert!(!fix.edits.is_empty(), "{code} fix has edits");
+    assert!(!fix.edits().is_empty(), "{code} fix has edits");
     let config = inputs.config.unwrap();
-    let mut edits = fix.edits.clone();
+    let mut edits = fix.edits().to_vec();
     if edits.iter().any(|e| e.replacement.contains(PLACEHOLDER_DNS_SERVER)) {
-        assert_eq!(fix.applicability, Applicability::DisplayOnly, "a placeholder is not applicable as is");
+        assert_eq!(fix.applicability(), Applicability::DisplayOnly, "a placeholder is not applicable as is");
         let as_written = apply_edits(config, &edits).expect("edits apply");
         let again = analyze(Inputs { config: Some(&as_written), ..inputs });
         assert!(again.config.as_ref().unwrap().first_error().is_some(), "the placeholder must not load");
@@ -214,7 +214,7 @@ fn bg208_request_time_resolution_failures() {
             // With the config, the dig command asks the resolver nginx is configured with.
             let dig = if sub == "all" { "dig @127.0.0.1 -p " } else { "dig @" };
             assert!(
-                f.fix.as_ref().is_some_and(|x| x.commands.iter().any(|c| c.command.starts_with(dig))),
+                f.fix.as_ref().is_some_and(|x| x.commands().iter().any(|c| c.command.starts_with(dig))),
                 "{sub}"
             );
             let others: Vec<_> = mine(&a).into_iter().filter(|c| *c != "BG208").collect();
@@ -244,8 +244,8 @@ fn bg203_wrong_address() {
         assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19021".into()));
         assert_eq!(label_texts(&a, f, InputKind::Listeners), vec!["127.0.0.2:19021"]);
         let fix = f.fix.as_ref().unwrap();
-        assert_eq!(fix.applicability, Applicability::Safe);
-        assert_eq!(fix.edits[0].replacement, "127.0.0.2");
+        assert_eq!(fix.applicability(), Applicability::Safe);
+        assert_eq!(fix.edits()[0].replacement, "127.0.0.2");
         assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG202"));
     }
     let a = analyze(s.all());
@@ -263,7 +263,7 @@ fn bg204_backend_on_ipv6_only() {
     let a = analyze(s.all());
     let f = first(&a, "BG204");
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19031".into()));
-    assert_eq!(f.fix.as_ref().unwrap().edits[0].replacement, "[::1]");
+    assert_eq!(f.fix.as_ref().unwrap().edits()[0].replacement, "[::1]");
     assert!(f.title.contains("IPv6 only"), "{}", f.title);
     let fixed = converges(s.all(), "BG204");
     assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://[::1]:19031;"));
@@ -301,7 +301,7 @@ fn bg205_unix_socket_at_another_path() {
         assert_eq!(input, InputKind::Config);
         assert!(text.ends_with("/run/php8.2-fpm.sock"), "{text}");
         let fix = f.fix.as_ref().unwrap();
-        assert!(fix.edits[0].replacement.ends_with("/run/php-fpm.sock"), "{:?}", fix.edits);
+        assert!(fix.edits()[0].replacement.ends_with("/run/php-fpm.sock"), "{:?}", fix.edits());
         assert!(f.title.contains("php-fpm.sock"), "{}", f.title);
         assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG206"));
     }
@@ -323,10 +323,10 @@ fn bg206_unix_socket_permission() {
     let ls = label_texts(&a, f, InputKind::Listeners);
     assert!(ls.iter().any(|l| l.starts_with("srw-rw---- 1 root root")), "{ls:?}");
     let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.applicability, Applicability::DisplayOnly);
-    assert!(fix.commands.iter().any(|c| c.purpose.contains("listen.owner = nobody")));
-    assert!(fix.commands.iter().any(|c| c.command.contains("--umask 007")));
-    assert!(fix.commands.iter().any(|c| c.purpose.contains("SocketMode=0660")));
+    assert_eq!(fix.applicability(), Applicability::DisplayOnly);
+    assert!(fix.commands().iter().any(|c| c.purpose.contains("listen.owner = nobody")));
+    assert!(fix.commands().iter().any(|c| c.command.contains("--umask 007")));
+    assert!(fix.commands().iter().any(|c| c.purpose.contains("SocketMode=0660")));
     // The static check alone (mode 0660 root:root, workers as nobody) already says it.
     let a = analyze(s.static_only());
     assert_eq!(first(&a, "BG206").severity, Severity::Error);
@@ -390,7 +390,7 @@ fn bg211_php_fpm_max_children() {
             "{:#?}",
             f.labels
         );
-        assert!(f.fix.as_ref().unwrap().commands[0].purpose.contains("pm.max_children"));
+        assert!(f.fix.as_ref().unwrap().commands()[0].purpose.contains("pm.max_children"));
     }
 }
 
@@ -454,7 +454,7 @@ fn bg208_variable_without_resolver() {
     // Nothing pasted names the host's DNS server: a placeholder, display-only (converges()
     // checks nginx -t would refuse it as written, then fills it in).
     let f = first(&analyze(s.all()), "BG208").clone();
-    assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::DisplayOnly);
+    assert_eq!(f.fix.as_ref().unwrap().applicability(), Applicability::DisplayOnly);
     let fixed = converges(s.all(), "BG208");
     assert!(String::from_utf8_lossy(&fixed).contains("resolver 192.0.2.53 valid=10s;"));
     let a = analyze(s.log_only());
@@ -477,11 +477,11 @@ fn bg208_resolver_from_the_pasted_resolv_conf() {
     let a = analyze(inputs(&t));
     let f = first(&a, "BG208");
     let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.applicability, Applicability::Unsafe);
+    assert_eq!(fix.applicability(), Applicability::Unsafe);
     assert!(
-        fix.edits[0].replacement.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))),
+        fix.edits()[0].replacement.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))),
         "{:?}",
-        fix.edits
+        fix.edits()
     );
     assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == &format!("nameserver {}", want[0])));
     converges(inputs(&t), "BG208");
@@ -605,7 +605,7 @@ fn bg207_real_unreachable_and_denied_connections() {
     let a = analyze(s.all());
     let f = first(&a, "BG207");
     assert!(!f.title.starts_with("SELinux"), "{}", f.title);
-    assert!(f.fix.as_ref().unwrap().commands.iter().any(|c| c.command == "ip route get 10.97.0.7"));
+    assert!(f.fix.as_ref().unwrap().commands().iter().any(|c| c.command == "ip route get 10.97.0.7"));
     // 101 is decided before anything is sent: no firewall question, no 504.
     let s = load("network-unreachable");
     let a = analyze(s.all());
@@ -688,7 +688,7 @@ fn bg207_selinux_denies_tcp_connect() {
         f.fix
             .as_ref()
             .unwrap()
-            .commands
+            .commands()
             .iter()
             .any(|c| c.command.contains("setsebool -P httpd_can_network_connect 1"))
     );
@@ -770,7 +770,7 @@ fn bg212_files_and_ephemeral_ports() {
             .fix
             .as_ref()
             .unwrap()
-            .commands
+            .commands()
             .iter()
             .any(|c| c.purpose.contains("keepalive")))
     );
@@ -1047,7 +1047,7 @@ fn bg207_firewall_rejects_real_captures() {
         assert!(!codes(&a).contains(&"BG201"), "{name}: {:?}", codes(&a));
         if rule.starts_with("-A ") {
             let delete = format!("sudo iptables -D {}", rule.trim_start_matches("-A "));
-            assert!(f.fix.as_ref().unwrap().commands.iter().any(|c| c.command == delete), "{name}");
+            assert!(f.fix.as_ref().unwrap().commands().iter().any(|c| c.command == delete), "{name}");
         }
         let a = analyze(s.static_only());
         let f = first(&a, "BG207");
@@ -1208,7 +1208,7 @@ fn bg205_private_tmp_hint() {
     let a = analyze(inputs(&t));
     let f = first(&a, "BG205");
     assert!(f.notes.iter().any(|n| n.contains("PrivateTmp")), "{:#?}", f.notes);
-    assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::DisplayOnly);
+    assert_eq!(f.fix.as_ref().unwrap().applicability(), Applicability::DisplayOnly);
 }
 
 /// Generated: 2,000 server blocks, 2,000 listeners and 2,000 distinct log lines stay fast
@@ -1429,9 +1429,9 @@ fn bg201_remote_backend_down_points_at_that_host() {
     // Nothing of nginx's own host is cited as the backend.
     assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
     let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.applicability, Applicability::DisplayOnly);
-    assert!(fix.edits.is_empty());
-    let commands: Vec<&str> = fix.commands.iter().map(|c| c.command.as_str()).collect();
+    assert_eq!(fix.applicability(), Applicability::DisplayOnly);
+    assert!(fix.edits().is_empty());
+    let commands: Vec<&str> = fix.commands().iter().map(|c| c.command.as_str()).collect();
     assert!(commands.contains(&"ssh 10.95.0.7 \"sudo ss -tlnp | grep ':19461'\""), "{commands:?}");
     assert!(commands.contains(&"curl -v --connect-timeout 3 http://10.95.0.7:19461/"), "{commands:?}");
     assert!(commands.contains(&"nc -zv 10.95.0.7 19461"), "{commands:?}");
@@ -1532,7 +1532,7 @@ fn bg201_container_address_refused() {
         "{:?}",
         f.notes
     );
-    assert!(f.fix.as_ref().unwrap().commands[0].command.starts_with("docker ps --format"));
+    assert!(f.fix.as_ref().unwrap().commands()[0].command.starts_with("docker ps --format"));
     // Without the log: nothing (the table says nothing about the container).
     let t2 = (t.0.clone(), t.1.clone(), Vec::new());
     assert!(mine(&analyze(inputs(&t2))).is_empty());
@@ -1612,7 +1612,7 @@ fn bg209_new_remote_address_is_not_a_local_socket() {
 /// The fix's edit of the first BG209 finding.
 fn bg209_edit(a: &Analysis<'_>) -> (String, Applicability) {
     let fix = first(a, "BG209").fix.as_ref().unwrap();
-    (fix.edits[0].replacement.clone(), fix.applicability)
+    (fix.edits()[0].replacement.clone(), fix.applicability())
 }
 
 /// The real stale-address capture plus other pastes appended to its listeners.
@@ -1634,7 +1634,7 @@ fn bg209_resolver_placeholder_without_evidence() {
     assert!(!edit.contains("127.0.0.11"), "{edit}");
     let f = first(&a, "BG209");
     assert!(f.notes.iter().any(|n| n.contains("replace DNS_SERVER_IP")), "{:?}", f.notes);
-    let commands = &f.fix.as_ref().unwrap().commands;
+    let commands = &f.fix.as_ref().unwrap().commands();
     assert!(
         commands
             .iter()
@@ -1658,7 +1658,7 @@ fn bg209_resolver_from_the_pasted_resolv_conf() {
     let f = first(&a, "BG209");
     let cited = label_texts(&a, f, InputKind::Listeners);
     assert!(cited.iter().any(|l| l == &format!("nameserver {}", want[0])), "{cited:?}");
-    assert!(!f.fix.as_ref().unwrap().commands.iter().any(|c| c.command.contains("resolv.conf")));
+    assert!(!f.fix.as_ref().unwrap().commands().iter().any(|c| c.command.contains("resolv.conf")));
     converges(inputs(&t), "BG209");
 }
 

@@ -46,8 +46,8 @@ fn label_texts(a: &Analysis<'_>, f: &Finding, input: InputKind) -> Vec<String> {
 /// and log. Returns the fixed config text and the new analysis's findings of `code`.
 fn apply_fix(s: &Scenario, f: &Finding) -> (String, Vec<Finding>) {
     let fix = f.fix.as_ref().expect("a fix");
-    assert!(!fix.edits.is_empty(), "the fix has edits: {fix:#?}");
-    let fixed = apply_edits(s.config.as_deref().unwrap(), &fix.edits).expect("edits apply");
+    assert!(!fix.edits().is_empty(), "the fix has edits: {fix:#?}");
+    let fixed = apply_edits(s.config.as_deref().unwrap(), fix.edits()).expect("edits apply");
     let a =
         analyze(Inputs { config: Some(&fixed), listeners: s.listeners.as_deref(), log: s.log.as_deref() });
     let config = a.config.as_ref().unwrap();
@@ -74,7 +74,7 @@ fn assert_settles(s: &Scenario, f: &Finding) -> String {
     let (fixed, left) = apply_fix(s, f);
     for g in &left {
         assert!(
-            g.fix.as_ref().is_none_or(|x| x.edits.is_empty()),
+            g.fix.as_ref().is_none_or(|x| x.edits().is_empty()),
             "{} proposes another edit:\n{fixed}\n{g:#?}",
             f.code
         );
@@ -152,8 +152,8 @@ fn bg301_gunicorn_worker_timeout_cites_the_backend_log() {
     assert!(f.message.contains("proxy_read_timeout (60s, the default)"), "{}", f.message);
     assert!(f.message.contains("instead of nginx's own 504"), "{}", f.message);
     let fix = f.fix.as_ref().unwrap();
-    assert!(fix.edits.is_empty());
-    assert!(fix.commands.iter().any(|c| c.command.contains("--timeout 90")), "{fix:#?}");
+    assert!(fix.edits().is_empty());
+    assert!(fix.commands().iter().any(|c| c.command.contains("--timeout 90")), "{fix:#?}");
     assert!(!codes(&a).contains(&"BG401"));
 
     let a = analyze(s.log_only());
@@ -291,7 +291,7 @@ fn bg303_header_too_big() {
 
     let a = analyze(s.log_only());
     let f = only(&a, "BG303");
-    assert!(f.fix.as_ref().unwrap().summary.contains("proxy_buffer_size 16k"));
+    assert!(f.fix.as_ref().unwrap().summary().contains("proxy_buffer_size 16k"));
 }
 
 #[test]
@@ -377,7 +377,7 @@ fn bg305_self_signed() {
     let f = only(&a, "BG305");
     assert_eq!(f.status, Some(502));
     assert!(f.message.contains("18:self-signed certificate"), "{}", f.message);
-    assert!(f.fix.as_ref().unwrap().summary.contains("proxy_ssl_trusted_certificate"));
+    assert!(f.fix.as_ref().unwrap().summary().contains("proxy_ssl_trusted_certificate"));
     assert!(!codes(&a).contains(&"BG302"));
     only(&analyze(s.log_only()), "BG305");
 }
@@ -388,8 +388,8 @@ fn bg305_name_mismatch() {
     let a = analyze(s.all());
     let f = only(&a, "BG305");
     assert!(f.title.contains("\"127.0.0.1\""), "{}", f.title);
-    assert!(f.fix.as_ref().unwrap().summary.contains("proxy_ssl_name"));
-    assert!(f.fix.as_ref().unwrap().commands[0].command.contains("-servername 127.0.0.1 "));
+    assert!(f.fix.as_ref().unwrap().summary().contains("proxy_ssl_name"));
+    assert!(f.fix.as_ref().unwrap().commands()[0].command.contains("-servername 127.0.0.1 "));
     only(&analyze(s.log_only()), "BG305");
 }
 
@@ -424,7 +424,7 @@ fn bg306_invalid_header() {
     let f = only(&a, "BG306");
     assert_eq!(f.status, Some(502));
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19221".into()));
-    assert!(f.fix.as_ref().unwrap().commands[0].command.contains("http://127.0.0.1:19221/"));
+    assert!(f.fix.as_ref().unwrap().commands()[0].command.contains("http://127.0.0.1:19221/"));
     assert!(f.message.contains("\"Bad\" is followed by byte 0x20 (a space)"), "{}", f.message);
     only(&analyze(s.log_only()), "BG306");
 }
@@ -704,7 +704,7 @@ fn bg401_with_several_servers_says_the_last_attempt_decides_hand_written() {
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:8001".into()));
     assert!(f.message.contains("last attempt"), "{}", f.message);
     // 60s is nginx's default: no edit, find the slow request.
-    assert!(f.fix.as_ref().unwrap().edits.is_empty());
+    assert!(f.fix.as_ref().unwrap().edits().is_empty());
 }
 
 #[test]
@@ -742,7 +742,7 @@ fn cut_inputs_never_panic() {
             for f in &a.findings {
                 if let (Some(fix), Some(config)) = (&f.fix, c.as_deref()) {
                     assert!(
-                        apply_edits(config, &fix.edits).is_some(),
+                        apply_edits(config, fix.edits()).is_some(),
                         "{name} cut {k}: {} edits apply",
                         f.code
                     );

@@ -4,7 +4,7 @@
 use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 
 use super::Facts;
@@ -29,9 +29,13 @@ pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, ou
         let mut finding = Finding::new(wording.code, wording.severity, d.message.clone())
             .message(wording.explanation)
             .confidence(if wording.severity == Severity::Error { 95 } else { 100 })
-            .label(InputKind::Config, d.range, label_for(d.code), true);
+            .label(Label::primary(InputKind::Config, d.range, label_for(d.code)));
         if let Some(reported) = d.nginx_range.filter(|r| r.start != d.range.start) {
-            finding = finding.label(InputKind::Config, reported, format!("nginx -t names {place}"), false);
+            finding = finding.label(Label::secondary(
+                InputKind::Config,
+                reported,
+                format!("nginx -t names {place}"),
+            ));
         }
         if wording.severity == Severity::Error {
             finding = finding.note(format!(
@@ -48,18 +52,20 @@ pub fn report(facts: &Facts<'_>, kinds: &[DiagnosticCode], wording: &Wording, ou
             });
         }
         if let Some((range, text)) = &d.edit {
-            finding = finding.fix(Fix {
-                summary: match &d.suggestion {
-                    Some(s) => format!("use `{s}`"),
-                    None => "correct the config as nginx expects".into(),
-                },
-                applicability: wording.applicability,
-                edits: vec![Edit { range: *range, replacement: text.clone() }],
-                commands: vec![Command::new(
+            finding = finding.fix(
+                Fix::new(
+                    wording.applicability,
+                    match &d.suggestion {
+                        Some(s) => format!("use `{s}`"),
+                        None => "correct the config as nginx expects".into(),
+                    },
+                    vec![Edit { range: *range, replacement: text.clone() }],
+                )
+                .with_commands(vec![Command::new(
                     "check the config, then apply it",
                     "sudo nginx -t && sudo systemctl reload nginx",
-                )],
-            });
+                )]),
+            );
         } else if wording.severity == Severity::Error {
             finding = finding.next_step(Command::new(
                 "see every error nginx reports, with its file and line",

@@ -1,7 +1,7 @@
 //! Wording and labels shared by the rules: how to name an endpoint, a listener, a
 //! location, and how to cite grouped log events.
 
-use crate::finding::{Command, Finding};
+use crate::finding::{Command, Finding, Label};
 use crate::input::InputKind;
 use crate::listeners::{Listener, ProbeFact};
 use crate::log::EventGroup;
@@ -68,7 +68,7 @@ pub fn cite_events(finding: Finding, group: &EventGroup, what: &str) -> Finding 
         _ if group.count > 1 => format!(", {} times", group.count),
         _ => String::new(),
     };
-    finding.label(InputKind::Log, first, format!("{what}{when}"), false)
+    finding.label(Label::secondary(InputKind::Log, first, format!("{what}{when}")))
 }
 
 pub fn reload_commands() -> Command {
@@ -106,8 +106,11 @@ pub fn name_lookup_labels(facts: &Facts<'_>, mut finding: Finding, host: &str) -
         if let ProbeFact::NameAddress { name, address, range, .. } = fact
             && name.eq_ignore_ascii_case(host)
         {
-            finding =
-                finding.label(InputKind::Listeners, *range, format!("{host} means {address} here"), false);
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                *range,
+                format!("{host} means {address} here"),
+            ));
         }
     }
     finding

@@ -126,7 +126,7 @@ fn rank(findings: &mut Vec<Finding>) {
 mod tests {
     #![allow(clippy::indexing_slicing)]
     use super::*;
-    use crate::finding::Severity;
+    use crate::finding::{Label, Severity};
     use crate::input::{InputKind, TextRange};
     use crate::limits::MAX_FINDINGS_PER_CODE;
 
@@ -137,7 +137,7 @@ mod tests {
                 let k = if i % 10 == 9 { i - 1 } else { i };
                 Finding::new(crate::code::Code::BG201, Severity::Error, format!("t{k}"))
                     .confidence((k * 37 % 100) as u8)
-                    .label(InputKind::Config, TextRange::new(k as u32, k as u32 + 1), "x", true)
+                    .label(Label::primary(InputKind::Config, TextRange::new(k as u32, k as u32 + 1), "x"))
             })
             .collect()
     }

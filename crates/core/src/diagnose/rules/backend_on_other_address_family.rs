@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use std::net::IpAddr;
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::listeners::{Bind, Listener, ProbeFact};
 use crate::log::EventKind;
@@ -138,8 +138,8 @@ fn whole_family(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, candidates: &
     ))
     .confidence(confidence)
     .status(502)
-    .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true)
-    .label(InputKind::Listeners, best.addr_range, listener_text(best), false);
+    .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")))
+    .label(Label::secondary(InputKind::Listeners, best.addr_range, listener_text(best)));
     for group in &refused {
         finding = cite_events(finding, group, &format!("connection to {target} refused"));
     }
@@ -157,24 +157,24 @@ fn whole_family(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, candidates: &
     if unnamed {
         finding = unnamed_listener_check(finding, port);
     }
-    let mut fix = Fix {
-        summary: match &new_host {
-            Some(h) => format!("connect to {h}:{port}, where the backend listens"),
-            None => format!("make nginx and the backend use the same address family on port {port}"),
-        },
-        applicability: if new_host.is_some() && candidates.len() == 1 && !unnamed {
+    let mut fix = Fix::new(
+        if new_host.is_some() && candidates.len() == 1 && !unnamed {
             Applicability::Safe
         } else {
             Applicability::DisplayOnly
         },
-        edits: Vec::new(),
-        commands: vec![reload_commands()],
-    };
+        match &new_host {
+            Some(h) => format!("connect to {h}:{port}, where the backend listens"),
+            None => format!("make nginx and the backend use the same address family on port {port}"),
+        },
+        Vec::new(),
+    )
+    .with_commands(vec![reload_commands()]);
     if let Some(edit) = new_host.as_deref().and_then(|h| facts.host_edit(endpoint, h)) {
-        fix.edits.push(edit);
+        fix.add_edit(edit);
     }
     if let Some(h) = &new_host {
-        fix.commands.insert(
+        fix.insert_command(
             0,
             Command::new(
                 "check that the backend answers there",
@@ -298,7 +298,7 @@ fn push_partly(
     )
     .message(format!("In {place}, nginx forwards requests to {target}. {tries}{outcome}"))
     .confidence(if known { confidence.max(90) } else { confidence })
-    .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+    .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")));
     if !known {
         // Whether the name has both families depends on the host (/etc/hosts, gai.conf).
         finding = finding.note(format!(
@@ -309,7 +309,7 @@ fn push_partly(
     }
     finding = name_lookup_labels(facts, finding, host);
     if let Some(l) = listener {
-        finding = finding.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
+        finding = finding.label(Label::secondary(InputKind::Listeners, l.addr_range, listener_text(l)));
     }
     for group in refused {
         let what = if passed_on {
@@ -322,14 +322,13 @@ fn push_partly(
     for group in &disabled {
         finding = cite_events(finding, group, &format!("{bad_text}:{port} marked failed for 10 s"));
     }
-    let mut fix = Fix {
-        summary: format!("connect to {good_text}:{port} instead of a name that also means {bad_text}"),
-        applicability: Applicability::Safe,
-        edits: Vec::new(),
-        commands: vec![reload_commands()],
-    };
+    let mut fix = Fix::safe(
+        format!("connect to {good_text}:{port} instead of a name that also means {bad_text}"),
+        Vec::new(),
+    )
+    .with_commands(vec![reload_commands()]);
     if let Some(edit) = facts.host_edit(endpoint, &good_text) {
-        fix.edits.push(edit);
+        fix.add_edit(edit);
     }
     out.push(finding.fix(fix));
 }
@@ -345,23 +344,21 @@ pub(super) fn probe_labels(
 ) -> Finding {
     for fact in facts.direct_probes(address, port) {
         if let ProbeFact::DirectProbe { connected: true, range, target, .. } = fact {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 *range,
                 format!("connecting to {target} directly works: the backend is up, at this address"),
-                false,
-            );
+            ));
         }
     }
     if let EndpointAddr::Tcp { host, port: p, .. } = &endpoint.addr {
         for fact in facts.direct_probes(host, *p) {
             if let ProbeFact::DirectProbe { connected: false, range, target, .. } = fact {
-                finding = finding.label(
+                finding = finding.label(Label::secondary(
                     InputKind::Listeners,
                     *range,
                     format!("connecting to {target}, the address nginx uses, fails the same way"),
-                    false,
-                );
+                ));
             }
         }
     }

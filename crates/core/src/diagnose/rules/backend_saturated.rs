@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::listeners::Listener;
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
@@ -95,7 +95,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                          listen queue is full nginx gets errors (502 on a unix socket, 504 over TCP)."
                     ))
                     .confidence(60)
-                    .label(InputKind::Log, *range, text.clone(), true);
+                    .label(Label::primary(InputKind::Log, *range, text.clone()));
                 if !timeouts.is_empty() {
                     f.severity = Severity::Error;
                     f.confidence = 85;
@@ -122,12 +122,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         ))
         .confidence(if signs.is_empty() { 85 } else { 95 })
         .status(502)
-        .label(InputKind::Log, range, format!("nginx connected to unix:{path}"), true);
+        .label(Label::primary(InputKind::Log, range, format!("nginx connected to unix:{path}")));
         for g in &eagain {
             f = cite_events(f, g, "queue full (EAGAIN)");
         }
         for (range, text) in &signs {
-            f = f.label(InputKind::Log, *range, text.clone(), false);
+            f = f.label(Label::secondary(InputKind::Log, *range, text.clone()));
         }
         let php = php_signs || first.event.upstream.as_ref().is_some_and(|u| u.scheme() == "fastcgi");
         out.push(f.next_step(super::super::evidence::paste_listeners()).fix(fix(php)));
@@ -179,9 +179,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .message(message)
         .confidence(confidence)
         .status(status)
-        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+        .label(Label::primary(
+            InputKind::Config,
+            endpoint.range,
+            format!("nginx connects to {target}"),
+        ));
         if let Some(l) = full {
-            f = f.label(
+            f = f.label(Label::secondary(
                 InputKind::Listeners,
                 l.range,
                 format!(
@@ -190,8 +194,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     l.recv_q.unwrap_or(0),
                     l.send_q.unwrap_or(0)
                 ),
-                false,
-            );
+            ));
         }
         for g in &eagain {
             f = cite_events(f, g, "queue full (EAGAIN)");
@@ -200,7 +203,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             f = cite_events(f, g, "connect timed out: the SYN was dropped");
         }
         for (range, text) in &signs {
-            f = f.label(InputKind::Log, *range, text.clone(), false);
+            f = f.label(Label::secondary(InputKind::Log, *range, text.clone()));
         }
         out.push(f.fix(fix(endpoint.kind == badgateway_config::PassKind::FastCgi || php_signs)));
     }
@@ -243,10 +246,6 @@ fn fix(php: bool) -> Fix {
     } else {
         commands.rotate_left(1);
     }
-    Fix {
-        summary: "give the backend more workers (or faster requests) and a larger listen queue".into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    }
+    Fix::display_only("give the backend more workers (or faster requests) and a larger listen queue")
+        .with_commands(commands)
 }

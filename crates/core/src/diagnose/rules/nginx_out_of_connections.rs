@@ -1,6 +1,6 @@
 use crate::code::Code;
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
 
@@ -130,11 +130,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         };
         match primary_in_config {
             Some(range) => {
-                f = f.label(InputKind::Config, range, "the limit nginx hit", true);
+                f = f.label(Label::primary(InputKind::Config, range, "the limit nginx hit"));
                 f = cite_events(f, group, "limit reached");
             }
             None => {
-                f = f.label(InputKind::Log, e.message_range, "the limit nginx hit", true);
+                f = f.label(Label::primary(InputKind::Log, e.message_range, "the limit nginx hit"));
                 if group.count > 1 {
                     f = f.note(format!("{} such lines.", group.count));
                 }
@@ -156,13 +156,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
 
 fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
     match kind {
-        EventKind::WorkerConnectionsNotEnough => Fix {
-            summary: "raise worker_connections (and the open-file limit with it)".into(),
-            applicability: if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly },
-            edits: range
+        EventKind::WorkerConnectionsNotEnough => Fix::new(if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly }, "raise worker_connections (and the open-file limit with it)", range
                 .map(|r| vec![Edit { range: r, replacement: "worker_connections 4096;".into() }])
-                .unwrap_or_default(),
-            commands: vec![
+                .unwrap_or_default()).with_commands(vec![
                 Command::new(
                     "let each worker open enough files (2 per proxied connection): `worker_rlimit_nofile 16384;` in \
                      the main context; without a worker_connections line, add `worker_connections 4096;` in \
@@ -170,15 +166,10 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                     "sudoedit /etc/nginx/nginx.conf",
                 ),
                 reload_commands(),
-            ],
-        },
-        EventKind::TooManyOpenFiles => Fix {
-            summary: "raise the workers' open-file limit".into(),
-            applicability: if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly },
-            edits: range
+            ]),
+        EventKind::TooManyOpenFiles => Fix::new(if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly }, "raise the workers' open-file limit", range
                 .map(|r| vec![Edit { range: r, replacement: "worker_rlimit_nofile 65535;".into() }])
-                .unwrap_or_default(),
-            commands: vec![
+                .unwrap_or_default()).with_commands(vec![
                 Command::new(
                     "without a worker_rlimit_nofile line: add `worker_rlimit_nofile 65535;` in the main context",
                     "sudoedit /etc/nginx/nginx.conf",
@@ -191,13 +182,8 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                     "see the limit a worker has now",
                     "grep 'open files' /proc/$(pgrep -f 'nginx: worker' | head -n1)/limits",
                 ),
-            ],
-        },
-        _ => Fix {
-            summary: "reuse upstream connections instead of opening one per request".into(),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
+            ]),
+        _ => Fix::display_only("reuse upstream connections instead of opening one per request").with_commands(vec![
                 Command::new(
                     "keep idle connections to the backend: an `upstream app { server 127.0.0.1:8000; keepalive 32; }` \
                      and, where it is used, `proxy_pass http://app;`, `proxy_http_version 1.1;`, \
@@ -206,7 +192,6 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                 ),
                 Command::new("count connections in TIME_WAIT", "ss -tan state time-wait | wc -l"),
                 Command::new("widen the local port range if needed", "sysctl net.ipv4.ip_local_port_range"),
-            ],
-        },
+            ]),
     }
 }

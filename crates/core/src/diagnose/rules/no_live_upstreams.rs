@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Code, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Code, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind, Phase};
 
@@ -110,10 +110,10 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             ))
             .confidence(if events.is_empty() { 88 } else { 97 })
             .status(502)
-            .label(InputKind::Config, upstream.name_range, format!("upstream {name}"), true);
+            .label(Label::primary(InputKind::Config, upstream.name_range, format!("upstream {name}")));
         let mut edits = Vec::new();
         for server in &primaries {
-            f = f.label(InputKind::Config, server.range, "marked down", false);
+            f = f.label(Label::secondary(InputKind::Config, server.range, "marked down"));
             // Remove the ` down` word of the directive.
             let text = server.range.slice(src);
             if let Some(at) = find_word(text, b"down") {
@@ -124,12 +124,10 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         for g in &events {
             f = cite_events(f, g, "no live upstreams");
         }
-        f = f.fix(Fix {
-            summary: format!("take `down` off the servers of {name} that should serve"),
-            applicability: Applicability::Unsafe,
-            edits,
-            commands: vec![super::super::evidence::reload_commands()],
-        });
+        f = f.fix(
+            Fix::unsafe_(format!("take `down` off the servers of {name} that should serve"), edits)
+                .with_commands(vec![super::super::evidence::reload_commands()]),
+        );
         out.push(f);
     }
 }
@@ -217,13 +215,20 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .status(502);
         match upstream {
             Some(u) => {
-                finding = finding.label(InputKind::Config, u.name_range, format!("upstream {name}"), true);
+                finding = finding.label(Label::primary(
+                    InputKind::Config,
+                    u.name_range,
+                    format!("upstream {name}"),
+                ));
                 finding = cite_events(finding, group, "no live upstreams");
             }
             None => {
                 let range = group.event.upstream_range.unwrap_or(group.event.message_range);
-                finding =
-                    finding.label(InputKind::Log, range, format!("every server of {name} is down"), true);
+                finding = finding.label(Label::primary(
+                    InputKind::Log,
+                    range,
+                    format!("every server of {name} is down"),
+                ));
                 finding = cite_events(finding, group, "no live upstreams");
             }
         }
@@ -253,11 +258,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                  the config shows, or the name resolved to several addresses.",
             );
         }
-        finding = finding.fix(Fix {
-            summary: "fix why the servers failed; then tune how long a failed server is skipped".into(),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
+        finding = finding.fix(Fix::display_only("fix why the servers failed; then tune how long a failed server is skipped").with_commands(vec![
                 Command::new(
                     "see the failures that marked the servers down",
                     "sudo grep -B1 'temporarily disabled' /var/log/nginx/error.log | tail -n 20",
@@ -267,8 +268,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                      the upstream block, then check and reload",
                     "sudo nginx -t && sudo systemctl reload nginx",
                 ),
-            ],
-        });
+            ]));
         if facts.listeners.is_none() {
             finding = finding.next_step(super::super::evidence::paste_listeners());
         }

@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
 
@@ -84,7 +84,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ))
             .confidence(72)
             .status(502)
-            .label(InputKind::Log, range, format!("upstream {target} is where the client reached nginx"), true);
+            .label(Label::primary(InputKind::Log, range, format!("upstream {target} is where the client reached nginx")));
         f = cite_events(f, group, "nginx connected to itself");
         for g in &exhausted {
             f = cite_events(f, g, "worker connections exhausted");
@@ -132,7 +132,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ))
             .confidence(confidence)
             .status(502)
-            .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+            .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")));
         if let (false, Some(uri)) = (proven, &rewritten) {
             f.severity = Severity::Warning;
             f = f.note(format!(
@@ -141,12 +141,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ));
         }
         if let Some(l) = listen {
-            f = f.label(InputKind::Config, l.range, "nginx itself listens here", false);
+            f = f.label(Label::secondary(InputKind::Config, l.range, "nginx itself listens here"));
         }
         if let (EndpointAddr::Tcp { port, .. }, Some(_)) = (&endpoint.addr, facts.listeners)
             && let Some((_, l)) = facts.tcp_on_port(*port).find(|(_, l)| facts.is_nginx(l))
         {
-            f = f.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
+            f = f.label(Label::secondary(InputKind::Listeners, l.addr_range, listener_text(l)));
         }
         for g in &exhausted {
             f = cite_events(f, g, "worker connections exhausted by the loop");
@@ -183,10 +183,6 @@ fn display_fix(backend: Option<String>) -> Fix {
             .insert(0, Command::new(format!("the application is probably this one: {b}"), "sudo ss -tlnp"));
         commands.remove(1);
     }
-    Fix {
-        summary: "point proxy_pass at the application, not at nginx's own listen address".into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    }
+    Fix::display_only("point proxy_pass at the application, not at nginx's own listen address")
+        .with_commands(commands)
 }

@@ -2,7 +2,7 @@ use crate::code::Code;
 use crate::diagnose::Findings;
 use badgateway_config::PassKind;
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{BackendKind, EventKind, Phase};
 
 use super::super::Facts;
@@ -167,14 +167,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ));
         }
         if !commands.is_empty() {
-            finding = finding.fix(Fix {
-                summary: "stop the backend from dying mid-request: find the slow or crashing request, and keep the \
-                          backend's time limit above nginx's"
-                    .into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands,
-            });
+            finding = finding.fix(Fix::display_only("stop the backend from dying mid-request: find the slow or crashing request, and keep the \
+                          backend's time limit above nginx's").with_commands(commands));
         }
         if causes.is_empty() && !truncated && pooled(facts, incident) {
             finding = finding.note(

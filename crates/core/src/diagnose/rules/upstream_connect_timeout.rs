@@ -2,7 +2,7 @@ use crate::code::Code;
 use crate::diagnose::Findings;
 use std::net::IpAddr;
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::limits::MAX_RULES_CITED;
 use crate::listeners::{Listener, ProbeFact};
@@ -180,7 +180,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         }
         finding = locate(finding, facts, &incident, "the connection was not established in time");
         for row in &full {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 row.range,
                 format!(
@@ -188,23 +188,17 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     row.recv_q.unwrap_or_default(),
                     row.send_q.unwrap_or_default()
                 ),
-                false,
-            );
+            ));
         }
         for f in firewall.iter().take(MAX_RULES_CITED) {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 f.range,
                 "this rule drops packets to the backend port",
-                false,
-            );
+            ));
         }
         if !full.is_empty() {
-            finding = finding.fix(Fix {
-                summary: "let the backend accept faster: more workers, find what blocks them, a larger backlog".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![
+            finding = finding.fix(Fix::display_only("let the backend accept faster: more workers, find what blocks them, a larger backlog").with_commands(vec![
                     Command::new(
                         "watch the queue (Recv-Q) of the backend's socket",
                         format!("sudo ss -tlnp 'sport = :{}'", port.unwrap_or_default()),
@@ -213,8 +207,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                         "more workers and a larger backlog (gunicorn; php-fpm: pm.max_children, listen.backlog)",
                         "gunicorn --workers 4 --backlog 2048 ...; sudo sysctl net.core.somaxconn",
                     ),
-                ],
-            });
+                ]));
         } else {
             if facts.listeners.is_none() {
                 finding = finding.next_step(paste_listeners());

@@ -1,6 +1,6 @@
 use crate::code::Code;
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{BackendKind, EventKind, Phase};
 
 use super::super::Facts;
@@ -157,12 +157,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 "sudo journalctl -u myapp --since '-10 min' --no-pager",
             ));
         } else if !commands.is_empty() {
-            finding = finding.fix(Fix {
-                summary: "remove the backend's reason to drop the connection".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands,
-            });
+            finding = finding.fix(
+                Fix::display_only("remove the backend's reason to drop the connection")
+                    .with_commands(commands),
+            );
         }
         out.push(finding);
     }
