@@ -130,3 +130,35 @@ pub fn unnamed_listener_check(finding: Finding, port: u16) -> Finding {
             format!("sudo ss -tlnp | grep ':{port} '"),
         ))
 }
+
+/// Labels `curl`/`telnet` probes as proof: one that reaches `address:port` directly,
+/// and one to nginx's own target that is refused too.
+pub fn probe_labels(
+    facts: &Facts<'_>,
+    mut finding: Finding,
+    endpoint: &Endpoint,
+    address: &str,
+    port: u16,
+) -> Finding {
+    for fact in facts.direct_probes(address, port) {
+        if let ProbeFact::DirectProbe { connected: true, range, target, .. } = fact {
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                *range,
+                format!("connecting to {target} directly works: the backend is up, at this address"),
+            ));
+        }
+    }
+    if let EndpointAddr::Tcp { host, port: p, .. } = &endpoint.addr {
+        for fact in facts.direct_probes(host, *p) {
+            if let ProbeFact::DirectProbe { connected: false, range, target, .. } = fact {
+                finding = finding.label(Label::secondary(
+                    InputKind::Listeners,
+                    *range,
+                    format!("connecting to {target}, the address nginx uses, fails the same way"),
+                ));
+            }
+        }
+    }
+    finding
+}

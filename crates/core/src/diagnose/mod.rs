@@ -13,7 +13,7 @@ pub mod walkthrough;
 
 pub use candidates::Candidacy;
 pub use facts::{
-    DockerSign, Endpoint, EndpointAddr, Facts, LocalBecause, Locality, TcpReach, literal_ips,
+    DockerSign, Endpoint, EndpointAddr, Facts, Failure, LocalBecause, Locality, TcpReach, literal_ips,
     looks_like_container, split_host_port,
 };
 

@@ -3,6 +3,27 @@
 use super::*;
 
 impl<'a> Facts<'a> {
+    /// Log-only sign of a loop: a request whose upstream is the very address the client
+    /// reached nginx at (`upstream: "http://127.0.0.1:8080/", host: "127.0.0.1:8080"`), next to
+    /// nginx running out of worker connections.
+    pub fn log_shows_loop(&self) -> bool {
+        if self.config.is_some() {
+            return !self.loops().is_empty();
+        }
+        self.self_addressed().is_some()
+            && self.events_of(&EventKind::WorkerConnectionsNotEnough).next().is_some()
+    }
+
+    /// A request whose upstream is the very address the client reached nginx at.
+    pub fn self_addressed(&self) -> Option<&'a EventGroup> {
+        self.log?.groups.iter().find(|g| {
+            let (Some(u), Some(host)) = (&g.event.upstream, g.event.host()) else { return false };
+            let host = host.to_ascii_lowercase();
+            let target = u.target().to_ascii_lowercase();
+            !u.is_unix() && (target == host || target == format!("{host}:80"))
+        })
+    }
+
     /// Log groups of one kind.
     pub fn events_of(&self, kind: &EventKind) -> impl Iterator<Item = &'a EventGroup> + '_ {
         let groups = self.log.map(|l| l.groups.as_slice()).unwrap_or_default();
@@ -123,4 +144,14 @@ pub(super) fn event_address(group: &EventGroup) -> Option<(String, Option<u16>, 
         }
         (None, None) => None,
     }
+}
+
+/// The unix path of a connect failure: the sync-connect peer or the `upstream:` field.
+pub fn unix_path(group: &EventGroup) -> Option<String> {
+    group
+        .event
+        .peer()
+        .and_then(|p| p.strip_prefix("unix:"))
+        .map(str::to_string)
+        .or_else(|| group.event.upstream.as_ref().and_then(|u| u.unix_path().map(str::to_owned)))
 }

@@ -16,9 +16,12 @@ use crate::log::LogFormat;
 use crate::log::{EventGroup, EventKind, LogReport};
 
 mod events;
+mod failure;
 mod unix;
 
+pub use events::unix_path;
 use events::{AddrKey, GroupAddr, event_address};
+pub use failure::Failure;
 pub use unix::{SocketAccess, UnixReach, WorkerUser, WorkerUserSource};
 use unix::{UnixBackend, parent_dir};
 

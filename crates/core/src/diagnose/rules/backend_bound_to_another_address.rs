@@ -3,10 +3,10 @@ use crate::finding::{Applicability, Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 
 use super::super::evidence::{
-    cite_events, endpoint_text, listener_text, reload_commands, target_place, unnamed_listener_check,
+    cite_events, endpoint_text, listener_text, probe_labels, reload_commands, target_place,
+    unnamed_listener_check,
 };
 use super::super::facts::{EndpointAddr, Facts, TcpReach};
-use super::backend_on_other_address_family::probe_labels;
 
 declare_rule! {
     /// ## What it detects
@@ -46,6 +46,7 @@ declare_rule! {
     code: BG203,
     name: "backend-bound-to-another-address",
     title: "wrong address: the backend listens on this port, but on another address",
+    explains: [BoundToAnotherAddress],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {

@@ -50,6 +50,7 @@ declare_rule! {
     code: BG202,
     name: "backend-listens-on-another-port",
     title: "wrong port: the backend listens on another port",
+    explains: [ListensOnAnotherPort],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {

@@ -3,12 +3,12 @@ use std::net::IpAddr;
 
 use crate::finding::{Applicability, Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
-use crate::listeners::{Bind, Listener, ProbeFact};
+use crate::listeners::{Bind, Listener};
 use crate::log::EventKind;
 
 use super::super::evidence::{
-    cite_events, endpoint_text, listener_text, name_lookup_labels, reload_commands, target_place,
-    unnamed_listener_check,
+    cite_events, endpoint_text, listener_text, name_lookup_labels, probe_labels, reload_commands,
+    target_place, unnamed_listener_check,
 };
 use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach};
 
@@ -60,6 +60,7 @@ declare_rule! {
     code: BG204,
     name: "backend-on-other-address-family",
     title: "address-family mismatch: IPv4 vs IPv6",
+    explains: [OtherAddressFamily],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -331,36 +332,4 @@ fn push_partly(
         fix.add_edit(edit);
     }
     out.push(finding.fix(fix));
-}
-
-/// Labels `curl`/`telnet` probes as proof: one that reaches `address:port` directly,
-/// and one to nginx's own target that is refused too.
-pub(super) fn probe_labels(
-    facts: &Facts<'_>,
-    mut finding: Finding,
-    endpoint: &Endpoint,
-    address: &str,
-    port: u16,
-) -> Finding {
-    for fact in facts.direct_probes(address, port) {
-        if let ProbeFact::DirectProbe { connected: true, range, target, .. } = fact {
-            finding = finding.label(Label::secondary(
-                InputKind::Listeners,
-                *range,
-                format!("connecting to {target} directly works: the backend is up, at this address"),
-            ));
-        }
-    }
-    if let EndpointAddr::Tcp { host, port: p, .. } = &endpoint.addr {
-        for fact in facts.direct_probes(host, *p) {
-            if let ProbeFact::DirectProbe { connected: false, range, target, .. } = fact {
-                finding = finding.label(Label::secondary(
-                    InputKind::Listeners,
-                    *range,
-                    format!("connecting to {target}, the address nginx uses, fails the same way"),
-                ));
-            }
-        }
-    }
-    finding
 }

@@ -89,6 +89,7 @@ declare_rule! {
     code: BG207,
     name: "connection-blocked",
     title: "connection blocked: SELinux, firewall or no route",
+    explains: [ConnectionBlocked],
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! `explain` and the page's rule reference.
 
 use crate::code::Code;
+use crate::diagnose::Failure;
 use crate::diagnose::Findings;
 
 use super::Facts;
@@ -15,11 +16,13 @@ macro_rules! declare_rule {
         code: $code:ident,
         name: $name:literal,
         title: $title:literal,
+        $(explains: [$($failure:ident),* $(,)?],)?
     ) => {
         pub const INFO: $crate::diagnose::rules::RuleInfo = $crate::diagnose::rules::RuleInfo {
             code: $crate::code::Code::$code,
             name: $name,
             title: $title,
+            explains: &[$($($crate::diagnose::Failure::$failure),*)?],
             docs: {
                 #[cfg(feature = "docs")]
                 {
@@ -71,6 +74,10 @@ pub struct RuleInfo {
     /// kebab-case name of the problem.
     pub name: &'static str,
     pub title: &'static str,
+    /// The failures of a connection or response this rule explains: a rule that reports a
+    /// consequence names its cause through [`explaining`], never by the cause's code.
+    #[serde(skip)]
+    pub explains: &'static [Failure],
     /// Markdown: What it detects / Why it causes a 502 / Example / Fix / References.
     /// Empty when the `docs` feature is off.
     pub docs: &'static str,
@@ -132,6 +139,11 @@ const _: () = {
     assert!(r == RULES.len(), "a rule names a retired code, or is out of order");
 };
 
+/// The code of the rule that explains a failure.
+pub fn explaining(failure: Failure) -> Option<Code> {
+    RULES.iter().find(|r| r.info.explains.contains(&failure)).map(|r| r.info.code)
+}
+
 pub fn info(code: &str) -> Option<&'static RuleInfo> {
     let code = Code::parse(code)?;
     RULES.iter().map(|r| &r.info).find(|i| i.code == code)
@@ -140,6 +152,14 @@ pub fn info(code: &str) -> Option<&'static RuleInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_is_explained_by_one_rule() {
+        for &failure in Failure::ALL {
+            let n = RULES.iter().filter(|r| r.info.explains.contains(&failure)).count();
+            assert_eq!(n, 1, "{failure:?} is explained by {n} rules");
+        }
+    }
 
     #[test]
     #[cfg(feature = "docs")]

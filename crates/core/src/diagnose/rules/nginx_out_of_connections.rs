@@ -6,7 +6,6 @@ use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, reload_commands};
 use super::super::facts::Facts;
-use super::proxy_loop::log_shows_loop;
 
 declare_rule! {
     /// ## What it detects
@@ -43,6 +42,7 @@ declare_rule! {
     code: BG212,
     name: "nginx-out-of-connections",
     title: "nginx out of connections, files or local ports (500)",
+    explains: [OutOfLocalAddresses],
 }
 
 /// `3` of `3 worker_connections are not enough`.
@@ -57,7 +57,7 @@ fn logged_limit(facts: &Facts<'_>, group: &EventGroup) -> Option<u32> {
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(log) = facts.log else { return };
     let model = facts.config.map(|c| c.model());
-    let looping = log_shows_loop(facts);
+    let looping = facts.log_shows_loop();
     for group in &log.groups {
         let e = &group.event;
         let (title, what, status) = match (&e.kind, e.errno) {

@@ -1,10 +1,10 @@
 use crate::diagnose::Findings;
 use crate::finding::{Code, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
-use crate::log::{EventGroup, EventKind, Phase};
+use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, endpoint_text};
-use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
+use super::super::facts::{Endpoint, Facts};
 
 declare_rule! {
     /// ## What it detects
@@ -42,52 +42,21 @@ declare_rule! {
 }
 
 /// The code of the rule that explains one failed connection or response.
-pub(super) fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Code> {
-    let e = &group.event;
-    let unix =
-        e.peer().is_some_and(|p| p.starts_with("unix:")) || e.upstream.as_ref().is_some_and(|u| u.is_unix());
-    Some(match (&e.kind, e.errno) {
-        (EventKind::ConnectRefused, _) => {
-            // The listener table may know better than "nothing listens".
-            return Some(
-                facts.endpoint_of(group).and_then(|ep| endpoint_cause(facts, ep)).unwrap_or(Code::BG201),
-            );
-        }
-        (EventKind::ConnectFailed, Some(2)) => Code::BG205,
-        (EventKind::ConnectFailed, Some(13)) if unix => Code::BG206,
-        (EventKind::ConnectFailed, Some(13 | 113 | 101 | 110)) => Code::BG207,
-        (EventKind::ConnectFailed, Some(11)) => Code::BG211,
-        (EventKind::ConnectFailed, Some(99)) => Code::BG212,
-        (EventKind::UpstreamTimedOut, _) if e.phase == Some(Phase::Connecting) => Code::BG402,
-        (EventKind::UpstreamTimedOut, _) => Code::BG401,
-        (EventKind::PrematurelyClosed, _) => Code::BG301,
-        (EventKind::ConnectionReset, _) => Code::BG304,
-        _ => return None,
-    })
+fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Code> {
+    facts.failure_of(group).and_then(super::explaining)
 }
 
 /// The cause the listener table gives for an endpoint that cannot be reached.
 fn endpoint_cause(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<Code> {
-    match &endpoint.addr {
-        EndpointAddr::Tcp { .. } => match facts.tcp_reach(endpoint) {
-            TcpReach::Nothing => Some(Code::BG201),
-            TcpReach::OtherPort(_) => Some(Code::BG202),
-            TcpReach::OtherAddress(_) => Some(Code::BG203),
-            TcpReach::OtherFamily(_) => Some(Code::BG204),
-            TcpReach::Listening(_) | TcpReach::NotLocal | TcpReach::Unknown => None,
-        },
-        EndpointAddr::Unix { .. } => match facts.unix_reach(endpoint) {
-            UnixReach::Stale(_) => Some(Code::BG201),
-            UnixReach::Missing { .. } => Some(Code::BG205),
-            _ => None,
-        },
-    }
+    facts.endpoint_failure(endpoint).and_then(super::explaining)
 }
 
 /// Every server of a used upstream block is marked `down` (backups only serve when a
 /// primary is up or failed, not down): nginx has no server to try, ever.
-fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
-    let Some(config) = facts.config else { return };
+/// Returns the names of those upstreams, which need no other explanation.
+fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) -> Vec<String> {
+    let mut names = Vec::new();
+    let Some(config) = facts.config else { return names };
     let model = config.model();
     let src = config.source();
     let used = |i: usize| {
@@ -129,7 +98,9 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 .with_commands(vec![super::super::evidence::reload_commands()]),
         );
         out.push(f);
+        names.push(name.clone());
     }
+    names
 }
 
 /// Offset of ` WORD` followed by `;` or whitespace in a directive's text.
@@ -142,23 +113,13 @@ fn find_word(text: &[u8], word: &[u8]) -> Option<usize> {
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
-    // Kept apart until `explained` is read from them: `out` may trim as it fills.
     let mut down = Vec::new();
-    all_down(facts, &mut down);
-    let Some(log) = facts.log else {
-        out.extend(down);
-        return;
-    };
-    // Work done once, not per group: with thousands of upstreams, per-group scans of the
-    // findings, the upstreams and the whole log would make this quadratic.
-    let explained: std::collections::HashSet<String> = down
-        .iter()
-        .filter(|f| f.code == INFO.code)
-        .filter_map(|f| f.title.strip_prefix("every server of "))
-        .filter_map(|rest| rest.split(' ').next())
-        .map(str::to_string)
-        .collect();
+    let all_down_names = all_down(facts, &mut down);
     out.extend(down);
+    let Some(log) = facts.log else { return };
+    // Work done once, not per group: with thousands of upstreams, per-group scans of the
+    // upstreams and the whole log would make this quadratic.
+    let explained: std::collections::HashSet<String> = all_down_names.into_iter().collect();
     let upstreams: std::collections::HashMap<&str, &badgateway_config::Upstream> = facts
         .config
         .map(|c| c.model().upstreams.iter().map(|u| (u.name.as_str(), u)).collect())

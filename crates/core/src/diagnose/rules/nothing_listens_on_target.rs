@@ -73,6 +73,7 @@ declare_rule! {
     code: BG201,
     name: "nothing-listens-on-target",
     title: "backend not running: nothing listens where nginx connects",
+    explains: [NothingListens],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {

@@ -47,30 +47,10 @@ declare_rule! {
     title: "proxy loop: nginx proxies to its own listener",
 }
 
-/// Log-only sign of a loop: a request whose upstream is the very address the client
-/// reached nginx at (`upstream: "http://127.0.0.1:8080/", host: "127.0.0.1:8080"`), next to
-/// nginx running out of worker connections.
-pub(super) fn log_shows_loop(facts: &Facts<'_>) -> bool {
-    if facts.config.is_some() {
-        return !facts.loops().is_empty();
-    }
-    self_addressed(facts).is_some()
-        && facts.events_of(&EventKind::WorkerConnectionsNotEnough).next().is_some()
-}
-
-fn self_addressed<'a>(facts: &Facts<'a>) -> Option<&'a EventGroup> {
-    facts.log?.groups.iter().find(|g| {
-        let (Some(u), Some(host)) = (&g.event.upstream, g.event.host()) else { return false };
-        let host = host.to_ascii_lowercase();
-        let target = u.target().to_ascii_lowercase();
-        !u.is_unix() && (target == host || target == format!("{host}:80"))
-    })
-}
-
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let exhausted: Vec<&EventGroup> = facts.events_of(&EventKind::WorkerConnectionsNotEnough).collect();
     let Some(config) = facts.config else {
-        let Some(group) = self_addressed(facts) else { return };
+        let Some(group) = facts.self_addressed() else { return };
         if exhausted.is_empty() {
             return;
         }

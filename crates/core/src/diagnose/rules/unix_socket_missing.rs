@@ -4,7 +4,7 @@ use crate::input::InputKind;
 use crate::log::{BackendKind, EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, listener_text, reload_commands, target_place};
-use super::super::facts::{Endpoint, EndpointAddr, Facts, UnixReach};
+use super::super::facts::{Endpoint, EndpointAddr, Facts, UnixReach, unix_path};
 
 declare_rule! {
     /// ## What it detects
@@ -41,6 +41,7 @@ declare_rule! {
     code: BG205,
     name: "unix-socket-missing",
     title: "unix socket missing, or at another path",
+    explains: [SocketMissing],
 }
 
 /// `connect() to unix:... failed (2: No such file or directory)`.
@@ -241,14 +242,4 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
             .next_step(Command::new("paste the config, to see where this path comes from", "sudo nginx -T"));
         out.push(finding);
     }
-}
-
-/// The unix path of a connect failure: the sync-connect peer or the `upstream:` field.
-pub(super) fn unix_path(group: &EventGroup) -> Option<String> {
-    group
-        .event
-        .peer()
-        .and_then(|p| p.strip_prefix("unix:"))
-        .map(str::to_string)
-        .or_else(|| group.event.upstream.as_ref().and_then(|u| u.unix_path().map(str::to_owned)))
 }

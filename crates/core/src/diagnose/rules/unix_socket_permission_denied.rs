@@ -5,8 +5,9 @@ use crate::listeners::{ProbeFact, SocketFile};
 use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, target_place};
-use super::super::facts::{EndpointAddr, Facts, SocketAccess, UnixReach, WorkerUser, WorkerUserSource};
-use super::unix_socket_missing::unix_path;
+use super::super::facts::{
+    EndpointAddr, Facts, SocketAccess, UnixReach, WorkerUser, WorkerUserSource, unix_path,
+};
 
 declare_rule! {
     /// ## What it detects
@@ -48,6 +49,7 @@ declare_rule! {
     code: BG206,
     name: "unix-socket-permission-denied",
     title: "unix socket permission denied for nginx's worker user",
+    explains: [SocketPermissionDenied],
 }
 
 pub(super) fn is_eacces(group: &EventGroup) -> bool {

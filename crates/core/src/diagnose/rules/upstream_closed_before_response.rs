@@ -46,6 +46,7 @@ declare_rule! {
     code: BG301,
     name: "upstream-closed-before-response",
     title: "the backend closed the connection before a full response",
+    explains: [ClosedBeforeResponse],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {

@@ -60,6 +60,7 @@ declare_rule! {
     code: BG402,
     name: "upstream-connect-timeout",
     title: "nginx could not connect in time: SYNs unanswered (504)",
+    explains: [ConnectTimedOut],
 }
 
 fn classify(g: &EventGroup) -> Option<bool> {

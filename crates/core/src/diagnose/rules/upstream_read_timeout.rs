@@ -46,6 +46,7 @@ declare_rule! {
     code: BG401,
     name: "upstream-read-timeout",
     title: "the backend is too slow: nginx's read timeout expired (504)",
+    explains: [ResponseTimedOut],
 }
 
 #[derive(Clone, Copy, PartialEq)]

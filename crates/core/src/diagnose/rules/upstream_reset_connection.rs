@@ -42,6 +42,7 @@ declare_rule! {
     code: BG304,
     name: "upstream-reset-connection",
     title: "the backend reset the connection",
+    explains: [ConnectionReset],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
