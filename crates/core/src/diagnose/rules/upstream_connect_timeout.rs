@@ -1,4 +1,3 @@
-use crate::code::Code;
 use crate::diagnose::Findings;
 use std::net::IpAddr;
 
@@ -10,7 +9,7 @@ use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::Facts;
 use super::super::evidence::{listener_text, paste_listeners};
-use super::super::facts::EndpointAddr;
+use super::super::facts::{EndpointAddr, Failure};
 use super::super::firewall::{self, Blocker, Outcome};
 use super::super::response::{
     Incident, address_text, backend_groups, endpoint_at, incidents, locate, pass_kind, place_text,
@@ -169,15 +168,21 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .message(message)
         .confidence(confidence)
         .status(if nginx_timer { 504 } else { 502 });
-        // A saturated backend (BG211) is the cause when the table or the backend's log shows it.
+        // A saturated backend is the cause when the table or the backend's log shows it.
         let saturated = backend_groups(facts, |k| {
             matches!(k, BackendKind::PhpFpmMaxChildren { .. } | BackendKind::UwsgiListenQueueFull { .. })
         });
-        if nginx_timer && ((!full.is_empty() && facts.config.is_some()) || !saturated.is_empty()) {
-            finding = finding.caused_by(Code::BG211).confidence(84);
+        let cause = if nginx_timer && ((!full.is_empty() && facts.config.is_some()) || !saturated.is_empty())
+        {
+            Some(Failure::ListenQueueFull)
         } else if !firewall.is_empty() {
-            // BG207 cites the rule and this line together: the rule is the cause.
-            finding = finding.caused_by(Code::BG207).confidence(84);
+            // The firewall rule's finding cites the rule and this line together: the rule is the cause.
+            Some(Failure::ConnectionBlocked)
+        } else {
+            None
+        };
+        if let Some(code) = cause.and_then(super::explaining) {
+            finding = finding.caused_by(code).confidence(84);
         }
         finding = locate(finding, facts, &incident, "the connection was not established in time");
         for row in &full {
