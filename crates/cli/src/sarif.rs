@@ -75,7 +75,7 @@ fn rule(info: &rules::RuleInfo) -> Value {
         "fullDescription": { "text": detects },
         "help": { "text": docs, "markdown": docs },
         "helpUri": format!("{DOCS_BASE}#/rules/{}", info.code),
-        "properties": { "tags": ["nginx", family(info.code)] },
+        "properties": { "tags": ["nginx", family(info.code.as_str())] },
     })
 }
 
@@ -153,7 +153,7 @@ fn primary_index(view: &FindingView, loaded: &Loaded) -> Option<usize> {
 }
 
 fn result(view: &FindingView, analysis: &Analysis<'_>, loaded: &Loaded) -> Value {
-    let rule_index = rules::RULES.iter().position(|r| r.info.code == view.code);
+    let rule_index = rules::RULES.iter().position(|r| r.info.code.as_str() == view.code);
     let primary = primary_index(view, loaded);
     let mut locations = Vec::new();
     let mut related = Vec::new();

@@ -3,8 +3,6 @@
 
 use std::cell::OnceCell;
 
-use serde::{Deserialize, Serialize};
-
 use badgateway_config::Config;
 
 use crate::diagnose::walkthrough::{self, Checked, Step};
@@ -14,21 +12,10 @@ use crate::input::{InputKind, Inputs, LineIndex, Span, TextRange};
 use crate::limits::{self, Limited};
 use crate::listeners::{self, ListenerReport};
 use crate::log::{self, LogReport};
+use crate::numbers::thousands;
 use crate::sniff;
+pub use crate::view::InputSummary;
 use crate::view::{FindingView, Location, Locator, StepView, finding_view, step_views};
-
-/// What one input was read as, for the line under each box ("ss -tlnp, 7 listeners").
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputSummary {
-    pub input: Option<InputKind>,
-    pub read_as: String,
-    /// Non-blank lines nothing understood, for marking in the box.
-    pub unrecognized: Vec<TextRange>,
-    pub unrecognized_count: usize,
-    /// 1-based lines of `unrecognized`, for marking them in the box.
-    #[serde(default)]
-    pub unrecognized_lines: Vec<u32>,
-}
 
 pub struct Analysis<'a> {
     pub inputs: Inputs<'a>,
@@ -186,19 +173,6 @@ fn say_what_was_hidden(finding: &mut Finding, inputs: Inputs<'_>) {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-/// `2314` -> `2,314`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn config_summary(config: &Config) -> String {

@@ -57,6 +57,20 @@ pub struct Label {
     pub primary: bool,
 }
 
+impl Label {
+    /// The line the finding is about.
+    #[inline(never)]
+    pub fn primary(input: InputKind, range: TextRange, message: impl Into<String>) -> Self {
+        Self { span: Span::new(input, range), message: message.into(), primary: true }
+    }
+
+    /// Evidence that supports the finding.
+    #[inline(never)]
+    pub fn secondary(input: InputKind, range: TextRange, message: impl Into<String>) -> Self {
+        Self { span: Span::new(input, range), message: message.into(), primary: false }
+    }
+}
+
 /// Replace `range` of the config text with `replacement`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Edit {
@@ -83,19 +97,80 @@ impl Command {
     }
 }
 
+/// What to change: edits to the config (kept in position order) and the commands that apply
+/// and verify them, with how far the edits can be trusted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Fix {
     /// One line: what the fix does ("point proxy_pass at port 3000").
-    pub summary: String,
-    pub applicability: Applicability,
-    /// Edits to the config input; empty when the fix is outside the config.
-    pub edits: Vec<Edit>,
+    summary: String,
+    applicability: Applicability,
+    /// Edits to the config input, by position; empty when the fix is outside the config.
+    edits: Vec<Edit>,
     /// Commands to apply and verify the fix, in order.
-    pub commands: Vec<Command>,
+    commands: Vec<Command>,
 }
 
-/// A stable public code such as `BG202`.
-pub type Code = &'static str;
+impl Fix {
+    /// Edits that cannot change behaviour beyond what the user asked for.
+    pub fn safe(summary: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self::new(Applicability::Safe, summary, edits)
+    }
+
+    /// Edits that are probably right but change behaviour: to be read first.
+    pub fn unsafe_(summary: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self::new(Applicability::Unsafe, summary, edits)
+    }
+
+    /// A fix outside the config, or one to read and adapt: commands, no edits.
+    pub fn display_only(summary: impl Into<String>) -> Self {
+        Self::new(Applicability::DisplayOnly, summary, Vec::new())
+    }
+
+    /// When the rule decides the applicability from the evidence (one candidate port is
+    /// safe, several are not). Edits are kept in position order; same-place edits in theirs.
+    #[inline(never)]
+    pub fn new(applicability: Applicability, summary: impl Into<String>, mut edits: Vec<Edit>) -> Self {
+        sort_edits(&mut edits);
+        Self { summary: summary.into(), applicability, edits, commands: Vec::new() }
+    }
+
+    /// Adds commands to run, after those already given.
+    #[inline(never)]
+    pub fn with_commands(mut self, commands: impl IntoIterator<Item = Command>) -> Self {
+        self.commands.extend(commands);
+        self
+    }
+
+    /// Adds an edit found after the fix was built; the edits stay in position order.
+    #[inline(never)]
+    pub fn add_edit(&mut self, edit: Edit) {
+        self.edits.push(edit);
+        sort_edits(&mut self.edits);
+    }
+
+    /// Puts a command at `index` of the list (a check that must come before the reload).
+    pub fn insert_command(&mut self, index: usize, command: Command) {
+        self.commands.insert(index.min(self.commands.len()), command);
+    }
+
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    pub fn applicability(&self) -> Applicability {
+        self.applicability
+    }
+
+    pub fn edits(&self) -> &[Edit] {
+        &self.edits
+    }
+
+    pub fn commands(&self) -> &[Command] {
+        &self.commands
+    }
+}
+
+pub use crate::code::Code;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -154,14 +229,8 @@ impl Finding {
     }
 
     #[inline(never)]
-    pub fn label(
-        mut self,
-        input: InputKind,
-        range: TextRange,
-        message: impl Into<String>,
-        primary: bool,
-    ) -> Self {
-        self.labels.push(Label { span: Span::new(input, range), message: message.into(), primary });
+    pub fn label(mut self, label: Label) -> Self {
+        self.labels.push(label);
         self
     }
 
@@ -191,9 +260,12 @@ impl Finding {
 }
 
 /// Orders edits by position; edits at the same place keep their given order.
-pub fn sort_edits(edits: &mut Vec<&Edit>) {
-    let mut indexed: Vec<(usize, &Edit)> = edits.drain(..).enumerate().collect();
-    badgateway_config::order::sort_by_key(&mut indexed, |&(i, e)| (e.range.start, e.range.end, i));
+pub fn sort_edits<E: std::borrow::Borrow<Edit>>(edits: &mut Vec<E>) {
+    let mut indexed: Vec<(usize, E)> = edits.drain(..).enumerate().collect();
+    badgateway_config::order::sort_by_key(&mut indexed, |(i, e)| {
+        let e = e.borrow();
+        (e.range.start, e.range.end, *i)
+    });
     edits.extend(indexed.into_iter().map(|(_, e)| e));
 }
 

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod code;
 pub mod diagnose;
 pub mod finding;
 pub use badgateway_text::hash;
@@ -12,6 +13,7 @@ pub mod input;
 pub mod limits;
 pub mod listeners;
 pub mod log;
+pub mod numbers;
 pub mod paste;
 pub mod redact;
 pub mod share;
@@ -19,7 +21,8 @@ pub mod sniff;
 pub mod view;
 pub mod wire;
 
-pub use analysis::{Analysis, InputSummary, analyze};
+pub use analysis::{Analysis, analyze};
 pub use input::{InputKind, Inputs, Span, TextRange};
+pub use view::InputSummary;
 
 pub use badgateway_config as config;

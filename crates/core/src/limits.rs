@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::thousands;
 use crate::input::{InputKind, Inputs, TextRange};
+use crate::numbers::thousands;
 
 /// Bytes read per input box. A real `nginx -T` of a large host is a few MB; logs are cut
 /// to the lines that matter by whoever pastes them.

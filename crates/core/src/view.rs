@@ -8,6 +8,19 @@ use crate::diagnose::walkthrough::{Step, StepKind, StepStatus};
 use crate::finding::{Applicability, Command, Finding, Severity};
 use crate::input::{InputKind, Span, TextRange};
 
+/// What one input was read as, for the line under each box ("ss -tlnp, 7 listeners").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputSummary {
+    pub input: Option<InputKind>,
+    pub read_as: String,
+    /// Non-blank lines nothing understood, for marking in the box.
+    pub unrecognized: Vec<TextRange>,
+    pub unrecognized_count: usize,
+    /// 1-based lines of `unrecognized`, for marking them in the box.
+    #[serde(default)]
+    pub unrecognized_lines: Vec<u32>,
+}
+
 /// Where a span lands, resolved for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
@@ -140,7 +153,7 @@ impl FindingView {
 pub struct PageReport {
     pub id: u64,
     pub findings: Vec<FindingView>,
-    pub summaries: Vec<crate::analysis::InputSummary>,
+    pub summaries: Vec<InputSummary>,
     /// The five troubleshooting steps, answered from this evidence or left open.
     #[serde(default)]
     pub walkthrough: Vec<StepView>,
@@ -267,10 +280,10 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
         .map(|label| evidence_view(label.span, &label.message, label.primary, at))
         .collect();
     let fix = finding.fix.as_ref().map(|fix| FixView {
-        summary: fix.summary.clone(),
-        applicability: fix.applicability,
+        summary: fix.summary().to_string(),
+        applicability: fix.applicability(),
         edits: fix
-            .edits
+            .edits()
             .iter()
             .map(|e| EditView {
                 location: at.locate(Span::new(InputKind::Config, e.range)),
@@ -279,7 +292,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
             .collect(),
         diff: config_diff(fix, at),
         fixed: fixed_files(fix, at),
-        commands: fix.commands.clone(),
+        commands: fix.commands().to_vec(),
     });
     FindingView {
         rank,
@@ -293,7 +306,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
         notes: finding.notes.clone(),
         fix,
         next_steps: finding.next_steps.clone(),
-        caused_by: finding.caused_by.map(str::to_string),
+        caused_by: finding.caused_by.map(|c| c.to_string()),
         docs: format!("#/rules/{}", finding.code),
     }
 }
@@ -302,7 +315,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
 fn fixed_files(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FixedFile> {
     let text = at.text(InputKind::Config);
     let mut files: Vec<(TextRange, Vec<crate::finding::Edit>)> = Vec::new();
-    for edit in &fix.edits {
+    for edit in fix.edits() {
         let range = at.config_file_range(edit.range.start);
         let local = crate::finding::Edit {
             range: TextRange::new(
@@ -330,8 +343,7 @@ fn fixed_files(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FixedFile> {
 /// line of context around it, grouped by config file.
 fn config_diff(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FileDiff> {
     let text = at.text(InputKind::Config);
-    let mut edits: Vec<_> = fix.edits.iter().collect();
-    crate::finding::sort_edits(&mut edits);
+    let edits = fix.edits();
     let mut diffs: Vec<FileDiff> = Vec::new();
     let mut i = 0;
     while let Some(first) = edits.get(i) {
@@ -407,7 +419,7 @@ fn lossy(bytes: &[u8]) -> String {
 
 /// The diagnosis as Markdown, for a ticket or a chat: each finding with its evidence
 /// lines, fix and commands. Pasted text appears only inside code spans and blocks.
-pub fn markdown_report(findings: &[FindingView], summaries: &[crate::analysis::InputSummary]) -> String {
+pub fn markdown_report(findings: &[FindingView], summaries: &[InputSummary]) -> String {
     let fence = |text: &str| -> String {
         // A fence longer than any backtick run inside, so pasted text cannot end it.
         let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);

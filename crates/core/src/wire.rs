@@ -3,10 +3,10 @@
 //! wasm than a general serializer, and exactly as strict: any malformed input decodes
 //! to `None`, never a panic.
 
-use crate::analysis::InputSummary;
 use crate::diagnose::walkthrough::{StepKind, StepStatus};
 use crate::finding::{Applicability, Command, Severity};
 use crate::input::{InputKind, TextRange};
+use crate::view::InputSummary;
 use crate::view::{
     DiffLine, DiffTag, EditView, EvidenceView, FileDiff, FindingView, FixView, FixedFile, Location,
     PageReport, StepView,

@@ -2,6 +2,7 @@
 //! applied; in an `nginx -T` dump, only that file, without the dump's other files.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use badgateway_core::code::Code;
 use badgateway_core::{Inputs, analyze};
 
 const DUMP: &str = "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok
@@ -30,7 +31,7 @@ LISTEN 0      2048       127.0.0.1:3000       0.0.0.0:*    users:((\"gunicorn\",
 fn the_fixed_file_is_the_edited_file_of_the_dump_with_the_fix_applied() {
     let a = analyze(Inputs { config: Some(DUMP.as_bytes()), listeners: Some(SS.as_bytes()), log: None });
     let views = a.views();
-    let bg202 = views.iter().find(|v| v.code == "BG202").expect("BG202");
+    let bg202 = views.iter().find(|v| v.code == Code::BG202.as_str()).expect("BG202");
     let fix = bg202.fix.as_ref().unwrap();
     assert_eq!(fix.fixed.len(), 1);
     let fixed = &fix.fixed[0];
@@ -43,5 +44,5 @@ fn the_fixed_file_is_the_edited_file_of_the_dump_with_the_fix_applied() {
     assert!(fixed_dump.contains(&fixed.text));
     let again =
         analyze(Inputs { config: Some(fixed_dump.as_bytes()), listeners: Some(SS.as_bytes()), log: None });
-    assert!(again.findings.iter().all(|f| f.code != "BG202"));
+    assert!(again.findings.iter().all(|f| f.code != badgateway_core::code::Code::BG202));
 }

@@ -94,8 +94,8 @@ fn no_confident_error_names_a_cause_the_scenario_does_not_have() {
                 let named = |code: &str| causes.iter().any(|c| c == code);
                 if f.severity == Severity::Error
                     && f.confidence >= CONFIDENT
-                    && !named(f.code)
-                    && !f.caused_by.is_some_and(named)
+                    && !named(f.code.as_str())
+                    && !f.caused_by.is_some_and(|c| named(c.as_str()))
                 {
                     wrong.push(format!("{name} [{label}]: {} {}% \"{}\"", f.code, f.confidence, f.title));
                 }

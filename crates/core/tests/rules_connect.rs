@@ -8,6 +8,7 @@
 //! Every fix with edits is applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use badgateway_core::code::Code;
 use badgateway_core::finding::{Applicability, Finding, PLACEHOLDER_DNS_SERVER, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
@@ -28,7 +29,10 @@ fn mine(a: &Analysis<'_>) -> Vec<&'static str> {
 }
 
 fn first<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
-    a.findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code} in {:#?}", a.findings))
+    a.findings
+        .iter()
+        .find(|f| f.code.as_str() == code)
+        .unwrap_or_else(|| panic!("no {code} in {:#?}", a.findings))
 }
 
 fn primary_text(a: &Analysis<'_>, f: &Finding) -> (InputKind, String) {
@@ -60,11 +64,11 @@ fn converges(inputs: Inputs<'_>, code: &str) -> Vec<u8> {
     let a = analyze(inputs);
     let f = first(&a, code);
     let fix = f.fix.as_ref().expect("a fix");
-    assert!(!fix.edits.is_empty(), "{code} fix has edits");
+    assert!(!fix.edits().is_empty(), "{code} fix has edits");
     let config = inputs.config.unwrap();
-    let mut edits = fix.edits.clone();
+    let mut edits = fix.edits().to_vec();
     if edits.iter().any(|e| e.replacement.contains(PLACEHOLDER_DNS_SERVER)) {
-        assert_eq!(fix.applicability, Applicability::DisplayOnly, "a placeholder is not applicable as is");
+        assert_eq!(fix.applicability(), Applicability::DisplayOnly, "a placeholder is not applicable as is");
         let as_written = apply_edits(config, &edits).expect("edits apply");
         let again = analyze(Inputs { config: Some(&as_written), ..inputs });
         assert!(again.config.as_ref().unwrap().first_error().is_some(), "the placeholder must not load");
@@ -203,14 +207,14 @@ fn bg208_request_time_resolution_failures() {
             let f = a
                 .findings
                 .iter()
-                .find(|f| f.code == "BG208")
+                .find(|f| f.code == Code::BG208)
                 .unwrap_or_else(|| panic!("{name} [{sub}]: no BG208"));
             assert!(f.title.contains(words), "{name} [{sub}]: {}", f.title);
             assert_eq!(f.status, Some(502), "a resolver timeout is a 502, not a 504");
             // With the config, the dig command asks the resolver nginx is configured with.
             let dig = if sub == "all" { "dig @127.0.0.1 -p " } else { "dig @" };
             assert!(
-                f.fix.as_ref().is_some_and(|x| x.commands.iter().any(|c| c.command.starts_with(dig))),
+                f.fix.as_ref().is_some_and(|x| x.commands().iter().any(|c| c.command.starts_with(dig))),
                 "{sub}"
             );
             let others: Vec<_> = mine(&a).into_iter().filter(|c| *c != "BG208").collect();
@@ -219,7 +223,7 @@ fn bg208_request_time_resolution_failures() {
         let a = analyze(s.static_only());
         assert!(mine(&a).is_empty(), "{name} [config+listeners]: {:?}", mine(&a));
         let s_all = analyze(s.all());
-        let f = s_all.findings.iter().find(|f| f.code == "BG208").unwrap();
+        let f = s_all.findings.iter().find(|f| f.code == Code::BG208).unwrap();
         let primary = f.labels.iter().find(|l| l.primary).unwrap();
         assert_eq!(
             primary.span.input,
@@ -240,8 +244,8 @@ fn bg203_wrong_address() {
         assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19021".into()));
         assert_eq!(label_texts(&a, f, InputKind::Listeners), vec!["127.0.0.2:19021"]);
         let fix = f.fix.as_ref().unwrap();
-        assert_eq!(fix.applicability, Applicability::Safe);
-        assert_eq!(fix.edits[0].replacement, "127.0.0.2");
+        assert_eq!(fix.applicability(), Applicability::Safe);
+        assert_eq!(fix.edits()[0].replacement, "127.0.0.2");
         assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG202"));
     }
     let a = analyze(s.all());
@@ -259,7 +263,7 @@ fn bg204_backend_on_ipv6_only() {
     let a = analyze(s.all());
     let f = first(&a, "BG204");
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19031".into()));
-    assert_eq!(f.fix.as_ref().unwrap().edits[0].replacement, "[::1]");
+    assert_eq!(f.fix.as_ref().unwrap().edits()[0].replacement, "[::1]");
     assert!(f.title.contains("IPv6 only"), "{}", f.title);
     let fixed = converges(s.all(), "BG204");
     assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://[::1]:19031;"));
@@ -297,7 +301,7 @@ fn bg205_unix_socket_at_another_path() {
         assert_eq!(input, InputKind::Config);
         assert!(text.ends_with("/run/php8.2-fpm.sock"), "{text}");
         let fix = f.fix.as_ref().unwrap();
-        assert!(fix.edits[0].replacement.ends_with("/run/php-fpm.sock"), "{:?}", fix.edits);
+        assert!(fix.edits()[0].replacement.ends_with("/run/php-fpm.sock"), "{:?}", fix.edits());
         assert!(f.title.contains("php-fpm.sock"), "{}", f.title);
         assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG206"));
     }
@@ -319,10 +323,10 @@ fn bg206_unix_socket_permission() {
     let ls = label_texts(&a, f, InputKind::Listeners);
     assert!(ls.iter().any(|l| l.starts_with("srw-rw---- 1 root root")), "{ls:?}");
     let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.applicability, Applicability::DisplayOnly);
-    assert!(fix.commands.iter().any(|c| c.purpose.contains("listen.owner = nobody")));
-    assert!(fix.commands.iter().any(|c| c.command.contains("--umask 007")));
-    assert!(fix.commands.iter().any(|c| c.purpose.contains("SocketMode=0660")));
+    assert_eq!(fix.applicability(), Applicability::DisplayOnly);
+    assert!(fix.commands().iter().any(|c| c.purpose.contains("listen.owner = nobody")));
+    assert!(fix.commands().iter().any(|c| c.command.contains("--umask 007")));
+    assert!(fix.commands().iter().any(|c| c.purpose.contains("SocketMode=0660")));
     // The static check alone (mode 0660 root:root, workers as nobody) already says it.
     let a = analyze(s.static_only());
     assert_eq!(first(&a, "BG206").severity, Severity::Error);
@@ -351,9 +355,9 @@ fn bg210_no_live_upstreams_points_at_the_cause() {
     for inputs in [s.all(), s.log_only()] {
         let a = analyze(inputs);
         let f = first(&a, "BG210");
-        assert_eq!(f.caused_by, Some("BG201"));
+        assert_eq!(f.caused_by, Some(Code::BG201));
         assert_eq!(f.status, Some(502));
-        let pos = |c: &str| a.findings.iter().position(|f| f.code == c).unwrap();
+        let pos = |c: &str| a.findings.iter().position(|f| f.code.as_str() == c).unwrap();
         assert!(pos("BG201") < pos("BG210"), "the cause ranks first: {:?}", codes(&a));
     }
     let a = analyze(s.all());
@@ -386,7 +390,7 @@ fn bg211_php_fpm_max_children() {
             "{:#?}",
             f.labels
         );
-        assert!(f.fix.as_ref().unwrap().commands[0].purpose.contains("pm.max_children"));
+        assert!(f.fix.as_ref().unwrap().commands()[0].purpose.contains("pm.max_children"));
     }
 }
 
@@ -427,15 +431,15 @@ fn bg213_proxy_loop() {
     // The worker_connections alert is a consequence of the loop, ranked below it, without a fix of its own.
     let a = analyze(s.all());
     let f = first(&a, "BG212");
-    assert_eq!(f.caused_by, Some("BG213"));
+    assert_eq!(f.caused_by, Some(Code::BG213));
     assert!(f.fix.is_none());
-    let pos = |c: &str| a.findings.iter().position(|f| f.code == c).unwrap();
+    let pos = |c: &str| a.findings.iter().position(|f| f.code.as_str() == c).unwrap();
     assert!(pos("BG213") < pos("BG212"));
     // Log only: the upstream is the very address the client reached nginx at.
     let a = analyze(s.log_only());
     let f = first(&a, "BG213");
     assert_eq!(primary_text(&a, f), (InputKind::Log, "http://127.0.0.1:19120/".into()));
-    assert_eq!(first(&a, "BG212").caused_by, Some("BG213"));
+    assert_eq!(first(&a, "BG212").caused_by, Some(Code::BG213));
 }
 
 #[test]
@@ -450,7 +454,7 @@ fn bg208_variable_without_resolver() {
     // Nothing pasted names the host's DNS server: a placeholder, display-only (converges()
     // checks nginx -t would refuse it as written, then fills it in).
     let f = first(&analyze(s.all()), "BG208").clone();
-    assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::DisplayOnly);
+    assert_eq!(f.fix.as_ref().unwrap().applicability(), Applicability::DisplayOnly);
     let fixed = converges(s.all(), "BG208");
     assert!(String::from_utf8_lossy(&fixed).contains("resolver 192.0.2.53 valid=10s;"));
     let a = analyze(s.log_only());
@@ -473,11 +477,11 @@ fn bg208_resolver_from_the_pasted_resolv_conf() {
     let a = analyze(inputs(&t));
     let f = first(&a, "BG208");
     let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.applicability, Applicability::Unsafe);
+    assert_eq!(fix.applicability(), Applicability::Unsafe);
     assert!(
-        fix.edits[0].replacement.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))),
+        fix.edits()[0].replacement.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))),
         "{:?}",
-        fix.edits
+        fix.edits()
     );
     assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == &format!("nameserver {}", want[0])));
     converges(inputs(&t), "BG208");
@@ -601,7 +605,7 @@ fn bg207_real_unreachable_and_denied_connections() {
     let a = analyze(s.all());
     let f = first(&a, "BG207");
     assert!(!f.title.starts_with("SELinux"), "{}", f.title);
-    assert!(f.fix.as_ref().unwrap().commands.iter().any(|c| c.command == "ip route get 10.97.0.7"));
+    assert!(f.fix.as_ref().unwrap().commands().iter().any(|c| c.command == "ip route get 10.97.0.7"));
     // 101 is decided before anything is sent: no firewall question, no 504.
     let s = load("network-unreachable");
     let a = analyze(s.all());
@@ -684,7 +688,7 @@ fn bg207_selinux_denies_tcp_connect() {
         f.fix
             .as_ref()
             .unwrap()
-            .commands
+            .commands()
             .iter()
             .any(|c| c.command.contains("setsebool -P httpd_can_network_connect 1"))
     );
@@ -757,7 +761,7 @@ fn bg212_files_and_ephemeral_ports() {
                2026/11/21 11:15:03 [crit] 1231#1231: *10 connect() to 127.0.0.1:8000 failed (99: Cannot assign requested address) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"example.com\"\n";
     let t = (Vec::new(), Vec::new(), log.as_bytes().to_vec());
     let a = analyze(inputs(&t));
-    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == "BG212").collect();
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == Code::BG212).collect();
     assert_eq!(found.len(), 2, "{:#?}", a.findings);
     assert!(found.iter().any(|f| f.status == Some(500) && f.title.contains("file descriptors")));
     assert!(found.iter().any(|f| f.status == Some(502) && f.title.contains("local port")));
@@ -766,7 +770,7 @@ fn bg212_files_and_ephemeral_ports() {
             .fix
             .as_ref()
             .unwrap()
-            .commands
+            .commands()
             .iter()
             .any(|c| c.purpose.contains("keepalive")))
     );
@@ -799,7 +803,7 @@ fn bg213_only_for_real_loops() {
     let cfg = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:80;\n        location / { proxy_pass http://127.0.0.1:8080; }\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / { proxy_pass http://127.0.0.1:80; }\n    }\n}\n";
     let t = hand(cfg, "", "");
     let a = analyze(inputs(&t));
-    assert_eq!(a.findings.iter().filter(|f| f.code == "BG213").count(), 2, "{:#?}", a.findings);
+    assert_eq!(a.findings.iter().filter(|f| f.code == Code::BG213).count(), 2, "{:#?}", a.findings);
 }
 
 /// Hand-written: the socket is group-writable for nginx's own group: no BG206.
@@ -1026,7 +1030,7 @@ fn bg207_firewall_rejects_real_captures() {
         let s = load(name);
         let a = analyze(s.all());
         let f = &a.findings[0];
-        assert_eq!(f.code, "BG207", "{name}: the firewall ranks first: {:?}", codes(&a));
+        assert_eq!(f.code, Code::BG207, "{name}: the firewall ranks first: {:?}", codes(&a));
         assert_eq!((f.severity, f.status, f.confidence), (Severity::Error, Some(502), 95), "{name}");
         assert!(f.title.starts_with("a firewall rule rejects"), "{name}: {}", f.title);
         let rules = label_texts(&a, f, InputKind::Listeners);
@@ -1043,7 +1047,7 @@ fn bg207_firewall_rejects_real_captures() {
         assert!(!codes(&a).contains(&"BG201"), "{name}: {:?}", codes(&a));
         if rule.starts_with("-A ") {
             let delete = format!("sudo iptables -D {}", rule.trim_start_matches("-A "));
-            assert!(f.fix.as_ref().unwrap().commands.iter().any(|c| c.command == delete), "{name}");
+            assert!(f.fix.as_ref().unwrap().commands().iter().any(|c| c.command == delete), "{name}");
         }
         let a = analyze(s.static_only());
         let f = first(&a, "BG207");
@@ -1068,7 +1072,7 @@ fn bg207_firewall_drops_real_captures() {
         assert!(f.message.contains("proxy_connect_timeout (1s"), "{name}: {}", f.message);
         assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
         let t = first(&a, "BG402");
-        assert_eq!((t.caused_by, t.status), (Some("BG207"), Some(504)), "{name}");
+        assert_eq!((t.caused_by, t.status), (Some(Code::BG207), Some(504)), "{name}");
         assert!(label_texts(&a, t, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
         let a = analyze(s.log_only());
         assert_eq!(codes(&a), ["BG402"], "{name} [log]");
@@ -1171,7 +1175,7 @@ fn bg207_reads_real_rulesets_in_order() {
             "",
         );
         let a = analyze(inputs(&t));
-        let got = a.findings.iter().find(|f| f.code == "BG207").map(|f| f.severity);
+        let got = a.findings.iter().find(|f| f.code == Code::BG207).map(|f| f.severity);
         assert_eq!(got, *want, "{file} {target}: {:#?}", a.findings);
     }
 }
@@ -1204,7 +1208,7 @@ fn bg205_private_tmp_hint() {
     let a = analyze(inputs(&t));
     let f = first(&a, "BG205");
     assert!(f.notes.iter().any(|n| n.contains("PrivateTmp")), "{:#?}", f.notes);
-    assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::DisplayOnly);
+    assert_eq!(f.fix.as_ref().unwrap().applicability(), Applicability::DisplayOnly);
 }
 
 /// Generated: 2,000 server blocks, 2,000 listeners and 2,000 distinct log lines stay fast
@@ -1241,9 +1245,12 @@ fn large_inputs_stay_fast() {
         log: Some(log.as_bytes()),
     });
     // Every target is wrong; the report keeps the most likely per code, and every code.
-    let bg203 = a.findings.iter().filter(|f| f.code == "BG203").count();
+    let bg203 = a.findings.iter().filter(|f| f.code == Code::BG203).count();
     assert_eq!(bg203, badgateway_core::limits::MAX_FINDINGS_PER_CODE, "{}", a.findings.len());
-    assert!(a.findings.iter().any(|f| f.code == "BG209"), "a second code survives the first one's volume");
+    assert!(
+        a.findings.iter().any(|f| f.code == Code::BG209),
+        "a second code survives the first one's volume"
+    );
 }
 
 /// The real backend-not-running capture plus a refused curl (real capture, retargeted):
@@ -1303,7 +1310,7 @@ fn bg210_every_server_down() {
     let log = "2026/11/21 11:39:21 [error] 10528#10528: *4 no live upstreams while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"127.0.0.1\"\n";
     let t = hand(cfg, "", log);
     let a = analyze(inputs(&t));
-    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == "BG210").collect();
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == Code::BG210).collect();
     assert_eq!(found.len(), 1, "{:#?}", a.findings);
     assert_eq!(primary_text(&a, found[0]), (InputKind::Config, "app".into()));
     assert!(found[0].confidence >= 95);
@@ -1422,9 +1429,9 @@ fn bg201_remote_backend_down_points_at_that_host() {
     // Nothing of nginx's own host is cited as the backend.
     assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
     let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.applicability, Applicability::DisplayOnly);
-    assert!(fix.edits.is_empty());
-    let commands: Vec<&str> = fix.commands.iter().map(|c| c.command.as_str()).collect();
+    assert_eq!(fix.applicability(), Applicability::DisplayOnly);
+    assert!(fix.edits().is_empty());
+    let commands: Vec<&str> = fix.commands().iter().map(|c| c.command.as_str()).collect();
     assert!(commands.contains(&"ssh 10.95.0.7 \"sudo ss -tlnp | grep ':19461'\""), "{commands:?}");
     assert!(commands.contains(&"curl -v --connect-timeout 3 http://10.95.0.7:19461/"), "{commands:?}");
     assert!(commands.contains(&"nc -zv 10.95.0.7 19461"), "{commands:?}");
@@ -1525,7 +1532,7 @@ fn bg201_container_address_refused() {
         "{:?}",
         f.notes
     );
-    assert!(f.fix.as_ref().unwrap().commands[0].command.starts_with("docker ps --format"));
+    assert!(f.fix.as_ref().unwrap().commands()[0].command.starts_with("docker ps --format"));
     // Without the log: nothing (the table says nothing about the container).
     let t2 = (t.0.clone(), t.1.clone(), Vec::new());
     assert!(mine(&analyze(inputs(&t2))).is_empty());
@@ -1577,7 +1584,7 @@ fn bg402_remote_timeout_does_not_cite_a_local_socket() {
         "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.7:8000/\", host: \"example.com\"\n",
     );
     let a = analyze(inputs(&t));
-    let f = a.findings.iter().find(|f| f.code == "BG402").expect("BG402");
+    let f = a.findings.iter().find(|f| f.code == Code::BG402).expect("BG402");
     assert!(!f.message.contains("The backend listens"), "{}", f.message);
     assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
     assert!(!mine(&a).contains(&"BG201"));
@@ -1605,7 +1612,7 @@ fn bg209_new_remote_address_is_not_a_local_socket() {
 /// The fix's edit of the first BG209 finding.
 fn bg209_edit(a: &Analysis<'_>) -> (String, Applicability) {
     let fix = first(a, "BG209").fix.as_ref().unwrap();
-    (fix.edits[0].replacement.clone(), fix.applicability)
+    (fix.edits()[0].replacement.clone(), fix.applicability())
 }
 
 /// The real stale-address capture plus other pastes appended to its listeners.
@@ -1627,7 +1634,7 @@ fn bg209_resolver_placeholder_without_evidence() {
     assert!(!edit.contains("127.0.0.11"), "{edit}");
     let f = first(&a, "BG209");
     assert!(f.notes.iter().any(|n| n.contains("replace DNS_SERVER_IP")), "{:?}", f.notes);
-    let commands = &f.fix.as_ref().unwrap().commands;
+    let commands = &f.fix.as_ref().unwrap().commands();
     assert!(
         commands
             .iter()
@@ -1651,7 +1658,7 @@ fn bg209_resolver_from_the_pasted_resolv_conf() {
     let f = first(&a, "BG209");
     let cited = label_texts(&a, f, InputKind::Listeners);
     assert!(cited.iter().any(|l| l == &format!("nameserver {}", want[0])), "{cited:?}");
-    assert!(!f.fix.as_ref().unwrap().commands.iter().any(|c| c.command.contains("resolv.conf")));
+    assert!(!f.fix.as_ref().unwrap().commands().iter().any(|c| c.command.contains("resolv.conf")));
     converges(inputs(&t), "BG209");
 }
 

@@ -4,6 +4,7 @@
 //! applied and the result re-analysed (convergence).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use badgateway_core::code::Code;
 use badgateway_core::finding::{Finding, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
@@ -15,7 +16,7 @@ const MINE: &[&str] =
     &["BG301", "BG302", "BG303", "BG304", "BG305", "BG306", "BG307", "BG401", "BG402", "BG501"];
 
 fn only<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
-    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code == code).collect();
+    let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code.as_str() == code).collect();
     assert_eq!(found.len(), 1, "expected one {code}, got {:#?}", a.findings);
     found[0]
 }
@@ -45,8 +46,8 @@ fn label_texts(a: &Analysis<'_>, f: &Finding, input: InputKind) -> Vec<String> {
 /// and log. Returns the fixed config text and the new analysis's findings of `code`.
 fn apply_fix(s: &Scenario, f: &Finding) -> (String, Vec<Finding>) {
     let fix = f.fix.as_ref().expect("a fix");
-    assert!(!fix.edits.is_empty(), "the fix has edits: {fix:#?}");
-    let fixed = apply_edits(s.config.as_deref().unwrap(), &fix.edits).expect("edits apply");
+    assert!(!fix.edits().is_empty(), "the fix has edits: {fix:#?}");
+    let fixed = apply_edits(s.config.as_deref().unwrap(), fix.edits()).expect("edits apply");
     let a =
         analyze(Inputs { config: Some(&fixed), listeners: s.listeners.as_deref(), log: s.log.as_deref() });
     let config = a.config.as_ref().unwrap();
@@ -73,7 +74,7 @@ fn assert_settles(s: &Scenario, f: &Finding) -> String {
     let (fixed, left) = apply_fix(s, f);
     for g in &left {
         assert!(
-            g.fix.as_ref().is_none_or(|x| x.edits.is_empty()),
+            g.fix.as_ref().is_none_or(|x| x.edits().is_empty()),
             "{} proposes another edit:\n{fixed}\n{g:#?}",
             f.code
         );
@@ -151,8 +152,8 @@ fn bg301_gunicorn_worker_timeout_cites_the_backend_log() {
     assert!(f.message.contains("proxy_read_timeout (60s, the default)"), "{}", f.message);
     assert!(f.message.contains("instead of nginx's own 504"), "{}", f.message);
     let fix = f.fix.as_ref().unwrap();
-    assert!(fix.edits.is_empty());
-    assert!(fix.commands.iter().any(|c| c.command.contains("--timeout 90")), "{fix:#?}");
+    assert!(fix.edits().is_empty());
+    assert!(fix.commands().iter().any(|c| c.command.contains("--timeout 90")), "{fix:#?}");
     assert!(!codes(&a).contains(&"BG401"));
 
     let a = analyze(s.log_only());
@@ -260,7 +261,7 @@ fn bg302_uwsgi_side_hand_written() {
     let log = log.as_slice();
     let a = analyze(Inputs { config: Some(config), log: Some(log), ..Default::default() });
     let f = only(&a, "BG302");
-    assert_eq!(only(&a, "BG301").caused_by, Some("BG302"));
+    assert_eq!(only(&a, "BG301").caused_by, Some(Code::BG302));
     let s = Scenario {
         config: Some(config.to_vec()),
         listeners: None,
@@ -290,7 +291,7 @@ fn bg303_header_too_big() {
 
     let a = analyze(s.log_only());
     let f = only(&a, "BG303");
-    assert!(f.fix.as_ref().unwrap().summary.contains("proxy_buffer_size 16k"));
+    assert!(f.fix.as_ref().unwrap().summary().contains("proxy_buffer_size 16k"));
 }
 
 #[test]
@@ -354,7 +355,7 @@ fn bg304_in_a_proxy_loop_is_a_consequence() {
     let s = load("proxy-loop");
     let a = analyze(s.all());
     let f = only(&a, "BG304");
-    assert_eq!(f.caused_by, Some("BG213"));
+    assert_eq!(f.caused_by, Some(Code::BG213));
     assert!(f.message.contains("nginx proxies to itself"), "{}", f.message);
 }
 
@@ -376,7 +377,7 @@ fn bg305_self_signed() {
     let f = only(&a, "BG305");
     assert_eq!(f.status, Some(502));
     assert!(f.message.contains("18:self-signed certificate"), "{}", f.message);
-    assert!(f.fix.as_ref().unwrap().summary.contains("proxy_ssl_trusted_certificate"));
+    assert!(f.fix.as_ref().unwrap().summary().contains("proxy_ssl_trusted_certificate"));
     assert!(!codes(&a).contains(&"BG302"));
     only(&analyze(s.log_only()), "BG305");
 }
@@ -387,8 +388,8 @@ fn bg305_name_mismatch() {
     let a = analyze(s.all());
     let f = only(&a, "BG305");
     assert!(f.title.contains("\"127.0.0.1\""), "{}", f.title);
-    assert!(f.fix.as_ref().unwrap().summary.contains("proxy_ssl_name"));
-    assert!(f.fix.as_ref().unwrap().commands[0].command.contains("-servername 127.0.0.1 "));
+    assert!(f.fix.as_ref().unwrap().summary().contains("proxy_ssl_name"));
+    assert!(f.fix.as_ref().unwrap().commands()[0].command.contains("-servername 127.0.0.1 "));
     only(&analyze(s.log_only()), "BG305");
 }
 
@@ -423,7 +424,7 @@ fn bg306_invalid_header() {
     let f = only(&a, "BG306");
     assert_eq!(f.status, Some(502));
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19221".into()));
-    assert!(f.fix.as_ref().unwrap().commands[0].command.contains("http://127.0.0.1:19221/"));
+    assert!(f.fix.as_ref().unwrap().commands()[0].command.contains("http://127.0.0.1:19221/"));
     assert!(f.message.contains("\"Bad\" is followed by byte 0x20 (a space)"), "{}", f.message);
     only(&analyze(s.log_only()), "BG306");
 }
@@ -500,7 +501,7 @@ fn bg402_connect_timeout_with_full_backlog() {
     let f = only(&a, "BG402");
     assert_eq!(f.status, Some(504));
     // The saturated backend (BG211) is the cause; this 504 is its consequence, ranked below.
-    assert_eq!(f.caused_by, Some("BG211"));
+    assert_eq!(f.caused_by, Some(Code::BG211));
     let order = codes(&a);
     assert!(order.iter().position(|c| *c == "BG211") < order.iter().position(|c| *c == "BG402"), "{order:?}");
     let rows = label_texts(&a, f, InputKind::Listeners);
@@ -703,7 +704,7 @@ fn bg401_with_several_servers_says_the_last_attempt_decides_hand_written() {
     assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:8001".into()));
     assert!(f.message.contains("last attempt"), "{}", f.message);
     // 60s is nginx's default: no edit, find the slow request.
-    assert!(f.fix.as_ref().unwrap().edits.is_empty());
+    assert!(f.fix.as_ref().unwrap().edits().is_empty());
 }
 
 #[test]
@@ -723,7 +724,7 @@ fn bg402_firewall_drop_is_cited() {
     let rows = label_texts(&a, f, InputKind::Listeners);
     assert!(rows.iter().any(|r| r.contains("--dport 9000") && r.ends_with("-j DROP")), "{rows:#?}");
     // The rule is the cause: BG207 names it, from the same paste.
-    assert_eq!(f.caused_by, Some("BG207"));
+    assert_eq!(f.caused_by, Some(Code::BG207));
     assert_eq!(only(&a, "BG207").status, Some(504));
     assert!(f.message.contains("fastcgi_connect_timeout"), "{}", f.message);
 }
@@ -741,7 +742,7 @@ fn cut_inputs_never_panic() {
             for f in &a.findings {
                 if let (Some(fix), Some(config)) = (&f.fix, c.as_deref()) {
                     assert!(
-                        apply_edits(config, &fix.edits).is_some(),
+                        apply_edits(config, fix.edits()).is_some(),
                         "{name} cut {k}: {} edits apply",
                         f.code
                     );
@@ -757,7 +758,7 @@ fn a_cut_body_does_not_hide_the_502_of_the_same_backend_hand_written() {
     let log = b"2026/11/21 11:39:31 [error] 1#1: *1 upstream prematurely closed connection while reading upstream, client: 127.0.0.1, server: _, request: \"GET /big HTTP/1.1\", upstream: \"http://127.0.0.1:8000/big\", host: \"x\"\n2026/11/21 11:39:32 [error] 1#1: *2 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"x\"\n";
     let config = b"http { server { listen 80; location / { proxy_pass http://127.0.0.1:8000; } } }\n";
     let a = analyze(Inputs { config: Some(config), listeners: None, log: Some(log) });
-    let found: Vec<_> = a.findings.iter().filter(|f| f.code == "BG301").collect();
+    let found: Vec<_> = a.findings.iter().filter(|f| f.code == Code::BG301).collect();
     assert_eq!(found.len(), 2, "{found:#?}");
     assert_eq!(found[0].severity, Severity::Error, "the 502 ranks first");
 }

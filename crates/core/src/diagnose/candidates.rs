@@ -149,9 +149,10 @@ fn judge(listener: &Listener, kind: PassKind, port_is_infra: bool) -> Candidacy 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::code::Code;
     use crate::{Inputs, analyze};
 
-    fn codes(config: &str, ss: &str) -> Vec<(&'static str, u8)> {
+    fn codes(config: &str, ss: &str) -> Vec<(Code, u8)> {
         let a =
             analyze(Inputs { config: Some(config.as_bytes()), listeners: Some(ss.as_bytes()), log: None });
         a.findings.iter().map(|f| (f.code, f.confidence)).collect()
@@ -172,9 +173,9 @@ mod tests {
     #[test]
     fn an_app_server_of_the_pass_kind_is_the_wrong_port() {
         let c = codes(PROXY, &format!("{HEAD}{}", row(3000, "gunicorn")));
-        assert!(c.iter().any(|(code, _)| *code == "BG202"), "{c:?}");
+        assert!(c.iter().any(|(code, _)| *code == Code::BG202), "{c:?}");
         let c = codes(FASTCGI, &format!("{HEAD}{}", row(9001, "php-fpm8.2")));
-        assert!(c.iter().any(|(code, _)| *code == "BG202"), "{c:?}");
+        assert!(c.iter().any(|(code, _)| *code == Code::BG202), "{c:?}");
     }
 
     #[test]
@@ -190,25 +191,25 @@ mod tests {
             (PROXY, row(22, "")),
         ] {
             let c = codes(config, &format!("{HEAD}{ss}"));
-            assert!(!c.iter().any(|(code, _)| *code == "BG202"), "{ss}: {c:?}");
-            assert!(c.iter().any(|(code, conf)| *code == "BG201" && *conf >= 80), "{ss}: {c:?}");
+            assert!(!c.iter().any(|(code, _)| *code == Code::BG202), "{ss}: {c:?}");
+            assert!(c.iter().any(|(code, conf)| *code == Code::BG201 && *conf >= 80), "{ss}: {c:?}");
         }
     }
 
     #[test]
     fn an_unnamed_listener_is_a_hint_not_a_diagnosis() {
         let c = codes(PROXY, &format!("{HEAD}{}{}", row(3000, ""), row(6379, "")));
-        assert!(!c.iter().any(|(code, _)| *code == "BG202"), "{c:?}");
-        assert!(c.iter().any(|(code, conf)| *code == "BG201" && *conf < 80), "{c:?}");
+        assert!(!c.iter().any(|(code, _)| *code == Code::BG202), "{c:?}");
+        assert!(c.iter().any(|(code, conf)| *code == Code::BG201 && *conf < 80), "{c:?}");
     }
 
     #[test]
     fn the_only_application_among_named_infrastructure_is_the_backend() {
         let ss = format!("{HEAD}{}{}{}", row(3000, "myapi"), row(2222, "sshd"), row(5432, "postgres"));
         let c = codes(PROXY, &ss);
-        assert!(c.iter().any(|(code, _)| *code == "BG202"), "{c:?}");
+        assert!(c.iter().any(|(code, _)| *code == Code::BG202), "{c:?}");
         // Beside another unknown program, it is only a hint.
         let ss = format!("{HEAD}{}{}", row(3000, "myapi"), row(3001, "other"));
-        assert!(!codes(PROXY, &ss).iter().any(|(code, _)| *code == "BG202"));
+        assert!(!codes(PROXY, &ss).iter().any(|(code, _)| *code == Code::BG202));
     }
 }

@@ -4,13 +4,14 @@
 use crate::diagnose::Findings;
 use badgateway_config::DiagnosticCode;
 
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::code::Code;
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 
 use super::Facts;
 
 pub struct Wording {
-    pub code: &'static str,
+    pub code: Code,
     /// Why this kind of mistake matters, in plain words.
     pub explanation: &'static str,
     pub severity: Severity,
@@ -19,14 +20,14 @@ pub struct Wording {
 
 /// The rule each kind of parser diagnostic belongs to: the one place where the parser's typed
 /// errors meet product codes.
-pub fn code_of(kind: DiagnosticCode) -> &'static str {
+pub fn code_of(kind: DiagnosticCode) -> Code {
     match kind {
-        DiagnosticCode::Syntax | DiagnosticCode::IncludeCycle => "BG101",
-        DiagnosticCode::PassScheme => "BG102",
-        DiagnosticCode::HostNotFound => "BG103",
-        DiagnosticCode::Directive => "BG104",
-        DiagnosticCode::IncludeNotPasted => "BG105",
-        DiagnosticCode::ModuleDirective => "BG106",
+        DiagnosticCode::Syntax | DiagnosticCode::IncludeCycle => Code::BG101,
+        DiagnosticCode::PassScheme => Code::BG102,
+        DiagnosticCode::HostNotFound => Code::BG103,
+        DiagnosticCode::Directive => Code::BG104,
+        DiagnosticCode::IncludeNotPasted => Code::BG105,
+        DiagnosticCode::ModuleDirective => Code::BG106,
     }
 }
 
@@ -53,9 +54,10 @@ pub fn finding_for(
     let mut finding = Finding::new(wording.code, wording.severity, d.message.clone())
         .message(wording.explanation)
         .confidence(if wording.severity == Severity::Error { 95 } else { 100 })
-        .label(InputKind::Config, d.range, label_for(d.code), true);
+        .label(Label::primary(InputKind::Config, d.range, label_for(d.code)));
     if let Some(reported) = d.nginx_range.filter(|r| r.start != d.range.start) {
-        finding = finding.label(InputKind::Config, reported, format!("nginx -t names {place}"), false);
+        finding =
+            finding.label(Label::secondary(InputKind::Config, reported, format!("nginx -t names {place}")));
     }
     if wording.severity == Severity::Error {
         finding = finding.note(format!(
@@ -75,18 +77,20 @@ pub fn finding_for(
         });
     }
     if let Some((range, text)) = &d.edit {
-        finding = finding.fix(Fix {
-            summary: match &d.suggestion {
-                Some(s) => format!("use `{s}`"),
-                None => "correct the config as nginx expects".into(),
-            },
-            applicability: wording.applicability,
-            edits: vec![Edit { range: *range, replacement: text.clone() }],
-            commands: vec![Command::new(
+        finding = finding.fix(
+            Fix::new(
+                wording.applicability,
+                match &d.suggestion {
+                    Some(s) => format!("use `{s}`"),
+                    None => "correct the config as nginx expects".into(),
+                },
+                vec![Edit { range: *range, replacement: text.clone() }],
+            )
+            .with_commands(vec![Command::new(
                 "check the config, then apply it",
                 "sudo nginx -t && sudo systemctl reload nginx",
-            )],
-        });
+            )]),
+        );
     } else if wording.severity == Severity::Error {
         finding = finding.next_step(Command::new(
             "see every error nginx reports, with its file and line",

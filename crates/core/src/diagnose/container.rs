@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use crate::finding::{Applicability, Command, Finding, Fix};
+use crate::finding::{Command, Finding, Fix};
 use crate::log::LogFormat;
 
 use super::facts::Facts;
@@ -49,22 +49,22 @@ pub fn own_loopback(mut finding: Finding, ip: IpAddr, port: u16, why: &str) -> F
     );
     finding.confidence = finding.confidence.max(70);
     finding
-        .fix(Fix {
-            summary: format!("proxy_pass to the app's service name (http://SERVICE:{port}), not to {addr}"),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
-                Command::new("see the compose services, their state and ports", "docker compose ps"),
-                Command::new(
-                    "check from nginx's container that the app's name resolves and its port answers",
-                    format!("docker compose exec nginx sh -c 'getent hosts app; wget -qO- -T 3 http://app:{port}/ | head -c 200'"),
-                ),
-                Command::new(
-                    "check the config and reload nginx in its container",
-                    "docker compose exec nginx nginx -t && docker compose exec nginx nginx -s reload",
-                ),
-            ],
-        })
+        .fix(
+            Fix::display_only(format!("proxy_pass to the app's service name (http://SERVICE:{port}), not to {addr}"))
+                .with_commands(vec![
+                    Command::new("see the compose services, their state and ports", "docker compose ps"),
+                    Command::new(
+                        "check from nginx's container that the app's name resolves and its port answers",
+                        format!(
+                            "docker compose exec nginx sh -c 'getent hosts app; wget -qO- -T 3 http://app:{port}/ | head -c 200'"
+                        ),
+                    ),
+                    Command::new(
+                        "check the config and reload nginx in its container",
+                        "docker compose exec nginx nginx -t && docker compose exec nginx nginx -s reload",
+                    ),
+                ]),
+        )
         .next_step(Command::new(
             "see where the app listens inside its own container (0.0.0.0, not 127.0.0.1)",
             format!("docker compose exec app sh -c 'ss -tlnp 2>/dev/null || netstat -tlnp' | grep ':{port}'"),

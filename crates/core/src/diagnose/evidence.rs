@@ -1,7 +1,7 @@
 //! Wording and labels shared by the rules: how to name an endpoint, a listener, a
 //! location, and how to cite grouped log events.
 
-use crate::finding::{Command, Finding};
+use crate::finding::{Command, Finding, Label};
 use crate::input::InputKind;
 use crate::listeners::{Listener, ProbeFact};
 use crate::log::EventGroup;
@@ -68,7 +68,7 @@ pub fn cite_events(finding: Finding, group: &EventGroup, what: &str) -> Finding 
         _ if group.count > 1 => format!(", {} times", group.count),
         _ => String::new(),
     };
-    finding.label(InputKind::Log, first, format!("{what}{when}"), false)
+    finding.label(Label::secondary(InputKind::Log, first, format!("{what}{when}")))
 }
 
 pub fn reload_commands() -> Command {
@@ -106,8 +106,11 @@ pub fn name_lookup_labels(facts: &Facts<'_>, mut finding: Finding, host: &str) -
         if let ProbeFact::NameAddress { name, address, range, .. } = fact
             && name.eq_ignore_ascii_case(host)
         {
-            finding =
-                finding.label(InputKind::Listeners, *range, format!("{host} means {address} here"), false);
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                *range,
+                format!("{host} means {address} here"),
+            ));
         }
     }
     finding
@@ -126,4 +129,36 @@ pub fn unnamed_listener_check(finding: Finding, port: u16) -> Finding {
             format!("see which process owns port {port}"),
             format!("sudo ss -tlnp | grep ':{port} '"),
         ))
+}
+
+/// Labels `curl`/`telnet` probes as proof: one that reaches `address:port` directly,
+/// and one to nginx's own target that is refused too.
+pub fn probe_labels(
+    facts: &Facts<'_>,
+    mut finding: Finding,
+    endpoint: &Endpoint,
+    address: &str,
+    port: u16,
+) -> Finding {
+    for fact in facts.direct_probes(address, port) {
+        if let ProbeFact::DirectProbe { connected: true, range, target, .. } = fact {
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                *range,
+                format!("connecting to {target} directly works: the backend is up, at this address"),
+            ));
+        }
+    }
+    if let EndpointAddr::Tcp { host, port: p, .. } = &endpoint.addr {
+        for fact in facts.direct_probes(host, *p) {
+            if let ProbeFact::DirectProbe { connected: false, range, target, .. } = fact {
+                finding = finding.label(Label::secondary(
+                    InputKind::Listeners,
+                    *range,
+                    format!("connecting to {target}, the address nginx uses, fails the same way"),
+                ));
+            }
+        }
+    }
+    finding
 }

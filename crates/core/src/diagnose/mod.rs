@@ -14,7 +14,7 @@ pub mod walkthrough;
 
 pub use candidates::Candidacy;
 pub use facts::{
-    DockerSign, Endpoint, EndpointAddr, Facts, LocalBecause, Locality, TcpReach, literal_ips,
+    DockerSign, Endpoint, EndpointAddr, Facts, Failure, LocalBecause, Locality, TcpReach, literal_ips,
     looks_like_container, split_host_port,
 };
 
@@ -79,7 +79,7 @@ fn keep_best(findings: &mut Vec<Finding>, start: usize) {
 pub fn cap_per_code(findings: &mut Vec<Finding>) {
     // A list, not a map: there are a few dozen codes, and the page's wasm has no other
     // map of this type to share code with.
-    let mut per_code: Vec<(&'static str, usize)> = Vec::new();
+    let mut per_code: Vec<(crate::code::Code, usize)> = Vec::new();
     findings.retain(|f| {
         let seen = match per_code.iter_mut().find(|(code, _)| *code == f.code) {
             Some((_, n)) => {
@@ -118,7 +118,7 @@ fn rank(findings: &mut Vec<Finding>) {
             .cmp(&a.severity.weight())
             .then(b.confidence.cmp(&a.confidence))
             .then(a.caused_by.is_some().cmp(&b.caused_by.is_some()))
-            .then(a.code.cmp(b.code))
+            .then(a.code.cmp(&b.code))
             .then(primary(a).cmp(&primary(b)))
     });
 }
@@ -127,7 +127,7 @@ fn rank(findings: &mut Vec<Finding>) {
 mod tests {
     #![allow(clippy::indexing_slicing)]
     use super::*;
-    use crate::finding::Severity;
+    use crate::finding::{Label, Severity};
     use crate::input::{InputKind, TextRange};
     use crate::limits::MAX_FINDINGS_PER_CODE;
 
@@ -136,9 +136,9 @@ mod tests {
             .map(|i| {
                 // Varied confidence and spans, and every tenth one a duplicate of the one before.
                 let k = if i % 10 == 9 { i - 1 } else { i };
-                Finding::new("BG201", Severity::Error, format!("t{k}"))
+                Finding::new(crate::code::Code::BG201, Severity::Error, format!("t{k}"))
                     .confidence((k * 37 % 100) as u8)
-                    .label(InputKind::Config, TextRange::new(k as u32, k as u32 + 1), "x", true)
+                    .label(Label::primary(InputKind::Config, TextRange::new(k as u32, k as u32 + 1), "x"))
             })
             .collect()
     }
@@ -152,7 +152,7 @@ mod tests {
     /// Trimming a rule's findings early keeps exactly what the final ranking and cap keep.
     #[test]
     fn keep_best_matches_the_final_cut() {
-        let mut early = vec![Finding::new("BG101", Severity::Error, "before")];
+        let mut early = vec![Finding::new(crate::code::Code::BG101, Severity::Error, "before")];
         early.extend(many(5 * MAX_FINDINGS_PER_CODE));
         keep_best(&mut early, 1);
         assert_eq!(early[0].title, "before");
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn findings_trimmed_as_they_come_match_the_final_cut() {
         let mut sink = Findings::default();
-        sink.push(Finding::new("BG101", Severity::Error, "before"));
+        sink.push(Finding::new(crate::code::Code::BG101, Severity::Error, "before"));
         sink.start = sink.list.len();
         sink.extend(many(5 * MAX_FINDINGS_PER_CODE));
         assert!(sink.list.len() < 1 + 5 * MAX_FINDINGS_PER_CODE, "trimmed on the way");

@@ -4,7 +4,7 @@
 
 use badgateway_config::{PassKind, Setting, Target};
 
-use crate::finding::{Command, Edit, Finding};
+use crate::finding::{Command, Edit, Finding, Label};
 use crate::input::{InputKind, TextRange};
 use crate::listeners::ProbeFact;
 use crate::log::{BackendGroup, BackendKind, EventGroup, LogFormat};
@@ -139,7 +139,7 @@ pub fn locate(finding: Finding, facts: &Facts<'_>, incident: &Incident<'_>, what
     match endpoint_at(facts, incident) {
         Some(e) => {
             let config_label = format!("nginx sends these requests to {}", endpoint_text(e));
-            let finding = finding.label(InputKind::Config, e.range, config_label, true);
+            let finding = finding.label(Label::primary(InputKind::Config, e.range, config_label));
             cite_events(finding, group, what)
         }
         None => {
@@ -149,7 +149,7 @@ pub fn locate(finding: Finding, facts: &Facts<'_>, incident: &Incident<'_>, what
                 group.event.message_range
             };
             let when = if group.count > 1 { format!(" ({} times)", group.count) } else { String::new() };
-            finding.label(InputKind::Log, range, format!("{what}{when}"), true)
+            finding.label(Label::primary(InputKind::Log, range, format!("{what}{when}")))
         }
     }
 }
@@ -163,7 +163,7 @@ pub fn cite_backend(finding: Finding, group: &BackendGroup, what: &str) -> Findi
     let when = if group.count > 1 { format!(", {} times", group.count) } else { String::new() };
     let range =
         if group.event.detail_range.is_empty() { group.event.range } else { group.event.detail_range };
-    finding.label(InputKind::Log, range, format!("{what}{when}"), false)
+    finding.label(Label::secondary(InputKind::Log, range, format!("{what}{when}")))
 }
 
 /// Which program's limit killed a request, read from the backend log.

@@ -56,5 +56,5 @@ impl Scenario {
 }
 
 pub fn codes(a: &Analysis<'_>) -> Vec<&'static str> {
-    a.findings.iter().map(|f| f.code).collect()
+    a.findings.iter().map(|f| f.code.as_str()).collect()
 }

@@ -3,7 +3,7 @@ use std::net::IpAddr;
 
 use badgateway_config::TargetHost;
 
-use crate::finding::{Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind, Phase};
 
@@ -63,7 +63,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#resolve
-    code: "BG209",
+    code: BG209,
     name: "address-resolved-once-at-start",
     title: "stale address: a host name resolved once at start",
 }
@@ -149,7 +149,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         })
         .confidence(if now.is_empty() { 62 } else { 92 })
         .status(502)
-        .label(InputKind::Config, endpoint.range, format!("{host} is resolved once, at start"), true);
+        .label(Label::primary(InputKind::Config, endpoint.range, format!("{host} is resolved once, at start")));
         for g in &failures {
             f = cite_events(f, g, "connection to the old address failed");
         }
@@ -158,12 +158,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             // The table shows the backend only at an address of its own host.
             for ip in now.iter().filter(|ip| facts.is_local(**ip)) {
                 if let Some(l) = report.listeners_accepting(*ip, *port).next() {
-                    f = f.label(
+                    f = f.label(Label::secondary(
                         InputKind::Listeners,
                         l.addr_range,
                         format!("{}: the backend is here now", listener_text(l)),
-                        false,
-                    );
+                    ));
                     break;
                 }
             }
@@ -186,25 +185,22 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         ));
         }
         for (input, range, text) in &choice.labels {
-            f = f.label(*input, *range, text.clone(), false);
+            f = f.label(Label::secondary(*input, *range, text.clone()));
         }
         for note in &choice.notes {
             f = f.note(note.clone());
         }
-        let mut fix = Fix {
-            summary: format!("resolve {host} at request time, with a resolver and a variable"),
-            applicability: choice.applicability,
-            edits: Vec::new(),
-            commands: vec![
-                Command::new(
-                    "now: make nginx resolve the name again",
-                    "sudo nginx -t && sudo nginx -s reload",
-                ),
-                reload_commands(),
-            ],
-        };
+        let mut fix = Fix::new(
+            choice.applicability,
+            format!("resolve {host} at request time, with a resolver and a variable"),
+            Vec::new(),
+        )
+        .with_commands(vec![
+            Command::new("now: make nginx resolve the name again", "sudo nginx -t && sudo nginx -s reload"),
+            reload_commands(),
+        ]);
         if let Some(find) = &choice.find {
-            fix.commands.insert(1, find.clone());
+            fix.insert_command(1, find.clone());
         }
         if let Some(target_def) = target_def {
             if endpoint.upstream_server.is_none() && matches!(target_def.host, TargetHost::Inet { .. }) {
@@ -216,7 +212,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     Some(line) => format!("{line}\n{indent}"),
                     None => String::new(),
                 };
-                fix.edits.push(Edit {
+                fix.add_edit(Edit {
                     range: target_def.range,
                     replacement: format!(
                         "{resolver}set {var} {host};\n{indent}{} {scheme}{var}:{port}{uri};",
@@ -234,7 +230,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     Some(line) => format!("with `{}` in http {{}}", line.split(" #").next().unwrap_or(line)),
                     None => "with the resolver already in effect".to_string(),
                 };
-                fix.commands.insert(
+                fix.insert_command(
                     1,
                     Command::new(
                         format!(

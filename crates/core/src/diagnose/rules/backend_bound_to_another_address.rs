@@ -1,12 +1,12 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 
 use super::super::evidence::{
-    cite_events, endpoint_text, listener_text, reload_commands, target_place, unnamed_listener_check,
+    cite_events, endpoint_text, listener_text, probe_labels, reload_commands, target_place,
+    unnamed_listener_check,
 };
 use super::super::facts::{EndpointAddr, Facts, TcpReach};
-use super::backend_on_other_address_family::probe_labels;
 
 declare_rule! {
     /// ## What it detects
@@ -43,9 +43,10 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://docs.gunicorn.org/en/stable/settings.html#bind
-    code: "BG203",
+    code: BG203,
     name: "backend-bound-to-another-address",
     title: "wrong address: the backend listens on this port, but on another address",
+    explains: [BoundToAnotherAddress],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -75,8 +76,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         ))
         .confidence(confidence)
         .status(502)
-        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true)
-        .label(InputKind::Listeners, best.addr_range, listener_text(best), false);
+        .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")))
+        .label(Label::secondary(InputKind::Listeners, best.addr_range, listener_text(best)));
         for group in &refused {
             finding = cite_events(finding, group, &format!("connection to {target} refused"));
         }
@@ -91,24 +92,24 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             finding = unnamed_listener_check(finding, *port);
         }
         let connect_to = address.clone();
-        let mut fix = Fix {
-            summary: format!("send requests to {connect_to}:{port}, where the backend listens"),
-            applicability: match (unnamed, candidates.len()) {
+        let mut fix = Fix::new(
+            match (unnamed, candidates.len()) {
                 (true, _) => Applicability::DisplayOnly,
                 (false, 1) => Applicability::Safe,
                 (false, _) => Applicability::Unsafe,
             },
-            edits: Vec::new(),
-            commands: vec![
-                Command::new(
-                    "check that the backend answers there",
-                    format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' http://{connect_to}:{port}/"),
-                ),
-                reload_commands(),
-            ],
-        };
+            format!("send requests to {connect_to}:{port}, where the backend listens"),
+            Vec::new(),
+        )
+        .with_commands(vec![
+            Command::new(
+                "check that the backend answers there",
+                format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' http://{connect_to}:{port}/"),
+            ),
+            reload_commands(),
+        ]);
         if let Some(edit) = facts.host_edit(endpoint, &address) {
-            fix.edits.push(edit);
+            fix.add_edit(edit);
         }
         finding = finding.fix(fix).note(format!(
             "Or bind the backend to the address nginx uses (gunicorn: --bind {}:{port}; node: \

@@ -41,7 +41,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#upstream
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
-    code: "BG103",
+    code: BG103,
     name: "backend-host-not-found",
     title: "backend host is neither an upstream nor an address",
 }

@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 
 use super::super::evidence::{
@@ -47,9 +47,10 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
-    code: "BG202",
+    code: BG202,
     name: "backend-listens-on-another-port",
     title: "wrong port: the backend listens on another port",
+    explains: [ListensOnAnotherPort],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -80,8 +81,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .confidence(confidence)
         .status(502);
         let config_range = endpoint.port_range.unwrap_or(endpoint.range);
-        finding = finding.label(InputKind::Config, config_range, format!("nginx connects to {target}"), true);
-        finding = finding.label(InputKind::Listeners, best.addr_range, listener_text(best), false);
+        finding = finding.label(Label::primary(
+            InputKind::Config,
+            config_range,
+            format!("nginx connects to {target}"),
+        ));
+        finding = finding.label(Label::secondary(InputKind::Listeners, best.addr_range, listener_text(best)));
         for group in &refused {
             finding = cite_events(finding, group, &format!("connection to {target} refused"));
         }
@@ -114,18 +119,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 replacement: format!(":{new_port}"),
             },
         };
-        finding = finding.fix(Fix {
-            summary: format!("send requests to port {new_port}, where the backend listens"),
-            applicability: if candidates.len() == 1 { Applicability::Safe } else { Applicability::Unsafe },
-            edits: vec![edit],
-            commands: vec![
+        finding = finding.fix(Fix::new(if candidates.len() == 1 { Applicability::Safe } else { Applicability::Unsafe }, format!("send requests to port {new_port}, where the backend listens"), vec![edit]).with_commands(vec![
                 Command::new(
                     "check that the backend answers on that port",
                     format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' http://{}/", listener_address(best).replace("0.0.0.0", "127.0.0.1").replace("[::]", "127.0.0.1").replace('*', "127.0.0.1")),
                 ),
                 reload_commands(),
-            ],
-        })
+            ]))
         .note(format!(
             "If port {port} is the one you meant, change the backend instead (for gunicorn: --bind {}:{port}) and restart it.",
             match &endpoint.addr {

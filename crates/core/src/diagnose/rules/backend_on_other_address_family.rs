@@ -1,14 +1,14 @@
 use crate::diagnose::Findings;
 use std::net::IpAddr;
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
-use crate::listeners::{Bind, Listener, ProbeFact};
+use crate::listeners::{Bind, Listener};
 use crate::log::EventKind;
 
 use super::super::evidence::{
-    cite_events, endpoint_text, listener_text, name_lookup_labels, reload_commands, target_place,
-    unnamed_listener_check,
+    cite_events, endpoint_text, listener_text, name_lookup_labels, probe_labels, reload_commands,
+    target_place, unnamed_listener_check,
 };
 use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach};
 
@@ -57,9 +57,10 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
     /// - https://github.com/nodejs/node/pull/39987
-    code: "BG204",
+    code: BG204,
     name: "backend-on-other-address-family",
     title: "address-family mismatch: IPv4 vs IPv6",
+    explains: [OtherAddressFamily],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -141,8 +142,8 @@ fn whole_family(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, candidates: &
     ))
     .confidence(confidence)
     .status(502)
-    .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true)
-    .label(InputKind::Listeners, best.addr_range, listener_text(best), false);
+    .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")))
+    .label(Label::secondary(InputKind::Listeners, best.addr_range, listener_text(best)));
     for group in &refused {
         finding = cite_events(finding, group, &format!("connection to {target} refused"));
     }
@@ -160,24 +161,24 @@ fn whole_family(facts: &Facts<'_>, endpoint: &Endpoint, port: u16, candidates: &
     if unnamed {
         finding = unnamed_listener_check(finding, port);
     }
-    let mut fix = Fix {
-        summary: match &new_host {
-            Some(h) => format!("connect to {h}:{port}, where the backend listens"),
-            None => format!("make nginx and the backend use the same address family on port {port}"),
-        },
-        applicability: if new_host.is_some() && candidates.len() == 1 && !unnamed {
+    let mut fix = Fix::new(
+        if new_host.is_some() && candidates.len() == 1 && !unnamed {
             Applicability::Safe
         } else {
             Applicability::DisplayOnly
         },
-        edits: Vec::new(),
-        commands: vec![reload_commands()],
-    };
+        match &new_host {
+            Some(h) => format!("connect to {h}:{port}, where the backend listens"),
+            None => format!("make nginx and the backend use the same address family on port {port}"),
+        },
+        Vec::new(),
+    )
+    .with_commands(vec![reload_commands()]);
     if let Some(edit) = new_host.as_deref().and_then(|h| facts.host_edit(endpoint, h)) {
-        fix.edits.push(edit);
+        fix.add_edit(edit);
     }
     if let Some(h) = &new_host {
-        fix.commands.insert(
+        fix.insert_command(
             0,
             Command::new(
                 "check that the backend answers there",
@@ -301,7 +302,7 @@ fn push_partly(
     )
     .message(format!("In {place}, nginx forwards requests to {target}. {tries}{outcome}"))
     .confidence(if known { confidence.max(90) } else { confidence })
-    .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+    .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")));
     if !known {
         // Whether the name has both families depends on the host (/etc/hosts, gai.conf).
         finding = finding.note(format!(
@@ -312,7 +313,7 @@ fn push_partly(
     }
     finding = name_lookup_labels(facts, finding, host);
     if let Some(l) = listener {
-        finding = finding.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
+        finding = finding.label(Label::secondary(InputKind::Listeners, l.addr_range, listener_text(l)));
     }
     for group in refused {
         let what = if passed_on {
@@ -325,52 +326,16 @@ fn push_partly(
     for group in &disabled {
         finding = cite_events(finding, group, &format!("{bad_text}:{port} marked failed for 10 s"));
     }
-    let mut fix = Fix {
-        summary: format!("connect to {good_text}:{port} instead of a name that also means {bad_text}"),
-        applicability: Applicability::Safe,
-        edits: Vec::new(),
-        commands: vec![reload_commands()],
-    };
+    let mut fix = Fix::safe(
+        format!("connect to {good_text}:{port} instead of a name that also means {bad_text}"),
+        Vec::new(),
+    )
+    .with_commands(vec![reload_commands()]);
     if let Some(edit) = facts.host_edit(endpoint, &good_text) {
-        fix.edits.push(edit);
+        fix.add_edit(edit);
     }
     out.push(finding.fix(fix));
 }
-
-/// Labels `curl`/`telnet` probes as proof: one that reaches `address:port` directly,
-/// and one to nginx's own target that is refused too.
-pub(super) fn probe_labels(
-    facts: &Facts<'_>,
-    mut finding: Finding,
-    endpoint: &Endpoint,
-    address: &str,
-    port: u16,
-) -> Finding {
-    for fact in facts.direct_probes(address, port) {
-        if let ProbeFact::DirectProbe { connected: true, range, target, .. } = fact {
-            finding = finding.label(
-                InputKind::Listeners,
-                *range,
-                format!("connecting to {target} directly works: the backend is up, at this address"),
-                false,
-            );
-        }
-    }
-    if let EndpointAddr::Tcp { host, port: p, .. } = &endpoint.addr {
-        for fact in facts.direct_probes(host, *p) {
-            if let ProbeFact::DirectProbe { connected: false, range, target, .. } = fact {
-                finding = finding.label(
-                    InputKind::Listeners,
-                    *range,
-                    format!("connecting to {target}, the address nginx uses, fails the same way"),
-                    false,
-                );
-            }
-        }
-    }
-    finding
-}
-
 /// Log only: `[::1]:PORT` refused, nginx disables it and passes the request on, and no
 /// failure is logged for an IPv4 address on that port — `localhost` resolved to both
 /// families, and the backend listens on IPv4 only (lab capture `localhost-ipv6-first`).
@@ -413,21 +378,19 @@ fn v6_loopback_passed_on(facts: &Facts<'_>, out: &mut Findings) {
         ))
         .confidence(60);
         if let Some(first) = refused.first() {
-            f = f.label(InputKind::Log, first.event.message_range, "refused on IPv6", true);
+            f = f.label(Label::primary(InputKind::Log, first.event.message_range, "refused on IPv6"));
         }
         for g in refused.iter().skip(1) {
             f = cite_events(f, g, "refused on IPv6");
         }
         f = cite_events(f, disabled, "nginx disables [::1] and tries the next address");
         out.push(
-            f.fix(Fix {
-                summary: format!(
+            f.fix(
+                Fix::display_only(format!(
                     "connect to 127.0.0.1:{port} instead of localhost, or make the backend listen on ::1 too"
-                ),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![reload_commands()],
-            })
+                ))
+                .with_commands(vec![reload_commands()]),
+            )
             .next_step(Command::new(
                 "see what localhost resolves to, in the order nginx tries",
                 "getent ahosts localhost",

@@ -1,12 +1,11 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::listeners::Listener;
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::evidence::{cite_events, endpoint_text, listener_text, target_place};
-use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
-use super::unix_socket_missing::unix_path;
+use super::super::facts::{Endpoint, EndpointAddr, Facts, Failure, TcpReach, UnixReach, unix_path};
 
 declare_rule! {
     /// ## What it detects
@@ -40,47 +39,62 @@ declare_rule! {
     /// - https://www.php.net/manual/en/install.fpm.configuration.php
     /// - https://docs.gunicorn.org/en/stable/settings.html#workers
     /// - https://uwsgi-docs.readthedocs.io/en/latest/articles/TheArtOfGracefulReloading.html
-    code: "BG211",
+    code: BG211,
     name: "backend-saturated",
     title: "backend saturated: every worker busy, listen queue full",
+    explains: [ListenQueueFull],
 }
 
-fn is_eagain(group: &EventGroup) -> bool {
-    group.event.kind == EventKind::ConnectFailed && group.event.errno == Some(11)
+fn is_eagain(facts: &Facts<'_>, group: &EventGroup) -> bool {
+    group.event.kind == EventKind::ConnectFailed && facts.failure_of(group) == Some(Failure::ListenQueueFull)
+}
+
+/// Which backend says it ran out of workers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Server {
+    PhpFpm,
+    Uwsgi,
+}
+
+/// A backend log line that says it ran out of workers, and the label that cites it.
+struct Sign {
+    range: TextRange,
+    text: String,
+    server: Server,
 }
 
 /// Backend log lines that say it ran out of workers.
-fn backend_signs(facts: &Facts<'_>) -> Vec<(TextRange, String)> {
+fn backend_signs(facts: &Facts<'_>) -> Vec<Sign> {
     let Some(log) = facts.log else { return Vec::new() };
     log.backend
         .iter()
         .filter_map(|g| {
-            let text = match &g.event.kind {
+            let (server, text) = match &g.event.kind {
                 BackendKind::PhpFpmMaxChildren { pool, n } => {
                     let times = if g.count > 1 { format!(", {} times", g.count) } else { String::new() };
-                    format!("php-fpm pool {pool} reached pm.max_children ({n}){times}")
+                    (Server::PhpFpm, format!("php-fpm pool {pool} reached pm.max_children ({n}){times}"))
                 }
-                BackendKind::PhpFpmSeemsBusy => "php-fpm says the pool seems busy".into(),
-                BackendKind::PhpFpmProcessMax => "php-fpm reached process.max".into(),
+                BackendKind::PhpFpmSeemsBusy => (Server::PhpFpm, "php-fpm says the pool seems busy".into()),
+                BackendKind::PhpFpmProcessMax => (Server::PhpFpm, "php-fpm reached process.max".into()),
                 BackendKind::UwsgiListenQueueFull { socket } => {
-                    format!("uWSGI's listen queue of {socket} is full")
+                    (Server::Uwsgi, format!("uWSGI's listen queue of {socket} is full"))
                 }
                 _ => return None,
             };
-            Some((g.event.range, text))
+            Some(Sign { range: g.event.range, text, server })
         })
         .collect()
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let signs = backend_signs(facts);
-    let php_signs = signs.iter().any(|(_, t)| t.starts_with("php-fpm"));
-    let uwsgi_full = signs.iter().any(|(_, t)| t.starts_with("uWSGI"));
+    let php_signs = signs.iter().any(|s| s.server == Server::PhpFpm);
+    let uwsgi_full = signs.iter().any(|s| s.server == Server::Uwsgi);
     if facts.config.is_none() {
         let Some(log) = facts.log else { return };
-        let eagain: Vec<&EventGroup> = log.groups.iter().filter(|g| is_eagain(g)).collect();
+        let eagain: Vec<&EventGroup> = log.groups.iter().filter(|g| is_eagain(facts, g)).collect();
         let Some(first) = eagain.first() else {
-            if let Some((range, text)) = signs.first() {
+            if let Some(Sign { range, text, .. }) = signs.first() {
                 let timeouts: Vec<&EventGroup> = log
                     .groups
                     .iter()
@@ -95,7 +109,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                          listen queue is full nginx gets errors (502 on a unix socket, 504 over TCP)."
                     ))
                     .confidence(60)
-                    .label(InputKind::Log, *range, text.clone(), true);
+                    .label(Label::primary(InputKind::Log, *range, text.clone()));
                 if !timeouts.is_empty() {
                     f.severity = Severity::Error;
                     f.confidence = 85;
@@ -122,12 +136,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         ))
         .confidence(if signs.is_empty() { 85 } else { 95 })
         .status(502)
-        .label(InputKind::Log, range, format!("nginx connected to unix:{path}"), true);
+        .label(Label::primary(InputKind::Log, range, format!("nginx connected to unix:{path}")));
         for g in &eagain {
             f = cite_events(f, g, "queue full (EAGAIN)");
         }
-        for (range, text) in &signs {
-            f = f.label(InputKind::Log, *range, text.clone(), false);
+        for Sign { range, text, .. } in &signs {
+            f = f.label(Label::secondary(InputKind::Log, *range, text.clone()));
         }
         let php = php_signs || first.event.upstream.as_ref().is_some_and(|u| u.scheme() == "fastcgi");
         out.push(f.next_step(super::super::evidence::paste_listeners()).fix(fix(php)));
@@ -135,7 +149,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     }
     for endpoint in &facts.endpoints {
         let eagain: Vec<&EventGroup> =
-            facts.events_for(endpoint).into_iter().filter(|g| is_eagain(g)).collect();
+            facts.events_for(endpoint).into_iter().filter(|g| is_eagain(facts, g)).collect();
         let timeouts: Vec<&EventGroup> = facts
             .events_for(endpoint)
             .into_iter()
@@ -179,9 +193,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .message(message)
         .confidence(confidence)
         .status(status)
-        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+        .label(Label::primary(
+            InputKind::Config,
+            endpoint.range,
+            format!("nginx connects to {target}"),
+        ));
         if let Some(l) = full {
-            f = f.label(
+            f = f.label(Label::secondary(
                 InputKind::Listeners,
                 l.range,
                 format!(
@@ -190,8 +208,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     l.recv_q.unwrap_or(0),
                     l.send_q.unwrap_or(0)
                 ),
-                false,
-            );
+            ));
         }
         for g in &eagain {
             f = cite_events(f, g, "queue full (EAGAIN)");
@@ -199,8 +216,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         for g in &timeouts {
             f = cite_events(f, g, "connect timed out: the SYN was dropped");
         }
-        for (range, text) in &signs {
-            f = f.label(InputKind::Log, *range, text.clone(), false);
+        for Sign { range, text, .. } in &signs {
+            f = f.label(Label::secondary(InputKind::Log, *range, text.clone()));
         }
         out.push(f.fix(fix(endpoint.kind == badgateway_config::PassKind::FastCgi || php_signs)));
     }
@@ -243,10 +260,6 @@ fn fix(php: bool) -> Fix {
     } else {
         commands.rotate_left(1);
     }
-    Fix {
-        summary: "give the backend more workers (or faster requests) and a larger listen queue".into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    }
+    Fix::display_only("give the backend more workers (or faster requests) and a larger listen queue")
+        .with_commands(commands)
 }

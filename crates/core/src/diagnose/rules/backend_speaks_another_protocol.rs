@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use badgateway_config::{PassKind, Target, TargetHost};
 
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::TextRange;
 use crate::listeners::{BackendKind as ProgramKind, Listener, backend_kind};
 use crate::log::{BackendKind, EventGroup, EventKind};
@@ -50,7 +50,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass
     /// - https://nginx.org/en/docs/http/ngx_http_grpc_module.html#grpc_pass
     /// - https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_pass
-    code: "BG302",
+    code: BG302,
     name: "protocol-mismatch",
     title: "protocol mismatch: nginx and the backend speak different protocols",
 }
@@ -173,8 +173,8 @@ fn from_listener_table(facts: &Facts<'_>, explained: &[usize], out: &mut Finding
         ))
         .confidence(80)
         .status(502)
-        .label(crate::input::InputKind::Config, target.range, format!("{directive} speaks another protocol"), true)
-        .label(crate::input::InputKind::Listeners, listener.range, format!("{program} speaks {wants}"), false);
+        .label(Label::primary(crate::input::InputKind::Config, target.range, format!("{directive} speaks another protocol")))
+        .label(Label::secondary(crate::input::InputKind::Listeners, listener.range, format!("{program} speaks {wants}")));
         if let Some(fix) = fix {
             finding = finding.fix(fix);
         }
@@ -351,12 +351,10 @@ fn replace_directive(src: &[u8], t: &Target, text: String) -> Edit {
 fn switch_to_proxy(src: &[u8], t: &Target, scheme: &str) -> Option<Fix> {
     let address = address_part(t);
     let new = format!("proxy_pass {scheme}://{address}");
-    Some(Fix {
-        summary: format!("speak HTTP to this backend: `{new};`"),
-        applicability: Applicability::Unsafe,
-        edits: vec![replace_directive(src, t, new)],
-        commands: vec![reload_commands()],
-    })
+    Some(
+        Fix::unsafe_(format!("speak HTTP to this backend: `{new};`"), vec![replace_directive(src, t, new)])
+            .with_commands(vec![reload_commands()]),
+    )
 }
 
 fn switch_kind(src: &[u8], t: &Target, directive: &str, scheme: &str) -> Option<Fix> {
@@ -370,12 +368,13 @@ fn switch_kind(src: &[u8], t: &Target, directive: &str, scheme: &str) -> Option<
     } else {
         " Add `include fastcgi_params;` (or snippets/fastcgi-php.conf) beside it."
     };
-    Some(Fix {
-        summary: format!("speak the backend's protocol: `{new};`.{params}"),
-        applicability: Applicability::Unsafe,
-        edits: vec![replace_directive(src, t, new)],
-        commands: vec![reload_commands()],
-    })
+    Some(
+        Fix::unsafe_(
+            format!("speak the backend's protocol: `{new};`.{params}"),
+            vec![replace_directive(src, t, new)],
+        )
+        .with_commands(vec![reload_commands()]),
+    )
 }
 
 /// `http://` -> `https://` for a TLS port.
@@ -384,15 +383,16 @@ fn add_tls(src: &[u8], t: &Target) -> Option<Fix> {
     if !(arg.len() >= 7 && arg.get(..7)?.eq_ignore_ascii_case(b"http://")) {
         return None;
     }
-    Some(Fix {
-        summary: "the port speaks TLS: use https://".into(),
-        applicability: Applicability::Unsafe,
-        edits: vec![Edit {
-            range: TextRange::new(t.arg_range.start, t.arg_range.start + 7),
-            replacement: "https://".into(),
-        }],
-        commands: vec![reload_commands()],
-    })
+    Some(
+        Fix::unsafe_(
+            "the port speaks TLS: use https://",
+            vec![Edit {
+                range: TextRange::new(t.arg_range.start, t.arg_range.start + 7),
+                replacement: "https://".into(),
+            }],
+        )
+        .with_commands(vec![reload_commands()]),
+    )
 }
 
 /// `https://` -> `http://` (`grpcs://` -> `grpc://`) in the target's argument.
@@ -406,10 +406,11 @@ fn drop_tls(src: &[u8], t: &Target) -> Option<Fix> {
         return None;
     };
     let range = TextRange::new(t.arg_range.start, t.arg_range.start + from.len() as u32);
-    Some(Fix {
-        summary: format!("the backend speaks plain text: use {to} instead of {from}"),
-        applicability: Applicability::Unsafe,
-        edits: vec![Edit { range, replacement: to.to_string() }],
-        commands: vec![reload_commands()],
-    })
+    Some(
+        Fix::unsafe_(
+            format!("the backend speaks plain text: use {to} instead of {from}"),
+            vec![Edit { range, replacement: to.to_string() }],
+        )
+        .with_commands(vec![reload_commands()]),
+    )
 }

@@ -31,7 +31,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/beginners_guide.html#conf_structure
     /// - https://nginx.org/en/docs/switches.html
-    code: "BG101",
+    code: BG101,
     name: "config-syntax-error",
     title: "config would not load: syntax error",
 }

@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use std::net::IpAddr;
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::limits::MAX_RULES_CITED;
 use crate::listeners::{FirewallTool, ProbeFact};
@@ -86,9 +86,10 @@ declare_rule! {
     /// - https://manpages.ubuntu.com/manpages/jammy/man8/ufw.8.html
     /// - https://manpages.debian.org/bookworm/iptables/iptables-extensions.8.en.html (REJECT)
     /// - https://wiki.nftables.org/wiki-nftables/index.php/Rejecting_traffic
-    code: "BG207",
+    code: BG207,
     name: "connection-blocked",
     title: "connection blocked: SELinux, firewall or no route",
+    explains: [ConnectionBlocked],
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -247,10 +248,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 facts.listeners?.listeners_accepting(*ip, *port).next().map(evidence::listener_text)
             });
             let f = firewall_finding(facts, &case, &target, *port, who, connect_timeout, listening).label(
-                InputKind::Config,
-                endpoint.range,
-                format!("nginx connects to {target}"),
-                true,
+                Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")),
             );
             out.push(f);
             continue;
@@ -265,12 +263,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             None if avc_proof => Block::Selinux,
             None => continue,
         };
-        let mut f = finding(facts, block, &target, Some(*port), who).label(
+        let mut f = finding(facts, block, &target, Some(*port), who).label(Label::primary(
             InputKind::Config,
             endpoint.range,
             format!("nginx connects to {target}"),
-            true,
-        );
+        ));
         for (g, b) in &blocked {
             f = cite_events(f, g, evidence_label(*b));
         }
@@ -310,7 +307,7 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
                 cite_events(finding(facts, block, &target, port, who), group, evidence_label(block))
             }
         };
-        out.push(f.label(InputKind::Log, range, format!("nginx connected to {target}"), true));
+        out.push(f.label(Label::primary(InputKind::Log, range, format!("nginx connected to {target}"))));
     }
 }
 
@@ -447,7 +444,7 @@ fn firewall_finding(
                 format!("this rule rejects connections to port {port}: errno {errno}")
             }
         };
-        f = f.label(InputKind::Listeners, r.range, what, false);
+        f = f.label(Label::secondary(InputKind::Listeners, r.range, what));
     }
     if case.rules.len() > MAX_RULES_CITED {
         f = f.note(format!(
@@ -528,14 +525,10 @@ fn firewall_fix(facts: &Facts<'_>, case: &FirewallCase<'_>, target: &str, port: 
             "sudoedit /etc/nftables.conf",
         ));
     }
-    Fix {
-        summary: format!(
-            "let nginx's host reach port {port}: remove the rule, or accept nginx's connections before it"
-        ),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    }
+    Fix::display_only(format!(
+        "let nginx's host reach port {port}: remove the rule, or accept nginx's connections before it"
+    ))
+    .with_commands(commands)
 }
 
 fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who: String) -> Finding {
@@ -592,7 +585,7 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
         Finding::new(INFO.code, Severity::Error, title).message(message).confidence(confidence).status(502);
     if block == Block::Selinux {
         for (range, text) in selinux {
-            f = f.label(InputKind::Listeners, range, text, false);
+            f = f.label(Label::secondary(InputKind::Listeners, range, text));
         }
         if facts
             .listeners
@@ -642,25 +635,20 @@ fn no_network_route(host: &str) -> String {
 }
 
 fn route_fix(target: &str, port: Option<u16>, summary: &str) -> Fix {
-    Fix {
-        summary: summary.into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands: vec![
-            Command::new(
-                "which route would be used",
-                format!(
-                    "ip route get {}",
-                    target.rsplit_once(':').map_or(target, |(h, _)| h).trim_matches(['[', ']'])
-                ),
+    Fix::display_only(summary).with_commands(vec![
+        Command::new(
+            "which route would be used",
+            format!(
+                "ip route get {}",
+                target.rsplit_once(':').map_or(target, |(h, _)| h).trim_matches(['[', ']'])
             ),
-            Command::new("try it from nginx's host", format!("curl -v --connect-timeout 3 http://{target}/")),
-            Command::new(
-                "look for rules on the port",
-                format!("sudo ufw status numbered; sudo iptables -S | grep -w {}", port.unwrap_or(0)),
-            ),
-        ],
-    }
+        ),
+        Command::new("try it from nginx's host", format!("curl -v --connect-timeout 3 http://{target}/")),
+        Command::new(
+            "look for rules on the port",
+            format!("sudo ufw status numbered; sudo iptables -S | grep -w {}", port.unwrap_or(0)),
+        ),
+    ])
 }
 
 fn selinux_fix(port: Option<u16>, route_of: Option<&str>) -> Fix {
@@ -679,10 +667,5 @@ fn selinux_fix(port: Option<u16>, route_of: Option<&str>) -> Fix {
     if let Some(host) = route_of {
         commands.push(Command::new("no SELinux? look for a prohibit route", format!("ip route get {host}")));
     }
-    Fix {
-        summary: "allow nginx to connect to the backend under SELinux".into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    }
+    Fix::display_only("allow nginx to connect to the backend under SELinux").with_commands(commands)
 }

@@ -35,7 +35,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/ngx_core_module.html#load_module
     /// - https://nginx.org/en/docs/dirindex.html
-    code: "BG106",
+    code: BG106,
     name: "directive-needs-a-module",
     title: "a directive from a third-party module",
 }

@@ -27,7 +27,7 @@ declare_rule! {
     ///
     /// ## References
     /// - https://nginx.org/en/docs/dirindex.html
-    code: "BG104",
+    code: BG104,
     name: "directive-rejected",
     title: "a directive nginx rejects",
 }

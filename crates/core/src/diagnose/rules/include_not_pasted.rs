@@ -26,7 +26,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/ngx_core_module.html#include
     /// - https://nginx.org/en/docs/switches.html
-    code: "BG105",
+    code: BG105,
     name: "include-not-pasted",
     title: "an included file was not pasted",
 }

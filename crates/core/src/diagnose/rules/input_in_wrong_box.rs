@@ -1,6 +1,6 @@
 use crate::diagnose::Findings;
 
-use crate::finding::{Command, Finding, Severity};
+use crate::finding::{Command, Finding, Label, Severity};
 use crate::input::InputKind;
 use crate::sniff::{self, Verdict};
 
@@ -31,7 +31,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/switches.html
     /// - https://man7.org/linux/man-pages/man8/ss.8.html
-    code: "BG602",
+    code: BG602,
     name: "input-in-wrong-box",
     title: "an input holds what another input reads",
 }
@@ -84,12 +84,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 Severity::Warning,
             ),
         };
-        let mut finding = Finding::new(INFO.code, severity, title).message(message).confidence(90).label(
-            input,
-            first,
-            "the first line of it",
-            true,
-        );
+        let mut finding = Finding::new(INFO.code, severity, title)
+            .message(message)
+            .confidence(90)
+            .label(Label::primary(input, first, "the first line of it"));
         if holds.input().is_none() {
             finding = finding
                 .next_step(Command::new(format!("collect what the {own} input reads"), collect(input)));

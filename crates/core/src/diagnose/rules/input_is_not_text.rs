@@ -1,6 +1,6 @@
 use crate::diagnose::Findings;
 
-use crate::finding::{Command, Finding, Severity};
+use crate::finding::{Command, Finding, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::sniff::{self, Verdict};
 
@@ -30,7 +30,7 @@ declare_rule! {
     /// ## References
     /// - https://www.gnu.org/software/gzip/manual/gzip.html
     /// - https://man7.org/linux/man-pages/man1/iconv.1.html
-    code: "BG601",
+    code: BG601,
     name: "input-is-not-text",
     title: "an input is not text",
 }
@@ -62,7 +62,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 what.describe()
             ))
             .confidence(99)
-            .label(input, TextRange::new(at, end), "not text from here on", true)
+            .label(Label::primary(input, TextRange::new(at, end), "not text from here on"))
             .next_step(next),
         );
     }

@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{EventGroup, EventKind};
 
 use super::super::Facts;
@@ -32,7 +32,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_param
     /// - https://www.php.net/manual/en/install.fpm.php
-    code: "BG307",
+    code: BG307,
     name: "log-line-is-not-a-502",
     title: "this log line is not a 502 (404 or 499)",
 }
@@ -59,15 +59,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 ))
                 .confidence(90)
                 .status(404);
-            locate(f, facts, &incident, "php-fpm did not find the script: 404").fix(Fix {
-                summary: "point SCRIPT_FILENAME at the script: fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![Command::new(
+            locate(f, facts, &incident, "php-fpm did not find the script: 404").fix(Fix::display_only("point SCRIPT_FILENAME at the script: fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;").with_commands(vec![Command::new(
                     "check which file php-fpm was asked for and that its user can read it",
                     "sudo nginx -T | grep -n -E 'root|SCRIPT_FILENAME'",
-                )],
-            })
+                )]))
         } else {
             let f = Finding::new(INFO.code, Severity::Info, "the client closed the connection first: 499, not 502")
                 .message(format!(

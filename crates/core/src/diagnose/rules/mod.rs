@@ -2,6 +2,8 @@
 //! comment given to `declare_rule!` is the rule's documentation, read by the CLI's
 //! `explain` and the page's rule reference.
 
+use crate::code::Code;
+use crate::diagnose::Failure;
 use crate::diagnose::Findings;
 
 use super::Facts;
@@ -11,14 +13,16 @@ use super::Facts;
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
-        code: $code:literal,
+        code: $code:ident,
         name: $name:literal,
         title: $title:literal,
+        $(explains: [$($failure:ident),* $(,)?],)?
     ) => {
         pub const INFO: $crate::diagnose::rules::RuleInfo = $crate::diagnose::rules::RuleInfo {
-            code: $code,
+            code: $crate::code::Code::$code,
             name: $name,
             title: $title,
+            explains: &[$($($crate::diagnose::Failure::$failure),*)?],
             docs: {
                 #[cfg(feature = "docs")]
                 {
@@ -69,10 +73,14 @@ mod upstream_tls_verification_failed;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RuleInfo {
     /// Stable public code, `BG` + family digit + number. Never reused.
-    pub code: &'static str,
+    pub code: Code,
     /// kebab-case name of the problem.
     pub name: &'static str,
     pub title: &'static str,
+    /// The failures of a connection or response this rule explains: a rule that reports a
+    /// consequence names its cause through [`explaining`], never by the cause's code.
+    #[serde(skip)]
+    pub explains: &'static [Failure],
     /// Markdown: What it detects / Why it causes a 502 / Example / Fix / References.
     /// Empty when the `docs` feature is off.
     pub docs: &'static str,
@@ -118,13 +126,46 @@ pub const RULES: &[Rule] = &[
     Rule { info: input_in_wrong_box::INFO, check: input_in_wrong_box::check },
 ];
 
+// The table of codes and the rules agree, or the crate does not compile: every live code has
+// exactly one rule, in code order, and a retired code has none.
+#[allow(clippy::indexing_slicing, reason = "const context: bounds are checked by the loop conditions")]
+const _: () = {
+    let (mut c, mut r) = (0, 0);
+    while c < Code::ALL.len() {
+        let code = Code::ALL[c];
+        if code.is_live() {
+            assert!(
+                r < RULES.len() && RULES[r].info.code as u16 == code as u16,
+                "a live code lacks its rule"
+            );
+            r += 1;
+        }
+        c += 1;
+    }
+    assert!(r == RULES.len(), "a rule names a retired code, or is out of order");
+};
+
+/// The code of the rule that explains a failure.
+pub fn explaining(failure: Failure) -> Option<Code> {
+    RULES.iter().find(|r| r.info.explains.contains(&failure)).map(|r| r.info.code)
+}
+
 pub fn info(code: &str) -> Option<&'static RuleInfo> {
-    RULES.iter().map(|r| &r.info).find(|i| i.code.eq_ignore_ascii_case(code))
+    let code = Code::parse(code)?;
+    RULES.iter().map(|r| &r.info).find(|i| i.code == code)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_is_explained_by_one_rule() {
+        for &failure in Failure::ALL {
+            let n = RULES.iter().filter(|r| r.info.explains.contains(&failure)).count();
+            assert_eq!(n, 1, "{failure:?} is explained by {n} rules");
+        }
+    }
 
     #[test]
     #[cfg(feature = "docs")]
@@ -134,18 +175,6 @@ mod tests {
             {
                 assert!(rule.info.docs.contains(section), "{} lacks `{section}`", rule.info.code);
             }
-        }
-    }
-
-    #[test]
-    fn codes_are_unique_well_formed_and_ordered() {
-        let codes: Vec<&str> = RULES.iter().map(|r| r.info.code).collect();
-        let mut sorted = codes.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(codes, sorted, "codes must be unique and in order");
-        for c in codes {
-            assert!(c.len() == 5 && c.starts_with("BG") && c[2..].chars().all(|d| d.is_ascii_digit()), "{c}");
         }
     }
 }

@@ -1,11 +1,11 @@
+use crate::code::Code;
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, reload_commands};
 use super::super::facts::Facts;
-use super::proxy_loop::log_shows_loop;
 
 declare_rule! {
     /// ## What it detects
@@ -42,9 +42,10 @@ declare_rule! {
     /// - https://nginx.org/en/docs/ngx_core_module.html#worker_connections
     /// - https://nginx.org/en/docs/ngx_core_module.html#worker_rlimit_nofile
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive
-    code: "BG212",
+    code: BG212,
     name: "nginx-out-of-connections",
     title: "nginx out of connections, files or local ports (500)",
+    explains: [OutOfLocalAddresses],
 }
 
 /// `3` of `3 worker_connections are not enough`.
@@ -59,7 +60,7 @@ fn logged_limit(facts: &Facts<'_>, group: &EventGroup) -> Option<u32> {
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(log) = facts.log else { return };
     let model = facts.config.map(|c| c.model());
-    let looping = log_shows_loop(facts);
+    let looping = facts.log_shows_loop();
     for group in &log.groups {
         let e = &group.event;
         let (title, what, status) = match (&e.kind, e.errno) {
@@ -159,18 +160,18 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         };
         match primary_in_config {
             Some(range) => {
-                f = f.label(InputKind::Config, range, "the limit nginx hit", true);
+                f = f.label(Label::primary(InputKind::Config, range, "the limit nginx hit"));
                 f = cite_events(f, group, "limit reached");
             }
             None => {
-                f = f.label(InputKind::Log, e.message_range, "the limit nginx hit", true);
+                f = f.label(Label::primary(InputKind::Log, e.message_range, "the limit nginx hit"));
                 if group.count > 1 {
                     f = f.note(format!("{} such lines.", group.count));
                 }
             }
         }
         if looping {
-            f = f.caused_by("BG213").note(
+            f = f.caused_by(Code::BG213).note(
                 "nginx connects to itself (BG213): every request opens another, until the connections run out. \
                  Fix the loop; raising the limit would not help.",
             );
@@ -185,13 +186,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
 
 fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
     match kind {
-        EventKind::WorkerConnectionsNotEnough => Fix {
-            summary: "raise worker_connections (and the open-file limit with it)".into(),
-            applicability: if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly },
-            edits: range
+        EventKind::WorkerConnectionsNotEnough => Fix::new(if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly }, "raise worker_connections (and the open-file limit with it)", range
                 .map(|r| vec![Edit { range: r, replacement: "worker_connections 4096;".into() }])
-                .unwrap_or_default(),
-            commands: vec![
+                .unwrap_or_default()).with_commands(vec![
                 Command::new(
                     "let each worker open enough files (2 per proxied connection): `worker_rlimit_nofile 16384;` in \
                      the main context; without a worker_connections line, add `worker_connections 4096;` in \
@@ -199,15 +196,10 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                     "sudoedit /etc/nginx/nginx.conf",
                 ),
                 reload_commands(),
-            ],
-        },
-        EventKind::TooManyOpenFiles => Fix {
-            summary: "raise the workers' open-file limit".into(),
-            applicability: if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly },
-            edits: range
+            ]),
+        EventKind::TooManyOpenFiles => Fix::new(if range.is_some() { Applicability::Unsafe } else { Applicability::DisplayOnly }, "raise the workers' open-file limit", range
                 .map(|r| vec![Edit { range: r, replacement: "worker_rlimit_nofile 65535;".into() }])
-                .unwrap_or_default(),
-            commands: vec![
+                .unwrap_or_default()).with_commands(vec![
                 Command::new(
                     "without a worker_rlimit_nofile line: add `worker_rlimit_nofile 65535;` in the main context",
                     "sudoedit /etc/nginx/nginx.conf",
@@ -220,26 +212,14 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                     "see the limit a worker has now",
                     "grep 'open files' /proc/$(pgrep -f 'nginx: worker' | head -n1)/limits",
                 ),
-            ],
-        },
-        EventKind::BindFailed => Fix {
-            summary: "make proxy_bind name an address of this host, or remove it".into(),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
-                Command::new(
-                    "list this host's addresses (proxy_bind must name one of them)",
-                    "ip -brief addr",
-                ),
+            ]),
+        EventKind::BindFailed => Fix::display_only("make proxy_bind name an address of this host, or remove it")
+            .with_commands(vec![
+                Command::new("list this host's addresses (proxy_bind must name one of them)", "ip -brief addr"),
                 Command::new("find the proxy_bind lines", "sudo nginx -T 2>/dev/null | grep -n '_bind '"),
                 reload_commands(),
-            ],
-        },
-        _ => Fix {
-            summary: "reuse upstream connections instead of opening one per request".into(),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
+            ]),
+        _ => Fix::display_only("reuse upstream connections instead of opening one per request").with_commands(vec![
                 Command::new(
                     "keep idle connections to the backend: an `upstream app { server 127.0.0.1:8000; keepalive 32; }` \
                      and, where it is used, `proxy_pass http://app;`, `proxy_http_version 1.1;`, \
@@ -248,7 +228,6 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                 ),
                 Command::new("count connections in TIME_WAIT", "ss -tan state time-wait | wc -l"),
                 Command::new("widen the local port range if needed", "sysctl net.ipv4.ip_local_port_range"),
-            ],
-        },
+            ]),
     }
 }

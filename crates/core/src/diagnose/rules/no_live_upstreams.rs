@@ -1,10 +1,10 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Code, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Code, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
-use crate::log::{EventGroup, EventKind, Phase};
+use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, endpoint_text};
-use super::super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
+use super::super::facts::{Endpoint, Facts};
 
 declare_rule! {
     /// ## What it detects
@@ -36,58 +36,27 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_fails
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#fail_timeout
-    code: "BG210",
+    code: BG210,
     name: "no-live-upstreams",
     title: "no live upstreams: every server of the group is marked failed",
 }
 
 /// The code of the rule that explains one failed connection or response.
-pub(super) fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Code> {
-    let e = &group.event;
-    let unix =
-        e.peer().is_some_and(|p| p.starts_with("unix:")) || e.upstream.as_ref().is_some_and(|u| u.is_unix());
-    Some(match (&e.kind, e.errno) {
-        (EventKind::ConnectRefused, _) => {
-            // The listener table may know better than "nothing listens".
-            return Some(
-                facts.endpoint_of(group).and_then(|ep| endpoint_cause(facts, ep)).unwrap_or("BG201"),
-            );
-        }
-        (EventKind::ConnectFailed, Some(2)) => "BG205",
-        (EventKind::ConnectFailed, Some(13)) if unix => "BG206",
-        (EventKind::ConnectFailed, Some(13 | 113 | 101 | 110)) => "BG207",
-        (EventKind::ConnectFailed, Some(11)) => "BG211",
-        (EventKind::ConnectFailed, Some(99)) => "BG212",
-        (EventKind::UpstreamTimedOut, _) if e.phase == Some(Phase::Connecting) => "BG402",
-        (EventKind::UpstreamTimedOut, _) => "BG401",
-        (EventKind::PrematurelyClosed, _) => "BG301",
-        (EventKind::ConnectionReset, _) => "BG304",
-        _ => return None,
-    })
+fn failure_cause(facts: &Facts<'_>, group: &EventGroup) -> Option<Code> {
+    facts.failure_of(group).and_then(super::explaining)
 }
 
 /// The cause the listener table gives for an endpoint that cannot be reached.
 fn endpoint_cause(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<Code> {
-    match &endpoint.addr {
-        EndpointAddr::Tcp { .. } => match facts.tcp_reach(endpoint) {
-            TcpReach::Nothing => Some("BG201"),
-            TcpReach::OtherPort(_) => Some("BG202"),
-            TcpReach::OtherAddress(_) => Some("BG203"),
-            TcpReach::OtherFamily(_) => Some("BG204"),
-            TcpReach::Listening(_) | TcpReach::NotLocal | TcpReach::Unknown => None,
-        },
-        EndpointAddr::Unix { .. } => match facts.unix_reach(endpoint) {
-            UnixReach::Stale(_) => Some("BG201"),
-            UnixReach::Missing { .. } => Some("BG205"),
-            _ => None,
-        },
-    }
+    facts.endpoint_failure(endpoint).and_then(super::explaining)
 }
 
 /// Every server of a used upstream block is marked `down` (backups only serve when a
 /// primary is up or failed, not down): nginx has no server to try, ever.
-fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
-    let Some(config) = facts.config else { return };
+/// Returns the names of those upstreams, which need no other explanation.
+fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) -> Vec<String> {
+    let mut names = Vec::new();
+    let Some(config) = facts.config else { return names };
     let model = config.model();
     let src = config.source();
     let used = |i: usize| {
@@ -110,10 +79,10 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             ))
             .confidence(if events.is_empty() { 88 } else { 97 })
             .status(502)
-            .label(InputKind::Config, upstream.name_range, format!("upstream {name}"), true);
+            .label(Label::primary(InputKind::Config, upstream.name_range, format!("upstream {name}")));
         let mut edits = Vec::new();
         for server in &primaries {
-            f = f.label(InputKind::Config, server.range, "marked down", false);
+            f = f.label(Label::secondary(InputKind::Config, server.range, "marked down"));
             // Remove the ` down` word of the directive.
             let text = server.range.slice(src);
             if let Some(at) = find_word(text, b"down") {
@@ -124,14 +93,14 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) {
         for g in &events {
             f = cite_events(f, g, "no live upstreams");
         }
-        f = f.fix(Fix {
-            summary: format!("take `down` off the servers of {name} that should serve"),
-            applicability: Applicability::Unsafe,
-            edits,
-            commands: vec![super::super::evidence::reload_commands()],
-        });
+        f = f.fix(
+            Fix::unsafe_(format!("take `down` off the servers of {name} that should serve"), edits)
+                .with_commands(vec![super::super::evidence::reload_commands()]),
+        );
         out.push(f);
+        names.push(name.clone());
     }
+    names
 }
 
 /// Offset of ` WORD` followed by `;` or whitespace in a directive's text.
@@ -144,23 +113,13 @@ fn find_word(text: &[u8], word: &[u8]) -> Option<usize> {
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
-    // Kept apart until `explained` is read from them: `out` may trim as it fills.
     let mut down = Vec::new();
-    all_down(facts, &mut down);
-    let Some(log) = facts.log else {
-        out.extend(down);
-        return;
-    };
-    // Work done once, not per group: with thousands of upstreams, per-group scans of the
-    // findings, the upstreams and the whole log would make this quadratic.
-    let explained: std::collections::HashSet<String> = down
-        .iter()
-        .filter(|f| f.code == INFO.code)
-        .filter_map(|f| f.title.strip_prefix("every server of "))
-        .filter_map(|rest| rest.split(' ').next())
-        .map(str::to_string)
-        .collect();
+    let all_down_names = all_down(facts, &mut down);
     out.extend(down);
+    let Some(log) = facts.log else { return };
+    // Work done once, not per group: with thousands of upstreams, per-group scans of the
+    // upstreams and the whole log would make this quadratic.
+    let explained: std::collections::HashSet<String> = all_down_names.into_iter().collect();
     let upstreams: std::collections::HashMap<&str, &badgateway_config::Upstream> = facts
         .config
         .map(|c| c.model().upstreams.iter().map(|u| (u.name.as_str(), u)).collect())
@@ -217,13 +176,20 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .status(502);
         match upstream {
             Some(u) => {
-                finding = finding.label(InputKind::Config, u.name_range, format!("upstream {name}"), true);
+                finding = finding.label(Label::primary(
+                    InputKind::Config,
+                    u.name_range,
+                    format!("upstream {name}"),
+                ));
                 finding = cite_events(finding, group, "no live upstreams");
             }
             None => {
                 let range = group.event.upstream_range.unwrap_or(group.event.message_range);
-                finding =
-                    finding.label(InputKind::Log, range, format!("every server of {name} is down"), true);
+                finding = finding.label(Label::primary(
+                    InputKind::Log,
+                    range,
+                    format!("every server of {name} is down"),
+                ));
                 finding = cite_events(finding, group, "no live upstreams");
             }
         }
@@ -253,11 +219,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                  the config shows, or the name resolved to several addresses.",
             );
         }
-        finding = finding.fix(Fix {
-            summary: "fix why the servers failed; then tune how long a failed server is skipped".into(),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
+        finding = finding.fix(Fix::display_only("fix why the servers failed; then tune how long a failed server is skipped").with_commands(vec![
                 Command::new(
                     "see the failures that marked the servers down",
                     "sudo grep -B1 'temporarily disabled' /var/log/nginx/error.log | tail -n 20",
@@ -267,8 +229,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                      the upstream block, then check and reload",
                     "sudo nginx -t && sudo systemctl reload nginx",
                 ),
-            ],
-        });
+            ]));
         if facts.listeners.is_none() {
             finding = finding.next_step(super::super::evidence::paste_listeners());
         }

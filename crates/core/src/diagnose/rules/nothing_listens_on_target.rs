@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::{EventGroup, EventKind};
 
@@ -71,9 +71,10 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://www.freedesktop.org/software/systemd/man/systemctl.html
-    code: "BG201",
+    code: BG201,
     name: "nothing-listens-on-target",
     title: "backend not running: nothing listens where nginx connects",
+    explains: [NothingListens],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -159,7 +160,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .message(message)
         .confidence(confidence)
         .status(502)
-        .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+        .label(Label::primary(
+            InputKind::Config,
+            endpoint.range,
+            format!("nginx connects to {target}"),
+        ));
         for group in &refused {
             finding = cite_events(finding, group, &format!("connection to {target} refused"));
         }
@@ -167,12 +172,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             finding = finding.next_step(paste_listeners());
         }
         for l in unnamed.iter().take(3) {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 l.addr_range,
                 "no process named: is this the backend?",
-                false,
-            );
+            ));
         }
         if let Some(first) = unnamed.first().and_then(|l| l.port) {
             finding = unnamed_listener_check(finding, first);
@@ -271,14 +275,13 @@ fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Fi
         _ => 75,
     })
     .status(502)
-    .label(InputKind::Config, endpoint.range, format!("nginx connects to unix:{path}"), true);
+    .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to unix:{path}")));
     if let Some(f) = file {
-        finding = finding.label(
+        finding = finding.label(Label::secondary(
             InputKind::Listeners,
             f.range,
             "the socket file exists, but no process listens on it (not in ss -xlp)",
-            false,
-        );
+        ));
     }
     for group in &refused {
         finding = cite_events(finding, group, &format!("connection to unix:{path} refused"));
@@ -288,22 +291,20 @@ fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Fi
             finding.next_step(Command::new("paste the unix sockets that are listening", "sudo ss -xlp"));
     }
     finding = service_evidence(facts, finding);
-    finding = finding.fix(Fix {
-        summary: "start the backend (it recreates its socket), and find out why it stopped".into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands: vec![
-            Command::new("see which services failed, and why", "sudo systemctl --failed"),
-            Command::new(
-                "read the backend's last log lines (name your service)",
-                "sudo journalctl -u myapp -n 50 --no-pager",
-            ),
-            Command::new(
-                "after starting it, check that it listens on the socket",
-                format!("sudo ss -xlp | grep '{path}'"),
-            ),
-        ],
-    });
+    finding = finding.fix(
+        Fix::display_only("start the backend (it recreates its socket), and find out why it stopped")
+            .with_commands(vec![
+                Command::new("see which services failed, and why", "sudo systemctl --failed"),
+                Command::new(
+                    "read the backend's last log lines (name your service)",
+                    "sudo journalctl -u myapp -n 50 --no-pager",
+                ),
+                Command::new(
+                    "after starting it, check that it listens on the socket",
+                    format!("sudo ss -xlp | grep '{path}'"),
+                ),
+            ]),
+    );
     out.push(finding);
 }
 
@@ -319,7 +320,7 @@ fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
         }
         let why = exit_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
         finding = finding
-            .label(InputKind::Listeners, *range, format!("{unit} is {active}{why}"), false)
+            .label(Label::secondary(InputKind::Listeners, *range, format!("{unit} is {active}{why}")))
             .note(format!(
                 "systemctl shows {unit} {active}{why}: read why with `sudo journalctl -u {unit} -n 50 --no-pager`."
             ));
@@ -340,7 +341,8 @@ fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
             })
             .collect();
         for range in lines.iter().rev().take(3).rev() {
-            finding = finding.label(InputKind::Listeners, *range, format!("{unit} logged this"), false);
+            finding =
+                finding.label(Label::secondary(InputKind::Listeners, *range, format!("{unit} logged this")));
         }
     }
     finding
@@ -358,12 +360,11 @@ fn probe_evidence(facts: &Facts<'_>, host: &str, port: u16, mut finding: Finding
             ));
             finding.confidence = finding.confidence.saturating_sub(30);
         } else {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 *range,
                 format!("connecting to {target} directly fails too"),
-                false,
-            );
+            ));
         }
     }
     finding
@@ -429,11 +430,19 @@ fn refused_elsewhere(
     }
     match endpoint {
         Some(e) => {
-            finding = finding.label(InputKind::Config, e.range, format!("nginx connects to {target}"), true);
+            finding = finding.label(Label::primary(
+                InputKind::Config,
+                e.range,
+                format!("nginx connects to {target}"),
+            ));
         }
         None => {
             if let Some(range) = refused.first().and_then(|g| g.event.upstream_range) {
-                finding = finding.label(InputKind::Log, range, format!("nginx connected to {target}"), true);
+                finding = finding.label(Label::primary(
+                    InputKind::Log,
+                    range,
+                    format!("nginx connected to {target}"),
+                ));
             }
         }
     }
@@ -503,15 +512,13 @@ fn refused_elsewhere(
             ),
         );
     }
-    finding.fix(Fix {
-        summary: format!(
+    finding.fix(
+        Fix::display_only(format!(
             "on {ip}: start the backend on port {port}, listening on an address nginx can reach, and let \
              nginx's host through its firewall"
-        ),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    })
+        ))
+        .with_commands(commands),
+    )
 }
 
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.
@@ -537,7 +544,8 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
             .confidence(60)
             .status(502);
         if let Some(range) = group.event.upstream_range {
-            finding = finding.label(InputKind::Log, range, format!("nginx connected to {target}"), true);
+            finding =
+                finding.label(Label::primary(InputKind::Log, range, format!("nginx connected to {target}")));
         }
         finding = cite_events(finding, group, "connection refused");
         finding = finding.next_step(paste_listeners()).next_step(Command::new(
@@ -555,20 +563,15 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
 }
 
 fn start_backend(port: u16) -> Fix {
-    Fix {
-        summary: "start the backend, and find out why it stopped".into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands: vec![
-            Command::new("see which services failed, and why", "sudo systemctl --failed"),
-            Command::new(
-                "read the backend's last log lines (name your service)",
-                "sudo journalctl -u myapp -n 50 --no-pager",
-            ),
-            Command::new(
-                "after starting it, check that it listens where nginx connects",
-                format!("sudo ss -tlnp | grep ':{port}'"),
-            ),
-        ],
-    }
+    Fix::display_only("start the backend, and find out why it stopped").with_commands(vec![
+        Command::new("see which services failed, and why", "sudo systemctl --failed"),
+        Command::new(
+            "read the backend's last log lines (name your service)",
+            "sudo journalctl -u myapp -n 50 --no-pager",
+        ),
+        Command::new(
+            "after starting it, check that it listens where nginx connects",
+            format!("sudo ss -tlnp | grep ':{port}'"),
+        ),
+    ])
 }

@@ -29,7 +29,7 @@ declare_rule! {
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
-    code: "BG102",
+    code: BG102,
     name: "pass-without-scheme",
     title: "`proxy_pass` without http://",
 }

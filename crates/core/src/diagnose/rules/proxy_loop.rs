@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
 
@@ -42,35 +42,15 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#listen
-    code: "BG213",
+    code: BG213,
     name: "proxy-loop",
     title: "proxy loop: nginx proxies to its own listener",
-}
-
-/// Log-only sign of a loop: a request whose upstream is the very address the client
-/// reached nginx at (`upstream: "http://127.0.0.1:8080/", host: "127.0.0.1:8080"`), next to
-/// nginx running out of worker connections.
-pub(super) fn log_shows_loop(facts: &Facts<'_>) -> bool {
-    if facts.config.is_some() {
-        return !facts.loops().is_empty();
-    }
-    self_addressed(facts).is_some()
-        && facts.events_of(&EventKind::WorkerConnectionsNotEnough).next().is_some()
-}
-
-fn self_addressed<'a>(facts: &Facts<'a>) -> Option<&'a EventGroup> {
-    facts.log?.groups.iter().find(|g| {
-        let (Some(u), Some(host)) = (&g.event.upstream, g.event.host()) else { return false };
-        let host = host.to_ascii_lowercase();
-        let target = u.target().to_ascii_lowercase();
-        !u.is_unix() && (target == host || target == format!("{host}:80"))
-    })
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let exhausted: Vec<&EventGroup> = facts.events_of(&EventKind::WorkerConnectionsNotEnough).collect();
     let Some(config) = facts.config else {
-        let Some(group) = self_addressed(facts) else { return };
+        let Some(group) = facts.self_addressed() else { return };
         if exhausted.is_empty() {
             return;
         }
@@ -84,7 +64,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ))
             .confidence(72)
             .status(502)
-            .label(InputKind::Log, range, format!("upstream {target} is where the client reached nginx"), true);
+            .label(Label::primary(InputKind::Log, range, format!("upstream {target} is where the client reached nginx")));
         f = cite_events(f, group, "nginx connected to itself");
         for g in &exhausted {
             f = cite_events(f, g, "worker connections exhausted");
@@ -132,7 +112,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ))
             .confidence(confidence)
             .status(502)
-            .label(InputKind::Config, endpoint.range, format!("nginx connects to {target}"), true);
+            .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")));
         if let (false, Some(uri)) = (proven, &rewritten) {
             f.severity = Severity::Warning;
             f = f.note(format!(
@@ -141,12 +121,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ));
         }
         if let Some(l) = listen {
-            f = f.label(InputKind::Config, l.range, "nginx itself listens here", false);
+            f = f.label(Label::secondary(InputKind::Config, l.range, "nginx itself listens here"));
         }
         if let (EndpointAddr::Tcp { port, .. }, Some(_)) = (&endpoint.addr, facts.listeners)
             && let Some((_, l)) = facts.tcp_on_port(*port).find(|(_, l)| facts.is_nginx(l))
         {
-            f = f.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
+            f = f.label(Label::secondary(InputKind::Listeners, l.addr_range, listener_text(l)));
         }
         for g in &exhausted {
             f = cite_events(f, g, "worker connections exhausted by the loop");
@@ -183,10 +163,6 @@ fn display_fix(backend: Option<String>) -> Fix {
             .insert(0, Command::new(format!("the application is probably this one: {b}"), "sudo ss -tlnp"));
         commands.remove(1);
     }
-    Fix {
-        summary: "point proxy_pass at the application, not at nginx's own listen address".into(),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    }
+    Fix::display_only("point proxy_pass at the application, not at nginx's own listen address")
+        .with_commands(commands)
 }

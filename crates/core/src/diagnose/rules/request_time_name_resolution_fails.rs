@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use badgateway_config::{Model, Target, TargetHost};
 
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::log::EventKind;
 
@@ -53,7 +53,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
-    code: "BG208",
+    code: BG208,
     name: "request-time-name-resolution-fails",
     title: "name resolution at request time fails (no resolver, NXDOMAIN, resolver timeout)",
 }
@@ -116,7 +116,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ))
             .confidence(92)
             .status(502)
-            .label(
+            .label(Label::primary(
                 InputKind::Log,
                 group.event.message_range,
                 if group.count > 1 {
@@ -124,18 +124,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 } else {
                     format!("no resolver for {name}")
                 },
-                true,
-            );
+            ));
             let finding = finding
                 .next_step(Command::new(
                     "paste the config, to see where the variable is used",
                     "sudo nginx -T",
                 ))
-                .fix(Fix {
-                    summary: "add a resolver nginx can use at request time".into(),
-                    applicability: Applicability::DisplayOnly,
-                    edits: Vec::new(),
-                    commands: vec![
+                .fix(Fix::display_only("add a resolver nginx can use at request time").with_commands(vec![
                         Command::new(
                             "find the system's DNS server (systemd-resolved: 127.0.0.53; Docker: 127.0.0.11)",
                             "grep ^nameserver /etc/resolv.conf",
@@ -145,8 +140,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                             "sudoedit /etc/nginx/nginx.conf",
                         ),
                         reload_commands(),
-                    ],
-                });
+                    ]));
             out.push(finding);
         }
         return;
@@ -187,7 +181,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         ))
         .confidence(confidence)
         .status(502)
-        .label(InputKind::Config, target.arg_range, "the host is resolved at request time", true);
+        .label(Label::primary(InputKind::Config, target.arg_range, "the host is resolved at request time"));
         for group in events {
             finding = cite_events(finding, group, "no resolver defined");
         }
@@ -195,7 +189,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         // No resolver applies here (checked above), so the choice always has a line to add.
         let choice = choose_resolver(facts, target, None);
         for (input, range, text) in &choice.labels {
-            finding = finding.label(*input, *range, text.clone(), false);
+            finding = finding.label(Label::secondary(*input, *range, text.clone()));
         }
         for note in &choice.notes {
             finding = finding.note(note.clone());
@@ -205,15 +199,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             commands.insert(0, find.clone());
         }
         finding = finding
-            .fix(Fix {
-                summary: "add a resolver for request-time lookups: the DNS server nginx's host uses".into(),
-                applicability: choice.applicability,
-                edits: vec![Edit {
+            .fix(Fix::new(choice.applicability, "add a resolver for request-time lookups: the DNS server nginx's host uses", vec![Edit {
                     range: TextRange::new(target.range.start, target.range.start),
                     replacement: format!("{}\n{indent}", choice.line.clone().unwrap_or_default()),
-                }],
-                commands,
-            })
+                }]).with_commands(commands))
             .note(format!(
                 "If {name} never changes address, `proxy_pass` can name it directly (no variable): nginx then \
                  resolves it once, at start, with the system's resolver."
@@ -273,15 +262,15 @@ fn resolution_failed(facts: &Facts<'_>, out: &mut Findings) {
                 _ => t.raw.contains(name.as_str()),
             });
             if let Some(t) = target {
-                finding = finding.label(
+                finding = finding.label(Label::primary(
                     InputKind::Config,
                     t.arg_range,
                     format!("{name} is resolved at request time"),
-                    true,
-                );
+                ));
             }
             for r in &resolvers {
-                finding = finding.label(InputKind::Config, r.range, "the DNS server nginx asks", false);
+                finding =
+                    finding.label(Label::secondary(InputKind::Config, r.range, "the DNS server nginx asks"));
             }
         }
         let primary = !finding.labels.iter().any(|l| l.primary);
@@ -291,7 +280,7 @@ fn resolution_failed(facts: &Facts<'_>, out: &mut Findings) {
             _ => format!("{name}: resolver error"),
         };
         finding = if primary {
-            finding.label(InputKind::Log, event.message_range, what, true)
+            finding.label(Label::primary(InputKind::Log, event.message_range, what))
         } else {
             cite_events(finding, group, &what)
         };
@@ -305,23 +294,21 @@ fn resolution_failed(facts: &Facts<'_>, out: &mut Findings) {
             Some(p) => format!("dig @{host} -p {p} {name}"),
             None => format!("dig @{host} {name}"),
         };
-        finding = finding.fix(Fix {
-            summary: if errno == 3 {
+        finding = finding.fix(
+            Fix::display_only(if errno == 3 {
                 format!("use a name that DNS server knows, or a resolver that knows {name}")
             } else {
                 "point `resolver` at a DNS server that answers from this host".into()
-            },
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
+            })
+            .with_commands(vec![
                 Command::new("ask the resolver nginx uses, as nginx does", dig),
                 Command::new(
                     "see the DNS servers this host uses (put one in `resolver`)",
                     "grep ^nameserver /etc/resolv.conf",
                 ),
                 reload_commands(),
-            ],
-        });
+            ]),
+        );
         if facts.config.is_none() {
             finding = finding.next_step(Command::new(
                 "paste the config, to see the resolver and the target",

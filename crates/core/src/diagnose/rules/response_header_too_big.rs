@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use badgateway_config::{Effective, PassKind, Target};
 
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::EventKind;
 
@@ -43,7 +43,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffer_size
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_buffer_size
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_busy_buffers_size
-    code: "BG303",
+    code: BG303,
     name: "response-header-too-big",
     title: "the backend's response header is larger than nginx's buffer",
 }
@@ -78,8 +78,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .confidence(95)
         .status(502);
         if let Some(range) = current.and_then(|s| s.range) {
-            finding =
-                finding.label(InputKind::Config, range, format!("the buffer is {}", current_text), false);
+            finding = finding.label(Label::secondary(
+                InputKind::Config,
+                range,
+                format!("the buffer is {}", current_text),
+            ));
         }
         finding = locate(finding, facts, &incident, "the response header did not fit in the buffer");
         match config_target {
@@ -89,17 +92,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 }
             }
             Some(t) => {
-                finding = finding.fix(Fix {
-                    summary: format!(
+                finding = finding.fix(Fix::display_only(format!(
                         "{prefix}_buffer_size is already {}: make the backend's header smaller, or raise it once more \
                          (e.g. {prefix}_buffer_size {})",
                         size_text(t.effective.buffer_size.value),
                         size_text(t.effective.buffer_size.value * 2)
-                    ),
-                    applicability: Applicability::DisplayOnly,
-                    edits: Vec::new(),
-                    commands: vec![measure(&target_text, kind)],
-                })
+                    )).with_commands(vec![measure(&target_text, kind)]))
             }
             None => {
                 finding = finding
@@ -108,12 +106,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                         "paste the config, to get an edit at the right place",
                         "sudo nginx -T",
                     ))
-                    .fix(Fix {
-                        summary: format!("raise the buffer where this target is: {prefix}_buffer_size 16k;"),
-                        applicability: Applicability::DisplayOnly,
-                        edits: Vec::new(),
-                        commands: vec![reload_commands()],
-                    });
+                    .fix(Fix::display_only(format!("raise the buffer where this target is: {prefix}_buffer_size 16k;")).with_commands(vec![reload_commands()]));
             }
         }
         out.push(finding);
@@ -160,10 +153,8 @@ fn raise_buffer(facts: &Facts<'_>, target: &Target) -> Option<Fix> {
         }
     }
     let list: Vec<Edit> = edits.finish();
-    Some(Fix {
-        summary: format!("raise the header buffer where this target is: {summary}"),
-        applicability: Applicability::Safe,
-        edits: list,
-        commands: vec![reload_commands()],
-    })
+    Some(
+        Fix::safe(format!("raise the header buffer where this target is: {summary}"), list)
+            .with_commands(vec![reload_commands()]),
+    )
 }

@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use badgateway_config::{PassKind, Target, TargetHost};
 
-use crate::finding::{Applicability, Finding, Fix, Severity};
+use crate::finding::{Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 
 use super::super::Facts;
@@ -42,7 +42,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header
-    code: "BG501",
+    code: BG501,
     name: "risky-upstream-settings",
     title: "settings that predict intermittent 502s",
 }
@@ -111,9 +111,10 @@ fn keepalive_unused(
         missing.join(" and ")
     ))
     .confidence(85)
-    .label(InputKind::Config, target.range, format!("{} without {}", target.kind.directive(), missing.join(" and ")), true);
+    .label(Label::primary(InputKind::Config, target.range, format!("{} without {}", target.kind.directive(), missing.join(" and "))));
     if let Some(range) = keepalive.range {
-        finding = finding.label(InputKind::Config, range, "connections are kept for reuse here", false);
+        finding =
+            finding.label(Label::secondary(InputKind::Config, range, "connections are kept for reuse here"));
     }
     if let Some(mut edits) = DirectiveEdits::new(facts, target) {
         if !http11 {
@@ -145,15 +146,16 @@ fn keepalive_unused(
                 }
             }
         }
-        finding = finding.fix(Fix {
-            summary: format!(
-                "reuse the kept connections: {}",
-                missing.iter().map(|m| format!("{m};")).collect::<Vec<_>>().join(" ")
-            ),
-            applicability: Applicability::Safe,
-            edits: edits.finish(),
-            commands: vec![reload_commands()],
-        });
+        finding = finding.fix(
+            Fix::safe(
+                format!(
+                    "reuse the kept connections: {}",
+                    missing.iter().map(|m| format!("{m};")).collect::<Vec<_>>().join(" ")
+                ),
+                edits.finish(),
+            )
+            .with_commands(vec![reload_commands()]),
+        );
     }
     out.push(finding);
 }
@@ -195,17 +197,12 @@ fn next_upstream_off(
     ))
     .confidence(80);
     finding = match setting.range {
-        Some(range) => finding.label(InputKind::Config, range, "retries are off", true),
-        None => finding.label(InputKind::Config, target.range, "retries are off", true),
+        Some(range) => finding.label(Label::primary(InputKind::Config, range, "retries are off")),
+        None => finding.label(Label::primary(InputKind::Config, target.range, "retries are off")),
     };
     if let Some(mut edits) = DirectiveEdits::new(facts, target) {
         edits.set(&format!("{prefix}_next_upstream"), "error timeout", setting);
-        finding = finding.fix(Fix {
-            summary: format!("retry on another server after a connection error or timeout: {prefix}_next_upstream error timeout;"),
-            applicability: Applicability::Unsafe,
-            edits: edits.finish(),
-            commands: vec![reload_commands()],
-        });
+        finding = finding.fix(Fix::unsafe_(format!("retry on another server after a connection error or timeout: {prefix}_next_upstream error timeout;"), edits.finish()).with_commands(vec![reload_commands()]));
     }
     out.push(finding);
 }
@@ -246,17 +243,12 @@ fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Findings) {
                 time_text(read)
             ))
             .confidence(70)
-            .label(InputKind::Config, target.range, "nginx waits longer than php-fpm lets the script run", true)
-            .label(InputKind::Log, group.event.range, "php-fpm's limit", false)
-            .fix(Fix {
-                summary: "set request_terminate_timeout at least as long as fastcgi_read_timeout (or 0, and let nginx time out)".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![crate::finding::Command::new(
+            .label(Label::primary(InputKind::Config, target.range, "nginx waits longer than php-fpm lets the script run"))
+            .label(Label::secondary(InputKind::Log, group.event.range, "php-fpm's limit"))
+            .fix(Fix::display_only("set request_terminate_timeout at least as long as fastcgi_read_timeout (or 0, and let nginx time out)").with_commands(vec![crate::finding::Command::new(
                     "find the pool's setting",
                     "sudo grep -rn request_terminate_timeout /etc/php/*/fpm/",
-                )],
-            });
+                )]));
             out.push(finding);
         }
     }
@@ -280,22 +272,16 @@ fn backend_limit_shorter(facts: &Facts<'_>, out: &mut Findings) {
                 time_text(target.effective.read_timeout.value)
             ))
             .confidence(75)
-            .label(
+            .label(Label::primary(
                 InputKind::Config,
                 endpoint.range,
                 "nginx waits longer than gunicorn lets a worker run",
-                true,
-            )
-            .label(InputKind::Listeners, range, format!("gunicorn --timeout {limit}"), false)
-            .fix(Fix {
-                summary: format!(
-                    "raise gunicorn's --timeout to at least {} s, or find the slow requests",
-                    target.effective.read_timeout.value / 1000
-                ),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![],
-            }),
+            ))
+            .label(Label::secondary(InputKind::Listeners, range, format!("gunicorn --timeout {limit}")))
+            .fix(Fix::display_only(format!(
+                "raise gunicorn's --timeout to at least {} s, or find the slow requests",
+                target.effective.read_timeout.value / 1000
+            ))),
         );
     }
 }

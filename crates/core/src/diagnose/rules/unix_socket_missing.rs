@@ -1,10 +1,10 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Edit, Finding, Fix, Severity};
+use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{BackendKind, EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, listener_text, reload_commands, target_place};
-use super::super::facts::{Endpoint, EndpointAddr, Facts, UnixReach};
+use super::super::facts::{Endpoint, EndpointAddr, Facts, UnixReach, unix_path};
 
 declare_rule! {
     /// ## What it detects
@@ -38,9 +38,10 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass
     /// - https://www.php.net/manual/en/install.fpm.configuration.php
     /// - https://docs.gunicorn.org/en/stable/settings.html#bind
-    code: "BG205",
+    code: BG205,
     name: "unix-socket-missing",
     title: "unix socket missing, or at another path",
+    explains: [SocketMissing],
 }
 
 /// `connect() to unix:... failed (2: No such file or directory)`.
@@ -129,19 +130,22 @@ fn push(
         .message(message)
         .confidence(confidence)
         .status(502)
-        .label(InputKind::Config, endpoint.range, format!("nginx connects to unix:{path}"), true);
+        .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to unix:{path}")));
     if let Some(l) = best_listener {
-        finding = finding.label(InputKind::Listeners, l.addr_range, listener_text(l), false);
+        finding = finding.label(Label::secondary(InputKind::Listeners, l.addr_range, listener_text(l)));
     } else if let Some(f) = best_file {
-        finding = finding.label(
+        finding = finding.label(Label::secondary(
             InputKind::Listeners,
             f.range,
             format!("a socket file exists at {}", f.path),
-            false,
-        );
+        ));
     }
     if let Some((p, range)) = &logged {
-        finding = finding.label(InputKind::Log, *range, format!("the backend says it listens on {p}"), false);
+        finding = finding.label(Label::secondary(
+            InputKind::Log,
+            *range,
+            format!("the backend says it listens on {p}"),
+        ));
     }
     for group in enoent {
         finding = cite_events(finding, group, &format!("unix:{path} does not exist"));
@@ -161,17 +165,14 @@ fn push(
         ));
     }
     let fix = match &existing {
-        Some(other) => Fix {
-            summary: format!("connect to {other}, the socket the backend listens on"),
-            applicability: if listeners.len() <= 1 { Applicability::Safe } else { Applicability::Unsafe },
-            edits: vec![Edit { range: endpoint.range, replacement: other.clone() }],
-            commands: vec![reload_commands()],
-        },
-        None => Fix {
-            summary: "start the backend, and make its socket path match nginx's".into(),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![
+        Some(other) => Fix::new(
+            if listeners.len() <= 1 { Applicability::Safe } else { Applicability::Unsafe },
+            format!("connect to {other}, the socket the backend listens on"),
+            vec![Edit { range: endpoint.range, replacement: other.clone() }],
+        )
+        .with_commands(vec![reload_commands()]),
+        None => Fix::display_only("start the backend, and make its socket path match nginx's").with_commands(
+            vec![
                 Command::new("see which services failed, and why", "sudo systemctl --failed"),
                 Command::new(
                     "find the path the backend is configured to listen on (php-fpm)",
@@ -179,7 +180,7 @@ fn push(
                 ),
                 Command::new("after starting it, check that the socket exists", format!("ls -l {path}")),
             ],
-        },
+        ),
     };
     finding = finding.fix(fix);
     if existing.is_none() && (path.starts_with("/tmp/") || path.starts_with("/var/tmp/")) {
@@ -223,11 +224,15 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
         .confidence(if other.is_some() { 85 } else { 80 })
         .status(502);
         let range = group.event.upstream_range.unwrap_or(group.event.message_range);
-        finding = finding.label(InputKind::Log, range, format!("nginx connected to unix:{path}"), true);
+        finding =
+            finding.label(Label::primary(InputKind::Log, range, format!("nginx connected to unix:{path}")));
         finding = cite_events(finding, group, "no such file or directory");
         if let Some((p, range)) = other {
-            finding =
-                finding.label(InputKind::Log, *range, format!("the backend says it listens on {p}"), false);
+            finding = finding.label(Label::secondary(
+                InputKind::Log,
+                *range,
+                format!("the backend says it listens on {p}"),
+            ));
         }
         finding = finding
             .next_step(Command::new(
@@ -237,14 +242,4 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
             .next_step(Command::new("paste the config, to see where this path comes from", "sudo nginx -T"));
         out.push(finding);
     }
-}
-
-/// The unix path of a connect failure: the sync-connect peer or the `upstream:` field.
-pub(super) fn unix_path(group: &EventGroup) -> Option<String> {
-    group
-        .event
-        .peer()
-        .and_then(|p| p.strip_prefix("unix:"))
-        .map(str::to_string)
-        .or_else(|| group.event.upstream.as_ref().and_then(|u| u.unix_path().map(str::to_owned)))
 }

@@ -1,12 +1,13 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::listeners::{ProbeFact, SocketFile};
 use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, target_place};
-use super::super::facts::{EndpointAddr, Facts, SocketAccess, UnixReach, WorkerUser, WorkerUserSource};
-use super::unix_socket_missing::unix_path;
+use super::super::facts::{
+    EndpointAddr, Facts, SocketAccess, UnixReach, WorkerUser, WorkerUserSource, unix_path,
+};
 
 declare_rule! {
     /// ## What it detects
@@ -45,9 +46,10 @@ declare_rule! {
     /// - https://www.php.net/manual/en/install.fpm.configuration.php
     /// - https://docs.gunicorn.org/en/stable/settings.html#umask
     /// - https://www.freedesktop.org/software/systemd/man/systemd.socket.html
-    code: "BG206",
+    code: BG206,
     name: "unix-socket-permission-denied",
     title: "unix socket permission denied for nginx's worker user",
+    explains: [SocketPermissionDenied],
 }
 
 pub(super) fn is_eacces(group: &EventGroup) -> bool {
@@ -78,7 +80,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ))
             .confidence(88)
             .status(502)
-            .label(InputKind::Log, range, format!("nginx connected to unix:{path}"), true);
+            .label(Label::primary(InputKind::Log, range, format!("nginx connected to unix:{path}")));
             let finding = cite_events(finding, group, "permission denied")
                 .next_step(Command::new(
                     "paste the socket's owner and mode, and who nginx's workers run as",
@@ -171,22 +173,25 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .message(message)
         .confidence(confidence)
         .status(502)
-        .label(InputKind::Config, endpoint.range, format!("nginx connects to unix:{path}"), true);
+        .label(Label::primary(
+            InputKind::Config,
+            endpoint.range,
+            format!("nginx connects to unix:{path}"),
+        ));
         if let Some(f) = file {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 f.range,
                 format!("{} {}:{}: writable by {}", mode_text(f), f.owner, f.group, writers(f)),
-                false,
-            );
+            ));
         }
         match user.source {
             WorkerUserSource::Config(range) => {
-                finding = finding.label(InputKind::Config, range, format!("workers run as {}", user.name), false)
+                finding = finding.label(Label::secondary(InputKind::Config, range, format!("workers run as {}", user.name)))
             }
             WorkerUserSource::Ps(range) => {
                 finding =
-                    finding.label(InputKind::Listeners, range, format!("an nginx worker runs as {}", user.name), false)
+                    finding.label(Label::secondary(InputKind::Listeners, range, format!("an nginx worker runs as {}", user.name)))
             }
             WorkerUserSource::Default => {
                 finding = finding.note(
@@ -196,7 +201,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             }
         }
         if let Some(range) = avc {
-            finding = finding.label(InputKind::Listeners, range, "SELinux denied this connection", false);
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                range,
+                "SELinux denied this connection",
+            ));
         }
         for group in &denied {
             finding = cite_events(finding, group, "permission denied");
@@ -284,10 +293,5 @@ fn fix(path: &str, user: &WorkerUser, file: Option<&SocketFile>) -> Fix {
             format!("sudo chgrp {g} {path} && sudo chmod g+w {path}"),
         ));
     }
-    Fix {
-        summary: format!("let {u}, nginx's worker user, write to the socket"),
-        applicability: Applicability::DisplayOnly,
-        edits: Vec::new(),
-        commands,
-    }
+    Fix::display_only(format!("let {u}, nginx's worker user, write to the socket")).with_commands(commands)
 }

@@ -1,7 +1,8 @@
+use crate::code::Code;
 use crate::diagnose::Findings;
 use badgateway_config::PassKind;
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{BackendKind, EventKind, Phase};
 
 use super::super::Facts;
@@ -42,9 +43,10 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
     /// - https://docs.gunicorn.org/en/stable/settings.html#timeout
     /// - https://www.php.net/manual/en/install.fpm.configuration.php#request-terminate-timeout
-    code: "BG301",
+    code: BG301,
     name: "upstream-closed-before-response",
     title: "the backend closed the connection before a full response",
+    explains: [ClosedBeforeResponse],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -149,7 +151,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             for g in &uwsgi_block {
                 finding = cite_backend(finding, g, "uWSGI read an HTTP request as a uwsgi packet");
             }
-            finding = finding.caused_by("BG302");
+            finding = finding.caused_by(Code::BG302);
         }
         let commands = match causes.first() {
             Some((kill, _)) => kill.commands(read_timeout.map(|(ms, _)| ms)),
@@ -166,14 +168,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             ));
         }
         if !commands.is_empty() {
-            finding = finding.fix(Fix {
-                summary: "stop the backend from dying mid-request: find the slow or crashing request, and keep the \
-                          backend's time limit above nginx's"
-                    .into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands,
-            });
+            finding = finding.fix(Fix::display_only("stop the backend from dying mid-request: find the slow or crashing request, and keep the \
+                          backend's time limit above nginx's").with_commands(commands));
         }
         if causes.is_empty() && !truncated && pooled(facts, incident) {
             finding = finding.note(

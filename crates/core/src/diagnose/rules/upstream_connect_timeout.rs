@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use std::net::IpAddr;
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::limits::MAX_RULES_CITED;
 use crate::listeners::{Listener, ProbeFact};
@@ -9,7 +9,7 @@ use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::Facts;
 use super::super::evidence::{listener_text, paste_listeners};
-use super::super::facts::EndpointAddr;
+use super::super::facts::{EndpointAddr, Failure};
 use super::super::firewall::{self, Blocker, Outcome};
 use super::super::response::{
     Incident, address_text, backend_groups, endpoint_at, incidents, locate, pass_kind, place_text,
@@ -56,9 +56,10 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout
     /// - https://docs.gunicorn.org/en/stable/settings.html#backlog
     /// - https://man7.org/linux/man-pages/man2/listen.2.html
-    code: "BG402",
+    code: BG402,
     name: "upstream-connect-timeout",
     title: "nginx could not connect in time: SYNs unanswered (504)",
+    explains: [ConnectTimedOut],
 }
 
 fn classify(g: &EventGroup) -> Option<bool> {
@@ -167,19 +168,25 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         .message(message)
         .confidence(confidence)
         .status(if nginx_timer { 504 } else { 502 });
-        // A saturated backend (BG211) is the cause when the table or the backend's log shows it.
+        // A saturated backend is the cause when the table or the backend's log shows it.
         let saturated = backend_groups(facts, |k| {
             matches!(k, BackendKind::PhpFpmMaxChildren { .. } | BackendKind::UwsgiListenQueueFull { .. })
         });
-        if nginx_timer && ((!full.is_empty() && facts.config.is_some()) || !saturated.is_empty()) {
-            finding = finding.caused_by("BG211").confidence(84);
+        let cause = if nginx_timer && ((!full.is_empty() && facts.config.is_some()) || !saturated.is_empty())
+        {
+            Some(Failure::ListenQueueFull)
         } else if !firewall.is_empty() {
-            // BG207 cites the rule and this line together: the rule is the cause.
-            finding = finding.caused_by("BG207").confidence(84);
+            // The firewall rule's finding cites the rule and this line together: the rule is the cause.
+            Some(Failure::ConnectionBlocked)
+        } else {
+            None
+        };
+        if let Some(code) = cause.and_then(super::explaining) {
+            finding = finding.caused_by(code).confidence(84);
         }
         finding = locate(finding, facts, &incident, "the connection was not established in time");
         for row in &full {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 row.range,
                 format!(
@@ -187,23 +194,17 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     row.recv_q.unwrap_or_default(),
                     row.send_q.unwrap_or_default()
                 ),
-                false,
-            );
+            ));
         }
         for f in firewall.iter().take(MAX_RULES_CITED) {
-            finding = finding.label(
+            finding = finding.label(Label::secondary(
                 InputKind::Listeners,
                 f.range,
                 "this rule drops packets to the backend port",
-                false,
-            );
+            ));
         }
         if !full.is_empty() {
-            finding = finding.fix(Fix {
-                summary: "let the backend accept faster: more workers, find what blocks them, a larger backlog".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![
+            finding = finding.fix(Fix::display_only("let the backend accept faster: more workers, find what blocks them, a larger backlog").with_commands(vec![
                     Command::new(
                         "watch the queue (Recv-Q) of the backend's socket",
                         format!("sudo ss -tlnp 'sport = :{}'", port.unwrap_or_default()),
@@ -212,8 +213,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                         "more workers and a larger backlog (gunicorn; php-fpm: pm.max_children, listen.backlog)",
                         "gunicorn --workers 4 --backlog 2048 ...; sudo sysctl net.core.somaxconn",
                     ),
-                ],
-            });
+                ]));
         } else {
             if facts.listeners.is_none() {
                 finding = finding.next_step(paste_listeners());

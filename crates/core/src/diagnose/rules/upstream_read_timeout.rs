@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind, Phase};
 
@@ -43,9 +43,10 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_send_timeout
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream
-    code: "BG401",
+    code: BG401,
     name: "upstream-read-timeout",
     title: "the backend is too slow: nginx's read timeout expired (504)",
+    explains: [ResponseTimedOut],
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -180,13 +181,19 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             finding = finding.status(s);
         }
         if let Some(range) = setting.and_then(|s| s.range) {
-            finding =
-                finding.label(crate::input::InputKind::Config, range, format!("nginx waits {value}"), false);
+            finding = finding.label(Label::secondary(
+                crate::input::InputKind::Config,
+                range,
+                format!("nginx waits {value}"),
+            ));
         }
         finding = locate(finding, facts, &incident, "nginx's wait for the backend ran out");
         if let Some((limit, range)) = gunicorn {
-            finding =
-                finding.label(InputKind::Listeners, range, format!("gunicorn --timeout {limit}"), false);
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                range,
+                format!("gunicorn --timeout {limit}"),
+            ));
         }
         for (kill, group) in backend_timeouts.iter().map(|c| (&c.0, c.1)) {
             finding = cite_backend(finding, group, &kill.describe());
@@ -199,16 +206,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             (Timer::Read | Timer::Send, Some(t), Some(s)) if s.value < DEFAULT_MS => {
                 DirectiveEdits::new(facts, t).map(|mut edits| {
                     edits.set(&directive, &time_text(DEFAULT_MS), s);
-                    Fix {
-                        summary: format!(
+                    Fix::unsafe_(format!(
                             "{directive} is {}, below nginx's default: give the backend {} (and find why it is slow)",
                             time_text(s.value),
                             time_text(DEFAULT_MS)
-                        ),
-                        applicability: Applicability::Unsafe,
-                        edits: edits.finish(),
-                        commands: vec![slow.clone(), reload_commands()],
-                    }
+                        ), edits.finish()).with_commands(vec![slow.clone(), reload_commands()])
                 })
             }
             _ => None,
@@ -221,14 +223,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     "sudo iptables -S; sudo nft list ruleset | grep -i drop",
                 ))
             }
-            None => finding = finding.fix(Fix {
-                summary: format!(
+            None => finding = finding.fix(
+                Fix::display_only(format!(
                     "make the slow request faster; raise {directive} only if such slow answers are expected"
-                ),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![slow],
-            }),
+                ))
+                .with_commands(vec![slow]),
+            ),
         }
         out.push(finding);
     }

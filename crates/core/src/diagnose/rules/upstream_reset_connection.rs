@@ -1,5 +1,6 @@
+use crate::code::Code;
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{BackendKind, EventKind, Phase};
 
 use super::super::Facts;
@@ -38,9 +39,10 @@ declare_rule! {
     /// - https://www.php.net/manual/en/install.fpm.configuration.php#request-terminate-timeout
     /// - https://www.php.net/manual/en/install.fpm.configuration.php#listen-allowed-clients
     /// - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_read_timeout
-    code: "BG304",
+    code: BG304,
     name: "upstream-reset-connection",
     title: "the backend reset the connection",
+    explains: [ConnectionReset],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -86,7 +88,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 " The address is nginx's own listen address: nginx proxies to itself, every pass opens another \
                  connection until worker_connections run out, and the innermost ones are reset.",
             );
-            caused_by = Some("BG213");
+            caused_by = Some(Code::BG213);
         } else if let Some((first, _)) = causes.first() {
             message.push_str(&format!(" The backend's log says why: {}.", first.describe()));
             if first.is_timeout() {
@@ -156,12 +158,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 "sudo journalctl -u myapp --since '-10 min' --no-pager",
             ));
         } else if !commands.is_empty() {
-            finding = finding.fix(Fix {
-                summary: "remove the backend's reason to drop the connection".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands,
-            });
+            finding = finding.fix(
+                Fix::display_only("remove the backend's reason to drop the connection")
+                    .with_commands(commands),
+            );
         }
         out.push(finding);
     }

@@ -1,5 +1,5 @@
 use crate::diagnose::Findings;
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{EventGroup, EventKind, Level};
 
 use super::super::Facts;
@@ -36,7 +36,7 @@ declare_rule! {
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html
     /// - https://www.rfc-editor.org/rfc/rfc9112#section-6.3
-    code: "BG306",
+    code: BG306,
     name: "upstream-sent-invalid-response",
     title: "the backend's response header is invalid",
 }
@@ -105,15 +105,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             }
             Some(_) => "https://your.site/failing-url".to_string(),
         };
-        finding = finding.fix(Fix {
-            summary: "fix the header the backend sends (nginx will not relay it as is)".into(),
-            applicability: Applicability::DisplayOnly,
-            edits: Vec::new(),
-            commands: vec![Command::new(
-                "look at the raw response header the backend sends",
-                format!("curl -sv --http1.1 '{url}' -o /dev/null 2>&1 | grep '^<'"),
-            )],
-        });
+        finding = finding.fix(
+            Fix::display_only("fix the header the backend sends (nginx will not relay it as is)")
+                .with_commands(vec![Command::new(
+                    "look at the raw response header the backend sends",
+                    format!("curl -sv --http1.1 '{url}' -o /dev/null 2>&1 | grep '^<'"),
+                )]),
+        );
         out.push(finding);
     }
 }

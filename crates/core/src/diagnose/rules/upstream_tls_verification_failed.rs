@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use badgateway_config::{PassKind, TargetHost};
 
-use crate::finding::{Applicability, Command, Finding, Fix, Severity};
+use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{EventGroup, EventKind};
 
 use super::super::Facts;
@@ -46,7 +46,7 @@ declare_rule! {
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_name
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_server_name
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_trusted_certificate
-    code: "BG305",
+    code: BG305,
     name: "upstream-tls-verification-failed",
     title: "TLS to the backend fails: certificate not trusted, wrong name, or no SNI",
 }
@@ -210,31 +210,16 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         let fix = match (failure, config_target) {
             (Failure::NoSni, Some(t)) => DirectiveEdits::new(facts, t).map(|mut edits| {
                 edits.set(&format!("{prefix}_ssl_server_name"), "on", &t.effective.ssl_server_name);
-                Fix {
-                    summary: format!(
+                Fix::unsafe_(format!(
                         "send the server name (SNI) in the handshake: {prefix}_ssl_server_name on;"
-                    ),
-                    applicability: Applicability::Unsafe,
-                    edits: edits.finish(),
-                    commands: vec![reload_commands()],
-                }
+                    ), edits.finish()).with_commands(vec![reload_commands()])
             }),
-            (Failure::NameMismatch, _) => Some(Fix {
-                summary: format!(
+            (Failure::NameMismatch, _) => Some(Fix::display_only(format!(
                     "tell nginx which name to check: {prefix}_ssl_name <a name on the certificate>; {prefix}_ssl_server_name on;"
-                ),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![probe.clone(), reload_commands()],
-            }),
-            (Failure::Untrusted, _) => Some(Fix {
-                summary: format!(
+                )).with_commands(vec![probe.clone(), reload_commands()])),
+            (Failure::Untrusted, _) => Some(Fix::display_only(format!(
                     "trust the CA that signed the backend's certificate: {prefix}_ssl_trusted_certificate /etc/nginx/backend-ca.pem;"
-                ),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-                commands: vec![probe.clone(), reload_commands()],
-            }),
+                )).with_commands(vec![probe.clone(), reload_commands()])),
             _ => None,
         };
         match fix {
