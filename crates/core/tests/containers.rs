@@ -9,7 +9,7 @@ use badgateway_core::{Inputs, analyze};
 
 fn bg201_title(inputs: Inputs<'_>) -> String {
     let a = analyze(inputs);
-    a.findings.iter().find(|f| f.code == "BG201").map(|f| f.title.clone()).unwrap_or_default()
+    a.findings.iter().find(|f| f.code.as_str() == "BG201").map(|f| f.title.clone()).unwrap_or_default()
 }
 
 #[test]

@@ -10,7 +10,10 @@ use badgateway_core::{Inputs, analyze};
 
 fn bg103(config: &[u8], log: Option<&[u8]>) -> Option<(Severity, u8, String)> {
     let a = analyze(Inputs { config: Some(config), listeners: None, log });
-    a.findings.iter().find(|f| f.code == "BG103").map(|f| (f.severity, f.confidence, f.title.clone()))
+    a.findings
+        .iter()
+        .find(|f| f.code.as_str() == "BG103")
+        .map(|f| (f.severity, f.confidence, f.title.clone()))
 }
 
 #[test]

@@ -141,7 +141,7 @@ fn confidence_is_calibrated() {
                 let named = |code: &str| causes.iter().any(|c| c == code);
                 let band = BANDS.iter().position(|(lo, hi)| (*lo..=*hi).contains(&f.confidence)).unwrap();
                 total[band] += 1;
-                if named(f.code) || f.caused_by.is_some_and(named) {
+                if named(f.code.as_str()) || f.caused_by.is_some_and(|c| named(c.as_str())) {
                     right[band] += 1;
                 } else if wrong_examples[band].len() < 3 {
                     wrong_examples[band].push(format!("{} on {name} [{label}]", f.code));
