@@ -3,14 +3,18 @@
 
 mod app;
 mod browser;
+mod copy_button;
 mod diagnosis_worker;
 mod editor;
 mod editor_spans;
 mod fetch;
 mod finding_card;
+mod forget_button;
 mod gallery;
+mod inline_code;
 mod input_pane;
-mod markdown;
+mod live_region;
+mod report_button;
 mod route;
 mod rule_page;
 mod share_codec;
