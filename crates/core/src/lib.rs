@@ -13,6 +13,7 @@ pub mod limits;
 pub mod listeners;
 pub mod log;
 pub mod paste;
+pub mod patch;
 pub mod redact;
 pub mod share;
 pub mod view;

@@ -73,7 +73,6 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         .status
         .map(|s| html! { <span class="status" title="What the client sees">{format!("HTTP {s}")}</span> });
     let fix = v.fix.as_ref().map(|fix| {
-        let diff_text: String = fix.diff.iter().map(|f| f.unified()).collect();
         let diff = fix.diff.iter().map(|f| {
             let lines = f.lines.iter().map(|l| {
                 let class = match l.tag {
@@ -110,7 +109,8 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
                 {for diff}
                 if !fix.diff.is_empty() {
                     <div class="fix-actions">
-                        <CopyButton text={diff_text.clone()} label="Copy diff" testid="copy-diff" />
+                        <CopyButton text={fix.patch.clone()} label="Copy diff" testid="copy-diff"
+                            title="A patch: cd / && sudo patch -p0 < fix.patch (or git apply -p0)" />
                         {for copy_fixed}
                     </div>
                 }
