@@ -18,7 +18,7 @@ const pack = (text) => b64url(deflateRawSync(Buffer.from(text, 'utf8')));
 test('a gallery case fills the three boxes and is diagnosed', async () => {
   const { page, requests } = await open(context, server.url);
   await page.click('[data-testid="gallery"] summary');
-  await page.click('a[href="#/case/wrong-port"]');
+  await page.click('[data-testid="gallery"] a[href="#/case/wrong-port"]');
   await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
   const config = await value(page, 'config');
   assert.match(config, /proxy_pass http:\/\/127\.0\.0\.1:8000;/);

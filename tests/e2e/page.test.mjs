@@ -47,7 +47,10 @@ test('a copy button says Copied and announces it in the live region', async () =
   await button.click();
   await card.locator('[data-testid="copy-diff"]', { hasText: 'Copied' }).waitFor({ timeout: 2000 });
   assert.match(await live.textContent(), /^Copied/);
-  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+  // A patch `patch -p0` takes from / (crates/core/tests/patch_applies.rs applies them).
+  const patch = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(patch, /^--- tmp\/badgateway-lab\/wrong-port\/nginx\.conf\n\+\+\+ tmp\/badgateway-lab\/wrong-port\/nginx\.conf\n@@ -\d+,7 \+\d+,7 @@\n/);
+  assert.match(patch, /\n-\s+proxy_pass http:\/\/127\.0\.0\.1:8000;\n\+\s+proxy_pass http:\/\/127\.0\.0\.1:3000;\n/);
   await card.locator('[data-testid="copy-diff"]', { hasText: 'Copy diff' }).waitFor({ timeout: 5000 });
 });
 
@@ -80,4 +83,18 @@ test('the timing stays out of the main view; a skip link leads to the diagnosis'
   assert.equal(await skip.isVisible(), true);
   await page.keyboard.press('Enter');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'diagnosis');
+});
+
+test('the empty page offers a real broken example in one click and the command that collects the inputs', async () => {
+  const { page } = await open(context, server.url);
+  // An earlier test restored a draft: start from nothing.
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  const empty = page.locator('[data-testid="empty"]');
+  await empty.waitFor({ timeout: 10000 });
+  assert.match(await empty.innerText(), /sudo badgateway collect --out evidence\//);
+  assert.match(await empty.innerText(), /nginx -T > config\.txt/);
+  await page.click('[data-testid="try-example"]');
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  assert.match(await value(page, 'config'), /proxy_pass http:\/\/127\.0\.0\.1:8000;/);
 });

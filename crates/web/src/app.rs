@@ -12,6 +12,7 @@ use yew::prelude::*;
 use crate::diagnosis_worker::DiagnosisWorker;
 use crate::editor::{BoxMarks, EditorMark};
 use crate::editor_spans::EditorSpan;
+use crate::empty_state::empty_state;
 use crate::finding_card::FindingCard;
 use crate::forget_button::ForgetButton;
 use crate::gallery::{Gallery, load_case};
@@ -273,7 +274,7 @@ pub fn app() -> Html {
         }
     });
     let empty = if !anything {
-        html! { <p class="empty">{"Paste what you have — any of the three boxes is enough to start. Nothing you paste leaves this page."}</p> }
+        empty_state()
     } else if outcome.findings.is_empty() && !pending {
         html! { <p class="empty" data-testid="no-findings">{"No cause found in what you pasted. Add the other inputs, or more of the error log."}</p> }
     } else {

@@ -7,6 +7,7 @@ mod copy_button;
 mod diagnosis_worker;
 mod editor;
 mod editor_spans;
+mod empty_state;
 mod fetch;
 mod finding_card;
 mod forget_button;
