@@ -62,6 +62,9 @@ node_tools() {
   if [ -n "$want_pw" ] && [ "$(node -p "require('$tools/node_modules/playwright-core/package.json').version" 2>/dev/null)" != "$PLAYWRIGHT_CORE_VERSION" ]; then
     pkgs+=("playwright-core@$PLAYWRIGHT_CORE_VERSION")
   fi
+  if [ -n "$want_pw" ] && [ "$(node -p "require('$tools/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_CORE_VERSION" ]; then
+    pkgs+=("axe-core@$AXE_CORE_VERSION")
+  fi
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "npm install ${pkgs[*]}"
     (cd "$tools" && npm install --no-audit --no-fund --silent "${pkgs[@]}")

@@ -18,7 +18,7 @@ const pack = (text) => b64url(deflateRawSync(Buffer.from(text, 'utf8')));
 test('a gallery case fills the three boxes and is diagnosed', async () => {
   const { page, requests } = await open(context, server.url);
   await page.click('[data-testid="gallery"] summary');
-  await page.click('a[href="#/case/wrong-port"]');
+  await page.click('[data-testid="gallery"] a[href="#/case/wrong-port"]');
   await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
   const config = await value(page, 'config');
   assert.match(config, /proxy_pass http:\/\/127\.0\.0\.1:8000;/);
@@ -146,11 +146,30 @@ test('copy report puts a Markdown report on the clipboard', async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
   const { page } = await open(context, server.url + '#/case/wrong-port');
   await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  // Redaction is the default: the report quotes placeholders, and its share link says redacted.
   await page.click('[data-testid="copy-report"]');
-  const text = await page.evaluate(() => navigator.clipboard.readText());
+  await page.locator('[data-testid="copy-report"]', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
+  let text = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(text, /## badgateway diagnosis/);
   assert.match(text, /`BG202`/);
+  // (Loopback addresses stay: they say nothing about the site.)
+  assert.doesNotMatch(text, /badgateway-lab/);
+  assert.match(text, /config \/p1\/\S+:22/);
+  assert.match(text, /Open these inputs in badgateway, redacted: http:\/\/\S+#\/share\?v=1&\S*redacted=1/);
+  // With "Redact first" off (in Share) the report quotes the inputs as they are.
+  await page.click('[data-testid="share"] summary');
+  await page.click('[data-testid="redact"]');
+  await page.locator('[data-testid="copy-report"]', { hasText: 'Copy report' }).waitFor({ timeout: 10000 });
+  await page.click('[data-testid="copy-report"]');
+  await page.locator('[data-testid="copy-report"]', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
+  text = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(text, /\+\s+proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+  const link = text.match(/Open these inputs in badgateway: (\S+)/)[1];
+  assert.doesNotMatch(link, /redacted=1/);
+  const second = await context.newPage();
+  await second.goto(link);
+  await second.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
+  await second.close();
 });
 
 test('a redacted share link hides addresses and paths and keeps the diagnosis', async () => {

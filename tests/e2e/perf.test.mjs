@@ -74,7 +74,7 @@ async function setText(page, which, text) {
   }, [which, text]);
 }
 
-const workerMs = async (page) => parseFloat(await page.locator('[data-testid="timing"]').innerText());
+const workerMs = async (page) => parseFloat(await page.locator('[data-testid="timing"]').textContent());
 
 /** Pastes the small inputs and waits until their findings are on screen and the page is idle. */
 async function showSmall(page) {

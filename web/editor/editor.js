@@ -211,7 +211,8 @@ const caretTooltip = StateField.define({
 // resized by its handle.
 const theme = EditorView.theme({
   '&': { height: '100%', minHeight: '120px', maxHeight: 'inherit', background: 'var(--panel)', color: 'var(--fg)' },
-  '&.cm-focused': { outline: 'none' },
+  // The keyboard's place must show (WCAG 2.4.7): the same ring as every other control.
+  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '2px' },
   '.cm-scroller': { fontFamily: 'var(--mono)', fontSize: '13px', lineHeight: 'var(--line-height)' },
   '.cm-gutters': { background: 'var(--bg)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
   '.cm-activeLineGutter': { background: 'var(--border)' },
@@ -252,6 +253,9 @@ class Editor {
     const label = document.getElementById(options.labelId)?.textContent ?? options.kind;
     const contentAttributes = {
       'aria-label': label,
+      // Focusable already (contenteditable); said so for checkers that look for tabindex
+      // on a scrolling region's content (axe's scrollable-region-focusable).
+      tabindex: '0',
       'data-testid': `editor-${options.kind}`,
       spellcheck: 'false',
       autocorrect: 'off',

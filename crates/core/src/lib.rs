@@ -15,6 +15,7 @@ pub mod listeners;
 pub mod log;
 pub mod numbers;
 pub mod paste;
+pub mod patch;
 pub mod redact;
 pub mod share;
 pub mod sniff;

@@ -121,6 +121,9 @@ pub struct FixView {
     /// Every config file the edits touch, whole, with the edits applied.
     pub fixed: Vec<FixedFile>,
     pub commands: Vec<Command>,
+    /// The edits as a unified diff that `patch -p0` / `git apply -p0` accept from `/`
+    /// (see [`crate::patch`]); empty when the fix has no edits.
+    pub patch: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -293,6 +296,7 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
         diff: config_diff(fix, at),
         fixed: fixed_files(fix, at),
         commands: fix.commands().to_vec(),
+        patch: config_patch(fix, at),
     });
     FindingView {
         rank,
@@ -311,9 +315,8 @@ pub fn finding_view(rank: usize, finding: &Finding, at: &dyn Locator) -> Finding
     }
 }
 
-/// The config files the fix's edits touch, each whole with its edits applied.
-fn fixed_files(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FixedFile> {
-    let text = at.text(InputKind::Config);
+/// The fix's edits grouped by the config file they fall in, as ranges local to that file.
+fn edits_by_file(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<(TextRange, Vec<crate::finding::Edit>)> {
     let mut files: Vec<(TextRange, Vec<crate::finding::Edit>)> = Vec::new();
     for edit in fix.edits() {
         let range = at.config_file_range(edit.range.start);
@@ -330,11 +333,29 @@ fn fixed_files(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FixedFile> {
         }
     }
     files
+}
+
+/// The config files the fix's edits touch, each whole with its edits applied.
+fn fixed_files(fix: &crate::finding::Fix, at: &dyn Locator) -> Vec<FixedFile> {
+    let text = at.text(InputKind::Config);
+    edits_by_file(fix, at)
         .into_iter()
         .filter_map(|(range, edits)| {
             let fixed = crate::finding::apply_edits(range.slice(text), &edits)?;
             let file = at.locate(Span::new(InputKind::Config, range)).file;
             Some(FixedFile { file, text: String::from_utf8_lossy(&fixed).into_owned() })
+        })
+        .collect()
+}
+
+/// The fix as one patch over every file it touches.
+fn config_patch(fix: &crate::finding::Fix, at: &dyn Locator) -> String {
+    let text = at.text(InputKind::Config);
+    edits_by_file(fix, at)
+        .into_iter()
+        .map(|(range, edits)| {
+            let file = at.locate(Span::new(InputKind::Config, range)).file;
+            crate::patch::unified(file.as_deref(), range.slice(text), &edits)
         })
         .collect()
 }

@@ -237,6 +237,7 @@ fn write_finding(w: &mut Writer, f: &FindingView) {
                 w.str(&f.text);
             });
             w.list(&fix.commands, write_command);
+            w.str(&fix.patch);
         }
     }
     w.list(&f.next_steps, write_command);
@@ -296,6 +297,7 @@ fn read_finding(r: &mut Reader<'_>) -> Option<FindingView> {
                 })?,
                 fixed: r.list(|r| Some(FixedFile { file: r.opt_str()?, text: r.str()? }))?,
                 commands: r.list(read_command)?,
+                patch: r.str()?,
             }),
             _ => return None,
         },

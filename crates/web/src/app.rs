@@ -4,7 +4,6 @@ use std::rc::Rc;
 
 use badgateway_core::InputKind;
 use badgateway_core::finding::Severity;
-use badgateway_core::view::markdown_report;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -15,10 +14,14 @@ use crate::diagnosis_worker::DiagnosisWorker;
 use crate::editor::{BoxMarks, EditorMark};
 use crate::editor_spans::EditorSpan;
 use crate::embed::EmbedThis;
+use crate::empty_state::empty_state;
 use crate::finding_card::FindingCard;
+use crate::forget_button::ForgetButton;
 use crate::gallery::{Case, Gallery, Story, load_case};
 use crate::input_pane::InputPane;
 use crate::learn::LearnPage;
+use crate::live_region::{LiveRegion, diagnosis_summary};
+use crate::report_button::ReportButton;
 use crate::route::{self, Route};
 use crate::rule_page::RulePage;
 use crate::share_codec;
@@ -286,31 +289,44 @@ pub fn app() -> Html {
         }
     });
     let empty = if !anything {
-        html! { <p class="empty">{"Paste what you have — any of the three boxes is enough to start. Nothing you paste leaves this page."}</p> }
+        empty_state()
     } else if outcome.findings.is_empty() && !pending {
         html! { <p class="empty" data-testid="no-findings">{"No cause found in what you pasted. Add the other inputs, or more of the error log."}</p> }
     } else {
         Html::default()
     };
 
-    let copy_report = {
-        let outcome = outcome.clone();
-        Callback::from(move |_: MouseEvent| {
-            browser::copy(&markdown_report(&outcome.findings, &outcome.summaries))
-        })
+    // "Redact first" (in Share) also applies to "Copy report".
+    let redact = use_state(|| true);
+    let on_redact = {
+        let redact = redact.clone();
+        Callback::from(move |on: bool| redact.set(on))
     };
+    let inputs = [state.config.clone(), state.listeners.clone(), state.log.clone()];
     let forget = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |()| {
             storage::forget();
             route::set_hash("/");
+            let empty = String::new;
             dispatcher.dispatch(Action::Load {
-                config: String::new(),
-                listeners: String::new(),
-                log: String::new(),
+                config: empty(),
+                listeners: empty(),
+                log: empty(),
                 user_edited: false,
             });
         })
+    };
+    let restore = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |[config, listeners, log]: [String; 3]| {
+            dispatcher.dispatch(Action::Load { config, listeners, log, user_edited: true })
+        })
+    };
+    let summary: AttrValue = if current && anything && outcome.id > 0 {
+        diagnosis_summary(&outcome.findings).into()
+    } else {
+        AttrValue::default()
     };
     let current_case = match &*route {
         Route::Case(name) => Some(name.clone()),
@@ -318,7 +334,7 @@ pub fn app() -> Html {
     };
     // Always one node, so the boxes after it keep their place (and their DOM) in the list.
     let notice = html! {
-        <div class="notice-slot" role="status">
+        <div class="notice-slot">
             { for (*notice).clone().map(|n| html! { <p class="notice">{n}</p> }) }
             { for (*story).clone().filter(|s| current_case.as_deref() == Some(s.name.as_str())).map(|s| html! { <CaseBanner story={s} /> }) }
         </div>
@@ -328,7 +344,12 @@ pub fn app() -> Html {
     });
     let timing = (outcome.id > 0).then(|| {
         let us = outcome.elapsed_us;
-        html! { <span class="timing" data-testid="timing">{format!("{}.{} ms", us / 1000, (us % 1000) / 100)}</span> }
+        html! {
+            <details class="timing-details">
+                <summary>{"Timing"}</summary>
+                <span class="timing" data-testid="timing">{format!("{}.{} ms", us / 1000, (us % 1000) / 100)}</span>
+            </details>
+        }
     });
     let playground = html! {
         <main class="layout">
@@ -337,26 +358,27 @@ pub fn app() -> Html {
                 {notice}
                 {for panes}
             </div>
-            <section class="results" aria-live="polite" aria-busy={pending.to_string()} aria-label="Diagnosis">
+            <section class="results" id="diagnosis" tabindex="-1" aria-busy={pending.to_string()} aria-label="Diagnosis">
                 <div class="results-head">
                     <h2>{"Diagnosis"}</h2>
-                    {timing}
                     <div class="actions">
-                        <button type="button" onclick={copy_report} data-testid="copy-report">{"Copy report"}</button>
+                        <ReportButton inputs={inputs.clone()} outcome={outcome.clone()} redact={*redact} />
                         if !*embed { <EmbedThis /> }
                         if !*embed {
-                            <button type="button" onclick={forget} data-testid="forget">{"Forget my inputs"}</button>
+                            <ForgetButton inputs={inputs.clone()} on_forget={forget} on_restore={restore} />
                         }
                     </div>
                 </div>
                 if !*embed {
-                    <SharePanel config={state.config.clone()} listeners={state.listeners.clone()} log={state.log.clone()} />
+                    <SharePanel config={state.config.clone()} listeners={state.listeners.clone()} log={state.log.clone()}
+                        redact={*redact} {on_redact} />
                 }
                 {draft_note}
                 {empty}
                 <div class="findings" data-testid="findings">{for findings}</div>
                 <div class="more-slot">{for more}</div>
                 {walkthrough}
+                {timing}
             </section>
         </main>
     };
@@ -371,6 +393,11 @@ pub fn app() -> Html {
             })
         })
     };
+    // The fragment is the router's: the skip link focuses the diagnosis instead of navigating.
+    let skip_to_diagnosis = Callback::from(|e: MouseEvent| {
+        e.prevent_default();
+        browser::focus_by_id("diagnosis");
+    });
     let body = match &*route {
         Route::Rules(code) => html! { <RulePage code={code.clone()} /> },
         Route::Learn(id) => html! {
@@ -380,7 +407,9 @@ pub fn app() -> Html {
         _ => playground,
     };
     html! {
+        <LiveRegion {summary}>
         <div class={classes!("page", embed.then_some("embed"))}>
+            <a class="skip-link" href="#diagnosis" onclick={skip_to_diagnosis}>{"Skip to the diagnosis"}</a>
             if !*embed {
                 <header class="top">
                     <h1><a href="#/"><span class="logo" aria-hidden="true">{"502"}</span>{" badgateway"}</a></h1>
@@ -390,5 +419,6 @@ pub fn app() -> Html {
             }
             {body}
         </div>
+    </LiveRegion>
     }
 }

@@ -7,8 +7,9 @@ use badgateway_core::finding::Severity;
 use badgateway_core::view::{DiffTag, EvidenceView, FindingView};
 use yew::prelude::*;
 
-use crate::browser;
+use crate::copy_button::CopyButton;
 use crate::editor_spans::EditorSpan;
+use crate::inline_code::inline_code;
 
 #[derive(Properties, PartialEq)]
 pub struct FindingCardProps {
@@ -65,7 +66,6 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         .status
         .map(|s| html! { <span class="status" title="What the client sees">{format!("HTTP {s}")}</span> });
     let fix = v.fix.as_ref().map(|fix| {
-        let diff_text: String = fix.diff.iter().map(|f| f.unified()).collect();
         let diff = fix.diff.iter().map(|f| {
             let lines = f.lines.iter().map(|l| {
                 let class = match l.tag {
@@ -82,32 +82,28 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
                 </figure>
             }
         });
-        let copy_diff = Callback::from(move |_: MouseEvent| browser::copy(&diff_text));
         let copy_fixed = fix.fixed.iter().map(|f| {
-            let text = f.text.clone();
-            let onclick = Callback::from(move |_: MouseEvent| browser::copy(&text));
             let label = match &f.file {
                 Some(file) => format!("Copy fixed {}", file.rsplit('/').next().unwrap_or(file)),
                 None => "Copy fixed file".to_string(),
             };
-            html! { <button type="button" class="copy" {onclick} data-testid="copy-fixed" title={f.file.clone()}>{label}</button> }
+            html! { <CopyButton text={f.text.clone()} {label} testid="copy-fixed" title={f.file.clone()} /> }
         });
         let commands = fix.commands.iter().map(|c| {
-            let cmd = c.command.clone();
-            let onclick = Callback::from(move |_: MouseEvent| browser::copy(&cmd));
             html! {
                 <li><code>{&c.command}</code>
-                    <button type="button" class="copy" {onclick} aria-label={format!("Copy: {}", c.command)}>{"Copy"}</button>
-                    <span class="purpose">{&c.purpose}</span></li>
+                    <CopyButton text={c.command.clone()} label="Copy" aria_label={format!("Copy: {}", c.command)} />
+                    <span class="purpose">{inline_code(&c.purpose)}</span></li>
             }
         });
         html! {
             <section class="fix" aria-label="Fix">
-                <h4>{"Fix: "}{&fix.summary}</h4>
+                <h4>{"Fix: "}{inline_code(&fix.summary)}</h4>
                 {for diff}
                 if !fix.diff.is_empty() {
                     <div class="fix-actions">
-                        <button type="button" class="copy" onclick={copy_diff}>{"Copy diff"}</button>
+                        <CopyButton text={fix.patch.clone()} label="Copy diff" testid="copy-diff"
+                            title="A patch: cd / && sudo patch -p0 < fix.patch (or git apply -p0)" />
                         {for copy_fixed}
                     </div>
                 }
@@ -116,8 +112,10 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         }
     });
     let next = (!v.next_steps.is_empty()).then(|| {
-        let items =
-            v.next_steps.iter().map(|c| html! { <li><code>{&c.command}</code>{" — "}{&c.purpose}</li> });
+        let items = v
+            .next_steps
+            .iter()
+            .map(|c| html! { <li><code>{&c.command}</code>{" — "}{inline_code(&c.purpose)}</li> });
         html! { <section class="next"><h4>{"To be sure"}</h4><ul>{for items}</ul></section> }
     });
     let evidence = v
@@ -135,9 +133,9 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
                 {status}
                 <span class="confidence" title="How strongly the evidence supports this">{format!("{}% sure", v.confidence)}</span>
             </header>
-            <p class="message">{&v.message}</p>
+            <p class="message">{inline_code(&v.message)}</p>
             if !v.evidence.is_empty() { <ul class="evidence-list" aria-label="Evidence">{for evidence}</ul> }
-            { for v.notes.iter().map(|n| html! { <p class="note">{n}</p> }) }
+            { for v.notes.iter().map(|n| html! { <p class="note">{inline_code(n)}</p> }) }
             {fix}
             {next}
         </article>

@@ -7,14 +7,17 @@ use yew::prelude::*;
 
 use crate::case_story::CasesForRule;
 use crate::embed::EmbedThis;
-use crate::{fetch, markdown};
+use crate::fetch;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleDoc {
     pub code: String,
     pub name: String,
     pub title: String,
-    pub docs: String,
+    /// The documentation as HTML, rendered from the rule's Markdown when rules.json was
+    /// generated (crates/core/tests/rules_json.rs, which also limits it to a few plain
+    /// elements).
+    pub html: AttrValue,
 }
 
 async fn load_rules() -> Option<Vec<RuleDoc>> {
@@ -26,7 +29,7 @@ async fn load_rules() -> Option<Vec<RuleDoc>> {
                 code: fetch::string(r, "code"),
                 name: fetch::string(r, "name"),
                 title: fetch::string(r, "title"),
-                docs: fetch::string(r, "docs"),
+                html: fetch::string(r, "html").into(),
             })
             .collect(),
     )
@@ -59,7 +62,7 @@ pub fn rule_page(props: &RulePageProps) -> Html {
                 <article class="rule-doc" data-testid="rule-doc">
                     <h2><span class="code">{&rule.code}</span>{" "}{&rule.title}</h2>
                     <p class="rule-name"><code>{&rule.name}</code></p>
-                    {markdown::render(&rule.docs)}
+                    <div class="rule-body">{Html::from_html_unchecked(rule.html.clone())}</div>
                     <CasesForRule code={rule.code.clone()} />
                     <EmbedThis />
                 </article>

@@ -7,7 +7,8 @@ use badgateway_core::redact::redact;
 use badgateway_core::share::Shared;
 use yew::prelude::*;
 
-use crate::{browser, route, share_codec};
+use crate::copy_button::CopyButton;
+use crate::{route, share_codec};
 
 /// Shown in place of the link by browsers without CompressionStream (before 2023).
 const NO_COMPRESSION: &str = "This browser cannot compress the link (CompressionStream is missing): update it, or use `badgateway share` on the command line.";
@@ -15,18 +16,44 @@ const NO_COMPRESSION: &str = "This browser cannot compress the link (Compression
 /// Links longer than this rarely survive chat apps and ticket systems.
 const LONG_LINK: usize = 64 * 1024;
 
+/// A share link for these inputs, redacted first if asked, with the number of values
+/// redaction replaced. The link is a sentence instead when the browser cannot compress.
+pub async fn make_link(
+    config: &str,
+    listeners: &str,
+    log: &str,
+    redact_first: bool,
+) -> (String, Option<usize>) {
+    let (shared, replaced) = if redact_first {
+        let r = redact(config, listeners, log);
+        (
+            Shared { config: r.config, listeners: r.listeners, log: r.log, embed: false, redacted: true },
+            Some(r.replaced),
+        )
+    } else {
+        let (config, listeners, log) = (config.to_string(), listeners.to_string(), log.to_string());
+        (Shared { config, listeners, log, embed: false, redacted: false }, None)
+    };
+    let link = match share_codec::encode(&shared).await {
+        Some(fragment) => format!("{}{}", route::page_address(), fragment),
+        None => NO_COMPRESSION.to_string(),
+    };
+    (link, replaced)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SharePanelProps {
     pub config: Rc<str>,
     pub listeners: Rc<str>,
     pub log: Rc<str>,
+    /// Redact before sharing (the page's one setting: "Copy report" honours it too).
+    pub redact: bool,
+    pub on_redact: Callback<bool>,
 }
 
 #[function_component(SharePanel)]
 pub fn share_panel(props: &SharePanelProps) -> Html {
     let link = use_state(String::new);
-    // Redacting first is the default: a link is easy to forward further than meant.
-    let redact_first = use_state(|| true);
     let replaced = use_state(|| None::<usize>);
     {
         // A link made for older inputs would mislead: drop it on every edit.
@@ -38,43 +65,26 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
     let make = {
         let link = link.clone();
         let replaced = replaced.clone();
-        let redact_first = *redact_first;
+        let redact_first = props.redact;
         let (config, listeners, log) = (props.config.clone(), props.listeners.clone(), props.log.clone());
         Callback::from(move |_: MouseEvent| {
-            let shared = if redact_first {
-                let r = redact(&config, &listeners, &log);
-                replaced.set(Some(r.replaced));
-                Shared { config: r.config, listeners: r.listeners, log: r.log, embed: false, redacted: true }
-            } else {
-                replaced.set(None);
-                Shared {
-                    config: config.to_string(),
-                    listeners: listeners.to_string(),
-                    log: log.to_string(),
-                    embed: false,
-                    redacted: false,
-                }
-            };
-            let link = link.clone();
+            let (link, replaced) = (link.clone(), replaced.clone());
+            let (config, listeners, log) = (config.clone(), listeners.clone(), log.clone());
             yew::platform::spawn_local(async move {
-                link.set(match share_codec::encode(&shared).await {
-                    Some(fragment) => format!("{}{}", route::page_address(), fragment),
-                    None => NO_COMPRESSION.to_string(),
-                });
+                let (made, count) = make_link(&config, &listeners, &log, redact_first).await;
+                replaced.set(count);
+                link.set(made);
             });
         })
     };
     let toggle = {
-        let redact_first = redact_first.clone();
+        let on_redact = props.on_redact.clone();
+        let redact = props.redact;
         let link = link.clone();
         Callback::from(move |_: Event| {
-            redact_first.set(!*redact_first);
+            on_redact.emit(!redact);
             link.set(String::new());
         })
-    };
-    let copy = {
-        let link = link.clone();
-        Callback::from(move |_: MouseEvent| browser::copy(&link))
     };
     let warning = (link.len() > LONG_LINK).then(|| {
         html! { <p class="warn">{format!("This link is {} KB long; some chat apps cut long links. Trim the log to the relevant lines.", link.len() / 1024)}</p> }
@@ -84,14 +94,14 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
             <summary>{"Share"}</summary>
             <p class="privacy">{"The link holds your three inputs, compressed in the part after “#”, which browsers never send to any server. Anyone with the link can read them: check them for secrets first."}</p>
             <label class="redact">
-                <input type="checkbox" checked={*redact_first} onchange={toggle} data-testid="redact" />
+                <input type="checkbox" checked={props.redact} onchange={toggle} data-testid="redact" />
                 {" Redact first: replace IP addresses, host and server names, paths and anything secret-looking, the same value by the same placeholder in all three boxes (the diagnosis stays the same)"}
             </label>
             <button type="button" onclick={make} data-testid="make-link">{"Make link"}</button>
             if !link.is_empty() {
                 <div class="link-row">
                     <input type="text" readonly=true value={(*link).clone()} aria-label="Share link" data-testid="share-link" />
-                    <button type="button" class="copy" onclick={copy}>{"Copy"}</button>
+                    <CopyButton text={(*link).clone()} label="Copy" aria_label="Copy the share link" />
                 </div>
                 {warning}
                 if let Some(n) = *replaced {
