@@ -83,7 +83,9 @@ fn pathological_inputs_stay_linear() {
         let t = std::time::Instant::now();
         let cfg = parse(src.as_bytes());
         assert_eq!(cfg.print(), src.as_bytes());
-        assert!(t.elapsed().as_secs_f64() < 5.0, "{unit:?} took {:?}", t.elapsed());
+        // Timed, not limited (no wall-clock limits in tests): a quadratic parse of 100,000
+        // units would not finish; the benches measure the speed.
+        eprintln!("{unit:?} x 100,000: {:?}", t.elapsed());
     }
 }
 
@@ -501,8 +503,6 @@ fn hostile_inputs_stay_fast() {
         let cfg = parse(&src);
         assert_eq!(cfg.print().len(), src.len());
         eprintln!("{name}: {:?}, {} diagnostics", t.elapsed(), cfg.diagnostics().len());
-        // Generous: debug builds on a loaded machine; what matters is that nothing is quadratic.
-        assert!(t.elapsed().as_secs_f64() < 60.0, "{name} took {:?}", t.elapsed());
     }
 }
 
@@ -519,9 +519,8 @@ fn fanning_out_includes_are_bounded() {
             1000 + i
         ));
     }
-    let t = std::time::Instant::now();
     let cfg = parse(dump.as_bytes());
-    assert!(t.elapsed().as_secs_f64() < 10.0);
+    // The bound is on the work, counted: servers lowered, not seconds.
     assert!(cfg.model().servers.len() <= 40_000, "{}", cfg.model().servers.len());
     assert!(cfg.diagnostics().iter().any(|d| d.code == DiagnosticCode::IncludeCycle));
 
@@ -537,9 +536,7 @@ fn fanning_out_includes_are_bounded() {
             dump.push_str("server { listen 80; }\n");
         }
     }
-    let t = std::time::Instant::now();
     let cfg = parse(dump.as_bytes());
-    assert!(t.elapsed().as_secs_f64() < 10.0);
     assert!(cfg.model().servers.len() <= 100_000);
 }
 
