@@ -102,7 +102,10 @@ test('the page makes a share link that round-trips', async () => {
   const { page } = await open(context, server.url);
   await paste(page, 'config', s.config);
   await paste(page, 'listeners', s.listeners);
+  // Let the diagnosis land first: the results column re-renders around the share panel.
+  await page.locator('article.finding[data-code="BG202"]').waitFor({ timeout: 10000 });
   await page.click('[data-testid="share"] summary');
+  await page.locator('[data-testid="share"][open] [data-testid="redact"]').waitFor({ timeout: 10000 });
   await page.click('[data-testid="redact"]'); // off: this link keeps the inputs as they are
   await page.click('[data-testid="make-link"]');
   // The browser compresses asynchronously: the link appears a moment after the click.
