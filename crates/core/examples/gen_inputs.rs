@@ -2,7 +2,10 @@
 //! browser benchmark: the config files (which real `nginx -t -p DIR -c DIR/nginx.conf`
 //! accepts), `dump.txt` (their `nginx -T` form), `listeners.txt` and `error.log`.
 //!
-//! `cargo run --release -p badgateway-core --example gen_inputs -- DIR CONFIG_LINES LOG_LINES`
+//! `cargo run --release -p badgateway-core --example gen_inputs -- DIR CONFIG_LINES LOG_LINES [plain]`
+//!
+//! `plain`: issue 18's plain servers (`listen`, `server_name`, three `proxy_pass` locations;
+//! no regexes, maps, upstream blocks or per-server log files) instead of the mixed config.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 #[path = "../benches/inputs/mod.rs"]
@@ -12,8 +15,16 @@ use std::path::Path;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: gen_inputs DIR CONFIG_LINES LOG_LINES");
+    let plain = match args.get(4).map(String::as_str) {
+        None => false,
+        Some("plain") => true,
+        Some(other) => {
+            eprintln!("unknown shape {other:?}: the only shape is `plain`");
+            std::process::exit(2);
+        }
+    };
+    if !(4..=5).contains(&args.len()) {
+        eprintln!("usage: gen_inputs DIR CONFIG_LINES LOG_LINES [plain]");
         std::process::exit(2);
     }
     let dir = Path::new(&args[1]);
@@ -25,7 +36,8 @@ fn main() {
     for sub in ["conf.d", "sites-enabled", "snippets", "run", "logs", "tmp"] {
         std::fs::create_dir_all(Path::new(root).join(sub)).unwrap();
     }
-    let config = inputs::config(config_lines, root);
+    let config =
+        if plain { inputs::plain_config(config_lines, root) } else { inputs::config(config_lines, root) };
     for (path, content) in &config.files {
         std::fs::write(path, content).unwrap();
     }

@@ -140,6 +140,43 @@ pub fn config(target_lines: usize, root: &str) -> Config {
     Config { root: root.to_string(), files, sites }
 }
 
+/// Lines per plain server block (`plain_config`).
+const LINES_PER_PLAIN_SERVER: usize = 15;
+
+/// The plain shape of issue 18: about `target_lines` lines of server blocks, each with one
+/// `listen`, a `server_name` and three locations that `proxy_pass` to a local port; no
+/// regexes, maps, upstream blocks or per-server log files. Server names and ports are the
+/// ones `log` writes about, so the log's events find their servers and targets.
+pub fn plain_config(target_lines: usize, root: &str) -> Config {
+    let sites = target_lines.saturating_sub(20).div_ceil(LINES_PER_PLAIN_SERVER).max(1);
+    let mut files = Vec::new();
+    let main = format!(
+        "worker_processes 2;\npid {root}/nginx.pid;\nerror_log {root}/logs/error.log warn;\n\n\
+         events {{\n    worker_connections 1024;\n}}\n\n\
+         http {{\n    access_log off;\n    default_type application/octet-stream;\n\
+         \x20   server_names_hash_bucket_size 128;\n    server_names_hash_max_size 32768;\n\
+         \x20   client_body_temp_path {root}/tmp/body;\n    proxy_temp_path {root}/tmp/proxy;\n\
+         \x20   fastcgi_temp_path {root}/tmp/fastcgi;\n    uwsgi_temp_path {root}/tmp/uwsgi;\n\
+         \x20   scgi_temp_path {root}/tmp/scgi;\n\n\
+         \x20   include {root}/sites-enabled/*.conf;\n}}\n"
+    );
+    files.push((format!("{root}/nginx.conf"), main));
+    for n in 0..sites {
+        let (addr, port) = (1 + n % 4, 10000 + n);
+        let mut s = String::new();
+        let _ = writeln!(s, "server {{\n    listen 80;\n    server_name site{n:05}.example.com;");
+        let _ = writeln!(s, "    location / {{\n        proxy_pass http://127.0.0.{addr}:{port};");
+        let _ = writeln!(s, "        proxy_set_header Host $host;\n    }}");
+        let _ = writeln!(s, "    location /api/ {{\n        proxy_pass http://127.0.0.{addr}:{port}/api/;");
+        let _ = writeln!(s, "        proxy_set_header Host $host;\n    }}");
+        let _ =
+            writeln!(s, "    location /static/ {{\n        proxy_pass http://127.0.0.{addr}:{port}/static/;");
+        let _ = writeln!(s, "    }}\n}}");
+        files.push((format!("{root}/sites-enabled/site{n:05}.conf"), s));
+    }
+    Config { root: root.to_string(), files, sites }
+}
+
 impl Config {
     /// The `nginx -T` output for these files: the test result lines, then every file under
     /// its `# configuration file` header.

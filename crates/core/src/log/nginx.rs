@@ -227,11 +227,16 @@ fn level_inside(p: &[u8]) -> Option<Line<'_>> {
 fn message_start(p: &[u8]) -> Option<usize> {
     let mut best: Option<usize> = None;
     for m in MESSAGE_STARTS {
-        if let Some(at) = scan::find(p, m)
+        // Only a start before the best so far counts: search no further than that.
+        let hay = best.map_or(p, |b| p.get(..(b + m.len()).saturating_sub(1)).unwrap_or(p));
+        if let Some(at) = scan::find(hay, m)
             && best.is_none_or(|b| at < b)
         {
             best = Some(at);
         }
+    }
+    if best == Some(0) {
+        return best; // nothing starts earlier
     }
     for m in MESSAGE_MIDDLES {
         if let Some(at) = scan::find(p, m) {
