@@ -48,6 +48,9 @@ after(async () => { await context?.close(); server?.close(); });
 async function snippetFor(fragment, ready) {
   const { page } = await open(context, server.origin + tool + fragment, ready);
   await page.locator('[data-testid="embed-this"] summary').first().click();
+  // The snippet is written once the page knows what it shows (the case loads after the route).
+  await page.waitForFunction(() => (document.querySelector('[data-testid="embed-snippet"]')?.value ?? '').includes('<iframe'),
+    null, { timeout: 15000 });
   const snippet = await page.locator('[data-testid="embed-snippet"]').first().inputValue();
   await page.close();
   return snippet;
