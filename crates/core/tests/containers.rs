@@ -45,3 +45,16 @@ fn loopback_in_nginx_s_container_is_nginx_itself() {
     });
     assert!(!title.contains("container"), "{title}");
 }
+
+#[test]
+fn a_refusal_at_a_container_address_gets_docker_checks_not_ssh() {
+    let s = common::load("backend-not-running");
+    let log =
+        String::from_utf8(s.log.clone().unwrap()).unwrap().replace("127.0.0.1:19011", "172.18.0.3:19011");
+    let a = analyze(Inputs { config: None, listeners: None, log: Some(log.as_bytes()) });
+    let f = a.findings.iter().find(|f| f.code.as_str() == "BG201").unwrap();
+    let commands: Vec<&str> = f.fix.as_ref().unwrap().commands().iter().map(|c| c.command.as_str()).collect();
+    assert!(commands.iter().any(|c| c.starts_with("docker exec CONTAINER")), "{commands:?}");
+    assert!(commands.iter().any(|c| c.starts_with("docker logs")), "{commands:?}");
+    assert!(!commands.iter().any(|c| c.starts_with("ssh ")), "{commands:?}");
+}

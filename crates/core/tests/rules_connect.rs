@@ -1532,7 +1532,7 @@ fn bg201_container_address_refused() {
         "{:?}",
         f.notes
     );
-    assert!(f.fix.as_ref().unwrap().commands()[0].command.starts_with("docker ps --format"));
+    assert!(f.fix.as_ref().unwrap().commands()[0].command.starts_with("docker ps -a --format"));
     // Without the log: nothing (the table says nothing about the container).
     let t2 = (t.0.clone(), t.1.clone(), Vec::new());
     assert!(mine(&analyze(inputs(&t2))).is_empty());

@@ -492,33 +492,57 @@ fn refused_elsewhere(
         ));
     }
     finding = probe_evidence(facts, &host, port, finding);
-    let mut commands = vec![
-        Command::new(
-            format!("on {ip}: does anything listen on port {port}, and on which address?"),
-            format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'\""),
-        ),
+    let probes = [
         Command::new(
             "from nginx's host: make the connection nginx makes",
             format!("curl -v --connect-timeout 3 http://{host}:{port}/"),
         ),
         Command::new("from nginx's host: is the port open at all?", format!("nc -zv {ip} {port}")),
     ];
-    if container {
-        commands.insert(
-            0,
-            Command::new(
-                "is the container running, and which ports does it publish?",
-                "docker ps --format 'table {{.Names}}\\t{{.Status}}\\t{{.Ports}}'",
+    // A container has no ssh: docker tells which one has the address, whether it runs, where
+    // the app inside listens (0.0.0.0 or its own 127.0.0.1) and what it logged.
+    let (summary, mut commands) = if container {
+        (
+            format!(
+                "in the container at {ip}: start the app, listening on 0.0.0.0:{port} (not its own 127.0.0.1)"
             ),
-        );
-    }
-    finding.fix(
-        Fix::display_only(format!(
-            "on {ip}: start the backend on port {port}, listening on an address nginx can reach, and let \
-             nginx's host through its firewall"
-        ))
-        .with_commands(commands),
-    )
+            vec![
+                Command::new(
+                    "is the container running, and which ports does it publish?",
+                    "docker ps -a --format 'table {{.Names}}\\t{{.Status}}\\t{{.Ports}}'",
+                ),
+                Command::new(
+                    format!("which container has {ip}?"),
+                    format!(
+                        "docker network inspect -f '{{{{range .Containers}}}}{{{{.Name}}}} {{{{.IPv4Address}}}}{{{{println}}}}{{{{end}}}}' $(docker network ls -q) | grep '{ip}/'"
+                    ),
+                ),
+                Command::new(
+                    format!("inside it: does the app listen on port {port}, and on 0.0.0.0 or 127.0.0.1?"),
+                    format!(
+                        "docker exec CONTAINER sh -c 'ss -tlnp 2>/dev/null || netstat -tlnp' | grep ':{port}'"
+                    ),
+                ),
+                Command::new(
+                    "its last log lines (why it stopped, where it bound)",
+                    "docker logs --tail 50 CONTAINER",
+                ),
+            ],
+        )
+    } else {
+        (
+            format!(
+                "on {ip}: start the backend on port {port}, listening on an address nginx can reach, and let \
+                 nginx's host through its firewall"
+            ),
+            vec![Command::new(
+                format!("on {ip}: does anything listen on port {port}, and on which address?"),
+                format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'\""),
+            )],
+        )
+    };
+    commands.extend(probes);
+    finding.fix(Fix::display_only(summary).with_commands(commands))
 }
 
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.
