@@ -45,7 +45,14 @@ before(async () => {
 after(async () => { await context?.close(); server?.close(); });
 
 /** What "Embed this" writes on the page at `fragment`. */
+// One snippet per address, made once by the page and pasted into both docs pages.
+const snippets = new Map();
 async function snippetFor(fragment, ready) {
+  if (!snippets.has(fragment)) snippets.set(fragment, await makeSnippet(fragment, ready));
+  return snippets.get(fragment);
+}
+
+async function makeSnippet(fragment, ready) {
   const { page } = await open(context, server.origin + tool + fragment, ready);
   await page.locator('[data-testid="embed-this"] summary').first().click();
   // The snippet is written once the page knows what it shows (the case loads after the route).

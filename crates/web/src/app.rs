@@ -323,7 +323,9 @@ pub fn app() -> Html {
             dispatcher.dispatch(Action::Load { config, listeners, log, user_edited: true })
         })
     };
-    let summary: AttrValue = if current && anything && outcome.id > 0 {
+    // In learn mode the diagnosis is the answer: nothing announces it before the reveal.
+    let learning = matches!(&*route, Route::Learn(_));
+    let summary: AttrValue = if current && anything && outcome.id > 0 && !learning {
         diagnosis_summary(&outcome.findings).into()
     } else {
         AttrValue::default()
