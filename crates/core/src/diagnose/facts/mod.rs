@@ -368,6 +368,16 @@ impl<'a> Facts<'a> {
             .map(|(_, r)| r)
     }
 
+    /// Given but not read as its own kind (the sniff found no text, or another box's text).
+    pub fn unread(&self, input: crate::input::InputKind) -> bool {
+        let read = match input {
+            crate::input::InputKind::Config => self.config.is_some(),
+            crate::input::InputKind::Listeners => self.listeners.is_some(),
+            crate::input::InputKind::Log => self.log.is_some(),
+        };
+        !read && self.inputs.has(input)
+    }
+
     /// Signs of Docker in the inputs, in input order.
     pub fn docker_signs(&self) -> Vec<DockerSign> {
         let mut signs = Vec::new();

@@ -54,7 +54,8 @@ fn collect(input: InputKind) -> &'static str {
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for input in InputKind::ALL {
-        if !facts.inputs.has(input) {
+        // An input that was read passed the sniff already: only an unread one is sniffed again.
+        if !facts.unread(input) {
             continue;
         }
         let Verdict::Elsewhere { holds, lines, matching, first } =

@@ -37,7 +37,8 @@ declare_rule! {
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     for input in InputKind::ALL {
-        if !facts.inputs.has(input) {
+        // An input that was read passed the sniff already: only an unread one is sniffed again.
+        if !facts.unread(input) {
             continue;
         }
         let text = facts.inputs.text(input);
