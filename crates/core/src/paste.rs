@@ -306,8 +306,24 @@ fn is_fence(body: &[u8]) -> bool {
 
 /// Bytes that may start something to undo inside a line.
 fn is_special(b: u8) -> bool {
-    matches!(b, b'`' | b'&' | b'*' | b'[' | b'<' | b'(' | 0xC2 | 0xE2 | 0xEF)
+    SPECIAL.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// `is_special` as a table: one load per byte in the scan of a line.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build"
+)]
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = [b'`', b'&', b'*', b'[', b'<', b'(', 0xC2, 0xE2, 0xEF];
+    let mut k = 0;
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// Undoes the wrappers of one line body `from..to`; true when anything changed.
 fn transform(w: &mut Writer<'_>, from: usize, to: usize) -> bool {
@@ -322,9 +338,28 @@ fn transform(w: &mut Writer<'_>, from: usize, to: usize) -> bool {
         return true;
     }
     let before = w.edits;
-    inline(w, from, to, true);
+    if may_wrap(body) {
+        inline(w, from, to, true);
+    }
     w.verbatim(to);
     w.edits != before
+}
+
+/// Whether `inline` could change anything in `body`: each of its cases needs one of these,
+/// and a clean log line has none, so most lines are passed over by a few vector scans
+/// instead of a byte-by-byte walk.
+fn may_wrap(body: &[u8]) -> bool {
+    memchr::memchr3(b'`', b'&', b'<', body).is_some()
+        || !body.is_ascii()
+        || followed_by(body, b'*', b'*')
+        || followed_by(body, b']', b'(')
+        || [&b"(edited)"[..], b"(truncated)", b"[truncated]"].iter().any(|n| body.ends_with(n))
+}
+
+/// Whether `first` stands right before `then` somewhere in `s` (`**`, `](`); `first` is rare
+/// enough in a log line that this beats building a substring searcher for each line.
+fn followed_by(s: &[u8], first: u8, then: u8) -> bool {
+    memchr::memchr_iter(first, s).any(|i| s.get(i + 1) == Some(&then))
 }
 
 /// Markdown, chat and typography inside a line (links only at the top level).
@@ -332,11 +367,12 @@ fn inline(w: &mut Writer<'_>, from: usize, to: usize, links: bool) {
     let text = w.text;
     let mut i = from;
     while i < to {
-        let Some(&b) = text.get(i) else { break };
-        if !is_special(b) {
-            i += 1;
-            continue;
+        // Most bytes of a line are plain: find the next special one in one tight scan.
+        match text.get(i..to).and_then(|s| s.iter().position(|b| is_special(*b))) {
+            Some(n) => i += n,
+            None => break,
         }
+        let Some(&b) = text.get(i) else { break };
         let rest = text.get(i..to).unwrap_or_default();
         match b {
             b'`' => {
@@ -515,11 +551,11 @@ fn typography(s: &[u8]) -> Option<(&'static [u8], usize)> {
 fn docker_json_log(body: &[u8]) -> Option<usize> {
     let inner = body.strip_prefix(b"{\"log\":\"")?;
     let mut i = 0usize;
-    while i < inner.len() {
+    while let Some(n) = inner.get(i..).and_then(|s| memchr::memchr2(b'\\', b'"', s)) {
+        i += n;
         match inner.get(i) {
-            Some(b'\\') => i += 2,
             Some(b'"') => return Some(i),
-            _ => i += 1,
+            _ => i += 2,
         }
     }
     None
@@ -531,9 +567,9 @@ fn json_string(w: &mut Writer<'_>, from: usize, to: usize) {
     let text = w.text;
     let mut i = from;
     while i < to {
-        if text.get(i) != Some(&b'\\') {
-            i += 1;
-            continue;
+        match text.get(i..to).and_then(|s| memchr::memchr(b'\\', s)) {
+            Some(n) => i += n,
+            None => break,
         }
         w.verbatim(i);
         let Some(&e) = text.get(i + 1) else { break };

@@ -1390,13 +1390,21 @@ fn add_sample(samples: &mut Vec<TextRange>, range: TextRange) {
     }
 }
 
+/// How far after the client address an access line's `[time]` may start.
+const ACCESS_TIME_WITHIN: usize = 256;
+
 /// `IP - user [21/Nov/2026:11:05:52 +0000] "REQUEST" STATUS ...` -> (time, status).
 fn access_line(p: &[u8]) -> Option<(&[u8], u16)> {
     let (client, rest) = scan::split_once(p, b" ")?;
     if client.is_empty() || client.len() > 64 {
         return None;
     }
-    let (_, rest) = scan::split_once(rest, b" [")?;
+    // `CLIENT IDENT USER [time]`: the two fields before the time are short (`- -` nearly
+    // always), so the ` [` is looked for near the start, not across a whole error line.
+    let head = rest.get(..rest.len().min(ACCESS_TIME_WITHIN)).unwrap_or(rest);
+    // `[` is rare in a line and the space before it is not: look for the bracket.
+    let at = memchr::memchr_iter(b'[', head).find(|&i| i > 0 && head.get(i - 1) == Some(&b' '))?;
+    let rest = rest.get(at + 1..)?;
     if !scan::has_shape(rest, b"DD/AAA/DDDD:DD:DD:DD") {
         return None;
     }

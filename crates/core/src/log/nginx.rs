@@ -180,7 +180,10 @@ pub(crate) fn parse_loose(p: &[u8]) -> Option<Line<'_>> {
     if let Some(line) = level_inside(p) {
         return Some(line);
     }
-    if !MESSAGE_WORDS.iter().any(|w| scan::contains(p, w)) {
+    // The message pasted alone starts with one of nginx's messages: no need to look for
+    // their words across the line first.
+    let starts_message = MESSAGE_STARTS.iter().any(|m| p.starts_with(m));
+    if !starts_message && !MESSAGE_WORDS.iter().any(|w| scan::contains(p, w)) {
         return None;
     }
     // `PID#TID: ` or `*CONN ` first.
@@ -196,7 +199,7 @@ pub(crate) fn parse_loose(p: &[u8]) -> Option<Line<'_>> {
             return Some(with_inferred_level(line));
         }
     }
-    let start = message_start(p)?;
+    let start = if starts_message { 0 } else { message_start(p)? };
     let line = after_head(None, Level::Error, None, None, p.get(start..)?);
     Some(with_inferred_level(line))
 }
@@ -225,16 +228,7 @@ fn level_inside(p: &[u8]) -> Option<Line<'_>> {
 
 /// Where the first message nginx prints starts in `p`.
 fn message_start(p: &[u8]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for m in MESSAGE_STARTS {
-        // Only a start before the best so far counts: search no further than that.
-        let hay = best.map_or(p, |b| p.get(..(b + m.len()).saturating_sub(1)).unwrap_or(p));
-        if let Some(at) = scan::find(hay, m)
-            && best.is_none_or(|b| at < b)
-        {
-            best = Some(at);
-        }
-    }
+    let mut best = earliest_message_start(p);
     if best == Some(0) {
         return best; // nothing starts earlier
     }
@@ -251,6 +245,43 @@ fn message_start(p: &[u8]) -> Option<usize> {
     }
     best
 }
+
+/// The first position in `p` where an entry of `MESSAGE_STARTS` begins: one pass over the
+/// line, trying at each byte only the entries that begin with it.
+fn earliest_message_start(p: &[u8]) -> Option<usize> {
+    let entries = |b: u8| STARTS_BY_FIRST_BYTE.get(usize::from(b)).copied().unwrap_or(0);
+    let mut from = 0;
+    while let Some(n) = p.get(from..).and_then(|s| s.iter().position(|b| entries(*b) != 0)) {
+        let at = from + n;
+        let rest = p.get(at..).unwrap_or_default();
+        let mut bits = rest.first().map_or(0, |b| entries(*b));
+        while bits != 0 {
+            let k = bits.trailing_zeros() as usize;
+            if MESSAGE_STARTS.get(k).is_some_and(|m| rest.starts_with(m)) {
+                return Some(at);
+            }
+            bits &= bits - 1;
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// For each byte, the entries of `MESSAGE_STARTS` that begin with it, as bits.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build"
+)]
+const STARTS_BY_FIRST_BYTE: [u64; 256] = {
+    assert!(MESSAGE_STARTS.len() <= 64);
+    let mut table = [0u64; 256];
+    let mut k = 0;
+    while k < MESSAGE_STARTS.len() {
+        table[MESSAGE_STARTS[k][0] as usize] |= 1 << k;
+        k += 1;
+    }
+    table
+};
 
 /// The level nginx prints a message at, for a line that lost it.
 fn with_inferred_level(mut line: Line<'_>) -> Line<'_> {
