@@ -11,6 +11,8 @@ pub enum Format {
     /// macOS/FreeBSD `netstat -an` (`tcp4`, `tcp46`, port after a dot: `127.0.0.1.8000`)
     NetstatBsd,
     NetstatUnix,
+    /// Windows `netstat -ano` / `-an` / `-anb` (`TCP 0.0.0.0:80 0.0.0.0:0 LISTENING 4312`)
+    NetstatWindows,
     /// FreeBSD `sockstat -4l` / `-l`
     Sockstat,
     Lsof,
@@ -67,6 +69,7 @@ impl Format {
             Format::NetstatBsd => "netstat -an (macOS/BSD)",
             Format::Sockstat => "sockstat -l",
             Format::NetstatUnix => "netstat -xlp",
+            Format::NetstatWindows => "netstat -ano (Windows)",
             Format::Lsof => "lsof -iTCP -sTCP:LISTEN",
             Format::LsofUnix => "lsof -U",
             Format::DockerPs => "docker ps",
@@ -108,6 +111,7 @@ impl Format {
             | Format::SsUnix
             | Format::Netstat
             | Format::NetstatBsd
+            | Format::NetstatWindows
             | Format::Sockstat
             | Format::NetstatUnix
             | Format::Lsof

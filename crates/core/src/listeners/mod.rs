@@ -29,6 +29,7 @@ mod tests_docker;
 mod tests_forms;
 #[cfg(test)]
 mod tests_kube;
+mod windows;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -844,6 +845,7 @@ impl Reader {
             return Some(f);
         }
         tables::row_any(self, line)
+            .or_else(|| windows::line(self, line))
             .or_else(|| probes::line_any(self, line))
             .or_else(|| addresses::line_any(self, line))
     }
@@ -894,6 +896,11 @@ impl Reader {
                     Some(Section { format, range, rows: produced, command: self.pending_command.take() });
             }
         }
+    }
+
+    /// The format of the section being read, if any.
+    pub(crate) fn current_format(&self) -> Option<Format> {
+        self.current.as_ref().map(|s| s.format)
     }
 
     fn close_section(&mut self) {

@@ -352,3 +352,40 @@ node    4243  app   21u  IPv4  51235      0t0  TCP localhost:8001 (LISTEN)\n";
     assert!(!r.listeners[1].loopback_in_doubt());
     assert_eq!(r.listeners[1].host_name.as_deref(), Some("localhost"));
 }
+
+/// Windows `netstat -ano` (nginx for Windows), hand-typed from the tool's documented layout:
+/// no Windows here to capture it. Listening TCP rows and UDP rows are listeners; the rest
+/// (ESTABLISHED, TIME_WAIT) are read and dropped; a bare PID names no program.
+#[test]
+fn windows_netstat_ano() {
+    let src = b"\r\nActive Connections\r\n\r\n  Proto  Local Address          Foreign Address        State           PID\r\n  TCP    0.0.0.0:80             0.0.0.0:0              LISTENING       4312\r\n  TCP    127.0.0.1:8080         0.0.0.0:0              LISTENING       10236\r\n  TCP    192.168.1.5:52000      140.82.112.3:443       ESTABLISHED     9932\r\n  TCP    127.0.0.1:8080         127.0.0.1:52114        TIME_WAIT       0\r\n  TCP    [::]:80                [::]:0                 LISTENING       4312\r\n  TCP    [::1]:3000             [::]:0                 LISTENING       5120\r\n  UDP    0.0.0.0:5353           *:*                                    2272\r\n";
+    let r = parse(src);
+    assert!(unrecognized(src, &r).is_empty(), "{:?}", unrecognized(src, &r));
+    assert_eq!(ports(&r), vec![Some(80), Some(8080), Some(80), Some(3000), Some(5353)]);
+    assert!(r.listeners.iter().all(|l| l.format == Format::NetstatWindows && l.processes.is_empty()));
+    assert_eq!(r.listeners_accepting(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080).count(), 1);
+    assert_eq!(r.listeners_accepting(IpAddr::V6(Ipv6Addr::LOCALHOST), 3000).count(), 1);
+    assert_eq!(r.listeners_accepting(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000).count(), 0, "[::1] only");
+    assert_eq!(r.sections.len(), 1);
+    assert_eq!(r.sections[0].format, Format::NetstatWindows);
+}
+
+/// `netstat -anb` names each row's program on the next line; `| findstr` leaves rows alone.
+#[test]
+fn windows_netstat_anb_and_findstr() {
+    let src = b"  Proto  Local Address          Foreign Address        State           PID\n  TCP    0.0.0.0:80             0.0.0.0:0              LISTENING       4312\n [nginx.exe]\n  TCP    127.0.0.1:3000         0.0.0.0:0              LISTENING       5120\n [node.exe]\n  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       1040\n  RpcSs\n [svchost.exe]\n  TCP    0.0.0.0:445            0.0.0.0:0              LISTENING       4\n Can not obtain ownership information\n";
+    let r = parse(src);
+    let names: Vec<Vec<&str>> =
+        r.listeners.iter().map(|l| l.processes.iter().map(|p| p.name.as_str()).collect()).collect();
+    assert_eq!(names, vec![vec!["nginx.exe"], vec!["node.exe"], vec!["svchost.exe"], vec![]]);
+    assert!(unrecognized(src, &r).is_empty(), "{:?}", unrecognized(src, &r));
+
+    let src = b"C:\\> netstat -ano | findstr :3000\n  TCP    127.0.0.1:3000         0.0.0.0:0              LISTENING       5120\n  TCP    127.0.0.1:3000         127.0.0.1:61234        ESTABLISHED     5120\n";
+    let r = parse(src);
+    assert_eq!(ports(&r), vec![Some(3000)]);
+    // Linux's netstat rows are not Windows rows (lower-case protocol, Recv-Q columns).
+    let r = parse(
+        b"tcp        0      0 127.0.0.1:8000          0.0.0.0:*               LISTEN      657/gunicorn\n",
+    );
+    assert_eq!(r.listeners[0].format, Format::Netstat);
+}
