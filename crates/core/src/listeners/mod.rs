@@ -898,6 +898,20 @@ impl Reader {
         }
     }
 
+    /// Runs a row reader on `line`'s whitespace-separated tokens (the reader's own buffer,
+    /// reused from row to row).
+    pub(crate) fn with_tokens(
+        &mut self,
+        line: Line<'_>,
+        read: impl FnOnce(&mut Self, Line<'_>, &[(usize, usize)]) -> Option<Format>,
+    ) -> Option<Format> {
+        let mut toks = std::mem::take(&mut self.toks);
+        scan::tokens(line.bytes, &mut toks);
+        let out = read(self, line, &toks);
+        self.toks = toks;
+        out
+    }
+
     /// The format of the section being read, if any.
     pub(crate) fn current_format(&self) -> Option<Format> {
         self.current.as_ref().map(|s| s.format)

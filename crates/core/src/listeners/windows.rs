@@ -16,7 +16,7 @@
 //! each row describes itself.
 
 use super::addr::{Tool, parse_inet};
-use super::scan::{is_digits, lossy, tok, tokens};
+use super::scan::{is_digits, lossy, tok};
 use super::{Format, Line, Listener, ProcessRef, Reader, SocketKind};
 
 /// Reads one line of Windows netstat output: the banner, the header, a row or a `-b` name.
@@ -76,16 +76,11 @@ fn attach_program(r: &mut Reader, name: &[u8]) -> bool {
 }
 
 fn row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
-    let b = line.bytes;
-    let first = b.trim_ascii_start();
+    let first = line.bytes.trim_ascii_start();
     if !(first.starts_with(b"TCP ") || first.starts_with(b"UDP ")) {
         return None;
     }
-    let mut toks = std::mem::take(&mut r.toks);
-    tokens(b, &mut toks);
-    let out = row_toks(r, line, &toks);
-    r.toks = toks;
-    out
+    r.with_tokens(line, row_toks)
 }
 
 fn row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
