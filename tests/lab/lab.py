@@ -39,7 +39,7 @@ sys.path.insert(0, LAB_DIR)
 import scenarios as catalog  # noqa: E402
 
 NGINX_CONF = """\
-{user}worker_processes 1;
+{user}{main}worker_processes 1;
 pid {P}/nginx.pid;
 error_log {P}/error.log info;
 
@@ -417,6 +417,7 @@ def nginx_conf(scn, prefix):
     user = scn.get("user")
     return NGINX_CONF.format(
         user=("user %s;\n" % user) if user else "",
+        main="".join("%s\n" % d for d in scn.get("main", [])),
         P=prefix,
         worker_connections=scn.get("worker_connections", 64),
         body=expand(scn["http"], prefix).rstrip("\n"),
@@ -540,6 +541,8 @@ TOOL_PACKAGES = {
     "nginx": "nginx-light", "ss": "iproute2", "ip": "iproute2", "netstat": "net-tools", "lsof": "lsof",
     "openssl": "openssl", "/usr/bin/gunicorn": "gunicorn", "php-fpm8.2": "php8.2-fpm", "unshare": "util-linux",
     "mount": "mount", "getent": "libc-bin", "iptables": "iptables", "nft": "nftables",
+    "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so": "libnginx-mod-http-headers-more-filter",
+    "/usr/lib/nginx/modules/ngx_http_upstream_fair_module.so": "libnginx-mod-http-upstream-fair",
 }
 
 
@@ -547,7 +550,10 @@ def missing_tools(chosen, path=None):
     """The tools the chosen scenarios need that are not installed, with their packages."""
     path = (path if path is not None else os.environ.get("PATH", "")) + ":/usr/sbin:/sbin"
     wanted = list(REQUIRED_TOOLS) + [t for s in chosen for t in s.get("tools", [])]
-    return [(t, TOOL_PACKAGES.get(t, "?")) for t in dict.fromkeys(wanted) if not shutil.which(t, path=path)]
+    def present(t):
+        # A dynamic module is a file nginx loads, not a program.
+        return os.path.exists(t) if t.endswith(".so") else shutil.which(t, path=path)
+    return [(t, TOOL_PACKAGES.get(t, "?")) for t in dict.fromkeys(wanted) if not present(t)]
 
 
 def cmd_capture(args):

@@ -1097,6 +1097,31 @@ SCENARIOS = [
         "requests": [("/missing.php", 1), ("/index.php", 1)],
         "expect": [],
     },
+    # Third-party modules (issue 14 item 4): Debian's headers-more and upstream-fair loaded
+    # with load_module, their directives in use; the backend is simply not running. The
+    # directives must not be read as unknown (nginx loaded them); the refusal is the cause.
+    {
+        "name": "third-party-modules-backend-down",
+        "description": "headers-more and upstream-fair (Debian's libnginx-mod-*) loaded and used; "
+                       "the backend behind the fair upstream is not running",
+        "cause": "Nothing listens on 127.0.0.1:19901: connect() is refused. more_set_headers and "
+                 "fair come from the loaded modules and are fine.",
+        "main": ["load_module /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so;",
+                 "load_module /usr/lib/nginx/modules/ngx_http_upstream_fair_module.so;"],
+        "tools": ["/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so",
+                  "/usr/lib/nginx/modules/ngx_http_upstream_fair_module.so"],
+        "listen": 19900,
+        "http": """    upstream app {
+        fair;
+        server 127.0.0.1:19901;
+    }
+
+""" + proxy(19900, "http://app", extra="more_set_headers \"X-Served-By: lab\";\nmore_clear_headers Server;"),
+        "ports": [19901],
+        "requests": [("/", 2)],
+        "expect": ["BG201"],
+        "expect_not": ["BG104", "BG106", "BG202", "BG203"],
+    },
 ]
 
 # Codes the catalogue expects somewhere: the controls must report none of them.
@@ -1119,10 +1144,10 @@ LOG_ALONE = {
     "variable-without-resolver": "BG208", "network-unreachable": "BG207", "no-route-to-host": "BG207",
     "route-prohibited": "BG207", "firewall-reject-prohibited": "BG207", "firewall-drop": "BG402",
     "nft-drop": "BG402", "nft-reject-admin-prohibited": "BG207", "firewall-lo-rule-remote-target": "BG207",
-    "nft-reject-ipv6-admin-prohibited": "BG207",
+    "nft-reject-ipv6-admin-prohibited": "BG207", "third-party-modules-backend-down": "BG201",
 }
 CONFIG_AND_LISTENERS = {
-    "wrong-port": "BG202", "backend-not-running": "BG201", "wrong-address": "BG203", "backend-down-unnamed-listeners": "BG201",
+    "wrong-port": "BG202", "backend-not-running": "BG201", "third-party-modules-backend-down": "BG201", "wrong-address": "BG203", "backend-down-unnamed-listeners": "BG201",
     "family-v6-backend": "BG204", "family-v4-backend": "BG204", "unix-socket-wrong-path": "BG205",
     "proxy-loop": "BG213", "variable-without-resolver": "BG208", "missing-scheme": "BG102",
     "upstream-name-typo": "BG103", "missing-semicolon": "BG101", "unknown-directive": "BG104",
