@@ -1,4 +1,3 @@
-use crate::code::Code;
 use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
@@ -46,6 +45,7 @@ declare_rule! {
     name: "nginx-out-of-connections",
     title: "nginx out of connections, files or local ports (500)",
     explains: [OutOfLocalAddresses],
+    caused_by: [(BG213, Anywhere)],
 }
 
 /// `3` of `3 worker_connections are not enough`.
@@ -171,7 +171,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             }
         }
         if looping {
-            f = f.caused_by(Code::BG213).note(
+            f = f.note(
                 "nginx connects to itself (BG213): every request opens another, until the connections run out. \
                  Fix the loop; raising the limit would not help.",
             );

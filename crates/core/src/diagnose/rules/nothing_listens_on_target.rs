@@ -13,7 +13,6 @@ use super::super::evidence::{
 use super::super::facts::{
     Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach, looks_like_container,
 };
-use super::super::firewall;
 use crate::listeners::ProbeFact;
 
 declare_rule! {
@@ -75,6 +74,7 @@ declare_rule! {
     name: "nothing-listens-on-target",
     title: "backend not running: nothing listens where nginx connects",
     explains: [NothingListens],
+    suppressed_by: [(BG207, SameTarget)],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -90,16 +90,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
         let refused: Vec<_> = facts.refused_for(endpoint);
-        if refused.is_empty() && never_reached_a_host(facts, endpoint) {
-            // No route to the address: it is not on nginx's host, whose table says nothing about it.
-            continue;
-        }
         // Multicast and broadcast addresses are no host's: no listener table can say what is there.
         if !ips.is_empty() && ips.iter().all(|ip| not_a_host(*ip)) {
-            continue;
-        }
-        // A rule of the paste's firewall stops it: BG207 says so.
-        if firewall_stops_remote(facts, endpoint) {
             continue;
         }
         // Not known to be nginx's host: only the log can say that connections are refused there.
@@ -211,37 +203,10 @@ fn unnamed_list(listeners: &[&crate::listeners::Listener]) -> String {
     }
 }
 
-/// The log shows nginx's connections to this endpoint fail before reaching any host:
-/// `101: Network is unreachable`, `113: No route to host`, a `connect()` timed out by the
-/// kernel, or denied (`13: Permission denied`) on the way to an address that is not
-/// loopback (BG207's evidence). The listener table says nothing about such an address.
-fn never_reached_a_host(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
-    let EndpointAddr::Tcp { ips, .. } = &endpoint.addr else { return false };
-    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
-    facts.events_for(endpoint).iter().any(|g| {
-        g.event.kind == EventKind::ConnectFailed
-            && match g.event.errno {
-                Some(101 | 110 | 113) => true,
-                Some(13) => !loopback,
-                _ => false,
-            }
-    })
-}
-
 /// Some line of the group failed its request: nginx did not pass it on to another server
 /// that answered (`upstream server temporarily disabled` after a first failure).
 fn decided_the_status(group: &EventGroup) -> bool {
     group.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500))
-}
-
-/// A firewall rule of the paste stops connections to an address that is not loopback:
-/// that rule is what refused them (BG207), and nginx's listener table says nothing about
-/// what runs on that other host.
-fn firewall_stops_remote(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
-    let EndpointAddr::Tcp { ips, port, .. } = &endpoint.addr else { return false };
-    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
-    let own = facts.endpoint_is_local(endpoint);
-    !loopback && facts.listeners.is_some_and(|r| firewall::stops(r, ips, *port, own))
 }
 
 fn not_a_host(ip: IpAddr) -> bool {

@@ -1,4 +1,3 @@
-use crate::code::Code;
 use crate::diagnose::Findings;
 use badgateway_config::PassKind;
 
@@ -47,6 +46,7 @@ declare_rule! {
     name: "upstream-closed-before-response",
     title: "the backend closed the connection before a full response",
     explains: [ClosedBeforeResponse],
+    caused_by: [(BG302, SameTarget)],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -151,7 +151,6 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             for g in &uwsgi_block {
                 finding = cite_backend(finding, g, "uWSGI read an HTTP request as a uwsgi packet");
             }
-            finding = finding.caused_by(Code::BG302);
         }
         let commands = match causes.first() {
             Some((kill, _)) => kill.commands(read_timeout.map(|(ms, _)| ms)),
