@@ -20,11 +20,11 @@ pub use facts::{
 
 use crate::finding::Finding;
 
-/// Runs every rule and ranks the findings: severity, then confidence, then code and
-/// position, so the order is deterministic.
-pub fn run(facts: &Facts<'_>) -> Vec<Finding> {
+/// Runs the rules (every rule: [`rules::RULES`]) and ranks the findings: severity, then
+/// confidence, then code and position, so the order is deterministic.
+pub fn run(facts: &Facts<'_>, rules: &[rules::Rule]) -> Vec<Finding> {
     let mut findings = Findings::default();
-    for rule in rules::RULES {
+    for rule in rules {
         findings.start = findings.list.len();
         (rule.check)(facts, &mut findings);
         if findings.list.len() - findings.start > crate::limits::MAX_FINDINGS_PER_CODE {

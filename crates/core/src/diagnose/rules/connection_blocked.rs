@@ -669,3 +669,12 @@ fn selinux_fix(port: Option<u16>, route_of: Option<&str>) -> Fix {
     }
     Fix::display_only("allow nginx to connect to the backend under SELinux").with_commands(commands)
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("firewall-drop", All), ("firewall-lo-rule-remote-target", All), ("firewall-reject-prohibited", All), ("firewall-drop", ConfigListeners), ("firewall-lo-rule-remote-target", Log)],
+        not: [("healthy", All), ("firewall-rules-not-in-the-way", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("firewall-drop", Config), ("firewall-lo-rule-remote-target", ConfigListeners)],
+        snapshot: ("firewall-drop", All),
+    }
+}

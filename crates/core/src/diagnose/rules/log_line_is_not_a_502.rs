@@ -77,3 +77,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("php-primary-script-unknown", All), ("php-primary-script-unknown", Log)],
+        not: [("healthy", All), ("php-primary-script-unknown", ConfigListeners)],
+        snapshot: ("php-primary-script-unknown", All),
+    }
+}

@@ -80,6 +80,8 @@ mod upstream_read_timeout;
 mod upstream_reset_connection;
 mod upstream_sent_invalid_response;
 mod upstream_tls_verification_failed;
+#[cfg(test)]
+mod verify;
 
 /// What every rule publishes about itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

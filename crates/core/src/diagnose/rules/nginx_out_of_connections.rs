@@ -231,3 +231,12 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
             ]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("proxy-loop", All), ("worker-connections-too-small", All), ("proxy-loop", Log), ("worker-connections-too-small", Log)],
+        not: [("healthy", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("proxy-loop", ConfigListeners), ("worker-connections-too-small", ConfigListeners)],
+        snapshot: ("proxy-loop", All),
+    }
+}

@@ -564,3 +564,12 @@ fn start_backend(port: u16) -> Fix {
         ),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("backend-down-unnamed-listeners", All), ("backend-not-running", All), ("no-live-upstreams", All), ("backend-down-unnamed-listeners", ConfigListeners), ("backend-down-unnamed-listeners", Log)],
+        not: [("healthy", All), ("connect-timeout", All), ("content-length-and-chunked", All), ("family-v4-backend", All), ("backend-down-unnamed-listeners", Config), ("backend-not-running", Config)],
+        snapshot: ("backend-down-unnamed-listeners", All),
+    }
+}

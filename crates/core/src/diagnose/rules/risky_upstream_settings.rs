@@ -298,3 +298,21 @@ fn target_place_of(facts: &Facts<'_>, target: &Target) -> String {
         })
         .map_or_else(|| place(facts, target), |e| target_place(facts, e))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Hand-written: none of the lab's configs turns keepalive or retries off.
+    const KEEPALIVE_HTTP10: &[u8] = b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    keepalive 16;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n  }\n}\n";
+
+    super::super::verify::rule_tests! {
+        written: (config: KEEPALIVE_HTTP10, "keepalive-http10"),
+        not: [("healthy", All), ("no-live-upstreams", All), ("read-timeout", All), ("php-fpm-terminate-timeout", All)],
+    }
+
+    /// Keepalive used right: HTTP/1.1 and the Connection header cleared.
+    #[test]
+    fn silent_when_keepalive_is_used_right() {
+        let right = b"http { upstream app { server 127.0.0.1:8000; keepalive 16; }\n server { listen 80; location / { proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://app; } } }\n";
+        verify::verify_inputs(&super::INFO, Inputs { config: Some(right), ..Default::default() }, false);
+    }
+}

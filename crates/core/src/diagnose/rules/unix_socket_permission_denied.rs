@@ -295,3 +295,12 @@ fn fix(path: &str, user: &WorkerUser, file: Option<&SocketFile>) -> Fix {
     }
     Fix::display_only(format!("let {u}, nginx's worker user, write to the socket")).with_commands(commands)
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("unix-socket-permission", All), ("unix-socket-permission", ConfigListeners), ("unix-socket-permission", Log)],
+        not: [("healthy", All), ("nft-reject-ipv6-admin-prohibited", All), ("php-fpm-max-children", All), ("php-fpm-terminate-timeout", All), ("unix-socket-permission", Config)],
+        snapshot: ("unix-socket-permission", All),
+    }
+}

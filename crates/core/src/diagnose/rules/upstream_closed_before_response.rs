@@ -187,3 +187,12 @@ fn pooled(facts: &Facts<'_>, incident: &super::super::response::Incident<'_>) ->
     let Some((u, _)) = endpoint_at(facts, incident).and_then(|e| e.upstream_server) else { return false };
     facts.config.and_then(|c| c.model().upstreams.get(u)).is_some_and(|u| u.keepalive.is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("gunicorn-worker-timeout", All), ("upstream-closes", All), ("gunicorn-worker-timeout", Log), ("upstream-closes", Log)],
+        not: [("healthy", All), ("read-timeout", All), ("remote-backend", All), ("gunicorn-worker-timeout", ConfigListeners), ("upstream-closes", ConfigListeners)],
+        snapshot: ("gunicorn-worker-timeout", All),
+    }
+}

@@ -249,3 +249,12 @@ fn address(facts: &Facts<'_>, incident: &Incident<'_>) -> (Option<IpAddr>, Optio
     let u = incident.group.event.upstream.as_ref();
     (u.and_then(|u| u.host().parse().ok()), u.and_then(|u| u.port()))
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("connect-timeout", All), ("firewall-drop", All), ("nft-drop", All), ("connect-timeout", Log), ("firewall-drop", Log)],
+        not: [("healthy", All), ("firewall-lo-rule-remote-target", All), ("firewall-reject-prohibited", All), ("firewall-reject-reset", All), ("connect-timeout", ConfigListeners), ("firewall-drop", ConfigListeners)],
+        snapshot: ("connect-timeout", All),
+    }
+}

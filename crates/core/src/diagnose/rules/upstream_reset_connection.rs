@@ -161,3 +161,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("php-fpm-terminate-timeout", All), ("proxy-loop", All), ("upstream-resets", All), ("php-fpm-terminate-timeout", Log), ("proxy-loop", Log)],
+        not: [("healthy", All), ("remote-backend", All), ("php-fpm-terminate-timeout", ConfigListeners), ("proxy-loop", ConfigListeners), ("upstream-resets", ConfigListeners)],
+        snapshot: ("php-fpm-terminate-timeout", All),
+    }
+}

@@ -134,3 +134,12 @@ fn byte_name(b: u8) -> &'static str {
         _ => "",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("invalid-header", All), ("invalid-header", Log)],
+        not: [("healthy", All), ("content-length-and-chunked", All), ("remote-backend", All), ("invalid-header", ConfigListeners)],
+        snapshot: ("invalid-header", All),
+    }
+}

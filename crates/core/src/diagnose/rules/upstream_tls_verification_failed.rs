@@ -229,3 +229,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("tls-name-mismatch", All), ("tls-verify-self-signed", All), ("tls-name-mismatch", Log), ("tls-verify-self-signed", Log)],
+        not: [("healthy", All), ("https-to-http", All), ("remote-backend", All), ("tls-name-mismatch", ConfigListeners), ("tls-verify-self-signed", ConfigListeners)],
+        snapshot: ("tls-name-mismatch", All),
+    }
+}
