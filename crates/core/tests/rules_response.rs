@@ -9,7 +9,7 @@ use badgateway_core::finding::{Finding, Severity, apply_edits};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
 mod common;
-use common::{Scenario, codes, load, scenarios_dir};
+use common::{Scenario, codes, label_texts, load, primary_text, scenarios_dir};
 use std::path::PathBuf;
 
 const MINE: &[&str] =
@@ -19,27 +19,6 @@ fn only<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
     let found: Vec<&Finding> = a.findings.iter().filter(|f| f.code.as_str() == code).collect();
     assert_eq!(found.len(), 1, "expected one {code}, got {:#?}", a.findings);
     found[0]
-}
-
-fn primary_text(a: &Analysis<'_>, f: &Finding) -> (InputKind, String) {
-    let label = f.labels.iter().find(|l| l.primary).expect("a primary label");
-    let primaries = f.labels.iter().filter(|l| l.primary).count();
-    assert_eq!(primaries, 1, "exactly one primary label in {f:#?}");
-    let text = a.inputs.text(label.span.input);
-    let s = &text[label.span.range.start as usize..label.span.range.end as usize];
-    (label.span.input, String::from_utf8_lossy(s).into_owned())
-}
-
-fn label_texts(a: &Analysis<'_>, f: &Finding, input: InputKind) -> Vec<String> {
-    f.labels
-        .iter()
-        .filter(|l| l.span.input == input)
-        .map(|l| {
-            let text = a.inputs.text(input);
-            String::from_utf8_lossy(&text[l.span.range.start as usize..l.span.range.end as usize])
-                .into_owned()
-        })
-        .collect()
 }
 
 /// Applies the finding's edits to the config and re-analyses with the same listeners
