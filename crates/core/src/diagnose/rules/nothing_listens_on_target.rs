@@ -2,7 +2,7 @@ use crate::diagnose::Findings;
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::finding::{Command, Finding, Fix, Label, Severity};
-use crate::input::{InputKind, TextRange};
+use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
 
 use super::super::container;
@@ -13,7 +13,6 @@ use super::super::evidence::{
 use super::super::facts::{
     Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach, looks_like_container,
 };
-use crate::listeners::ProbeFact;
 
 declare_rule! {
     /// ## What it detects
@@ -275,37 +274,17 @@ fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Fi
 
 /// `systemctl status` of a failed or stopped service proves the backend is down and says why.
 fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
-    let Some(report) = facts.listeners else { return finding };
-    for fact in &report.facts {
-        let ProbeFact::ServiceStatus { unit, active, exit_reason, range, main_pid, .. } = fact else {
-            continue;
-        };
-        if unit.starts_with("nginx") || !matches!(active.as_str(), "failed" | "inactive" | "activating") {
-            continue;
-        }
-        let why = exit_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    for down in facts.services_down() {
+        let (unit, active) = (down.unit, down.active);
+        let why = down.exit_reason.map(|r| format!(" ({r})")).unwrap_or_default();
         finding = finding
-            .label(Label::secondary(InputKind::Listeners, *range, format!("{unit} is {active}{why}")))
+            .label(Label::secondary(InputKind::Listeners, down.range, format!("{unit} is {active}{why}")))
             .note(format!(
                 "systemctl shows {unit} {active}{why}: read why with `sudo journalctl -u {unit} -n 50 --no-pager`."
             ));
         finding.confidence = finding.confidence.saturating_add(3).min(99);
         // The journal lines systemctl printed with it say why (the last few).
-        let base = unit.trim_end_matches(".service");
-        let lines: Vec<TextRange> = report
-            .facts
-            .iter()
-            .filter_map(|f| match f {
-                ProbeFact::JournalLine { unit: u, pid, message_range, .. }
-                    if (main_pid.is_some() && *pid == *main_pid)
-                        || u.as_deref().is_some_and(|u| u.trim_end_matches(".service") == base) =>
-                {
-                    Some(*message_range)
-                }
-                _ => None,
-            })
-            .collect();
-        for range in lines.iter().rev().take(3).rev() {
+        for range in down.journal.iter().rev().take(3).rev() {
             finding =
                 finding.label(Label::secondary(InputKind::Listeners, *range, format!("{unit} logged this")));
         }
@@ -316,9 +295,9 @@ fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
 /// `curl`/`telnet` to the address nginx uses: refused confirms; connected means the
 /// backend is up now (it was down when nginx logged, or it came back since).
 fn probe_evidence(facts: &Facts<'_>, host: &str, port: u16, mut finding: Finding) -> Finding {
-    for fact in facts.direct_probes(host, port) {
-        let ProbeFact::DirectProbe { connected, range, target, .. } = fact else { continue };
-        if *connected {
+    for probe in facts.direct_probes(host, port) {
+        let (target, range) = (probe.target, &probe.range);
+        if probe.connected {
             finding = finding.note(format!(
                 "But a direct connection to {target} works: the backend is up now. It was down when nginx \
                  logged, or nginx connects to another address than the one probed (check `getent hosts {host}`)."

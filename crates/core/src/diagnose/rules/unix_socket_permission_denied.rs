@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
-use crate::listeners::{ProbeFact, SocketFile};
+use crate::listeners::SocketFile;
 use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, target_place};
@@ -109,7 +109,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         }
         let file = facts.socket_file(path).map(|(_, f)| f);
         let access = file.map(|f| Facts::socket_access(f, &user));
-        let avc = avc_for(facts, path);
+        let avc = facts.selinux_denied_socket(path);
         let (confidence, severity) = match (access, denied.is_empty(), avc.is_some()) {
             (Some(SocketAccess::Denied), false, _) => (97, Severity::Error),
             (Some(SocketAccess::Denied), true, _) => (85, Severity::Error),
@@ -219,15 +219,6 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         finding = finding.fix(fix(path, &user, file));
         out.push(finding);
     }
-}
-
-fn avc_for(facts: &Facts<'_>, path: &str) -> Option<crate::input::TextRange> {
-    facts.listeners?.facts.iter().find_map(|f| match f {
-        ProbeFact::AvcDenial { path: Some(p), range, .. } if p == path || path.ends_with(p.as_str()) => {
-            Some(*range)
-        }
-        _ => None,
-    })
 }
 
 fn mode_text(f: &SocketFile) -> String {
