@@ -9,7 +9,8 @@
 
 use super::{RULES, RuleInfo};
 use crate::analysis::{Analysis, analyze_with};
-use crate::input::Inputs;
+use crate::finding::Finding;
+use crate::input::{InputKind, Inputs};
 
 /// Which of a capture's inputs are pasted: the lab's subsets (`tests/lab/lab.py check`).
 #[derive(Clone, Copy, Debug)]
@@ -125,6 +126,31 @@ pub fn verify_not(info: &RuleInfo, cases: &[(&str, Subset)]) {
 pub fn verify_inputs(info: &RuleInfo, inputs: Inputs<'_>, fire: bool) {
     let what = if fire { "is silent" } else { "fires" };
     assert_eq!(fires(info, inputs), fire, "{} {what} on the hand-written inputs", info.code);
+}
+
+/// The rule's only finding on `inputs`.
+pub fn only<'a>(analysis: &'a Analysis<'_>) -> &'a Finding {
+    assert_eq!(analysis.findings.len(), 1, "one finding: {:#?}", analysis.findings);
+    &analysis.findings[0]
+}
+
+/// Where the finding points: its primary label's input and text.
+pub fn primary_text(analysis: &Analysis<'_>, f: &Finding) -> (InputKind, String) {
+    let span = f.primary_span().expect("a primary label");
+    (span.input, String::from_utf8_lossy(span.range.slice(analysis.inputs.text(span.input))).into_owned())
+}
+
+/// Convergence: with the finding's edits applied, the config still loads and the rule alone
+/// no longer reports it. Returns the fixed config.
+pub fn converges(info: &RuleInfo, inputs: Inputs<'_>, f: &Finding) -> String {
+    let edits = f.fix.as_ref().map(|x| x.edits()).unwrap_or_default();
+    assert!(!edits.is_empty(), "{} has a fix with edits", info.code);
+    let fixed = crate::finding::apply_edits(inputs.config.unwrap_or_default(), edits).expect("edits apply");
+    let again = alone(info, Inputs { config: Some(&fixed), ..inputs });
+    let text = String::from_utf8_lossy(&fixed).into_owned();
+    assert!(again.config.as_ref().and_then(|c| c.first_error()).is_none(), "the fixed config loads:\n{text}");
+    assert!(!again.findings.iter().any(|g| g.title == f.title), "{} still reported:\n{text}", info.code);
+    text
 }
 
 /// The rule's findings on one capture, as the JSON of the page and the CLI shows them.
