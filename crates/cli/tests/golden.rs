@@ -44,6 +44,10 @@ fn scenario_names(dir: &Path) -> Vec<String> {
 
 /// Runs `diagnose --format json` on one subset of a scenario in a fresh directory `run`.
 fn diagnose(scenario: &Path, parts: &[&str], run: &Path) -> (Vec<u8>, i32) {
+    diagnose_as("json", scenario, parts, run)
+}
+
+fn diagnose_as(format: &str, scenario: &Path, parts: &[&str], run: &Path) -> (Vec<u8>, i32) {
     let meta: Value = serde_json::from_slice(&std::fs::read(scenario.join("meta.json")).unwrap()).unwrap();
     let inputs = &meta["inputs"];
     if run.exists() {
@@ -67,7 +71,7 @@ fn diagnose(scenario: &Path, parts: &[&str], run: &Path) -> (Vec<u8>, i32) {
         std::fs::write(run.join(LOG_NAME), log).unwrap();
         cmd.args(["--log", LOG_NAME]);
     }
-    let out = cmd.args(["--format", "json"]).output().unwrap();
+    let out = cmd.args(["--format", format]).output().unwrap();
     assert!(out.stderr.is_empty(), "{}: stderr {}", run.display(), String::from_utf8_lossy(&out.stderr));
     (out.stdout, out.status.code().unwrap_or(-1))
 }
@@ -157,6 +161,57 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
             out.extend(walk(&p));
         } else {
             out.push(p);
+        }
+    }
+    out
+}
+
+/// Each rule's findings as the terminal shows them (`--format text`), on the first lab
+/// scenario that expects the rule, snapshotted with insta (`tests/snapshots/golden__text_BG*`).
+/// Rules no scenario expects (BG105, BG106, BG501, BG601, BG602) have hand-written cases and a
+/// JSON snapshot beside the rule in core instead.
+#[test]
+fn each_rule_renders_as_text_on_its_first_scenario() {
+    let scenarios = repo().join("tests/fixtures/scenarios");
+    let names = scenario_names(&scenarios);
+    let run = std::env::temp_dir().join(format!("badgateway-golden-text-{}", std::process::id()));
+    let mut shown = 0;
+    for code in badgateway_core::code::Code::ALL.iter().filter(|c| c.is_live()) {
+        let code = code.as_str();
+        let expects = |name: &&String| {
+            let meta: Value =
+                serde_json::from_slice(&std::fs::read(scenarios.join(name).join("meta.json")).unwrap())
+                    .unwrap();
+            meta["expect"].as_array().is_some_and(|e| e.iter().any(|c| c == code))
+        };
+        let Some(name) = names.iter().find(expects) else { continue };
+        let (text, _) = diagnose_as("text", &scenarios.join(name), &["config", "listeners", "log"], &run);
+        let blocks = blocks_of(&String::from_utf8(text).unwrap(), code);
+        assert!(!blocks.is_empty(), "{name}: no {code} in the text output");
+        insta::assert_snapshot!(format!("text_{code}"), format!("{name} [all]\n\n{blocks}"));
+        shown += 1;
+    }
+    std::fs::remove_dir_all(&run).ok();
+    assert!(shown >= 25, "only {shown} rules have a scenario");
+}
+
+/// The findings of one code in the text output: each from its `error[BG202]:` line to the
+/// next finding or the summary line.
+fn blocks_of(text: &str, code: &str) -> String {
+    let mut out = String::new();
+    let mut keep = false;
+    for line in text.lines() {
+        if let Some((_, rest)) = line.split_once('[')
+            && !line.starts_with(' ')
+            && rest.starts_with("BG")
+        {
+            keep = rest.starts_with(code);
+        } else if line.contains(" error(s), ") {
+            keep = false;
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
         }
     }
     out

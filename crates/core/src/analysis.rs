@@ -35,6 +35,11 @@ pub struct Analysis<'a> {
 
 /// Parses whichever inputs are present and runs every rule.
 pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
+    analyze_with(inputs, diagnose::rules::RULES)
+}
+
+/// The same with only some rules: a rule's own tests run it alone.
+pub(crate) fn analyze_with<'a>(inputs: Inputs<'a>, rules: &[diagnose::rules::Rule]) -> Analysis<'a> {
     let (inputs, limited) = limits::apply(inputs);
     // A box that holds no text, or what another box reads, is not read as its own kind:
     // one finding (BG601/BG602) says what it holds instead of a flood of parse errors.
@@ -47,7 +52,7 @@ pub fn analyze(inputs: Inputs<'_>) -> Analysis<'_> {
     let log = readable(InputKind::Log).then(|| log::parse(inputs.text(InputKind::Log)));
     let (findings, walkthrough, checked) = {
         let facts = Facts::new(inputs, config.as_ref(), listeners.as_ref(), log.as_ref());
-        let mut findings = diagnose::run(&facts);
+        let mut findings = diagnose::run(&facts, rules);
         diagnose::cap_per_code(&mut findings);
         findings.truncate(limits::MAX_FINDINGS);
         for finding in &mut findings {

@@ -257,6 +257,11 @@ impl Finding {
         self.caused_by = Some(code);
         self
     }
+
+    /// The span of the first primary label: where the finding is.
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.iter().find(|l| l.primary).map(|l| l.span)
+    }
 }
 
 /// Orders edits by position; edits at the same place keep their given order.

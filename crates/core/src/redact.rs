@@ -35,6 +35,10 @@ enum Kind {
     Secret,
     /// A link-layer address (`ip addr`'s `link/ether`, `ifconfig`'s `ether`).
     Mac,
+    /// `load_module`'s path: its directories go as components do, its file name
+    /// (`ngx_http_headers_more_filter_module.so`, the same in every build) stays, so the
+    /// redacted config still loads the module and its directives are still known.
+    ModulePath,
 }
 
 /// Holds the placeholder tables; one redactor gives one value the same placeholder in
@@ -110,6 +114,10 @@ impl Redactor {
             out.push_str(before);
             let placeholder = match h.kind {
                 Kind::Component => self.path(value),
+                Kind::ModulePath => match value.rsplit_once('/') {
+                    Some((dirs, file)) => format!("{}/{file}", self.path(dirs)),
+                    None => value.to_string(),
+                },
                 _ => self.placeholder(h.kind, value),
             };
             if placeholder != value {
@@ -156,6 +164,8 @@ impl Redactor {
                 Err(_) => value.to_string(),
             },
             Kind::Host => self.host(&key_value),
+            // `apply` redacts a module path's directories as components; never asked here.
+            Kind::ModulePath => value.to_string(),
             Kind::Component => {
                 let (stem, ext) = match value.rfind('.') {
                     Some(i) if i > 0 => value.split_at(i),
@@ -569,6 +579,11 @@ fn structural_hits(cfg: &Config, text: &str) -> Vec<Hit> {
                     }
                 }
             }
+            "load_module" => {
+                if let Some(r) = args.first() {
+                    push(r, Kind::ModulePath);
+                }
+            }
             "set" => {
                 if let (Some(var), Some(r)) = (arg(0), args.get(1)) {
                     let v = arg(1).unwrap_or_default();
@@ -613,7 +628,6 @@ fn structural_hits(cfg: &Config, text: &str) -> Vec<Hit> {
     hits
 }
 
-/// Structural hits win over lexical ones they overlap; the result is sorted and disjoint.
 /// Every whole-word occurrence of the `words` in `text`, as host hits.
 fn word_hits(text: &str, words: &[&str]) -> Vec<Hit> {
     let is_word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
@@ -632,6 +646,7 @@ fn word_hits(text: &str, words: &[&str]) -> Vec<Hit> {
     hits
 }
 
+/// Structural hits win over lexical ones they overlap; the result is sorted and disjoint.
 fn merge(mut structural: Vec<Hit>, lexical: Vec<Hit>) -> Vec<Hit> {
     badgateway_config::order::sort_by(&mut structural, Ord::cmp);
     let overlaps = |h: &Hit, s: &[Hit]| {
@@ -653,6 +668,17 @@ fn merge(mut structural: Vec<Hit>, lexical: Vec<Hit>) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loaded_module_keeps_its_file_name() {
+        let r = Redactor::redact(
+            "load_module /home/alice/nginx/modules/ngx_http_headers_more_filter_module.so;\n",
+            "",
+            "",
+        );
+        assert!(r.config.contains("/ngx_http_headers_more_filter_module.so;"), "{}", r.config);
+        assert!(!r.config.contains("alice"), "{}", r.config);
+    }
 
     #[test]
     fn a_dotless_host_of_the_config_is_redacted_in_the_log_too() {

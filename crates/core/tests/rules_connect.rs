@@ -9,11 +9,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use badgateway_core::code::Code;
-use badgateway_core::finding::{Applicability, Finding, PLACEHOLDER_DNS_SERVER, Severity, apply_edits};
+use badgateway_core::finding::{Applicability, Finding, Severity};
 use badgateway_core::{Analysis, InputKind, Inputs, analyze};
 
 mod common;
-use common::{codes, load, scenarios_dir};
+use common::{
+    SS_HEADER, codes, codes_among, converges, first, hand, inputs, label_texts, listener_fixture, load,
+    primary_text, scenarios_dir, server,
+};
 use std::path::PathBuf;
 
 const MINE: &[&str] = &[
@@ -22,74 +25,7 @@ const MINE: &[&str] = &[
 ];
 
 fn mine(a: &Analysis<'_>) -> Vec<&'static str> {
-    let mut c: Vec<&'static str> = codes(a).into_iter().filter(|c| MINE.contains(c)).collect();
-    c.sort_unstable();
-    c.dedup();
-    c
-}
-
-fn first<'a>(a: &'a Analysis<'_>, code: &str) -> &'a Finding {
-    a.findings
-        .iter()
-        .find(|f| f.code.as_str() == code)
-        .unwrap_or_else(|| panic!("no {code} in {:#?}", a.findings))
-}
-
-fn primary_text(a: &Analysis<'_>, f: &Finding) -> (InputKind, String) {
-    let primaries: Vec<_> = f.labels.iter().filter(|l| l.primary).collect();
-    assert_eq!(primaries.len(), 1, "exactly one primary label in {f:#?}");
-    let label = primaries[0];
-    let text = a.inputs.text(label.span.input);
-    let s = &text[label.span.range.start as usize..label.span.range.end as usize];
-    (label.span.input, String::from_utf8_lossy(s).into_owned())
-}
-
-fn label_texts(a: &Analysis<'_>, f: &Finding, input: InputKind) -> Vec<String> {
-    f.labels
-        .iter()
-        .filter(|l| l.span.input == input)
-        .map(|l| {
-            let text = a.inputs.text(input);
-            String::from_utf8_lossy(&text[l.span.range.start as usize..l.span.range.end as usize])
-                .into_owned()
-        })
-        .collect()
-}
-
-/// Applies the fix of the first `code` finding to the config, re-analyses with the same
-/// listeners and log, and asserts the finding is gone. Returns the fixed config. A fix with a
-/// placeholder is display-only and, as written, leaves a config that does not load; it is
-/// applied with the placeholder filled in, as the user would.
-fn converges(inputs: Inputs<'_>, code: &str) -> Vec<u8> {
-    let a = analyze(inputs);
-    let f = first(&a, code);
-    let fix = f.fix.as_ref().expect("a fix");
-    assert!(!fix.edits().is_empty(), "{code} fix has edits");
-    let config = inputs.config.unwrap();
-    let mut edits = fix.edits().to_vec();
-    if edits.iter().any(|e| e.replacement.contains(PLACEHOLDER_DNS_SERVER)) {
-        assert_eq!(fix.applicability(), Applicability::DisplayOnly, "a placeholder is not applicable as is");
-        let as_written = apply_edits(config, &edits).expect("edits apply");
-        let again = analyze(Inputs { config: Some(&as_written), ..inputs });
-        assert!(again.config.as_ref().unwrap().first_error().is_some(), "the placeholder must not load");
-        for e in &mut edits {
-            e.replacement = e.replacement.replace(PLACEHOLDER_DNS_SERVER, "192.0.2.53");
-        }
-    }
-    let fixed = apply_edits(config, &edits).expect("edits apply");
-    let again = analyze(Inputs { config: Some(&fixed), ..inputs });
-    assert!(
-        !codes(&again).contains(&code),
-        "{code} still reported after its fix:\n{}\n{:#?}",
-        String::from_utf8_lossy(&fixed),
-        again.findings
-    );
-    assert!(
-        again.config.as_ref().unwrap().first_error().is_none(),
-        "the fixed config still loads: {:?}",
-        again.config.as_ref().unwrap().first_error()
-    );
-    fixed
+    codes_among(a, MINE)
 }
 
 // ---------------------------------------------------------------- acceptance: the lab
@@ -193,43 +129,6 @@ fn controls_stay_silent() {
             let a = analyze(inputs);
             assert!(mine(&a).is_empty(), "{name} [{sub}]: {:?}", mine(&a));
         }
-    }
-}
-
-/// Request-time resolution failures are BG208 (the catalog's "resolver failures,
-/// NXDOMAIN"), from the log; the config alone (a resolver is defined) stays silent.
-#[test]
-fn bg208_request_time_resolution_failures() {
-    for (name, words) in [("resolver-nxdomain", "does not exist"), ("resolver-timeout", "did not answer")] {
-        let s = load(name);
-        for (sub, inputs) in [("all", s.all()), ("log", s.log_only())] {
-            let a = analyze(inputs);
-            let f = a
-                .findings
-                .iter()
-                .find(|f| f.code == Code::BG208)
-                .unwrap_or_else(|| panic!("{name} [{sub}]: no BG208"));
-            assert!(f.title.contains(words), "{name} [{sub}]: {}", f.title);
-            assert_eq!(f.status, Some(502), "a resolver timeout is a 502, not a 504");
-            // With the config, the dig command asks the resolver nginx is configured with.
-            let dig = if sub == "all" { "dig @127.0.0.1 -p " } else { "dig @" };
-            assert!(
-                f.fix.as_ref().is_some_and(|x| x.commands().iter().any(|c| c.command.starts_with(dig))),
-                "{sub}"
-            );
-            let others: Vec<_> = mine(&a).into_iter().filter(|c| *c != "BG208").collect();
-            assert!(others.is_empty(), "{name} [{sub}]: {others:?}");
-        }
-        let a = analyze(s.static_only());
-        assert!(mine(&a).is_empty(), "{name} [config+listeners]: {:?}", mine(&a));
-        let s_all = analyze(s.all());
-        let f = s_all.findings.iter().find(|f| f.code == Code::BG208).unwrap();
-        let primary = f.labels.iter().find(|l| l.primary).unwrap();
-        assert_eq!(
-            primary.span.input,
-            badgateway_core::InputKind::Config,
-            "with the config, the target is primary"
-        );
     }
 }
 
@@ -442,51 +341,6 @@ fn bg213_proxy_loop() {
     assert_eq!(first(&a, "BG212").caused_by, Some(Code::BG213));
 }
 
-#[test]
-fn bg208_variable_without_resolver() {
-    let s = load("variable-without-resolver");
-    for inputs in [s.all(), s.static_only()] {
-        let a = analyze(inputs);
-        let f = first(&a, "BG208");
-        assert_eq!(primary_text(&a, f), (InputKind::Config, "http://$backend:19261".into()));
-        assert!(f.title.contains("app.internal"), "{}", f.title);
-    }
-    // Nothing pasted names the host's DNS server: a placeholder, display-only (converges()
-    // checks nginx -t would refuse it as written, then fills it in).
-    let f = first(&analyze(s.all()), "BG208").clone();
-    assert_eq!(f.fix.as_ref().unwrap().applicability(), Applicability::DisplayOnly);
-    let fixed = converges(s.all(), "BG208");
-    assert!(String::from_utf8_lossy(&fixed).contains("resolver 192.0.2.53 valid=10s;"));
-    let a = analyze(s.log_only());
-    let f = first(&a, "BG208");
-    assert_eq!(primary_text(&a, f).0, InputKind::Log);
-    assert!(f.title.contains("app.internal"));
-}
-
-/// Real capture plus this machine's real /etc/resolv.conf (captured): BG208's resolver is
-/// that nameserver, cited, and the fix applies as is.
-#[test]
-fn bg208_resolver_from_the_pasted_resolv_conf() {
-    let s = load("variable-without-resolver");
-    let resolv = listener_fixture("captured/resolv_conf.txt");
-    let want: Vec<&str> =
-        resolv.lines().filter_map(|l| l.strip_prefix("nameserver ")).map(str::trim).collect();
-    let mut listeners = s.listeners.clone().unwrap();
-    listeners.extend_from_slice(resolv.as_bytes());
-    let t = (s.config.clone().unwrap(), listeners, s.log.clone().unwrap());
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG208");
-    let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.applicability(), Applicability::Unsafe);
-    assert!(
-        fix.edits()[0].replacement.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))),
-        "{:?}",
-        fix.edits()
-    );
-    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == &format!("nameserver {}", want[0])));
-    converges(inputs(&t), "BG208");
-}
-
 /// Real capture: localhost means [::1] then 127.0.0.1 (getent), gunicorn on 127.0.0.1 only.
 /// nginx tried [::1], disabled it and passed the request on: the client got 200 three times.
 #[test]
@@ -541,96 +395,7 @@ fn bg204_localhost_ipv4_only_fails_every_request() {
     assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://[::1]:19411;"));
 }
 
-/// Real capture: backend.test moved from 127.0.0.2 to 127.0.0.3 while nginx ran; getent
-/// shows the new address and gunicorn listens there.
-#[test]
-fn bg209_stale_address_proven_by_getent() {
-    let s = load("stale-address");
-    let a = analyze(s.all());
-    let f = first(&a, "BG209");
-    assert_eq!(primary_text(&a, f), (InputKind::Config, "backend.test:19381".into()));
-    assert!(f.title.contains("127.0.0.2:19381"), "{}", f.title);
-    assert!(f.confidence >= 90, "{}", f.confidence);
-    let listeners = label_texts(&a, f, InputKind::Listeners);
-    assert!(
-        listeners.iter().any(|l| l.starts_with("127.0.0.3") && l.contains("backend.test")),
-        "{listeners:?}"
-    );
-    assert!(listeners.iter().any(|l| l == "127.0.0.3:19381"), "{listeners:?}");
-    assert!(f.notes.iter().any(|n| n.contains("does not read /etc/hosts")), "{:?}", f.notes);
-    let fixed = converges(s.all(), "BG209");
-    assert!(String::from_utf8_lossy(&fixed).contains("proxy_pass http://$backend_host:19381;"));
-    // Without getent the log still shows it, with less certainty.
-    let no_getent: Vec<u8> = String::from_utf8_lossy(s.listeners.as_deref().unwrap())
-        .split("$ getent")
-        .next()
-        .unwrap()
-        .as_bytes()
-        .to_vec();
-    let a = analyze(Inputs { listeners: Some(&no_getent), ..s.all() });
-    assert!(first(&a, "BG209").confidence < 90);
-    // A failure to the address the name still has is not a stale address.
-    let log =
-        String::from_utf8_lossy(s.log.as_deref().unwrap()).replace("127.0.0.2:19381", "127.0.0.3:19381");
-    let a = analyze(Inputs { log: Some(log.as_bytes()), ..s.all() });
-    assert!(!codes(&a).contains(&"BG209"), "{:?}", codes(&a));
-}
-
-/// Real captures of BG207: 101 (multicast, no route at all), 113 (ARP unanswered on a veth
-/// network in a private namespace), 13 over TCP (a `prohibit` route there). None is a
-/// backend that is not running.
-#[test]
-fn bg207_real_unreachable_and_denied_connections() {
-    for (name, title_has) in [
-        ("network-unreachable", "network unreachable"),
-        ("no-route-to-host", "no route"),
-        ("route-prohibited", "not allowed"),
-    ] {
-        let s = load(name);
-        for inputs in [s.all(), s.log_only()] {
-            let a = analyze(inputs);
-            let f = first(&a, "BG207");
-            assert!(f.title.contains(title_has), "{name}: {}", f.title);
-            assert_eq!(f.status, Some(502), "{name}");
-            assert!(!codes(&a).contains(&"BG201"), "{name}: {:?}", codes(&a));
-            assert_eq!(
-                label_texts(&a, f, InputKind::Log).len(),
-                1 + usize::from(inputs.config.is_none()),
-                "{name}"
-            );
-        }
-    }
-    // A prohibit route is not SELinux: without SELinux evidence the finding says both.
-    let s = load("route-prohibited");
-    let a = analyze(s.all());
-    let f = first(&a, "BG207");
-    assert!(!f.title.starts_with("SELinux"), "{}", f.title);
-    assert!(f.fix.as_ref().unwrap().commands().iter().any(|c| c.command == "ip route get 10.97.0.7"));
-    // 101 is decided before anything is sent: no firewall question, no 504.
-    let s = load("network-unreachable");
-    let a = analyze(s.all());
-    let f = first(&a, "BG207");
-    assert!(f.message.contains("multicast"), "{}", f.message);
-    assert!(!f.message.contains("504"), "{}", f.message);
-    assert!(f.next_steps.is_empty(), "{:?}", f.next_steps);
-}
-
 // ---------------------------------------------------------------- hand-written corners
-
-fn hand(config: &str, listeners: &str, log: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    (config.as_bytes().to_vec(), listeners.as_bytes().to_vec(), log.as_bytes().to_vec())
-}
-
-fn inputs<'a>(t: &'a (Vec<u8>, Vec<u8>, Vec<u8>)) -> Inputs<'a> {
-    let opt = |v: &'a Vec<u8>| (!v.is_empty()).then_some(v.as_slice());
-    Inputs { config: opt(&t.0), listeners: opt(&t.1), log: opt(&t.2) }
-}
-
-const SS_HEADER: &str = "State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n";
-
-fn server(body: &str) -> String {
-    format!("events {{}}\nhttp {{\n    server {{\n        listen 80;\n{body}\n    }}\n}}\n")
-}
 
 /// Hand-written: localhost is tried as [::1] first; the backend listens on IPv4 only.
 #[test]
@@ -668,92 +433,6 @@ fn bg204_not_for_a_dual_stack_backend() {
     assert!(mine(&analyze(inputs(&t))).is_empty(), "{:?}", analyze(inputs(&t)).findings);
 }
 
-/// Hand-written: SELinux EACCES over TCP, proven by getsebool.
-#[test]
-fn bg207_selinux_denies_tcp_connect() {
-    let t = hand(
-        &server("        location / { proxy_pass http://127.0.0.1:8080; }"),
-        &format!(
-            "{SS_HEADER}LISTEN 0      2048       127.0.0.1:8080      0.0.0.0:*    users:((\"gunicorn\",pid=21133,fd=5))\n\
-             [root@web1 ~]# getsebool httpd_can_network_connect\nhttpd_can_network_connect --> off\n"
-        ),
-        "2026/11/21 11:15:02 [crit] 1231#1231: *1 connect() to 127.0.0.1:8080 failed (13: Permission denied) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8080/\", host: \"example.com\"\n",
-    );
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG207");
-    assert!(f.title.contains("SELinux"), "{}", f.title);
-    assert!(f.confidence >= 95);
-    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("--> off")));
-    assert!(
-        f.fix
-            .as_ref()
-            .unwrap()
-            .commands()
-            .iter()
-            .any(|c| c.command.contains("setsebool -P httpd_can_network_connect 1"))
-    );
-    assert!(!codes(&a).contains(&"BG206"), "a TCP EACCES is not a socket file permission");
-    // Log only.
-    let t2 = (Vec::new(), Vec::new(), t.2.clone());
-    let a = analyze(inputs(&t2));
-    assert!(first(&a, "BG207").next_steps.iter().any(|c| c.command.contains("getsebool")));
-}
-
-/// Hand-written: no route to the backend's host.
-#[test]
-fn bg207_no_route_to_host() {
-    let t = hand(
-        &server("        location / { proxy_pass http://10.0.0.5:8080; }"),
-        "",
-        "2026/11/21 11:15:02 [error] 1231#1231: *1 connect() failed (113: No route to host) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.5:8080/\", host: \"example.com\"\n",
-    );
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG207");
-    assert!(f.title.contains("no route"), "{}", f.title);
-    assert!(f.next_steps.iter().any(|c| c.command.contains("ufw")));
-    assert!(!codes(&a).contains(&"BG201"));
-}
-
-/// Hand-written: an active ufw denies the backend's port.
-#[test]
-fn bg207_firewall_rule_on_the_port() {
-    let t = hand(
-        &server("        location / { proxy_pass http://10.0.0.5:8080; }"),
-        "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n",
-        "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.5:8080/\", host: \"example.com\"\n",
-    );
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG207");
-    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("DENY")), "{:#?}", f.labels);
-    assert_eq!(f.severity, Severity::Error);
-}
-
-/// Hand-written: a container recreated with a new IP; nginx resolved `app` once at start.
-#[test]
-fn bg209_stale_container_address() {
-    let t = hand(
-        &server("        location / {\n            proxy_pass http://app:8000;\n        }"),
-        "",
-        "2026/11/21 11:15:02 [error] 1231#1231: *1 connect() failed (113: No route to host) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:8000/\", host: \"example.com\"\n",
-    );
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG209");
-    assert_eq!(primary_text(&a, f), (InputKind::Config, "app:8000".into()));
-    assert!(f.title.contains("172.18.0.3:8000"), "{}", f.title);
-    let fixed = converges(inputs(&t), "BG209");
-    let text = String::from_utf8_lossy(&fixed);
-    assert!(text.contains("resolver 127.0.0.11 valid=10s;"), "{text}");
-    assert!(text.contains("set $backend_host app;"), "{text}");
-    assert!(text.contains("proxy_pass http://$backend_host:8000;"), "{text}");
-    // An IP literal is not resolved at start: no BG209.
-    let t2 = hand(
-        &server("        location / { proxy_pass http://172.18.0.3:8000; }"),
-        "",
-        &String::from_utf8_lossy(&t.2),
-    );
-    assert!(!codes(&analyze(inputs(&t2))).contains(&"BG209"));
-}
-
 /// Hand-written: EMFILE and EADDRNOTAVAIL.
 #[test]
 fn bg212_files_and_ephemeral_ports() {
@@ -774,23 +453,6 @@ fn bg212_files_and_ephemeral_ports() {
             .iter()
             .any(|c| c.purpose.contains("keepalive")))
     );
-}
-
-/// Hand-written: BG208 stays silent when a resolver applies or the variable holds an IP/upstream.
-#[test]
-fn bg208_not_when_resolvable() {
-    for body in [
-        "        resolver 127.0.0.53;\n        set $b app.internal;\n        location / { proxy_pass http://$b:8000; }",
-        "        set $b 127.0.0.1;\n        location / { proxy_pass http://$b:8000; }",
-        "        location / { proxy_pass http://$host:8000; }",
-    ] {
-        let t = hand(&server(body), "", "");
-        assert!(!codes(&analyze(inputs(&t))).contains(&"BG208"), "{body}");
-    }
-    // http-level resolver.
-    let cfg = "events {}\nhttp {\n    resolver 127.0.0.11;\n    server {\n        set $b app;\n        location / { proxy_pass http://$b; }\n    }\n}\n";
-    let t = hand(cfg, "", "");
-    assert!(!codes(&analyze(inputs(&t))).contains(&"BG208"));
 }
 
 /// Hand-written: proxying to another server block of the same nginx is not a loop; a
@@ -889,30 +551,6 @@ fn unix_rules_read_the_mixed_ss_table() {
     assert!(mine(&a).is_empty(), "{:?}", mine(&a));
 }
 
-fn listener_fixture(path: &str) -> String {
-    std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/listeners").join(path),
-    )
-    .unwrap()
-}
-
-/// Hand-written AVC lines (tests/fixtures/listeners/handwritten/avc_denied.txt): the TCP
-/// denial proves BG207 without any error log; the unix one backs BG206.
-#[test]
-fn selinux_avc_denials() {
-    let avc = listener_fixture("handwritten/avc_denied.txt");
-    let t = hand(&server("        location / { proxy_pass http://127.0.0.1:8000; }"), &avc, "");
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG207");
-    assert_eq!(f.severity, Severity::Error);
-    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("name_connect")));
-    let t = hand(&server("        location / { proxy_pass http://unix:/run/gunicorn/app.sock; }"), &avc, "");
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG206");
-    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("connectto")));
-    assert!(f.message.contains("SELinux"));
-}
-
 /// The worker user as `ps` shows it (real capture) wins over nginx's default.
 #[test]
 fn bg206_worker_user_from_ps() {
@@ -970,214 +608,6 @@ fn bg211_uwsgi_listen_queue_full() {
         hand(&server("        location / { include uwsgi_params; uwsgi_pass 127.0.0.1:18301; }"), "", log);
     let a = analyze(inputs(&t));
     assert_eq!(first(&a, "BG211").status, Some(504));
-}
-
-/// Hand-written: ufw's rules do not apply to loopback traffic (its `before` chains accept
-/// `lo` first), nor to the host's own other addresses (routed through `lo` too). iptables
-/// and nft rules do: see `bg207_firewall_rejects_real_captures`.
-#[test]
-fn bg207_not_for_loopback_firewall_rules() {
-    let ufw = "root@web1:~# ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n8080/tcp                   DENY IN     Anywhere\n";
-    let t = hand(&server("        location / { proxy_pass http://127.0.0.1:8080; }"), ufw, "");
-    assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
-    let own = format!(
-        "{ufw}root@web1:~# ip -br addr\nlo               UNKNOWN        127.0.0.1/8 ::1/128\neth0             UP             10.0.0.5/24\n"
-    );
-    let t = hand(&server("        location / { proxy_pass http://10.0.0.5:8080; }"), &own, "");
-    assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"), "10.0.0.5 is this host");
-}
-
-/// Real captures (private network namespaces): a REJECT answers in the place of a backend
-/// that listens, or of another host. BG207 ranks first, names the rule line and what nginx
-/// logs for it, cites the log line, and gives the delete command; with config and listeners
-/// alone the rule still shows, as an error when nothing about it is in doubt.
-#[test]
-fn bg207_firewall_rejects_real_captures() {
-    for (name, rule, logs, alone) in [
-        (
-            "firewall-reject-reset",
-            "-A OUTPUT -p tcp -m tcp --dport 19451 -j REJECT --reject-with tcp-reset",
-            "111: Connection refused",
-            Severity::Error,
-        ),
-        (
-            "firewall-reject-prohibited",
-            "REJECT     6    --  0.0.0.0/0            0.0.0.0/0            tcp dpt:19461 reject-with icmp-host-prohibited",
-            "113: No route to host",
-            // `iptables -L` without -v hides interfaces: the rule may be bound to one.
-            Severity::Warning,
-        ),
-        (
-            "nft-reject-admin-prohibited",
-            "tcp dport 19491 reject with icmpx admin-prohibited",
-            "113: No route to host",
-            Severity::Error,
-        ),
-        (
-            "nft-reject-ipv6-admin-prohibited",
-            "tcp dport 19541 reject with icmpx admin-prohibited",
-            // ICMPv6's "administratively prohibited" is EACCES: the line SELinux causes.
-            "13: Permission denied",
-            Severity::Error,
-        ),
-        (
-            "firewall-remote-reject",
-            "-A OUTPUT -d 10.96.0.7/32 -p tcp -m tcp --dport 19511 -j REJECT --reject-with icmp-port-unreachable",
-            "111: Connection refused",
-            Severity::Error,
-        ),
-    ] {
-        let s = load(name);
-        let a = analyze(s.all());
-        let f = &a.findings[0];
-        assert_eq!(f.code, Code::BG207, "{name}: the firewall ranks first: {:?}", codes(&a));
-        assert_eq!((f.severity, f.status, f.confidence), (Severity::Error, Some(502), 95), "{name}");
-        assert!(f.title.starts_with("a firewall rule rejects"), "{name}: {}", f.title);
-        let rules = label_texts(&a, f, InputKind::Listeners);
-        assert!(rules.iter().any(|l| l == rule), "{name}: {rules:?}");
-        assert!(
-            f.labels
-                .iter()
-                .filter(|l| l.span.input == InputKind::Listeners)
-                .all(|l| l.message.contains(logs)),
-            "{name}: {:#?}",
-            f.labels
-        );
-        assert!(label_texts(&a, f, InputKind::Log).iter().any(|l| l.contains(logs)), "{name}");
-        assert!(!codes(&a).contains(&"BG201"), "{name}: {:?}", codes(&a));
-        if rule.starts_with("-A ") {
-            let delete = format!("sudo iptables -D {}", rule.trim_start_matches("-A "));
-            assert!(f.fix.as_ref().unwrap().commands().iter().any(|c| c.command == delete), "{name}");
-        }
-        let a = analyze(s.static_only());
-        let f = first(&a, "BG207");
-        assert_eq!((f.severity, f.status), (alone, Some(502)), "{name} [config+listeners]");
-    }
-}
-
-/// Real captures: a DROP (iptables INPUT, nft output hook) leaves nginx waiting for
-/// `proxy_connect_timeout 1s`: 504. BG207 names the rule and the timeout, BG402 explains the
-/// 504 and says BG207 caused it; the log alone is a connect timeout without a cause.
-#[test]
-fn bg207_firewall_drops_real_captures() {
-    for (name, rule) in [
-        ("firewall-drop", "-A INPUT -p tcp -m tcp --dport 19471 -j DROP"),
-        ("nft-drop", "tcp dport 19481 drop"),
-    ] {
-        let s = load(name);
-        let a = analyze(s.all());
-        assert_eq!(codes(&a), ["BG207", "BG402"], "{name}");
-        let f = first(&a, "BG207");
-        assert_eq!((f.status, f.confidence), (Some(504), 95), "{name}");
-        assert!(f.message.contains("proxy_connect_timeout (1s"), "{name}: {}", f.message);
-        assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
-        let t = first(&a, "BG402");
-        assert_eq!((t.caused_by, t.status), (Some(Code::BG207), Some(504)), "{name}");
-        assert!(label_texts(&a, t, InputKind::Listeners).iter().any(|l| l == rule), "{name}");
-        let a = analyze(s.log_only());
-        assert_eq!(codes(&a), ["BG402"], "{name} [log]");
-        assert_eq!(first(&a, "BG402").caused_by, None);
-        let a = analyze(s.static_only());
-        assert_eq!(
-            first(&a, "BG207").status,
-            Some(504),
-            "{name} [config+listeners]: a DROP predicts a timeout"
-        );
-    }
-}
-
-/// Real capture: the only rule on the port is bound to `lo`, and nginx connects to another
-/// host that does not answer ARP (113). BG207 is about the route and cites no rule.
-#[test]
-fn bg207_loopback_rule_not_blamed_for_another_host() {
-    let s = load("firewall-lo-rule-remote-target");
-    let a = analyze(s.all());
-    let f = first(&a, "BG207");
-    assert!(f.title.contains("no route"), "{}", f.title);
-    assert!(label_texts(&a, f, InputKind::Listeners).is_empty(), "{:#?}", f.labels);
-    assert!(f.message.contains("No rule of the pasted firewall stops"), "{}", f.message);
-    assert!(f.next_steps.iter().all(|c| !c.purpose.contains("paste the firewall")));
-    assert!(!codes(&analyze(s.static_only())).contains(&"BG207"));
-}
-
-/// Hand-written log, real listing: a rule on the port, but the log shows nginx got through
-/// (a read timeout comes after the connection was made): the rule is not in the way.
-#[test]
-fn bg207_not_when_the_log_shows_the_connection_made() {
-    let read_timeout = "2026/11/21 11:15:02 [error] 1231#1231: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8001/\", host: \"example.com\"\n";
-    let config = server("        location / { proxy_pass http://127.0.0.1:8001; }");
-    let t = hand(&config, &captured_listing("iptables_S.txt"), read_timeout);
-    assert!(!codes(&analyze(inputs(&t))).contains(&"BG207"));
-    let t = hand(&config, &captured_listing("iptables_S.txt"), "");
-    assert!(codes(&analyze(inputs(&t))).contains(&"BG207"));
-}
-
-fn captured_listing(file: &str) -> String {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/listeners/captured");
-    String::from_utf8(std::fs::read(dir.join(file)).unwrap()).unwrap()
-}
-
-/// Real listings of one host firewall (tests/fixtures/listeners/capture.py firewall): INPUT
-/// accepts lo, then drops 8000 (after accepting it from 10.0.0.0/8) and 9000; OUTPUT rejects
-/// 8001 on lo and 8002 to 10.0.0.5. Each chain is read in order, with interfaces, sources
-/// and destinations; what the listing leaves open is a warning, not an error.
-#[test]
-fn bg207_reads_real_rulesets_in_order() {
-    use Severity::{Error, Warning};
-    let cases: &[(&str, &str, Option<Severity>)] = &[
-        // Loopback: INPUT's `-i lo -j ACCEPT` decides before the drops.
-        ("iptables_S.txt", "127.0.0.1:8000", None),
-        ("iptables_S.txt", "127.0.0.1:9000", None),
-        ("iptables_save.txt", "127.0.0.1:8000", None),
-        ("iptables_L_n_v.txt", "127.0.0.1:8000", None),
-        ("iptables_L_INPUT_n_v_line_numbers.txt", "127.0.0.1:8000", None),
-        ("nft_ruleset.txt", "127.0.0.1:8000", None),
-        ("nft_a_ruleset.txt", "127.0.0.1:9000", None),
-        ("nft_ruleset_iptables_nft.txt", "127.0.0.1:8000", None),
-        // Without -v the first ACCEPT reads as "accept all" on any interface: a doubt.
-        ("iptables_L_n.txt", "127.0.0.1:8000", Some(Warning)),
-        // OUTPUT rejects 8001 on lo: loopback connections only.
-        ("iptables_S.txt", "127.0.0.1:8001", Some(Error)),
-        ("iptables_L_n_v.txt", "127.0.0.1:8001", Some(Error)),
-        ("nft_ruleset.txt", "127.0.0.1:8001", Some(Error)),
-        ("nft_ruleset_iptables_nft.txt", "127.0.0.1:8001", Some(Error)),
-        ("iptables_S.txt", "10.0.0.9:8001", None),
-        ("nft_ruleset.txt", "10.0.0.9:8001", None),
-        // OUTPUT rejects 8002 to 10.0.0.5 only.
-        ("iptables_S.txt", "10.0.0.5:8002", Some(Error)),
-        ("iptables_L_n_v.txt", "10.0.0.5:8002", Some(Error)),
-        ("nft_ruleset.txt", "10.0.0.5:8002", Some(Error)),
-        ("iptables_S.txt", "10.0.0.6:8002", None),
-        ("nft_ruleset.txt", "10.0.0.6:8002", None),
-        // Another host's 8000 and 9000: INPUT rules may be that host's, and whether nginx's
-        // host is in 10.0.0.0/8 is not in the paste.
-        ("iptables_S.txt", "10.0.0.9:9000", Some(Warning)),
-        ("iptables_S.txt", "10.0.0.9:8000", Some(Warning)),
-        ("nft_ruleset.txt", "10.0.0.9:8000", Some(Warning)),
-        // IPv6 (ip6tables, and nft's ip6 table): lo accepted first, a reject on lo for ::1.
-        ("ip6tables_S.txt", "[::1]:8000", None),
-        ("ip6tables_S.txt", "[::1]:8001", Some(Error)),
-        ("ip6tables_L_n_v.txt", "[::1]:8001", Some(Error)),
-        ("nft_ruleset_iptables_nft.txt", "[::1]:8001", Some(Error)),
-        ("nft_ruleset_iptables_nft.txt", "[::1]:8002", None),
-        // An ip6 table's rule does not see IPv4 connections.
-        ("nft_ruleset_iptables_nft.txt", "[::1]:8003", Some(Error)),
-        ("nft_ruleset_iptables_nft.txt", "127.0.0.1:8003", None),
-        // Ports no rule names.
-        ("iptables_S.txt", "127.0.0.1:8080", None),
-        ("iptables_S.txt", "10.0.0.9:8080", None),
-        ("nft_ruleset.txt", "10.0.0.9:6008", None),
-    ];
-    for (file, target, want) in cases {
-        let t = hand(
-            &server(&format!("        location / {{ proxy_pass http://{target}; }}")),
-            &captured_listing(file),
-            "",
-        );
-        let a = analyze(inputs(&t));
-        let got = a.findings.iter().find(|f| f.code == Code::BG207).map(|f| f.severity);
-        assert_eq!(got, *want, "{file} {target}: {:#?}", a.findings);
-    }
 }
 
 /// Hand-written: `proxy_set_header Host` routes the proxied request to another server block
@@ -1590,149 +1020,7 @@ fn bg402_remote_timeout_does_not_cite_a_local_socket() {
     assert!(!mine(&a).contains(&"BG201"));
 }
 
-/// Hand-written: a name that moved to another host (getent): the host's own wildcard socket
-/// on the port is not "the backend here now".
-#[test]
-fn bg209_new_remote_address_is_not_a_local_socket() {
-    let t = hand(
-        &server("        location / {\n            proxy_pass http://app.internal:8000;\n        }"),
-        &format!(
-            "{SS_HEADER}LISTEN 0      2048       0.0.0.0:8000      0.0.0.0:*    users:((\"gunicorn\",pid=21133,fd=5))\n$ getent hosts app.internal\n10.0.0.8        app.internal\n"
-        ),
-        "2026/11/21 11:15:02 [error] 1231#1231: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.7:8000/\", host: \"example.com\"\n",
-    );
-    let a = analyze(inputs(&t));
-    let f = first(&a, "BG209");
-    assert!(!f.labels.iter().any(|l| l.message.contains("the backend is here now")), "{:#?}", f.labels);
-    assert!(label_texts(&a, f, InputKind::Listeners).iter().any(|l| l.contains("10.0.0.8")));
-}
-
 // ---------------------------------------------------------------- BG209: which resolver
-
-/// The fix's edit of the first BG209 finding.
-fn bg209_edit(a: &Analysis<'_>) -> (String, Applicability) {
-    let fix = first(a, "BG209").fix.as_ref().unwrap();
-    (fix.edits()[0].replacement.clone(), fix.applicability())
-}
-
-/// The real stale-address capture plus other pastes appended to its listeners.
-fn stale_with(extra: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let s = load("stale-address");
-    let listeners = format!("{}{extra}", String::from_utf8_lossy(s.listeners.as_deref().unwrap()));
-    (s.config.clone().unwrap(), listeners.into_bytes(), s.log.clone().unwrap())
-}
-
-/// Real capture, nothing saying which DNS server nginx's host uses: a marked placeholder,
-/// display-only, with the command that finds the address. The fix still converges.
-#[test]
-fn bg209_resolver_placeholder_without_evidence() {
-    let s = load("stale-address");
-    let a = analyze(s.all());
-    let (edit, applicability) = bg209_edit(&a);
-    assert_eq!(applicability, Applicability::DisplayOnly);
-    assert!(edit.starts_with("resolver DNS_SERVER_IP valid=10s;  # placeholder"), "{edit}");
-    assert!(!edit.contains("127.0.0.11"), "{edit}");
-    let f = first(&a, "BG209");
-    assert!(f.notes.iter().any(|n| n.contains("replace DNS_SERVER_IP")), "{:?}", f.notes);
-    let commands = &f.fix.as_ref().unwrap().commands();
-    assert!(
-        commands
-            .iter()
-            .any(|c| c.command == "grep ^nameserver /etc/resolv.conf" && c.purpose.contains("DNS_SERVER_IP"))
-    );
-    converges(s.all(), "BG209");
-}
-
-/// Real capture plus the build machine's real /etc/resolv.conf (captured): its nameserver.
-#[test]
-fn bg209_resolver_from_the_pasted_resolv_conf() {
-    let resolv = listener_fixture("captured/resolv_conf.txt");
-    let want: Vec<&str> =
-        resolv.lines().filter_map(|l| l.strip_prefix("nameserver ")).map(str::trim).collect();
-    assert!(!want.is_empty(), "the capture has a nameserver");
-    let t = stale_with(&resolv);
-    let a = analyze(inputs(&t));
-    let (edit, applicability) = bg209_edit(&a);
-    assert_eq!(applicability, Applicability::Unsafe);
-    assert!(edit.starts_with(&format!("resolver {} valid=10s;\n", want.join(" "))), "{edit}");
-    let f = first(&a, "BG209");
-    let cited = label_texts(&a, f, InputKind::Listeners);
-    assert!(cited.iter().any(|l| l == &format!("nameserver {}", want[0])), "{cited:?}");
-    assert!(!f.fix.as_ref().unwrap().commands().iter().any(|c| c.command.contains("resolv.conf")));
-    converges(inputs(&t), "BG209");
-}
-
-/// Hand-written resolv.conf files (see handwritten/README.md): Docker's embedded DNS and
-/// systemd-resolved's stub, each with what it means for nginx.
-#[test]
-fn bg209_resolver_from_docker_or_systemd_resolved_files() {
-    let t = stale_with(&listener_fixture("handwritten/resolv_conf_docker.txt"));
-    let a = analyze(inputs(&t));
-    assert!(bg209_edit(&a).0.starts_with("resolver 127.0.0.11 valid=10s;\n"));
-    let f = first(&a, "BG209");
-    assert!(f.notes.iter().any(|n| n.contains("comes from a Docker container")), "{:?}", f.notes);
-    converges(inputs(&t), "BG209");
-
-    let t = stale_with(&listener_fixture("handwritten/resolv_conf_systemd_resolved.txt"));
-    let a = analyze(inputs(&t));
-    assert!(bg209_edit(&a).0.starts_with("resolver 127.0.0.53 valid=10s;\n"));
-    let f = first(&a, "BG209");
-    assert!(f.notes.iter().any(|n| n.contains("systemd-resolved's local stub")), "{:?}", f.notes);
-    // The stub answers from /etc/hosts: the "does not read /etc/hosts" caveat does not apply.
-    assert!(!f.notes.iter().any(|n| n.contains("does not read /etc/hosts")), "{:?}", f.notes);
-    converges(inputs(&t), "BG209");
-}
-
-/// Hand-written: Docker seen in the inputs without a resolv.conf: Docker's DNS, with the
-/// caveat that it answers inside containers only.
-#[test]
-fn bg209_resolver_from_docker_signs() {
-    let log_line = "2026/11/21 11:15:02 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.5.3:8000/\", host: \"example.com\"";
-    let cfg = server("        location / {\n            proxy_pass http://app:8000;\n        }");
-    let docker_ps = listener_fixture("handwritten/docker_ps.txt");
-    let proxy = format!(
-        "{SS_HEADER}LISTEN 0      4096         0.0.0.0:8080       0.0.0.0:*    users:((\"docker-proxy\",pid=2231,fd=4))\n"
-    );
-    for (listeners, log, why) in [
-        (docker_ps.as_str(), log_line.to_string(), "`docker ps` is in the paste"),
-        (proxy.as_str(), log_line.to_string(), "docker-proxy listens"),
-        ("", format!("nginx-1  | {log_line}"), "docker compose logs"),
-        ("", format!("Nov 21 11:15:02 web1 3f2a1b4c5d6e[812]: {log_line}"), "tagged with a container ID"),
-    ] {
-        let t = hand(&cfg, listeners, &log);
-        let a = analyze(inputs(&t));
-        let (edit, applicability) = bg209_edit(&a);
-        assert!(edit.starts_with("resolver 127.0.0.11 valid=10s;\n"), "{why}: {edit}");
-        assert_eq!(applicability, Applicability::Unsafe);
-        let f = first(&a, "BG209");
-        assert!(
-            f.notes.iter().any(|n| n.contains(why) && n.contains("user-defined network")),
-            "{why}: {:?}",
-            f.notes
-        );
-        converges(inputs(&t), "BG209");
-    }
-    // An old address that is no container's, and no other sign: the placeholder.
-    let t = hand(&cfg, "", log_line);
-    assert!(bg209_edit(&analyze(inputs(&t))).0.contains("DNS_SERVER_IP"));
-}
-
-/// Hand-written: a `resolver` already applies to the target: it is kept, only the variable is added.
-#[test]
-fn bg209_keeps_the_resolver_in_effect() {
-    let cfg = "events {}\nhttp {\n    resolver 10.0.0.2 valid=30s;\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app:8000;\n        }\n    }\n}\n";
-    let log = "2026/11/21 11:15:02 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:8000/\", host: \"example.com\"\n";
-    // A resolv.conf in the paste does not override the config's own resolver.
-    let t = hand(cfg, "nameserver 10.9.9.9\n", log);
-    let a = analyze(inputs(&t));
-    let (edit, applicability) = bg209_edit(&a);
-    assert_eq!(edit, "set $backend_host app;\n            proxy_pass http://$backend_host:8000;");
-    assert_eq!(applicability, Applicability::Unsafe);
-    let f = first(&a, "BG209");
-    assert!(label_texts(&a, f, InputKind::Config).contains(&"resolver 10.0.0.2 valid=30s;".to_string()));
-    let fixed = converges(inputs(&t), "BG209");
-    assert!(!codes(&analyze(Inputs { config: Some(&fixed), ..inputs(&t) })).contains(&"BG208"));
-}
 
 /// Real capture: nginx connects to 10.95.0.1, its own host's network address (`ip -br addr`
 /// lists it), while gunicorn binds 127.0.0.1 only: the table speaks for that address, BG203.

@@ -140,24 +140,20 @@ pub fn probe_labels(
     address: &str,
     port: u16,
 ) -> Finding {
-    for fact in facts.direct_probes(address, port) {
-        if let ProbeFact::DirectProbe { connected: true, range, target, .. } = fact {
-            finding = finding.label(Label::secondary(
-                InputKind::Listeners,
-                *range,
-                format!("connecting to {target} directly works: the backend is up, at this address"),
-            ));
-        }
+    for probe in facts.direct_probes(address, port).into_iter().filter(|p| p.connected) {
+        finding = finding.label(Label::secondary(
+            InputKind::Listeners,
+            probe.range,
+            format!("connecting to {} directly works: the backend is up, at this address", probe.target),
+        ));
     }
     if let EndpointAddr::Tcp { host, port: p, .. } = &endpoint.addr {
-        for fact in facts.direct_probes(host, *p) {
-            if let ProbeFact::DirectProbe { connected: false, range, target, .. } = fact {
-                finding = finding.label(Label::secondary(
-                    InputKind::Listeners,
-                    *range,
-                    format!("connecting to {target}, the address nginx uses, fails the same way"),
-                ));
-            }
+        for probe in facts.direct_probes(host, *p).into_iter().filter(|p| !p.connected) {
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                probe.range,
+                format!("connecting to {}, the address nginx uses, fails the same way", probe.target),
+            ));
         }
     }
     finding

@@ -54,21 +54,6 @@ struct Conn<'x> {
 /// neither a port nor a destination (`-A INPUT -j DROP` at a chain's end) are left to the
 /// chain policies: they stop everything, not this backend.
 pub fn blockers<'a>(report: &'a ListenerReport, ips: &[IpAddr], port: u16, own: bool) -> Vec<Blocker<'a>> {
-    scan(report, ips, port, own, usize::MAX)
-}
-
-/// Does any rule of the paste stop the connection? (Stops at the first.)
-pub fn stops(report: &ListenerReport, ips: &[IpAddr], port: u16, own: bool) -> bool {
-    !scan(report, ips, port, own, 1).is_empty()
-}
-
-fn scan<'a>(
-    report: &'a ListenerReport,
-    ips: &[IpAddr],
-    port: u16,
-    own: bool,
-    at_most: usize,
-) -> Vec<Blocker<'a>> {
     let ufw_inactive = report
         .facts
         .iter()
@@ -124,9 +109,6 @@ fn scan<'a>(
             sure,
             range: *range,
         });
-        if out.len() >= at_most {
-            break;
-        }
     }
     out
 }

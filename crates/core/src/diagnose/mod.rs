@@ -20,11 +20,11 @@ pub use facts::{
 
 use crate::finding::Finding;
 
-/// Runs every rule and ranks the findings: severity, then confidence, then code and
-/// position, so the order is deterministic.
-pub fn run(facts: &Facts<'_>) -> Vec<Finding> {
+/// Runs the rules (every rule: [`rules::RULES`]) and ranks the findings: severity, then
+/// confidence, then code and position, so the order is deterministic.
+pub fn run(facts: &Facts<'_>, rules: &[rules::Rule]) -> Vec<Finding> {
     let mut findings = Findings::default();
-    for rule in rules::RULES {
+    for rule in rules {
         findings.start = findings.list.len();
         (rule.check)(facts, &mut findings);
         if findings.list.len() - findings.start > crate::limits::MAX_FINDINGS_PER_CODE {
@@ -32,8 +32,38 @@ pub fn run(facts: &Facts<'_>) -> Vec<Finding> {
         }
     }
     let mut findings = findings.list;
+    relate(&mut findings);
     rank(&mut findings);
     findings
+}
+
+/// Applies what the rules declare of each other (`RuleInfo::caused_by`, `suppressed_by`):
+/// a finding another rule's finding makes redundant is dropped, and one whose cause is
+/// reported is marked as its consequence. Judged against the findings as the rules wrote
+/// them, so the order of the rules does not matter.
+fn relate(findings: &mut Vec<Finding>) {
+    let related = |f: &Finding, relations: &[rules::Relation]| -> Option<crate::code::Code> {
+        relations
+            .iter()
+            .find(|r| findings.iter().any(|other| other.code == r.rule && r.scope.covers(f, other)))
+            .map(|r| r.rule)
+    };
+    let mut keep = Vec::with_capacity(findings.len());
+    let mut causes = Vec::with_capacity(findings.len());
+    for f in findings.iter() {
+        let info = rules::info_of(f.code);
+        keep.push(info.is_none_or(|i| related(f, i.suppressed_by).is_none()));
+        causes.push(info.and_then(|i| related(f, i.caused_by)));
+    }
+    let mut at = 0;
+    findings.retain_mut(|f| {
+        let (kept, cause) = (keep.get(at).copied().unwrap_or(true), causes.get(at).copied().flatten());
+        at += 1;
+        if cause.is_some() {
+            f.caused_by = cause;
+        }
+        kept
+    });
 }
 
 /// Where rules put their findings. A rule that fires thousands of times (one finding per
@@ -96,7 +126,7 @@ pub fn cap_per_code(findings: &mut Vec<Finding>) {
 }
 
 fn rank(findings: &mut Vec<Finding>) {
-    let primary = |f: &Finding| f.labels.iter().find(|l| l.primary).map(|l| l.span);
+    let primary = Finding::primary_span;
     // The same upstream reached through several `*_pass` lines yields the same finding twice.
     // Kept (code, primary span) by title, in the map type the facts' indexes use: a set of
     // (code, span, title) was a hash table type of its own in the page's wasm.
@@ -147,6 +177,43 @@ mod tests {
         rank(&mut findings);
         findings.truncate(MAX_FINDINGS_PER_CODE);
         findings.into_iter().map(|f| (f.title, f.confidence)).collect()
+    }
+
+    fn at(code: crate::code::Code, start: u32) -> Finding {
+        Finding::new(code, Severity::Error, format!("{code} at {start}")).label(Label::primary(
+            InputKind::Config,
+            TextRange::new(start, start + 4),
+            "x",
+        ))
+    }
+
+    /// What rules declare of each other is applied here: BG201 gives way to BG207 on the
+    /// same target only; BG212 is a consequence of a proxy loop anywhere; BG301 of BG302
+    /// only on the same target.
+    #[test]
+    fn relations_declared_by_the_rules_are_applied_by_the_ranking() {
+        use crate::code::Code::{BG201, BG207, BG212, BG213, BG301, BG302};
+        let mut findings =
+            vec![at(BG201, 10), at(BG201, 20), at(BG207, 10), at(BG212, 0), at(BG301, 30), at(BG301, 40)];
+        findings.extend([at(BG213, 50), at(BG302, 40)]);
+        relate(&mut findings);
+        let got: Vec<_> = findings.iter().map(|f| (f.title.as_str(), f.caused_by)).collect();
+        assert_eq!(
+            got,
+            [
+                ("BG201 at 20", None),
+                ("BG207 at 10", None),
+                ("BG212 at 0", Some(BG213)),
+                ("BG301 at 30", None),
+                ("BG301 at 40", Some(BG302)),
+                ("BG213 at 50", None),
+                ("BG302 at 40", None),
+            ]
+        );
+        // Without the cause, nothing is marked.
+        let mut alone = vec![at(BG212, 0), at(BG201, 10)];
+        relate(&mut alone);
+        assert!(alone.iter().all(|f| f.caused_by.is_none()) && alone.len() == 2);
     }
 
     /// Trimming a rule's findings early keeps exactly what the final ranking and cap keep.

@@ -399,15 +399,14 @@ fn reachable(facts: &Facts<'_>, endpoint: Option<&Endpoint>) -> Step {
         return step(kind, Answered, says, vec![Span::new(InputKind::Log, g.event.range)], Some(&curl));
     }
     if let EndpointAddr::Tcp { host, port, .. } = &endpoint.addr
-        && let Some(crate::listeners::ProbeFact::DirectProbe { connected, errno_text, range, .. }) =
-            facts.direct_probes(host, *port).first()
+        && let Some(probe) = facts.direct_probes(host, *port).first()
     {
-        let says = if *connected {
+        let says = if probe.connected {
             format!("a probe from the pasted host connected to {target}")
         } else {
-            format!("a probe of {target} failed: {}", errno_text.as_deref().unwrap_or("no connection"))
+            format!("a probe of {target} failed: {}", probe.errno_text.unwrap_or("no connection"))
         };
-        return step(kind, Answered, says, vec![Span::new(InputKind::Listeners, *range)], None);
+        return step(kind, Answered, says, vec![Span::new(InputKind::Listeners, probe.range)], None);
     }
     if let Some(g) = groups.first() {
         return step(

@@ -14,6 +14,7 @@ mod addresses;
 mod backend;
 mod containers;
 mod docker;
+mod firewall_rules;
 mod format;
 mod inspect;
 mod json;
@@ -29,6 +30,8 @@ mod tests_docker;
 mod tests_forms;
 #[cfg(test)]
 mod tests_kube;
+#[cfg(test)]
+mod tests_probes;
 mod windows;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -337,3 +337,9 @@ pub(crate) fn is_clock(b: &[u8]) -> bool {
     });
     is_digits(h) && h.len() <= 2 && is_digits(m) && m.len() == 2 && s_ok && parts.next().is_none()
 }
+
+/// A word without the quotes around it (`'x'`, `"x"`).
+pub(crate) fn trim_quotes(w: &[u8]) -> &[u8] {
+    let w = w.strip_prefix(b"'").or_else(|| w.strip_prefix(b"\"")).unwrap_or(w);
+    w.strip_suffix(b"'").or_else(|| w.strip_suffix(b"\"")).unwrap_or(w)
+}

@@ -17,11 +17,13 @@ use crate::log::{EventGroup, EventKind, LogReport};
 
 mod events;
 mod failure;
+mod probes;
 mod unix;
 
 pub use events::unix_path;
 use events::{AddrKey, GroupAddr, event_address};
 pub use failure::Failure;
+pub use probes::SelinuxSays;
 pub use unix::{SocketAccess, UnixReach, WorkerUser, WorkerUserSource};
 use unix::{UnixBackend, parent_dir};
 
@@ -711,28 +713,6 @@ impl<'a> Facts<'a> {
         let bare = new_host.trim_start_matches('[').trim_end_matches(']');
         let replacement = if bare.contains(':') { format!("[{bare}]") } else { bare.to_string() };
         (end >= start).then(|| crate::finding::Edit { range: TextRange::new(start, end), replacement })
-    }
-
-    /// `curl`/`telnet` probes of `host:port` in the listeners paste (`host` with or without brackets).
-    pub fn direct_probes(&self, host: &str, port: u16) -> Vec<&'a ProbeFact> {
-        let Some(report) = self.listeners else { return Vec::new() };
-        let want = literal_ips(host);
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        report
-            .facts
-            .iter()
-            .filter(|f| {
-                let ProbeFact::DirectProbe { target, .. } = f else { return false };
-                let (h, p) = split_host_port(target);
-                if p.is_some_and(|p| p != port) {
-                    return false;
-                }
-                match h.parse::<IpAddr>() {
-                    Ok(ip) => want.iter().any(|w| w.to_canonical() == ip.to_canonical()),
-                    Err(_) => h.eq_ignore_ascii_case(bare),
-                }
-            })
-            .collect()
     }
 }
 

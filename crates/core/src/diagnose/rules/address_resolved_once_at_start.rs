@@ -245,3 +245,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(f.fix(fix));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("stale-address", All)],
+        not: [("healthy", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("stale-address-resolver", All), ("stale-address", ConfigListeners)],
+        snapshot: ("stale-address", All),
+    }
+}

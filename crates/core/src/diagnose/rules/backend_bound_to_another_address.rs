@@ -127,3 +127,12 @@ fn endpoint_host(endpoint: &super::super::facts::Endpoint) -> String {
         EndpointAddr::Unix { path } => path.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("own-address-wrong-bind", All), ("wrong-address", All), ("own-address-wrong-bind", ConfigListeners), ("wrong-address", ConfigListeners)],
+        not: [("healthy", All), ("backend-down-unnamed-listeners", All), ("firewall-drop", All), ("firewall-lo-rule-remote-target", All), ("own-address-wrong-bind", Config), ("wrong-address", Config)],
+        snapshot: ("own-address-wrong-bind", All),
+    }
+}

@@ -102,3 +102,12 @@ fn failed_to_resolve(facts: &Facts<'_>, host: &str) -> bool {
                 && g.event.name().is_some_and(|n| n.trim_matches('"').starts_with(host))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("upstream-name-typo", All), ("upstream-name-typo", ConfigListeners), ("upstream-name-typo", Config)],
+        not: [("healthy", All), ("remote-backend", All), ("upstream-name-typo", Listeners)],
+        snapshot: ("upstream-name-typo", All),
+    }
+}

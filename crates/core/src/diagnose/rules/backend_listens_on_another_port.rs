@@ -136,3 +136,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("wrong-port", All), ("wrong-port", ConfigListeners)],
+        not: [("healthy", All), ("backend-down-unnamed-listeners", All), ("backend-not-running", All), ("connect-timeout", All), ("wrong-port", Config)],
+        snapshot: ("wrong-port", All),
+    }
+}

@@ -402,3 +402,12 @@ fn v6_loopback_passed_on(facts: &Facts<'_>, out: &mut Findings) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("family-v4-backend", All), ("family-v6-backend", All), ("localhost-ipv4-only", All), ("family-v4-backend", ConfigListeners), ("family-v6-backend", ConfigListeners)],
+        not: [("healthy", All), ("backend-down-unnamed-listeners", All), ("firewall-drop", All), ("firewall-lo-rule-remote-target", All), ("family-v4-backend", Config), ("family-v6-backend", Config)],
+        snapshot: ("family-v4-backend", All),
+    }
+}

@@ -263,3 +263,12 @@ fn fix(php: bool) -> Fix {
     Fix::display_only("give the backend more workers (or faster requests) and a larger listen queue")
         .with_commands(commands)
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("connect-timeout", All), ("php-fpm-max-children", All), ("unix-backlog-full", All), ("connect-timeout", ConfigListeners), ("php-fpm-max-children", Log)],
+        not: [("healthy", All), ("firewall-drop", All), ("nft-drop", All), ("php-primary-script-unknown", All), ("connect-timeout", Config), ("php-fpm-max-children", ConfigListeners)],
+        snapshot: ("connect-timeout", All),
+    }
+}

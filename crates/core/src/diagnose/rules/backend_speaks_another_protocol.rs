@@ -414,3 +414,12 @@ fn drop_tls(src: &[u8], t: &Target) -> Option<Fix> {
         .with_commands(vec![reload_commands()]),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("fastcgi-to-http", All), ("grpc-to-http1", All), ("https-to-http", All), ("fastcgi-to-http", Log), ("grpc-to-http1", ConfigListeners)],
+        not: [("healthy", All), ("remote-backend", All), ("tls-name-mismatch", All), ("tls-verify-self-signed", All), ("fastcgi-to-http", ConfigListeners), ("grpc-to-http1", Config)],
+        snapshot: ("fastcgi-to-http", All),
+    }
+}

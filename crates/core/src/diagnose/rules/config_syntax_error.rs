@@ -46,3 +46,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     };
     report(facts, &wording, out);
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("missing-semicolon", All), ("missing-semicolon", ConfigListeners), ("missing-semicolon", Config)],
+        not: [("healthy", All), ("remote-backend", All), ("missing-semicolon", Listeners)],
+        snapshot: ("missing-semicolon", All),
+    }
+}

@@ -4,11 +4,11 @@ use std::net::IpAddr;
 use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
 use crate::limits::MAX_RULES_CITED;
-use crate::listeners::{FirewallTool, ProbeFact};
+use crate::listeners::FirewallTool;
 use crate::log::{EventGroup, EventKind, Phase};
 
 use super::super::evidence::{self, cite_events, endpoint_text, target_place};
-use super::super::facts::{EndpointAddr, Facts};
+use super::super::facts::{EndpointAddr, Facts, SelinuxSays};
 use super::super::firewall::{self, Blocker, Outcome};
 use super::super::response::{setting_origin, target_of, time_text};
 
@@ -138,36 +138,24 @@ fn explains(outcome: Outcome, group: &EventGroup) -> bool {
     }
 }
 
-/// SELinux facts: `httpd_can_network_connect --> off`, AVC `name_connect` denials for the port.
+/// SELinux's evidence against the connection, as labels.
 fn selinux_facts(facts: &Facts<'_>, port: Option<u16>) -> Vec<(TextRange, String)> {
-    let Some(r) = facts.listeners else { return Vec::new() };
-    r.facts
-        .iter()
-        .filter_map(|f| match f {
-            ProbeFact::SelinuxBoolean { name, on: false, range } if name == "httpd_can_network_connect" => {
-                Some((*range, "SELinux forbids nginx (httpd_t) to connect to network ports".to_string()))
+    facts
+        .selinux_says(port)
+        .into_iter()
+        .map(|says| match says {
+            SelinuxSays::NetworkConnectOff { range } => {
+                (range, "SELinux forbids nginx (httpd_t) to connect to network ports".to_string())
             }
-            ProbeFact::AvcDenial { permission, target_port, range, .. }
-                if permission == "name_connect" && (port.is_none() || *target_port == port) =>
-            {
-                Some((
-                    *range,
-                    format!(
-                        "SELinux denied the connection{}",
-                        target_port.map_or(String::new(), |p| format!(" to port {p}"))
-                    ),
-                ))
-            }
-            _ => None,
+            SelinuxSays::Denied { port, range } => (
+                range,
+                format!(
+                    "SELinux denied the connection{}",
+                    port.map_or(String::new(), |p| format!(" to port {p}"))
+                ),
+            ),
         })
         .collect()
-}
-
-/// Did the paste list any firewall (rules, policies or ufw's status)?
-fn firewall_listed(facts: &Facts<'_>) -> bool {
-    facts.listeners.is_some_and(|r| {
-        r.facts.iter().any(|f| matches!(f, ProbeFact::FirewallRule { .. } | ProbeFact::FirewallStatus { .. }))
-    })
 }
 
 /// What the firewall part of the finding rests on.
@@ -569,7 +557,7 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
     } else {
         format!("{who} {why}, so clients get 502 Bad Gateway (504 if packets are dropped silently).")
     };
-    if matches!(block, Block::Unreachable | Block::KernelTimeout) && firewall_listed(facts) {
+    if matches!(block, Block::Unreachable | Block::KernelTimeout) && facts.firewall_listed(true) {
         message.push_str(
             " No rule of the pasted firewall stops connections to this address (rules bound to `lo`, another port or \
              another destination do not): look at the route and the backend's host first; a firewall on that host, \
@@ -587,16 +575,13 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
         for (range, text) in selinux {
             f = f.label(Label::secondary(InputKind::Listeners, range, text));
         }
-        if facts
-            .listeners
-            .is_none_or(|r| !r.facts.iter().any(|x| matches!(x, ProbeFact::SelinuxBoolean { .. })))
-        {
+        if !facts.selinux_booleans_listed() {
             f = f.next_step(Command::new(
                 "prove it is SELinux",
                 "getsebool httpd_can_network_connect; sudo ausearch -m avc -c nginx",
             ));
         }
-    } else if !firewall_listed(facts) && block != Block::NoNetworkRoute {
+    } else if !facts.firewall_listed(true) && block != Block::NoNetworkRoute {
         f = f.next_step(Command::new(
             "paste the firewall rules",
             "sudo ufw status verbose; sudo iptables -S; sudo nft list ruleset",
@@ -668,4 +653,13 @@ fn selinux_fix(port: Option<u16>, route_of: Option<&str>) -> Fix {
         commands.push(Command::new("no SELinux? look for a prohibit route", format!("ip route get {host}")));
     }
     Fix::display_only("allow nginx to connect to the backend under SELinux").with_commands(commands)
+}
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("firewall-drop", All), ("firewall-lo-rule-remote-target", All), ("firewall-reject-prohibited", All), ("firewall-drop", ConfigListeners), ("firewall-lo-rule-remote-target", Log)],
+        not: [("healthy", All), ("firewall-rules-not-in-the-way", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("firewall-drop", Config), ("firewall-lo-rule-remote-target", ConfigListeners)],
+        snapshot: ("firewall-drop", All),
+    }
 }

@@ -51,3 +51,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     };
     report(facts, &wording, out);
 }
+
+#[cfg(test)]
+mod tests {
+    /// Hand-written: the lab's nginx loads no third-party module.
+    const HEADERS_MORE: &[u8] = b"server {\n    listen 80;\n    location / {\n        more_set_headers 'X-App: 1';\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n";
+
+    super::super::verify::rule_tests! {
+        written: (config: HEADERS_MORE, "headers-more"),
+        not: [("healthy", All), ("unknown-directive", All), ("grpc-to-http1", Config)],
+    }
+}

@@ -42,3 +42,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     };
     report(facts, &wording, out);
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("unknown-directive", All), ("unknown-directive", ConfigListeners), ("unknown-directive", Config)],
+        not: [("healthy", All), ("remote-backend", All), ("unknown-directive", Listeners)],
+        snapshot: ("unknown-directive", All),
+    }
+}

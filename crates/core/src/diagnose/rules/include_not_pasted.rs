@@ -41,3 +41,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     };
     report(facts, &wording, out);
 }
+
+#[cfg(test)]
+mod tests {
+    /// Hand-written: every lab capture is a whole `nginx -T`, which holds every include.
+    const FRAGMENT: &[u8] = b"server {\n    listen 80;\n    include snippets/app-proxy.conf;\n}\n";
+
+    super::super::verify::rule_tests! {
+        written: (config: FRAGMENT, "fragment"),
+        not: [("healthy", All), ("wrong-port", Config), ("unix-socket-permission", All)],
+    }
+}

@@ -96,3 +96,35 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::verify::{Capture, Subset::*, snapshot_inputs, verify_inputs, verify_not};
+    use super::INFO;
+    use crate::input::Inputs;
+
+    /// Real captures, each in another input's box.
+    #[test]
+    fn fires_on_a_capture_in_the_wrong_box() {
+        let log = Capture::file("wrong-port", "error.log");
+        let config = Capture::file("wrong-port", "nginx-T.txt");
+        let table = Capture::file("wrong-port", "ss-tlnp.txt");
+        verify_inputs(&INFO, Inputs { config: Some(&log), ..Default::default() }, true);
+        verify_inputs(&INFO, Inputs { log: Some(&config), ..Default::default() }, true);
+        verify_inputs(&INFO, Inputs { log: Some(&table), ..Default::default() }, true);
+    }
+
+    #[test]
+    fn silent_on_captures_in_their_own_boxes() {
+        verify_not(
+            &INFO,
+            &[("healthy", All), ("wrong-port", All), ("unix-socket-permission", All), ("proxy-loop", Log)],
+        );
+    }
+
+    #[test]
+    fn renders_its_findings() {
+        let log = Capture::file("wrong-port", "error.log");
+        snapshot_inputs(&INFO, "log-as-config", Inputs { config: Some(&log), ..Default::default() });
+    }
+}

@@ -68,3 +68,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Hand-written: the first bytes of a gzip file (a rotated `error.log.2.gz`).
+    const GZIP: &[u8] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xed\x5d\x6b\x73";
+
+    super::super::verify::rule_tests! {
+        written: (log: GZIP, "gzip-log"),
+        not: [("healthy", All), ("wrong-port", All), ("unix-socket-permission", All)],
+    }
+}

@@ -77,3 +77,22 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("php-primary-script-unknown", All), ("php-primary-script-unknown", Log)],
+        not: [("healthy", All), ("php-primary-script-unknown", ConfigListeners)],
+        snapshot: ("php-primary-script-unknown", All),
+    }
+
+    #[test]
+    fn says_404_not_502_as_a_note() {
+        let capture = verify::Capture::load("php-primary-script-unknown");
+        let a = verify::alone(&super::INFO, capture.inputs(Subset::All));
+        let f = verify::only(&a);
+        assert_eq!(f.severity, crate::finding::Severity::Info);
+        assert_eq!(f.status, Some(404));
+        assert!(f.message.contains("not a 502"));
+    }
+}

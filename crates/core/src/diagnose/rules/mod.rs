@@ -8,8 +8,10 @@ use crate::diagnose::Findings;
 
 use super::Facts;
 
-/// Declares a rule: its documentation (the doc comment), stable code, slug and title.
-/// The documentation is kept as one string for `explain` and the page.
+/// Declares a rule: its documentation (the doc comment), stable code, slug and title, the
+/// failures it explains, and how other rules' findings bear on its own (`caused_by`,
+/// `suppressed_by`: `[(BG213, Anywhere)]`, see [`Relation`]). The documentation is kept as
+/// one string for `explain` and the page.
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -17,12 +19,22 @@ macro_rules! declare_rule {
         name: $name:literal,
         title: $title:literal,
         $(explains: [$($failure:ident),* $(,)?],)?
+        $(caused_by: [$(($cause:ident, $cause_scope:ident)),* $(,)?],)?
+        $(suppressed_by: [$(($by:ident, $by_scope:ident)),* $(,)?],)?
     ) => {
         pub const INFO: $crate::diagnose::rules::RuleInfo = $crate::diagnose::rules::RuleInfo {
             code: $crate::code::Code::$code,
             name: $name,
             title: $title,
             explains: &[$($($crate::diagnose::Failure::$failure),*)?],
+            caused_by: &[$($($crate::diagnose::rules::Relation {
+                rule: $crate::code::Code::$cause,
+                scope: $crate::diagnose::rules::Scope::$cause_scope,
+            }),*)?],
+            suppressed_by: &[$($($crate::diagnose::rules::Relation {
+                rule: $crate::code::Code::$by,
+                scope: $crate::diagnose::rules::Scope::$by_scope,
+            }),*)?],
             docs: {
                 #[cfg(feature = "docs")]
                 {
@@ -68,6 +80,8 @@ mod upstream_read_timeout;
 mod upstream_reset_connection;
 mod upstream_sent_invalid_response;
 mod upstream_tls_verification_failed;
+#[cfg(test)]
+mod verify;
 
 /// What every rule publishes about itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -81,9 +95,47 @@ pub struct RuleInfo {
     /// consequence names its cause through [`explaining`], never by the cause's code.
     #[serde(skip)]
     pub explains: &'static [Failure],
+    /// Rules whose finding, when present, is the cause of this rule's finding: the ranking
+    /// sets the finding's `caused_by` to the first of them that fired (and ranks it after).
+    #[serde(skip)]
+    pub caused_by: &'static [Relation],
+    /// Rules whose finding, when present, makes this rule's finding redundant: the ranking
+    /// drops it. A rule never stays silent by re-checking another rule's conditions.
+    #[serde(skip)]
+    pub suppressed_by: &'static [Relation],
     /// Markdown: What it detects / Why it causes a 502 / Example / Fix / References.
     /// Empty when the `docs` feature is off.
     pub docs: &'static str,
+}
+
+/// How a finding of another rule bears on this rule's findings; applied in one place, by
+/// `diagnose::run` after every rule has run (`diagnose::relate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Relation {
+    pub rule: Code,
+    pub scope: Scope,
+}
+
+/// Which findings of the related rule count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Any of its findings in the report: a state of the whole nginx (a proxy loop).
+    Anywhere,
+    /// One whose primary label is the same span as this finding's: the same `*_pass`
+    /// target (a config span), or the same log line.
+    SameTarget,
+}
+
+impl Scope {
+    /// Does `other` (a finding of the related rule) fall in this scope of `finding`?
+    pub fn covers(self, finding: &crate::finding::Finding, other: &crate::finding::Finding) -> bool {
+        match self {
+            Scope::Anywhere => true,
+            Scope::SameTarget => {
+                finding.primary_span().is_some() && finding.primary_span() == other.primary_span()
+            }
+        }
+    }
 }
 
 pub struct Rule {
@@ -151,7 +203,10 @@ pub fn explaining(failure: Failure) -> Option<Code> {
 }
 
 pub fn info(code: &str) -> Option<&'static RuleInfo> {
-    let code = Code::parse(code)?;
+    info_of(Code::parse(code)?)
+}
+
+pub fn info_of(code: Code) -> Option<&'static RuleInfo> {
     RULES.iter().map(|r| &r.info).find(|i| i.code == code)
 }
 
@@ -164,6 +219,22 @@ mod tests {
         for &failure in Failure::ALL {
             let n = RULES.iter().filter(|r| r.info.explains.contains(&failure)).count();
             assert_eq!(n, 1, "{failure:?} is explained by {n} rules");
+        }
+    }
+
+    /// A relation names a live rule other than its own, and no rule is both caused and
+    /// suppressed by the same one.
+    #[test]
+    fn relations_name_other_live_rules() {
+        for rule in RULES {
+            let i = rule.info;
+            for r in i.caused_by.iter().chain(i.suppressed_by) {
+                assert!(r.rule != i.code, "{} relates to itself", i.code);
+                assert!(info_of(r.rule).is_some(), "{} names {}, which has no rule", i.code, r.rule);
+            }
+            for c in i.caused_by {
+                assert!(!i.suppressed_by.iter().any(|s| s.rule == c.rule), "{}: {}", i.code, c.rule);
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-use crate::code::Code;
 use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
@@ -46,6 +45,7 @@ declare_rule! {
     name: "nginx-out-of-connections",
     title: "nginx out of connections, files or local ports (500)",
     explains: [OutOfLocalAddresses],
+    caused_by: [(BG213, Anywhere)],
 }
 
 /// `3` of `3 worker_connections are not enough`.
@@ -171,7 +171,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             }
         }
         if looping {
-            f = f.caused_by(Code::BG213).note(
+            f = f.note(
                 "nginx connects to itself (BG213): every request opens another, until the connections run out. \
                  Fix the loop; raising the limit would not help.",
             );
@@ -229,5 +229,14 @@ fn fix_for(kind: &EventKind, range: Option<crate::input::TextRange>) -> Fix {
                 Command::new("count connections in TIME_WAIT", "ss -tan state time-wait | wc -l"),
                 Command::new("widen the local port range if needed", "sysctl net.ipv4.ip_local_port_range"),
             ]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("proxy-loop", All), ("worker-connections-too-small", All), ("proxy-loop", Log), ("worker-connections-too-small", Log)],
+        not: [("healthy", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("proxy-loop", ConfigListeners), ("worker-connections-too-small", ConfigListeners)],
+        snapshot: ("proxy-loop", All),
     }
 }

@@ -236,3 +236,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("no-live-upstreams", All), ("no-live-upstreams", Log)],
+        not: [("healthy", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("no-live-upstreams", ConfigListeners)],
+        snapshot: ("no-live-upstreams", All),
+    }
+}

@@ -2,7 +2,7 @@ use crate::diagnose::Findings;
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::finding::{Command, Finding, Fix, Label, Severity};
-use crate::input::{InputKind, TextRange};
+use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind};
 
 use super::super::container;
@@ -13,8 +13,6 @@ use super::super::evidence::{
 use super::super::facts::{
     Endpoint, EndpointAddr, Facts, Locality, TcpReach, UnixReach, looks_like_container,
 };
-use super::super::firewall;
-use crate::listeners::ProbeFact;
 
 declare_rule! {
     /// ## What it detects
@@ -75,6 +73,7 @@ declare_rule! {
     name: "nothing-listens-on-target",
     title: "backend not running: nothing listens where nginx connects",
     explains: [NothingListens],
+    suppressed_by: [(BG207, SameTarget)],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -90,16 +89,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
         let refused: Vec<_> = facts.refused_for(endpoint);
-        if refused.is_empty() && never_reached_a_host(facts, endpoint) {
-            // No route to the address: it is not on nginx's host, whose table says nothing about it.
-            continue;
-        }
         // Multicast and broadcast addresses are no host's: no listener table can say what is there.
         if !ips.is_empty() && ips.iter().all(|ip| not_a_host(*ip)) {
-            continue;
-        }
-        // A rule of the paste's firewall stops it: BG207 says so.
-        if firewall_stops_remote(facts, endpoint) {
             continue;
         }
         // Not known to be nginx's host: only the log can say that connections are refused there.
@@ -211,37 +202,10 @@ fn unnamed_list(listeners: &[&crate::listeners::Listener]) -> String {
     }
 }
 
-/// The log shows nginx's connections to this endpoint fail before reaching any host:
-/// `101: Network is unreachable`, `113: No route to host`, a `connect()` timed out by the
-/// kernel, or denied (`13: Permission denied`) on the way to an address that is not
-/// loopback (BG207's evidence). The listener table says nothing about such an address.
-fn never_reached_a_host(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
-    let EndpointAddr::Tcp { ips, .. } = &endpoint.addr else { return false };
-    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
-    facts.events_for(endpoint).iter().any(|g| {
-        g.event.kind == EventKind::ConnectFailed
-            && match g.event.errno {
-                Some(101 | 110 | 113) => true,
-                Some(13) => !loopback,
-                _ => false,
-            }
-    })
-}
-
 /// Some line of the group failed its request: nginx did not pass it on to another server
 /// that answered (`upstream server temporarily disabled` after a first failure).
 fn decided_the_status(group: &EventGroup) -> bool {
     group.statuses.iter().any(|s| s.code().is_some_and(|c| c >= 500))
-}
-
-/// A firewall rule of the paste stops connections to an address that is not loopback:
-/// that rule is what refused them (BG207), and nginx's listener table says nothing about
-/// what runs on that other host.
-fn firewall_stops_remote(facts: &Facts<'_>, endpoint: &Endpoint) -> bool {
-    let EndpointAddr::Tcp { ips, port, .. } = &endpoint.addr else { return false };
-    let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
-    let own = facts.endpoint_is_local(endpoint);
-    !loopback && facts.listeners.is_some_and(|r| firewall::stops(r, ips, *port, own))
 }
 
 fn not_a_host(ip: IpAddr) -> bool {
@@ -310,37 +274,17 @@ fn stale_socket(facts: &Facts<'_>, endpoint: &Endpoint, path: &str, out: &mut Fi
 
 /// `systemctl status` of a failed or stopped service proves the backend is down and says why.
 fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
-    let Some(report) = facts.listeners else { return finding };
-    for fact in &report.facts {
-        let ProbeFact::ServiceStatus { unit, active, exit_reason, range, main_pid, .. } = fact else {
-            continue;
-        };
-        if unit.starts_with("nginx") || !matches!(active.as_str(), "failed" | "inactive" | "activating") {
-            continue;
-        }
-        let why = exit_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    for down in facts.services_down() {
+        let (unit, active) = (down.unit, down.active);
+        let why = down.exit_reason.map(|r| format!(" ({r})")).unwrap_or_default();
         finding = finding
-            .label(Label::secondary(InputKind::Listeners, *range, format!("{unit} is {active}{why}")))
+            .label(Label::secondary(InputKind::Listeners, down.range, format!("{unit} is {active}{why}")))
             .note(format!(
                 "systemctl shows {unit} {active}{why}: read why with `sudo journalctl -u {unit} -n 50 --no-pager`."
             ));
         finding.confidence = finding.confidence.saturating_add(3).min(99);
         // The journal lines systemctl printed with it say why (the last few).
-        let base = unit.trim_end_matches(".service");
-        let lines: Vec<TextRange> = report
-            .facts
-            .iter()
-            .filter_map(|f| match f {
-                ProbeFact::JournalLine { unit: u, pid, message_range, .. }
-                    if (main_pid.is_some() && *pid == *main_pid)
-                        || u.as_deref().is_some_and(|u| u.trim_end_matches(".service") == base) =>
-                {
-                    Some(*message_range)
-                }
-                _ => None,
-            })
-            .collect();
-        for range in lines.iter().rev().take(3).rev() {
+        for range in down.journal.iter().rev().take(3).rev() {
             finding =
                 finding.label(Label::secondary(InputKind::Listeners, *range, format!("{unit} logged this")));
         }
@@ -351,9 +295,9 @@ fn service_evidence(facts: &Facts<'_>, mut finding: Finding) -> Finding {
 /// `curl`/`telnet` to the address nginx uses: refused confirms; connected means the
 /// backend is up now (it was down when nginx logged, or it came back since).
 fn probe_evidence(facts: &Facts<'_>, host: &str, port: u16, mut finding: Finding) -> Finding {
-    for fact in facts.direct_probes(host, port) {
-        let ProbeFact::DirectProbe { connected, range, target, .. } = fact else { continue };
-        if *connected {
+    for probe in facts.direct_probes(host, port) {
+        let (target, range) = (probe.target, &probe.range);
+        if probe.connected {
             finding = finding.note(format!(
                 "But a direct connection to {target} works: the backend is up now. It was down when nginx \
                  logged, or nginx connects to another address than the one probed (check `getent hosts {host}`)."
@@ -598,4 +542,13 @@ fn start_backend(port: u16) -> Fix {
             format!("sudo ss -tlnp | grep ':{port}'"),
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("backend-down-unnamed-listeners", All), ("backend-not-running", All), ("no-live-upstreams", All), ("backend-down-unnamed-listeners", ConfigListeners), ("backend-down-unnamed-listeners", Log)],
+        not: [("healthy", All), ("connect-timeout", All), ("content-length-and-chunked", All), ("family-v4-backend", All), ("backend-down-unnamed-listeners", Config), ("backend-not-running", Config)],
+        snapshot: ("backend-down-unnamed-listeners", All),
+    }
 }

@@ -44,3 +44,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     };
     report(facts, &wording, out);
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("missing-scheme", All), ("missing-scheme", ConfigListeners), ("missing-scheme", Config)],
+        not: [("healthy", All), ("remote-backend", All), ("missing-scheme", Listeners)],
+        snapshot: ("missing-scheme", All),
+    }
+}

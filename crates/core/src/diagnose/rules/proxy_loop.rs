@@ -166,3 +166,12 @@ fn display_fix(backend: Option<String>) -> Fix {
     Fix::display_only("point proxy_pass at the application, not at nginx's own listen address")
         .with_commands(commands)
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("proxy-loop", All), ("proxy-loop", ConfigListeners), ("proxy-loop", Config), ("proxy-loop", Log)],
+        not: [("healthy", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("remote-backend-down", All), ("proxy-loop", Listeners)],
+        snapshot: ("proxy-loop", All),
+    }
+}

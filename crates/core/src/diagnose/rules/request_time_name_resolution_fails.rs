@@ -318,3 +318,12 @@ fn resolution_failed(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("resolver-nxdomain", All), ("resolver-timeout", All), ("variable-without-resolver", All), ("resolver-nxdomain", Log), ("resolver-timeout", Log)],
+        not: [("healthy", All), ("php-primary-script-unknown", All), ("remote-backend", All), ("stale-address-resolver", All), ("resolver-nxdomain", ConfigListeners), ("resolver-timeout", ConfigListeners)],
+        snapshot: ("resolver-nxdomain", All),
+    }
+}

@@ -158,3 +158,12 @@ fn raise_buffer(facts: &Facts<'_>, target: &Target) -> Option<Fix> {
             .with_commands(vec![reload_commands()]),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("header-too-big", All), ("header-too-big", Log)],
+        not: [("healthy", All), ("remote-backend", All), ("header-too-big", ConfigListeners)],
+        snapshot: ("header-too-big", All),
+    }
+}

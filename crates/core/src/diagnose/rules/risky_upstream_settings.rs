@@ -298,3 +298,75 @@ fn target_place_of(facts: &Facts<'_>, target: &Target) -> String {
         })
         .map_or_else(|| place(facts, target), |e| target_place(facts, e))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Hand-written: none of the lab's configs turns keepalive or retries off.
+    const KEEPALIVE_HTTP10: &[u8] = b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    keepalive 16;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n  }\n}\n";
+
+    super::super::verify::rule_tests! {
+        written: (config: KEEPALIVE_HTTP10, "keepalive-http10"),
+        not: [("healthy", All), ("no-live-upstreams", All), ("read-timeout", All), ("php-fpm-terminate-timeout", All)],
+    }
+
+    use verify::{alone, converges, only, primary_text};
+
+    fn config(text: &[u8]) -> Inputs<'_> {
+        Inputs { config: Some(text), ..Default::default() }
+    }
+
+    #[test]
+    fn keepalive_without_http11_is_fixed_in_the_location() {
+        let inputs = config(b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    keepalive 16;\n  }\n  server {\n    listen 80;\n    proxy_set_header Host $host;\n    proxy_set_header X-Real-IP $remote_addr;\n    location / {\n        proxy_pass http://app;\n    }\n  }\n}\n");
+        let a = alone(&super::INFO, inputs);
+        let f = only(&a);
+        assert_eq!(f.severity, crate::finding::Severity::Warning);
+        assert_eq!(primary_text(&a, f), (crate::input::InputKind::Config, "proxy_pass http://app;".into()));
+        let fixed = converges(&super::INFO, inputs, f);
+        assert!(fixed.contains("proxy_http_version 1.1;"), "{fixed}");
+        assert!(fixed.contains("proxy_set_header Connection \"\";"), "{fixed}");
+        // The server-level headers are copied down, since a location-level one hides them.
+        let loc = fixed.find("location /").unwrap();
+        assert!(fixed[loc..].contains("proxy_set_header Host $host;"), "{fixed}");
+        assert!(fixed[loc..].contains("proxy_set_header X-Real-IP $remote_addr;"), "{fixed}");
+    }
+
+    #[test]
+    fn silent_when_keepalive_is_used_right_or_not_at_all() {
+        let right = b"http { upstream app { server 127.0.0.1:8000; keepalive 16; }\n server { listen 80; location / { proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://app; } } }\n";
+        verify::verify_inputs(&super::INFO, config(right), false);
+        let no_keepalive = b"http { upstream app { server 127.0.0.1:8000; }\n server { listen 80; location / { proxy_pass http://app; } } }\n";
+        verify::verify_inputs(&super::INFO, config(no_keepalive), false);
+    }
+
+    #[test]
+    fn retries_off_with_several_servers() {
+        let inputs = config(b"http {\n  upstream app {\n    server 127.0.0.1:8000;\n    server 127.0.0.1:8001;\n  }\n  server {\n    listen 80;\n    location / {\n        proxy_next_upstream off;\n        proxy_pass http://app;\n    }\n  }\n}\n");
+        let a = alone(&super::INFO, inputs);
+        let f = only(&a);
+        assert_eq!(primary_text(&a, f), (crate::input::InputKind::Config, "proxy_next_upstream off;".into()));
+        assert!(converges(&super::INFO, inputs, f).contains("proxy_next_upstream error timeout;"));
+        // One server: there is nothing to retry on.
+        let one = b"http { upstream app { server 127.0.0.1:8000; }\n server { listen 80; location / { proxy_next_upstream off; proxy_pass http://app; } } }\n";
+        verify::verify_inputs(&super::INFO, config(one), false);
+    }
+
+    /// Hand-written from the real captures (ps_aux.txt, ss_tlnp.txt) with `--timeout 30` added.
+    #[test]
+    fn gunicorn_timeout_shorter_than_read_timeout() {
+        let listeners = b"State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\nLISTEN 0      2048            127.0.0.1:17010      0.0.0.0:*    users:((\"gunicorn\",pid=27674,fd=6),(\"gunicorn\",pid=27660,fd=6))\nUSER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\nroot     27660  8.1  0.1  35244 29472 ?        S    11:42   0:00 /usr/bin/python3 /usr/bin/gunicorn --chdir /srv/app -b 127.0.0.1:17010 --timeout 30 -w 1 app:app\n";
+        let longer = b"http { server { listen 80; location / { proxy_read_timeout 120s; proxy_pass http://127.0.0.1:17010; } } }\n";
+        let a = alone(&super::INFO, Inputs { config: Some(longer), listeners: Some(listeners), log: None });
+        let f = only(&a);
+        assert!(f.title.contains("gunicorn"), "{}", f.title);
+        assert!(f.message.contains("after 30 s") && f.message.contains("120s"), "{}", f.message);
+        assert_eq!(primary_text(&a, f), (crate::input::InputKind::Config, "127.0.0.1:17010".into()));
+        // nginx's default 60s above 30s is the same risk; 30s against 20s is not.
+        let shorter = b"http { server { listen 80; location / { proxy_read_timeout 20s; proxy_pass http://127.0.0.1:17010; } } }\n";
+        verify::verify_inputs(
+            &super::INFO,
+            Inputs { config: Some(shorter), listeners: Some(listeners), log: None },
+            false,
+        );
+    }
+}

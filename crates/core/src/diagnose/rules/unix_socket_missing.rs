@@ -243,3 +243,12 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("unix-socket-wrong-path", All), ("unix-socket-wrong-path", ConfigListeners), ("unix-socket-wrong-path", Log)],
+        not: [("healthy", All), ("backend-not-running", All), ("php-fpm-max-children", All), ("php-fpm-terminate-timeout", All), ("unix-socket-wrong-path", Config)],
+        snapshot: ("unix-socket-wrong-path", All),
+    }
+}

@@ -1,7 +1,7 @@
 use crate::diagnose::Findings;
 use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
-use crate::listeners::{ProbeFact, SocketFile};
+use crate::listeners::SocketFile;
 use crate::log::{EventGroup, EventKind};
 
 use super::super::evidence::{cite_events, target_place};
@@ -109,7 +109,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         }
         let file = facts.socket_file(path).map(|(_, f)| f);
         let access = file.map(|f| Facts::socket_access(f, &user));
-        let avc = avc_for(facts, path);
+        let avc = facts.selinux_denied_socket(path);
         let (confidence, severity) = match (access, denied.is_empty(), avc.is_some()) {
             (Some(SocketAccess::Denied), false, _) => (97, Severity::Error),
             (Some(SocketAccess::Denied), true, _) => (85, Severity::Error),
@@ -221,15 +221,6 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     }
 }
 
-fn avc_for(facts: &Facts<'_>, path: &str) -> Option<crate::input::TextRange> {
-    facts.listeners?.facts.iter().find_map(|f| match f {
-        ProbeFact::AvcDenial { path: Some(p), range, .. } if p == path || path.ends_with(p.as_str()) => {
-            Some(*range)
-        }
-        _ => None,
-    })
-}
-
 fn mode_text(f: &SocketFile) -> String {
     let bit = |m: u32, c: char| if f.mode & m != 0 { c } else { '-' };
     format!(
@@ -294,4 +285,13 @@ fn fix(path: &str, user: &WorkerUser, file: Option<&SocketFile>) -> Fix {
         ));
     }
     Fix::display_only(format!("let {u}, nginx's worker user, write to the socket")).with_commands(commands)
+}
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("unix-socket-permission", All), ("unix-socket-permission", ConfigListeners), ("unix-socket-permission", Log)],
+        not: [("healthy", All), ("nft-reject-ipv6-admin-prohibited", All), ("php-fpm-max-children", All), ("php-fpm-terminate-timeout", All), ("unix-socket-permission", Config)],
+        snapshot: ("unix-socket-permission", All),
+    }
 }

@@ -1,4 +1,3 @@
-use crate::code::Code;
 use crate::diagnose::Findings;
 use badgateway_config::PassKind;
 
@@ -47,6 +46,7 @@ declare_rule! {
     name: "upstream-closed-before-response",
     title: "the backend closed the connection before a full response",
     explains: [ClosedBeforeResponse],
+    caused_by: [(BG302, SameTarget)],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -151,7 +151,6 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             for g in &uwsgi_block {
                 finding = cite_backend(finding, g, "uWSGI read an HTTP request as a uwsgi packet");
             }
-            finding = finding.caused_by(Code::BG302);
         }
         let commands = match causes.first() {
             Some((kill, _)) => kill.commands(read_timeout.map(|(ms, _)| ms)),
@@ -187,4 +186,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
 fn pooled(facts: &Facts<'_>, incident: &super::super::response::Incident<'_>) -> bool {
     let Some((u, _)) = endpoint_at(facts, incident).and_then(|e| e.upstream_server) else { return false };
     facts.config.and_then(|c| c.model().upstreams.get(u)).is_some_and(|u| u.keepalive.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("gunicorn-worker-timeout", All), ("upstream-closes", All), ("gunicorn-worker-timeout", Log), ("upstream-closes", Log)],
+        not: [("healthy", All), ("read-timeout", All), ("remote-backend", All), ("gunicorn-worker-timeout", ConfigListeners), ("upstream-closes", ConfigListeners)],
+        snapshot: ("gunicorn-worker-timeout", All),
+    }
 }

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::limits::MAX_RULES_CITED;
-use crate::listeners::{Listener, ProbeFact};
+use crate::listeners::Listener;
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::Facts;
@@ -109,9 +109,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             }
             _ => Vec::new(),
         };
-        let firewall_listed = facts
-            .listeners
-            .is_some_and(|l| l.facts.iter().any(|f| matches!(f, ProbeFact::FirewallRule { .. })));
+        let firewall_listed = facts.firewall_listed(false);
 
         let mut message = if nginx_timer {
             format!(
@@ -248,4 +246,13 @@ fn address(facts: &Facts<'_>, incident: &Incident<'_>) -> (Option<IpAddr>, Optio
     }
     let u = incident.group.event.upstream.as_ref();
     (u.and_then(|u| u.host().parse().ok()), u.and_then(|u| u.port()))
+}
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("connect-timeout", All), ("firewall-drop", All), ("nft-drop", All), ("connect-timeout", Log), ("firewall-drop", Log)],
+        not: [("healthy", All), ("firewall-lo-rule-remote-target", All), ("firewall-reject-prohibited", All), ("firewall-reject-reset", All), ("connect-timeout", ConfigListeners), ("firewall-drop", ConfigListeners)],
+        snapshot: ("connect-timeout", All),
+    }
 }

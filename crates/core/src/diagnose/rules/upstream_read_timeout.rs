@@ -233,3 +233,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("read-timeout", All), ("read-timeout", Log)],
+        not: [("healthy", All), ("gunicorn-worker-timeout", All), ("php-fpm-terminate-timeout", All), ("remote-backend", All), ("read-timeout", ConfigListeners)],
+        snapshot: ("read-timeout", All),
+    }
+}

@@ -1,4 +1,3 @@
-use crate::code::Code;
 use crate::diagnose::Findings;
 use crate::finding::{Command, Finding, Fix, Severity};
 use crate::log::{BackendKind, EventKind, Phase};
@@ -43,6 +42,7 @@ declare_rule! {
     name: "upstream-reset-connection",
     title: "the backend reset the connection",
     explains: [ConnectionReset],
+    caused_by: [(BG213, SameTarget)],
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
@@ -82,13 +82,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                  {errno}), so there was no response to relay and the client got 502 Bad Gateway."
             )
         };
-        let mut caused_by = None;
         if is_loop {
             message.push_str(
                 " The address is nginx's own listen address: nginx proxies to itself, every pass opens another \
                  connection until worker_connections run out, and the innermost ones are reset.",
             );
-            caused_by = Some(Code::BG213);
         } else if let Some((first, _)) = causes.first() {
             message.push_str(&format!(" The backend's log says why: {}.", first.describe()));
             if first.is_timeout() {
@@ -131,9 +129,6 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             finding = finding.status(502);
         }
         finding = locate(finding, facts, incident, &format!("{syscall} failed ({errno})"));
-        if let Some(code) = caused_by {
-            finding = finding.caused_by(code);
-        }
         let mut commands = Vec::new();
         if !is_loop {
             for (kill, group) in causes.iter().map(|c| (&c.0, c.1)) {
@@ -164,5 +159,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             );
         }
         out.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("php-fpm-terminate-timeout", All), ("proxy-loop", All), ("upstream-resets", All), ("php-fpm-terminate-timeout", Log), ("proxy-loop", Log)],
+        not: [("healthy", All), ("remote-backend", All), ("php-fpm-terminate-timeout", ConfigListeners), ("proxy-loop", ConfigListeners), ("upstream-resets", ConfigListeners)],
+        snapshot: ("php-fpm-terminate-timeout", All),
     }
 }

@@ -134,3 +134,37 @@ fn byte_name(b: u8) -> &'static str {
         _ => "",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("invalid-header", All), ("invalid-header", Log)],
+        not: [("healthy", All), ("content-length-and-chunked", All), ("remote-backend", All), ("invalid-header", ConfigListeners)],
+        snapshot: ("invalid-header", All),
+    }
+
+    use crate::input::{InputKind, Inputs};
+    use verify::{Capture, alone, only, primary_text};
+
+    #[test]
+    fn names_the_byte_and_the_check_on_the_real_capture() {
+        let capture = Capture::load("invalid-header");
+        let a = alone(&super::INFO, capture.inputs(Subset::All));
+        let f = only(&a);
+        assert_eq!(f.status, Some(502));
+        assert_eq!(primary_text(&a, f), (InputKind::Config, "127.0.0.1:19221".into()));
+        assert!(f.fix.as_ref().unwrap().commands()[0].command.contains("http://127.0.0.1:19221/"));
+        assert!(f.message.contains("\"Bad\" is followed by byte 0x20 (a space)"), "{}", f.message);
+    }
+
+    /// Hand-written: a duplicate header nginx only warns about is harmless; a duplicate
+    /// Content-Length is an error and a 502.
+    #[test]
+    fn duplicate_headers_only_when_nginx_rejects_them() {
+        let warn = b"2026/11/21 11:39:41 [warn] 1#1: *1 upstream sent duplicate header line: \"X: 1\", previous value: \"X: 2\", ignored while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"x\"\n";
+        verify::verify_inputs(&super::INFO, Inputs { log: Some(warn), ..Default::default() }, false);
+        let error = b"2026/11/21 11:39:41 [error] 1#1: *1 upstream sent duplicate header line: \"Content-Length: 1\", previous value: \"Content-Length: 2\" while reading response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8000/\", host: \"x\"\n";
+        let a = alone(&super::INFO, Inputs { log: Some(error), ..Default::default() });
+        assert_eq!(only(&a).status, Some(502));
+    }
+}

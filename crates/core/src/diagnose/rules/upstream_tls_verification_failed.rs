@@ -229,3 +229,26 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    super::super::verify::rule_tests! {
+        fire: [("tls-name-mismatch", All), ("tls-verify-self-signed", All), ("tls-name-mismatch", Log), ("tls-verify-self-signed", Log)],
+        not: [("healthy", All), ("https-to-http", All), ("remote-backend", All), ("tls-name-mismatch", ConfigListeners), ("tls-verify-self-signed", ConfigListeners)],
+        snapshot: ("tls-name-mismatch", All),
+    }
+
+    #[test]
+    fn a_name_mismatch_fixes_the_name_nginx_checks() {
+        let capture = verify::Capture::load("tls-name-mismatch");
+        for subset in [Subset::All, Subset::Log] {
+            let a = verify::alone(&super::INFO, capture.inputs(subset));
+            assert_eq!(a.findings.len(), 1, "{subset:?}");
+        }
+        let a = verify::alone(&super::INFO, capture.inputs(Subset::All));
+        let f = verify::only(&a);
+        assert!(f.title.contains("\"127.0.0.1\""), "{}", f.title);
+        assert!(f.fix.as_ref().unwrap().summary().contains("proxy_ssl_name"));
+        assert!(f.fix.as_ref().unwrap().commands()[0].command.contains("-servername 127.0.0.1 "));
+    }
+}
