@@ -1249,6 +1249,25 @@ CAUSES_SCENARIOS += [
         "notes": "nginx's own iptables listing (empty) is in the paste: it proves nothing about the other host.",
     },
 ]
+
+# Fixes use the evidence (issue 15): the socket's owner, named by ss -xlp, decides whose advice comes first.
+CAUSES_SCENARIOS += [
+    {
+        "name": "unix-socket-permission-gunicorn",
+        "description": "gunicorn's socket is 0660 root:root (--umask 0o117), nginx workers run as nobody",
+        "cause": "Permission denied on the unix socket (13): the worker user may not write to the socket gunicorn "
+                 "made; ss -xlp names gunicorn as its owner, so gunicorn's fix comes first (not php-fpm's).",
+        "listen": 19760,
+        "http": proxy(19760, "http://unix:{P}/run/app.sock"),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "backends": [gunicorn("unix:{P}/run/app.sock", extra=("--umask", "0o117"))],
+        "socket_paths": ["{P}/run/app.sock"],
+        "ls": ["{P}/run"],
+        "expect": ["BG206"],
+        "expect_not": ["BG205", "BG201"],
+        "expect_subsets": {"log": {"expect": ["BG206"]}},
+    },
+]
 SCENARIOS += CAUSES_SCENARIOS
 
 # Codes the catalogue expects somewhere: the controls must report none of them.

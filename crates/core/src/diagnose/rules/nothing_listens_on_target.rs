@@ -46,6 +46,15 @@ declare_rule! {
     /// (lab capture: a backend host in another network namespace with nothing on the port,
     /// `connect() failed (111: Connection refused) ... upstream: "http://10.95.0.7:19461/"`, 502).
     ///
+    /// One server of an `upstream {}` group down while the others answer (the table shows them
+    /// listening, or nginx passed the refused requests on): the finding names that member and is
+    /// a warning while clients get answers. nginx skips it for `fail_timeout` after `max_fails`
+    /// failures and retries on the next server; 502s come when the retry fails too or retries
+    /// are off, and "no live upstreams" once the others fail as well (lab capture
+    /// `upstream-member-down`: 111 to 127.0.0.1:19712 and `upstream server temporarily
+    /// disabled`, gunicorn on 19711 answering, 200 x4). A server marked `down` is never
+    /// connected to, so it is never reported here.
+    ///
     /// ## Why it causes a 502
     /// Every `connect()` nginx makes is refused (`111: Connection refused`). With no
     /// response to relay, nginx answers **502 Bad Gateway**.
@@ -536,10 +545,22 @@ fn refused_elsewhere(
                 "on {ip}: start the backend on port {port}, listening on an address nginx can reach, and let \
                  nginx's host through its firewall"
             ),
-            vec![Command::new(
-                format!("on {ip}: does anything listen on port {port}, and on which address?"),
-                format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'\""),
-            )],
+            vec![
+                Command::new(
+                    format!(
+                        "on {ip}: does anything listen on port {port}, and on which address (127.0.0.1 there is out of reach)?"
+                    ),
+                    format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'\""),
+                ),
+                Command::new(
+                    format!(
+                        "on {ip}: does a firewall rule reject the port? (a cloud security group drops, it never refuses)"
+                    ),
+                    format!(
+                        "ssh {ip} \"sudo iptables -S | grep -E 'REJECT|{port}'; sudo nft list ruleset | grep -iE 'reject|{port}'\""
+                    ),
+                ),
+            ],
         )
     };
     commands.extend(probes);
