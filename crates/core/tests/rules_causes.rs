@@ -174,6 +174,16 @@ fn another_hosts_backend_gets_the_checks_on_that_host() {
     assert!(f.confidence < 80 && f.message.contains("security group"), "{}", f.message);
     assert!(f.next_steps[0].command.contains("ssh 10.95.0.7") && f.next_steps[0].command.contains("tcpdump"));
     assert!(!codes(&a).contains(&"BG201") && !codes(&a).contains(&"BG207"));
+    // No route to another host: the neighbour table decides (gone, or its firewall rejects).
+    let s = load("no-route-to-host");
+    for inputs in [s.all(), s.log_only()] {
+        let a = analyze(inputs);
+        let f = first(&a, "BG207");
+        assert!(f.confidence < 80 && f.message.contains("in order"), "{}", f.message);
+        let cmds = commands(f);
+        assert_eq!(cmds[0], "ip neigh show 10.98.0.7");
+        assert!(cmds[1].starts_with("ssh 10.98.0.7") && cmds[1].contains("firewall-cmd"), "{cmds:?}");
+    }
 }
 
 /// A socket owned by gunicorn (ss -xlp) gets gunicorn's fix first; php-fpm's advice, which
