@@ -1102,6 +1102,16 @@ SCENARIOS = [
 
 # Causes seen in the wild (issue 14, item 5), each captured from real nginx. One block, so a
 # merge with other helpers' scenarios stays easy.
+def member_pool(listen, up, down, extra=""):
+    """nginx on `listen` proxying to upstream app_pool of 127.0.0.1:`up` and 127.0.0.1:`down`."""
+    return """    upstream app_pool {
+        server 127.0.0.1:%d;
+        server 127.0.0.1:%d;
+    }
+
+""" % (up, down) + proxy(listen, "http://app_pool", extra)
+
+
 CAUSES_SCENARIOS = [
     {
         "name": "host-variable-drops-port",
@@ -1133,12 +1143,7 @@ CAUSES_SCENARIOS = [
                  "clients get answers while the log fills with refusals; when the other server fails too "
                  "(or retries are off), clients get 502 and 'no live upstreams'.",
         "listen": 19710,
-        "http": """    upstream app_pool {
-        server 127.0.0.1:19711;
-        server 127.0.0.1:19712;
-    }
-
-""" + proxy(19710, "http://app_pool"),
+        "http": member_pool(19710, 19711, 19712),
         "backends": [gunicorn("127.0.0.1:19711")],
         "ports": [19711, 19712],
         "requests": [("/", 1), ("/", 1), ("/", 1), ("/", 1)],
@@ -1199,6 +1204,60 @@ proxy_set_header Host $host;"""),
                            "config+listeners": {"expect": ["BG210"], "expect_not": ["BG201"]}},
         "notes": "The upstream block follows the shape of nginx-proxy's template (its comments name the "
                  "container and why it is unreachable); the config is the lab's own text.",
+    },
+]
+
+# The same causes, their other faces: a dead member without retries, and a generator's `down` entry
+# beside one real server.
+CAUSES_SCENARIOS += [
+    {
+        "name": "upstream-member-down-no-retry",
+        "description": "upstream of 127.0.0.1:19771 (gunicorn) and 127.0.0.1:19772 (nothing), "
+                       "proxy_next_upstream off",
+        "cause": "One server of the group is down and nginx does not retry: the request that goes to "
+                 "127.0.0.1:19772 gets 502, the next ones (19772 marked failed) get answers: intermittent 502s.",
+        "listen": 19770,
+        "http": member_pool(19770, 19771, 19772, "proxy_next_upstream off;"),
+        "backends": [gunicorn("127.0.0.1:19771")],
+        "ports": [19771, 19772],
+        "requests": [("/", 1), ("/", 1), ("/", 1), ("/", 1)],
+        # Two causes together: the dead member, and retries off that turn it into 502s (BG501's risk).
+        "expect": ["BG201", "BG501"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG210"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG201"], "expect_not": ["BG202", "BG210"]},
+                           "log": {"expect": ["BG201"], "expect_not": ["BG202", "BG210"]}},
+    },
+    {
+        "name": "generator-down-beside-one-server",
+        "description": "an upstream with one real server (gunicorn 19781, started late) beside the generator's "
+                       "`server 127.0.0.1 down;`: one refusal disables the real one",
+        "cause": "The `down` fallback makes the group two servers, so max_fails applies to the real one: the first "
+                 "request is refused (the backend not up yet) and marks it failed; the next one, with the backend up, "
+                 "gets 'no live upstreams' (502) for fail_timeout.",
+        "listen": 19780,
+        "http": """    # app.example.test
+    upstream app.example.test {
+        # Container: app-web-1
+        #     networks:
+        #         app_default (reachable)
+        #     IP address: 127.0.0.1
+        #     exposed ports: 19781/tcp
+        #     default port: 19781
+        #     using port: 19781
+        server 127.0.0.1:19781;
+        # Fallback entry
+        server 127.0.0.1 down;
+    }
+
+""" + proxy(19780, "http://app.example.test"),
+        "backends": [dict(gunicorn("127.0.0.1:19781"), id="app", later=True)],
+        "ports": [19781],
+        "requests": [("/", 1), {"start": "app", "say": "the backend starts"}, ("/", 1)],
+        "expect": ["BG210"],
+        "expect_not": ["BG202", "BG203", "BG204"],
+        "expect_subsets": {"log": {"expect": ["BG210"]}},
+        "notes": "The refusal happened before the backend started; the listener table, taken after, shows the "
+                 "backend up. BG210's note says why one failure emptied the group.",
     },
 ]
 

@@ -159,6 +159,31 @@ fn a_generated_down_server_sends_the_user_to_the_container() {
     assert!(f.next_steps[0].command.contains("upstream app.example.test"), "{:?}", f.next_steps);
 }
 
+/// Without retries the dead member gives intermittent 502s (200, 502, 200, 200): an error.
+#[test]
+fn one_dead_server_without_retries_is_an_error() {
+    let s = load("upstream-member-down-no-retry");
+    let f = top(&analyze(s.all()), "BG201").clone();
+    assert!(
+        f.title.contains("one of the 2 servers of app_pool") && f.title.contains("127.0.0.1:19772"),
+        "{}",
+        f.title
+    );
+}
+
+/// A generator's `down` entry beside one real server: one refusal empties the group.
+#[test]
+fn a_down_entry_beside_one_server_explains_no_live_upstreams() {
+    let s = load("generator-down-beside-one-server");
+    let a = analyze(s.all());
+    let f = first(&a, "BG210");
+    assert!(
+        f.notes.iter().any(|n| n.contains("1 marked `down`") && n.contains("max_fails=0")),
+        "{:#?}",
+        f.notes
+    );
+}
+
 #[test]
 fn another_hosts_backend_gets_the_checks_on_that_host() {
     let s = load("remote-backend-loopback-only");

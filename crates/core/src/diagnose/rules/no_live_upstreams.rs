@@ -331,7 +331,19 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         if let Some(c) = cause {
             finding = finding.caused_by(c);
         }
-        if members.len() == 1 {
+        // Servers marked `down` count as servers: beside them, the one live server is no longer
+        // exempt from max_fails (a generator's fallback `server 127.0.0.1 down;` does this).
+        let marked_down = upstream.map_or(0, |u| u.servers.iter().filter(|s| s.down).count());
+        if members.len() == 1 && marked_down > 0 {
+            finding = finding.note(format!(
+                "{name} has one server nginx uses and {marked_down} marked `down` (a config generator's fallback \
+                 entry, such as nginx-proxy's `server 127.0.0.1 down;`). A group of one server is never marked \
+                 failed, but the `down` entries make this one a group of several: a single failure of the real \
+                 server disables it for fail_timeout (10 s unless set), and every request in that time gets \
+                 \"no live upstreams\", even once the backend answers again. `max_fails=0` on the real server \
+                 turns that off."
+            ));
+        } else if members.len() == 1 {
             finding = finding.note(
                 "A group with one server is never marked failed by max_fails; this group has more servers than \
                  the config shows, or the name resolved to several addresses.",

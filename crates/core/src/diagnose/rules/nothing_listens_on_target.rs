@@ -593,7 +593,13 @@ fn one_server_of_a_group(
             _ => None,
         })
         .collect();
-    let decided = refused.iter().any(|g| decided_the_status(g));
+    // `proxy_next_upstream off`: nginx logs "temporarily disabled" but retries nothing, so each
+    // refusal was a 502 (lab: upstream-member-down-no-retry, 200 502 200 200).
+    let retries_off = facts
+        .config
+        .and_then(|c| c.model().targets.get(endpoint.target))
+        .is_some_and(|t| t.effective.next_upstream.value.iter().any(|v| v == "off"));
+    let decided = refused.iter().any(|g| decided_the_status(g)) || (retries_off && !refused.is_empty());
     let passed_on = !refused.is_empty() && !decided;
     // The others answer: the table shows them listening, or (without a table) the refusals were
     // passed on and no other server failed a request.
@@ -621,6 +627,12 @@ fn one_server_of_a_group(
          every request gets 502 with \"no live upstreams\" once the other servers fail as well.",
         if passed_on { " (nginx passed the refused requests on to them)" } else { "" }
     );
+    if retries_off {
+        finding.message.push_str(&format!(
+            " Here retries are off (`proxy_next_upstream off`): every request nginx sends to {target} gets 502, \
+             the others get answers: intermittent 502s."
+        ));
+    }
     if !decided {
         finding.severity = Severity::Warning;
         finding.status = None;
@@ -659,14 +671,16 @@ fn passed_on_refusal(facts: &Facts<'_>, group: &EventGroup, target: &str) -> Fin
     let mut finding = Finding::new(
         INFO.code,
         Severity::Warning,
-        format!("{target} refuses connections: one server of the upstream group is down, nginx retried on another"),
+        format!("{target} refuses connections: one server of the upstream group is down"),
     )
     .message(format!(
-        "nginx's connections to {target} are refused, and nginx passed those requests on to another server of \
-         the upstream group, which answered: one server of the group is down (or listens on another port or \
-         address). Clients mostly get answers, but each refusal costs a retry, and they get 502 with \"no live \
-         upstreams\" once the other servers fail as well. The listener table and the config tell whether \
-         nothing listens on {target} or the backend listens elsewhere."
+        "nginx's connections to {target} are refused and nginx marked it failed (\"upstream server temporarily \
+         disabled\"), with no 502 in the log for them: one server of an upstream group is down (or listens on \
+         another port or address), and nginx passed those requests on to another server (the default, \
+         `proxy_next_upstream error timeout`; with it off, each of them got 502). Clients mostly get answers, \
+         but each refusal costs a retry, and they get 502 with \"no live upstreams\" once the other servers \
+         fail as well. The listener table and the config tell whether nothing listens on {target} or the \
+         backend listens elsewhere."
     ))
     .confidence(70);
     if let Some(range) = group.event.upstream_range {
