@@ -133,10 +133,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 "The proxy_pass takes its host from `{var}`, which holds the name only (nginx drops the port of the \
                  Host header)."
             ),
-            None => "A proxy_pass of `http://$host` does that (`$host` holds the name only, nginx drops the port \
-                     of the Host header), and so does a proxy_pass that names the host but omits its port; the config \
-                     tells which."
-                .to_owned(),
+            None => format!(
+                "A proxy_pass of `http://$host` does that (`$host` holds the name only, nginx drops the port of the \
+                 Host header), and so does a proxy_pass that names the host but omits its port; or {asked} is \
+                 nginx's own port and the backend is meant to be on {used}. The config tells which."
+            ),
         }
     ))
     .confidence(if from_config.is_some() { 92 } else { 72 })
