@@ -23,6 +23,9 @@ Modes:
   dns-hosts     UDP DNS server that answers A queries from the hosts file --hosts (read for every
                 query, so a rewrite shows at once), with TTL 1; NXDOMAIN for other names
   stale       binds a unix socket, then closes it without unlinking (the file stays)
+  upgrade-strict  answers 200, but closes without answering a request that carries a body and
+              `Connection: upgrade` (Kestrel's rule, "Requests with 'Connection: Upgrade' cannot
+              have content in the request body", with a close where Kestrel answers 400)
 """
 import argparse
 import os
@@ -69,7 +72,16 @@ def handle(conn, args):
             respond(conn, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\nConnection: close\r\n\r\n",
                     b"Bad Request\n")
             return
-        read_request(conn)
+        request = read_request(conn)
+        if mode == "upgrade-strict":
+            head = request.split(b"\r\n\r\n", 1)[0].lower()
+            fields = dict(l.split(b":", 1) for l in head.split(b"\r\n")[1:] if b":" in l)
+            upgrade = b"upgrade" in fields.get(b"connection", b"")
+            body = int(fields.get(b"content-length", b"0").strip() or 0) > 0 or b"transfer-encoding" in fields
+            if upgrade and body:
+                log("Connection: upgrade on a request with a body: not an upgrade, closing")
+                return
+            mode = "ok"
         if mode in ("ok", "tls"):
             respond(conn, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
         elif mode == "close":

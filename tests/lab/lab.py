@@ -131,9 +131,15 @@ def wait_for_listen(port, timeout=5.0):
     return False
 
 
-def request(url, timeout):
+def request(url, timeout, opts=None):
+    """One request; `opts` may set the "method", a "body" and "headers" (a Host header the
+    client sent through a port forward, a form post)."""
+    opts = opts or {}
+    body = opts.get("body")
+    req = urllib.request.Request(url, data=body.encode() if body is not None else None,
+                                 headers=opts.get("headers", {}), method=opts.get("method"))
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             r.read()
             return r.status
     except urllib.error.HTTPError as e:
@@ -144,13 +150,13 @@ def request(url, timeout):
         return "error: %s" % (getattr(e, "reason", None) or e)
 
 
-def request_batch(path, concurrency, port, timeout):
+def request_batch(path, concurrency, port, timeout, opts=None):
     url = "http://127.0.0.1:%d%s" % (port, path)
     results = [None] * concurrency
     threads = []
     for i in range(concurrency):
         def one(i=i):
-            results[i] = request(url, timeout)
+            results[i] = request(url, timeout, opts)
         t = threading.Thread(target=one)
         t.start()
         threads.append(t)
@@ -161,8 +167,9 @@ def request_batch(path, concurrency, port, timeout):
 
 
 def make_requests(scn, port, prefix, procs, running):
-    """scn['requests'] runs in order: (path, concurrency) makes that many requests at once;
-    a dict is a step between requests (see `step`), recorded in meta.json's `client` as
+    """scn['requests'] runs in order: (path, concurrency) makes that many requests at once, and
+    (path, concurrency, opts) with `request`'s opts (method, body, headers), recorded in
+    meta.json's `client`; a dict is a step between requests (see `step`), recorded as
     `before` of the next request."""
     statuses = []
     before = []
@@ -170,9 +177,10 @@ def make_requests(scn, port, prefix, procs, running):
         if isinstance(entry, dict):
             before.append(step(entry, scn, prefix, procs, running))
             continue
-        path, concurrency = entry
-        results = request_batch(path, concurrency, port, scn.get("client_timeout", 8))
-        statuses.append(dict({"path": path}, **({"before": before} if before else {}), statuses=results))
+        path, concurrency, opts = (tuple(entry) + (None,))[:3]
+        results = request_batch(path, concurrency, port, scn.get("client_timeout", 8), opts)
+        statuses.append(dict({"path": path}, **({"request": opts} if opts else {}),
+                             **({"before": before} if before else {}), statuses=results))
         before = []
     if before:
         raise ValueError("steps after the last request change nothing the capture shows")

@@ -9,8 +9,9 @@ Each scenario is a dict:
                                 is a text to wait for in its log
   ports, socket_paths, ls       what belongs to this scenario in ss/netstat output, and dirs to `ls -l`
   files, setup                  files to write/copy into the prefix, commands to run first
-  requests                      [(path, concurrency), ...] made one after another; a dict between them
-                                is a step (lab.step: stop/start a backend, rewrite a file in place)
+  requests                      [(path, concurrency), ...] made one after another, or (path, concurrency,
+                                {method, body, headers}); a dict between them is a step (lab.step:
+                                stop/start a backend, rewrite a file in place)
   hosts                         run in a private mount namespace whose /etc/hosts is this text
                                 ({P}/hosts, bind-mounted; a step may rewrite it)
   net                           run in a private network namespace (lo up), after these commands (`ip`
@@ -1123,6 +1124,235 @@ SCENARIOS = [
         "expect_not": ["BG104", "BG106", "BG202", "BG203"],
     },
 ]
+
+# Causes seen in the wild (issue 14, item 5), each captured from real nginx. One block, so a
+# merge with other helpers' scenarios stays easy.
+def member_pool(listen, up, down, extra=""):
+    """nginx on `listen` proxying to upstream app_pool of 127.0.0.1:`up` and 127.0.0.1:`down`."""
+    return """    upstream app_pool {
+        server 127.0.0.1:%d;
+        server 127.0.0.1:%d;
+    }
+
+""" % (up, down) + proxy(listen, "http://app_pool", extra)
+
+
+CAUSES_SCENARIOS = [
+    {
+        "name": "host-variable-drops-port",
+        "description": "proxy_pass http://$host; a client asks for Host 127.0.0.1:19701 (the backend's port), "
+                       "$host has no port, so nginx connects to port 80 (private network namespace)",
+        "cause": "$host is the Host header's name without its port: the request asked for 127.0.0.1:19701, "
+                 "nginx connected to 127.0.0.1:80, where nothing listens (111: Connection refused). "
+                 "$http_host (name and port) or the backend's address would reach gunicorn on 19701.",
+        "listen": 19700,
+        "net": [],
+        "http": proxy(19700, "http://$host"),
+        "backends": [gunicorn("127.0.0.1:19701")],
+        "ports": [19701, 80],
+        "requests": [("/", 1, {"headers": {"Host": "127.0.0.1:19701"}}),
+                     ("/api/items", 1, {"headers": {"Host": "127.0.0.1:19701"}})],
+        # Nothing listens on 127.0.0.1:80 either: from the log alone BG201 may say so too (below 80).
+        "expect": ["BG214"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG208"],
+        "expect_subsets": {"log": {"expect": ["BG214"], "expect_not": ["BG202", "BG208"]},
+                           "config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG208", "BG214"]}},
+        "notes": "The Host header is the one a client sends through a port forward (the browser's URL had the "
+                 "port). In a private network namespace, so port 80 is closed whatever the machine runs.",
+    },
+    {
+        "name": "upstream-member-down",
+        "description": "upstream of two servers: gunicorn on 19711 answers, nothing on 19712",
+        "cause": "One server of the group is down: connections to 127.0.0.1:19712 are refused and nginx "
+                 "marks it failed (max_fails=1, fail_timeout=10s) and retries the request on 19711, so "
+                 "clients get answers while the log fills with refusals; when the other server fails too "
+                 "(or retries are off), clients get 502 and 'no live upstreams'.",
+        "listen": 19710,
+        "http": member_pool(19710, 19711, 19712),
+        "backends": [gunicorn("127.0.0.1:19711")],
+        "ports": [19711, 19712],
+        "requests": [("/", 1), ("/", 1), ("/", 1), ("/", 1)],
+        "expect": ["BG201"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG210"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG201"], "expect_not": ["BG202", "BG210"]},
+                           "log": {"expect": ["BG201"], "expect_not": ["BG202", "BG210"]}},
+    },
+    {
+        "name": "connection-upgrade-always",
+        "description": "proxy_set_header Connection \"upgrade\" on every request; the backend closes a "
+                       "request with a body and Connection: upgrade (a form post), pages work",
+        "cause": "The literal Connection \"upgrade\" goes with every request, not only WebSocket handshakes: a "
+                 "backend that takes it for an upgrade (Kestrel rejects a body with it) drops the plain POST, "
+                 "and nginx logs 'upstream prematurely closed connection' (502). The map $http_upgrade "
+                 "$connection_upgrade fix sends it only with an Upgrade header.",
+        "listen": 19720,
+        "http": proxy(19720, "http://127.0.0.1:19721", extra="""proxy_http_version 1.1;
+proxy_set_header Upgrade $http_upgrade;
+proxy_set_header Connection "upgrade";
+proxy_set_header Host $host;"""),
+        "backends": [broken("upgrade-strict", "--tcp", "127.0.0.1:19721")],
+        "ports": [19721],
+        "requests": [("/", 1), ("/comments", 1, {"method": "POST", "body": "text=hello",
+                                                 "headers": {"Content-Type": "application/x-www-form-urlencoded"}})],
+        # The backend did close before answering: BG301 is the symptom, BG308 its cause here.
+        "expect": ["BG308", "BG301"],
+        "expect_not": ["BG201", "BG302", "BG304"],
+        "expect_subsets": {"log": {"expect": ["BG301"], "expect_not": ["BG308"]}},
+    },
+    {
+        "name": "generator-server-down",
+        "description": "an upstream as nginx-proxy (docker-gen) writes it when it cannot reach the container: "
+                       "only `server 127.0.0.1 down;`",
+        "cause": "The config generator found no reachable container for the virtual host (not on a network "
+                 "nginx-proxy shares, no exposed port or VIRTUAL_PORT, or not running) and wrote its fallback "
+                 "`server 127.0.0.1 down;`: every request logs 'no live upstreams' and gets 502 at once.",
+        "listen": 19730,
+        "http": """    # app.example.test
+    upstream app.example.test {
+        # Container: app-web-1
+        #     networks:
+        #         app_default (unreachable)
+        #     IP address: (none)
+        #     exposed ports: (none)
+        #     default port: 80
+        #     using port: 80
+        # Fallback entry
+        server 127.0.0.1 down;
+    }
+
+""" + proxy(19730, "http://app.example.test"),
+        "ports": [80],
+        "requests": [("/", 1), ("/", 1)],
+        "expect": ["BG210"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204"],
+        "expect_subsets": {"log": {"expect": ["BG210"], "expect_not": ["BG201"]},
+                           "config+listeners": {"expect": ["BG210"], "expect_not": ["BG201"]}},
+        "notes": "The upstream block follows the shape of nginx-proxy's template (its comments name the "
+                 "container and why it is unreachable); the config is the lab's own text.",
+    },
+]
+
+# The same causes, their other faces: a dead member without retries, and a generator's `down` entry
+# beside one real server.
+CAUSES_SCENARIOS += [
+    {
+        "name": "upstream-member-down-no-retry",
+        "description": "upstream of 127.0.0.1:19771 (gunicorn) and 127.0.0.1:19772 (nothing), "
+                       "proxy_next_upstream off",
+        "cause": "One server of the group is down and nginx does not retry: the request that goes to "
+                 "127.0.0.1:19772 gets 502, the next ones (19772 marked failed) get answers: intermittent 502s.",
+        "listen": 19770,
+        "http": member_pool(19770, 19771, 19772, "proxy_next_upstream off;"),
+        "backends": [gunicorn("127.0.0.1:19771")],
+        "ports": [19771, 19772],
+        "requests": [("/", 1), ("/", 1), ("/", 1), ("/", 1)],
+        # Two causes together: the dead member, and retries off that turn it into 502s (BG501's risk).
+        "expect": ["BG201", "BG501"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG210"],
+        "expect_subsets": {"config+listeners": {"expect": ["BG201"], "expect_not": ["BG202", "BG210"]},
+                           "log": {"expect": ["BG201"], "expect_not": ["BG202", "BG210"]}},
+    },
+    {
+        "name": "generator-down-beside-one-server",
+        "description": "an upstream with one real server (gunicorn 19781, started late) beside the generator's "
+                       "`server 127.0.0.1 down;`: one refusal disables the real one",
+        "cause": "The `down` fallback makes the group two servers, so max_fails applies to the real one: the first "
+                 "request is refused (the backend not up yet) and marks it failed; the next one, with the backend up, "
+                 "gets 'no live upstreams' (502) for fail_timeout.",
+        "listen": 19780,
+        "http": """    # app.example.test
+    upstream app.example.test {
+        # Container: app-web-1
+        #     networks:
+        #         app_default (reachable)
+        #     IP address: 127.0.0.1
+        #     exposed ports: 19781/tcp
+        #     default port: 19781
+        #     using port: 19781
+        server 127.0.0.1:19781;
+        # Fallback entry
+        server 127.0.0.1 down;
+    }
+
+""" + proxy(19780, "http://app.example.test"),
+        "backends": [dict(gunicorn("127.0.0.1:19781"), id="app", later=True)],
+        "ports": [19781],
+        "requests": [("/", 1), {"start": "app", "say": "the backend starts"}, ("/", 1)],
+        "expect": ["BG210"],
+        "expect_not": ["BG202", "BG203", "BG204"],
+        "expect_subsets": {"log": {"expect": ["BG210"]}},
+        "notes": "The refusal happened before the backend started; the listener table, taken after, shows the "
+                 "backend up. BG210's note says why one failure emptied the group.",
+    },
+]
+
+# Backends on other machines (issue 14, item 3): the other host is a network namespace of its own.
+REMOTE_HOST_DROP = {"link": "v1", "net": REMOTE_HOST["net"] + [
+    ["iptables", "-A", "INPUT", "-p", "tcp", "--dport", "19741", "-j", "DROP"]]}
+CAUSES_SCENARIOS += [
+    {
+        "name": "remote-backend-loopback-only",
+        "description": "proxy_pass to 10.95.0.7:19751; gunicorn runs on that host but binds its 127.0.0.1 only",
+        "cause": "The backend runs on the other host (10.95.0.7), listening on that host's own 127.0.0.1:19751: "
+                 "connections from nginx's host to 10.95.0.7:19751 are refused. Only `ss -tlnp` on that host shows "
+                 "it; nginx's own listener table cannot.",
+        "listen": 19750,
+        "net": REMOTE_NET,
+        "http": proxy(19750, "http://10.95.0.7:19751"),
+        "backends": [dict(gunicorn("127.0.0.1:19751"), netns=REMOTE_HOST)],
+        "ports": [19751],
+        "requests": [("/", 1)],
+        "lookups": [["ip", "-br", "addr"]],
+        "expect": ["BG201"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG207"],
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG203"]},
+                           "log": {"expect": ["BG201"], "expect_not": ["BG202", "BG203", "BG207"]}},
+        "notes": "BG201 must send the user to that host (`ss -tlnp` there, its 127.0.0.1 bind), not read nginx's "
+                 "table as proof either way.",
+    },
+    {
+        "name": "remote-firewall-drop",
+        "description": "proxy_pass to 10.95.0.7:19741; gunicorn listens on 0.0.0.0:19741 there, and that host's "
+                       "firewall drops the port (iptables INPUT DROP in its namespace); proxy_connect_timeout 1s",
+        "cause": "The other host's firewall drops the SYN: nothing answers, and nginx gives up after "
+                 "proxy_connect_timeout (504). nginx's host has no rule; a cloud security group gives the same "
+                 "line. Only that host (or the cloud console) shows the rule.",
+        "listen": 19740,
+        "net": REMOTE_NET,
+        "tools": ["iptables"],
+        "http": proxy(19740, "http://10.95.0.7:19741", "proxy_connect_timeout 1s;"),
+        "backends": [dict(gunicorn("0.0.0.0:19741"), netns=REMOTE_HOST_DROP)],
+        "ports": [19741],
+        "requests": [("/", 1)],
+        "lookups": [["ip", "-br", "addr"]],
+        "probes": IPTABLES_PROBES,
+        "expect": ["BG402"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG211"],
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG207"]},
+                           "log": {"expect": ["BG402"], "expect_not": ["BG201"]}},
+        "notes": "nginx's own iptables listing (empty) is in the paste: it proves nothing about the other host.",
+    },
+]
+
+# Fixes use the evidence (issue 15): the socket's owner, named by ss -xlp, decides whose advice comes first.
+CAUSES_SCENARIOS += [
+    {
+        "name": "unix-socket-permission-gunicorn",
+        "description": "gunicorn's socket is 0660 root:root (--umask 0o117), nginx workers run as nobody",
+        "cause": "Permission denied on the unix socket (13): the worker user may not write to the socket gunicorn "
+                 "made; ss -xlp names gunicorn as its owner, so gunicorn's fix comes first (not php-fpm's).",
+        "listen": 19760,
+        "http": proxy(19760, "http://unix:{P}/run/app.sock"),
+        "setup": [["mkdir", "-p", "{P}/run"]],
+        "backends": [gunicorn("unix:{P}/run/app.sock", extra=("--umask", "0o117"))],
+        "socket_paths": ["{P}/run/app.sock"],
+        "ls": ["{P}/run"],
+        "expect": ["BG206"],
+        "expect_not": ["BG205", "BG201"],
+        "expect_subsets": {"log": {"expect": ["BG206"]}},
+    },
+]
+SCENARIOS += CAUSES_SCENARIOS
 
 # Codes the catalogue expects somewhere: the controls must report none of them.
 CODES = sorted({c for s in SCENARIOS for c in s.get("expect", [])})

@@ -162,11 +162,13 @@ class Steps(unittest.TestCase):
     def test_steps_are_recorded_before_the_next_request(self):
         made = []
 
-        def fake_batch(path, concurrency, port, timeout):
-            made.append(path)
+        def fake_batch(path, concurrency, port, timeout, opts=None):
+            made.append((path, opts) if opts else path)
             return [200] * concurrency
 
-        scn = {"requests": [("/a", 1), {"write": "{P}/f", "text": "x", "say": "changed f"}, ("/b", 2)]}
+        post = {"method": "POST", "body": "x=1"}
+        scn = {"requests": [("/a", 1), {"write": "{P}/f", "text": "x", "say": "changed f"}, ("/b", 2),
+                            ("/c", 1, post)]}
         open(os.path.join(self.tmp, "f"), "w").close()
         real, lab.request_batch = lab.request_batch, fake_batch
         try:
@@ -176,8 +178,9 @@ class Steps(unittest.TestCase):
         finally:
             lab.request_batch = real
         self.assertEqual(got, [{"path": "/a", "statuses": [200]},
-                               {"path": "/b", "before": ["changed f"], "statuses": [200, 200]}])
-        self.assertEqual(made, ["/a", "/b", "/a"])
+                               {"path": "/b", "before": ["changed f"], "statuses": [200, 200]},
+                               {"path": "/c", "request": post, "statuses": [200]}])
+        self.assertEqual(made, ["/a", "/b", ("/c", post), "/a"])
 
     def test_namespaces_of(self):
         self.assertEqual(lab.namespaces_of({}), [])

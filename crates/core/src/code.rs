@@ -66,6 +66,7 @@ codes! {
     BG211 => Live,
     BG212 => Live,
     BG213 => Live,
+    BG214 => Live,
     // BG3xx: connected, but the response is bad.
     BG301 => Live,
     BG302 => Live,
@@ -74,6 +75,7 @@ codes! {
     BG305 => Live,
     BG306 => Live,
     BG307 => Live,
+    BG308 => Live,
     // BG4xx: timeouts (504).
     BG401 => Live,
     BG402 => Live,

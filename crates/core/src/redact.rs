@@ -51,7 +51,7 @@ pub struct Redactor {
     counters: HashMap<String, u32>,
     /// Every value that will be replaced, so that no placeholder equals one of them.
     originals: HashSet<String>,
-    /// Names that stay: upstream names (labels, not hosts) and `localhost`.
+    /// Names that stay: upstream names without a dot (labels, not hosts) and `localhost`.
     keep_hosts: HashSet<String>,
     replaced: usize,
 }
@@ -70,7 +70,9 @@ impl Redactor {
         let mut r = Redactor::default();
         let parsed = badgateway_config::parse(config.as_bytes());
         r.keep_hosts.insert("localhost".into());
-        for u in &parsed.model().upstreams {
+        // A dotted upstream name is a domain (nginx-proxy names each upstream after its
+        // VIRTUAL_HOST): it is redacted like any host, with the same placeholder everywhere.
+        for u in parsed.model().upstreams.iter().filter(|u| !u.name.contains('.')) {
             r.keep_hosts.insert(u.name.to_ascii_lowercase());
         }
         let config_hits = merge(structural_hits(&parsed, config), r.lexical_hits(config));

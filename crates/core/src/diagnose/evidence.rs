@@ -3,10 +3,12 @@
 
 use crate::finding::{Command, Finding, Label};
 use crate::input::InputKind;
-use crate::listeners::{Listener, ProbeFact};
+use crate::listeners::{AppServer, BackendKind, Listener, ProbeFact, backend_kind};
 use crate::log::EventGroup;
+use badgateway_config::PassKind;
 
-use super::facts::{Endpoint, EndpointAddr, Facts};
+use super::candidates;
+use super::facts::{Endpoint, EndpointAddr, Facts, TcpReach, UnixReach};
 
 pub fn endpoint_text(endpoint: &Endpoint) -> String {
     match &endpoint.addr {
@@ -157,4 +159,79 @@ pub fn probe_labels(
         }
     }
     finding
+}
+
+/// The application server the evidence names for an endpoint: the process the listener table
+/// shows on its address or socket (`ss -p`, `netstat -p`, `lsof`), else the one the pass speaks
+/// to (`fastcgi_pass`: php-fpm, `uwsgi_pass`: uWSGI). Orders a fix's alternatives
+/// ([`evidence_first`]): a socket owned by gunicorn gets gunicorn's advice first.
+pub fn backend_software(facts: &Facts<'_>, endpoint: &Endpoint) -> Option<AppServer> {
+    let listening = match &endpoint.addr {
+        EndpointAddr::Tcp { .. } => match facts.tcp_reach(endpoint) {
+            TcpReach::Listening(v) => v,
+            _ => Vec::new(),
+        },
+        EndpointAddr::Unix { .. } => match facts.unix_reach(endpoint) {
+            UnixReach::Listening(v) => v,
+            _ => Vec::new(),
+        },
+    };
+    let named =
+        listening.iter().filter_map(|&i| facts.listener(i)).flat_map(|l| &l.processes).find_map(|p| {
+            match backend_kind(&p.name) {
+                BackendKind::AppServer(app) => Some(app),
+                _ => None,
+            }
+        });
+    named.or(match endpoint.kind {
+        PassKind::FastCgi => Some(AppServer::PhpFpm),
+        PassKind::Uwsgi => Some(AppServer::Uwsgi),
+        _ => None,
+    })
+}
+
+/// A fix's alternatives, each for one application server (`None`: for any): the one the
+/// evidence names first, then the others in their given order, and last those for a server
+/// that does not speak what the pass sends (php-fpm's FastCGI behind `proxy_pass`).
+pub fn evidence_first(
+    alternatives: Vec<(Option<AppServer>, Command)>,
+    named: Option<AppServer>,
+    pass: Option<PassKind>,
+) -> Vec<Command> {
+    let rank = |app: &Option<AppServer>| match (app, pass) {
+        _ if named.is_some() && *app == named => 0,
+        (Some(a), Some(kind)) if !candidates::fits(kind, *a) => 2,
+        _ => 1,
+    };
+    let mut ranked: Vec<(u8, Command)> = alternatives.into_iter().map(|(app, c)| (rank(&app), c)).collect();
+    // A stable sort: equal ranks keep their order.
+    ranked.sort_by_key(|(r, _)| *r);
+    ranked.into_iter().map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_named_server_first_then_the_rest_and_those_of_another_protocol_last() {
+        let alt = |app, c: &str| (app, Command::new(c, c));
+        let alternatives = || {
+            vec![
+                alt(Some(AppServer::Gunicorn), "gunicorn"),
+                alt(Some(AppServer::Uwsgi), "uwsgi"),
+                alt(None, "any"),
+                alt(Some(AppServer::PhpFpm), "php-fpm"),
+            ]
+        };
+        let order = |named, pass| -> Vec<String> {
+            evidence_first(alternatives(), named, pass).into_iter().map(|c| c.command).collect()
+        };
+        assert_eq!(
+            order(Some(AppServer::Uwsgi), Some(PassKind::Proxy)),
+            ["uwsgi", "gunicorn", "any", "php-fpm"]
+        );
+        assert_eq!(order(None, Some(PassKind::FastCgi)), ["any", "php-fpm", "gunicorn", "uwsgi"]);
+        assert_eq!(order(None, None), ["gunicorn", "uwsgi", "any", "php-fpm"]);
+    }
 }

@@ -900,6 +900,10 @@ fn endpoints(config: &Config) -> Vec<Endpoint> {
             TargetHost::Upstream { index } => {
                 let Some(upstream) = model.upstreams.get(*index) else { continue };
                 for (s, server) in upstream.servers.iter().enumerate() {
+                    // nginx never connects to a server marked `down` (BG210 reads those from the model).
+                    if server.down {
+                        continue;
+                    }
                     let written = server.address_range.slice(src);
                     let (addr, port_range, host_end) = match &server.address {
                         Address::Unix { path } => {

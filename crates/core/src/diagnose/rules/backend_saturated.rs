@@ -1,10 +1,13 @@
 use crate::diagnose::Findings;
 use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::{InputKind, TextRange};
-use crate::listeners::Listener;
+use crate::listeners::{AppServer, Listener};
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
+use badgateway_config::PassKind;
 
-use super::super::evidence::{cite_events, endpoint_text, listener_text, target_place};
+use super::super::evidence::{
+    backend_software, cite_events, endpoint_text, evidence_first, listener_text, target_place,
+};
 use super::super::facts::{Endpoint, EndpointAddr, Facts, Failure, TcpReach, UnixReach, unix_path};
 
 declare_rule! {
@@ -118,7 +121,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                         f = cite_events(f, g, "connect timed out: the full queue dropped the SYN");
                     }
                 }
-                out.push(f.fix(fix(php_signs)));
+                out.push(f.fix(fix(named_by_signs(php_signs, uwsgi_full), None)));
             }
             return;
         };
@@ -144,7 +147,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             f = f.label(Label::secondary(InputKind::Log, *range, text.clone()));
         }
         let php = php_signs || first.event.upstream.as_ref().is_some_and(|u| u.scheme() == "fastcgi");
-        out.push(f.next_step(super::super::evidence::paste_listeners()).fix(fix(php)));
+        out.push(
+            f.next_step(super::super::evidence::paste_listeners())
+                .fix(fix(named_by_signs(php, uwsgi_full), None)),
+        );
         return;
     }
     for endpoint in &facts.endpoints {
@@ -219,7 +225,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         for Sign { range, text, .. } in &signs {
             f = f.label(Label::secondary(InputKind::Log, *range, text.clone()));
         }
-        out.push(f.fix(fix(endpoint.kind == badgateway_config::PassKind::FastCgi || php_signs)));
+        let named = if php_signs { Some(AppServer::PhpFpm) } else { backend_software(facts, endpoint) };
+        out.push(f.fix(fix(named, Some(endpoint.kind))));
     }
 }
 
@@ -233,35 +240,65 @@ fn full_listener<'a>(facts: &Facts<'a>, endpoint: &Endpoint) -> Option<&'a Liste
     indices.iter().filter_map(|&i| facts.listener(i)).find(|l| l.backlog_full())
 }
 
-fn fix(php: bool) -> Fix {
-    let mut commands = vec![
+/// The server the backend's own log lines name, without a config.
+fn named_by_signs(php: bool, uwsgi: bool) -> Option<AppServer> {
+    if php {
+        Some(AppServer::PhpFpm)
+    } else if uwsgi {
+        Some(AppServer::Uwsgi)
+    } else {
+        None
+    }
+}
+
+/// `named`: the application server the evidence names (its process in the listener table, its
+/// own log lines, the pass kind); its advice comes first, and php-fpm's alone for php-fpm.
+fn fix(named: Option<AppServer>, pass: Option<PassKind>) -> Fix {
+    let php = (
+        Some(AppServer::PhpFpm),
         Command::new(
             "php-fpm: in the pool file, raise pm.max_children (mind the memory per child) and listen.backlog \
              (e.g. 511), then restart php-fpm",
             "sudoedit /etc/php/*/fpm/pool.d/www.conf && sudo systemctl restart 'php*-fpm'",
         ),
-        Command::new(
-            "gunicorn: more workers (2 x cores + 1 is the usual start) and a larger queue",
-            "gunicorn --workers 5 --backlog 2048 app:app",
-        ),
-        Command::new(
-            "uWSGI: more processes and a larger listen queue",
-            "uwsgi --processes 8 --listen 1024 ...",
-        ),
+    );
+    let kernel = (
+        None,
         Command::new("the kernel caps every backlog at net.core.somaxconn", "sysctl net.core.somaxconn"),
+    );
+    let watch = (
+        None,
         Command::new(
             "watch the queue while it happens (Recv-Q above Send-Q = full)",
             "sudo ss -lnx; sudo ss -lnt",
         ),
-    ];
-    if php {
+    );
+    let alternatives = if named == Some(AppServer::PhpFpm) {
         // php-fpm, the kernel's cap, the queue: gunicorn and uWSGI advice is noise here.
-        commands.drain(1..3);
+        vec![php, kernel, watch]
     } else {
-        commands.rotate_left(1);
-    }
+        vec![
+            (
+                Some(AppServer::Gunicorn),
+                Command::new(
+                    "gunicorn: more workers (2 x cores + 1 is the usual start) and a larger queue",
+                    "gunicorn --workers 5 --backlog 2048 app:app",
+                ),
+            ),
+            (
+                Some(AppServer::Uwsgi),
+                Command::new(
+                    "uWSGI: more processes and a larger listen queue",
+                    "uwsgi --processes 8 --listen 1024 ...",
+                ),
+            ),
+            kernel,
+            watch,
+            php,
+        ]
+    };
     Fix::display_only("give the backend more workers (or faster requests) and a larger listen queue")
-        .with_commands(commands)
+        .with_commands(evidence_first(alternatives, named, pass))
 }
 
 #[cfg(test)]

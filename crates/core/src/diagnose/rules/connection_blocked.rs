@@ -79,6 +79,10 @@ declare_rule! {
     /// or accept nginx's host before it (`sudo ufw allow from 10.0.0.5 to any port 8000
     /// proto tcp`), and save it (`sudo netfilter-persistent save`, /etc/nftables.conf). No
     /// route: check the address (a container's IP changes on restart) and `ip route get ADDR`.
+    /// `113: No route to host` at another machine's address: `ip neigh show ADDR` on nginx's host
+    /// right after a try tells a gone machine (`FAILED`, lab `no-route-to-host`) from one whose
+    /// firewall rejects with host-prohibited (a MAC address): then check that host's firewall
+    /// (`firewall-cmd --list-all`, `iptables -S` there).
     ///
     /// ## References
     /// - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout
@@ -564,8 +568,43 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
              or between the two, is not in the paste.",
         );
     }
+    // Another machine: what nginx's host shows cannot say which; the check is the neighbour table
+    // and then that host's own firewall.
+    let other_host = host
+        .parse::<IpAddr>()
+        .ok()
+        .filter(|ip| block == Block::Unreachable && !ip.to_canonical().is_loopback() && !facts.is_local(*ip));
+    let mut fix = fix;
+    if let Some(ip) = other_host {
+        message.push_str(&format!(
+            " {ip} is not known to be an address of this host, so nothing pasted from nginx's host shows its \
+             sockets or its firewall. The likely causes, in order: no machine answers for {ip} any more (a container \
+             or VM gone or given another address: the line comes after about 3 s of unanswered ARP); that host's \
+             firewall rejects with host-prohibited (firewalld's default, the line comes at once); a router between \
+             says the host is unreachable. The neighbour table of nginx's host, right after a try, tells them apart: \
+             FAILED or INCOMPLETE means no machine answers for {ip}; a MAC address means it is there and refuses."
+        ));
+        fix.insert_command(
+            0,
+            Command::new(
+                format!("right after a failed request: does a machine answer for {ip}? (FAILED: none)"),
+                format!("ip neigh show {ip}"),
+            ),
+        );
+        fix.insert_command(
+            1,
+            Command::new(
+                format!("on {ip}: does its firewall reject the port? (firewalld rejects with host-prohibited)"),
+                format!(
+                    "ssh {ip} \"sudo firewall-cmd --list-all 2>/dev/null; sudo iptables -S | grep -iE 'reject|{}'\"",
+                    port.unwrap_or_default()
+                ),
+            ),
+        );
+    }
     let confidence = match block {
         Block::NoNetworkRoute => 90,
+        _ if other_host.is_some() => 70,
         _ if selinux.is_empty() => 75,
         _ => 95,
     };

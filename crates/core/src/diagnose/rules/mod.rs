@@ -58,8 +58,10 @@ mod backend_saturated;
 mod backend_speaks_another_protocol;
 mod config_syntax_error;
 mod connection_blocked;
+mod connection_upgrade_on_every_request;
 mod directive_needs_a_module;
 mod directive_rejected;
+mod host_variable_drops_the_port;
 mod include_not_pasted;
 mod input_in_wrong_box;
 mod input_is_not_text;
@@ -164,6 +166,7 @@ pub const RULES: &[Rule] = &[
     Rule { info: backend_saturated::INFO, check: backend_saturated::check },
     Rule { info: nginx_out_of_connections::INFO, check: nginx_out_of_connections::check },
     Rule { info: proxy_loop::INFO, check: proxy_loop::check },
+    Rule { info: host_variable_drops_the_port::INFO, check: host_variable_drops_the_port::check },
     Rule { info: upstream_closed_before_response::INFO, check: upstream_closed_before_response::check },
     Rule { info: backend_speaks_another_protocol::INFO, check: backend_speaks_another_protocol::check },
     Rule { info: response_header_too_big::INFO, check: response_header_too_big::check },
@@ -171,6 +174,10 @@ pub const RULES: &[Rule] = &[
     Rule { info: upstream_tls_verification_failed::INFO, check: upstream_tls_verification_failed::check },
     Rule { info: upstream_sent_invalid_response::INFO, check: upstream_sent_invalid_response::check },
     Rule { info: log_line_is_not_a_502::INFO, check: log_line_is_not_a_502::check },
+    Rule {
+        info: connection_upgrade_on_every_request::INFO,
+        check: connection_upgrade_on_every_request::check,
+    },
     Rule { info: upstream_read_timeout::INFO, check: upstream_read_timeout::check },
     Rule { info: upstream_connect_timeout::INFO, check: upstream_connect_timeout::check },
     Rule { info: risky_upstream_settings::INFO, check: risky_upstream_settings::check },

@@ -72,6 +72,15 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) -> Vec<String> {
             .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.host() == upstream.name))
             .collect();
         let name = &upstream.name;
+        if let Some(sign) = generator_sign(src, upstream.range) {
+            let mut f = generated_fallback(name, upstream, &primaries, sign, src, &events);
+            if events.is_empty() {
+                f.confidence = 88;
+            }
+            out.push(f);
+            names.push(name.clone());
+            continue;
+        }
         let mut f = Finding::new(INFO.code, Severity::Error, format!("every server of {name} is marked `down`"))
             .message(format!(
                 "Every server of upstream {name} has the `down` parameter, so nginx never tries any of them: each \
@@ -101,6 +110,93 @@ fn all_down(facts: &Facts<'_>, out: &mut Vec<Finding>) -> Vec<String> {
         names.push(name.clone());
     }
     names
+}
+
+/// Comments a config generator writes into an upstream block it found no reachable container
+/// for (nginx-proxy's template, docker-gen and kube-gen variants), with `server 127.0.0.1 down;`.
+const GENERATOR_SIGNS: &[&str] = &[
+    "Fallback entry",
+    "(unreachable)",
+    "Cannot connect to network",
+    "no connection info available",
+    "no address and no network IP known",
+    "network IP is known but",
+    "Service has no address",
+    "VIRTUAL_PORT",
+];
+
+/// The generator comment in an upstream block, if any.
+fn generator_sign(src: &[u8], block: TextRange) -> Option<TextRange> {
+    let text = block.slice(src);
+    GENERATOR_SIGNS.iter().find_map(|sign| {
+        let at = text.windows(sign.len()).position(|w| w == sign.as_bytes())?;
+        // The comment's line, from its `#`.
+        let start = text.get(..at)?.iter().rposition(|&b| b == b'#')?;
+        let end = text.get(at..)?.iter().position(|&b| b == b'\n').map_or(text.len(), |e| at + e);
+        Some(TextRange::new(block.start + start as u32, block.start + end as u32))
+    })
+}
+
+/// An upstream a generator wrote as "no reachable container": editing the file is undone at
+/// the next regeneration, so the fix is on the container's side.
+fn generated_fallback(
+    name: &str,
+    upstream: &badgateway_config::Upstream,
+    primaries: &[&badgateway_config::UpstreamServer],
+    sign: TextRange,
+    src: &[u8],
+    events: &[&EventGroup],
+) -> Finding {
+    let block = upstream.range.slice(src);
+    let unreachable_net = block.windows(13).any(|w| w == b"(unreachable)");
+    let no_ports = block.windows(21).any(|w| w.eq_ignore_ascii_case(b"exposed ports: (none)"));
+    let mut f = Finding::new(
+        INFO.code,
+        Severity::Error,
+        format!("the config generator found no reachable container for {name}: its only server is marked `down`"),
+    )
+    .message(format!(
+        "The upstream {name} is written as nginx-proxy (docker-gen) writes it when it finds no container it can \
+         reach for that virtual host: a fallback `server 127.0.0.1 down;`, which nginx never tries. Each request logs \
+         \"no live upstreams\" and gets 502 Bad Gateway at once. Editing the file does not help (the generator \
+         rewrites it): the container for VIRTUAL_HOST={name} must be running, on a Docker network the proxy \
+         container shares{}, and expose the port the app listens on (EXPOSE in its image, or VIRTUAL_PORT){}.",
+        if unreachable_net { " (the comment says its network is unreachable from the proxy)" } else { "" },
+        if no_ports { "; the comment says it exposes no port" } else { "" },
+    ))
+    .confidence(97)
+    .status(502)
+    .label(Label::primary(InputKind::Config, upstream.name_range, format!("upstream {name}, generated")))
+    .label(Label::secondary(InputKind::Config, sign, "the generator's note"));
+    for server in primaries {
+        f = f.label(Label::secondary(
+            InputKind::Config,
+            server.range,
+            "the generator's fallback: never tried",
+        ));
+    }
+    for g in events {
+        f = cite_events(f, g, "no live upstreams");
+    }
+    f.fix(Fix::display_only(format!(
+        "start the container for {name} on a network the proxy shares, with its port exposed or VIRTUAL_PORT set; the \
+         generator then writes its address"
+    ))
+    .with_commands(vec![
+        Command::new(
+            "is the app's container running, and on which networks?",
+            "docker ps -a --format 'table {{.Names}}\\t{{.Status}}\\t{{.Networks}}\\t{{.Ports}}'",
+        ),
+        Command::new(
+            "its VIRTUAL_HOST, VIRTUAL_PORT and exposed ports (name the container)",
+            "docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}{{json .Config.ExposedPorts}}' CONTAINER | grep -E 'VIRTUAL_|[0-9]+/tcp'",
+        ),
+        Command::new(
+            "put the proxy on the app's network (name both), then the generator rewrites the upstream",
+            "docker network connect NETWORK nginx-proxy",
+        ),
+        Command::new("what the generator saw", "docker logs --tail 50 nginx-proxy"),
+    ]))
 }
 
 /// Offset of ` WORD` followed by `;` or whitespace in a directive's text.
@@ -174,6 +270,28 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         ))
         .confidence(if cause.is_some() { 90 } else { 80 })
         .status(502);
+        // Only the symptom: no failure of any server anywhere in the log, and no config to show the
+        // group. Say so, with the causes in order and the one check that tells them apart.
+        let symptom_only = cause.is_none()
+            && upstream.is_none()
+            && facts.events_of(&EventKind::ServerTemporarilyDisabled).next().is_none();
+        if symptom_only {
+            finding.title =
+                format!("no live upstreams in {name}: nginx tried no server, the log does not say why");
+            finding.message = format!(
+                "nginx did not even try to connect: it found no server of {name} it could use, and answered 502 Bad \
+                 Gateway at once. No line of this log shows a server failing, so the likely causes, in order: every \
+                 server of the group is marked `down` in the config (nginx-proxy and docker-gen write `server \
+                 127.0.0.1 down;` when they find no reachable container for a virtual host); the servers failed \
+                 earlier (refused, timed out) and those lines are not in the paste; or every server is at its \
+                 `max_conns`. The upstream block in the config tells them apart."
+            );
+            finding.confidence = 70;
+            finding = finding.next_step(Command::new(
+                "paste the upstream block: servers marked `down` (or max_conns), or real addresses?",
+                format!("sudo nginx -T | grep -A12 'upstream {name} '"),
+            ));
+        }
         match upstream {
             Some(u) => {
                 finding = finding.label(Label::primary(
@@ -213,7 +331,19 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         if let Some(c) = cause {
             finding = finding.caused_by(c);
         }
-        if members.len() == 1 {
+        // Servers marked `down` count as servers: beside them, the one live server is no longer
+        // exempt from max_fails (a generator's fallback `server 127.0.0.1 down;` does this).
+        let marked_down = upstream.map_or(0, |u| u.servers.iter().filter(|s| s.down).count());
+        if members.len() == 1 && marked_down > 0 {
+            finding = finding.note(format!(
+                "{name} has one server nginx uses and {marked_down} marked `down` (a config generator's fallback \
+                 entry, such as nginx-proxy's `server 127.0.0.1 down;`). A group of one server is never marked \
+                 failed, but the `down` entries make this one a group of several: a single failure of the real \
+                 server disables it for fail_timeout (10 s unless set), and every request in that time gets \
+                 \"no live upstreams\", even once the backend answers again. `max_fails=0` on the real server \
+                 turns that off."
+            ));
+        } else if members.len() == 1 {
             finding = finding.note(
                 "A group with one server is never marked failed by max_fails; this group has more servers than \
                  the config shows, or the name resolved to several addresses.",
@@ -230,7 +360,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     "sudo nginx -t && sudo systemctl reload nginx",
                 ),
             ]));
-        if facts.listeners.is_none() {
+        if facts.listeners.is_none() && !symptom_only {
             finding = finding.next_step(super::super::evidence::paste_listeners());
         }
         out.push(finding);

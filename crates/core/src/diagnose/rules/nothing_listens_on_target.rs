@@ -3,7 +3,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
-use crate::log::{EventGroup, EventKind};
+use crate::log::{ClientStatus, EventGroup, EventKind};
 
 use super::super::container;
 use super::super::evidence::{
@@ -43,6 +43,15 @@ declare_rule! {
     /// `curl -v` and `nc -zv` from nginx's host, `docker ps` for a container's address
     /// (lab capture: a backend host in another network namespace with nothing on the port,
     /// `connect() failed (111: Connection refused) ... upstream: "http://10.95.0.7:19461/"`, 502).
+    ///
+    /// One server of an `upstream {}` group down while the others answer (the table shows them
+    /// listening, or nginx passed the refused requests on): the finding names that member and is
+    /// a warning while clients get answers. nginx skips it for `fail_timeout` after `max_fails`
+    /// failures and retries on the next server; 502s come when the retry fails too or retries
+    /// are off, and "no live upstreams" once the others fail as well (lab capture
+    /// `upstream-member-down`: 111 to 127.0.0.1:19712 and `upstream server temporarily
+    /// disabled`, gunicorn on 19711 answering, 200 x4). A server marked `down` is never
+    /// connected to, so it is never reported here.
     ///
     /// ## Why it causes a 502
     /// Every `connect()` nginx makes is refused (`111: Connection refused`). With no
@@ -177,6 +186,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             finding = probe_evidence(facts, host, *port, finding);
         }
         finding = finding.fix(start_backend(*port));
+        finding = one_server_of_a_group(facts, endpoint, &refused, finding);
         // Only the log spoke (a listener table would be the container's or the host's).
         if only_log
             && let Some(ip) =
@@ -479,27 +489,184 @@ fn refused_elsewhere(
                 "on {ip}: start the backend on port {port}, listening on an address nginx can reach, and let \
                  nginx's host through its firewall"
             ),
-            vec![Command::new(
-                format!("on {ip}: does anything listen on port {port}, and on which address?"),
-                format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'\""),
-            )],
+            vec![
+                Command::new(
+                    format!(
+                        "on {ip}: does anything listen on port {port}, and on which address (127.0.0.1 there is out of reach)?"
+                    ),
+                    format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'\""),
+                ),
+                Command::new(
+                    format!(
+                        "on {ip}: does a firewall rule reject the port? (a cloud security group drops, it never refuses)"
+                    ),
+                    format!(
+                        "ssh {ip} \"sudo iptables -S | grep -E 'REJECT|{port}'; sudo nft list ruleset | grep -iE 'reject|{port}'\""
+                    ),
+                ),
+            ],
         )
     };
     commands.extend(probes);
     finding.fix(Fix::display_only(summary).with_commands(commands))
 }
 
+/// The endpoint is one server of an `upstream {}` group whose other servers answer (the table
+/// shows them listening), or whose refusals nginx passed on to another server: one member is
+/// down. Clients mostly get answers (nginx retries on the next server), so it is a warning
+/// unless a refusal did fail a request; the finding says when it turns into 502s and "no live
+/// upstreams", and names the member.
+fn one_server_of_a_group(
+    facts: &Facts<'_>,
+    endpoint: &Endpoint,
+    refused: &[&EventGroup],
+    finding: Finding,
+) -> Finding {
+    let Some((index, _)) = endpoint.upstream_server else { return finding };
+    let Some(upstream) = facts.config.and_then(|c| c.model().upstreams.get(index)) else { return finding };
+    let members = facts.upstream_members(&upstream.name);
+    let others: Vec<&Endpoint> =
+        members.iter().copied().filter(|m| m.upstream_server != endpoint.upstream_server).collect();
+    if others.is_empty() {
+        return finding;
+    }
+    let answering: Vec<usize> = others
+        .iter()
+        .filter_map(|m| match facts.tcp_reach(m) {
+            TcpReach::Listening(l) => l.first().copied(),
+            _ => None,
+        })
+        .collect();
+    // `proxy_next_upstream off`: nginx logs "temporarily disabled" but retries nothing, so each
+    // refusal was a 502 (lab: upstream-member-down-no-retry, 200 502 200 200).
+    let retries_off = facts
+        .config
+        .and_then(|c| c.model().targets.get(endpoint.target))
+        .is_some_and(|t| t.effective.next_upstream.value.iter().any(|v| v == "off"));
+    let decided = refused.iter().any(|g| decided_the_status(g)) || (retries_off && !refused.is_empty());
+    let passed_on = !refused.is_empty() && !decided;
+    // The others answer: the table shows them listening, or (without a table) the refusals were
+    // passed on and no other server failed a request.
+    let others_answer = if facts.listeners.is_some() {
+        !answering.is_empty()
+    } else {
+        passed_on
+            && !others.iter().any(|m| facts.refused_for(m).iter().any(|g| decided_the_status(g)))
+            && facts.events_of(&EventKind::NoLiveUpstreams).next().is_none()
+    };
+    if !others_answer {
+        // Every server is down: each gets its own finding, and "no live upstreams" follows.
+        return finding;
+    }
+    let (name, n, target) = (&upstream.name, members.len(), endpoint_text(endpoint));
+    let mut finding = finding;
+    finding.title = format!("one of the {n} servers of {name} is down: nothing listens on {target}");
+    let place = target_place(facts, endpoint);
+    finding.message = format!(
+        "In {place}, nginx sends requests to the {n} servers of upstream {name}. Nothing listens on {target}, one \
+         of them, so connections to it are refused, while the others answer{}. After max_fails failures \
+         (1 unless set) nginx skips {target} for fail_timeout (10 s unless set) and passes a request it failed \
+         on to the next server, so most clients get answers while the log fills with refusals. Clients get 502 \
+         when the retry fails too or retries are off (`proxy_next_upstream off`, or a request already sent), and \
+         every request gets 502 with \"no live upstreams\" once the other servers fail as well.",
+        if passed_on { " (nginx passed the refused requests on to them)" } else { "" }
+    );
+    if retries_off {
+        finding.message.push_str(&format!(
+            " Here retries are off (`proxy_next_upstream off`): every request nginx sends to {target} gets 502, \
+             the others get answers: intermittent 502s."
+        ));
+    }
+    if !decided {
+        finding.severity = Severity::Warning;
+        finding.status = None;
+    }
+    for &l in &answering {
+        if let Some(listener) = facts.listener(l) {
+            finding = finding.label(Label::secondary(
+                InputKind::Listeners,
+                listener.addr_range,
+                "another server of the group answers",
+            ));
+        }
+    }
+    finding = finding.note(format!(
+        "Open-source nginx checks the servers of a group only passively (max_fails, fail_timeout): `server {target} \
+         max_fails=3 fail_timeout=30s;` tunes it; an active health check needs nginx Plus (`health_check`) or a \
+         module such as nginx_upstream_check_module (`check`). Until {target} is back, mark it `down` or take its \
+         line out, so no request waits on it."
+    ));
+    if let Some(fix) = finding.fix.as_mut() {
+        fix.insert_command(
+            0,
+            Command::new(
+                format!("how often nginx failed on {target} (each line is a retry, or a 502)"),
+                format!("sudo grep -c 'upstream: \"[a-z]*://{target}' /var/log/nginx/error.log"),
+            ),
+        );
+    }
+    finding
+}
+
+/// Only the log, a refusal nginx passed on to another server that answered (the line is
+/// followed by "upstream server temporarily disabled", not by a 502): one server of an
+/// upstream group is down, or listens elsewhere, and the others answer.
+fn passed_on_refusal(facts: &Facts<'_>, group: &EventGroup, target: &str) -> Finding {
+    let mut finding = Finding::new(
+        INFO.code,
+        Severity::Warning,
+        format!("{target} refuses connections: one server of the upstream group is down"),
+    )
+    .message(format!(
+        "nginx's connections to {target} are refused and nginx marked it failed (\"upstream server temporarily \
+         disabled\"), with no 502 in the log for them: one server of an upstream group is down (or listens on \
+         another port or address), and nginx passed those requests on to another server (the default, \
+         `proxy_next_upstream error timeout`; with it off, each of them got 502). Clients mostly get answers, \
+         but each refusal costs a retry, and they get 502 with \"no live upstreams\" once the other servers \
+         fail as well. The listener table and the config tell whether nothing listens on {target} or the \
+         backend listens elsewhere."
+    ))
+    .confidence(70);
+    if let Some(range) = group.event.upstream_range {
+        finding =
+            finding.label(Label::primary(InputKind::Log, range, format!("nginx connected to {target}")));
+    }
+    finding = cite_events(finding, group, "connection refused, passed on to the next server");
+    for g in facts
+        .events_of(&EventKind::ServerTemporarilyDisabled)
+        .filter(|g| g.event.upstream.as_ref().is_some_and(|u| u.target() == target))
+        .take(2)
+    {
+        finding = cite_events(finding, g, &format!("{target} marked failed"));
+    }
+    finding
+        .next_step(paste_listeners())
+        .next_step(Command::new("paste the config, to see the upstream group", "sudo nginx -T"))
+}
+
 /// Only the log: every group of refused connections is a backend that is down or elsewhere.
 fn log_only(facts: &Facts<'_>, out: &mut Findings) {
     let Some(log) = facts.log else { return };
-    for group in
-        log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused && decided_the_status(g))
-    {
+    for group in log.groups.iter().filter(|g| g.event.kind == EventKind::ConnectRefused) {
         let Some(upstream) = &group.event.upstream else { continue };
         if let Some(ip) = refused_ip(group).filter(|ip| !facts.is_local(*ip))
             && !not_a_host(ip)
         {
             out.push(refused_elsewhere(facts, None, ip, upstream.port().unwrap_or(80), &[group]));
+            continue;
+        }
+        if !decided_the_status(group) {
+            // A refusal at ::1 passed on is most often `localhost` resolving to ::1 and 127.0.0.1 with a
+            // backend on IPv4 only (lab: localhost-ipv6-first), not a group with a member down.
+            let ipv6_loopback = refused_ip(group).is_some_and(|ip| ip.is_ipv6() && ip.is_loopback());
+            // Another server answered only if no refusal failed a request and no group ran out of servers.
+            let others_failed = log.groups.iter().any(|g| {
+                g.event.kind == EventKind::NoLiveUpstreams
+                    || (g.event.kind == EventKind::ConnectRefused && decided_the_status(g))
+            });
+            if group.statuses.contains(&ClientStatus::NotAnError) && !ipv6_loopback && !others_failed {
+                out.push(passed_on_refusal(facts, group, upstream.target()));
+            }
             continue;
         }
         let target = upstream.target();

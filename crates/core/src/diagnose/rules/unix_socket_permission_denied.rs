@@ -1,10 +1,11 @@
 use crate::diagnose::Findings;
 use crate::finding::{Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
-use crate::listeners::SocketFile;
+use crate::listeners::{AppServer, SocketFile};
 use crate::log::{EventGroup, EventKind};
+use badgateway_config::PassKind;
 
-use super::super::evidence::{cite_events, target_place};
+use super::super::evidence::{backend_software, cite_events, evidence_first, target_place};
 use super::super::facts::{
     EndpointAddr, Facts, SocketAccess, UnixReach, WorkerUser, WorkerUserSource, unix_path,
 };
@@ -86,7 +87,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     "paste the socket's owner and mode, and who nginx's workers run as",
                     format!("ls -l {path}; namei -l {path}; ps -o user,cmd -C nginx"),
                 ))
-                .fix(fix(&path, &user, None));
+                .fix(fix(&path, &user, None, scheme_software(group), None));
             let finding = if guessed {
                 finding.note(
                     "The fix assumes the workers run as www-data (Debian/Ubuntu); RHEL's package uses nginx, and \
@@ -216,7 +217,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 format!("ls -l {path}; namei -l {path}"),
             ));
         }
-        finding = finding.fix(fix(path, &user, file));
+        finding = finding.fix(fix(path, &user, file, backend_software(facts, endpoint), Some(endpoint.kind)));
         out.push(finding);
     }
 }
@@ -251,33 +252,61 @@ fn writers(f: &SocketFile) -> String {
     if who.is_empty() { "nobody but root".into() } else { who.join(", ") }
 }
 
-fn fix(path: &str, user: &WorkerUser, file: Option<&SocketFile>) -> Fix {
+/// Without a config: what the log's scheme says the socket speaks (FastCGI is php-fpm's).
+fn scheme_software(group: &EventGroup) -> Option<AppServer> {
+    let scheme = group.event.upstream.as_ref()?.scheme();
+    match scheme {
+        "fastcgi" => Some(AppServer::PhpFpm),
+        "uwsgi" => Some(AppServer::Uwsgi),
+        _ => None,
+    }
+}
+
+/// `backend`: the application server the evidence names for the socket; its advice comes first.
+fn fix(
+    path: &str,
+    user: &WorkerUser,
+    file: Option<&SocketFile>,
+    backend: Option<AppServer>,
+    pass: Option<PassKind>,
+) -> Fix {
     let u = &user.name;
     let g = user.group.clone().unwrap_or_else(|| if u == "nobody" { "nogroup".into() } else { u.clone() });
-    let mut commands = vec![
-        Command::new(
-            format!(
-                "php-fpm: in the pool file set `listen.owner = {u}`, `listen.group = {g}`, `listen.mode = 0660`, \
-                 then restart php-fpm"
+    let alternatives = vec![
+        (
+            Some(AppServer::PhpFpm),
+            Command::new(
+                format!(
+                    "php-fpm: in the pool file set `listen.owner = {u}`, `listen.group = {g}`, `listen.mode = \
+                     0660`, then restart php-fpm"
+                ),
+                "sudoedit /etc/php/*/fpm/pool.d/www.conf && sudo systemctl restart 'php*-fpm'",
             ),
-            "sudoedit /etc/php/*/fpm/pool.d/www.conf && sudo systemctl restart 'php*-fpm'",
         ),
-        Command::new(
-            "gunicorn: create the socket group-writable and run it with nginx's group (in its systemd unit: Group=)",
-            format!("gunicorn --bind unix:{path} --umask 007 --group {g} app:app"),
-        ),
-        Command::new(
-            format!(
-                "systemd socket unit: in its [Socket] section set `SocketGroup={g}` and `SocketMode=0660`, then \
-                 restart the socket"
+        (
+            Some(AppServer::Gunicorn),
+            Command::new(
+                "gunicorn: create the socket group-writable and run it with nginx's group (in its systemd unit: \
+                 Group=)",
+                format!("gunicorn --bind unix:{path} --umask 007 --group {g} app:app"),
             ),
-            "sudo systemctl edit myapp.socket && sudo systemctl restart myapp.socket",
         ),
-        Command::new(
-            "check: can the worker user write to it, and enter every directory above it?",
-            format!("sudo -u {u} test -w {path} && echo ok; namei -l {path}"),
+        (
+            None,
+            Command::new(
+                format!(
+                    "systemd socket unit: in its [Socket] section set `SocketGroup={g}` and `SocketMode=0660`, \
+                     then restart the socket"
+                ),
+                "sudo systemctl edit myapp.socket && sudo systemctl restart myapp.socket",
+            ),
         ),
     ];
+    let mut commands = evidence_first(alternatives, backend, pass);
+    commands.push(Command::new(
+        "check: can the worker user write to it, and enter every directory above it?",
+        format!("sudo -u {u} test -w {path} && echo ok; namei -l {path}"),
+    ));
     if file.is_some_and(|f| f.owner != *u) {
         commands.push(Command::new(
             "a quick test only (the backend recreates the socket on restart)",

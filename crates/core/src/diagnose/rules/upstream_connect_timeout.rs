@@ -29,6 +29,13 @@ declare_rule! {
     /// order, per chain, with interfaces and destinations). Also the kernel's variant,
     /// `connect() failed (110: Connection timed out)`, which is a 502.
     ///
+    /// At an address not known to be nginx's host, nothing pasted from nginx's host can show
+    /// what drops the SYN: the finding (below 80) names the causes in order (that host's
+    /// firewall or a cloud security group / network ACL, the host down, its full queue) and
+    /// the check that tells them apart, on that host: do nginx's SYNs arrive there (`tcpdump`)?
+    /// (Lab capture `remote-firewall-drop`: gunicorn on 10.95.0.7:19741 in its own network
+    /// namespace behind `iptables -A INPUT ... --dport 19741 -j DROP`, 504 after 1 s.)
+    ///
     /// ## Why it causes a 504
     /// nginx's connect timer expiring gives **504 Gateway Timeout**. When it is the
     /// kernel that gives up on the SYN (`connect() failed (110)`), nginx treats it as an
@@ -90,6 +97,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             },
         );
         let (ip, port) = address(facts, &incident);
+        // Another machine (or one not known to be this host): its firewall and sockets are its own.
+        let remote = ip.filter(|ip| !ip.to_canonical().is_loopback() && !facts.is_local(*ip));
         // The table speaks for its own host's addresses only (not a remote backend's).
         let rows: Vec<&Listener> = match (facts.listeners, ip.filter(|ip| facts.is_local(*ip)), port) {
             (Some(l), Some(ip), Some(port)) => {
@@ -147,10 +156,24 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                  firewall dropping packets, or a backend that was overloaded at the time, are the usual causes.",
             );
             confidence = 70;
+        } else if let Some(ip) = remote {
+            message.push_str(&format!(
+                " {ip} is not known to be an address of this host, so nothing pasted from nginx's host can show what \
+                 stops the SYN{}. The likely causes, in order: a firewall on {ip} that drops the port, or a cloud \
+                 security group or network ACL between the hosts (they drop; a closed port would refuse at once); \
+                 {ip} is down or unreachable; the backend's accept queue there is full. The check that tells them \
+                 apart runs on {ip}: watch for nginx's SYNs there while you retry. None arrive: they are dropped on \
+                 the way (security group, network ACL, a firewall between, a wrong route). They arrive and go \
+                 unanswered: that host's own firewall, or its full queue (`ss -tln` there: Recv-Q above Send-Q).",
+                if firewall_listed { " (the firewall rules pasted here are nginx's host's, and drop nothing to it)" } else { "" }
+            ));
+            confidence = 65;
         } else {
             message.push_str(
                 " Usual causes: a firewall that drops (rather than rejects) packets, a host that is down or \
-                 unroutable, or a backend whose accept queue is full.",
+                 unroutable, or a backend whose accept queue is full. On this host the listener table tells them \
+                 apart: a row with Recv-Q above Send-Q is a full queue; a listener with room left means a rule \
+                 drops the SYNs (the firewall listing names it).",
             );
             confidence = 70;
         }
@@ -212,6 +235,21 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                         "gunicorn --workers 4 --backlog 2048 ...; sudo sysctl net.core.somaxconn",
                     ),
                 ]));
+        } else if let (Some(ip), true) = (remote, firewall.is_empty()) {
+            let port = port.unwrap_or_default();
+            finding = finding
+                .next_step(Command::new(
+                    format!("on {ip}, while you retry: do nginx's SYNs arrive? (none: dropped on the way)"),
+                    format!("ssh {ip} \"sudo timeout 30 tcpdump -ni any -c 5 'tcp dst port {port} and tcp[tcpflags] & tcp-syn != 0'\""),
+                ))
+                .next_step(Command::new(
+                    format!("on {ip}: does the backend listen on {port}, on which address, and does a rule drop it?"),
+                    format!("ssh {ip} \"sudo ss -tlnp | grep ':{port}'; sudo iptables -S | grep -E 'DROP|{port}'; sudo nft list ruleset | grep -iE 'drop|{port}'\""),
+                ))
+                .note(format!(
+                    "In a cloud, the security group (or network ACL, firewall rule) of {ip}'s instance must allow TCP \
+                     port {port} from nginx's host: a missing rule drops the SYN, which gives this line."
+                ));
         } else {
             if facts.listeners.is_none() {
                 finding = finding.next_step(paste_listeners());
