@@ -66,6 +66,8 @@ codes! {
     BG211 => Live,
     BG212 => Live,
     BG213 => Live,
+    BG214 => Live,
+    BG215 => Live,
     // BG3xx: connected, but the response is bad.
     BG301 => Live,
     BG302 => Live,

@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use crate::finding::{Command, Finding, Fix};
+use crate::listeners::Container;
 use crate::log::LogFormat;
 
 use super::facts::Facts;
@@ -69,4 +70,99 @@ pub fn own_loopback(mut finding: Finding, ip: IpAddr, port: u16, why: &str) -> F
             "see where the app listens inside its own container (0.0.0.0, not 127.0.0.1)",
             format!("docker compose exec app sh -c 'ss -tlnp 2>/dev/null || netstat -tlnp' | grep ':{port}'"),
         ))
+}
+
+/// The containers in the paste that a host name nginx connects to may be: the name, compose
+/// service or network alias Docker's DNS answers to, or a compose-made container name
+/// (`shop_app_1` by docker-compose v1, `shop-app-1` by v2) when `docker ps` shows no service.
+pub fn containers_named<'f>(facts: &Facts<'f>, name: &str) -> Vec<&'f Container> {
+    let Some(report) = facts.listeners else { return Vec::new() };
+    let name = name
+        .rsplit_once(':')
+        .map_or(name, |(host, port)| if port.bytes().all(|b| b.is_ascii_digit()) { host } else { name });
+    if name.is_empty() || name.starts_with('$') || name.parse::<IpAddr>().is_ok() {
+        return Vec::new();
+    }
+    report.containers.iter().filter(|c| c.answers_to(name) || compose_made(&c.name, name)).collect()
+}
+
+/// `PROJECT_SERVICE_N` (docker-compose v1) or `PROJECT-SERVICE-N` (compose v2).
+fn compose_made(container: &str, service: &str) -> bool {
+    ['_', '-'].iter().any(|&sep| {
+        container.rsplit_once(sep).is_some_and(|(rest, n)| {
+            !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && rest
+                    .strip_suffix(service)
+                    .is_some_and(|project| project.len() > 1 && project.ends_with(sep))
+        })
+    })
+}
+
+/// A running container that exposes `port` without publishing it on the host, when no
+/// listener of the pasted table takes the port: the app is reachable only on the
+/// container's own address, from its networks.
+pub fn exposed_not_published<'f>(facts: &Facts<'f>, port: u16) -> Option<&'f Container> {
+    let report = facts.listeners?;
+    if report.listeners.iter().any(|l| l.is_listening() && l.port == Some(port)) {
+        return None;
+    }
+    report.containers.iter().find(|c| c.is_running() == Some(true) && c.exposes_unpublished(port))
+}
+
+/// What a container's exit code usually means, for the message.
+pub fn exit_code_meaning(code: i32) -> Option<&'static str> {
+    Some(match code {
+        0 => "its main process finished (exit 0): a command that runs once, not a server",
+        1 => "the app failed (exit 1): its log says why",
+        125..=127 => "the container's command could not be run (125-127: a wrong command or entrypoint)",
+        137 => "it was killed (137 = SIGKILL: `docker stop` after its timeout, or the kernel's OOM killer)",
+        139 => "it crashed (139 = SIGSEGV)",
+        143 => "it was stopped (143 = SIGTERM: `docker stop`, `docker compose down`)",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compose_made;
+
+    #[test]
+    fn compose_names() {
+        assert!(compose_made("shop_app_1", "app"));
+        assert!(compose_made("shop-app-1", "app"));
+        assert!(compose_made("my_shop_app_12", "app"));
+        assert!(!compose_made("shop_webapp_1", "app"));
+        assert!(!compose_made("app_1", "app"));
+        assert!(!compose_made("shop_app", "app"));
+        assert!(!compose_made("shop_app_x", "app"));
+    }
+}
+
+/// The socket a table run inside the target's container shows on `port`, bound to that
+/// container's loopback only: the app runs but takes no connection from other containers.
+/// The container is the one the host name names (its name, service or alias, as `exec` was
+/// given it) or the one with the refused address.
+pub fn listens_on_own_loopback<'f>(
+    facts: &Facts<'f>,
+    host: &str,
+    ip: Option<IpAddr>,
+    port: u16,
+) -> Option<&'f crate::listeners::ContainerListener> {
+    let report = facts.listeners?;
+    let named = containers_named(facts, host);
+    let by_ip: Vec<&Container> =
+        ip.map(|ip| report.containers.iter().filter(|c| c.has_address(ip)).collect()).unwrap_or_default();
+    let is_target = |name: &str| {
+        name.eq_ignore_ascii_case(host)
+            || named.iter().chain(&by_ip).any(|c| c.answers_to(name) || compose_made(&c.name, name))
+    };
+    report.in_containers.iter().find(|cl| {
+        let l = &cl.listener;
+        is_target(&cl.container)
+            && l.is_listening()
+            && l.port == Some(port)
+            && matches!(l.bind, crate::listeners::Bind::Ipv4(a) if a.is_loopback())
+                | matches!(l.bind, crate::listeners::Bind::Ipv6(a) if a.is_loopback())
+    })
 }

@@ -22,7 +22,11 @@ declare_rule! {
     /// for a target the config names by host name. `getent hosts NAME` in the listeners
     /// paste proves it: the name means another address now (lab capture: nginx still
     /// connected to 127.0.0.2 after `backend.test` moved to 127.0.0.3, 502). A failure to
-    /// the address the name still has is a backend that is down, not a stale address.
+    /// the address the name still has is a backend that is down, not a stale address; and
+    /// refusals alone, with nothing showing what the name means now, are not reported here:
+    /// a refusal is an answer from a host at that address (lab capture `docker-app-loopback`:
+    /// the app's container ran, its app bound to its own 127.0.0.1), while a recreated
+    /// container leaves no host behind (`container-recreated`: 113, No route to host).
     ///
     /// ## Why it causes a 502
     /// nginx keeps using the old address until it is reloaded; nothing (or something
@@ -78,6 +82,10 @@ fn is_connect_failure(group: &EventGroup) -> bool {
     }
 }
 
+fn refusal(group: &EventGroup) -> bool {
+    group.event.kind == EventKind::ConnectRefused || group.event.errno == Some(111)
+}
+
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(config) = facts.config else { return };
     if facts.log.is_none() {
@@ -123,6 +131,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 u.port() == Some(*port) && !literal.contains(&ip) && !now.contains(&ip)
             })
             .collect();
+        // A refusal is an answer from a host at that address: with no sign that the name
+        // means another address now, the backend there is down or listens elsewhere (the
+        // lab's docker-app-loopback: the app's container runs, its app on its own 127.0.0.1).
+        // A recreated container leaves no host behind (no route, or a connect timeout).
+        if now.is_empty() && failures.iter().all(|g| refusal(g)) {
+            continue;
+        }
         let Some(first) = failures.first() else { continue };
         let old = first.event.upstream.as_ref().map(|u| u.target().to_owned()).unwrap_or_default();
         let target = endpoint_text(endpoint);

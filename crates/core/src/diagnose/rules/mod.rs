@@ -39,6 +39,7 @@ macro_rules! declare_rule {
 
 mod address_resolved_once_at_start;
 mod backend_bound_to_another_address;
+mod backend_container_not_running;
 mod backend_host_not_found;
 mod backend_listens_on_another_port;
 mod backend_on_other_address_family;
@@ -46,6 +47,7 @@ mod backend_saturated;
 mod backend_speaks_another_protocol;
 mod config_syntax_error;
 mod connection_blocked;
+mod container_port_not_published;
 mod directive_needs_a_module;
 mod directive_rejected;
 mod include_not_pasted;
@@ -112,6 +114,8 @@ pub const RULES: &[Rule] = &[
     Rule { info: backend_saturated::INFO, check: backend_saturated::check },
     Rule { info: nginx_out_of_connections::INFO, check: nginx_out_of_connections::check },
     Rule { info: proxy_loop::INFO, check: proxy_loop::check },
+    Rule { info: backend_container_not_running::INFO, check: backend_container_not_running::check },
+    Rule { info: container_port_not_published::INFO, check: container_port_not_published::check },
     Rule { info: upstream_closed_before_response::INFO, check: upstream_closed_before_response::check },
     Rule { info: backend_speaks_another_protocol::INFO, check: backend_speaks_another_protocol::check },
     Rule { info: response_header_too_big::INFO, check: response_header_too_big::check },
