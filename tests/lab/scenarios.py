@@ -18,6 +18,8 @@ Each scenario is a dict:
                                 with `netns`: {link, net} runs in a namespace of its own, "another
                                 host": the link is moved into it and set up with `net` there
   lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
+  listeners_in                  a backend's id: the listener tables are run in its network namespace
+                                (nsenter), as a user pastes the host's `ss` while nginx runs in a container
   probes                        root commands whose output goes into listeners.txt behind `$ sudo`,
                                 after the requests (`iptables -S`); only in a private network namespace
   tools                         executables this scenario needs besides the lab's own (capture stops

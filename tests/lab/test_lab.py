@@ -275,6 +275,23 @@ class Fixtures(unittest.TestCase):
                 with open(os.path.join(d, inputs["config"])) as f:
                     self.assertIn("/tmp/badgateway-lab/%s/" % scn["name"], f.read())
 
+    def test_fixtures_outside_the_catalogue_are_docker_captures(self):
+        # A scenario folder that `capture` does not make is one docker_lab.py made (and lists).
+        import docker_lab
+        known = {s["name"] for s in scenarios.SCENARIOS}
+        docker = {s["name"] for s in docker_lab.SCENARIOS}
+        for name in os.listdir(lab.DEFAULT_OUT):
+            path = os.path.join(lab.DEFAULT_OUT, name, "meta.json")
+            if name in known or not os.path.exists(path):
+                continue
+            with self.subTest(name):
+                with open(path) as f:
+                    meta = json.load(f)
+                self.assertEqual(meta.get("captured_by"), "tests/lab/docker_lab.py")
+                self.assertIn(name, docker)
+                spec = [s for s in docker_lab.SCENARIOS if s["name"] == name][0]
+                self.assertEqual(meta["expect"], spec["expect"])
+
     def test_lookups_are_in_the_listeners_paste(self):
         for scn in scenarios.SCENARIOS:
             for cmd in scn.get("lookups", []):

@@ -123,22 +123,6 @@ pub fn exit_code_meaning(code: i32) -> Option<&'static str> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::compose_made;
-
-    #[test]
-    fn compose_names() {
-        assert!(compose_made("shop_app_1", "app"));
-        assert!(compose_made("shop-app-1", "app"));
-        assert!(compose_made("my_shop_app_12", "app"));
-        assert!(!compose_made("shop_webapp_1", "app"));
-        assert!(!compose_made("app_1", "app"));
-        assert!(!compose_made("shop_app", "app"));
-        assert!(!compose_made("shop_app_x", "app"));
-    }
-}
-
 /// The socket a table run inside the target's container shows on `port`, bound to that
 /// container's loopback only: the app runs but takes no connection from other containers.
 /// The container is the one the host name names (its name, service or alias, as `exec` was
@@ -165,4 +149,20 @@ pub fn listens_on_own_loopback<'f>(
             && matches!(l.bind, crate::listeners::Bind::Ipv4(a) if a.is_loopback())
                 | matches!(l.bind, crate::listeners::Bind::Ipv6(a) if a.is_loopback())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compose_made;
+
+    #[test]
+    fn compose_names() {
+        assert!(compose_made("shop_app_1", "app"));
+        assert!(compose_made("shop-app-1", "app"));
+        assert!(compose_made("my_shop_app_12", "app"));
+        assert!(!compose_made("shop_webapp_1", "app"));
+        assert!(!compose_made("app_1", "app"));
+        assert!(!compose_made("shop_app", "app"));
+        assert!(!compose_made("shop_app_x", "app"));
+    }
 }
