@@ -68,6 +68,7 @@ codes! {
     BG213 => Live,
     BG214 => Live,
     BG215 => Live,
+    BG216 => Live,
     // BG3xx: connected, but the response is bad.
     BG301 => Live,
     BG302 => Live,

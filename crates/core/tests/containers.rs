@@ -180,3 +180,24 @@ fn nginx_s_own_loopback_with_the_host_s_table() {
     let a = analyze(Inputs { listeners: Some(&listeners), ..s.all() });
     assert!(!a.findings.iter().any(|f| f.title.contains("where nginx runs")), "{:?}", common::codes(&a));
 }
+
+/// No cluster runs here: kubectl's tables are the hand-written paste of the parser tests
+/// (kubectl's own layout), the config a two-line fragment.
+#[test]
+fn a_service_without_ready_endpoints() {
+    let kubectl =
+        std::fs::read(common::scenarios_dir().join("../listeners/handwritten/kubectl_get.txt")).unwrap();
+    let diagnose = |target: &str| {
+        let config = format!("location / {{\n    proxy_pass http://{target};\n}}\n");
+        let a = analyze(Inputs { config: Some(config.as_bytes()), listeners: Some(&kubectl), log: None });
+        a.findings.iter().find(|f| f.code.as_str() == "BG216").map(|f| (f.title.clone(), f.message.clone()))
+    };
+    for target in ["api:8000", "api.default.svc.cluster.local:8000", "10.96.201.14:8000"] {
+        let (title, message) = diagnose(target).unwrap_or_else(|| panic!("{target}: no BG216"));
+        assert!(title.starts_with("Service api has no ready endpoints"), "{title}");
+        assert!(message.contains("CrashLoopBackOff"), "{message}");
+    }
+    // web has endpoints; `apix` is no service of the paste.
+    assert_eq!(diagnose("web:80"), None);
+    assert_eq!(diagnose("apix:8000"), None);
+}

@@ -62,6 +62,7 @@ mod proxy_loop;
 mod request_time_name_resolution_fails;
 mod response_header_too_big;
 mod risky_upstream_settings;
+mod service_has_no_ready_endpoints;
 mod unix_socket_missing;
 mod unix_socket_permission_denied;
 mod upstream_closed_before_response;
@@ -116,6 +117,7 @@ pub const RULES: &[Rule] = &[
     Rule { info: proxy_loop::INFO, check: proxy_loop::check },
     Rule { info: backend_container_not_running::INFO, check: backend_container_not_running::check },
     Rule { info: container_port_not_published::INFO, check: container_port_not_published::check },
+    Rule { info: service_has_no_ready_endpoints::INFO, check: service_has_no_ready_endpoints::check },
     Rule { info: upstream_closed_before_response::INFO, check: upstream_closed_before_response::check },
     Rule { info: backend_speaks_another_protocol::INFO, check: backend_speaks_another_protocol::check },
     Rule { info: response_header_too_big::INFO, check: response_header_too_big::check },
