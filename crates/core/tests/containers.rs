@@ -201,3 +201,22 @@ fn a_service_without_ready_endpoints() {
     assert_eq!(diagnose("web:80"), None);
     assert_eq!(diagnose("apix:8000"), None);
 }
+
+#[test]
+fn no_route_or_a_timeout_at_a_container_address_names_the_container_causes() {
+    for (name, code) in [("container-recreated", "BG207"), ("container-no-shared-network", "BG402")] {
+        let s = common::load(name);
+        let a = analyze(s.log_only());
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == code)
+            .unwrap_or_else(|| panic!("{name}: no {code}"));
+        let notes = f.notes.join("\n");
+        assert!(notes.contains("recreated") && notes.contains("share no Docker network"), "{name}: {notes}");
+    }
+    // Outside Docker's range, no such note (the lab's no-route-to-host is at 10.98.0.7).
+    let s = common::load("no-route-to-host");
+    let a = analyze(s.log_only());
+    assert!(!a.findings.iter().any(|f| f.notes.iter().any(|n| n.contains("Docker puts its networks"))));
+}

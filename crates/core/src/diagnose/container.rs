@@ -151,6 +151,29 @@ pub fn listens_on_own_loopback<'f>(
     })
 }
 
+/// No route, unreachable or a connect timeout at an address in Docker's default range: the
+/// causes containers give, in the order threads meet them, and the check that tells them apart
+/// (lab: `container-recreated` logs 113 at the old address, `container-no-shared-network` a
+/// connect timeout, `docker-app-exited` a timeout at a stopped container's address).
+pub fn unreachable_container(finding: Finding, ip: IpAddr) -> Finding {
+    if !super::facts::looks_like_container(ip) {
+        return finding;
+    }
+    finding
+        .note(format!(
+            "{ip} is in 172.16.0.0/12, where Docker puts its networks. With containers the usual causes are, most \
+             common first: the app's container was stopped or recreated and has no address or a new one, while nginx \
+             keeps the one it resolved at start (`docker ps -a` shows it exited or younger than nginx; a reload \
+             resolves again); nginx's container and the app's share no Docker network (their networks differ in \
+             `docker inspect`: attach both to one network); or a firewall drops the packets."
+        ))
+        .next_step(Command::new(
+            "every container's state, networks and address now: is one at the address, on nginx's network?",
+            "docker inspect -f '{{.Name}} {{.State.Status}}{{range $n, $e := .NetworkSettings.Networks}} \
+             {{$n}}={{$e.IPAddress}}{{end}}' $(docker ps -aq)",
+        ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::compose_made;

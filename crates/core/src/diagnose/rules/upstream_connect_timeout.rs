@@ -8,6 +8,7 @@ use crate::listeners::{Listener, ProbeFact};
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::Facts;
+use super::super::container;
 use super::super::evidence::{listener_text, paste_listeners};
 use super::super::facts::{EndpointAddr, Failure};
 use super::super::firewall::{self, Blocker, Outcome};
@@ -231,6 +232,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 "try the connection from the nginx host, with a short timeout",
                 format!("curl -sS -m 5 -o /dev/null -w '%{{http_code}}\\n' http://{target}/"),
             ));
+            if let Some(ip) = ip {
+                finding = container::unreachable_container(finding, ip);
+            }
         }
         out.push(finding);
     }
