@@ -619,7 +619,8 @@ def diagnose(binary, dest, inputs, parts):
         return None, "exit %d, bad JSON (%s): %s" % (p.returncode, e, p.stderr.decode("utf-8", "replace")[:300])
 
 
-SUBSETS = {"all": ("config", "listeners", "log"), "config+listeners": ("config", "listeners"), "log": ("log",)}
+SUBSETS = {"all": ("config", "listeners", "log"), "config+listeners": ("config", "listeners"), "log": ("log",),
+           "config": ("config",), "config+log": ("config", "log")}
 
 
 def cmd_check(args):
