@@ -174,9 +174,60 @@ pub fn unreachable_container(finding: Finding, ip: IpAddr) -> Finding {
         ))
 }
 
+/// How long a container has been up, from `docker ps`'s STATUS (`Up 7 seconds`, `Up About a
+/// minute`, `Up 2 hours (healthy)`), in seconds; rough, as docker rounds.
+fn up_seconds(status: &str) -> Option<u64> {
+    let rest = status.trim().strip_prefix("Up ")?;
+    let mut words = rest.split_whitespace();
+    let (n, unit) = match words.next()? {
+        "Less" => return Some(0),
+        "About" => (1, words.nth(1)?),
+        n => (n.parse::<u64>().ok()?, words.next()?),
+    };
+    let unit = match unit.trim_end_matches('s') {
+        "second" => 1,
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86_400,
+        "week" => 604_800,
+        "month" => 2_592_000,
+        "year" => 31_536_000,
+        _ => return None,
+    };
+    Some(n * unit)
+}
+
+/// `docker ps` shows the container a name stands for running since at least as long as
+/// nginx's own container: it was not recreated after nginx resolved the name.
+pub fn running_since_nginx(facts: &Facts<'_>, name: &str) -> bool {
+    let Some(report) = facts.listeners else { return false };
+    let nginx_up = report
+        .containers
+        .iter()
+        .filter(|c| c.image.as_deref().is_some_and(|i| i.contains("nginx") || i.contains("openresty")))
+        .filter_map(|c| c.status.as_deref().and_then(up_seconds))
+        .max();
+    let Some(nginx_up) = nginx_up else { return false };
+    let targets: Vec<u64> = containers_named(facts, name)
+        .iter()
+        .filter_map(|c| c.status.as_deref().and_then(up_seconds))
+        .collect();
+    !targets.is_empty() && targets.iter().all(|&up| up >= nginx_up)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::compose_made;
+    use super::{compose_made, up_seconds};
+
+    #[test]
+    fn uptimes() {
+        assert_eq!(up_seconds("Up 7 seconds"), Some(7));
+        assert_eq!(up_seconds("Up About a minute"), Some(60));
+        assert_eq!(up_seconds("Up 2 hours (healthy)"), Some(7200));
+        assert_eq!(up_seconds("Up Less than a second"), Some(0));
+        assert_eq!(up_seconds("Exited (137) 15 seconds ago"), None);
+        assert_eq!(up_seconds("Up"), None);
+    }
 
     #[test]
     fn compose_names() {
