@@ -104,6 +104,18 @@ fn an_exited_container_is_named_with_its_logs() {
 }
 
 #[test]
+fn nginx_refused_to_start_because_the_app_s_container_exited() {
+    // The threads' most common compose case: `[emerg] host not found in upstream "app"`.
+    let s = common::load("docker-app-exited-at-start");
+    let a = analyze(s.all());
+    let f = a.findings.first().unwrap();
+    assert_eq!(f.code.as_str(), "BG214", "{}", f.title);
+    assert!(f.title.contains("shop_app_1") && f.status.is_none(), "{} {:?}", f.title, f.status);
+    assert!(f.message.contains("refused to start"), "{}", f.message);
+    assert!(common::codes(&a).contains(&"BG103"));
+}
+
+#[test]
 fn docker_s_dns_forgets_an_exited_container() {
     let s = common::load("docker-app-exited-dns");
     let codes = common::codes(&analyze(s.all()));

@@ -160,13 +160,29 @@ fn finding(named: &Named<'_>, c: &Container) -> Finding {
     if let Some(meaning) = c.exit_code.and_then(container::exit_code_meaning) {
         message.push_str(&format!(" Its exit code says {meaning}."));
     }
-    let confidence = if named.failures.is_empty() { 70 } else { 90 };
+    // The name failing to resolve beside its stopped container decides it: that is why.
+    let unresolved = named
+        .failures
+        .iter()
+        .any(|g| matches!(g.event.kind, EventKind::CouldNotBeResolved | EventKind::HostNotFoundInUpstream));
+    let not_started = named.failures.iter().all(|g| g.event.kind == EventKind::HostNotFoundInUpstream);
+    if not_started && !named.failures.is_empty() {
+        message.push_str(
+            " nginx refused to start with this config: clients get no answer from it at all, or, after a reload, \
+             the old config keeps running.",
+        );
+    }
+    let confidence = match (named.failures.is_empty(), unresolved) {
+        (true, _) => 70,
+        (false, true) => 96,
+        (false, false) => 90,
+    };
     let mut f =
         Finding::new(INFO.code, Severity::Error, format!("{what} {state}: nginx's backend {name} is down"))
             .message(message)
             .confidence(confidence)
             .label(Label::primary(InputKind::Listeners, c.range, format!("{} {state}", c.name)));
-    if !named.failures.is_empty() {
+    if !named.failures.is_empty() && !not_started {
         f = f.status(if timed_out { 504 } else { 502 });
     }
     if let Some(range) = named.config {
