@@ -215,6 +215,14 @@ pub fn running_since_nginx(facts: &Facts<'_>, name: &str) -> bool {
     !targets.is_empty() && targets.iter().all(|&up| up >= nginx_up)
 }
 
+/// nginx's 127.0.0.1 is the pasted table's host: nothing says nginx runs in a container, or
+/// the table shows nginx's own listening sockets (nginx on that host, or in a container on
+/// the host's network), whatever the log's prefixes suggest.
+pub fn nginx_loopback_is_the_table_s(facts: &Facts<'_>) -> bool {
+    nginx_in_container(facts).is_none()
+        || facts.listeners.is_some_and(|r| r.listeners.iter().any(|l| l.is_listening() && facts.is_nginx(l)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{compose_made, up_seconds};

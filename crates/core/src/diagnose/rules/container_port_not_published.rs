@@ -48,7 +48,7 @@ declare_rule! {
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     // nginx in a container: its 127.0.0.1 is its own, publishing would not help.
-    if container::nginx_in_container(facts).is_some() {
+    if !container::nginx_loopback_is_the_table_s(facts) {
         return;
     }
     for endpoint in &facts.endpoints {

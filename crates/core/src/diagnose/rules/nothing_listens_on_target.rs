@@ -129,7 +129,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
         // A running container exposes the port without publishing it: the container rule says so.
         if loopback
-            && container::nginx_in_container(facts).is_none()
+            && container::nginx_loopback_is_the_table_s(facts)
             && container::exposed_not_published(facts, *port).is_some()
         {
             continue;
@@ -138,11 +138,14 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         if loopback
             && let TcpReach::Listening(found) = &reach
             && refused.iter().any(|g| decided_the_status(g))
-            && let Some(first) = found.first().and_then(|&i| facts.listener(i))
+            // The refused address is one the listener takes (not the [::1] of a localhost
+            // that also means 127.0.0.1, where the backend listens: the family rule's case).
+            && let Some(first) = found.iter().filter_map(|&i| facts.listener(i)).find(|l| {
+                refused.iter().filter_map(|g| refused_ip(g)).any(|ip| l.accepts(ip, *port))
+            })
+            && let Some(finding) = table_is_not_nginx_s(facts, endpoint, first, &refused)
         {
-            if let Some(finding) = table_is_not_nginx_s(facts, endpoint, first, &refused) {
-                out.push(finding);
-            }
+            out.push(finding);
             continue;
         }
         let at_resolved = facts.refused_at_resolved(endpoint);
