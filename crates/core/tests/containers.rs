@@ -249,18 +249,3 @@ fn no_route_or_a_timeout_at_a_container_address_names_the_container_causes() {
     let a = analyze(s.log_only());
     assert!(!a.findings.iter().any(|f| f.notes.iter().any(|n| n.contains("Docker puts its networks"))));
 }
-
-#[test]
-fn the_backend_s_own_log_decides_its_own_loopback() {
-    // Network namespaces: gunicorn's `Listening at: http://127.0.0.1:19811` in the log input.
-    let s = common::load("container-app-loopback");
-    let (code, title, confidence) = first(s.all());
-    assert_eq!(code, "BG203", "{title}");
-    assert!(title.starts_with("the backend listens on 127.0.0.1:19811 only") && confidence >= 85, "{title}");
-    // nginx's error log alone: the refusal names both causes, below 80.
-    let error_log = std::fs::read(common::scenarios_dir().join("container-app-loopback/error.log")).unwrap();
-    let a = analyze(Inputs { log: Some(&error_log), ..s.all() });
-    let f = a.findings.first().unwrap();
-    assert_eq!(f.code.as_str(), "BG201", "{}", f.title);
-    assert!(f.confidence < 80 && f.message.contains("127.0.0.1"), "{} {}", f.confidence, f.message);
-}

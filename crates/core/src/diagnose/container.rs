@@ -223,59 +223,6 @@ pub fn nginx_loopback_is_the_table_s(facts: &Facts<'_>) -> bool {
         || facts.listeners.is_some_and(|r| r.listeners.iter().any(|l| l.is_listening() && facts.is_nginx(l)))
 }
 
-/// What shows the target's app bound to its own loopback: a table run inside its container,
-/// or the backend's own start-up line (gunicorn `Listening at: http://127.0.0.1:8000`).
-pub struct OwnLoopback {
-    /// The container the table was run in (None: the backend's log said it).
-    pub container: Option<String>,
-    /// `127.0.0.1:8000`.
-    pub bound: String,
-    pub input: crate::input::InputKind,
-    pub range: crate::input::TextRange,
-}
-
-/// The target (a name, or the refused address `ip`, not this host's) listens on its own
-/// loopback only, by a table run inside its container or by the backend's own log.
-pub fn own_loopback_evidence(
-    facts: &Facts<'_>,
-    host: &str,
-    ip: Option<IpAddr>,
-    port: u16,
-) -> Option<OwnLoopback> {
-    if let Some(cl) = listens_on_own_loopback(facts, host, ip, port) {
-        let addr = cl.listener.bind.address_text().unwrap_or_else(|| "127.0.0.1".to_string());
-        return Some(OwnLoopback {
-            container: Some(cl.container.clone()),
-            bound: format!("{addr}:{port}"),
-            input: crate::input::InputKind::Listeners,
-            range: cl.listener.addr_range,
-        });
-    }
-    // The backend's log: only for an address that is not this host's (there the table speaks).
-    let ip = ip?;
-    if facts.is_local(ip) {
-        return None;
-    }
-    facts.log?.backend.iter().find_map(|g| {
-        let addr = match &g.event.kind {
-            crate::log::BackendKind::GunicornListening { addr }
-            | crate::log::BackendKind::UwsgiBound { addr } => addr,
-            _ => return None,
-        };
-        let bare = addr.strip_prefix("http://").unwrap_or(addr);
-        let (h, p) = bare.rsplit_once(':')?;
-        let h = h.trim_matches(['[', ']']);
-        let loopback =
-            h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().is_ok_and(|a| a.is_loopback());
-        (loopback && p.parse::<u16>().ok() == Some(port)).then(|| OwnLoopback {
-            container: None,
-            bound: format!("{h}:{port}"),
-            input: crate::input::InputKind::Log,
-            range: g.event.range,
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::{compose_made, up_seconds};

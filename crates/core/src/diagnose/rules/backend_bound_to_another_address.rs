@@ -20,13 +20,6 @@ declare_rule! {
     /// (BG201 reports a refusal there from the log, and says what the table would mean if the
     /// address were this host's; paste `ip -br addr` to decide).
     ///
-    /// Also for a container or another machine, when the evidence shows the app bound to its
-    /// own loopback there: a table run inside the target's container (`docker compose exec
-    /// app netstat -tln`, kept apart from the host's listeners; lab capture
-    /// `docker-app-loopback-exec`, real Docker), or the backend's own start-up line on the
-    /// port nginx is refused at (gunicorn `Listening at: http://127.0.0.1:19811`; lab capture
-    /// `container-app-loopback`, the app in its own network namespace).
-    ///
     /// ## Why it causes a 502
     /// A socket bound to one address does not accept connections to another, so nginx's
     /// `connect()` is refused (`111: Connection refused`) and, with no response to relay,
@@ -137,9 +130,8 @@ fn endpoint_host(endpoint: &super::super::facts::Endpoint) -> String {
     }
 }
 
-/// The target's app listens on its own loopback only, by a table run inside its container
-/// (`docker exec app netstat -tln`) or by its own log (`Listening at: http://127.0.0.1:8000`),
-/// while nginx connects to the container's (or another machine's) address.
+/// The target's container, by a table run inside it (`docker exec app netstat -tln`), listens
+/// on its own 127.0.0.1 only, while nginx connects to the container's address.
 fn in_container(facts: &Facts<'_>, out: &mut Findings) {
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { host, port, ips } = &endpoint.addr else { continue };
@@ -155,59 +147,41 @@ fn in_container(facts: &Facts<'_>, out: &mut Findings) {
         if ip.is_some_and(|ip| ip.to_canonical().is_loopback()) {
             continue;
         }
-        let Some(own) = container::own_loopback_evidence(facts, host, ip, *port) else { continue };
+        let Some(cl) = container::listens_on_own_loopback(facts, host, ip, *port) else { continue };
         let target = endpoint_text(endpoint);
         let place = target_place(facts, endpoint);
-        let bound = &own.bound;
-        let at = ip
-            .filter(|ip| !target.contains(&ip.to_string()))
-            .map(|ip| format!(" ({ip}:{port})"))
-            .unwrap_or_default();
-        let (title, shown, whose) = match &own.container {
-            Some(c) => (
-                format!("the app listens on {bound} inside its container {c}: nginx cannot reach it there"),
-                format!("The table run inside container {c} shows a socket listening on {bound} only"),
-                "its own container",
-            ),
-            None => (
-                format!(
-                    "the backend listens on {bound} only: nginx connects to {target}{at}, another machine's or container's address"
-                ),
-                format!("The backend's own log says it listens on {bound}"),
-                "its own machine or container",
-            ),
-        };
-        let mut finding = Finding::new(INFO.code, Severity::Error, title)
-            .message(format!(
-                "In {place}, nginx forwards requests to {target}{at}. {shown}: the app takes connections from \
-                 {whose} only. That 127.0.0.1 is not nginx's, so nginx's connections are refused and clients get \
-                 502 Bad Gateway. Make the app listen on 0.0.0.0:{port} (or that machine's address)."
-            ))
-            .confidence(match (&own.container, refused.is_empty()) {
-                (_, true) => 80,
-                (Some(_), false) => 93,
-                (None, false) => 88,
-            })
-            .status(502)
-            .label(Label::primary(own.input, own.range, format!("{bound}: {whose} only")))
-            .label(Label::secondary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")));
+        let addr = cl.listener.bind.address_text().unwrap_or_else(|| "127.0.0.1".to_string());
+        let bound = format!("a socket listening on {addr}:{port} only");
+        let at = ip.map(|ip| format!(" ({ip}:{port})")).unwrap_or_default();
+        let mut finding = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("the app listens on {addr}:{port} inside its container {}: nginx cannot reach it there", cl.container),
+        )
+        .message(format!(
+            "In {place}, nginx forwards requests to {target}{at}. The table run inside container {} shows {bound}: \
+             the app takes connections from inside its own container only. A container's 127.0.0.1 is its own, so \
+             nginx's connections to the container's address are refused and clients get 502 Bad Gateway. Make the \
+             app listen on 0.0.0.0:{port} inside the container.",
+            cl.container
+        ))
+        .confidence(if refused.is_empty() { 80 } else { 93 })
+        .status(502)
+        .label(Label::primary(InputKind::Listeners, cl.listener.addr_range, format!("{bound}, inside {}", cl.container)))
+        .label(Label::secondary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")));
         for group in &refused {
             finding = cite_events(finding, group, &format!("connection to {target} refused"));
         }
-        let name = own.container.clone().unwrap_or_else(|| "SERVICE".to_string());
         out.push(finding.fix(
             Fix::display_only(format!(
-                "make the app listen on 0.0.0.0:{port} (gunicorn --bind 0.0.0.0:{port}; flask run --host 0.0.0.0; \
-                 uvicorn --host 0.0.0.0; node: server.listen({port}, '0.0.0.0'))"
+                "make the app listen on 0.0.0.0:{port} in its container (gunicorn --bind 0.0.0.0:{port}; flask run \
+                 --host 0.0.0.0; uvicorn --host 0.0.0.0; node: server.listen({port}, '0.0.0.0'))"
             ))
             .with_commands(vec![
+                Command::new("after the change: recreate the container", format!("docker compose up -d --force-recreate {}", cl.container)),
                 Command::new(
-                    "in a container: recreate it after the change",
-                    format!("docker compose up -d --force-recreate {name}"),
-                ),
-                Command::new(
-                    format!("check where it listens now: 0.0.0.0:{port}"),
-                    format!("docker compose exec {name} sh -c 'ss -tln 2>/dev/null || netstat -tln' | grep ':{port}'"),
+                    format!("check inside it: the socket is now 0.0.0.0:{port}"),
+                    format!("docker compose exec {} sh -c 'ss -tln 2>/dev/null || netstat -tln' | grep ':{port}'", cl.container),
                 ),
             ]),
         ));

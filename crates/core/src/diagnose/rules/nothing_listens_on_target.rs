@@ -93,16 +93,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         // A table run inside the target's container shows the app on its own 127.0.0.1: the
         // app runs, bound where nginx cannot reach (the bound-elsewhere rule says so).
         let refused_at = refused.first().and_then(|g| refused_ip(g)).or_else(|| ips.first().copied());
-        let not_loopback = |ip: &IpAddr| !ip.to_canonical().is_loopback();
-        if refused_at
-            .filter(not_loopback)
-            .is_some_and(|ip| container::own_loopback_evidence(facts, host, Some(ip), *port).is_some())
+        if container::listens_on_own_loopback(facts, host, refused_at, *port).is_some()
             || facts
                 .refused_at_resolved(endpoint)
                 .first()
                 .and_then(|g| refused_ip(g))
-                .filter(not_loopback)
-                .is_some_and(|ip| container::own_loopback_evidence(facts, host, Some(ip), *port).is_some())
+                .is_some_and(|ip| container::listens_on_own_loopback(facts, host, Some(ip), *port).is_some())
         {
             continue;
         }
