@@ -20,6 +20,11 @@ declare_rule! {
     /// (BG201 reports a refusal there from the log, and says what the table would mean if the
     /// address were this host's; paste `ip -br addr` to decide).
     ///
+    /// Also for a container, when a table run inside the target's container shows the app
+    /// bound to that container's loopback (`docker compose exec app netstat -tln`; its rows
+    /// are kept apart from the host's listeners; lab capture `docker-app-loopback-exec`,
+    /// real Docker): nginx's connections to the container's address are refused.
+    ///
     /// ## Why it causes a 502
     /// A socket bound to one address does not accept connections to another, so nginx's
     /// `connect()` is refused (`111: Connection refused`) and, with no response to relay,
