@@ -116,10 +116,10 @@ SCENARIOS = [
         "steps": [("request", "/"), ("sh", ["docker-compose", "stop", "-t", "1", "app"]), ("request", "/")],
         "listeners": [["docker", "ps", "-a"]],
         # BG209 too: nginx does keep the address it resolved at start (a reload after the restart is needed).
-        "expect": ["BG209", "BG214"],
+        "expect": ["BG209", "BG217"],
         "expect_not": ["BG202", "BG203", "BG204", "BG213"],
-        "expect_subsets": {"config+listeners": {"expect": ["BG214"], "expect_not": ["BG201", "BG202", "BG203"]},
-                           "log": {"expect": ["BG402"], "expect_not": ["BG201", "BG214"]}},
+        "expect_subsets": {"config+listeners": {"expect": ["BG217"], "expect_not": ["BG201", "BG202", "BG203"]},
+                           "log": {"expect": ["BG402"], "expect_not": ["BG201", "BG217"]}},
     },
     {
         "name": "docker-app-exited-dns",
@@ -135,9 +135,9 @@ SCENARIOS = [
         "requests": ["/"],
         "listeners": [["docker", "ps", "-a"]],
         # BG208 too: Docker's DNS really answers that app does not exist (the container's exit is why).
-        "expect": ["BG208", "BG214"],
+        "expect": ["BG208", "BG217"],
         "expect_not": ["BG201", "BG202", "BG203", "BG209"],
-        "expect_subsets": {"log": {"expect": ["BG208"], "expect_not": ["BG201", "BG214"]}},
+        "expect_subsets": {"log": {"expect": ["BG208"], "expect_not": ["BG201", "BG217"]}},
     },
     {
         "name": "docker-app-exited-at-start",
@@ -152,10 +152,10 @@ SCENARIOS = [
                      "app": {"image": "bglab/busybox:1.35",
                              "command": ["sh", "-c", "echo 'cannot open database'; exit 1"]}},
         "listeners": [["docker", "ps", "-a"]],
-        # BG103 too: the config really does not load (host not found); BG214 says why.
-        "expect": ["BG103", "BG214"],
+        # BG103 too: the config really does not load (host not found); BG217 says why.
+        "expect": ["BG103", "BG217"],
         "expect_not": ["BG201", "BG202", "BG209"],
-        "expect_subsets": {"log": {"expect": [], "expect_not": ["BG201", "BG214"]}},
+        "expect_subsets": {"log": {"expect": [], "expect_not": ["BG201", "BG217"]}},
     },
     {
         "name": "docker-nginx-own-loopback",

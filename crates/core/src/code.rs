@@ -66,7 +66,7 @@ codes! {
     BG211 => Live,
     BG212 => Live,
     BG213 => Live,
-    BG214 => Live,
+    BG217 => Live,
     BG215 => Live,
     BG216 => Live,
     // BG3xx: connected, but the response is bad.

@@ -89,18 +89,18 @@ fn without_section(listeners: &[u8], command: &str) -> Vec<u8> {
 fn an_exited_container_is_named_with_its_logs() {
     let s = common::load("docker-app-exited");
     let (code, title, confidence) = first(s.all());
-    assert_eq!(code, "BG214", "{title}");
+    assert_eq!(code, "BG217", "{title}");
     assert!(title.contains("shop_app_1") && title.contains("exited"), "{title}");
     assert!(confidence >= 80);
     let a = analyze(s.all());
-    let f = a.findings.iter().find(|f| f.code.as_str() == "BG214").unwrap();
+    let f = a.findings.iter().find(|f| f.code.as_str() == "BG217").unwrap();
     assert!(f.message.contains("137"), "{}", f.message);
     let commands: Vec<&str> = f.fix.as_ref().unwrap().commands().iter().map(|c| c.command.as_str()).collect();
     assert!(commands.contains(&"docker logs --tail 50 shop_app_1"), "{commands:?}");
     // Without `docker ps -a`, nothing says a container stopped.
     let listeners = without_section(s.listeners.as_deref().unwrap(), "$ docker ps");
     let a = analyze(Inputs { listeners: Some(&listeners), ..s.all() });
-    assert!(!common::codes(&a).contains(&"BG214"), "{:?}", common::codes(&a));
+    assert!(!common::codes(&a).contains(&"BG217"), "{:?}", common::codes(&a));
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn nginx_refused_to_start_because_the_app_s_container_exited() {
     let s = common::load("docker-app-exited-at-start");
     let a = analyze(s.all());
     let f = a.findings.first().unwrap();
-    assert_eq!(f.code.as_str(), "BG214", "{}", f.title);
+    assert_eq!(f.code.as_str(), "BG217", "{}", f.title);
     assert!(f.title.contains("shop_app_1") && f.status.is_none(), "{} {:?}", f.title, f.status);
     assert!(f.message.contains("refused to start"), "{}", f.message);
     assert!(common::codes(&a).contains(&"BG103"));
@@ -119,9 +119,9 @@ fn nginx_refused_to_start_because_the_app_s_container_exited() {
 fn docker_s_dns_forgets_an_exited_container() {
     let s = common::load("docker-app-exited-dns");
     let codes = common::codes(&analyze(s.all()));
-    assert!(codes.contains(&"BG214") && codes.contains(&"BG208"), "{codes:?}");
+    assert!(codes.contains(&"BG217") && codes.contains(&"BG208"), "{codes:?}");
     // The log alone shows the name failing, not why.
-    assert!(!common::codes(&analyze(s.log_only())).contains(&"BG214"));
+    assert!(!common::codes(&analyze(s.log_only())).contains(&"BG217"));
 }
 
 #[test]

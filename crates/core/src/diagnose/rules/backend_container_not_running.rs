@@ -50,7 +50,7 @@ declare_rule! {
     /// - https://docs.docker.com/reference/cli/docker/container/ls/
     /// - https://docs.docker.com/reference/cli/docker/container/logs/
     /// - https://docs.docker.com/compose/how-tos/startup-order/
-    code: BG214,
+    code: BG217,
     name: "backend-container-not-running",
     title: "the backend's container is not running",
 }
