@@ -376,24 +376,30 @@ def filter_lsof(text, ports):
     return "\n".join(keep) + "\n"
 
 
-def capture_listeners(scn, prefix, work):
+def capture_listeners(scn, prefix, work, running=None):
     ports = {str(p) for p in scn.get("ports", [])} | {str(scn["listen"])}
     paths = set(expand(scn.get("socket_paths", []), prefix))
-    _, ss_t = run(["ss", "-tlnp"])
-    _, ss_x = run(["ss", "-xlp"])
-    _, ns = run(["netstat", "-tlnp"])
+    # `listeners_in`: the tables are the ones of that backend's network namespace (the host
+    # that runs nginx's container, say), not nginx's own.
+    inside = []
+    if scn.get("listeners_in") is not None:
+        inside = ["nsenter", "--net=/proc/%d/ns/net" % running[scn["listeners_in"]].pid, "--"]
+
+    def table(cmd):
+        return run(inside + cmd)[1]
+
+    ss_t, ss_x, ns = table(["ss", "-tlnp"]), table(["ss", "-xlp"]), table(["netstat", "-tlnp"])
     ss_t, ss_x, ns = filter_ss_tcp(ss_t, ports), filter_ss_unix(ss_x, paths), filter_netstat(ns, ports)
     write(work, "ss-tlnp.txt", ss_t)
     write(work, "ss-xlp.txt", ss_x)
     write(work, "netstat-tlnp.txt", ns)
-    _, mixed = run(["ss", "-tlnpx"])
+    mixed = table(["ss", "-tlnpx"])
     write(work, "ss-tlnpx.txt", filter_ss_mixed(mixed, ports, paths))
-    _, ls_of = run(["lsof", "-nP", "-iTCP", "-sTCP:LISTEN"])
+    ls_of = table(["lsof", "-nP", "-iTCP", "-sTCP:LISTEN"])
     write(work, "lsof-tcp-listen.txt", filter_lsof(ls_of, ports))
     if scn.get("no_root"):
         # As a user without root pastes it: no -p (ss would print no process column anyway).
-        _, plain = run(["ss", "-tln"])
-        plain = filter_ss_tcp(plain, ports)
+        plain = filter_ss_tcp(table(["ss", "-tln"]), ports)
         write(work, "ss-tln.txt", plain)
         paste = "$ ss -tln\n" + plain
     else:
@@ -486,7 +492,7 @@ def capture_one(scn, out_dir, in_namespace=False):
             raise RuntimeError("nginx -t failed:\n" + out_t)
         _, dump = run([NGINX, "-T", "-p", prefix, "-c", conf])
         write(prefix, "nginx-T.txt", dump)
-        capture_listeners(scn, prefix, prefix)
+        capture_listeners(scn, prefix, prefix, running)
         meta["statuses"] = statuses
     finally:
         for p in reversed(procs):
@@ -544,11 +550,11 @@ def error_lines(dest):
 
 # Every capture needs these; a scenario adds its own in "tools" (its Debian package in TOOL_PACKAGES).
 REQUIRED_TOOLS = ["nginx", "ss", "netstat", "lsof", "openssl", "/usr/bin/gunicorn", "php-fpm8.2", "unshare", "mount",
-                  "ip", "getent"]
+                  "ip", "getent", "nsenter"]
 TOOL_PACKAGES = {
     "nginx": "nginx-light", "ss": "iproute2", "ip": "iproute2", "netstat": "net-tools", "lsof": "lsof",
     "openssl": "openssl", "/usr/bin/gunicorn": "gunicorn", "php-fpm8.2": "php8.2-fpm", "unshare": "util-linux",
-    "mount": "mount", "getent": "libc-bin", "iptables": "iptables", "nft": "nftables",
+    "mount": "mount", "getent": "libc-bin", "nsenter": "util-linux", "iptables": "iptables", "nft": "nftables",
     "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so": "libnginx-mod-http-headers-more-filter",
     "/usr/lib/nginx/modules/ngx_http_upstream_fair_module.so": "libnginx-mod-http-upstream-fair",
 }
@@ -627,7 +633,8 @@ def diagnose(binary, dest, inputs, parts):
         return None, "exit %d, bad JSON (%s): %s" % (p.returncode, e, p.stderr.decode("utf-8", "replace")[:300])
 
 
-SUBSETS = {"all": ("config", "listeners", "log"), "config+listeners": ("config", "listeners"), "log": ("log",)}
+SUBSETS = {"all": ("config", "listeners", "log"), "config+listeners": ("config", "listeners"), "log": ("log",),
+           "config": ("config",), "config+log": ("config", "log")}
 
 
 def cmd_check(args):

@@ -19,6 +19,8 @@ Each scenario is a dict:
                                 with `netns`: {link, net} runs in a namespace of its own, "another
                                 host": the link is moved into it and set up with `net` there
   lookups                       commands whose output goes into listeners.txt (`getent ahosts NAME`)
+  listeners_in                  a backend's id: the listener tables are run in its network namespace
+                                (nsenter), as a user pastes the host's `ss` while nginx runs in a container
   probes                        root commands whose output goes into listeners.txt behind `$ sudo`,
                                 after the requests (`iptables -S`); only in a private network namespace
   tools                         executables this scenario needs besides the lab's own (capture stops
@@ -1353,6 +1355,130 @@ CAUSES_SCENARIOS += [
     },
 ]
 SCENARIOS += CAUSES_SCENARIOS
+
+# ---- Containers, played by network namespaces (the docker-lab block) ----------------------
+# Addresses in 172.18.0.0/16 and 172.19.0.0/16, as Docker gives compose networks; every link and
+# address exists only in the scenario's private namespaces. Real Docker captures (docker ps,
+# compose logs, Docker's DNS) are made by tests/lab/docker_lab.py into tests/fixtures/scenarios/docker-*.
+def container(addr, link="v1", extra=()):
+    """`netns` of a backend that plays a container: `link` moved in, given `addr` (and `extra` commands)."""
+    return {"link": link, "net": [["ip", "addr", "add", addr, "dev", link], ["ip", "link", "set", link, "up"],
+                                  *extra]}
+
+
+CONTAINER_SCENARIOS = [
+    {
+        "name": "container-app-loopback",
+        "description": "proxy_pass to 172.18.0.2:19811, the app's own network namespace (a container); gunicorn "
+                       "there binds 127.0.0.1:19811, its own loopback",
+        "cause": "The app runs, but listens on 127.0.0.1 inside its own container: from nginx, the container's "
+                 "address 172.18.0.2 refuses port 19811 (connect() failed (111: Connection refused)).",
+        "listen": 19810,
+        "net": veth("172.18.0.1/16", peer_up=False),
+        "http": proxy(19810, "http://172.18.0.2:19811"),
+        "backends": [dict(gunicorn("127.0.0.1:19811"), netns=container("172.18.0.2/16"))],
+        "ports": [19811],
+        "requests": [("/", 1), ("/", 1)],
+        "expect": ["BG201"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG207", "BG213", "BG402"],
+        "expect_subsets": {"log": {"expect": ["BG201"], "expect_not": ["BG202", "BG203", "BG204", "BG207"]},
+                           "config+log": {"expect": ["BG201"], "expect_not": ["BG202", "BG203", "BG209"]},
+                           "config": {"expect": [], "expect_not": ["BG201", "BG202", "BG203"]},
+                           "config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG203", "BG204"]}},
+        "notes": "gunicorn runs in a network namespace of its own with v1 = 172.18.0.2/16, bound to that "
+                 "namespace's 127.0.0.1. nginx's namespace (v0 = 172.18.0.1/16) has no listener on 19811 and "
+                 "cannot see the app's: the refusal alone cannot tell 'app down' from 'app on its own loopback'.",
+    },
+    {
+        "name": "container-nginx-own-loopback",
+        "description": "nginx in its own network namespace (a container) proxies to 127.0.0.1:19821; gunicorn "
+                       "listens on 127.0.0.1:19821 in another namespace (the host); the paste is the host's ss",
+        "cause": "127.0.0.1 in nginx's container is nginx's own loopback: the app listens on the host's "
+                 "127.0.0.1:19821, which nginx cannot reach there, so the connection is refused.",
+        "listen": 19820,
+        "net": veth("172.18.0.2/16", peer_up=False),
+        "http": proxy(19820, "http://127.0.0.1:19821"),
+        "backends": [dict(gunicorn("127.0.0.1:19821"), id="host", netns=container("172.18.0.1/16"))],
+        "listeners_in": "host",
+        "ports": [19821],
+        "expect": ["BG201"],
+        "expect_not": ["BG202", "BG203", "BG204", "BG207", "BG213"],
+        "expect_subsets": {"log": {"expect": ["BG201"], "expect_not": ["BG202", "BG203"]},
+                           "config+log": {"expect": ["BG201"], "expect_not": ["BG202", "BG203"]},
+                           # The host's table alone shows the backend listening: nothing to say.
+                           "config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG203", "BG204"]}},
+        "notes": "The listener tables are the host's (run in gunicorn's namespace with nsenter), as a user "
+                 "pastes `ss -tlnp` from the machine while nginx runs in a container: they show gunicorn on "
+                 "127.0.0.1:19821 and not nginx's own port, while the log says 127.0.0.1:19821 refused.",
+    },
+    {
+        "name": "container-recreated",
+        "description": "proxy_pass http://app:19831; 'app' (private /etc/hosts) is 172.18.0.2, then the app's "
+                       "namespace is recreated as 172.18.0.3 while nginx runs",
+        "cause": "nginx resolved app once, at start (172.18.0.2). The app's container is recreated with a new "
+                 "address (172.18.0.3) and /etc/hosts updated; nginx keeps connecting to 172.18.0.2, where no "
+                 "host answers any more: connect() failed (113: No route to host).",
+        "listen": 19830,
+        "hosts": "127.0.0.1 localhost\n172.18.0.2 app\n",
+        "net": [["ip", "link", "add", "br0", "type", "bridge"], ["ip", "addr", "add", "172.18.0.1/16", "dev", "br0"],
+                ["ip", "link", "set", "br0", "up"],
+                ["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+                ["ip", "link", "add", "v2", "type", "veth", "peer", "name", "v3"],
+                ["ip", "link", "set", "v0", "master", "br0"], ["ip", "link", "set", "v2", "master", "br0"],
+                ["ip", "link", "set", "v0", "up"], ["ip", "link", "set", "v2", "up"]],
+        "http": proxy(19830, "http://app:19831"),
+        "backends": [dict(gunicorn("0.0.0.0:19831"), id="old", netns=container("172.18.0.2/16")),
+                     dict(gunicorn("0.0.0.0:19831", log="gunicorn-new.log"), id="new", later=True,
+                          netns=container("172.18.0.3/16", link="v3"))],
+        "ports": [19831],
+        "requests": [("/", 1),
+                     {"stop": "old", "say": "the app's container (172.18.0.2) is removed"},
+                     {"write": "{P}/hosts", "text": "127.0.0.1 localhost\n172.18.0.3 app\n",
+                      "say": "the hosts file now maps app to 172.18.0.3"},
+                     {"start": "new", "say": "the app's container is created again, as 172.18.0.3"},
+                     ("/", 1)],
+        "lookups": [["getent", "hosts", "app"]],
+        "client_timeout": 15,
+        "expect": ["BG209"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204"],
+        "expect_subsets": {"config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG203", "BG209"]},
+                           "config+log": {"expect": ["BG209"], "expect_not": ["BG201", "BG202", "BG203"]},
+                           "log": {"expect": ["BG207"], "expect_not": ["BG201", "BG202", "BG203"]}},
+        "notes": "A bridge br0 = 172.18.0.1/16 in nginx's namespace, like docker0; each app namespace is "
+                 "plugged in by a veth pair. The old namespace's end vanishes with it, so 172.18.0.2 answers "
+                 "no ARP: ~3 s, then 113 (No route to host). getent in the paste says 172.18.0.3.",
+    },
+    {
+        "name": "container-no-shared-network",
+        "description": "nginx's namespace (172.18.0.2, default route via 172.18.0.1) proxies to 172.19.0.2:19841, "
+                       "an app on a network it shares no link with; the gateway does not forward",
+        "cause": "nginx and the app share no network: the packets go to the gateway (the host, 172.18.0.1), "
+                 "which does not forward them (as Docker's isolation rules drop traffic between two networks), "
+                 "so the connect times out (504).",
+        "listen": 19840,
+        "net": veth("172.18.0.2/16", peer_up=False) + [
+            ["ip", "route", "add", "default", "via", "172.18.0.1"],
+            ["ip", "link", "add", "v2", "type", "veth", "peer", "name", "v3"]],
+        "http": proxy(19840, "http://172.19.0.2:19841", "proxy_connect_timeout 1s;"),
+        "backends": [
+            {"cmd": ["sh", "-c", "echo 'gateway 172.18.0.1 up, not forwarding'; exec sleep 600"],
+             "log": "gateway.log", "ready": "gateway 172.18.0.1 up", "keep_log": False,
+             "netns": container("172.18.0.1/16", extra=[["sysctl", "-q", "-w", "net.ipv4.ip_forward=0"]])},
+            dict(gunicorn("0.0.0.0:19841"), netns=container("172.19.0.2/16", link="v3"))],
+        "ports": [19841],
+        "expect": ["BG402"],
+        "expect_not": ["BG201", "BG202", "BG203", "BG204", "BG213"],
+        "expect_subsets": {"log": {"expect": ["BG402"], "expect_not": ["BG201", "BG202", "BG203"]},
+                           "config+log": {"expect": ["BG402"], "expect_not": ["BG201", "BG202", "BG203", "BG209"]},
+                           "config+listeners": {"expect": [], "expect_not": ["BG201", "BG202", "BG203", "BG204"]}},
+        "notes": "Three namespaces: nginx's (v0 = 172.18.0.2/16), a gateway (v1 = 172.18.0.1/16, "
+                 "net.ipv4.ip_forward=0, so it drops what is not its own without an ICMP answer) and the app's "
+                 "(v3 = 172.19.0.2/16, gunicorn on 0.0.0.0:19841; v3's peer stays down in nginx's namespace). "
+                 "nginx's SYNs die at the gateway: a connect timeout.",
+    },
+]
+SCENARIOS += CONTAINER_SCENARIOS
+
 
 # Codes the catalogue expects somewhere: the controls must report none of them.
 CODES = sorted({c for s in SCENARIOS for c in s.get("expect", [])})

@@ -278,6 +278,23 @@ class Fixtures(unittest.TestCase):
                 with open(os.path.join(d, inputs["config"])) as f:
                     self.assertIn("/tmp/badgateway-lab/%s/" % scn["name"], f.read())
 
+    def test_fixtures_outside_the_catalogue_are_docker_captures(self):
+        # A scenario folder that `capture` does not make is one docker_lab.py made (and lists).
+        import docker_lab
+        known = {s["name"] for s in scenarios.SCENARIOS}
+        docker = {s["name"] for s in docker_lab.SCENARIOS}
+        for name in os.listdir(lab.DEFAULT_OUT):
+            path = os.path.join(lab.DEFAULT_OUT, name, "meta.json")
+            if name in known or not os.path.exists(path):
+                continue
+            with self.subTest(name):
+                with open(path) as f:
+                    meta = json.load(f)
+                self.assertEqual(meta.get("captured_by"), "tests/lab/docker_lab.py")
+                self.assertIn(name, docker)
+                spec = [s for s in docker_lab.SCENARIOS if s["name"] == name][0]
+                self.assertEqual(meta["expect"], spec["expect"])
+
     def test_lookups_are_in_the_listeners_paste(self):
         for scn in scenarios.SCENARIOS:
             for cmd in scn.get("lookups", []):
@@ -298,6 +315,21 @@ class Fixtures(unittest.TestCase):
         # The healthy one: the backend on the other host really answered nginx's host.
         d = os.path.join(lab.DEFAULT_OUT, "remote-backend")
         self.assertIn('10.95.0.1 - - [', open(os.path.join(d, "gunicorn.log")).read())
+    def test_container_evidence(self):
+        # nginx's own loopback: the paste is the host's table (gunicorn there, nginx not), the
+        # log says nginx was refused at that very address.
+        d = os.path.join(lab.DEFAULT_OUT, "container-nginx-own-loopback")
+        paste = open(os.path.join(d, "listeners.txt")).read()
+        self.assertIn("127.0.0.1:19821", paste)
+        self.assertIn('"gunicorn"', paste)
+        self.assertNotIn(":19820 ", paste)
+        self.assertIn('(111: Connection refused) while connecting to upstream', open(os.path.join(d, "error.log")).read())
+        # The app on its container's loopback: nginx's table shows nothing on the port.
+        d = os.path.join(lab.DEFAULT_OUT, "container-app-loopback")
+        self.assertNotIn(":19811 ", open(os.path.join(d, "listeners.txt")).read())
+        self.assertIn("Booting worker", open(os.path.join(d, "gunicorn.log")).read())
+        self.assertIn('upstream: "http://172.18.0.2:19811/"', open(os.path.join(d, "error.log")).read())
+
     def test_probes_are_in_the_listeners_paste(self):
         for scn in scenarios.SCENARIOS:
             for cmd in scn.get("probes", []):

@@ -67,6 +67,9 @@ codes! {
     BG212 => Live,
     BG213 => Live,
     BG214 => Live,
+    BG215 => Live,
+    BG216 => Live,
+    BG217 => Live,
     // BG3xx: connected, but the response is bad.
     BG301 => Live,
     BG302 => Live,

@@ -642,10 +642,29 @@ fn word_hits(text: &str, words: &[&str]) -> Vec<Hit> {
             let after = bytes.get(end).copied();
             if !before.is_some_and(is_word) && !after.is_some_and(|b| is_word(b) && b != b'.') {
                 hits.push(Hit { start, end, kind: Kind::Host });
+            } else if compose_made_around(bytes, start, end) {
+                // `shop_app_1`, `shop-app-1`: compose's container of service `app` keeps
+                // naming it after redaction (`shop_host-1.example_1`).
+                hits.push(Hit { start, end, kind: Kind::Host });
             }
         }
     }
     hits
+}
+
+/// `bytes[start..end]` is the SERVICE of a compose-made container name, `PROJECT_SERVICE_N`
+/// (docker-compose v1) or `PROJECT-SERVICE-N` (v2).
+fn compose_made_around(bytes: &[u8], start: usize, end: usize) -> bool {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    let Some(sep) =
+        start.checked_sub(1).and_then(|i| bytes.get(i)).copied().filter(|b| matches!(b, b'_' | b'-'))
+    else {
+        return false;
+    };
+    let project = start.checked_sub(2).and_then(|i| bytes.get(i)).is_some_and(|b| b.is_ascii_alphanumeric());
+    let digits = bytes.get(end + 1..).unwrap_or_default().iter().take_while(|b| b.is_ascii_digit()).count();
+    let after = bytes.get(end + 1 + digits).copied();
+    project && bytes.get(end) == Some(&sep) && digits > 0 && !after.is_some_and(is_word)
 }
 
 /// Structural hits win over lexical ones they overlap; the result is sorted and disjoint.
@@ -680,6 +699,19 @@ mod tests {
         );
         assert!(r.config.contains("/ngx_http_headers_more_filter_module.so;"), "{}", r.config);
         assert!(!r.config.contains("alice"), "{}", r.config);
+    }
+
+    #[test]
+    fn a_compose_service_s_container_name_follows_its_host() {
+        let r = redact(
+            "location / { proxy_pass http://app:8000; }\n",
+            "NAMES\nshop_app_1\nshop-app-2\nshop_webapp_1\n",
+            "",
+        );
+        assert!(!r.listeners.contains("_app_") && !r.listeners.contains("-app-"), "{}", r.listeners);
+        assert!(r.listeners.contains("shop_webapp_1"), "{}", r.listeners);
+        let host = r.config.split("http://").nth(1).and_then(|h| h.split(':').next()).unwrap_or_default();
+        assert!(r.listeners.contains(&format!("shop_{host}_1")), "{}", r.listeners);
     }
 
     #[test]

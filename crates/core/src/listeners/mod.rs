@@ -14,6 +14,7 @@ mod addresses;
 mod backend;
 mod containers;
 mod docker;
+mod exec;
 mod firewall_rules;
 mod format;
 mod inspect;
@@ -44,6 +45,7 @@ pub use containers::{
     Container, ContainerNetwork, ContainerPort, ContainerState, EndpointAddress, EndpointsKind,
     KubeEndpoints, KubePod, KubeService, PublishedPort, ServicePort,
 };
+pub use exec::ContainerListener;
 pub use format::Format;
 
 use scan::Line;
@@ -522,6 +524,8 @@ pub struct ListenerReport {
     pub kube_endpoints: Vec<KubeEndpoints>,
     /// `kubectl get pods` rows.
     pub kube_pods: Vec<KubePod>,
+    /// Sockets of tables run inside a container (`docker exec NAME ss -tlnp`): not the host's.
+    pub in_containers: Vec<ContainerListener>,
     /// Non-blank lines nothing understood (the page marks them).
     pub unrecognized: Vec<TextRange>,
     /// Shell prompt / command lines (`user@host:~$ sudo ss -tlnp`): understood, not data.
@@ -750,6 +754,8 @@ pub(crate) struct Reader {
     pub(crate) ss_wrap: Option<(usize, Vec<u8>)>,
     /// A JSON document (`docker inspect`) being gathered.
     json: Option<inspect::JsonBlock>,
+    /// In the output of `docker exec NAME ...`: the container, and where its listeners start.
+    exec: Option<(String, usize)>,
 }
 
 impl Reader {
@@ -764,6 +770,7 @@ impl Reader {
             interface: None,
             ss_wrap: None,
             json: None,
+            exec: None,
         }
     }
 
@@ -810,6 +817,14 @@ impl Reader {
         if let Some(cmd) = scan::command_line(line) {
             self.ss_wrap = None;
             self.close_section();
+            self.end_exec();
+            let cmd = match exec::exec_target(cmd) {
+                Some((name, inner)) => {
+                    self.exec = Some((name, self.report.listeners.len()));
+                    inner
+                }
+                None => cmd,
+            };
             self.lsof_unix_hint = cmd.program == b"lsof" && scan::has_short_flag(cmd.args, b'U');
             self.mode = tables::mode_for_command(cmd);
             self.mode_for_probe_command(cmd);
@@ -920,6 +935,19 @@ impl Reader {
         self.current.as_ref().map(|s| s.format)
     }
 
+    /// The listeners of an `exec` command's output are the container's: move them apart.
+    fn end_exec(&mut self) {
+        if let Some((container, from)) = self.exec.take() {
+            let moved: Vec<Listener> =
+                self.report.listeners.drain(from.min(self.report.listeners.len())..).collect();
+            self.report.in_containers.extend(
+                moved
+                    .into_iter()
+                    .map(|listener| ContainerListener { container: container.clone(), listener }),
+            );
+        }
+    }
+
     fn close_section(&mut self) {
         if let Some(s) = self.current.take() {
             self.report.sections.push(s);
@@ -931,6 +959,7 @@ impl Reader {
             inspect::finish(&mut self, block);
         }
         self.close_section();
+        self.end_exec();
         self.report
     }
 }

@@ -31,6 +31,33 @@ impl<'a> Facts<'a> {
         groups.iter().filter(move |g| g.event.kind == kind)
     }
 
+    /// Refusals at the address nginx resolved a name to at start, for an endpoint named by a
+    /// host whose addresses the paste does not show (`proxy_pass http://app:8000`, a compose
+    /// service): the refused groups on its port at an IP no other endpoint there names. Empty
+    /// when another such name shares the port (which of them the IP was is not known).
+    pub fn refused_at_resolved(&self, endpoint: &Endpoint) -> Vec<&'a EventGroup> {
+        let EndpointAddr::Tcp { host, port, ips } = &endpoint.addr else { return Vec::new() };
+        if !ips.is_empty() || !literal_ips(host).is_empty() {
+            return Vec::new();
+        }
+        let mut known: Vec<IpAddr> = Vec::new();
+        for (_, other) in self.endpoints_on_port(*port) {
+            let EndpointAddr::Tcp { host: h, ips: i, .. } = &other.addr else { continue };
+            let literal = literal_ips(h);
+            if i.is_empty() && literal.is_empty() && !h.eq_ignore_ascii_case(host) {
+                return Vec::new();
+            }
+            known.extend(literal.iter().chain(i).map(|ip| ip.to_canonical()));
+        }
+        self.events_on_port(*port)
+            .filter(|g| g.event.kind == EventKind::ConnectRefused)
+            .filter(|g| {
+                let ip = g.event.upstream.as_ref().and_then(|u| u.host().parse::<IpAddr>().ok());
+                ip.is_some_and(|ip| !known.contains(&ip.to_canonical()))
+            })
+            .collect()
+    }
+
     /// Log groups that name this TCP port (in `upstream:` or as the connect peer), in log order.
     pub fn events_on_port(&self, port: u16) -> impl Iterator<Item = &'a EventGroup> + '_ {
         let groups = self.log.map(|l| l.groups.as_slice()).unwrap_or_default();

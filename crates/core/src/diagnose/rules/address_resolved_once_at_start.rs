@@ -7,6 +7,7 @@ use crate::finding::{Command, Edit, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 use crate::log::{EventGroup, EventKind, Phase};
 
+use super::super::container;
 use super::super::evidence::{
     cite_events, endpoint_text, line_indent, listener_text, name_lookup_labels, reload_commands, target_place,
 };
@@ -22,7 +23,11 @@ declare_rule! {
     /// for a target the config names by host name. `getent hosts NAME` in the listeners
     /// paste proves it: the name means another address now (lab capture: nginx still
     /// connected to 127.0.0.2 after `backend.test` moved to 127.0.0.3, 502). A failure to
-    /// the address the name still has is a backend that is down, not a stale address.
+    /// the address the name still has is a backend that is down, not a stale address; and so
+    /// are refusals when `docker ps` shows the name's container up at least as long as nginx's
+    /// (lab capture `docker-app-loopback`: both up 7 seconds, the app bound to its own
+    /// 127.0.0.1). A recreated container's old address refuses when another container took it,
+    /// and gives no route or a timeout when none did (`container-recreated`: 113).
     ///
     /// ## Why it causes a 502
     /// nginx keeps using the old address until it is reloaded; nothing (or something
@@ -78,6 +83,10 @@ fn is_connect_failure(group: &EventGroup) -> bool {
     }
 }
 
+fn refusal(group: &EventGroup) -> bool {
+    group.event.kind == EventKind::ConnectRefused || group.event.errno == Some(111)
+}
+
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(config) = facts.config else { return };
     if facts.log.is_none() {
@@ -123,6 +132,15 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 u.port() == Some(*port) && !literal.contains(&ip) && !now.contains(&ip)
             })
             .collect();
+        // Refusals alone, when `docker ps` shows the name's container up at least as long as
+        // nginx's: it was not recreated after nginx resolved it, so the backend there is down
+        // or listens elsewhere (the lab's docker-app-loopback: its app on its own 127.0.0.1).
+        if now.is_empty()
+            && failures.iter().all(|g| refusal(g))
+            && container::running_since_nginx(facts, host)
+        {
+            continue;
+        }
         let Some(first) = failures.first() else { continue };
         let old = first.event.upstream.as_ref().map(|u| u.target().to_owned()).unwrap_or_default();
         let target = endpoint_text(endpoint);

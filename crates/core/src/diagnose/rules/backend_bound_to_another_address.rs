@@ -2,6 +2,7 @@ use crate::diagnose::Findings;
 use crate::finding::{Applicability, Command, Finding, Fix, Label, Severity};
 use crate::input::InputKind;
 
+use super::super::container;
 use super::super::evidence::{
     cite_events, endpoint_text, listener_text, probe_labels, reload_commands, target_place,
     unnamed_listener_check,
@@ -18,6 +19,11 @@ declare_rule! {
     /// that may be another machine, a socket on this host's `127.0.0.1:8000` proves nothing
     /// (BG201 reports a refusal there from the log, and says what the table would mean if the
     /// address were this host's; paste `ip -br addr` to decide).
+    ///
+    /// Also for a container, when a table run inside the target's container shows the app
+    /// bound to that container's loopback (`docker compose exec app netstat -tln`; its rows
+    /// are kept apart from the host's listeners; lab capture `docker-app-loopback-exec`,
+    /// real Docker): nginx's connections to the container's address are refused.
     ///
     /// ## Why it causes a 502
     /// A socket bound to one address does not accept connections to another, so nginx's
@@ -50,6 +56,7 @@ declare_rule! {
 }
 
 pub fn check(facts: &Facts<'_>, out: &mut Findings) {
+    in_container(facts, out);
     for endpoint in &facts.endpoints {
         let EndpointAddr::Tcp { port, .. } = &endpoint.addr else { continue };
         let TcpReach::OtherAddress(candidates) = facts.tcp_reach(endpoint) else { continue };
@@ -125,6 +132,64 @@ fn endpoint_host(endpoint: &super::super::facts::Endpoint) -> String {
     match &endpoint.addr {
         EndpointAddr::Tcp { host, .. } => host.clone(),
         EndpointAddr::Unix { path } => path.clone(),
+    }
+}
+
+/// The target's container, by a table run inside it (`docker exec app netstat -tln`), listens
+/// on its own 127.0.0.1 only, while nginx connects to the container's address.
+fn in_container(facts: &Facts<'_>, out: &mut Findings) {
+    for endpoint in &facts.endpoints {
+        let EndpointAddr::Tcp { host, port, ips } = &endpoint.addr else { continue };
+        let mut refused = facts.refused_for(endpoint);
+        if refused.is_empty() {
+            refused = facts.refused_at_resolved(endpoint);
+        }
+        let ip = refused
+            .first()
+            .and_then(|g| g.event.upstream.as_ref())
+            .and_then(|u| u.host().parse::<std::net::IpAddr>().ok())
+            .or_else(|| ips.first().copied());
+        if ip.is_some_and(|ip| ip.to_canonical().is_loopback()) {
+            continue;
+        }
+        let Some(cl) = container::listens_on_own_loopback(facts, host, ip, *port) else { continue };
+        let target = endpoint_text(endpoint);
+        let place = target_place(facts, endpoint);
+        let addr = cl.listener.bind.address_text().unwrap_or_else(|| "127.0.0.1".to_string());
+        let bound = format!("a socket listening on {addr}:{port} only");
+        let at = ip.map(|ip| format!(" ({ip}:{port})")).unwrap_or_default();
+        let mut finding = Finding::new(
+            INFO.code,
+            Severity::Error,
+            format!("the app listens on {addr}:{port} inside its container {}: nginx cannot reach it there", cl.container),
+        )
+        .message(format!(
+            "In {place}, nginx forwards requests to {target}{at}. The table run inside container {} shows {bound}: \
+             the app takes connections from inside its own container only. A container's 127.0.0.1 is its own, so \
+             nginx's connections to the container's address are refused and clients get 502 Bad Gateway. Make the \
+             app listen on 0.0.0.0:{port} inside the container.",
+            cl.container
+        ))
+        .confidence(if refused.is_empty() { 80 } else { 93 })
+        .status(502)
+        .label(Label::primary(InputKind::Listeners, cl.listener.addr_range, format!("{bound}, inside {}", cl.container)))
+        .label(Label::secondary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")));
+        for group in &refused {
+            finding = cite_events(finding, group, &format!("connection to {target} refused"));
+        }
+        out.push(finding.fix(
+            Fix::display_only(format!(
+                "make the app listen on 0.0.0.0:{port} in its container (gunicorn --bind 0.0.0.0:{port}; flask run \
+                 --host 0.0.0.0; uvicorn --host 0.0.0.0; node: server.listen({port}, '0.0.0.0'))"
+            ))
+            .with_commands(vec![
+                Command::new("after the change: recreate the container", format!("docker compose up -d --force-recreate {}", cl.container)),
+                Command::new(
+                    format!("check inside it: the socket is now 0.0.0.0:{port}"),
+                    format!("docker compose exec {} sh -c 'ss -tln 2>/dev/null || netstat -tln' | grep ':{port}'", cl.container),
+                ),
+            ]),
+        ));
     }
 }
 

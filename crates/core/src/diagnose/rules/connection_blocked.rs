@@ -7,6 +7,7 @@ use crate::limits::MAX_RULES_CITED;
 use crate::listeners::FirewallTool;
 use crate::log::{EventGroup, EventKind, Phase};
 
+use super::super::container;
 use super::super::evidence::{self, cite_events, endpoint_text, target_place};
 use super::super::facts::{EndpointAddr, Facts, SelinuxSays};
 use super::super::firewall::{self, Blocker, Outcome};
@@ -104,6 +105,13 @@ enum Block {
     /// `101: Network is unreachable`: the kernel has no route at all, nothing was sent.
     NoNetworkRoute,
     KernelTimeout,
+}
+
+/// The address of the first failure that is about routes (not SELinux's 13).
+fn route_block_ip(blocked: &[(&EventGroup, Block)]) -> Option<IpAddr> {
+    blocked.iter().filter(|(_, b)| *b != Block::Selinux).find_map(|(g, _)| {
+        g.event.upstream.as_ref().and_then(|u| u.host().trim_matches(['[', ']']).parse::<IpAddr>().ok())
+    })
 }
 
 fn block_of(group: &EventGroup) -> Option<Block> {
@@ -263,6 +271,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         for (g, b) in &blocked {
             f = cite_events(f, g, evidence_label(*b));
         }
+        if let Some(ip) =
+            route_block_ip(&blocked).or_else(|| ips.first().copied().filter(|_| block != Block::Selinux))
+        {
+            f = container::unreachable_container(f, ip);
+        }
         out.push(f);
     }
 }
@@ -296,7 +309,11 @@ fn log_only(facts: &Facts<'_>, out: &mut Findings) {
             }
             _ => {
                 let Some(block) = block_of(group) else { continue };
-                cite_events(finding(facts, block, &target, port, who), group, evidence_label(block))
+                let f = cite_events(finding(facts, block, &target, port, who), group, evidence_label(block));
+                match ip.filter(|_| block != Block::Selinux) {
+                    Some(ip) => container::unreachable_container(f, ip),
+                    None => f,
+                }
             }
         };
         out.push(f.label(Label::primary(InputKind::Log, range, format!("nginx connected to {target}"))));
@@ -573,7 +590,9 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
     let other_host = host
         .parse::<IpAddr>()
         .ok()
-        .filter(|ip| block == Block::Unreachable && !ip.to_canonical().is_loopback() && !facts.is_local(*ip));
+        .filter(|ip| block == Block::Unreachable && !ip.to_canonical().is_loopback() && !facts.is_local(*ip))
+        // A container's address gets the container causes instead (`container::unreachable_container`).
+        .filter(|ip| !crate::diagnose::facts::looks_like_container(*ip));
     let mut fix = fix;
     if let Some(ip) = other_host {
         message.push_str(&format!(

@@ -51,6 +51,7 @@ macro_rules! declare_rule {
 
 mod address_resolved_once_at_start;
 mod backend_bound_to_another_address;
+mod backend_container_not_running;
 mod backend_host_not_found;
 mod backend_listens_on_another_port;
 mod backend_on_other_address_family;
@@ -59,6 +60,7 @@ mod backend_speaks_another_protocol;
 mod config_syntax_error;
 mod connection_blocked;
 mod connection_upgrade_on_every_request;
+mod container_port_not_published;
 mod directive_needs_a_module;
 mod directive_rejected;
 mod host_variable_drops_the_port;
@@ -74,6 +76,7 @@ mod proxy_loop;
 mod request_time_name_resolution_fails;
 mod response_header_too_big;
 mod risky_upstream_settings;
+mod service_has_no_ready_endpoints;
 mod unix_socket_missing;
 mod unix_socket_permission_denied;
 mod upstream_closed_before_response;
@@ -167,6 +170,9 @@ pub const RULES: &[Rule] = &[
     Rule { info: nginx_out_of_connections::INFO, check: nginx_out_of_connections::check },
     Rule { info: proxy_loop::INFO, check: proxy_loop::check },
     Rule { info: host_variable_drops_the_port::INFO, check: host_variable_drops_the_port::check },
+    Rule { info: container_port_not_published::INFO, check: container_port_not_published::check },
+    Rule { info: service_has_no_ready_endpoints::INFO, check: service_has_no_ready_endpoints::check },
+    Rule { info: backend_container_not_running::INFO, check: backend_container_not_running::check },
     Rule { info: upstream_closed_before_response::INFO, check: upstream_closed_before_response::check },
     Rule { info: backend_speaks_another_protocol::INFO, check: backend_speaks_another_protocol::check },
     Rule { info: response_header_too_big::INFO, check: response_header_too_big::check },

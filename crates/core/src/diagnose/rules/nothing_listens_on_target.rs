@@ -95,9 +95,21 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             stale_socket(facts, endpoint, path, out);
             continue;
         }
-        let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { continue };
+        let EndpointAddr::Tcp { host, port, ips } = &endpoint.addr else { continue };
         let reach = facts.tcp_reach(endpoint);
         let refused: Vec<_> = facts.refused_for(endpoint);
+        // A table run inside the target's container shows the app on its own 127.0.0.1: the
+        // app runs, bound where nginx cannot reach (the bound-elsewhere rule says so).
+        let refused_at = refused.first().and_then(|g| refused_ip(g)).or_else(|| ips.first().copied());
+        if container::listens_on_own_loopback(facts, host, refused_at, *port).is_some()
+            || facts
+                .refused_at_resolved(endpoint)
+                .first()
+                .and_then(|g| refused_ip(g))
+                .is_some_and(|ip| container::listens_on_own_loopback(facts, host, Some(ip), *port).is_some())
+        {
+            continue;
+        }
         // Multicast and broadcast addresses are no host's: no listener table can say what is there.
         if !ips.is_empty() && ips.iter().all(|ip| not_a_host(*ip)) {
             continue;
@@ -109,6 +121,38 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
             {
                 out.push(refused_elsewhere(facts, Some(endpoint), ip, *port, &refused));
             }
+            continue;
+        }
+        // A name whose address the paste does not show (a compose service, say): the log's
+        // refusals name the address it had, and when that is not this host's the table
+        // cannot speak for it either.
+        let loopback = !ips.is_empty() && ips.iter().all(|ip| ip.to_canonical().is_loopback());
+        // A running container exposes the port without publishing it: the container rule says so.
+        if loopback
+            && container::nginx_loopback_is_the_table_s(facts)
+            && container::exposed_not_published(facts, *port).is_some()
+        {
+            continue;
+        }
+        // The table shows a listener where nginx was refused: it is not nginx's loopback.
+        if loopback
+            && let TcpReach::Listening(found) = &reach
+            && refused.iter().any(|g| decided_the_status(g))
+            // The refused address is one the listener takes (not the [::1] of a localhost
+            // that also means 127.0.0.1, where the backend listens: the family rule's case).
+            && let Some(first) = found.iter().filter_map(|&i| facts.listener(i)).find(|l| {
+                refused.iter().filter_map(|g| refused_ip(g)).any(|ip| l.accepts(ip, *port))
+            })
+            && let Some(finding) = table_is_not_nginx_s(facts, endpoint, first, &refused)
+        {
+            out.push(finding);
+            continue;
+        }
+        let at_resolved = facts.refused_at_resolved(endpoint);
+        if let Some(ip) = at_resolved.first().and_then(|g| refused_ip(g))
+            && !facts.is_local(ip)
+        {
+            out.push(refused_elsewhere(facts, Some(endpoint), ip, *port, &at_resolved));
             continue;
         }
         let proven_by_table = reach == TcpReach::Nothing;
@@ -200,6 +244,60 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
 }
 
 /// `the listener on 127.0.0.1:8001`, `the listeners on 127.0.0.1:8001, 0.0.0.0:9000 and 2 more`.
+/// nginx was refused at a loopback address where the pasted table shows a listener: the table
+/// comes from another network namespace than nginx's (nginx in a container, the table from
+/// the host), or the backend started after those log lines. With evidence that nginx runs in
+/// a container, it is nginx's own loopback; without it, both are said. Nothing when the table
+/// shows nginx's own listening sockets too (then it is nginx's namespace: the backend restarted).
+fn table_is_not_nginx_s(
+    facts: &Facts<'_>,
+    endpoint: &Endpoint,
+    listener: &crate::listeners::Listener,
+    refused: &[&EventGroup],
+) -> Option<Finding> {
+    let report = facts.listeners?;
+    let in_container = container::nginx_in_container(facts);
+    if in_container.is_none() && report.listeners.iter().any(|l| facts.is_nginx(l)) {
+        return None;
+    }
+    let EndpointAddr::Tcp { port, ips, .. } = &endpoint.addr else { return None };
+    let ip = refused.first().and_then(|g| refused_ip(g)).or_else(|| ips.first().copied())?;
+    let target = endpoint_text(endpoint);
+    let place = target_place(facts, endpoint);
+    let shown = listener_text(listener);
+    let mut finding = Finding::new(
+        INFO.code,
+        Severity::Error,
+        format!("nothing listens on {target} where nginx runs, though the pasted table shows {shown}"),
+    )
+    .message(format!(
+        "In {place}, nginx forwards requests to {target}, and its connections are refused, so clients get 502 Bad          Gateway, while the pasted listener table shows {shown}. The table was not taken where nginx runs: it does          not show nginx's own listening sockets either. Most likely nginx runs in a container (or another network          namespace) and the table is the host's: there {target} is nginx's own container, where nothing listens.          Less likely, the backend was started after these log lines (then a new request succeeds)."
+    ))
+    .confidence(60)
+    .status(502)
+    .label(Label::primary(InputKind::Config, endpoint.range, format!("nginx connects to {target}")))
+    .label(Label::secondary(InputKind::Listeners, listener.addr_range, "this socket is not in nginx's network namespace"));
+    for group in refused {
+        finding = cite_events(finding, group, &format!("connection to {target} refused"));
+    }
+    finding = finding.fix(start_backend(*port)).next_step(Command::new(
+        "where does nginx run? (a container shows up here, with its published ports)",
+        "docker ps --format 'table {{.Names}}\t{{.Image}}\t{{.Ports}}'",
+    ));
+    Some(match in_container {
+        Some(why) => {
+            let mut f = container::own_loopback(finding, ip, *port, why);
+            if listener.processes.iter().any(|p| p.name == "docker-proxy") {
+                f = f.note(format!(
+                    "The host's {shown} is docker-proxy: another container publishes port {port} on the host. From                      nginx's container, reach it by its service name on a shared network (`http://SERVICE:{port}`),                      or by the host as `host.docker.internal:{port}`."
+                ));
+            }
+            f
+        }
+        None => finding,
+    })
+}
+
 fn unnamed_list(listeners: &[&crate::listeners::Listener]) -> String {
     let mut shown: Vec<String> = listeners.iter().take(3).map(|l| listener_address(l)).collect();
     if listeners.len() > 3 {

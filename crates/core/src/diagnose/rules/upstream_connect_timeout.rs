@@ -8,6 +8,7 @@ use crate::listeners::Listener;
 use crate::log::{BackendKind, EventGroup, EventKind, Phase};
 
 use super::super::Facts;
+use super::super::container;
 use super::super::evidence::{listener_text, paste_listeners};
 use super::super::facts::{EndpointAddr, Failure};
 use super::super::firewall::{self, Blocker, Outcome};
@@ -98,7 +99,13 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         );
         let (ip, port) = address(facts, &incident);
         // Another machine (or one not known to be this host): its firewall and sockets are its own.
-        let remote = ip.filter(|ip| !ip.to_canonical().is_loopback() && !facts.is_local(*ip));
+        // An address in Docker's range is a container's: its causes are the container ones
+        // (recreated, no shared network; `container::unreachable_container`), not another host's.
+        let remote = ip.filter(|ip| {
+            !ip.to_canonical().is_loopback()
+                && !facts.is_local(*ip)
+                && !crate::diagnose::facts::looks_like_container(*ip)
+        });
         // The table speaks for its own host's addresses only (not a remote backend's).
         let rows: Vec<&Listener> = match (facts.listeners, ip.filter(|ip| facts.is_local(*ip)), port) {
             (Some(l), Some(ip), Some(port)) => {
@@ -267,6 +274,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                 "try the connection from the nginx host, with a short timeout",
                 format!("curl -sS -m 5 -o /dev/null -w '%{{http_code}}\\n' http://{target}/"),
             ));
+            if let Some(ip) = ip {
+                finding = container::unreachable_container(finding, ip);
+            }
         }
         out.push(finding);
     }
