@@ -141,3 +141,14 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         </article>
     }
 }
+
+/// Focuses (and so scrolls to) the card of this rank once it is rendered; the counter
+/// makes the same card asked for twice focus twice.
+#[hook]
+pub fn use_card_focus(card: Option<(usize, u64)>) {
+    use_effect_with(card, |card| {
+        if let Some((rank, _)) = card {
+            crate::browser::focus_by_id(&format!("card-{rank}"));
+        }
+    });
+}
