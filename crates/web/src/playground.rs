@@ -141,7 +141,7 @@ fn results(state: &UseReducerHandle<Playground>) -> Html {
                 <h2>{"Diagnosis"}</h2>
                 <div class="actions">
                     <ReportButton inputs={state.inputs()} outcome={outcome.clone()} redact={state.redact} />
-                    if !embed { <EmbedThis /> }
+                    if !embed { <EmbedThis route={state.route.clone()} /> }
                     if !embed {
                         <ForgetButton inputs={state.inputs()} on_forget={forget} on_restore={restore} />
                     }

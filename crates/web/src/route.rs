@@ -37,6 +37,22 @@ impl Route {
     }
 }
 
+impl Route {
+    /// The fragment that opens this route (with its `#`), for links such as the embed
+    /// snippet's.
+    pub fn fragment(&self) -> String {
+        match self {
+            Route::Main => "#/".to_string(),
+            Route::Rules(None) => "#/rules".to_string(),
+            Route::Rules(Some(code)) => format!("#/rules/{code}"),
+            Route::Case(name) => format!("#/case/{name}"),
+            Route::Share(fragment) => format!("#{}", fragment.trim_start_matches('#')),
+            Route::Learn(None) => "#/learn".to_string(),
+            Route::Learn(Some(id)) => format!("#/learn/{id}"),
+        }
+    }
+}
+
 pub fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
