@@ -54,13 +54,17 @@ fn inputs(state: &UseReducerHandle<Playground>) -> Html {
     let on_edit =
         state.dispatcher().to_callback().reform(|(kind, text): (InputKind, String)| Action::Edit(kind, text));
     let on_mark = state.dispatcher().to_callback().reform(Action::ShowCard);
+    let title = |kind: InputKind| PANES.iter().find(|p| p.kind == kind).map_or("", |p| p.title);
     let panes = PANES.iter().map(|p| {
         let summary = state.outcome.summaries.iter().find(|s| s.input == Some(p.kind)).cloned();
         let focus = state.focus.filter(|f| f.0 == p.kind).map(|f| (f.1, f.2));
+        let move_to = state.move_offer(p.kind).map(|to| AttrValue::from(title(to)));
+        let kind = p.kind;
+        let on_move = state.dispatcher().to_callback().reform(move |()| Action::Move(kind));
         html! {
             <InputPane key={p.kind.as_str()} kind={p.kind} title={p.title} command={p.command} placeholder={p.placeholder}
                 value={state.text(p.kind).clone()} load_id={state.loaded} {summary} marks={state.box_marks(p.kind)} {focus}
-                on_edit={on_edit.clone()} on_mark={on_mark.clone()} />
+                on_edit={on_edit.clone()} on_mark={on_mark.clone()} {move_to} {on_move} />
         }
     });
     let current_case = state.current_case().map(str::to_string);

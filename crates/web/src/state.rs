@@ -7,6 +7,7 @@ use std::rc::Rc;
 use badgateway_core::InputKind;
 use badgateway_core::finding::Severity;
 use badgateway_core::share::Shared;
+use badgateway_core::sniff::{self, Verdict};
 use badgateway_core::view::PageReport as Reply;
 use yew::Reducible;
 
@@ -61,6 +62,9 @@ pub struct Playground {
     pub card_to_show: Option<(usize, u64)>,
     /// "Redact first" (in Share), which "Copy report" honours too.
     pub redact: bool,
+    /// Per box (config, listeners, log): the box whose kind of text it holds instead of its
+    /// own, so the page offers to move it there.
+    pub moves: [Option<InputKind>; 3],
 }
 
 pub enum Action {
@@ -87,6 +91,8 @@ pub enum Action {
     Sent(u64),
     Reply(Reply, EditorSpans),
     Focus(InputKind, EditorSpan),
+    /// Move a box's text to the box that reads it (see [`Playground::moves`]).
+    Move(InputKind),
     /// A finding's mark was clicked: show its card.
     ShowCard(usize),
     ShowAll,
@@ -115,6 +121,35 @@ impl Playground {
             show_all: false,
             card_to_show: None,
             redact: true,
+            moves: [None; 3],
+        }
+    }
+
+    /// The box this box's text belongs in, when it holds what another box reads.
+    pub fn move_offer(&self, kind: InputKind) -> Option<InputKind> {
+        self.moves.get(slot(kind)).copied().flatten()
+    }
+
+    /// Which boxes hold what another box reads. Only a box the diagnosis did not read (it
+    /// has no summary) is sniffed again, and the sniff looks at 64 KB at most.
+    fn find_moves(&self) -> [Option<InputKind>; 3] {
+        InputKind::ALL.map(|kind| {
+            let text = self.text(kind);
+            if text.trim().is_empty() || self.outcome.summaries.iter().any(|s| s.input == Some(kind)) {
+                return None;
+            }
+            match sniff::sniff(text.as_bytes(), kind) {
+                Verdict::Elsewhere { holds, .. } => holds.input().filter(|&to| to != kind),
+                _ => None,
+            }
+        })
+    }
+
+    fn set_text(&mut self, kind: InputKind, text: Rc<str>) {
+        match kind {
+            InputKind::Config => self.config = text,
+            InputKind::Listeners => self.listeners = text,
+            InputKind::Log => self.log = text,
         }
     }
 
@@ -228,13 +263,27 @@ impl Playground {
     }
 
     fn replace_inputs(&mut self, config: String, listeners: String, log: String, user_edited: bool) {
-        self.config = config.into();
-        self.listeners = listeners.into();
-        self.log = log.into();
+        self.replace_texts([config.into(), listeners.into(), log.into()], user_edited);
+    }
+
+    fn replace_texts(&mut self, [config, listeners, log]: [Rc<str>; 3], user_edited: bool) {
+        self.config = config;
+        self.listeners = listeners;
+        self.log = log;
+        self.moves = [None; 3];
         self.generation += 1;
         self.loaded += 1;
         self.focus = None;
         self.user_edited = user_edited;
+    }
+}
+
+/// A box's place in [`Playground::moves`].
+fn slot(kind: InputKind) -> usize {
+    match kind {
+        InputKind::Config => 0,
+        InputKind::Listeners => 1,
+        InputKind::Log => 2,
     }
 }
 
@@ -251,11 +300,9 @@ impl Reducible for Playground {
                 next.route = route;
             }
             Action::Edit(kind, text) => {
-                let text: Rc<str> = text.into();
-                match kind {
-                    InputKind::Config => next.config = text,
-                    InputKind::Listeners => next.listeners = text,
-                    InputKind::Log => next.log = text,
+                next.set_text(kind, text.into());
+                if let Some(offer) = next.moves.get_mut(slot(kind)) {
+                    *offer = None;
                 }
                 next.generation += 1;
                 next.focus = None;
@@ -288,7 +335,29 @@ impl Reducible for Playground {
                     next.diagnosed = reply.id;
                     next.outcome = Rc::new(reply);
                     next.spans = Rc::new(spans);
+                    if next.current() {
+                        next.moves = next.find_moves();
+                    }
                 }
+            }
+            Action::Move(from) => {
+                let Some(to) = next.move_offer(from) else { return self };
+                let (moving, there) = (next.text(from).clone(), next.text(to).clone());
+                // Two boxes that each hold what the other reads swap; otherwise the text
+                // moves into the box it belongs in, after what that box holds already.
+                let swap = next.move_offer(to) == Some(from);
+                let arriving = if swap || there.trim().is_empty() {
+                    moving
+                } else {
+                    format!("{}\n{moving}", there.trim_end_matches('\n')).into()
+                };
+                let leaving = if swap { there } else { Rc::from("") };
+                let texts = InputKind::ALL.map(|kind| match kind {
+                    k if k == to => arriving.clone(),
+                    k if k == from => leaving.clone(),
+                    k => next.text(k).clone(),
+                });
+                next.replace_texts(texts, true);
             }
             Action::Focus(kind, range) => {
                 let n = next.focus.map_or(0, |f| f.2 + 1);
