@@ -9,7 +9,8 @@ import { readFile, mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launch, open, root } from './harness.mjs';
+import { deflateRawSync } from 'node:zlib';
+import { launch, open, root, scenario } from './harness.mjs';
 
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
@@ -55,25 +56,47 @@ async function snippetFor(fragment, ready) {
 async function makeSnippet(fragment, ready) {
   const { page } = await open(context, server.origin + tool + fragment, ready);
   await page.locator('[data-testid="embed-this"] summary').first().click();
-  // The snippet is written once the page knows what it shows (the case loads after the route).
-  await page.waitForFunction(() => (document.querySelector('[data-testid="embed-snippet"]')?.value ?? '').includes('<iframe'),
-    null, { timeout: 15000 });
+  // Written from the route at every render: there the moment the disclosure opens.
   const snippet = await page.locator('[data-testid="embed-snippet"]').first().inputValue();
   await page.close();
   return snippet;
 }
 
-async function checkDocsPage(url) {
+const b64url = (buf) => buf.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const pack = (text) => b64url(deflateRawSync(Buffer.from(text, 'utf8')));
+
+/** Each frame: the selector it shows once loaded, and what else to check in it. */
+const caseFrame = {
+  shows: '[data-testid="walkthrough"]',
+  async check(frame) {
+    // Results first: the diagnosis above the input boxes.
+    const order = await frame.evaluate(() => [document.querySelector('.results'), document.querySelector('.inputs')]
+      .map((e) => e.getBoundingClientRect().top));
+    assert.ok(order[0] < order[1], `results at ${order[0]}, inputs at ${order[1]}`);
+    assert.ok(await frame.locator('article.finding[data-code="BG202"]').count() === 1);
+  },
+};
+const exerciseFrame = {
+  shows: '[data-testid="learn-question"]',
+  async check(frame, page, i, outer) {
+    // It resizes as it changes: a hint makes the exercise taller, and the frame follows.
+    await frame.click('button[data-choice="restart"]');
+    await page.waitForFunction(([i, h]) => document.querySelectorAll('iframe')[i].getBoundingClientRect().height > h + 10,
+      [i, outer], { timeout: 10000 });
+  },
+};
+
+async function checkDocsPage(url, expected = [caseFrame, exerciseFrame]) {
   const { page, requests, errors } = await open(context, url, 'iframe');
   await page.setViewportSize({ width: 900, height: 700 });
   const frames = page.locator('iframe');
-  assert.equal(await frames.count(), 2);
+  assert.equal(await frames.count(), expected.length);
   // Sized by the frame's own message: no longer the snippet's 600px, and equal to the content.
   await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => f.style.height !== '600px'),
     null, { timeout: 20000 });
-  for (let i = 0; i < 2; i++) {
+  for (const [i, want] of expected.entries()) {
     const frame = await (await frames.nth(i).elementHandle()).contentFrame();
-    await frame.waitForSelector(i === 0 ? '[data-testid="walkthrough"]' : '[data-testid="learn-question"]', { timeout: 15000 });
+    await frame.waitForSelector(want.shows, { timeout: 15000 });
     await page.waitForTimeout(300);
     const inside = await frame.evaluate(() => ({
       body: Math.ceil(document.body.getBoundingClientRect().height),
@@ -85,22 +108,17 @@ async function checkDocsPage(url) {
     assert.ok(inside.embed, 'embed mode');
     assert.ok(Math.abs(outer - inside.body) <= 2, `frame ${i}: ${outer}px for ${inside.body}px of content`);
     assert.ok(inside.scroll <= inside.client + 1, `frame ${i} scrolls: ${inside.scroll} > ${inside.client}`);
-    if (i === 0) {
-      // Results first: the diagnosis above the input boxes.
-      const order = await frame.evaluate(() => [document.querySelector('.results'), document.querySelector('.inputs')]
-        .map((e) => e.getBoundingClientRect().top));
-      assert.ok(order[0] < order[1], `results at ${order[0]}, inputs at ${order[1]}`);
-      assert.ok(await frame.locator('article.finding[data-code="BG202"]').count() === 1);
-    } else {
-      // It resizes as it changes: a hint makes the exercise taller, and the frame follows.
-      await frame.click('button[data-choice="restart"]');
-      await page.waitForFunction((h) => document.querySelectorAll('iframe')[1].getBoundingClientRect().height > h + 10,
-        outer, { timeout: 10000 });
-    }
+    await want.check?.(frame, page, i, outer);
   }
   assert.deepEqual(requests.filter((u) => !u.startsWith(server.origin)), [], 'nothing from elsewhere: works offline');
   assert.deepEqual(errors, []);
+  await page.close();
 }
+
+const docsPage = (snippets) => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Runbook</title></head>
+<body style="max-width:860px;margin:auto;font-family:sans-serif"><h1>Runbook: 502 from the app</h1>
+${snippets.map((s) => `<p>An embed:</p>\n${s}`).join('\n')}
+<p>End of the page.</p></body></html>`;
 
 test('a plain HTML docs page embeds a case and an exercise with the page\'s own snippet', async () => {
   const caseSnippet = await snippetFor('#/case/wrong-port', '[data-testid="editor-config"]');
@@ -108,13 +126,7 @@ test('a plain HTML docs page embeds a case and an exercise with the page\'s own 
   assert.ok(caseSnippet.split('\n').length <= 3, caseSnippet);
   assert.match(caseSnippet, new RegExp(`src="${server.origin}${tool}\\?embed#/case/wrong-port"`));
   assert.match(exerciseSnippet, /\?embed#\/learn\/wrong-port"/);
-  await writeFile(path.join(docs, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Runbook</title></head>
-<body style="max-width:860px;margin:auto;font-family:sans-serif"><h1>Runbook: 502 from the app</h1>
-<p>Here is the case we saw last week:</p>
-${caseSnippet}
-<p>Try it yourself:</p>
-${exerciseSnippet}
-<p>End of the page.</p></body></html>`);
+  await writeFile(path.join(docs, 'index.html'), docsPage([caseSnippet, exerciseSnippet]));
   await checkDocsPage(server.origin + '/handbook/');
 });
 
@@ -132,4 +144,45 @@ test('a page generated by mdBook embeds them the same way', async (t) => {
   const built = await readFile(path.join(docs, 'book', 'runbook.html'), 'utf8');
   assert.match(built, /<iframe src=/, 'mdBook kept the snippet as HTML');
   await checkDocsPage(server.origin + '/book/runbook.html');
+});
+
+test('a share link and a rule page embed with their own snippets', async () => {
+  const s = await scenario('wrong-port');
+  const fragment = `#/share?v=1&c=${pack(s.config)}&l=${pack(s.listeners)}&g=${pack(s.log)}`;
+  const shareSnippet = await snippetFor(fragment, '[data-testid="editor-config"]');
+  const ruleSnippet = await snippetFor('#/rules/BG202', '[data-testid="rule-doc"]');
+  // The fragment's "&"s are written as HTML writes them in an attribute.
+  assert.ok(shareSnippet.includes(`src="${server.origin}${tool}?embed${fragment.replaceAll('&', '&amp;')}"`), shareSnippet.slice(0, 200));
+  assert.match(ruleSnippet, new RegExp(`src="${server.origin}${tool}\\?embed#/rules/BG202"`));
+  await writeFile(path.join(docs, 'more.html'), docsPage([shareSnippet, ruleSnippet]));
+  const shareFrame = {
+    ...caseFrame,
+    async check(frame) {
+      assert.equal(await frame.evaluate(() => location.hash), fragment, 'the frame opens the share link itself');
+      await caseFrame.check(frame);
+    },
+  };
+  const ruleFrame = {
+    shows: '[data-testid="rule-doc"]',
+    async check(frame) {
+      assert.match(await frame.locator('[data-testid="rule-doc"]').innerText(), /BG202[\s\S]*What it detects/);
+      await frame.locator('[data-testid="rule-cases"] a[data-case]').first().waitFor({ timeout: 10000 });
+    },
+  };
+  await checkDocsPage(server.origin + '/handbook/more.html', [shareFrame, ruleFrame]);
+});
+
+test('"Embed this" follows the page: another case chosen, the snippet names it', async () => {
+  const { page } = await open(context, server.origin + tool + '#/case/wrong-port');
+  await page.locator('[data-testid="embed-this"] summary').click();
+  const snippet = page.locator('[data-testid="embed-snippet"]');
+  assert.match(await snippet.inputValue(), /\?embed#\/case\/wrong-port"/);
+  await page.click('[data-testid="gallery"] summary');
+  await page.click('[data-testid="gallery"] a[href="#/case/read-timeout"]');
+  await page.locator('article.finding').first().waitFor({ timeout: 10000 });
+  assert.match(await snippet.inputValue(), /\?embed#\/case\/read-timeout"/);
+  await page.goto(server.origin + tool + '#/rules/BG202');
+  await page.locator('[data-testid="rule-doc"] [data-testid="embed-this"] summary').click();
+  assert.match(await page.locator('[data-testid="embed-snippet"]').inputValue(), /\?embed#\/rules\/BG202"/);
+  await page.close();
 });

@@ -92,3 +92,28 @@ test('the path runs from a down backend to bad responses; the primer quotes real
     assert.match(await page.locator('[data-testid="learn-symptom"]').innerText(), /HTTP 50[24]/, href);
   }
 });
+
+test('a teacher skips to the answer: every look and the diagnosis at once, not counted as done', async () => {
+  const { page, errors } = await open(context, server.url + '#/learn', '[data-testid="learn-path"]');
+  const progress = await page.locator('[data-testid="learn-progress"]').innerText();
+  await page.goto(server.url + '#/learn/wrong-address');
+  await page.locator('[data-testid="learn-question"]').waitFor({ timeout: 10000 });
+  await page.click('[data-testid="skip-to-answer"]');
+  const answer = page.locator('[data-testid="learn-diagnosis"]');
+  await answer.waitFor({ timeout: 10000 });
+  assert.match(await answer.innerText(), /BG203/);
+  assert.ok(await answer.locator('[data-testid="reasoning"] li').count() >= 2);
+  // The looks a learner would have taken are all shown, with their lines.
+  const looks = await page.locator('li.looked').evaluateAll((l) => l.map((x) => x.dataset.look));
+  assert.deepEqual(looks, ['log', 'listeners']);
+  await page.locator('li.looked[data-look="listeners"] .lines li').first().waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('[data-testid="learn-question"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="reveal"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="skip-to-answer"]').count(), 0);
+  await page.goto(server.url + '#/learn');
+  await page.reload();
+  await page.locator('[data-testid="learn-progress"]').waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('[data-testid="learn-progress"]').innerText(), progress, 'skipping is not doing');
+  assert.equal(await page.locator('.path li:has(a[href="#/learn/wrong-address"])').getAttribute('data-done'), 'false');
+  assert.deepEqual(errors, []);
+});

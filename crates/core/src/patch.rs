@@ -6,6 +6,7 @@
 
 use crate::finding::{Edit, sort_edits};
 use crate::input::TextRange;
+use crate::view::DiffTag;
 
 /// Lines of context around each change, as `diff -u` gives.
 pub const CONTEXT: usize = 3;
@@ -140,6 +141,127 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// One line of a patch as a page shows it: its number in the file (the old file's for
+/// context and removed lines, the new file's for added ones) and its text without the
+/// newline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownLine {
+    pub tag: DiffTag,
+    pub line: u32,
+    pub text: String,
+}
+
+/// One file of a patch as a page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownFile {
+    pub path: String,
+    pub hunks: Vec<Vec<ShownLine>>,
+}
+
+/// A patch made by [`unified`], read back for showing: per file, its hunks with each
+/// line's number. The patch rewrites every line an edit touches (a directive inserted at
+/// the end of a line rewrites that line); here a rewritten line that comes out the same is
+/// shown as context, so only the lines that really change are marked.
+pub fn shown(patch: &str) -> Vec<ShownFile> {
+    let mut files: Vec<ShownFile> = Vec::new();
+    // The current hunk: where it starts, its lines (mark, text, ends without a newline),
+    // and how many old and new lines its header says are still to come.
+    let mut start = (1u32, 1u32);
+    let mut hunk: Vec<(char, &str, bool)> = Vec::new();
+    let mut left = (0u32, 0u32);
+    let finish = |files: &mut Vec<ShownFile>, hunk: &mut Vec<(char, &str, bool)>, start| {
+        if let Some(file) = files.last_mut()
+            && !hunk.is_empty()
+        {
+            file.hunks.push(numbered(&unchanged_as_context(std::mem::take(hunk)), start));
+        }
+    };
+    let mut lines = patch.lines().peekable();
+    while let Some(line) = lines.next() {
+        if left != (0, 0) {
+            let (mark, text) = line.split_at(line.chars().next().map_or(0, char::len_utf8));
+            let mark = mark.chars().next().unwrap_or(' ');
+            match mark {
+                '-' => left.0 = left.0.saturating_sub(1),
+                '+' => left.1 = left.1.saturating_sub(1),
+                _ => left = (left.0.saturating_sub(1), left.1.saturating_sub(1)),
+            }
+            let newline_missing = lines.next_if(|l| l.starts_with('\\')).is_some();
+            hunk.push((mark, text, newline_missing));
+            if left == (0, 0) {
+                finish(&mut files, &mut hunk, start);
+            }
+        } else if let Some(path) = line.strip_prefix("--- ") {
+            lines.next_if(|l| l.starts_with("+++ "));
+            files.push(ShownFile { path: path.to_string(), hunks: Vec::new() });
+        } else if let Some(header) = line.strip_prefix("@@ -") {
+            // "@@ -12,7 +13,8 @@": where each side starts, and how many lines it has.
+            let side = |s: Option<&str>| -> Option<(u32, u32)> {
+                let (at, count) = s?.split_once(',')?;
+                Some((at.parse().ok()?, count.parse().ok()?))
+            };
+            let mut parts = header.split(' ');
+            let (Some(old), Some(new)) =
+                (side(parts.next()), side(parts.next().map(|s| s.trim_start_matches('+'))))
+            else {
+                continue;
+            };
+            start = (old.0, new.0);
+            left = (old.1, new.1);
+        }
+    }
+    finish(&mut files, &mut hunk, start);
+    files
+}
+
+/// In each run of removed lines followed by added ones, the lines both begin or end with
+/// (same text, same newline) become context.
+fn unchanged_as_context(lines: Vec<(char, &str, bool)>) -> Vec<(char, &str, bool)> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut rest = lines.as_slice();
+    while let Some(first) = rest.first() {
+        let removed = rest.iter().take_while(|l| l.0 == '-').count();
+        if removed == 0 {
+            out.push(*first);
+            rest = rest.get(1..).unwrap_or_default();
+            continue;
+        }
+        let (old, after) = rest.split_at(removed);
+        let added = after.iter().take_while(|l| l.0 == '+').count();
+        let (new, after) = after.split_at(added);
+        let same = |a: &&(char, &str, bool), b: &&(char, &str, bool)| a.1 == b.1 && a.2 == b.2;
+        let head = old.iter().zip(new).take_while(|(a, b)| same(a, b)).count();
+        let (old_rest, new_rest) = (old.get(head..).unwrap_or_default(), new.get(head..).unwrap_or_default());
+        let tail = old_rest.iter().rev().zip(new_rest.iter().rev()).take_while(|(a, b)| same(a, b)).count();
+        out.extend(old.iter().take(head).map(|l| (' ', l.1, l.2)));
+        out.extend(old_rest.iter().take(old_rest.len() - tail).copied());
+        out.extend(new_rest.iter().take(new_rest.len() - tail).copied());
+        out.extend(old_rest.iter().skip(old_rest.len() - tail).map(|l| (' ', l.1, l.2)));
+        rest = after;
+    }
+    out
+}
+
+fn numbered(lines: &[(char, &str, bool)], (mut old, mut new): (u32, u32)) -> Vec<ShownLine> {
+    lines
+        .iter()
+        .map(|&(mark, text, _)| {
+            let (tag, line) = match mark {
+                '-' => (DiffTag::Removed, old),
+                '+' => (DiffTag::Added, new),
+                _ => (DiffTag::Context, old),
+            };
+            if mark != '+' {
+                old += 1;
+            }
+            if mark != '-' {
+                new += 1;
+            }
+            ShownLine { tag, line, text: text.to_string() }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +298,62 @@ mod tests {
             patch.ends_with("-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"),
             "{patch}"
         );
+    }
+
+    fn tags(file: &ShownFile) -> Vec<Vec<(char, u32, &str)>> {
+        file.hunks
+            .iter()
+            .map(|h| h.iter().map(|l| (l.tag.mark(), l.line, l.text.as_str())).collect())
+            .collect()
+    }
+
+    #[test]
+    fn shown_marks_only_the_lines_that_change_with_their_numbers() {
+        // Inserting after `location / {` rewrites that line in the patch; shown, it is context.
+        let text =
+            "http {\n    server {\n        location / {\n            proxy_pass x;\n        }\n    }\n}\n";
+        let at = text.find("{\n            proxy").unwrap_or(0) + 1;
+        let insert = Edit {
+            range: TextRange::new(at as u32, at as u32),
+            replacement: "\n            proxy_read_timeout 60s;".into(),
+        };
+        let patch = unified(Some("/etc/nginx/nginx.conf"), text.as_bytes(), &[insert]);
+        assert!(patch.contains("-        location / {\n+        location / {\n"), "{patch}");
+        let files = shown(&patch);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].path, "etc/nginx/nginx.conf");
+        assert_eq!(
+            tags(&files[0]),
+            vec![vec![
+                (' ', 1, "http {"),
+                (' ', 2, "    server {"),
+                (' ', 3, "        location / {"),
+                ('+', 4, "            proxy_read_timeout 60s;"),
+                (' ', 4, "            proxy_pass x;"),
+                (' ', 5, "        }"),
+                (' ', 6, "    }"),
+            ]]
+        );
+    }
+
+    #[test]
+    fn shown_keeps_a_real_change_and_numbers_the_second_hunk_after_an_added_line() {
+        let text: String = (1..=20).map(|n| format!("l{n}\n")).collect();
+        let edits = [edit(&text, "l3\n", "l3\nnew\n"), edit(&text, "l15", "L15")];
+        let files = shown(&unified(None, text.as_bytes(), &edits));
+        let hunks = tags(&files[0]);
+        assert_eq!(hunks.len(), 2);
+        assert!(hunks[0].contains(&('+', 4, "new")), "{hunks:?}");
+        assert!(hunks[0].contains(&(' ', 3, "l3")), "{hunks:?}");
+        assert!(hunks[1].contains(&('-', 15, "l15")) && hunks[1].contains(&('+', 16, "L15")), "{hunks:?}");
+        // A line that loses its newline at the end of the file is a change, not context.
+        let files = shown(&unified(None, b"a\nb", &[edit("a\nb", "b", "b\n")]));
+        assert_eq!(tags(&files[0]), vec![vec![(' ', 1, "a"), ('-', 2, "b"), ('+', 2, "b")]]);
+    }
+
+    #[test]
+    fn shown_of_nothing_is_nothing() {
+        assert!(shown("").is_empty());
+        assert!(shown("not a patch\n@@ garbage").is_empty());
     }
 }

@@ -2,13 +2,19 @@
 
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use yew::prelude::*;
 
 use badgateway_core::view::PageReport as Reply;
 
 use crate::editor_spans::{DumpFile, EditorSpans};
+use crate::state::{Action, Playground};
+
+/// Wait this long after the last keystroke before diagnosing.
+const DEBOUNCE_MS: u32 = 40;
 
 /// Copied beside the page by trunk (relative: works under any sub-path).
 const WORKER_SCRIPT: &str = "./worker.js";
@@ -102,4 +108,30 @@ impl Drop for DiagnosisWorker {
     fn drop(&mut self) {
         self.worker.terminate();
     }
+}
+
+/// The worker for the page's life: after the last keystroke settles, and whenever the
+/// worker is free again, it is sent the newest inputs, and its replies go to the state.
+/// Old timers are dropped with their effect: the latest input wins.
+#[hook]
+pub fn use_diagnosis_worker(state: &UseReducerHandle<Playground>) {
+    let worker = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| {
+            DiagnosisWorker::spawn(move |reply, spans| dispatcher.dispatch(Action::Reply(reply, spans)))
+        })
+    };
+    let dispatcher = state.dispatcher();
+    let snapshot = (**state).clone();
+    use_effect_with((state.generation, state.in_flight), move |_| {
+        let timer = snapshot.wants_diagnosis().then(|| {
+            Timeout::new(DEBOUNCE_MS, move || {
+                if let Some(worker) = worker.as_ref() {
+                    worker.send(snapshot.generation, [&snapshot.config, &snapshot.listeners, &snapshot.log]);
+                    dispatcher.dispatch(Action::Sent(snapshot.generation));
+                }
+            })
+        });
+        move || drop(timer)
+    });
 }

@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use crate::browser;
+use crate::copy_button::CopyButton;
+use crate::route::Route;
 
 pub const HEIGHT_MESSAGE: &str = "badgateway:height";
 
@@ -49,37 +50,41 @@ fn base() -> String {
     format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
 }
 
-/// The snippet for the current fragment: an iframe and a listener that sizes it.
-pub fn snippet(fragment: &str) -> String {
-    let fragment = fragment.strip_suffix("&embed=1").unwrap_or(fragment);
+/// `"` and `&` as HTML writes them inside an attribute (a share link's fragment has `&`s).
+fn attribute(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;")
+}
+
+/// The snippet for a route: an iframe and a listener that sizes it.
+pub fn snippet(route: &Route) -> String {
+    let fragment = route.fragment();
+    let fragment = fragment.strip_suffix("&embed=1").unwrap_or(&fragment);
     format!(
-        "<iframe src=\"{}?embed{}\" title=\"badgateway: why nginx says 502\" style=\"width:100%;height:600px;border:0\"></iframe>\n\
+        "<iframe src=\"{}\" title=\"badgateway: why nginx says 502\" style=\"width:100%;height:600px;border:0\"></iframe>\n\
          <script>addEventListener(\"message\",e=>{{for(const f of document.querySelectorAll(\"iframe\"))if(f.contentWindow===e.source&&e.data&&e.data.type===\"{HEIGHT_MESSAGE}\")f.style.height=e.data.height+\"px\"}})</script>",
-        base(),
-        fragment
+        attribute(&format!("{}?embed{fragment}", base())),
     )
 }
 
-/// "Embed this": the snippet for what the page shows now, to copy.
+#[derive(Properties, PartialEq)]
+pub struct EmbedThisProps {
+    /// What the page shows now: the snippet embeds it.
+    pub route: Route,
+}
+
+/// "Embed this": the snippet for what the page shows now, to copy. It is written from
+/// the route on every render, never kept: it always names what the page shows.
 #[function_component(EmbedThis)]
-pub fn embed_this() -> Html {
-    let code = use_state(String::new);
-    let make = {
-        let code = code.clone();
-        Callback::from(move |_: MouseEvent| code.set(snippet(&crate::route::current_hash())))
-    };
-    let plain = matches!(crate::route::current_hash().as_str(), "" | "#" | "#/");
-    let copy = {
-        let code = code.clone();
-        Callback::from(move |_: MouseEvent| browser::copy(&code))
-    };
+pub fn embed_this(props: &EmbedThisProps) -> Html {
+    let code = snippet(&props.route);
+    let plain = props.route == Route::Main;
     html! {
         <details class="embed-this" data-testid="embed-this">
-            <summary onclick={make}>{"Embed this"}</summary>
+            <summary>{"Embed this"}</summary>
             <p class="note">{"Paste into any HTML docs page: the frame shows what this page shows now and sets its own height. It runs offline in the reader's browser, from wherever this page is hosted."}</p>
             if plain { <p class="note">{"This embeds the empty playground. To embed your own inputs, make a share link first and open it."}</p> }
-            <textarea readonly=true rows="4" value={(*code).clone()} aria-label="Embed snippet" data-testid="embed-snippet" />
-            <button type="button" class="copy" onclick={copy}>{"Copy"}</button>
+            <textarea readonly=true rows="4" value={code.clone()} aria-label="Embed snippet" data-testid="embed-snippet" />
+            <CopyButton text={code} label="Copy" aria_label="Copy the embed snippet" />
         </details>
     }
 }

@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use badgateway_core::InputKind;
 use badgateway_core::finding::Severity;
-use badgateway_core::view::{DiffTag, EvidenceView, FindingView};
+use badgateway_core::patch;
+use badgateway_core::view::{DiffTag, EvidenceView, FindingView, FixView};
 use yew::prelude::*;
 
 use crate::copy_button::CopyButton;
@@ -54,6 +55,71 @@ pub fn evidence_item(
     }
 }
 
+fn diff_line(tag: &DiffTag, line: Option<u32>, text: &str) -> Html {
+    let class = match tag {
+        DiffTag::Context => "ctx",
+        DiffTag::Removed => "del",
+        DiffTag::Added => "add",
+    };
+    // The indentation apart, so a long line wraps under its own start, not the margin.
+    let code = text.trim_start();
+    let indent = text.get(..text.len() - code.len()).unwrap_or_default();
+    html! {
+        <span class={classes!("line", class)}>
+            <span class="ln">{line.map(|n| n.to_string()).unwrap_or_default()}</span>
+            <span class="mark">{tag.mark()}</span>
+            <span class="text"><span class="indent">{indent}</span><span class="src">{code}</span></span>
+        </span>
+    }
+}
+
+/// The fix's patch as the card shows it: per file, each hunk with the file's line numbers,
+/// only the lines that change marked and a few lines of context (the same patch "Copy
+/// diff" copies). Without a patch (edits that overlap), the fix's own line diff.
+fn fix_diff(fix: &FixView) -> Html {
+    let shown = patch::shown(&fix.patch);
+    if shown.is_empty() {
+        return fix
+            .diff
+            .iter()
+            .map(|f| {
+                let lines = f.lines.iter().map(|l| diff_line(&l.tag, l.old_line, &l.text));
+                html! {
+                    <figure class="diff">
+                        <figcaption>{f.file.clone().unwrap_or_else(|| "config".into())}</figcaption>
+                        <pre>{for lines}</pre>
+                    </figure>
+                }
+            })
+            .collect();
+    }
+    shown
+        .iter()
+        .map(|file| {
+            // The patch names files relative to `/`; the cards name them as nginx -T does.
+            let name = fix
+                .diff
+                .iter()
+                .filter_map(|d| d.file.as_deref())
+                .find(|f| f.trim_start_matches('/') == file.path)
+                .map_or_else(|| "config".to_string(), str::to_string);
+            // Numbers are the lines of the file as it is: an added line has none yet.
+            let hunks = file.hunks.iter().map(|hunk| {
+                let lines = hunk
+                    .iter()
+                    .map(|l| diff_line(&l.tag, (l.tag != DiffTag::Added).then_some(l.line), &l.text));
+                html! { <pre>{for lines}</pre> }
+            });
+            html! {
+                <figure class="diff">
+                    <figcaption>{name}</figcaption>
+                    {for hunks}
+                </figure>
+            }
+        })
+        .collect()
+}
+
 #[function_component(FindingCard)]
 pub fn finding_card(props: &FindingCardProps) -> Html {
     let v = &props.view;
@@ -66,22 +132,7 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         .status
         .map(|s| html! { <span class="status" title="What the client sees">{format!("HTTP {s}")}</span> });
     let fix = v.fix.as_ref().map(|fix| {
-        let diff = fix.diff.iter().map(|f| {
-            let lines = f.lines.iter().map(|l| {
-                let class = match l.tag {
-                    DiffTag::Context => "ctx",
-                    DiffTag::Removed => "del",
-                    DiffTag::Added => "add",
-                };
-                html! { <span class={class}>{l.unified()}</span> }
-            });
-            html! {
-                <figure class="diff">
-                    <figcaption>{f.file.clone().unwrap_or_else(|| "config".into())}</figcaption>
-                    <pre>{for lines}</pre>
-                </figure>
-            }
-        });
+        let diff = fix_diff(fix);
         let copy_fixed = fix.fixed.iter().map(|f| {
             let label = match &f.file {
                 Some(file) => format!("Copy fixed {}", file.rsplit('/').next().unwrap_or(file)),
@@ -99,7 +150,7 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
         html! {
             <section class="fix" aria-label="Fix">
                 <h4>{"Fix: "}{inline_code(&fix.summary)}</h4>
-                {for diff}
+                {diff}
                 if !fix.diff.is_empty() {
                     <div class="fix-actions">
                         <CopyButton text={fix.patch.clone()} label="Copy diff" testid="copy-diff"
@@ -140,4 +191,15 @@ pub fn finding_card(props: &FindingCardProps) -> Html {
             {next}
         </article>
     }
+}
+
+/// Focuses (and so scrolls to) the card of this rank once it is rendered; the counter
+/// makes the same card asked for twice focus twice.
+#[hook]
+pub fn use_card_focus(card: Option<(usize, u64)>) {
+    use_effect_with(card, |card| {
+        if let Some((rank, _)) = card {
+            crate::browser::focus_by_id(&format!("card-{rank}"));
+        }
+    });
 }

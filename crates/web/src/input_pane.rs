@@ -54,6 +54,11 @@ pub struct InputPaneProps {
     pub on_edit: Callback<(InputKind, String)>,
     /// A finding's mark was clicked: show its card.
     pub on_mark: Callback<usize>,
+    /// The title of the box whose kind of text this box holds, to offer moving it there.
+    #[prop_or_default]
+    pub move_to: Option<AttrValue>,
+    #[prop_or_default]
+    pub on_move: Callback<()>,
 }
 
 /// The editor and the JS callbacks it holds (they live as long as it does).
@@ -180,6 +185,16 @@ pub fn input_pane(props: &InputPaneProps) -> Html {
             <div class="editor" id={id.clone()} ref={host} data-testid={format!("box-{}", props.kind.as_str())}></div>
             <p class={classes!("read-as", summary.is_none().then_some("empty"))} id={format!("{id}-read-as")}
                 data-testid={format!("read-as-{}", props.kind.as_str())}>{read_as}</p>
+            // Below the box: the editor's tooltips open above its first lines.
+            <div class="move-slot">
+                if let Some(to) = props.move_to.clone() {
+                    <p class="move-offer" role="note">
+                        {"This looks like what the "}<strong>{to.clone()}</strong>{" box reads, not this one. "}
+                        <button type="button" onclick={props.on_move.reform(|_: MouseEvent| ())}
+                            data-testid={format!("move-{}", props.kind.as_str())}>{format!("Move it to “{to}”")}</button>
+                    </p>
+                }
+            </div>
         </section>
     }
 }

@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::embed::EmbedThis;
 use crate::fetch;
 use crate::gallery::{Case, load_case};
+use crate::route::Route;
 use crate::state::Outcome;
 
 const PROGRESS_KEY: &str = "badgateway.learn.v1";
@@ -323,6 +324,22 @@ pub fn learn_page(props: &LearnProps) -> Html {
         });
         html! { <button type="button" class="reveal" data-testid="reveal" {onclick}>{"Reveal the diagnosis"}</button> }
     });
+    // For a teacher who shows the answer straight away: every look and the diagnosis at
+    // once. Not counted as done: the learner did not work it out.
+    let skip = (!*revealed).then(|| {
+        let (at, revealed) = (at.clone(), revealed.clone());
+        let looks = ex.steps.len();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            at.set(looks);
+            revealed.set(true);
+        });
+        html! {
+            <p class="learn-skip">
+                <button type="button" class="skip" data-testid="skip-to-answer" {onclick}>{"Skip to the answer"}</button>
+                {" — shows every look and the diagnosis now (not counted as done)"}
+            </p>
+        }
+    });
     let answer = (*revealed).then(|| match outcome.findings.first().filter(|_| ready) {
         Some(top) => {
             let fix = top.fix.as_ref().map(|f| {
@@ -367,8 +384,9 @@ pub fn learn_page(props: &LearnProps) -> Html {
             <ol class="looks">{for looked}</ol>
             {question}
             {reveal_button}
+            {skip}
             {answer}
-            <div class="learn-foot">{next}<EmbedThis /></div>
+            <div class="learn-foot">{next}<EmbedThis route={Route::Learn(Some(ex.id.clone()))} /></div>
         </section>
     }
 }

@@ -18,6 +18,8 @@ mod inline_code;
 mod input_pane;
 mod learn;
 mod live_region;
+mod loading;
+mod playground;
 mod report_button;
 mod route;
 mod rule_page;

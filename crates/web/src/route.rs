@@ -1,6 +1,10 @@
 //! Where the page is: the URL fragment read as a route. Fragments never reach a
 //! server, so share links carry the user's inputs there.
 
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     /// The playground.
@@ -33,6 +37,22 @@ impl Route {
     }
 }
 
+impl Route {
+    /// The fragment that opens this route (with its `#`), for links such as the embed
+    /// snippet's.
+    pub fn fragment(&self) -> String {
+        match self {
+            Route::Main => "#/".to_string(),
+            Route::Rules(None) => "#/rules".to_string(),
+            Route::Rules(Some(code)) => format!("#/rules/{code}"),
+            Route::Case(name) => format!("#/case/{name}"),
+            Route::Share(fragment) => format!("#{}", fragment.trim_start_matches('#')),
+            Route::Learn(None) => "#/learn".to_string(),
+            Route::Learn(Some(id)) => format!("#/learn/{id}"),
+        }
+    }
+}
+
 pub fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
@@ -57,4 +77,23 @@ pub fn page_address() -> String {
         .and_then(|w| w.location().href().ok())
         .map(|h| h.split('#').next().unwrap_or_default().to_string())
         .unwrap_or_default()
+}
+
+/// Follows the fragment (back/forward, gallery links, pasted share links): every change
+/// is reported to `on_navigate`.
+#[hook]
+pub fn use_route(on_navigate: Callback<Route>) {
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn Fn()>::new(move || on_navigate.emit(Route::parse(&current_hash())));
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = window {
+                let _ =
+                    w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+        }
+    });
 }

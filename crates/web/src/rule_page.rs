@@ -8,6 +8,7 @@ use yew::prelude::*;
 use crate::case_story::CasesForRule;
 use crate::embed::EmbedThis;
 use crate::fetch;
+use crate::route::Route;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleDoc {
@@ -64,7 +65,7 @@ pub fn rule_page(props: &RulePageProps) -> Html {
                     <p class="rule-name"><code>{&rule.name}</code></p>
                     <div class="rule-body">{Html::from_html_unchecked(rule.html.clone())}</div>
                     <CasesForRule code={rule.code.clone()} />
-                    <EmbedThis />
+                    <EmbedThis route={Route::Rules(Some(rule.code.clone()))} />
                 </article>
             },
             None => html! { <p>{format!("There is no rule {code}.")}</p> },

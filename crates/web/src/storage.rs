@@ -3,8 +3,10 @@
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
+use yew::prelude::*;
 
 use crate::fetch;
+use crate::state::{Action, Playground};
 
 const KEY: &str = "badgateway.draft.v1";
 /// Larger drafts are not kept (local storage is small and synchronous).
@@ -51,4 +53,21 @@ pub fn forget() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(KEY);
     }
+}
+
+/// Keeps the user's own typing as a draft (never a loaded case or link), and tells the
+/// state whether it fitted.
+#[hook]
+pub fn use_draft_keeping(state: &UseReducerHandle<Playground>) {
+    let dispatcher = state.dispatcher();
+    let snapshot = (**state).clone();
+    use_effect_with(state.generation, move |_| {
+        if snapshot.user_edited {
+            dispatcher.dispatch(Action::DraftSaved(save(
+                &snapshot.config,
+                &snapshot.listeners,
+                &snapshot.log,
+            )));
+        }
+    });
 }
