@@ -17,19 +17,19 @@ under a hashed name: each is attributed to the page module it calls most.
 
 import collections
 import gzip
+import importlib.util
+import pathlib
 import re
 import sys
 
-
-def leb(data, i):
-    value = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, i
+# The LEB128 reader of the crate-level breakdown (scripts/wasm-size-by-crate.py, which reads
+# the unoptimised build): this script reads the optimised one, by module, gzipped.
+_spec = importlib.util.spec_from_file_location(
+    "wasm_size_by_crate", pathlib.Path(__file__).with_name("wasm-size-by-crate.py")
+)
+_by_crate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_by_crate)
+leb = _by_crate.leb
 
 
 def read_module(data):
