@@ -8,15 +8,16 @@ use yew::Reducible;
 use badgateway_core::view::PageReport as Reply;
 
 use crate::editor_spans::{EditorSpan, EditorSpans};
+use crate::input_text::InputText;
 
 /// The diagnosis shown: the worker's latest reply.
 pub type Outcome = Reply;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Playground {
-    pub config: Rc<str>,
-    pub listeners: Rc<str>,
-    pub log: Rc<str>,
+    pub config: InputText,
+    pub listeners: InputText,
+    pub log: InputText,
     /// Bumped on every edit; the debounce waits for it to settle.
     pub generation: u64,
     /// The generation `outcome` was computed from.
@@ -56,7 +57,7 @@ impl Playground {
         self.in_flight.is_none() && self.diagnosed < self.generation
     }
 
-    pub fn text(&self, kind: InputKind) -> &Rc<str> {
+    pub fn text(&self, kind: InputKind) -> &InputText {
         match kind {
             InputKind::Config => &self.config,
             InputKind::Listeners => &self.listeners,
@@ -72,7 +73,7 @@ impl Reducible for Playground {
         let mut next = (*self).clone();
         match action {
             Action::Edit(kind, text) => {
-                let text: Rc<str> = text.into();
+                let text = InputText::from(text);
                 match kind {
                     InputKind::Config => next.config = text,
                     InputKind::Listeners => next.listeners = text,
