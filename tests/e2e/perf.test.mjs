@@ -193,7 +193,7 @@ test('100k-line dump + 32 MB log completes in the worker; typing meanwhile is ke
 });
 
 // TODO (not met yet, so marked todo: its failure is reported, not counted). Measured
-// 2026-12-08 on 2 cores at load 7-10, profiled in Chromium (the weight helper's probe):
+// 2026-12-08 on 2 cores at load 7-10, profiled in Chromium (tests/e2e/profile-paste.mjs):
 //  - into an empty box (a fresh page): paste -> idle 3.4 s, longest task 0.87 s: reading the
 //    64 MB into wasm (wasm-bindgen's passStringToWasm0, 0.5-1.3 s, and the copy into an
 //    Rc<str>, 0.2-0.3 s) and CodeMirror's paste (0.24-0.4 s). A page that hands the editor's
