@@ -71,11 +71,12 @@ node_tools() {
   fi
 }
 
-# The editor bundle's packages (CodeMirror, esbuild), pinned by web/editor/package-lock.json,
-# in a tools folder of their own: scripts/build-editor.sh reads them from there.
+# The editor bundle's packages (CodeMirror, esbuild, terser), pinned by
+# web/editor/package-lock.json, in a tools folder of their own: scripts/build-editor.sh reads
+# them from there.
 editor_modules() {
   local dir="$tools/editor"
-  if [ -x "$dir/node_modules/.bin/esbuild" ] && cmp -s "$root/web/editor/package-lock.json" "$dir/package-lock.json"; then return; fi
+  if [ -x "$dir/node_modules/.bin/esbuild" ] && [ -x "$dir/node_modules/.bin/terser" ] && cmp -s "$root/web/editor/package-lock.json" "$dir/package-lock.json"; then return; fi
   say "npm ci the editor bundle's packages (web/editor/package-lock.json)"
   mkdir -p "$dir"
   cp "$root/web/editor/package.json" "$root/web/editor/package-lock.json" "$dir/"

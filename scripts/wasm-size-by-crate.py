@@ -139,4 +139,5 @@ def main():
     row("data (strings, tables)", data)
 
 
-main()
+if __name__ == "__main__":
+    main()

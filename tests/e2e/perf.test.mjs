@@ -46,7 +46,7 @@ const load = () => `load ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${cpus
 async function instrument(page) {
   await page.evaluate(() => {
     const w = window;
-    w.__perf = { idle: [], keys: [], longTasks: [] };
+    w.__perf = { idle: [], keys: [], slowEvents: [], longTasks: [] };
     const results = document.querySelector('section.results');
     new MutationObserver(() => {
       if (results.getAttribute('aria-busy') === 'false') w.__perf.idle.push(performance.now());
@@ -54,6 +54,13 @@ async function instrument(page) {
     // A keystroke's main-thread cost: from the key event's timestamp to the next frame
     // after its input event was handled.
     document.addEventListener('keydown', (e) => { w.__perf.pendingKey = e.timeStamp; }, true);
+    // Chromium's Event Timing: every key or input event whose handling and next paint took
+    // 16 ms or more (the API's smallest threshold), with the handlers' own time.
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (/^key|input/.test(e.name)) w.__perf.slowEvents.push({ name: e.name, start: e.startTime, duration: e.duration, processing: e.processingEnd - e.processingStart });
+      }
+    }).observe({ type: 'event', durationThreshold: 16 });
     document.addEventListener('input', () => {
       const start = w.__perf.pendingKey;
       if (start === undefined) return;
@@ -97,6 +104,7 @@ test('500-line config + 1,000-line log: a keystroke re-diagnoses (timings printe
   const box = page.locator('[data-testid="editor-config"]');
   await box.focus();
   await page.keyboard.press('Control+End');
+  const typingFrom = await page.evaluate(() => performance.now());
   const worker = [];
   const endToEnd = [];
   for (let i = 0; i < 15; i++) {
@@ -107,6 +115,8 @@ test('500-line config + 1,000-line log: a keystroke re-diagnoses (timings printe
     await page.waitForTimeout(60);
   }
   const keys = await page.evaluate(() => window.__perf.keys);
+  const events = (await page.evaluate(() => window.__perf.slowEvents)).filter((e) => e.start >= typingFrom);
+  const slow = events.filter((e) => e.name === 'keydown');
   const findings = await page.locator('article.finding').count();
   assert.ok(findings > 0, 'findings shown');
   assert.match(await value(page, 'config'), /#\n#\n/, 'every keystroke is in the box');
@@ -114,6 +124,10 @@ test('500-line config + 1,000-line log: a keystroke re-diagnoses (timings printe
   console.log(`# small: worker re-diagnosis median ${ms(median(worker))} (min ${ms(Math.min(...worker))}, max ${ms(Math.max(...worker))}) over ${worker.length} keystrokes`);
   console.log(`# small: keystroke -> findings updated (incl. the page's 40 ms debounce) median ${ms(median(endToEnd))}, max ${ms(Math.max(...endToEnd))}`);
   console.log(`# small: keystroke handling on the main thread (key event -> next frame) median ${ms(median(keys))}, max ${ms(Math.max(...keys))}`);
+  const slowKeys = slow.map((e) => e.duration);
+  // keydown, keypress, beforeinput, input: each event's handlers (the editor's among them).
+  const handlers = events.map((e) => e.processing);
+  console.log(`# small: keystrokes whose key event took 16 ms or more to the next paint (Event Timing): ${slow.length} of ${keys.length}${slow.length ? `, median ${ms(median(slowKeys))}, longest ${ms(Math.max(...slowKeys))}; the key and input events' own handlers in those median ${ms(median(handlers))}, max ${ms(Math.max(...handlers))}` : ''}`);
   assert.deepEqual(errors, []);
 });
 
@@ -179,12 +193,18 @@ test('100k-line dump + 32 MB log completes in the worker; typing meanwhile is ke
 });
 
 // TODO (not met yet, so marked todo: its failure is reported, not counted). Measured
-// 2026-12-07 on 2 cores at load 5: in this test one main-thread task ran 41.7 s (not yet
-// explained: a probe of the same paste in a fresh browser, profiled, showed the paste handler at
-// 0.33 s, the page answering after 3.3 s, scrolls to 25%/50% at 0.1/0.3 s). Certainly over
-// 200 ms: reading the 64 MB text into wasm (passStringToWasm0, ~0.6 s in one task), which a page
-// that hands the editor's string straight to the worker would not need.
-test('a 64 MB log pasted, scrolled and edited: no main-thread task over 200 ms (longest printed)', { timeout: 600000, todo: 'one task of 41.7 s in this run; reading 64 MB into wasm is ~0.6 s in one task' }, async () => {
+// 2026-12-08 on 2 cores at load 7-10, profiled in Chromium (tests/e2e/profile-paste.mjs):
+//  - into an empty box (a fresh page): paste -> idle 3.4 s, longest task 0.87 s: reading the
+//    64 MB into wasm (wasm-bindgen's passStringToWasm0, 0.5-1.3 s, and the copy into an
+//    Rc<str>, 0.2-0.3 s) and CodeMirror's paste (0.24-0.4 s). A page that hands the editor's
+//    string straight to the worker would not read it into the page's wasm at all. (Comparing
+//    the texts on every render cost ~1 s more until they became InputText.)
+//  - here the box already holds the previous test's draft, and the paste pushes it down: one
+//    task of 55-58 s, 35-46 s of it in CodeMirror reading the DOM selection back after the
+//    change (DOMSelectionState.eq < readSelectionRange < updateSelection, Chromium's Selection
+//    in the shadow root); select-all + paste over existing text costs the same, a paste at the
+//    end of the text 0.37 s. Blurring the box or moving the caret first did not avoid it.
+test('a 64 MB log pasted, scrolled and edited: no main-thread task over 200 ms (longest printed)', { timeout: 600000, todo: 'a paste over text already in the box: 55-58 s in CodeMirror reading the selection back; into an empty box 0.87 s (reading 64 MB into wasm)' }, async () => {
   const { page, errors } = await open(context, server.url);
   await instrument(page);
   await page.waitForSelector('html[data-worker="ready"]', { timeout: 20000 });

@@ -11,6 +11,7 @@ use yew::prelude::*;
 use badgateway_core::view::PageReport as Reply;
 
 use crate::editor_spans::{DumpFile, EditorSpans};
+use crate::input_text::InputText;
 use crate::state::{Action, Playground};
 
 /// Wait this long after the last keystroke before diagnosing.
@@ -40,7 +41,7 @@ pub struct DiagnosisWorker {
     /// The texts last posted: a box that has not changed since is sent as `null` and the
     /// worker reuses its copy, so a keystroke in one box does not copy a 30 MB log from
     /// wasm into a JS string and across to the worker again.
-    sent: std::cell::RefCell<[Option<Rc<str>>; 3]>,
+    sent: std::cell::RefCell<[Option<InputText>; 3]>,
 }
 
 impl DiagnosisWorker {
@@ -89,11 +90,11 @@ impl DiagnosisWorker {
         Some(Rc::new(Self { worker, _on_message: on_message, sent: Default::default() }))
     }
 
-    pub fn send(&self, id: u64, texts: [&Rc<str>; 3]) {
+    pub fn send(&self, id: u64, texts: [&InputText; 3]) {
         let mut sent = self.sent.borrow_mut();
         let message = js_sys::Array::of1(&JsValue::from_f64(id as f64));
         for (text, last) in texts.into_iter().zip(sent.iter_mut()) {
-            if last.as_ref().is_some_and(|l| Rc::ptr_eq(l, text) || **l == **text) {
+            if last.as_ref() == Some(text) {
                 message.push(&JsValue::NULL);
             } else {
                 message.push(&JsValue::from_str(text));

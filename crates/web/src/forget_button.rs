@@ -6,6 +6,7 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
+use crate::input_text::InputText;
 use crate::live_region::use_announce;
 
 /// How long Undo is offered.
@@ -13,7 +14,7 @@ const UNDO_MS: u32 = 8000;
 
 #[derive(Properties, PartialEq)]
 pub struct ForgetButtonProps {
-    pub inputs: [Rc<str>; 3],
+    pub inputs: [InputText; 3],
     pub on_forget: Callback<()>,
     /// Puts these three texts back (config, listeners, log).
     pub on_restore: Callback<[String; 3]>,
@@ -21,7 +22,7 @@ pub struct ForgetButtonProps {
 
 #[function_component(ForgetButton)]
 pub fn forget_button(props: &ForgetButtonProps) -> Html {
-    let kept = use_state(|| None::<Rc<[Rc<str>; 3]>>);
+    let kept = use_state(|| None::<Rc<[InputText; 3]>>);
     let timer = use_mut_ref(|| None::<Timeout>);
     let announce = use_announce();
     let forget = {

@@ -12,6 +12,7 @@ use yew::prelude::*;
 use crate::browser;
 use crate::editor::{BoxMarks, Editor};
 use crate::editor_spans::EditorSpan;
+use crate::input_text::InputText;
 
 /// Small boxes are read on every keystroke; big ones once typing pauses (reading copies
 /// the whole text into wasm: tens of milliseconds for 30 MB).
@@ -40,7 +41,7 @@ pub struct InputPaneProps {
     pub title: AttrValue,
     pub command: AttrValue,
     pub placeholder: AttrValue,
-    pub value: Rc<str>,
+    pub value: InputText,
     /// Changes when the inputs are replaced from outside (a case, a link, a draft): only
     /// then is `value` written into the box. Otherwise the box owns its text, so nothing
     /// the page renders can overwrite what is being typed.

@@ -16,6 +16,7 @@ mod forget_button;
 mod gallery;
 mod inline_code;
 mod input_pane;
+mod input_text;
 mod learn;
 mod live_region;
 mod loading;

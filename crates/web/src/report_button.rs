@@ -9,12 +9,13 @@ use badgateway_core::{Inputs, analyze};
 use yew::prelude::*;
 
 use crate::copy_button::use_copy;
+use crate::input_text::InputText;
 use crate::share_panel::make_link;
 use crate::state::Outcome;
 
 #[derive(Properties, PartialEq)]
 pub struct ReportButtonProps {
-    pub inputs: [Rc<str>; 3],
+    pub inputs: [InputText; 3],
     pub outcome: Rc<Outcome>,
     pub redact: bool,
 }

@@ -1,13 +1,12 @@
 //! "Share": a link that carries the three inputs in its fragment (compressed, never
 //! sent to a server), made on demand.
 
-use std::rc::Rc;
-
 use badgateway_core::redact::redact;
 use badgateway_core::share::Shared;
 use yew::prelude::*;
 
 use crate::copy_button::CopyButton;
+use crate::input_text::InputText;
 use crate::{route, share_codec};
 
 /// Shown in place of the link by browsers without CompressionStream (before 2023).
@@ -43,9 +42,9 @@ pub async fn make_link(
 
 #[derive(Properties, PartialEq)]
 pub struct SharePanelProps {
-    pub config: Rc<str>,
-    pub listeners: Rc<str>,
-    pub log: Rc<str>,
+    pub config: InputText,
+    pub listeners: InputText,
+    pub log: InputText,
     /// Redact before sharing (the page's one setting: "Copy report" honours it too).
     pub redact: bool,
     pub on_redact: Callback<bool>,

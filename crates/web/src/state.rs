@@ -14,6 +14,7 @@ use yew::Reducible;
 use crate::editor::{BoxMarks, EditorMark};
 use crate::editor_spans::{EditorSpan, EditorSpans};
 use crate::gallery::{Case, Story};
+use crate::input_text::InputText;
 use crate::live_region::diagnosis_summary;
 use crate::route::Route;
 use crate::storage::Draft;
@@ -30,9 +31,9 @@ pub struct Playground {
     pub route: Route,
     /// Embed mode (an iframe in someone's docs): fixed for the page's life.
     pub embed: bool,
-    pub config: Rc<str>,
-    pub listeners: Rc<str>,
-    pub log: Rc<str>,
+    pub config: InputText,
+    pub listeners: InputText,
+    pub log: InputText,
     /// Bumped on every edit; the debounce waits for it to settle.
     pub generation: u64,
     /// The generation `outcome` was computed from.
@@ -104,9 +105,9 @@ impl Playground {
         Playground {
             route,
             embed,
-            config: Rc::from(""),
-            listeners: Rc::from(""),
-            log: Rc::from(""),
+            config: InputText::default(),
+            listeners: InputText::default(),
+            log: InputText::default(),
             generation: 0,
             diagnosed: 0,
             in_flight: None,
@@ -145,7 +146,7 @@ impl Playground {
         })
     }
 
-    fn set_text(&mut self, kind: InputKind, text: Rc<str>) {
+    fn set_text(&mut self, kind: InputKind, text: InputText) {
         match kind {
             InputKind::Config => self.config = text,
             InputKind::Listeners => self.listeners = text,
@@ -163,7 +164,7 @@ impl Playground {
         self.generation == self.diagnosed
     }
 
-    pub fn text(&self, kind: InputKind) -> &Rc<str> {
+    pub fn text(&self, kind: InputKind) -> &InputText {
         match kind {
             InputKind::Config => &self.config,
             InputKind::Listeners => &self.listeners,
@@ -171,7 +172,7 @@ impl Playground {
         }
     }
 
-    pub fn inputs(&self) -> [Rc<str>; 3] {
+    pub fn inputs(&self) -> [InputText; 3] {
         [self.config.clone(), self.listeners.clone(), self.log.clone()]
     }
 
@@ -266,7 +267,7 @@ impl Playground {
         self.replace_texts([config.into(), listeners.into(), log.into()], user_edited);
     }
 
-    fn replace_texts(&mut self, [config, listeners, log]: [Rc<str>; 3], user_edited: bool) {
+    fn replace_texts(&mut self, [config, listeners, log]: [InputText; 3], user_edited: bool) {
         self.config = config;
         self.listeners = listeners;
         self.log = log;
@@ -349,9 +350,9 @@ impl Reducible for Playground {
                 let arriving = if swap || there.trim().is_empty() {
                     moving
                 } else {
-                    format!("{}\n{moving}", there.trim_end_matches('\n')).into()
+                    format!("{}\n{}", there.trim_end_matches('\n'), &*moving).into()
                 };
-                let leaving = if swap { there } else { Rc::from("") };
+                let leaving = if swap { there } else { InputText::default() };
                 let texts = InputKind::ALL.map(|kind| match kind {
                     k if k == to => arriving.clone(),
                     k if k == from => leaving.clone(),
