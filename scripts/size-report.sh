@@ -40,7 +40,12 @@ dir="${1:-dist}"
 # first opened, they would leave the first diagnosis at ~515 KB, and that wasm would carry its
 # own yew and std (~45 KB gz more, when opened). 450,000 B needs the core's own code or data to
 # shrink by ~65 KB gz beyond that.
-budget=552900
+# After the session's merges (2026-12-08, 577,822 B: wasm 460,758, editor 103,179): the wasm
+# grew ~30 KB gz with ten new or widened rules and their texts (BG214-217, BG308; BG201, BG207,
+# BG210, BG402 for containers and remote hosts), the in-container listener tables, Windows
+# netstat, relations applied by the ranking, and the page's move offer and patch-read diffs.
+# Not broken down by module yet (scripts/wasm_breakdown.py does it). Guard: that figure + 1%.
+budget=583600
 total=0
 while IFS= read -r -d '' f; do
   size=$(gzip -9 -c "$f" | wc -c)
