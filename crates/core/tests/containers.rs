@@ -244,6 +244,13 @@ fn no_route_or_a_timeout_at_a_container_address_names_the_container_causes() {
         let notes = f.notes.join("\n");
         assert!(notes.contains("recreated") && notes.contains("share no Docker network"), "{name}: {notes}");
     }
+    // 172.16/12 is many companies' range too: the checks on that host stay beside the
+    // container causes (the connect timeout's tcpdump and ss there).
+    let s = common::load("container-no-shared-network");
+    let a = analyze(s.log_only());
+    let f = a.findings.iter().find(|f| f.code.as_str() == "BG402").expect("BG402");
+    let steps = serde_json::to_string(f).unwrap_or_default();
+    assert!(steps.contains("tcpdump") && steps.contains("share no Docker network"), "{steps}");
     // Outside Docker's range, no such note (the lab's no-route-to-host is at 10.98.0.7).
     let s = common::load("no-route-to-host");
     let a = analyze(s.log_only());

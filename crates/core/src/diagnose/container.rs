@@ -36,6 +36,14 @@ pub fn nginx_in_container(facts: &Facts<'_>) -> Option<&'static str> {
     None
 }
 
+/// `ip` is a container's as far as the evidence shows: in Docker's range, with Docker in the
+/// paste (nginx in a container, or `docker ps`/`inspect` rows). 172.16.0.0/12 alone is not
+/// enough: many company networks use it for hosts, which get the other-host checks too.
+pub fn docker_evident(facts: &Facts<'_>, ip: IpAddr) -> bool {
+    super::facts::looks_like_container(ip)
+        && (nginx_in_container(facts).is_some() || facts.listeners.is_some_and(|r| !r.containers.is_empty()))
+}
+
 /// A refusal at a loopback address while nginx runs in a container: say what 127.0.0.1
 /// is there, and give the fix that names the app's service instead.
 pub fn own_loopback(mut finding: Finding, ip: IpAddr, port: u16, why: &str) -> Finding {

@@ -591,8 +591,9 @@ fn finding(facts: &Facts<'_>, block: Block, target: &str, port: Option<u16>, who
         .parse::<IpAddr>()
         .ok()
         .filter(|ip| block == Block::Unreachable && !ip.to_canonical().is_loopback() && !facts.is_local(*ip))
-        // A container's address gets the container causes instead (`container::unreachable_container`).
-        .filter(|ip| !crate::diagnose::facts::looks_like_container(*ip));
+        // With Docker in the evidence, a Docker-range address is a container's: the callers give
+        // its causes (`container::unreachable_container`); without, both (172.16/12 is common for hosts).
+        .filter(|ip| !container::docker_evident(facts, *ip));
     let mut fix = fix;
     if let Some(ip) = other_host {
         message.push_str(&format!(

@@ -99,12 +99,9 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
         );
         let (ip, port) = address(facts, &incident);
         // Another machine (or one not known to be this host): its firewall and sockets are its own.
-        // An address in Docker's range is a container's: its causes are the container ones
-        // (recreated, no shared network; `container::unreachable_container`), not another host's.
+        // A container's address (Docker in the evidence) gets the container causes instead.
         let remote = ip.filter(|ip| {
-            !ip.to_canonical().is_loopback()
-                && !facts.is_local(*ip)
-                && !crate::diagnose::facts::looks_like_container(*ip)
+            !ip.to_canonical().is_loopback() && !facts.is_local(*ip) && !container::docker_evident(facts, *ip)
         });
         // The table speaks for its own host's addresses only (not a remote backend's).
         let rows: Vec<&Listener> = match (facts.listeners, ip.filter(|ip| facts.is_local(*ip)), port) {
@@ -257,6 +254,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Findings) {
                     "In a cloud, the security group (or network ACL, firewall rule) of {ip}'s instance must allow TCP \
                      port {port} from nginx's host: a missing rule drops the SYN, which gives this line."
                 ));
+            // 172.16/12 is Docker's range and many companies' too: the container causes as well.
+            finding = container::unreachable_container(finding, ip);
         } else {
             if facts.listeners.is_none() {
                 finding = finding.next_step(paste_listeners());
