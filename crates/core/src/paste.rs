@@ -353,7 +353,7 @@ fn may_wrap(body: &[u8]) -> bool {
         || !body.is_ascii()
         || followed_by(body, b'*', b'*')
         || followed_by(body, b']', b'(')
-        || [&b"(edited)"[..], b"(truncated)", b"[truncated]"].iter().any(|n| body.ends_with(n))
+        || TRAILING_NOTES.iter().chain([&CUT_NOTE]).any(|n| body.ends_with(n))
 }
 
 /// Whether `first` stands right before `then` somewhere in `s` (`**`, `](`); `first` is rare
@@ -393,7 +393,7 @@ fn inline(w: &mut Writer<'_>, from: usize, to: usize, links: bool) {
                 }
                 None => i += rest.iter().take_while(|b| **b == b'*').count().max(1),
             },
-            b'[' if rest == b"[truncated]" => {
+            b'[' if rest == CUT_NOTE => {
                 w.verbatim(i);
                 w.own();
                 w.skip(to);
@@ -506,8 +506,13 @@ fn chat_link(s: &[u8]) -> Option<(usize, usize, usize)> {
 /// ` (edited)`, `[truncated]` notes a chat or the poster left at a line's end:
 /// the length from `(` to the end.
 fn trailing_note(s: &[u8]) -> Option<usize> {
-    [&b"(edited)"[..], b"(truncated)"].iter().find(|n| s.starts_with(n)).map(|n| n.len())
+    TRAILING_NOTES.iter().find(|n| s.starts_with(n)).map(|n| n.len())
 }
+
+/// What a chat or the poster appended to a line: ` (edited)`, ` (truncated)`.
+const TRAILING_NOTES: [&[u8]; 2] = [b"(edited)", b"(truncated)"];
+/// A line the poster cut and marked so.
+const CUT_NOTE: &[u8] = b"[truncated]";
 
 /// HTML entities a blog or CMS wrote: (replacement, length).
 fn entity(s: &[u8]) -> Option<(&'static [u8], usize)> {

@@ -161,11 +161,7 @@ fn ss_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     if !(SS_NETIDS.contains(&w0) || SS_STATES.contains(&w0) || (stateless_ok && is_digits(w0))) {
         return None;
     }
-    let mut toks = std::mem::take(&mut r.toks);
-    tokens(b, &mut toks);
-    let out = ss_row_toks(r, line, &toks);
-    r.toks = toks;
-    out
+    r.with_tokens(line, ss_row_toks)
 }
 
 fn ss_row_toks(r: &mut Reader, line: Line<'_>, t: &[(usize, usize)]) -> Option<Format> {
@@ -340,15 +336,13 @@ fn netstat_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     if w0 != b"unix" && !NETSTAT_PROTOS.contains(&w0) {
         return None;
     }
-    let mut toks = std::mem::take(&mut r.toks);
-    tokens(line.bytes, &mut toks);
-    let out = if tok(line.bytes, &toks, 0) == b"unix" {
-        netstat_unix_toks(r, line, &toks)
-    } else {
-        netstat_inet_toks(r, line, &toks)
-    };
-    r.toks = toks;
-    out
+    r.with_tokens(line, |r, line, toks| {
+        if tok(line.bytes, toks, 0) == b"unix" {
+            netstat_unix_toks(r, line, toks)
+        } else {
+            netstat_inet_toks(r, line, toks)
+        }
+    })
 }
 
 /// `PID/Program name` column: `20846/nginx: master`, or `-`.
@@ -495,11 +489,7 @@ fn sockstat_row(r: &mut Reader, line: Line<'_>) -> Option<Format> {
     if !(is_digits(fd) || fd == b"?") {
         return None;
     }
-    let mut toks = std::mem::take(&mut r.toks);
-    tokens(b, &mut toks);
-    let out = sockstat_toks(r, line, &toks, proto, inet);
-    r.toks = toks;
-    out
+    r.with_tokens(line, |r, line, toks| sockstat_toks(r, line, toks, proto, inet))
 }
 
 fn sockstat_toks(
