@@ -193,6 +193,8 @@ def step(entry, scn, prefix, procs, running):
       {"start": ID}              start a backend declared with "later": True, wait until ready
       {"write": PATH, "text": T} rewrite a file in place (same inode: a bind mount of it follows)
       {"sleep": SECONDS}         wait (past a cache's lifetime)
+      {"net": CMD}               a network command (`ip ...`), only in the scenario's private
+                                 network namespace
       "say"                      what the step means, for meta.json (default: the step itself)
     """
     backends = {b.get("id", i): b for i, b in enumerate(scn.get("backends", []))}
@@ -206,6 +208,13 @@ def step(entry, scn, prefix, procs, running):
             f.write(expand(entry["text"], prefix))
     elif "sleep" in entry:
         time.sleep(entry["sleep"])  # e.g. past a resolver's `valid=` time
+    elif "net" in entry:
+        parent = json.loads(os.environ.get(NS_ENV, "{}"))
+        if "net" not in scn or parent.get("net") in (None, own_namespaces()["net"]):
+            raise RuntimeError("refusing a network step outside the scenario's private network namespace")
+        rc, out = run(expand(entry["net"], prefix))
+        if rc != 0:
+            raise RuntimeError("step %s failed: %s" % (entry["net"], out))
     else:
         raise ValueError("unknown step %r" % entry)
     return entry.get("say") or json.dumps({k: v for k, v in entry.items() if k != "say"})
